@@ -1,0 +1,35 @@
+# Two commands on a fresh clone: `make run` runs the bot, `make test` runs the tests.
+# Both create .venv and install what they need (again only when pyproject.toml changes).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint demo migrate bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $(STAMP)
+
+run: $(STAMP)
+	@$(PY) -m bot migrate >/dev/null
+	$(PY) -m bot run
+
+demo: $(STAMP)
+	$(PY) -m bot demo
+
+migrate: $(STAMP)
+	$(PY) -m bot migrate
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check bot handlers scheduler storage domain tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""РОП-ассистент: the Telegram bot that runs a sales department's day."""

@@ -1,0 +1,52 @@
+"""Running the bot: long polling (the default)."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Dispatcher
+
+from bot.clock import Clock, clock_from_env
+from bot.commands import set_default_commands
+from bot.config import Settings
+from bot.factory import create_bot, create_dispatcher
+from bot.i18n import Translator, default_translator
+from storage.db import create_engine, create_session_pool
+from storage.migrate import is_up_to_date
+
+log = logging.getLogger(__name__)
+
+
+class NotMigrated(Exception):
+    pass
+
+
+async def run_polling(settings: Settings, clock: Clock | None = None) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        if not await is_up_to_date(engine):
+            raise NotMigrated
+        translator = default_translator()
+        bot = create_bot(settings)
+        dp = create_dispatcher(
+            settings, create_session_pool(engine), clock=clock or clock_from_env(), translator=translator
+        )
+        dp.startup.register(_on_startup)
+        async with bot.context():
+            # Sequential handling: the offset that confirms an update is sent only after its handler's
+            # transaction has committed, so a crash mid-update loses nothing (Telegram resends it).
+            await dp.start_polling(
+                bot,
+                handle_as_tasks=False,
+                handle_signals=True,
+                allowed_updates=dp.resolve_used_update_types(),
+            )
+    finally:
+        await engine.dispose()
+
+
+async def _on_startup(bot: Bot, dispatcher: Dispatcher, translator: Translator, settings: Settings) -> None:
+    me = await bot.me()
+    log.info("bot @%s started", me.username)
+    await bot.delete_webhook(drop_pending_updates=False)
+    await set_default_commands(bot, translator, settings.default_locale)

@@ -1,0 +1,110 @@
+"""Settings, read from the environment or ``.env`` by pydantic-settings.
+
+A missing or malformed setting stops start-up with one line naming it (see ``load_settings``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{ROOT / 'data' / 'rop.sqlite3'}"
+LOCALES = ("ru", "en")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names it in one line."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    telegram_api_url: str | None = None
+    default_locale: str = "ru"
+    default_timezone: str = "Europe/Moscow"
+    log_level: str = "INFO"
+    redis_url: str | None = None
+    bot_username: str | None = None
+    invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 90)
+    throttle_rate: float = Field(default=2.0, gt=0, description="messages a second a user may send")
+    throttle_burst: int = Field(default=8, ge=1)
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        bot_id, sep, secret = value.get_secret_value().strip().partition(":")
+        if not sep or not bot_id.isdigit() or len(secret) < 10:
+            raise ValueError("expected the form 123456789:ABC... given by @BotFather")
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("default_locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        if value not in LOCALES:
+            raise ValueError(f"one of {', '.join(LOCALES)}")
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("an IANA time zone such as Europe/Moscow") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @field_validator("database_url")
+    @classmethod
+    def _db(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db")
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _api_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("a base URL such as http://127.0.0.1:8081")
+        return value.rstrip("/")
+
+    @property
+    def token(self) -> str:
+        if self.bot_token is None:
+            raise SettingsError("BOT_TOKEN is not set")
+        return self.bot_token.get_secret_value()
+
+    @property
+    def bot_id(self) -> int | None:
+        if self.bot_token is None:
+            return None
+        return int(self.bot_token.get_secret_value().split(":", 1)[0])
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning a validation error into one line per bad setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = str(err["loc"][0]).upper() if err["loc"] else "settings"
+            lines.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
+        raise SettingsError("Bad setting " + "; ".join(lines)) from None

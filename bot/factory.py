@@ -1,0 +1,68 @@
+"""Factories: everything is built from settings, nothing lives in module globals."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock, system_clock
+from bot.config import Settings
+from bot.i18n import Translator, default_translator
+from bot.middlewares import (
+    AnswerCallbackMiddleware,
+    DbSessionMiddleware,
+    MemberMiddleware,
+    ThrottlingMiddleware,
+)
+from handlers import build_routers
+
+
+def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+    if session is None and settings.telegram_api_url:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    elif session is None:
+        session = AiohttpSession()
+    return Bot(settings.token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def create_storage(settings: Settings) -> BaseStorage:
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(settings.redis_url)
+    return MemoryStorage()
+
+
+def create_dispatcher(
+    settings: Settings,
+    session_pool: async_sessionmaker[AsyncSession],
+    *,
+    clock: Clock = system_clock,
+    translator: Translator | None = None,
+    storage: BaseStorage | None = None,
+) -> Dispatcher:
+    dp = Dispatcher(
+        storage=storage or create_storage(settings),
+        settings=settings,
+        session_pool=session_pool,
+        clock=clock,
+        translator=translator or default_translator(),
+    )
+    throttling = ThrottlingMiddleware(settings.throttle_rate, settings.throttle_burst)
+    dp.message.outer_middleware(throttling)
+    dp.callback_query.outer_middleware(throttling)
+    db = DbSessionMiddleware(session_pool)
+    member = MemberMiddleware()
+    for observer in (dp.message, dp.callback_query):
+        observer.outer_middleware(db)
+        observer.outer_middleware(member)
+    dp.callback_query.middleware(AnswerCallbackMiddleware())
+    dp.include_router(build_routers())
+    return dp

@@ -1,0 +1,98 @@
+"""Texts from Fluent locale files (``locales/<lang>/*.ftl``), Russian first, English second.
+
+Every text a user sees comes through ``Translator``. Messages are sent with HTML parse mode, so string
+arguments are HTML-escaped here, in one place; a pre-rendered fragment passes through as ``Html``.
+Scheduled jobs and the command line render with ``translator.get(locale)`` outside any handler.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fluent.runtime import FluentBundle, FluentResource
+
+from bot.config import LOCALES, ROOT
+
+log = logging.getLogger(__name__)
+LOCALES_DIR = ROOT / "locales"
+
+
+class Html(str):
+    """A string that is already HTML and must not be escaped again."""
+
+
+class Translator:
+    def __init__(self, directory: Path = LOCALES_DIR, default: str = "ru") -> None:
+        self.default = default
+        self.bundles: dict[str, FluentBundle] = {}
+        for locale in LOCALES:
+            bundle = FluentBundle([locale], use_isolating=False)
+            for path in sorted((directory / locale).glob("*.ftl")):
+                errors = bundle.add_resource(FluentResource(path.read_text(encoding="utf-8")))
+                if errors:
+                    raise ValueError(f"{path}: {errors}")
+            self.bundles[locale] = bundle
+
+    def keys(self, locale: str) -> set[str]:
+        return set(self.bundles[locale]._messages)
+
+    def get(self, locale: str | None, *, html: bool = True) -> Texts:
+        """Texts in ``locale`` (the default one when unknown); ``html=False`` for plain-text output such
+        as the command line, where arguments are not escaped."""
+        return Texts(self, locale if locale in self.bundles else self.default, html)
+
+    def format(self, locale: str, key: str, args: Mapping[str, Any], html: bool = True) -> str:
+        for loc in (locale, self.default):
+            bundle = self.bundles[loc]
+            if bundle.has_message(key):
+                message = bundle.get_message(key)
+                if message.value is None:
+                    break
+                text, errors = bundle.format_pattern(message.value, _prepare(args, html))
+                if errors:
+                    log.warning("locale %s key %s: %s", loc, key, errors)
+                return text
+        log.error("missing text %r for locale %s", key, locale)
+        return key
+
+
+class Texts:
+    """The translator bound to one locale: ``t("key", name=...)``."""
+
+    __slots__ = ("html", "locale", "translator")
+
+    def __init__(self, translator: Translator, locale: str, html: bool = True) -> None:
+        self.translator = translator
+        self.locale = locale
+        self.html = html
+
+    def __call__(self, key: str, /, **args: Any) -> str:
+        return self.translator.format(self.locale, key, args, self.html)
+
+
+def _prepare(args: Mapping[str, Any], escape: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in args.items():
+        if isinstance(value, Html) or (isinstance(value, str) and not escape):
+            out[name] = str(value)
+        elif isinstance(value, str):
+            out[name] = html.escape(value, quote=False)
+        elif isinstance(value, bool):
+            out[name] = str(value).lower()
+        elif isinstance(value, int | float | Decimal | date | datetime) or value is None:
+            out[name] = value if value is not None else ""
+        else:
+            out[name] = html.escape(str(value), quote=False) if escape else str(value)
+    return out
+
+
+@cache
+def default_translator() -> Translator:
+    return Translator()

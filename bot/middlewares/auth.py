@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import CallbackQuery, Message, TelegramObject, User
+
+from storage.repo import Repo
+
+OPEN_COMMANDS = ("/start",)
+
+
+class MemberMiddleware(BaseMiddleware):
+    """Finds the sender among the active members and sets ``member``, ``team`` and ``t`` (texts in the
+    member's language). Anyone else may only redeem an invite (``/start <code>``); every other message
+    or press gets a polite refusal and nothing more."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        user: User | None = data.get("event_from_user")
+        if user is None or user.is_bot:
+            return None
+        repo: Repo = data["repo"]
+        settings = data["settings"]
+        member = await repo.members.by_tg_id(user.id)
+        if member is not None and not member.active:
+            member = None
+        data["member"] = member
+        data["team"] = await repo.teams.get(member.team_id) if member else None
+        data["t"] = data["translator"].get(member.locale if member else settings.default_locale)
+        if member is not None or _is_open(event):
+            return await handler(event, data)
+        t = data["t"]
+        if isinstance(event, CallbackQuery):
+            await event.answer(t("not-a-member"), show_alert=True)
+        elif isinstance(event, Message) and event.chat.type == "private":
+            await event.answer(t("not-a-member"))
+        return None
+
+
+def _is_open(event: TelegramObject) -> bool:
+    if not isinstance(event, Message) or not event.text or event.chat.type != "private":
+        return False
+    command = event.text.split(maxsplit=1)[0].split("@", 1)[0]
+    return command in OPEN_COMMANDS

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import CallbackQuery, TelegramObject
+from aiogram.utils.callback_answer import CallbackAnswer
+
+
+class AnswerCallbackMiddleware(BaseMiddleware):
+    """Inner middleware: every button press is answered, so no client is left with a spinning button.
+
+    A handler may set ``callback_answer.text`` (and ``show_alert``) or answer itself. When the handler
+    raises, the answer is left to the error handler, which answers with the polite explanation.
+    """
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if not isinstance(event, CallbackQuery):
+            return await handler(event, data)
+        answer = data["callback_answer"] = CallbackAnswer(answered=False)
+        result = await handler(event, data)
+        if not answer.disabled and not answer.answered:
+            answer.answered = True
+            await event.answer(text=answer.text, show_alert=answer.show_alert)
+        return result

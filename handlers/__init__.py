@@ -1,0 +1,21 @@
+"""Routers, composed top-down: each module builds its own router (factories, so tests can build many
+dispatchers); parents carry the filters; the catch-all comes last."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+
+from handlers import errors, fallback, lang, start, team
+
+
+def build_routers() -> Router:
+    root = Router(name="root")
+    root.message.filter(F.chat.type == "private")
+    root.include_routers(
+        errors.build_router(),
+        start.build_router(),
+        team.build_router(),
+        lang.build_router(),
+        fallback.build_router(),
+    )
+    return root

@@ -1,0 +1,64 @@
+"""Joining by invite (``/start <code>``), greeting and help."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import CommandObject, CommandStart
+from aiogram.types import Message
+
+from bot.clock import Clock
+from bot.commands import set_member_commands
+from bot.i18n import Texts, Translator
+from domain.errors import UserError
+from storage.models import Member, Team
+from storage.repo import Repo
+
+
+def build_router() -> Router:
+    router = Router(name="start")
+    router.message.filter(F.chat.type == "private")
+
+    @router.message(CommandStart(deep_link=True))
+    async def join(
+        message: Message,
+        command: CommandObject,
+        repo: Repo,
+        member: Member | None,
+        t: Texts,
+        translator: Translator,
+        clock: Clock,
+        bot: Bot,
+    ) -> None:
+        code = (command.args or "").strip()
+        if member is not None:
+            raise UserError("already-member", team=(await repo.teams.get(member.team_id)).name)
+        user = message.from_user
+        locale = t.locale
+        joined = await repo.invites.redeem(
+            code,
+            tg_id=user.id,
+            name=user.full_name[:128],
+            username=user.username,
+            locale=locale,
+            now=clock(),
+        )
+        t = translator.get(joined.member.locale)
+        await message.answer(
+            t("joined", name=joined.member.name, team=joined.team.name, role=t(f"role-{joined.member.role}"))
+        )
+        await message.answer(t(f"help-{joined.member.role}"))
+        await set_member_commands(bot, translator, message.chat.id, joined.member.role, joined.member.locale)
+
+    @router.message(CommandStart())
+    async def start(message: Message, member: Member | None, team: Team | None, t: Texts) -> None:
+        if member is None:
+            await message.answer(t("not-a-member"))
+            return
+        await message.answer(t("hello", name=member.name, team=team.name, role=t(f"role-{member.role}")))
+        await message.answer(t(f"help-{member.role}"))
+
+    @router.message(F.text.regexp(r"^/help(@\w+)?(\s|$)"))
+    async def help_(message: Message, member: Member, t: Texts) -> None:
+        await message.answer(t(f"help-{member.role}"))
+
+    return router

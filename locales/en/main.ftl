@@ -1,0 +1,92 @@
+## Common texts: joining, the team, language, errors.
+
+lang-name = 🇬🇧 English
+role-head = head of sales
+role-manager = sales manager
+role-owner = owner
+
+not-a-member =
+    Hello! This bot serves a sales team's members, by invitation only.
+    Please ask your head of sales for an invite link.
+throttled = Too many messages in a row. Please wait a couple of seconds.
+
+joined = Welcome, { $name }! You are in the team “{ $team }” as { $role }.
+hello = Hello, { $name }! Team “{ $team }”, your role: { $role }.
+
+help-manager =
+    <b>What the bot does</b>
+    Every morning I send your task list, every evening the day's plan versus fact.
+    /lang — language (русский / English)
+    /help — this help
+help-head =
+    <b>What the bot does</b>
+    /team — your team: who is in it, deactivate a member
+    /invite — an invite link for a new manager (/invite owner for an owner)
+    /lang — language (русский / English)
+    /help — this help
+help-owner =
+    <b>What the bot does</b>
+    You see the team's reports and change nothing in them.
+    /team — who is in the team
+    /lang — language (русский / English)
+    /help — this help
+
+cmd-start = Start
+cmd-help = Command help
+cmd-lang = Language: русский / English
+cmd-team = The team
+cmd-invite = Invite a member
+
+team-title = <b>Team “{ $team }”</b> — { $count } { $count ->
+        [one] person
+       *[other] people
+    }
+team-line = • { $name }{ $handle } — { $role }
+btn-deactivate = Deactivate: { $name }
+btn-confirm-deactivate = Yes, deactivate
+btn-cancel = Cancel
+deactivate-confirm = Deactivate { $name }? They will get no more tasks and cannot use the bot.
+deactivated = { $name } is deactivated.
+deactivate-cancelled = All right, nothing changed.
+
+invite-created =
+    Invite for the role “{ $role }”. The link works once, for { $hours } h:
+    { $link }
+
+lang-choose = Choose your language:
+lang-set = Done: the bot now speaks English to you.
+
+command-not-for-role = This command belongs to another role. Your commands: /help.
+command-unknown = There is no such command. Commands: /help.
+text-not-understood = I did not understand that. Commands: /help.
+button-stale = This button no longer works. Please open the list again.
+
+error-unexpected = Something went wrong and nothing was changed. Please try again a little later.
+error-not-found = Not found: it may have been deleted, or it is not yours to see.
+error-forbidden = You may not do this.
+error-team-name = A team name is 1 to 128 characters long.
+error-team-exists = The team “{ $name }” already exists.
+error-team-unknown = There is no team “{ $name }”.
+error-invite-unknown = There is no such invite. Check the link or ask your head of sales for a new one.
+error-invite-used = This invite has been used already. Please ask your head of sales for a new link.
+error-invite-expired = This invite has expired. Please ask your head of sales for a new link.
+error-already-member = You are already in the team “{ $team }”.
+error-member-of-other-team = You are a member of another team. To move, ask its head to deactivate you there.
+error-invite-role = Name the role: /invite (manager) or /invite owner.
+error-deactivate-self = You cannot deactivate yourself.
+error-member-inactive = { $name } is already deactivated.
+error-lang-unknown = No such language. Available: ru, en.
+
+cli-migrated = The database is at the latest version.
+cli-not-migrated = The database is not set up or out of date. Run: python -m bot migrate
+cli-no-token =
+    BOT_TOKEN is not set.
+    1. Open @BotFather in Telegram, send /newbot and take the token.
+    2. Put it into .env: BOT_TOKEN=123456789:ABC...
+    3. Run python -m bot migrate, then python -m bot team create "Sales".
+    To see the bot without a token or network: python -m bot demo
+cli-bad-tz = Unknown time zone: { $tz }. Example: Europe/Moscow
+cli-team-created = Team “{ $team }” created (time zone { $tz }).
+cli-invite = Invite for the role “{ $role }”, single use, valid for { $hours } h:
+cli-jobs = Jobs: { $jobs }
+cli-job-unknown = There is no job “{ $name }”. Available: { $jobs }

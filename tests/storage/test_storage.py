@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, select, text
+
+from domain.enums import Role
+from domain.errors import UserError
+from storage.db import create_engine, create_session_pool
+from storage.models import Base, Invite, Member, Task
+from storage.repo import Repo
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+async def test_migrations_match_the_models(db_url: str) -> None:
+    engine = create_engine(db_url)
+    async with engine.connect() as conn:
+        diff = await conn.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+        )
+    await engine.dispose()
+    assert diff == []
+
+
+async def test_sqlite_runs_in_wal_mode(sqlite_url: str) -> None:
+    engine = create_engine(sqlite_url)
+    async with engine.connect() as conn:
+        assert (await conn.scalar(text("PRAGMA journal_mode"))) == "wal"
+        assert (await conn.scalar(text("PRAGMA busy_timeout"))) >= 5000
+    await engine.dispose()
+
+
+async def _team_with_head(pool) -> tuple[int, int]:
+    async with pool() as session, session.begin():
+        repo = Repo(session)
+        team = await repo.teams.create("Отдел продаж", "Europe/Moscow")
+        invite = await repo.invites.create(team.id, Role.HEAD, NOW, timedelta(hours=1))
+        joined = await repo.invites.redeem(invite.code, 1001, "Ирина", None, "ru", NOW)
+        return team.id, joined.member.id
+
+
+async def test_four_concurrent_writers_on_sqlite_see_no_lock_errors(sqlite_url: str) -> None:
+    """Each writer has its own engine (like separate processes) and does read-then-write transactions:
+    with a deferred BEGIN this pattern fails at once with "database is locked"."""
+    setup_engine = create_engine(sqlite_url)
+    team_id, head_id = await _team_with_head(create_session_pool(setup_engine))
+    await setup_engine.dispose()
+
+    async def writer(n: int) -> None:
+        engine = create_engine(sqlite_url)
+        pool = create_session_pool(engine)
+        try:
+            for i in range(40):
+                async with pool() as session, session.begin():
+                    count = await session.scalar(select(func.count()).select_from(Task))
+                    session.add(
+                        Task(
+                            team_id=team_id,
+                            assignee_id=head_id,
+                            action=f"Позвонить {n}-{i}-{count}",
+                            due_date=NOW.date(),
+                        )
+                    )
+        finally:
+            await engine.dispose()
+
+    await asyncio.gather(*(writer(n) for n in range(4)))
+    engine = create_engine(sqlite_url)
+    async with engine.connect() as conn:
+        assert await conn.scalar(select(func.count()).select_from(Task)) == 160
+    await engine.dispose()
+
+
+async def test_invite_is_single_use_and_expires(session_pool) -> None:
+    async with session_pool() as session, session.begin():
+        repo = Repo(session)
+        team = await repo.teams.create("Продажи", "Europe/Moscow")
+        fresh = await repo.invites.create(team.id, Role.MANAGER, NOW, timedelta(hours=1))
+        old = await repo.invites.create(team.id, Role.MANAGER, NOW - timedelta(hours=2), timedelta(hours=1))
+        codes = (fresh.code, old.code)
+    assert len(codes[0]) <= 64 and len(codes[0]) >= 22  # >= 128 bits in URL-safe base64
+    async with session_pool() as session, session.begin():
+        joined = await Repo(session).invites.redeem(codes[0], 2001, "Олег", "oleg", "ru", NOW)
+        assert joined.member.role is Role.MANAGER
+    for code, tg_id, reason in (
+        (codes[0], 2002, "invite-used"),
+        (codes[1], 2003, "invite-expired"),
+        ("nope", 2004, "invite-unknown"),
+    ):
+        with pytest.raises(UserError) as err:
+            async with session_pool() as session, session.begin():
+                await Repo(session).invites.redeem(code, tg_id, "X", None, "ru", NOW)
+        assert err.value.code == reason
+    async with session_pool() as session:
+        assert await session.scalar(select(func.count()).select_from(Member)) == 1
+        used = await session.scalar(select(Invite).where(Invite.code == codes[0]))
+        assert used.used_by is not None
+
+
+async def test_two_people_racing_for_one_code_one_wins(session_pool) -> None:
+    async with session_pool() as session, session.begin():
+        repo = Repo(session)
+        team = await repo.teams.create("Гонка", "Europe/Moscow")
+        code = (await repo.invites.create(team.id, Role.MANAGER, NOW, timedelta(hours=1))).code
+
+    async def claim(tg_id: int) -> str:
+        try:
+            async with session_pool() as session, session.begin():
+                await Repo(session).invites.redeem(code, tg_id, "N", None, "ru", NOW)
+            return "ok"
+        except UserError as exc:
+            return exc.code
+        except Exception as exc:  # a serialization failure also means "lost"
+            return type(exc).__name__
+
+    results = await asyncio.gather(*(claim(3000 + i) for i in range(5)))
+    assert results.count("ok") == 1
+    async with session_pool() as session:
+        assert await session.scalar(select(func.count()).select_from(Member)) == 1
+
+
+async def test_datetimes_read_back_aware_utc(session_pool) -> None:
+    async with session_pool() as session, session.begin():
+        repo = Repo(session)
+        team = await repo.teams.create("Время", "Asia/Vladivostok")
+        invite = await repo.invites.create(team.id, Role.OWNER, NOW, timedelta(hours=5))
+        invite_id = invite.id
+    async with session_pool() as session:
+        invite = await session.get(Invite, invite_id)
+        assert invite.expires_at == NOW + timedelta(hours=5)
+        assert invite.expires_at.tzinfo is not None
