@@ -44,3 +44,34 @@ class TaskEventKind(StrEnum):
     REASSIGNED = "reassigned"
     EDITED = "edited"
     REOPENED = "reopened"
+
+
+class PlanStatus(StrEnum):
+    """Tomorrow's plan: written, submitted to the head, then approved (by the head or automatically at
+    the team's approval deadline) or returned with a comment to rewrite."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    AUTO_APPROVED = "auto_approved"
+    RETURNED = "returned"
+
+
+class HotOutcome(StrEnum):
+    WON = "won"
+    LOST = "lost"
+    REMOVED = "removed"
+
+
+class OutboxStatus(StrEnum):
+    """A scheduled message's delivery: pending → sending → sent; a send cut off mid-flight stays
+    ``sending`` and is retried; ``unknown`` after a read timeout (it may have arrived); ``failed`` after the
+    last retry; ``unreachable`` when the user blocked the bot; ``skipped`` when it is no longer due."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    UNKNOWN = "unknown"
+    FAILED = "failed"
+    UNREACHABLE = "unreachable"
+    SKIPPED = "skipped"

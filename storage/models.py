@@ -4,6 +4,7 @@ scoped to the acting member's team."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -17,15 +18,17 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Text,
     Time,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from domain.enums import Role, Stage, TaskEventKind, TaskStatus
+from domain.enums import HotOutcome, OutboxStatus, PlanStatus, Role, Stage, TaskEventKind, TaskStatus
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -75,6 +78,9 @@ class Team(Base):
     morning_at: Mapped[time] = mapped_column(Time, default=time(9, 0))
     evening_at: Mapped[time] = mapped_column(Time, default=time(18, 0))
     approval_at: Mapped[time] = mapped_column(Time, default=time(21, 0))
+    digest_at: Mapped[time] = mapped_column(Time, default=time(19, 0))
+    hot_stale_days: Mapped[int] = mapped_column(Integer, default=5)
+    paid_broadcast: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
 
     members: Mapped[list[Member]] = relationship(back_populates="team")
@@ -147,6 +153,7 @@ class Task(Base):
     result: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
     moves: Mapped[int] = mapped_column(Integer, default=0)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         UtcDateTime(), server_default=func.now(), onupdate=func.now()
@@ -169,8 +176,152 @@ class TaskEvent(Base):
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     kind: Mapped[TaskEventKind] = mapped_column(_enum(TaskEventKind))
+    #: the task's due date when the event happened: a task moved away from a day still counts in that
+    #: day's plan-vs-fact
+    from_date: Mapped[date | None] = mapped_column(Date)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
 
+    __table_args__ = (Index("ix_task_events_kind_from_date", "kind", "from_date"),)
 
-__all__ = ["Base", "Client", "Invite", "Member", "Task", "TaskEvent", "Team"]
+
+class Vacation(Base):
+    __tablename__ = "vacations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    starts: Mapped[date] = mapped_column(Date)
+    ends: Mapped[date] = mapped_column(Date)
+
+
+class Plan(Base):
+    """A manager's plan for one day, written the evening before and decided by the head."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    for_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[PlanStatus] = mapped_column(_enum(PlanStatus), default=PlanStatus.DRAFT)
+    comment: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+
+    __table_args__ = (
+        UniqueConstraint("member_id", "for_date", name="uq_plans_member_date"),
+        Index("ix_plans_team_date", "team_id", "for_date"),
+    )
+
+
+class DayReport(Base):
+    """A manager's evening report for one local date."""
+
+    __tablename__ = "day_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    on_date: Mapped[date] = mapped_column(Date)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    planned: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    mood: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (
+        UniqueConstraint("member_id", "on_date", name="uq_day_reports_member_date"),
+        Index("ix_day_reports_team_date", "team_id", "on_date"),
+    )
+
+
+class Lead(Base):
+    __tablename__ = "leads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    source: Mapped[str | None] = mapped_column(String(200))
+    on_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
+
+    __table_args__ = (Index("ix_leads_team_date", "team_id", "on_date"),)
+
+
+class Deal(Base):
+    __tablename__ = "deals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    on_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
+
+    __table_args__ = (Index("ix_deals_team_date", "team_id", "on_date"),)
+
+
+class HotEntry(Base):
+    """The head's hot list: a client the head personally invests time in."""
+
+    __tablename__ = "hot_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    next_step: Mapped[str] = mapped_column(Text)
+    next_date: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
+    touched_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    outcome: Mapped[HotOutcome | None] = mapped_column(_enum(HotOutcome))
+
+    __table_args__ = (Index("ix_hot_entries_team_open", "team_id", "closed_at"),)
+
+
+class Outbox(Base):
+    """One scheduled message per (recipient, kind, local date), written before it is sent."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    local_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus), default=OutboxStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    message_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("member_id", "kind", "local_date", name="uq_outbox_recipient_kind_date"),
+        Index("ix_outbox_status_next", "status", "next_attempt_at"),
+        Index("ix_outbox_team_date", "team_id", "local_date"),
+    )
+
+
+__all__ = [
+    "Base",
+    "Client",
+    "DayReport",
+    "Deal",
+    "HotEntry",
+    "Invite",
+    "Lead",
+    "Member",
+    "Outbox",
+    "Plan",
+    "Task",
+    "TaskEvent",
+    "Team",
+    "Vacation",
+]

@@ -134,3 +134,27 @@ async def test_datetimes_read_back_aware_utc(session_pool) -> None:
         invite = await session.get(Invite, invite_id)
         assert invite.expires_at == NOW + timedelta(hours=5)
         assert invite.expires_at.tzinfo is not None
+
+
+async def test_upgrade_keeps_existing_teams(tmp_path) -> None:
+    import asyncio as _asyncio
+
+    from storage.migrate import upgrade
+
+    url = f"sqlite+aiosqlite:///{tmp_path}/old.db"
+    await _asyncio.to_thread(upgrade, url, "0001")
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO teams (name, timezone, workdays, morning_at, evening_at, approval_at)"
+                " VALUES ('Старая', 'Europe/Moscow', '1,2,3,4,5', '09:00:00', '18:00:00', '21:00:00')"
+            )
+        )
+    await engine.dispose()
+    await _asyncio.to_thread(upgrade, url)
+    engine = create_engine(url)
+    async with engine.connect() as conn:
+        row = (await conn.execute(text("SELECT name, digest_at, hot_stale_days FROM teams"))).one()
+    await engine.dispose()
+    assert row[0] == "Старая" and row[2] == 5
