@@ -7,14 +7,14 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import Role
+from domain.enums import OPEN_STAGES, Role, Stage, TaskEventKind, TaskStatus
 from domain.errors import NotFound, UserError
-from storage.models import Invite, Member, Team
+from storage.models import Client, HotEntry, Invite, Member, Task, TaskEvent, Team
 
 INVITE_CODE_BYTES = 24  # 192 random bits, 32 URL-safe characters: fits Telegram's 64-character payload
 
@@ -159,3 +159,157 @@ class Repo:
         self.teams = TeamRepo(session)
         self.members = MemberRepo(session)
         self.invites = InviteRepo(session)
+        self.clients = ClientRepo(session)
+        self.tasks = TaskRepo(session)
+
+
+class ClientRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def create(self, team_id: int, owner_id: int, name: str, stage: Stage = Stage.NEW) -> Client:
+        client = Client(team_id=team_id, owner_id=owner_id, name=name, name_key=name_key(name), stage=stage)
+        self.session.add(client)
+        await self.session.flush()
+        return client
+
+    async def get(self, team_id: int, client_id: int) -> Client:
+        client = await self.session.scalar(
+            select(Client).where(Client.id == client_id, Client.team_id == team_id)
+        )
+        if client is None:
+            raise NotFound("client")
+        return client
+
+    async def find(
+        self, team_id: int, query: str, owner_id: int | None = None, limit: int = 20
+    ) -> Sequence[Client]:
+        """Clients whose name contains ``query``, case-insensitively (Cyrillic too); exact matches first."""
+        key = name_key(query)
+        stmt = select(Client).where(Client.team_id == team_id, Client.name_key.contains(key, autoescape=True))
+        if owner_id is not None:
+            stmt = stmt.where(Client.owner_id == owner_id)
+        stmt = stmt.order_by((Client.name_key != key), func.length(Client.name_key), Client.id).limit(limit)
+        return (await self.session.scalars(stmt)).all()
+
+    async def by_exact_name(self, team_id: int, name: str, owner_id: int | None = None) -> Client | None:
+        stmt = select(Client).where(Client.team_id == team_id, Client.name_key == name_key(name))
+        if owner_id is not None:
+            stmt = stmt.where(Client.owner_id == owner_id)
+        return await self.session.scalar(stmt.order_by(Client.id).limit(1))
+
+    async def of_owner(self, team_id: int, owner_id: int, open_only: bool = True) -> Sequence[Client]:
+        stmt = select(Client).where(Client.team_id == team_id, Client.owner_id == owner_id)
+        if open_only:
+            stmt = stmt.where(Client.stage.in_(OPEN_STAGES))
+        return (await self.session.scalars(stmt.order_by(Client.name_key))).all()
+
+    async def hot_client_ids(self, team_id: int) -> set[int]:
+        rows = await self.session.scalars(
+            select(HotEntry.client_id).where(HotEntry.team_id == team_id, HotEntry.closed_at.is_(None))
+        )
+        return set(rows)
+
+
+class TaskRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def create(
+        self,
+        team_id: int,
+        assignee_id: int,
+        action: str,
+        due: date,
+        *,
+        client_id: int | None,
+        created_by: int | None,
+        plan_id: int | None = None,
+    ) -> Task:
+        task = Task(
+            team_id=team_id,
+            assignee_id=assignee_id,
+            action=action,
+            due_date=due,
+            client_id=client_id,
+            created_by=created_by,
+            plan_id=plan_id,
+            status=TaskStatus.OPEN,
+            moves=0,
+        )
+        self.session.add(task)
+        await self.session.flush()
+        self.log(task, TaskEventKind.CREATED, created_by, due=due.isoformat())
+        return task
+
+    def log(
+        self,
+        task: Task,
+        kind: TaskEventKind,
+        actor_id: int | None,
+        from_date: date | None = None,
+        **data: object,
+    ) -> None:
+        self.session.add(
+            TaskEvent(
+                task_id=task.id,
+                actor_id=actor_id,
+                kind=kind,
+                from_date=from_date or task.due_date,
+                data=data or None,
+            )
+        )
+
+    async def get(self, team_id: int, task_id: int) -> Task:
+        task = await self.session.scalar(select(Task).where(Task.id == task_id, Task.team_id == team_id))
+        if task is None:
+            raise NotFound("task")
+        return task
+
+    async def open_for(self, assignee_id: int, up_to: date) -> Sequence[Task]:
+        """Open tasks due on or before ``up_to``: today's list including everything overdue."""
+        return (
+            await self.session.scalars(
+                select(Task).where(
+                    Task.assignee_id == assignee_id, Task.status == TaskStatus.OPEN, Task.due_date <= up_to
+                )
+            )
+        ).all()
+
+    async def open_client_ids(self, assignee_id: int) -> set[int]:
+        rows = await self.session.scalars(
+            select(Task.client_id)
+            .where(
+                Task.assignee_id == assignee_id, Task.status == TaskStatus.OPEN, Task.client_id.is_not(None)
+            )
+            .distinct()
+        )
+        return set(rows)
+
+    async def of_day(self, assignee_id: int, day: date) -> Sequence[Task]:
+        """Every task of ``day``: due that day (any status), plus those moved away from it that day."""
+        moved_away = select(TaskEvent.task_id).where(
+            TaskEvent.kind == TaskEventKind.MOVED, TaskEvent.from_date == day
+        )
+        return (
+            await self.session.scalars(
+                select(Task)
+                .where(Task.assignee_id == assignee_id, (Task.due_date == day) | Task.id.in_(moved_away))
+                .order_by(Task.id)
+            )
+        ).all()
+
+    async def recent_outcomes(self, client_id: int, limit: int = 3) -> Sequence[Task]:
+        return (
+            await self.session.scalars(
+                select(Task)
+                .where(Task.client_id == client_id)
+                .order_by(Task.updated_at.desc(), Task.id.desc())
+                .limit(limit)
+            )
+        ).all()
+
+
+def name_key(name: str) -> str:
+    """The search key of a name: case-folded, ё as е, spaces collapsed."""
+    return " ".join(name.casefold().replace("ё", "е").split())

@@ -26,6 +26,6 @@ class AnswerCallbackMiddleware(BaseMiddleware):
         answer = data["callback_answer"] = CallbackAnswer(answered=False)
         result = await handler(event, data)
         if not answer.disabled and not answer.answered:
-            answer.answered = True
+            answer.disable()  # marks it settled: a late change of the text would now raise
             await event.answer(text=answer.text, show_alert=answer.show_alert)
         return result

@@ -1,0 +1,170 @@
+"""End-to-end harness: the real ``python -m bot run`` process, long-polling the local Bot API emulator
+over HTTP, and people who talk to it through the emulator's control side."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.emulator import Emulator
+from bot.emulator.models import CallbackAnswer, SentMessage
+
+ROOT = Path(__file__).resolve().parents[2]
+WAIT = 15.0
+
+
+class LiveBot:
+    """The bot as a child process; its whole log (DEBUG, library loggers included) goes to ``log_path``."""
+
+    def __init__(
+        self,
+        emu: Emulator,
+        base_url: str,
+        token: str,
+        db_url: str,
+        workdir: Path,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.emu, self.base_url, self.token, self.db_url = emu, base_url, token, db_url
+        self.workdir = workdir
+        self.extra_env = env or {}
+        self.log_path = workdir / f"bot-{id(self)}.log"
+        self.proc: asyncio.subprocess.Process | None = None
+        self.logs: list[Path] = []
+
+    def environment(self) -> dict[str, str]:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("BOT_", "DATABASE_", "TELEGRAM_", "REDIS_", "DEFAULT_", "LOG_"))
+        }
+        env.update(
+            BOT_TOKEN=self.token,
+            DATABASE_URL=self.db_url,
+            TELEGRAM_API_URL=self.base_url,
+            LOG_LEVEL="DEBUG",
+            PYTHONUNBUFFERED="1",
+            **self.extra_env,
+        )
+        return env
+
+    async def start(self) -> None:
+        polls_before = self._polls()
+        log_path = self.workdir / f"bot-{len(self.logs)}.log"
+        self.logs.append(log_path)
+        self.log_file = log_path.open("wb")
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=self.workdir,
+            env=self.environment(),
+            stdout=self.log_file,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        try:
+            await self.emu.wait_for(lambda: self._polls() > polls_before, timeout=30)
+        except TimeoutError:
+            raise AssertionError(f"the bot did not start polling:\n{self.log_text()}") from None
+
+    def _polls(self) -> int:
+        return sum(1 for call in self.emu.calls if call.method.lower() == "getupdates")
+
+    async def stop(self) -> None:
+        if self.proc is None or self.proc.returncode is not None:
+            return
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            await asyncio.wait_for(self.proc.wait(), 20)
+        except TimeoutError:
+            self.proc.kill()
+            await self.proc.wait()
+        self.log_file.close()
+
+    async def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.kill()
+        await self.proc.wait()
+        self.log_file.close()
+
+    def log_text(self) -> str:
+        return "".join(p.read_text(encoding="utf-8", errors="replace") for p in self.logs if p.exists())
+
+
+@dataclass
+class Person:
+    """A Telegram user talking to the bot through the emulator."""
+
+    emu: Emulator
+    user_id: int
+    first_name: str
+    username: str | None = None
+    language_code: str = "ru"
+
+    def __post_init__(self) -> None:
+        self.emu.add_user(
+            self.user_id, first_name=self.first_name, username=self.username, language_code=self.language_code
+        )
+
+    @property
+    def inbox(self) -> list[SentMessage]:
+        return self.emu.sent(self.user_id)
+
+    async def send(
+        self, text: str, expect: str | Callable[[SentMessage], bool] | None = None, within: float = WAIT
+    ) -> SentMessage:
+        """Send a text and return the first new message that matches ``expect`` (any new one if None)."""
+        before = len(self.inbox)
+        self.emu.send_text(self.user_id, text)
+        return await self.wait(expect, after=before, within=within)
+
+    async def wait(
+        self, expect: str | Callable[[SentMessage], bool] | None = None, after: int = 0, within: float = WAIT
+    ) -> SentMessage:
+        def match(m: SentMessage) -> bool:
+            if expect is None:
+                return True
+            return m.contains(expect) if isinstance(expect, str) else expect(m)
+
+        found: list[SentMessage] = []
+
+        def ready() -> bool:
+            found[:] = [m for m in self.inbox[after:] if match(m)]
+            return bool(found)
+
+        try:
+            await self.emu.wait_for(ready, timeout=within)
+        except TimeoutError:
+            got = "\n---\n".join(m.text or "" for m in self.inbox[after:])
+            raise AssertionError(
+                f"{self.first_name} got no message matching {expect!r}; got:\n{got}"
+            ) from None
+        return found[0]
+
+    async def press(self, message: SentMessage, label: str, within: float = WAIT) -> CallbackAnswer:
+        """Press the button labelled ``label`` on ``message``; returns the bot's answer to the press."""
+        data = message.button(label)["callback_data"]
+        return await self.press_data(message.message_id, data, within)
+
+    async def press_data(
+        self, message_id: int, data: str, within: float = WAIT, *, strict: bool = True
+    ) -> CallbackAnswer:
+        """Press a button by its data; ``strict=False`` presses one that is gone (a double tap, a forgery)."""
+        query_id = self.emu.press(self.user_id, message_id, data, strict=strict)
+        answers: list[CallbackAnswer] = []
+
+        def answered() -> bool:
+            answers[:] = [a for a in self.emu.callback_answers if a.query_id == query_id]
+            return bool(answers)
+
+        try:
+            await self.emu.wait_for(answered, timeout=within)
+        except TimeoutError:
+            raise AssertionError(f"press {data!r} by {self.first_name} was never answered") from None
+        return answers[0]
