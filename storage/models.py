@@ -154,6 +154,7 @@ class Task(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     moves: Mapped[int] = mapped_column(Integer, default=0)
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"), index=True)
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         UtcDateTime(), server_default=func.now(), onupdate=func.now()
@@ -309,8 +310,70 @@ class Outbox(Base):
     )
 
 
+class ProcessedUpdate(Base):
+    """Telegram update ids already handled: a webhook retry of the same update is handled once."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    handled_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now(), index=True)
+
+
+class SalesPlan(Base):
+    """A month's sales plan for one manager, or for the whole team when ``member_id`` is NULL."""
+
+    __tablename__ = "sales_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    month: Mapped[date] = mapped_column(Date)  # the first day of the month
+    revenue: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
+    deals: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(
+        UtcDateTime(), server_default=func.now(), onupdate=func.now()
+    )
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "member_id", "month", name="uq_sales_plans_team_member_month"),
+        Index("ix_sales_plans_team_month", "team_id", "month"),
+    )
+
+
+class BonusScheme(Base):
+    """A team's bonus calculator: a base amount and a scale of percentages of plan (JSON steps)."""
+
+    __tablename__ = "bonus_schemes"
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    base: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
+    scale: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(
+        UtcDateTime(), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class Review(Base):
+    """A commercial review (one-on-one) of a manager by the head, kept with its date and outcome."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    manager_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    head_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    held_on: Mapped[date] = mapped_column(Date)
+    agenda: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    __table_args__ = (Index("ix_reviews_team_manager", "team_id", "manager_id"),)
+
+
 __all__ = [
     "Base",
+    "BonusScheme",
     "Client",
     "DayReport",
     "Deal",
@@ -318,6 +381,9 @@ __all__ = [
     "Invite",
     "Lead",
     "Member",
+    "ProcessedUpdate",
+    "Review",
+    "SalesPlan",
     "Outbox",
     "Plan",
     "Task",
