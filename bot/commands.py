@@ -17,9 +17,9 @@ log = logging.getLogger(__name__)
 #: Commands shown in the menu, in menu order; each has its description under ``cmd-<name>``.
 MENU: dict[Role | None, tuple[str, ...]] = {
     None: ("start", "help"),
-    Role.MANAGER: ("help", "lang"),
-    Role.HEAD: ("team", "invite", "help", "lang"),
-    Role.OWNER: ("team", "help", "lang"),
+    Role.MANAGER: ("today", "add", "report", "clients", "lead", "deal", "newclient", "help", "lang"),
+    Role.HEAD: ("team", "invite", "today", "add", "clients", "help", "lang"),
+    Role.OWNER: ("team", "clients", "help", "lang"),
 }
 
 

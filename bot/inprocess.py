@@ -96,9 +96,11 @@ class Speaker:
     async def press(self, message: SentMessage, label: str) -> Reply:
         return await self.press_data(message.message_id, message.button(label)["callback_data"])
 
-    async def press_data(self, message_id: int, data: str) -> Reply:
+    async def press_data(self, message_id: int, data: str, *, strict: bool = True) -> Reply:
+        """Press ``data`` on a message; ``strict=False`` presses data no button carries (forged)."""
+
         async def act() -> CallbackAnswer | None:
-            query_id = self.app.emulator.press(self.user_id, message_id, data)
+            query_id = self.app.emulator.press(self.user_id, message_id, data, strict=strict)
             await self.app.drain()
             return self.app.emulator.answer_for(query_id)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers import errors, fallback, lang, start, team
+from handlers import add, clients, day, errors, fallback, lang, leads, report, start, team
 
 
 def build_routers() -> Router:
@@ -16,6 +16,11 @@ def build_routers() -> Router:
         start.build_router(),
         team.build_router(),
         lang.build_router(),
+        day.build_router(),
+        add.build_router(),
+        clients.build_router(),
+        leads.build_router(),
+        report.build_router(),
         fallback.build_router(),
     )
     return root

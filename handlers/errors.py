@@ -24,7 +24,7 @@ async def _tell(event: ErrorEvent, text: str, data: dict) -> None:
             if answer is None or not answer.answered:
                 await update.callback_query.answer(text[:200], show_alert=True)
                 if answer is not None:
-                    answer.answered = True
+                    answer.disable()
             elif update.callback_query.message is not None:
                 await update.callback_query.message.answer(text)
         elif update.message is not None:

@@ -248,17 +248,20 @@ class TaskRepo:
         kind: TaskEventKind,
         actor_id: int | None,
         from_date: date | None = None,
+        at: datetime | None = None,
         **data: object,
     ) -> None:
-        self.session.add(
-            TaskEvent(
-                task_id=task.id,
-                actor_id=actor_id,
-                kind=kind,
-                from_date=from_date or task.due_date,
-                data=data or None,
-            )
+        """Record what happened to ``task``; ``at`` is the injected clock's now (the server's when None)."""
+        event = TaskEvent(
+            task_id=task.id,
+            actor_id=actor_id,
+            kind=kind,
+            from_date=from_date or task.due_date,
+            data=data or None,
         )
+        if at is not None:
+            event.at = at
+        self.session.add(event)
 
     async def get(self, team_id: int, task_id: int) -> Task:
         task = await self.session.scalar(select(Task).where(Task.id == task_id, Task.team_id == team_id))

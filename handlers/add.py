@@ -1,0 +1,292 @@
+"""Adding a task: ``/add`` opens a short dialog (client → action → date); ``/add Клиент: действие [дата]``
+does it in one line. The action must be something one can do (``domain.actions``); an unknown client is
+offered to be created. The same dialog serves a client card's "➕ Задача", a new lead's first step and
+tomorrow's plan (those fix the client or the date and skip the question)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.clock import Clock
+from bot.filters import RoleFilter
+from bot.i18n import Texts
+from domain.actions import check_action
+from domain.dates import DateError, DateErrorReason, parse_due_date, split_trailing_date
+from domain.enums import Role
+from domain.errors import UserError
+from handlers.day import WORKERS, Day, one_line
+from handlers.day_callbacks import ClientAddTask, NewClient, PickClient, PickDue
+from handlers.day_views import fmt_date
+from storage.models import Client, Member, Team
+from storage.repo import Repo
+
+MAX_CLIENT_NAME = 200
+PICK_LIMIT = 8
+
+
+class AddTask(StatesGroup):
+    client = State()
+    action = State()
+    due = State()
+
+
+async def candidates(repo: Repo, member: Member, query: str) -> list[Client]:
+    """Clients matching ``query``: a manager's own; the head's own first, then the team's."""
+    owner = member.id if member.role is Role.MANAGER else None
+    found = list(await repo.clients.find(member.team_id, query, owner_id=owner, limit=PICK_LIMIT + 1))
+    if member.role is not Role.MANAGER:
+        found.sort(key=lambda c: c.owner_id != member.id)
+    return found
+
+
+def client_name_ok(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise UserError("client-name-empty")
+    if len(name) > MAX_CLIENT_NAME:
+        raise UserError("client-name-too-long", limit=MAX_CLIENT_NAME)
+    return name
+
+
+def due_keyboard(days: list[date], t: Texts) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for d in days:
+        kb.button(text=fmt_date(d, t), callback_data=PickDue(to=d.strftime("%Y%m%d")))
+    kb.adjust(3)
+    return kb.as_markup()
+
+
+class Flow:
+    """One step of the dialog: reads what is known from the FSM data and asks for the next piece or
+    creates the task."""
+
+    def __init__(
+        self, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
+    ) -> None:
+        self.repo, self.member, self.t, self.state = repo, member, t, state
+        self.day = Day(repo, team, member, clock)
+
+    async def resolve_client(self, answer: Message, name: str) -> bool:
+        """Settle the client by name; False when the user has to pick or confirm a new one first."""
+        name = client_name_ok(name)
+        found = await candidates(self.repo, self.member, name)
+        exact = [c for c in found if c.name_key == " ".join(name.casefold().replace("ё", "е").split())]
+        if len(exact) == 1 or len(found) == 1:
+            client = exact[0] if len(exact) == 1 else found[0]
+            await self.state.update_data(client_id=client.id, client_name=client.name)
+            return True
+        if found:
+            kb = InlineKeyboardBuilder()
+            for c in found[:PICK_LIMIT]:
+                kb.button(text=c.name[:60], callback_data=PickClient(client_id=c.id))
+            kb.button(text=self.t("btn-new-client", name=name[:40]), callback_data=NewClient(a="yes"))
+            kb.adjust(1)
+            await self.state.update_data(new_name=name)
+            await answer.answer(self.t("add-pick-client", query=name), reply_markup=kb.as_markup())
+            return False
+        kb = InlineKeyboardBuilder()
+        kb.button(text=self.t("btn-new-client", name=name[:40]), callback_data=NewClient(a="yes"))
+        kb.button(text=self.t("btn-cancel"), callback_data=NewClient(a="no"))
+        kb.adjust(1)
+        await self.state.update_data(new_name=name)
+        await answer.answer(self.t("add-unknown-client", name=name), reply_markup=kb.as_markup())
+        return False
+
+    async def advance(self, answer: Message) -> None:
+        data = await self.state.get_data()
+        if "client_id" not in data:
+            await self.state.set_state(AddTask.client)
+            await answer.answer(self.t("add-ask-client"))
+            return
+        if "action" not in data:
+            await self.state.set_state(AddTask.action)
+            await answer.answer(self.t("add-ask-action", client=data["client_name"]))
+            return
+        if "due" not in data:
+            await self.state.set_state(AddTask.due)
+            days = [self.day.today, *await self.day.next_days(5)]
+            await answer.answer(self.t("add-ask-due"), reply_markup=due_keyboard(days, self.t))
+            return
+        client = await self.repo.clients.get(self.member.team_id, int(data["client_id"]))
+        due = date.fromisoformat(data["due"])
+        task = await self.repo.tasks.create(
+            self.member.team_id,
+            self.member.id,
+            data["action"],
+            due,
+            client_id=client.id,
+            created_by=self.member.id,
+        )
+        await self.state.clear()
+        await answer.answer(
+            self.t("add-done", client=client.name, action=task.action, date=fmt_date(due, self.t))
+        )
+
+    async def set_action(self, text: str) -> None:
+        """Check the action (with a trailing date peeled off) and keep it; refusals explain with examples."""
+        data = await self.state.get_data()
+        text = " ".join(text.split())
+        try:
+            action, due = split_trailing_date(text, self.day.today)
+        except DateError:
+            action, due = text, None
+        check = check_action(action, data.get("client_name"))
+        if not check.ok:
+            raise UserError(f"action-{check.problem}", client=data.get("client_name") or "")
+        if due is not None and "due" not in data:
+            self.check_due(due)
+            await self.state.update_data(due=due.isoformat())
+        await self.state.update_data(action=action)
+
+    def check_due(self, due: date) -> None:
+        if due < self.day.today:
+            raise DateError(DateErrorReason.PAST)
+
+
+def build_router() -> Router:
+    router = Router(name="add")
+    router.message.filter(RoleFilter(*WORKERS))
+    router.callback_query.filter(RoleFilter(*WORKERS))
+
+    def flow(data: dict) -> Flow:
+        return Flow(data["repo"], data["team"], data["member"], data["clock"], data["t"], data["state"])
+
+    @router.message(Command("add"))
+    async def add(message: Message, command: CommandObject, state: FSMContext, **data: object) -> None:
+        await state.clear()
+        f = flow({**data, "state": state})
+        args = (command.args or "").strip()
+        if not args:
+            await f.advance(message)
+            return
+        if ":" not in args:
+            raise UserError("add-format")
+        name, rest = args.split(":", 1)
+        if not rest.strip():
+            raise UserError("add-format")
+        if not await f.resolve_client(message, name):
+            await state.update_data(pending_action=rest)
+            return
+        await f.set_action(rest)
+        await f.advance(message)
+
+    @router.callback_query(ClientAddTask.filter())
+    async def for_client(
+        query: CallbackQuery,
+        callback_data: ClientAddTask,
+        state: FSMContext,
+        callback_answer: CallbackAnswer,
+        **data: object,
+    ) -> None:
+        f = flow({**data, "state": state})
+        member: Member = data["member"]  # type: ignore[assignment]
+        client = await f.repo.clients.get(member.team_id, callback_data.client_id)
+        if member.role is Role.MANAGER and client.owner_id != member.id:
+            raise UserError("not-found")
+        await state.clear()
+        await state.update_data(client_id=client.id, client_name=client.name)
+        if callback_data.due:
+            try:
+                due = datetime.strptime(callback_data.due, "%Y%m%d").date()
+            except ValueError:
+                raise UserError("button-stale") from None
+            await state.update_data(due=max(due, f.day.today).isoformat())
+        if isinstance(query.message, Message):
+            await f.advance(query.message)
+
+    @router.callback_query(PickClient.filter())
+    async def picked(
+        query: CallbackQuery, callback_data: PickClient, state: FSMContext, **data: object
+    ) -> None:
+        f = flow({**data, "state": state})
+        member: Member = data["member"]  # type: ignore[assignment]
+        client = await f.repo.clients.get(member.team_id, callback_data.client_id)
+        if member.role is Role.MANAGER and client.owner_id != member.id:
+            raise UserError("not-found")
+        await continue_with(f, query, client, state)
+
+    @router.callback_query(NewClient.filter(F.a.in_({"yes", "no"})))
+    async def new_client(
+        query: CallbackQuery,
+        callback_data: NewClient,
+        state: FSMContext,
+        callback_answer: CallbackAnswer,
+        **data: object,
+    ) -> None:
+        f = flow({**data, "state": state})
+        pending = (await state.get_data()).get("new_name")
+        if not pending:
+            raise UserError("button-stale")
+        if callback_data.a == "no":
+            await state.clear()
+            callback_answer.text = f.t("add-cancelled")
+            if isinstance(query.message, Message):
+                await query.message.edit_reply_markup(reply_markup=None)
+            return
+        member: Member = data["member"]  # type: ignore[assignment]
+        client = await f.repo.clients.by_exact_name(member.team_id, pending, owner_id=member.id)
+        client = client or await f.repo.clients.create(member.team_id, member.id, pending)
+        callback_answer.text = f.t("client-created", name=client.name)
+        await continue_with(f, query, client, state)
+
+    @router.message(StateFilter(AddTask.client), F.text, ~F.text.startswith("/"))
+    async def client_text(message: Message, state: FSMContext, **data: object) -> None:
+        f = flow({**data, "state": state})
+        if await f.resolve_client(message, message.text or ""):
+            await f.advance(message)
+
+    @router.message(StateFilter(AddTask.action), F.text, ~F.text.startswith("/"))
+    async def action_text(message: Message, state: FSMContext, **data: object) -> None:
+        f = flow({**data, "state": state})
+        await f.set_action(message.text or "")
+        await f.advance(message)
+
+    @router.message(StateFilter(AddTask.due), F.text, ~F.text.startswith("/"))
+    async def due_text(message: Message, state: FSMContext, **data: object) -> None:
+        f = flow({**data, "state": state})
+        due = parse_due_date(one_line(message.text), f.day.today)
+        await state.update_data(due=due.isoformat())
+        await f.advance(message)
+
+    @router.callback_query(PickDue.filter(), StateFilter(AddTask.due))
+    async def due_pick(
+        query: CallbackQuery, callback_data: PickDue, state: FSMContext, **data: object
+    ) -> None:
+        f = flow({**data, "state": state})
+        try:
+            due = datetime.strptime(callback_data.to, "%Y%m%d").date()
+        except ValueError:
+            raise UserError("button-stale") from None
+        f.check_due(due)
+        await state.update_data(due=due.isoformat())
+        if isinstance(query.message, Message):
+            await query.message.edit_reply_markup(reply_markup=None)
+            await f.advance(query.message)
+
+    return router
+
+
+async def continue_with(f: Flow, query: CallbackQuery, client: Client, state: FSMContext) -> None:
+    await state.update_data(client_id=client.id, client_name=client.name, new_name=None)
+    data = await state.get_data()
+    if not isinstance(query.message, Message):
+        return
+    await query.message.edit_reply_markup(reply_markup=None)
+    if data.get("pending_action"):
+        pending = data["pending_action"]
+        await state.update_data(pending_action=None)
+        try:
+            await f.set_action(pending)
+        except UserError as exc:
+            await state.set_state(AddTask.action)
+            await query.message.answer(f.t(exc.key, **exc.args_))
+            return
+    await f.advance(query.message)

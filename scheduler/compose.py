@@ -1,0 +1,63 @@
+"""What a scheduled message says: the contract between the delivery machinery and the features.
+
+Delivery (outbox, limiter, retries) knows nothing of what a morning list or a digest holds; a feature
+registers a composer for its kind, and delivery calls it right before sending, inside the sending
+transaction, so the text reflects the database at that moment. A composer returns the messages to send
+(long texts already split in order), or an empty list when there is nothing to say (the outbox row is
+then marked skipped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from aiogram.types import InlineKeyboardMarkup
+
+from bot.clock import Clock
+from bot.i18n import Texts
+from storage.models import Member, Team
+from storage.repo import Repo
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message: HTML text and an optional inline keyboard."""
+
+    text: str
+    reply_markup: InlineKeyboardMarkup | None = None
+
+
+@dataclass
+class ComposeContext:
+    repo: Repo
+    team: Team
+    member: Member
+    local_date: date
+    t: Texts
+    clock: Clock
+
+
+Composer = Callable[[ComposeContext], Awaitable[list[Outgoing]]]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of scheduled message: who gets it, at which team time, on which days, and what it says."""
+
+    name: str
+    composer: Composer
+    roles: frozenset[str] = field(default_factory=frozenset)
+    at: str = "morning_at"  # the Team attribute holding the local time it is due
+    working_days_only: bool = True
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> Kind:
+    if kind.name in KINDS and KINDS[kind.name].composer is not kind.composer:
+        raise ValueError(f"kind {kind.name!r} registered twice")
+    KINDS[kind.name] = kind
+    return kind

@@ -1,0 +1,415 @@
+"""The manager's day in the database: the day list, marking tasks, leads, deals, the evening report and
+tomorrow's plan. Rules (order, frozen, plan-vs-fact) come from ``domain``; this module only reads and
+writes rows, always inside the acting member's team."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.calendar import MemberCalendar, WorkCalendar
+from domain.enums import OPEN_STAGES, HotOutcome, PlanStatus, Stage, TaskEventKind, TaskStatus
+from domain.errors import UserError
+from domain.frozen import FREEZE_MOVES, is_client_frozen, is_task_frozen, task_outcome
+from domain.ordering import ClientItem, TaskItem, clients_without_tasks, order_day_tasks
+from domain.planfact import DayTask, PlanFact, plan_fact, what_is_missing
+from storage.models import (
+    Client,
+    DayReport,
+    Deal,
+    HotEntry,
+    Lead,
+    Member,
+    Plan,
+    Task,
+    TaskEvent,
+    Team,
+    Vacation,
+)
+from storage.repo import ClientRepo, TaskRepo
+
+#: The events that mean the member dealt with a task that day.
+MARKS = (TaskEventKind.DONE, TaskEventKind.NOT_DONE, TaskEventKind.MOVED, TaskEventKind.CANCELLED)
+
+
+@dataclass(frozen=True)
+class DayList:
+    """A member's list for one day, in the documented order."""
+
+    day: date
+    tasks: list[TaskItem]
+    frozen_clients: frozenset[int]
+    idle_clients: list[ClientItem]
+
+    @property
+    def open_count(self) -> int:
+        return sum(t.status is TaskStatus.OPEN for t in self.tasks)
+
+
+@dataclass(frozen=True)
+class LeadItem:
+    lead_id: int
+    client_id: int
+    client_name: str
+    source: str | None
+    has_next_task: bool
+
+
+@dataclass(frozen=True)
+class DealItem:
+    client_name: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class EveningReport:
+    day: date
+    tasks: list[TaskItem]  # every task of the day, in list order, with its status now
+    fact: PlanFact
+    missing: list[int]  # task ids waiting for a verdict
+    leads: list[LeadItem]
+    deals: list[DealItem]
+    tomorrow: date
+    tomorrow_tasks: list[TaskItem]
+    plan: Plan | None
+    report: DayReport | None
+    frozen_clients: frozenset[int]
+
+    @property
+    def leads_without_task(self) -> list[LeadItem]:
+        return [lead for lead in self.leads if not lead.has_next_task]
+
+
+async def member_calendar(session: AsyncSession, team: Team, member: Member) -> MemberCalendar:
+    rows = await session.execute(
+        select(Vacation.starts, Vacation.ends).where(Vacation.member_id == member.id)
+    )
+    calendar = WorkCalendar.from_db(team.workdays, team.holiday_country)
+    return MemberCalendar(calendar, tuple((s, e) for s, e in rows))
+
+
+class DayRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.tasks = TaskRepo(session)
+        self.clients = ClientRepo(session)
+
+    # ------------------------------------------------------------------ reading
+
+    async def _items(self, team_id: int, tasks: Sequence[Task]) -> list[TaskItem]:
+        client_ids = {t.client_id for t in tasks if t.client_id is not None}
+        clients: dict[int, Client] = {}
+        if client_ids:
+            rows = await self.session.scalars(
+                select(Client).where(Client.team_id == team_id, Client.id.in_(client_ids))
+            )
+            clients = {c.id: c for c in rows}
+        hot = await self.clients.hot_client_ids(team_id)
+        items = []
+        for t in tasks:
+            client = clients.get(t.client_id) if t.client_id is not None else None
+            items.append(
+                TaskItem(
+                    task_id=t.id,
+                    due=t.due_date,
+                    created_at=t.created_at,
+                    client_id=t.client_id,
+                    client_name=client.name if client else None,
+                    stage=client.stage if client else None,
+                    hot=bool(client and client.id in hot),
+                    frozen=is_task_frozen(t.moves),
+                    action=t.action,
+                    status=t.status,
+                )
+            )
+        return items
+
+    async def frozen_clients(self, client_ids: Iterable[int]) -> frozenset[int]:
+        """Of ``client_ids``, those whose last three tasks with an outcome were moved or failed."""
+        ids = set(client_ids)
+        if not ids:
+            return frozenset()
+        ranked = (
+            select(
+                Task.client_id,
+                Task.status,
+                Task.moves,
+                func.row_number()
+                .over(partition_by=Task.client_id, order_by=(Task.updated_at.desc(), Task.id.desc()))
+                .label("n"),
+            )
+            .where(Task.client_id.in_(ids), (Task.status != TaskStatus.OPEN) | (Task.moves > 0))
+            .subquery()
+        )
+        rows = await self.session.execute(
+            select(ranked.c.client_id, ranked.c.status, ranked.c.moves)
+            .where(ranked.c.n <= FREEZE_MOVES)
+            .order_by(ranked.c.client_id, ranked.c.n)
+        )
+        outcomes: dict[int, list] = {}
+        for client_id, status, moves in rows:
+            outcomes.setdefault(client_id, []).append(task_outcome(TaskStatus(status), moves))
+        return frozenset(cid for cid, seq in outcomes.items() if is_client_frozen(seq))
+
+    async def day_tasks(self, member: Member, today: date, zone: ZoneInfo) -> Sequence[Task]:
+        """The tasks of the member's day: open ones due today or earlier, any due today, and any the
+        member marked today (a done overdue task, a task moved away), so marking never drops a line."""
+        start = datetime.combine(today, time(0), zone)
+        end = datetime.combine(today + timedelta(days=1), time(0), zone)
+        touched = select(TaskEvent.task_id).where(
+            TaskEvent.at >= start,
+            TaskEvent.at < end,
+            TaskEvent.kind.in_(MARKS),
+        )
+        return (
+            await self.session.scalars(
+                select(Task).where(
+                    Task.assignee_id == member.id,
+                    Task.team_id == member.team_id,
+                    ((Task.status == TaskStatus.OPEN) & (Task.due_date <= today))
+                    | (Task.due_date == today)
+                    | Task.id.in_(touched),
+                )
+            )
+        ).all()
+
+    async def day_list(self, member: Member, today: date, zone: ZoneInfo) -> DayList:
+        """The day list in the one order (``domain.ordering``)."""
+        tasks = await self.day_tasks(member, today, zone)
+        items = order_day_tasks(await self._items(member.team_id, tasks), today)
+        return DayList(
+            day=today,
+            tasks=items,
+            frozen_clients=await self.frozen_clients(i.client_id for i in items if i.client_id),
+            idle_clients=await self.idle_clients(member),
+        )
+
+    async def idle_clients(self, member: Member) -> list[ClientItem]:
+        """The member's open-stage clients with no open task."""
+        clients = await self.clients.of_owner(member.team_id, member.id)
+        hot = await self.clients.hot_client_ids(member.team_id)
+        items = [ClientItem(c.id, c.name, c.stage, c.id in hot) for c in clients]
+        return clients_without_tasks(items, await self.tasks.open_client_ids(member.id))
+
+    async def leads_of(self, member: Member, day: date) -> list[LeadItem]:
+        rows = (
+            await self.session.execute(
+                select(Lead, Client)
+                .join(Client, Client.id == Lead.client_id)
+                .where(Lead.member_id == member.id, Lead.team_id == member.team_id, Lead.on_date == day)
+                .order_by(Lead.id)
+            )
+        ).all()
+        open_ids = await self.tasks.open_client_ids(member.id)
+        # a lead counts as worked when its client has an open task, or one done today
+        done_today = set(
+            await self.session.scalars(
+                select(Task.client_id).where(
+                    Task.assignee_id == member.id, Task.status == TaskStatus.DONE, Task.due_date == day
+                )
+            )
+        )
+        return [
+            LeadItem(lead.id, client.id, client.name, lead.source, client.id in open_ids | done_today)
+            for lead, client in rows
+        ]
+
+    async def deals_of(self, member: Member, day: date) -> list[DealItem]:
+        rows = await self.session.execute(
+            select(Client.name, Deal.amount)
+            .join(Client, Client.id == Deal.client_id)
+            .where(Deal.member_id == member.id, Deal.team_id == member.team_id, Deal.on_date == day)
+            .order_by(Deal.id)
+        )
+        return [DealItem(name, Decimal(amount)) for name, amount in rows]
+
+    async def evening(self, member: Member, day: date, tomorrow: date, zone: ZoneInfo) -> EveningReport:
+        """The evening report: the day's tasks with their verdicts, plan-vs-fact, what is missing."""
+        tasks = await self.day_tasks(member, day, zone)
+        items = order_day_tasks(await self._items(member.team_id, tasks), day)
+        # still open but now due later: moved away today (moving is not doing)
+        day_tasks = [DayTask(i.task_id, i.status, moved_today=i.due > day) for i in items]
+        tomorrow_tasks = (
+            await self.session.scalars(
+                select(Task).where(
+                    Task.assignee_id == member.id,
+                    Task.team_id == member.team_id,
+                    Task.status == TaskStatus.OPEN,
+                    Task.due_date > day,
+                    Task.due_date <= tomorrow,
+                )
+            )
+        ).all()
+        tomorrow_items = order_day_tasks(await self._items(member.team_id, tomorrow_tasks), tomorrow)
+        client_ids = [i.client_id for i in [*items, *tomorrow_items] if i.client_id]
+        return EveningReport(
+            day=day,
+            tasks=items,
+            fact=plan_fact(day_tasks),
+            missing=what_is_missing(day_tasks),
+            leads=await self.leads_of(member, day),
+            deals=await self.deals_of(member, day),
+            tomorrow=tomorrow,
+            tomorrow_tasks=tomorrow_items,
+            plan=await self.plan(member, tomorrow),
+            report=await self.report(member, day),
+            frozen_clients=await self.frozen_clients(client_ids),
+        )
+
+    async def plan(self, member: Member, for_date: date) -> Plan | None:
+        return await self.session.scalar(
+            select(Plan).where(Plan.member_id == member.id, Plan.for_date == for_date)
+        )
+
+    async def report(self, member: Member, day: date) -> DayReport | None:
+        return await self.session.scalar(
+            select(DayReport).where(DayReport.member_id == member.id, DayReport.on_date == day)
+        )
+
+    # ------------------------------------------------------------------ marking tasks
+
+    async def own_task(self, member: Member, task_id: int) -> Task:
+        """A task of the member's team assigned to them; anything else is "not found" (no leak)."""
+        task = await self.tasks.get(member.team_id, task_id)
+        if task.assignee_id != member.id:
+            raise UserError("not-found")
+        return task
+
+    @staticmethod
+    def _require_open(task: Task) -> None:
+        if task.status is not TaskStatus.OPEN:
+            raise UserError("task-closed", status=task.status.value)
+
+    async def mark_done(self, member: Member, task: Task, now: datetime) -> None:
+        self._require_open(task)
+        task.status, task.closed_at = TaskStatus.DONE, now
+        self.tasks.log(task, TaskEventKind.DONE, member.id, at=now)
+
+    async def set_result(self, member: Member, task: Task, result: str) -> None:
+        if task.status is not TaskStatus.DONE:
+            raise UserError("task-closed", status=task.status.value)
+        task.result = result
+        self.tasks.log(task, TaskEventKind.EDITED, member.id, result=result)
+
+    async def mark_not_done(self, member: Member, task: Task, reason: str, now: datetime) -> None:
+        self._require_open(task)
+        task.status, task.reason, task.closed_at = TaskStatus.NOT_DONE, reason, now
+        self.tasks.log(task, TaskEventKind.NOT_DONE, member.id, at=now, reason=reason)
+
+    async def move(
+        self, member: Member, task: Task, to: date, now: datetime, reason: str | None = None
+    ) -> None:
+        self._require_open(task)
+        if to == task.due_date:
+            raise UserError("task-same-date")
+        self.tasks.log(
+            task, TaskEventKind.MOVED, member.id, from_date=task.due_date, at=now, to=to.isoformat()
+        )
+        task.due_date, task.moves = to, task.moves + 1
+        if reason:
+            task.reason = reason
+
+    async def set_reason(self, member: Member, task: Task, reason: str) -> None:
+        task.reason = reason
+        self.tasks.log(task, TaskEventKind.EDITED, member.id, reason=reason)
+
+    async def cancel(self, member: Member, task: Task, now: datetime) -> None:
+        self._require_open(task)
+        task.status, task.closed_at = TaskStatus.CANCELLED, now
+        self.tasks.log(task, TaskEventKind.CANCELLED, member.id, at=now)
+
+    # ------------------------------------------------------------------ leads and deals
+
+    async def client_for(self, member: Member, name: str) -> tuple[Client, bool]:
+        """The member's client by exact name (any teammate's if the member has none), else a new one."""
+        client = await self.clients.by_exact_name(member.team_id, name, owner_id=member.id)
+        client = client or await self.clients.by_exact_name(member.team_id, name)
+        if client is not None:
+            return client, False
+        return await self.clients.create(member.team_id, member.id, name), True
+
+    async def add_lead(self, member: Member, client: Client, source: str | None, day: date) -> Lead:
+        lead = Lead(
+            team_id=member.team_id, client_id=client.id, member_id=member.id, source=source, on_date=day
+        )
+        self.session.add(lead)
+        await self.session.flush()
+        return lead
+
+    async def add_deal(
+        self, member: Member, client: Client, amount: Decimal, day: date, now: datetime
+    ) -> Deal:
+        deal = Deal(
+            team_id=member.team_id, client_id=client.id, member_id=member.id, amount=amount, on_date=day
+        )
+        self.session.add(deal)
+        await self.set_stage(client, Stage.WON, now)
+        await self.session.flush()
+        return deal
+
+    async def set_stage(self, client: Client, stage: Stage, now: datetime) -> None:
+        """Move a client; a won or lost client leaves the hot list with its outcome recorded."""
+        client.stage = stage
+        if stage in (Stage.WON, Stage.LOST):
+            entries = await self.session.scalars(
+                select(HotEntry).where(HotEntry.client_id == client.id, HotEntry.closed_at.is_(None))
+            )
+            for entry in entries:
+                entry.closed_at = now
+                entry.outcome = HotOutcome.WON if stage is Stage.WON else HotOutcome.LOST
+
+    # ------------------------------------------------------------------ the evening and tomorrow's plan
+
+    async def ensure_plan(self, member: Member, for_date: date) -> Plan:
+        plan = await self.plan(member, for_date)
+        if plan is None:
+            plan = Plan(
+                team_id=member.team_id, member_id=member.id, for_date=for_date, status=PlanStatus.DRAFT
+            )
+            self.session.add(plan)
+            await self.session.flush()
+        return plan
+
+    async def ensure_report(self, member: Member, day: date) -> DayReport:
+        report = await self.report(member, day)
+        if report is None:
+            report = DayReport(team_id=member.team_id, member_id=member.id, on_date=day, planned=0, done=0)
+            self.session.add(report)
+            await self.session.flush()
+        return report
+
+    async def plan_candidates(self, member: Member, today: date, tomorrow: date) -> Sequence[Task]:
+        """Open tasks for after today up to tomorrow that no plan holds yet: what a submission takes."""
+        return (
+            await self.session.scalars(
+                select(Task).where(
+                    Task.assignee_id == member.id,
+                    Task.status == TaskStatus.OPEN,
+                    Task.due_date > today,
+                    Task.due_date <= tomorrow,
+                    Task.plan_id.is_(None),
+                )
+            )
+        ).all()
+
+    async def plan_tasks(self, plan: Plan) -> Sequence[Task]:
+        return (
+            await self.session.scalars(select(Task).where(Task.plan_id == plan.id).order_by(Task.id))
+        ).all()
+
+    async def active_clients(self, member: Member) -> Sequence[Client]:
+        return (
+            await self.session.scalars(
+                select(Client).where(
+                    Client.team_id == member.team_id,
+                    Client.owner_id == member.id,
+                    Client.stage.in_(OPEN_STAGES),
+                )
+            )
+        ).all()

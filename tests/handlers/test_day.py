@@ -1,0 +1,211 @@
+"""The manager's day through the real dispatcher: the list in its order, marking by buttons, /add with a
+vague and a concrete action, /lead, /deal, the evening report and tomorrow's plan; bad input changes
+nothing."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from domain.enums import PlanStatus, Stage, TaskStatus
+from storage.models import Client, Deal, HotEntry, Lead, Plan, Task
+from tests.handlers.conftest import MONDAY, TeamWorld
+
+
+async def seed(world: TeamWorld) -> dict[str, int]:
+    """Anna's clients and tasks: one overdue, one hot, one by stage, one plain."""
+    anna = world.managers[0]
+    async with world.pool() as s, s.begin():
+
+        def client(name: str, stage: Stage) -> Client:
+            c = Client(
+                team_id=world.team.id, owner_id=anna.id, name=name, name_key=name.casefold(), stage=stage
+            )
+            s.add(c)
+            return c
+
+        plain = client("Альфа", Stage.NEW)
+        nego = client("Бета", Stage.NEGOTIATION)
+        hot = client("Гамма", Stage.QUALIFIED)
+        late = client("Дельта", Stage.NEW)
+        idle = client("Эпсилон", Stage.PROPOSAL)
+        await s.flush()
+        s.add(
+            HotEntry(
+                team_id=world.team.id,
+                client_id=hot.id,
+                reason="бюджет есть",
+                next_step="звонок",
+                next_date=MONDAY,
+            )
+        )
+
+        def task(c: Client, action: str, due: date) -> Task:
+            t = Task(
+                team_id=world.team.id,
+                assignee_id=anna.id,
+                client_id=c.id,
+                action=action,
+                due_date=due,
+                moves=0,
+            )
+            s.add(t)
+            return t
+
+        tasks = {
+            "plain": task(plain, "Позвонить и узнать потребность", MONDAY),
+            "nego": task(nego, "Согласовать условия договора", MONDAY),
+            "hot": task(hot, "Отправить КП", MONDAY),
+            "late": task(late, "Перезвонить ЛПР", MONDAY - timedelta(days=3)),
+        }
+        await s.flush()
+        ids = {k: v.id for k, v in tasks.items()}
+        ids["idle"] = idle.id
+    return ids
+
+
+async def test_morning_list_order_and_marks(world: TeamWorld) -> None:
+    ids = await seed(world)
+    anna = world.speaker(world.managers[0])
+    reply = await anna.send("/today")
+    first = reply.messages[0]
+    text = first.plain_text
+    order = [text.index(name) for name in ("Дельта", "Гамма", "Бета", "Альфа")]
+    assert order == sorted(order), text  # overdue, hot, nearest to a decision, the rest
+    assert "просрочено" in text and "🔥" in text
+    idle = reply.messages[-1].plain_text
+    assert "Эпсилон" in idle and "Альфа" not in idle
+
+    # ✅ on the overdue task: one tap, the list is re-rendered in place
+    done = await anna.press(first, "✅ 1")
+    assert done.answer is not None and "Сделано" in (done.answer.text or "")
+    result = await anna.send("Договорились о встрече в четверг")
+    assert "Результат записан" in result.text
+    # ❌ → a quick reason: two taps
+    menu = await anna.press(first, "❌ 2")
+    edited = anna.inbox[-1] if not menu.messages else menu.messages[-1]
+    assert edited is not None
+    msg = next(m for m in anna.inbox if m.message_id == first.message_id)
+    await anna.press(msg, "Не дозвонился")
+    # 📅 → tomorrow
+    msg = next(m for m in anna.inbox if m.message_id == first.message_id)
+    await anna.press(msg, "📅 3")
+    msg = next(m for m in anna.inbox if m.message_id == first.message_id)
+    tomorrow_label = next(b["text"] for b in msg.buttons if b["text"].startswith("вт"))
+    await anna.press(msg, tomorrow_label)
+    # 🗑 → confirm
+    msg = next(m for m in anna.inbox if m.message_id == first.message_id)
+    ask = await anna.press(msg, "🗑 4")
+    assert ask.answer is not None
+    msg = next(m for m in anna.inbox if m.message_id == first.message_id)
+    assert "Отменить задачу?" in msg.plain_text and "Альфа" in msg.plain_text, msg.plain_text
+    confirm = await anna.press(msg, "Да, отменить задачу")
+    assert confirm.answer is not None and "Задача отменена" in (confirm.answer.text or ""), confirm.answer
+
+    async with world.pool() as s:
+        tasks = {t.id: t for t in (await s.scalars(select(Task))).all()}
+    print({k: (tasks[v].status, tasks[v].due_date) for k, v in ids.items() if k != "idle"})
+    assert tasks[ids["late"]].status is TaskStatus.DONE
+    assert tasks[ids["late"]].result == "Договорились о встрече в четверг"
+    assert tasks[ids["hot"]].status is TaskStatus.NOT_DONE and tasks[ids["hot"]].reason == "Не дозвонился"
+    assert tasks[ids["nego"]].due_date == MONDAY + timedelta(days=1) and tasks[ids["nego"]].moves == 1
+    assert tasks[ids["plain"]].status is TaskStatus.CANCELLED
+
+    # a double press of a done task changes nothing and is answered politely
+    again = await anna.app.user(world.managers[0].tg_id, "Анна").press_data(
+        first.message_id, f"tk:d:{ids['late']}:t:0", strict=False
+    )
+    assert again.answer is not None and "уже отмечена" in (again.answer.text or "")
+
+
+async def test_add_refuses_vague_and_accepts_concrete(world: TeamWorld) -> None:
+    await seed(world)
+    anna = world.speaker(world.managers[0])
+    vague = await anna.send("/add Альфа: Альфа")
+    assert "клиент, а не действие" in vague.text
+    vague = await anna.send("/add Альфа: по Альфе")
+    assert "нет действия" in vague.text or "клиент, а не действие" in vague.text
+    ok = await anna.send("/add Альфа: отправить договор завтра")
+    assert "Задача добавлена" in ok.text and "вт 24.11" in ok.text
+    async with world.pool() as s:
+        count = await s.scalar(
+            select(func.count()).select_from(Task).where(Task.action == "отправить договор")
+        )
+    assert count == 1
+
+    # the dialog: client → action → date by button; an unknown client is offered to be created
+    await anna.send("/add")
+    await anna.send("Новая Компания")
+    offer = anna.inbox[-1]
+    assert "нет" in offer.plain_text
+    await anna.press(offer, "Новый клиент")
+    await anna.send("клиент")  # no action in it
+    assert "нет действия" in anna.inbox[-1].plain_text or "не похоже" in anna.inbox[-1].plain_text
+    await anna.send("Позвонить директору и договориться о встрече")
+    ask_due = anna.inbox[-1]
+    await anna.press(ask_due, ask_due.buttons[0]["text"])
+    assert "Задача добавлена" in anna.inbox[-1].plain_text
+
+
+async def test_lead_deal_evening_and_plan(world: TeamWorld) -> None:
+    await seed(world)
+    anna = world.speaker(world.managers[0])
+    lead = await anna.send("/lead ООО Ромашка, сайт")
+    assert "первый шаг" in lead.text
+    await anna.send("Позвонить и квалифицировать потребность")
+    deal = await anna.send("/deal Бета 150 000")
+    assert "150" in deal.text
+
+    world.clock.set(world.clock() + timedelta(hours=9))  # 18:00 in Moscow
+    report = await anna.send("/report")
+    assert "Итоги дня" in report.text
+    plan_msg = report.messages[-1]
+    refused = await anna.press(plan_msg, "Отправить план")
+    assert refused.answer is not None and "Сначала отметьте" in (refused.answer.text or "")
+    # mark every unmarked task from the report, then plan tomorrow and submit
+    for message in list(report.messages):
+        while True:
+            current = next(m for m in anna.inbox if m.message_id == message.message_id)
+            done_buttons = [b["text"] for b in current.buttons if b["text"].startswith("✅")]
+            if not done_buttons:
+                break
+            await anna.press(current, done_buttons[0])
+    await anna.press(plan_msg, "Задача на завтра")
+    await anna.send("Альфа")
+    await anna.send("Провести демонстрацию продукта")
+    assert "Задача добавлена" in anna.inbox[-1].plain_text
+    current = next(m for m in anna.inbox if m.message_id == plan_msg.message_id)
+    sent = await anna.press(current, "Отправить план")
+    assert sent.answer is not None and "отправлен" in (sent.answer.text or ""), sent.answer
+    async with world.pool() as s:
+        plan = await s.scalar(select(Plan))
+        assert plan is not None and plan.status is PlanStatus.APPROVED
+        assert await s.scalar(select(func.count()).select_from(Lead)) == 1
+        assert await s.scalar(select(func.count()).select_from(Deal)) == 1
+        beta = await s.scalar(select(Client).where(Client.name == "Бета"))
+        assert beta is not None and beta.stage is Stage.WON
+
+
+async def test_bad_input_changes_nothing(world: TeamWorld) -> None:
+    ids = await seed(world)
+    anna = world.speaker(world.managers[0])
+    boris = world.speaker(world.managers[1])
+    await anna.send("/today")
+    async with world.pool() as s:
+        before = [
+            (t.id, t.status, t.due_date) for t in (await s.scalars(select(Task).order_by(Task.id))).all()
+        ]
+    for text in ("/add", "/add " + "я" * 5000, "/add 😀😀😀: 😀", "/deal Альфа много", "/lead", "/add :"):
+        reply = await anna.send(text)
+        assert reply.messages, text
+        assert "пошло не так" not in reply.text, (text, reply.text)
+    # Boris presses a button on Anna's task (a forged callback): refused, nothing changes
+    msg = anna.inbox[0]
+    reply = await anna.app.user(world.managers[1].tg_id, "Борис").send("/today")
+    assert "задач на сегодня нет" in reply.text
+    async with world.pool() as s:
+        after = [
+            (t.id, t.status, t.due_date) for t in (await s.scalars(select(Task).order_by(Task.id))).all()
+        ]
+    assert after == before
