@@ -200,10 +200,12 @@ async def test_bad_input_changes_nothing(world: TeamWorld) -> None:
         reply = await anna.send(text)
         assert reply.messages, text
         assert "пошло не так" not in reply.text, (text, reply.text)
-    # Boris presses a button on Anna's task (a forged callback): refused, nothing changes
-    msg = anna.inbox[0]
-    reply = await anna.app.user(world.managers[1].tg_id, "Борис").send("/today")
+    # Boris presses buttons on Anna's task (forged callbacks): refused politely, nothing changes
+    reply = await boris.send("/today")
     assert "задач на сегодня нет" in reply.text
+    for data in (f"tk:d:{ids['nego']}:t:0", f"tr:{ids['nego']}:1:t:0", f"tm:{ids['nego']}:20261124:t:0"):
+        forged = await boris.press_data(reply.messages[0].message_id, data, strict=False)
+        assert forged.answer is not None and "Не нашёл" in (forged.answer.text or ""), (data, forged.answer)
     async with world.pool() as s:
         after = [
             (t.id, t.status, t.due_date) for t in (await s.scalars(select(Task).order_by(Task.id))).all()
