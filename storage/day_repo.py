@@ -5,7 +5,7 @@ writes rows, always inside the acting member's team."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -157,11 +157,35 @@ class DayRepo:
             outcomes.setdefault(client_id, []).append(task_outcome(TaskStatus(status), moves))
         return frozenset(cid for cid, seq in outcomes.items() if is_client_frozen(seq))
 
+    @staticmethod
+    def _bounds(today: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+        return datetime.combine(today, time(0), zone), datetime.combine(
+            today + timedelta(days=1), time(0), zone
+        )
+
+    async def _ordered(self, items: list[TaskItem], today: date, zone: ZoneInfo) -> list[TaskItem]:
+        """The day order, with a task moved today kept in the place its morning due date gave it, so
+        marking never renumbers the list."""
+        start, end = self._bounds(today, zone)
+        rows = await self.session.execute(
+            select(TaskEvent.task_id, TaskEvent.from_date)
+            .where(
+                TaskEvent.task_id.in_([i.task_id for i in items]),
+                TaskEvent.kind == TaskEventKind.MOVED,
+                TaskEvent.at >= start,
+                TaskEvent.at < end,
+            )
+            .order_by(TaskEvent.at.desc(), TaskEvent.id.desc())
+        )
+        morning_due = dict(rows.all())  # the earliest move of the day wins: it is applied last
+        by_id = {i.task_id: i for i in items}
+        as_in_morning = [replace(i, due=morning_due.get(i.task_id, i.due)) for i in items]
+        return [by_id[i.task_id] for i in order_day_tasks(as_in_morning, today)]
+
     async def day_tasks(self, member: Member, today: date, zone: ZoneInfo) -> Sequence[Task]:
         """The tasks of the member's day: open ones due today or earlier, any due today, and any the
         member marked today (a done overdue task, a task moved away), so marking never drops a line."""
-        start = datetime.combine(today, time(0), zone)
-        end = datetime.combine(today + timedelta(days=1), time(0), zone)
+        start, end = self._bounds(today, zone)
         touched = select(TaskEvent.task_id).where(
             TaskEvent.at >= start,
             TaskEvent.at < end,
@@ -182,7 +206,7 @@ class DayRepo:
     async def day_list(self, member: Member, today: date, zone: ZoneInfo) -> DayList:
         """The day list in the one order (``domain.ordering``)."""
         tasks = await self.day_tasks(member, today, zone)
-        items = order_day_tasks(await self._items(member.team_id, tasks), today)
+        items = await self._ordered(await self._items(member.team_id, tasks), today, zone)
         return DayList(
             day=today,
             tasks=items,
@@ -232,7 +256,7 @@ class DayRepo:
     async def evening(self, member: Member, day: date, tomorrow: date, zone: ZoneInfo) -> EveningReport:
         """The evening report: the day's tasks with their verdicts, plan-vs-fact, what is missing."""
         tasks = await self.day_tasks(member, day, zone)
-        items = order_day_tasks(await self._items(member.team_id, tasks), day)
+        items = await self._ordered(await self._items(member.team_id, tasks), day, zone)
         # still open but now due later: moved away today (moving is not doing)
         day_tasks = [DayTask(i.task_id, i.status, moved_today=i.due > day) for i in items]
         tomorrow_tasks = (
