@@ -211,3 +211,87 @@ async def test_bad_input_changes_nothing(world: TeamWorld) -> None:
             (t.id, t.status, t.due_date) for t in (await s.scalars(select(Task).order_by(Task.id))).all()
         ]
     assert after == before
+
+
+async def test_stale_forged_and_oversized_presses_are_answered(world: TeamWorld) -> None:
+    ids = await seed(world)
+    anna = world.speaker(world.managers[0])
+    listing = (await anna.send("/today")).messages[0]
+    async with world.pool() as s, s.begin():
+        await s.delete(await s.get(Task, ids["plain"]))  # a task deleted after the list went out
+    cyrillic = "я" * 32  # 64 bytes of Cyrillic: the most callback_data can hold
+    for data in (f"tk:d:{ids['plain']}:t:0", cyrillic, "tk:d:notanumber:t:0", "tk:zz:1:t:0", "md:99"):
+        reply = await anna.press_data(listing.message_id, data, strict=False)
+        assert reply.answer is not None, data
+        assert "пошло не так" not in (reply.answer.text or ""), (data, reply.answer.text)
+    assert not world.app.emulator.unanswered_callbacks()
+
+
+async def test_a_long_list_is_paged_never_cut(world: TeamWorld) -> None:
+    anna = world.managers[0]
+    long_action = "Позвонить финансовому директору и согласовать " + "условия поставки и оплаты " * 15
+    async with world.pool() as s, s.begin():
+        for n in range(40):
+            c = Client(
+                team_id=world.team.id, owner_id=anna.id, name=f"Клиент {n:02d}", name_key=f"клиент {n:02d}"
+            )
+            s.add(c)
+            await s.flush()
+            s.add(
+                Task(
+                    team_id=world.team.id,
+                    assignee_id=anna.id,
+                    client_id=c.id,
+                    action=long_action.strip(),
+                    due_date=MONDAY,
+                    moves=0,
+                )
+            )
+    reply = await world.speaker(anna).send("/today")
+    pages = [m for m in reply.messages if m.buttons]
+    assert len(pages) >= 4
+    text = "\n".join(m.plain_text for m in pages)
+    assert all(f"Клиент {n:02d}" in text for n in range(40))
+    assert all(len(m.plain_text) <= 4096 for m in reply.messages)
+    assert sum(len(m.buttons) for m in pages) == 40 * 4
+    # a press on the last page re-renders that page only, with the same numbering
+    last = pages[-1]
+    label = last.buttons[0]["text"]
+    await world.speaker(anna).press(last, label)
+    after = next(m for m in world.app.emulator.sent(anna.tg_id) if m.message_id == last.message_id)
+    assert "40." in after.plain_text and "1. " not in after.plain_text.split("\n")[1]
+
+
+async def test_frozen_task_and_client_are_marked(world: TeamWorld) -> None:
+    anna = world.managers[0]
+    async with world.pool() as s, s.begin():
+        c = Client(
+            team_id=world.team.id, owner_id=anna.id, name="Сигма", name_key="сигма", stage=Stage.PROPOSAL
+        )
+        s.add(c)
+        await s.flush()
+        for _ in range(3):
+            s.add(
+                Task(
+                    team_id=world.team.id,
+                    assignee_id=anna.id,
+                    client_id=c.id,
+                    action="Позвонить",
+                    due_date=MONDAY - timedelta(days=5),
+                    status=TaskStatus.NOT_DONE,
+                    moves=0,
+                )
+            )
+        s.add(
+            Task(
+                team_id=world.team.id,
+                assignee_id=anna.id,
+                client_id=c.id,
+                action="Получить решение по КП",
+                due_date=MONDAY,
+                moves=3,
+            )
+        )
+    reply = await world.speaker(anna).send("/today")
+    line = next(x for x in reply.messages[0].plain_text.split("\n") if "Сигма" in x)
+    assert "🧊" in line
