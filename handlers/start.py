@@ -7,11 +7,20 @@ from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import Message
 
 from bot.clock import Clock
-from bot.commands import set_member_commands
+from bot.commands import MENU, set_member_commands
 from bot.i18n import Texts, Translator
+from domain.enums import Role
 from domain.errors import UserError
 from storage.models import Member, Team
 from storage.repo import Repo
+
+
+def help_text(t: Texts, role: Role) -> str:
+    """The role's introduction, then every command of its menu with its description: the help can
+    never drift from the menu."""
+    lines = [t(f"help-{role}"), ""]
+    lines += [t("help-line", command=name, description=t(f"cmd-{name}")) for name in MENU[role]]
+    return "\n".join(lines)
 
 
 def build_router() -> Router:
@@ -46,7 +55,7 @@ def build_router() -> Router:
         await message.answer(
             t("joined", name=joined.member.name, team=joined.team.name, role=t(f"role-{joined.member.role}"))
         )
-        await message.answer(t(f"help-{joined.member.role}"))
+        await message.answer(help_text(t, joined.member.role))
         await set_member_commands(bot, translator, message.chat.id, joined.member.role, joined.member.locale)
 
     @router.message(CommandStart())
@@ -55,10 +64,10 @@ def build_router() -> Router:
             await message.answer(t("not-a-member"))
             return
         await message.answer(t("hello", name=member.name, team=team.name, role=t(f"role-{member.role}")))
-        await message.answer(t(f"help-{member.role}"))
+        await message.answer(help_text(t, member.role))
 
     @router.message(F.text.regexp(r"^/help(@\w+)?(\s|$)"))
     async def help_(message: Message, member: Member, t: Texts) -> None:
-        await message.answer(t(f"help-{member.role}"))
+        await message.answer(help_text(t, member.role))
 
     return router

@@ -15,21 +15,14 @@ hello = Hello, { $name }! Team “{ $team }”, your role: { $role }.
 
 help-manager =
     <b>What the bot does</b>
-    Every morning I send your task list, every evening the day's plan versus fact.
-    /lang — language (русский / English)
-    /help — this help
+    Every morning I send your task list, every evening the day's plan versus fact, and ask for tomorrow's plan. Mark tasks with the buttons right in the list.
 help-head =
     <b>What the bot does</b>
-    /team — your team: who is in it, deactivate a member
-    /invite — an invite link for a new manager (/invite owner for an owner)
-    /lang — language (русский / English)
-    /help — this help
+    You approve the managers' plans, get digests morning and evening and run the hot list.
 help-owner =
     <b>What the bot does</b>
     You see the team's reports and change nothing in them.
-    /team — who is in the team
-    /lang — language (русский / English)
-    /help — this help
+help-line = /{ $command } — { $description }
 
 cmd-start = Start
 cmd-help = Command help
