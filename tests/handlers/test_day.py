@@ -295,3 +295,27 @@ async def test_frozen_task_and_client_are_marked(world: TeamWorld) -> None:
     reply = await world.speaker(anna).send("/today")
     line = next(x for x in reply.messages[0].plain_text.split("\n") if "Сигма" in x)
     assert "🧊" in line
+
+
+async def test_clients_search_card_and_stage(world: TeamWorld) -> None:
+    await seed(world)
+    anna = world.speaker(world.managers[0])
+    boris = world.speaker(world.managers[1])
+    created = await anna.send("/newclient ООО «Ёлка-Ромашка»")
+    assert "создан" in created.text
+    found = await anna.send("/clients ёлка-РОМ")  # case and ё/е do not matter
+    assert found.messages[0].buttons and "Ёлка-Ромашка" in found.messages[0].buttons[0]["text"]
+    assert "не нашёл" in (await boris.send("/clients ёлка")).text.casefold()  # not Boris's client
+    card = (await anna.press(found.messages[0], "Ёлка-Ромашка")).messages[0]
+    assert "новый лид" in card.plain_text and "Открытых задач нет" in card.plain_text
+    moved = await anna.press(card, "Квалифицирован")
+    assert moved.answer is not None and "квалифицирован" in (moved.answer.text or "")
+    again = await anna.send("/newclient ООО «Ёлка-Ромашка»")
+    assert "уже есть" in again.text
+    async with world.pool() as s:
+        client = await s.scalar(select(Client).where(Client.name == "ООО «Ёлка-Ромашка»"))
+        assert client is not None and client.stage is Stage.QUALIFIED
+        assert (
+            await s.scalar(select(func.count()).select_from(Client).where(Client.name_key == client.name_key))
+            == 1
+        )
