@@ -134,10 +134,7 @@ class Flow:
         """Check the action (with a trailing date peeled off) and keep it; refusals explain with examples."""
         data = await self.state.get_data()
         text = " ".join(text.split())
-        try:
-            action, due = split_trailing_date(text, self.day.today)
-        except DateError:
-            action, due = text, None
+        action, due = split_trailing_date(text, self.day.today)  # a past date is refused, not ignored
         check = check_action(action, data.get("client_name"))
         if not check.ok:
             raise UserError(f"action-{check.problem}", client=data.get("client_name") or "")

@@ -319,3 +319,14 @@ async def test_clients_search_card_and_stage(world: TeamWorld) -> None:
             await s.scalar(select(func.count()).select_from(Client).where(Client.name_key == client.name_key))
             == 1
         )
+
+
+async def test_a_past_date_is_refused_with_a_message(world: TeamWorld) -> None:
+    await seed(world)
+    anna = world.speaker(world.managers[0])
+    reply = await anna.send("/add Альфа: позвонить директору 01.01.2026")
+    assert "уже прошла" in reply.text
+    async with world.pool() as s:
+        assert (
+            await s.scalar(select(func.count()).select_from(Task).where(Task.action.like("позвонить%"))) == 0
+        )
