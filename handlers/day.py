@@ -15,7 +15,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.clock import Clock
 from bot.filters import RoleFilter
-from bot.i18n import Texts
+from bot.i18n import Html, Texts
 from domain.dates import parse_due_date
 from domain.enums import Role
 from domain.errors import UserError
@@ -259,6 +259,7 @@ def build_router() -> Router:
     return router
 
 
-async def _line(day: Day, task: Task, t: Texts) -> str:
+async def _line(day: Day, task: Task, t: Texts) -> Html:
+    """The task as one line of HTML (client in bold), to be put inside another text."""
     client = await day.repo.clients.get(day.member.team_id, task.client_id) if task.client_id else None
-    return t("task-short", client=client.name if client else t("task-no-client"), action=task.action)
+    return Html(t("task-short", client=client.name if client else t("task-no-client"), action=task.action))
