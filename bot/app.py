@@ -10,6 +10,7 @@ from bot.clock import Clock, clock_from_env
 from bot.commands import set_default_commands
 from bot.config import Settings
 from bot.factory import create_bot, create_dispatcher
+from bot.housekeeping import install as install_housekeeping
 from bot.i18n import Translator, default_translator
 from storage.db import create_engine, create_session_pool
 from storage.migrate import is_up_to_date
@@ -32,6 +33,11 @@ async def run_polling(settings: Settings, clock: Clock | None = None) -> None:
             settings, create_session_pool(engine), clock=clock or clock_from_env(), translator=translator
         )
         dp.startup.register(_on_startup)
+        install_housekeeping(dp, settings)  # prunes processed update ids; /healthz when HEALTH_PORT is set
+        if settings.scheduler_enabled:  # scheduled messages: wakes on a tick, decides from the database
+            from scheduler.runner import install_scheduler
+
+            install_scheduler(dp)
         async with bot.context():
             # Sequential handling: the offset that confirms an update is sent only after its handler's
             # transaction has committed, so a crash mid-update loses nothing (Telegram resends it).

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import LOCALES, Settings, SettingsError, load_settings
 from bot.i18n import Texts, default_translator
 from bot.logs import setup_logging
 from domain.enums import Role
@@ -22,6 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot with long polling (the default)")
+    sub.add_parser(
+        "webhook", help="serve updates over a webhook (WEBHOOK_URL, WEBHOOK_SECRET; several processes may)"
+    )
     sub.add_parser("migrate", help="create or upgrade the database schema")
     team = sub.add_parser("team", help="manage teams").add_subparsers(dest="team_command", required=True)
     create = team.add_parser("create", help="create a team and print its first head's invite link")
@@ -36,7 +39,23 @@ def build_parser() -> argparse.ArgumentParser:
     job.add_argument("name", nargs="?", help="job name; omit to list them")
     job.add_argument("--team", help="only this team")
     job.add_argument("--date", help="local date YYYY-MM-DD (default: today in the team's time zone)")
-    sub.add_parser("demo", help="play a scripted working day in a throwaway database (no token, no network)")
+    outbox = sub.add_parser("outbox", help="scheduled messages: pending, failed, unknown, sent today")
+    outbox.add_argument("--team", help="only this team")
+    outbox.add_argument("--days", type=int, default=7, help="local days to look back (default: 7)")
+    imp = sub.add_parser("import", help="import clients, open tasks and plans from a CSV or XLSX file")
+    imp.add_argument("file")
+    imp.add_argument("--team", required=True, help="team name")
+    imp.add_argument("--owner", help="the manager of rows that name nobody (default: such rows are rejected)")
+    imp.add_argument("--dry-run", action="store_true", help="show what would be imported, write nothing")
+    exp = sub.add_parser("export", help="export clients, tasks, deals, leads and day reports to XLSX")
+    exp.add_argument("--team", required=True, help="team name")
+    exp.add_argument("--from", dest="start", help="first day YYYY-MM-DD (default: this month's first)")
+    exp.add_argument("--to", dest="end", help="last day YYYY-MM-DD (default: this month's last)")
+    exp.add_argument("--out", required=True, help="the .xlsx file to write")
+    demo = sub.add_parser(
+        "demo", help="play a scripted working day in a throwaway database (no token, no network)"
+    )
+    demo.add_argument("--lang", choices=LOCALES, default=None, help="transcript language (default: ru)")
     return parser
 
 
@@ -49,10 +68,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     t = default_translator().get(settings.default_locale, html=False)
-    setup_logging(settings.log_level, [settings.bot_token.get_secret_value()] if settings.bot_token else [])
+    setup_logging(settings.log_level, settings.secrets)  # the bot token and the webhook secret
     try:
         if command == "run":
             return _run(settings, t)
+        if command == "webhook":
+            from bot.webhook import run_webhook_command
+
+            return run_webhook_command(settings, t)
         if command == "migrate":
             from storage.migrate import upgrade
 
@@ -67,10 +90,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             from scheduler.cli import run_job_command
 
             return asyncio.run(run_job_command(settings, t, args.name, args.team, args.date))
+        if command == "outbox":
+            from scheduler.ops import run_outbox_command
+
+            return asyncio.run(run_outbox_command(settings, t, args.team, args.days))
+        if command in ("import", "export"):
+            from importer.cli import run_export_command, run_import_command
+
+            if command == "import":
+                return asyncio.run(
+                    run_import_command(settings, t, args.file, args.team, args.owner, args.dry_run)
+                )
+            return asyncio.run(run_export_command(settings, t, args.team, args.start, args.end, args.out))
         if command == "demo":
             from bot.demo import run_demo
 
-            return asyncio.run(run_demo(settings))
+            return asyncio.run(run_demo(settings, args.lang))
     except UserError as exc:
         print(t(exc.key, **exc.args_), file=sys.stderr)
         return 1

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{ROOT / 'data' / 'rop.sqlite3'}"
 LOCALES = ("ru", "en")
+WEBHOOK_SECRET_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
 class SettingsError(Exception):
@@ -34,6 +35,23 @@ class Settings(BaseSettings):
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 90)
     throttle_rate: float = Field(default=2.0, gt=0, description="messages a second a user may send")
     throttle_burst: int = Field(default=8, ge=1)
+    # scheduled messages (scheduler/): the schedule lives in the database, APScheduler only wakes us
+    scheduler_enabled: bool = True
+    scheduler_tick_seconds: float = Field(default=30.0, ge=0.1, le=3600)
+    send_rate: float = Field(default=28.0, gt=0, le=1000, description="messages a second, all chats")
+    send_paid_rate: float = Field(default=900.0, gt=0, le=1000, description="with allow_paid_broadcast")
+    send_chat_rate: float = Field(default=1.0, gt=0, le=30, description="messages a second to one chat")
+    send_chat_burst: int = Field(default=3, ge=1, le=30)
+    send_concurrency: int = Field(default=8, ge=1, le=256)
+    send_timeout: int = Field(default=10, ge=1, le=300, description="seconds to wait for one send")
+    # webhook mode (python -m bot webhook) and health
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+    health_host: str = "127.0.0.1"
 
     @field_validator("bot_token")
     @classmethod
@@ -84,6 +102,35 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("a base URL such as http://127.0.0.1:8081")
         return value.rstrip("/")
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith("https://") or len(value) > 512:
+            raise ValueError("the public HTTPS URL Telegram posts to, such as https://bot.example.com/tg")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        secret = value.get_secret_value().strip()
+        if not 16 <= len(secret) <= 256 or not WEBHOOK_SECRET_CHARS.issuperset(secret):
+            raise ValueError("16 to 256 characters of A-Z, a-z, 0-9, _ and -")
+        return SecretStr(secret)
+
+    @field_validator("health_port", mode="before")
+    @classmethod
+    def _empty_port(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def secrets(self) -> list[str]:
+        """Values that must never appear in a log."""
+        return [s.get_secret_value() for s in (self.bot_token, self.webhook_secret) if s is not None]
 
     @property
     def token(self) -> str:

@@ -21,10 +21,14 @@ from bot.middlewares import (
     MemberMiddleware,
     ThrottlingMiddleware,
 )
+from bot.middlewares.dedup import DedupMiddleware
+from bot.middlewares.updatelog import HandlerNameMiddleware, UpdateLogMiddleware
+from bot.perf import pin_response_models
 from handlers import build_routers
 
 
 def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+    pin_response_models()  # answers are validated without rebuilding pydantic models now and then
     if session is None and settings.telegram_api_url:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     elif session is None:
@@ -55,14 +59,18 @@ def create_dispatcher(
         clock=clock,
         translator=translator or default_translator(),
     )
+    dp.update.outer_middleware(UpdateLogMiddleware())  # one log line per update, around everything
     throttling = ThrottlingMiddleware(settings.throttle_rate, settings.throttle_burst)
     dp.message.outer_middleware(throttling)
     dp.callback_query.outer_middleware(throttling)
     db = DbSessionMiddleware(session_pool)
     member = MemberMiddleware()
+    dedup = DedupMiddleware()  # in the update's transaction: a redelivered update is handled once
     for observer in (dp.message, dp.callback_query):
         observer.outer_middleware(db)
+        observer.outer_middleware(dedup)
         observer.outer_middleware(member)
+        observer.middleware(HandlerNameMiddleware())
     dp.callback_query.middleware(AnswerCallbackMiddleware())
     dp.include_router(build_routers())
     return dp

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Mapping
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -22,6 +23,11 @@ from bot.config import LOCALES, ROOT
 
 log = logging.getLogger(__name__)
 LOCALES_DIR = ROOT / "locales"
+
+
+#: The texts of the update being handled, with the Telegram id of its sender: the error handler runs
+#: outside the observers whose middlewares set ``t``, and must still answer in the sender's language.
+CURRENT_TEXTS: ContextVar[tuple[int, Texts] | None] = ContextVar("current_texts", default=None)
 
 
 class Html(str):

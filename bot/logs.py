@@ -28,11 +28,13 @@ class RedactFilter(logging.Filter):
 
     def _redact(self, text: str) -> str:
         for secret in self.secrets:
-            text = text.replace(secret, "<token>")
+            # the bot token is id:secret; anything else (the webhook secret) is one opaque string
+            label = "<token>" if ":" in secret else "<secret>"
+            text = text.replace(secret, label)
             # the numeric id before the colon is public; the secret part after it is not
             tail = secret.partition(":")[2]
             if tail:
-                text = text.replace(tail, "<token>")
+                text = text.replace(tail, label)
         return text
 
 

@@ -5,7 +5,27 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers import add, clients, day, errors, fallback, lang, leads, report, start, team
+from handlers import (
+    add,
+    approvals,
+    clients,
+    day,
+    digest,
+    errors,
+    fallback,
+    hot,
+    importing,
+    lang,
+    leads,
+    reachability,
+    report,
+    review,
+    sales,
+    settings,
+    start,
+    status,
+    team,
+)
 
 
 def build_routers() -> Router:
@@ -21,6 +41,15 @@ def build_routers() -> Router:
         clients.build_router(),
         leads.build_router(),
         report.build_router(),
+        approvals.build_router(),
+        digest.build_router(),
+        hot.build_router(),
+        review.build_router(),
+        status.build_router(),
+        sales.build_router(),
+        importing.build_router(),
+        settings.build_router(),
+        reachability.build_router(),
         fallback.build_router(),
     )
     return root

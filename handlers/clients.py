@@ -148,7 +148,7 @@ def build_router() -> Router:
             text = t("clients-title", count=len(found[:LIST_LIMIT]))
             if len(found) > LIST_LIMIT:
                 text += "\n" + t("clients-more", limit=LIST_LIMIT)
-        await message.answer(text, reply_markup=kb.as_markup() if kb.buttons else None)
+        await message.answer(text, reply_markup=kb.as_markup() if list(kb.buttons) else None)
 
     @router.callback_query(ClientOpen.filter())
     async def open_card(

@@ -205,7 +205,7 @@ def render_report(rep: EveningReport, t: Texts) -> list[Page]:
     if extra:
         kb.adjust(1)
         for i, text in enumerate(split_message("\n".join(extra))):
-            pages.append(Page(text, kb.as_markup() if i == 0 and kb.buttons else None))
+            pages.append(Page(text, kb.as_markup() if i == 0 and list(kb.buttons) else None))
     pages.append(render_plan(rep, t))
     return pages
 

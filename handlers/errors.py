@@ -10,7 +10,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 
-from bot.i18n import Texts, Translator
+from bot.i18n import CURRENT_TEXTS, Texts, Translator
 from domain.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -33,19 +33,31 @@ async def _tell(event: ErrorEvent, text: str, data: dict) -> None:
         log.warning("could not tell the user about an error: %s", exc)
 
 
+def _texts(event: ErrorEvent, translator: Translator, data: dict) -> Texts:
+    """The sender's language: set by the member middleware for this very sender, else the default."""
+    if isinstance(data.get("t"), Texts):
+        return data["t"]
+    update = event.update
+    sender = (update.message or update.callback_query or update.edited_message) if update else None
+    current = CURRENT_TEXTS.get()
+    if sender is not None and sender.from_user is not None and current and current[0] == sender.from_user.id:
+        return current[1]
+    return translator.get(None)
+
+
 def build_router() -> Router:
     router = Router(name="errors")
 
     @router.error(ExceptionTypeFilter(UserError))
     async def user_error(event: ErrorEvent, translator: Translator, **data: object) -> None:
-        t: Texts = data.get("t") or translator.get(None)  # type: ignore[assignment]
+        t = _texts(event, translator, data)
         error: UserError = event.exception  # type: ignore[assignment]
         await _tell(event, t(error.key, **error.args_), data)
 
     @router.error()
     async def unexpected(event: ErrorEvent, translator: Translator, **data: object) -> None:
         log.error("update %s failed", event.update.update_id, exc_info=event.exception)
-        t: Texts = data.get("t") or translator.get(None)  # type: ignore[assignment]
+        t = _texts(event, translator, data)
         await _tell(event, t("error-unexpected"), data)
 
     return router

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -15,10 +15,11 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.clock import Clock
 from bot.filters import RoleFilter
-from bot.i18n import Texts
+from bot.i18n import Texts, Translator
 from domain.enums import PlanStatus, Role
 from domain.errors import UserError
 from handlers.add import AddTask
+from handlers.approvals import plan_submitted
 from handlers.day import WORKERS, Day, show_page
 from handlers.day_callbacks import Mood, ReportAct
 from handlers.day_views import member_zone, render_plan, render_report, render_today
@@ -29,9 +30,8 @@ from storage.repo import Repo
 
 
 async def submit_plan(days: DayRepo, plan: Plan, now: datetime) -> None:
-    """A submitted plan goes to the head for approval; until the head's side exists it is approved."""
+    """A submitted plan waits for the head's decision (``handlers.approvals`` sends the card)."""
     plan.status, plan.submitted_at = PlanStatus.SUBMITTED, now
-    plan.status, plan.decided_at = PlanStatus.APPROVED, now
 
 
 def build_router() -> Router:
@@ -58,6 +58,8 @@ def build_router() -> Router:
         t: Texts,
         state: FSMContext,
         callback_answer: CallbackAnswer,
+        bot: Bot,
+        translator: Translator,
     ) -> None:
         day = Day(repo, team, member, clock)
         tomorrow = await day.tomorrow()
@@ -86,6 +88,7 @@ def build_router() -> Router:
         report = await day.days.ensure_report(member, day.today)
         report.planned, report.done, report.submitted_at = rep.fact.planned, rep.fact.done, day.now
         await submit_plan(day.days, plan, day.now)
+        await plan_submitted(repo, team, member, plan, bot, translator, day.now)
         callback_answer.text = t("plan-sent-toast")
         rep = await day.evening()
         page = render_plan(rep, t)

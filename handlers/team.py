@@ -47,7 +47,7 @@ def team_keyboard(members: list[Member], viewer: Member, t: Texts) -> InlineKeyb
                 callback_data=MemberAction(action="off", member_id=m.id),
             )
     kb.adjust(1)
-    return kb.as_markup() if kb.buttons else None
+    return kb.as_markup() if list(kb.buttons) else None
 
 
 def render_team(team: Team, members: list[Member], t: Texts) -> str:

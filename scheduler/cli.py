@@ -12,6 +12,9 @@ from scheduler.jobs import JOBS
 async def run_job_command(
     settings: Settings, t: Texts, name: str | None, team: str | None, date: str | None
 ) -> int:
+    from scheduler.ops import register_jobs
+
+    register_jobs()  # a job per registered kind (morning, evening, ...) and "tick"
     if not name:
         print(t("cli-jobs", jobs=", ".join(sorted(JOBS)) or "—"))
         return 0

@@ -258,7 +258,11 @@ class DayRepo:
         tasks = await self.day_tasks(member, day, zone)
         items = await self._ordered(await self._items(member.team_id, tasks), day, zone)
         # still open but now due later: moved away today (moving is not doing)
-        day_tasks = [DayTask(i.task_id, i.status, moved_today=i.due > day) for i in items]
+        off = await self.off_plan([i.task_id for i in items if i.status is TaskStatus.CANCELLED])
+        day_tasks = [
+            DayTask(i.task_id, i.status, moved_today=i.due > day, cancelled_by_head=i.task_id in off)
+            for i in items
+        ]
         tomorrow_tasks = (
             await self.session.scalars(
                 select(Task).where(
@@ -285,6 +289,18 @@ class DayRepo:
             report=await self.report(member, day),
             frozen_clients=await self.frozen_clients(client_ids),
         )
+
+    async def off_plan(self, task_ids: Sequence[int]) -> set[int]:
+        """Of these cancelled tasks, those taken off the plan: cancelled by the head (``by_head``), or
+        dropped by the manager from a returned plan before its day (``off_plan``); they do not count."""
+        if not task_ids:
+            return set()
+        rows = await self.session.execute(
+            select(TaskEvent.task_id, TaskEvent.data).where(
+                TaskEvent.task_id.in_(list(task_ids)), TaskEvent.kind == TaskEventKind.CANCELLED
+            )
+        )
+        return {tid for tid, data in rows if data and (data.get("by_head") or data.get("off_plan"))}
 
     async def plan(self, member: Member, for_date: date) -> Plan | None:
         return await self.session.scalar(

@@ -6,6 +6,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 
+from bot.i18n import CURRENT_TEXTS
 from storage.repo import Repo
 
 OPEN_COMMANDS = ("/start",)
@@ -33,6 +34,7 @@ class MemberMiddleware(BaseMiddleware):
         data["member"] = member
         data["team"] = await repo.teams.get(member.team_id) if member else None
         data["t"] = data["translator"].get(member.locale if member else settings.default_locale)
+        CURRENT_TEXTS.set((user.id, data["t"]))
         if member is not None or _is_open(event):
             return await handler(event, data)
         t = data["t"]

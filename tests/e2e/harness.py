@@ -69,7 +69,7 @@ class LiveBot:
             stderr=asyncio.subprocess.STDOUT,
         )
         try:
-            await self.emu.wait_for(lambda: self._polls() > polls_before, timeout=30)
+            await self.emu.wait_for(lambda: self._polls() > polls_before, timeout=90)
         except TimeoutError:
             raise AssertionError(f"the bot did not start polling:\n{self.log_text()}") from None
 

@@ -126,7 +126,7 @@ async def test_a_whole_manager_day(day_bot: LiveBot, emulator: tuple[Emulator, s
     assert "4" in (answer.text or "")
     answer = await anna.press(latest(anna, plan), "Отправить план")
     assert "отправлен" in (answer.text or "")
-    assert "согласован" in latest(anna, plan).plain_text
+    assert "отправлен руководителю" in latest(anna, plan).plain_text  # the head decides: test_approvals.py
 
     assert not emu.unanswered_callbacks()
     refused_calls = [(c.method, c.description) for c in emu.calls if c.status not in (None, 200)]

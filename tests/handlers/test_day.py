@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from domain.enums import PlanStatus, Stage, TaskStatus
-from storage.models import Client, Deal, HotEntry, Lead, Plan, Task
+from storage.models import Client, Deal, HotEntry, Lead, Member, Plan, Task
 from tests.handlers.conftest import MONDAY, TeamWorld
 
 
@@ -180,7 +180,7 @@ async def test_lead_deal_evening_and_plan(world: TeamWorld) -> None:
     assert sent.answer is not None and "отправлен" in (sent.answer.text or ""), sent.answer
     async with world.pool() as s:
         plan = await s.scalar(select(Plan))
-        assert plan is not None and plan.status is PlanStatus.APPROVED
+        assert plan is not None and plan.status is PlanStatus.SUBMITTED  # the head decides (test_head.py)
         assert await s.scalar(select(func.count()).select_from(Lead)) == 1
         assert await s.scalar(select(func.count()).select_from(Deal)) == 1
         beta = await s.scalar(select(Client).where(Client.name == "Бета"))
@@ -330,3 +330,16 @@ async def test_a_past_date_is_refused_with_a_message(world: TeamWorld) -> None:
         assert (
             await s.scalar(select(func.count()).select_from(Task).where(Task.action.like("позвонить%"))) == 0
         )
+
+
+async def test_refusals_come_in_the_users_language(world: TeamWorld) -> None:
+    await seed(world)
+    async with world.pool() as s, s.begin():
+        anna = await s.get(Member, world.managers[0].id)
+        assert anna is not None
+        anna.locale = "en"
+    reply = await world.speaker(world.managers[0]).send("/add Альфа: Альфа")
+    assert "is a client, not an action" in reply.text
+    # and the next sender, in Russian, is not answered in Anna's English
+    boris = await world.speaker(world.managers[1]).send("/deal Альфа много")
+    assert "Формат: /deal" in boris.text

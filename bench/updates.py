@@ -1,0 +1,253 @@
+"""Updates a second and handling latency of the real dispatcher with the database, beside bare aiogram.
+
+    .venv/bin/python bench/updates.py [--db sqlite postgres] [--updates 3000] [--managers 50]
+
+Both stacks get the same kinds of updates from the same Bot API emulator, in process (``EmulatorSession``:
+no HTTP, so the numbers are the bot's own), one update at a time as ``python -m bot run`` handles them
+(``handle_as_tasks=False``). "ours" is ``create_dispatcher`` with every middleware (update log line at INFO,
+formatted and redacted, into /dev/null; throttling; one transaction per update; processed update ids;
+member lookup) and the real handlers over a team of managers with clients, today's tasks and a history.
+"bare" is a plain ``Dispatcher`` with an echo handler (``message.answer(message.text)``; presses answered).
+The flood limit is lifted for the run (each manager sends far faster than a person can).
+
+The mix is ``MIX``: (kind, weight, how a manager produces that update); add a kind there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import os
+import random
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.types import CallbackQuery, Message
+
+from bot.clock import ManualClock
+from bot.config import load_settings
+from bot.emulator import Emulator, EmulatorSession
+from bot.factory import create_bot, create_dispatcher
+from domain.enums import Role
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from world import (
+    NOW,
+    TOKEN,
+    Person,
+    database,
+    machine,
+    opened,
+    percentile,
+    quiet_production_logging,
+    seed,
+)
+
+TARGET_SQLITE = 0.5
+
+
+@dataclass
+class Run:
+    emu: Emulator
+    rng: random.Random
+    counters: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+    def text(self, p: Person, text: str) -> dict[str, Any]:
+        self.emu.send_text(p.tg_id, text)
+        return self.emu.take_updates()[-1]
+
+
+# ---------------------------------------------------------------------- the mix
+
+
+def open_today(run: Run, p: Person) -> dict[str, Any]:
+    return run.text(p, "/today")
+
+
+def add_task(run: Run, p: Person) -> dict[str, Any]:
+    run.counters[p.tg_id] += 1
+    client = f"Клиент {p.tg_id}-{run.rng.randrange(3)}"
+    return run.text(p, f"/add {client}: отправить договор номер {run.counters[p.tg_id]} завтра")
+
+
+def mark_done(run: Run, p: Person) -> dict[str, Any]:
+    """Press ✅ on an open task of the manager's latest day list (the list is opened first if needed)."""
+    for message in reversed(run.emu.sent(p.tg_id)):
+        buttons = [
+            b["callback_data"] for b in message.buttons if b.get("callback_data", "").startswith("tk:d:")
+        ]
+        if buttons:
+            run.emu.press(p.tg_id, message.message_id, run.rng.choice(buttons))
+            return run.emu.take_updates()[-1]
+    return open_today(run, p)
+
+
+Action = Callable[[Run, Person], dict[str, Any]]
+MIX: list[tuple[str, int, Action]] = [
+    ("today", 35, open_today),
+    ("done", 35, mark_done),
+    ("add", 30, add_task),
+]
+
+
+def bare_equivalent(run: Run, p: Person, kind: str) -> dict[str, Any]:
+    """The same kind of update for the echo bot (a press on one of its own messages)."""
+    if kind == "done":
+        last = run.emu.last(p.tg_id)
+        if last is not None:
+            run.emu.press(p.tg_id, last.message_id, "tk:d:1:t:0", strict=False)
+            return run.emu.take_updates()[-1]
+    return run.text(p, {"today": "/today", "add": "/add Клиент: отправить договор завтра"}.get(kind, kind))
+
+
+# ---------------------------------------------------------------------- the stacks
+
+
+def bare_dispatcher() -> Dispatcher:
+    router = Router()
+
+    @router.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "?")
+
+    @router.callback_query()
+    async def press(query: CallbackQuery) -> None:
+        await query.answer()
+
+    dp = Dispatcher()
+    dp.include_router(router)
+    return dp
+
+
+@dataclass
+class Result:
+    name: str
+    seconds: float
+    latencies: dict[str, list[float]]
+    cpu_seconds: float = 0.0
+
+    @property
+    def count(self) -> int:
+        return sum(len(v) for v in self.latencies.values())
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.seconds
+
+    def all_ms(self) -> list[float]:
+        return sorted(x for v in self.latencies.values() for x in v)
+
+
+async def drive(
+    name: str,
+    dp: Dispatcher,
+    bot: Bot,
+    run: Run,
+    people: list[Person],
+    updates: int,
+    warmup: int,
+    make: Callable[[Run, Person, str], dict[str, Any]],
+) -> Result:
+    kinds = [k for k, _, _ in MIX]
+    weights = [w for _, w, _ in MIX]
+    latencies: dict[str, list[float]] = defaultdict(list)
+    feed: Callable[..., Awaitable[Any]] = dp.feed_raw_update
+    data = dp.workflow_data
+    gc.collect()
+    busy = cpu = 0.0
+    for i in range(warmup + updates):
+        first_round = i < len(people)  # everyone opens the day first
+        person = people[i] if first_round else run.rng.choice(people)
+        kind = "today" if first_round else run.rng.choices(kinds, weights)[0]
+        update = make(run, person, kind)
+        start, start_cpu = time.perf_counter(), time.process_time()
+        await feed(bot, update, **data)
+        elapsed = time.perf_counter() - start
+        if i >= warmup:
+            latencies[kind].append(elapsed * 1000)
+            busy += elapsed
+            cpu += time.process_time() - start_cpu
+    return Result(name, busy, latencies, cpu)
+
+
+async def bench_db(kind: str, updates: int, managers: int) -> tuple[Result, Result]:
+    async with database(kind) as url, opened(url) as (_engine, pool):
+        people = await seed(pool, teams=1, managers=managers, clients=15, today_tasks=12, history_tasks=200)
+        workers = [p for p in people if p.role is Role.MANAGER]
+        settings = load_settings(
+            bot_token=TOKEN, database_url=url, throttle_rate=1e9, throttle_burst=10**9, _env_file=None
+        )
+        quiet_production_logging(settings.secrets)
+
+        emu = Emulator(TOKEN, bot_username="rop_bench_bot")
+        for p in people:
+            emu.add_user(p.tg_id, f"Сотрудник {p.tg_id}")
+        run = Run(emu, random.Random(11))
+        warmup = max(len(workers), updates // 10)
+
+        bare_bot = create_bot(settings, session=EmulatorSession(emu))
+        bare = await drive(
+            "bare", bare_dispatcher(), bare_bot, run, workers, updates, warmup, bare_equivalent
+        )
+
+        emu.reset()
+        for p in people:
+            emu.add_user(p.tg_id, f"Сотрудник {p.tg_id}")
+        bot = create_bot(settings, session=EmulatorSession(emu))
+        dp = create_dispatcher(settings, pool, clock=ManualClock(NOW))
+        actions = {k: a for k, _, a in MIX}
+        ours = await drive("ours", dp, bot, run, workers, updates, warmup, lambda r, p, k: actions[k](r, p))
+        errors = [m for m in emu.sent() if "ошибк" in (m.plain_text or "").lower()]
+        if errors:
+            print(f"  warning: {len(errors)} error replies, e.g. {errors[0].plain_text[:120]!r}")
+        await dp.storage.close()
+        return bare, ours
+
+
+def report(kind: str, bare: Result, ours: Result) -> float:
+    ratio = ours.rate / bare.rate
+    print(f"\n{kind}: {ours.count} updates each (after warm-up)")
+    print(f"  {'stack':<6} {'upd/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/upd':>11}")
+    for r in (bare, ours):
+        ms = r.all_ms()
+        cpu = r.cpu_seconds / r.count * 1000
+        p50, p99 = percentile(ms, 0.5), percentile(ms, 0.99)
+        print(f"  {r.name:<6} {r.rate:>8.0f} {p50:>8.2f} {p99:>8.2f} {cpu:>11.2f}")
+    print("  ours by kind:", end="")
+    for k, values in sorted(ours.latencies.items()):
+        ms = sorted(values)
+        print(f"  {k} n={len(ms)} p50={percentile(ms, 0.5):.2f} p99={percentile(ms, 0.99):.2f} ms;", end="")
+    print(
+        f"\n  ours / bare throughput = {ratio:.2f}"
+        + (f" (target ≥ {TARGET_SQLITE})" if kind == "sqlite" else "")
+    )
+    mean = statistics.fmean(ours.all_ms())
+    print(f"  ours mean {mean:.2f} ms per update")
+    return ratio
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"])
+    parser.add_argument("--updates", type=int, default=3000)
+    parser.add_argument("--managers", type=int, default=50)
+    args = parser.parse_args()
+    print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f} at start")
+    print(f"mix: {', '.join(f'{k} {w}%' for k, w, _ in MIX)}; one team of {args.managers} managers")
+    ok = True
+    for kind in args.db:
+        bare, ours = await bench_db(kind, args.updates, args.managers)
+        ratio = report(kind, bare, ours)
+        ok = ok and (kind != "sqlite" or ratio >= TARGET_SQLITE)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

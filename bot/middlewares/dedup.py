@@ -1,0 +1,54 @@
+"""Each Telegram update is handled once, however often it is delivered.
+
+Telegram redelivers a webhook update when it got no 200 in time, and a poll redelivers an update whose
+offset was not confirmed before a crash. This middleware runs right after ``DbSessionMiddleware`` and,
+inside the update's own transaction, records the update id in ``processed_updates`` (``INSERT … ON
+CONFLICT DO NOTHING``). A recorded id means the update's work has committed already: the handler is
+skipped. Since the record commits with the handler's work or not at all, an update cut off mid-way (crash,
+rollback) is handled again on redelivery, and one that committed is never handled twice. On PostgreSQL
+a second process inserting the same id waits for the first one's transaction and then skips.
+
+A handler that raised leaves no record (its transaction rolled back): a redelivery runs it again, which
+changes nothing, since it changed nothing the first time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, Update
+
+from bot.clock import system_clock
+from storage.updates_repo import ProcessedUpdateRepo
+
+log = logging.getLogger(__name__)
+
+
+class DedupMiddleware(BaseMiddleware):
+    """Outer middleware after ``DbSessionMiddleware``: skips an update whose id is already recorded.
+
+    ``now`` is wall time (not the business clock): the record only has to outlive Telegram's retries."""
+
+    def __init__(self, now: Callable[[], datetime] = system_clock) -> None:
+        self.now = now
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        update: Update | None = data.get("event_update")
+        if update is None:
+            return await handler(event, data)
+        if not await ProcessedUpdateRepo(data["session"]).claim(update.update_id, self.now()):
+            trace = data.get("trace")
+            if trace is not None:
+                trace.outcome = "duplicate"
+            log.info("update %s was handled already: skipped", update.update_id)
+            return None
+        return await handler(event, data)

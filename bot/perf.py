@@ -1,0 +1,50 @@
+"""Small fixes for per-update costs in the libraries underneath, measured by ``bench/updates.py``.
+
+aiogram validates every Bot API answer with ``Response[<the method's result type>]``, a generic pydantic
+model built on first use. pydantic keeps built generic models in a *weak* cache, so once the garbage
+collector has found the last ``Response[Message]`` unreferenced, the next answer builds it again: some
+tens of milliseconds of schema building, every few dozen updates. Holding the result types the bot uses
+keeps them built for the life of the process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.client.session.base import Response
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteMessage,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetMe,
+    GetUpdates,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    SetMyCommands,
+    SetWebhook,
+)
+
+_METHODS = (
+    AnswerCallbackQuery,
+    DeleteMessage,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetMe,
+    GetUpdates,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    SetMyCommands,
+    SetWebhook,
+)
+_PINNED: dict[Any, Any] = {}
+
+
+def pin_response_models() -> None:
+    """Build ``Response[T]`` once for the result types of the methods the bot calls, and keep them."""
+    for method in _METHODS:
+        returning = method.__returning__
+        if returning not in _PINNED:
+            _PINNED[returning] = Response[returning]  # type: ignore[valid-type]

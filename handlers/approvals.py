@@ -1,0 +1,605 @@
+"""Approving tomorrow's plans: the head's side of the evening.
+
+* A submitted plan reaches every head of the team as one card per manager (``plan_submitted``, called by
+  ``handlers.report`` when the manager submits): the tasks in the day-list order with the 🔥 and 🧊 marks.
+* On the card the head approves all, or returns the plan with a comment (typed next), or opens a task by
+  its number to edit its wording (the concrete-action rule), cancel it (it leaves the day's plan-vs-fact)
+  or give it to another manager. Each change is told to the managers concerned.
+* A returned plan reaches the manager with the comment and the plan, with 🗑 buttons that take a task off
+  it and ➕ to add one; "Отправить план" sends it again, and a new card goes to the head.
+* A plan nobody decided by its deadline (``domain.approval``) is approved automatically and marked so: at
+  the team's approval time the head gets the "approval" message listing them (``compose_approval`` does
+  the approving), and every view of the head's settles overdue plans first. ``/plans`` shows those waiting.
+* A head's own plan needs nobody's approval: it is approved when submitted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.filters import RoleFilter
+from bot.i18n import Html, Texts, Translator, default_translator
+from domain.actions import check_action
+from domain.approval import approval_deadline
+from domain.enums import PlanStatus, Role, TaskStatus
+from domain.errors import UserError
+from domain.ordering import TaskItem, order_day_tasks
+from domain.text import utf16_len
+from handlers.day import WORKERS, Day, show_page
+from handlers.day_views import Page, fmt_date, member_zone, paginate, render_plan, task_line
+from handlers.head_common import HEAD, PlanAct, PlanDrop, PlanGive, PlanTaskAct, one_text, tell
+from scheduler.compose import ComposeContext, Kind, Outgoing, register
+from scheduler.jobs import JOBS
+from storage.head_repo import HeadRepo, day_bounds, team_zone
+from storage.models import Member, Plan, Task, Team
+from storage.repo import Repo
+
+log = logging.getLogger(__name__)
+
+TASK_BUTTONS_PER_ROW = 5
+#: Plans whose tasks the head can change from the card (a returned one is the manager's to rewrite).
+ACTIONABLE = (PlanStatus.SUBMITTED, PlanStatus.APPROVED, PlanStatus.AUTO_APPROVED)
+
+
+class HeadInput(StatesGroup):
+    comment = State()  # the comment of a returned plan
+    action = State()  # the new wording of a task
+
+
+def _hm(moment: datetime | None, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%H:%M") if moment else "—"
+
+
+def _when(moment: datetime, zone: ZoneInfo, today: date, t: Texts) -> str:
+    local = moment.astimezone(zone)
+    hm = local.strftime("%H:%M")
+    return hm if local.date() == today else f"{fmt_date(local.date(), t)} {hm}"
+
+
+def _button(text: str, data: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())  # type: ignore[attr-defined]
+
+
+async def plan_items(repo: Repo, team: Team, plan: Plan) -> tuple[list[TaskItem], frozenset[int]]:
+    """The plan's tasks in the day-list order, and which of their clients are frozen."""
+    heads = HeadRepo(repo.session)
+    tasks = await heads.days.plan_tasks(plan)
+    items = order_day_tasks(await heads.days._items(team.id, tasks), plan.for_date)
+    frozen = await heads.days.frozen_clients(i.client_id for i in items if i.client_id)
+    return items, frozen
+
+
+async def status_line(repo: Repo, team: Team, plan: Plan, zone: ZoneInfo, today: date, t: Texts) -> str:
+    if plan.status is PlanStatus.SUBMITTED:
+        sent = plan.submitted_at or plan.decided_at or datetime.combine(today, team.evening_at, zone)
+        deadline = approval_deadline(sent, plan.for_date, team.approval_at, team.morning_at, team_zone(team))
+        line = t(
+            "appr-status-submitted",
+            time=_when(sent, zone, today, t),
+            deadline=_when(deadline, zone, today, t),
+        )
+        if plan.comment:
+            line += "\n" + t("appr-status-resubmitted", comment=plan.comment)
+        return line
+    if plan.status is PlanStatus.APPROVED:
+        head = await repo.members.in_team(team.id, plan.decided_by) if plan.decided_by else None
+        return t("appr-status-approved", head=head.name if head else "—", time=_hm(plan.decided_at, zone))
+    if plan.status is PlanStatus.AUTO_APPROVED:
+        return t("appr-status-auto", time=_hm(plan.decided_at, zone))
+    if plan.status is PlanStatus.RETURNED:
+        return t("appr-status-returned", comment=plan.comment or "—")
+    return t("appr-status-draft")
+
+
+async def card_pages(
+    repo: Repo, team: Team, plan: Plan, viewer: Member, t: Texts, now: datetime
+) -> list[Page]:
+    """The plan's card, paged like the day list: a button per open task (its menu), and on the last page
+    approve and return while the plan waits for a decision."""
+    manager = await repo.members.in_team(team.id, plan.member_id)
+    items, frozen = await plan_items(repo, team, plan)
+    zone = member_zone(team, viewer)
+    header = (
+        t("appr-card-title", name=manager.name, date=fmt_date(plan.for_date, t), count=len(items))
+        + "\n"
+        + await status_line(repo, team, plan, zone, now.astimezone(zone).date(), t)
+    )
+    lines = [task_line(n, item, plan.for_date, frozen, t) for n, item in enumerate(items, 1)]
+    ranges = paginate([utf16_len(line) + 1 for line in lines])
+    pages = []
+    for p, rng in enumerate(ranges):
+        last = p == len(ranges) - 1
+        task_buttons = [
+            _button(
+                t("btn-appr-task", n=i + 1),
+                PlanTaskAct(a="m", plan_id=plan.id, task_id=items[i].task_id, p=p),
+            )
+            for i in rng
+            if items[i].status is TaskStatus.OPEN and plan.status in ACTIONABLE
+        ]
+        rows = [
+            task_buttons[k : k + TASK_BUTTONS_PER_ROW]
+            for k in range(0, len(task_buttons), TASK_BUTTONS_PER_ROW)
+        ]
+        if last and plan.status is PlanStatus.SUBMITTED:
+            rows.append(
+                [
+                    _button(t("btn-appr-ok"), PlanAct(a="ok", plan_id=plan.id, p=p)),
+                    _button(t("btn-appr-return"), PlanAct(a="ret", plan_id=plan.id, p=p)),
+                ]
+            )
+        head = header if p == 0 else t("page-continued", page=p + 1, pages=len(ranges))
+        body = "\n".join(lines[i] for i in rng) if items else t("appr-card-empty")
+        parts = [head, body]
+        if last and task_buttons:
+            parts.append(t("appr-card-hint"))
+        pages.append(Page("\n\n".join(parts), InlineKeyboardMarkup(inline_keyboard=rows) if rows else None))
+    return pages
+
+
+async def send_cards(
+    bot: Bot,
+    repo: Repo,
+    team: Team,
+    plan: Plan,
+    heads: Sequence[Member],
+    translator: Translator,
+    now: datetime,
+) -> None:
+    for head in heads:
+        t = translator.get(head.locale)
+        for page in await card_pages(repo, team, plan, head, t, now):
+            await tell(bot, head, page.text, page.markup)
+
+
+async def plan_submitted(
+    repo: Repo, team: Team, member: Member, plan: Plan, bot: Bot, translator: Translator, now: datetime
+) -> None:
+    """The hook ``handlers.report`` calls after a plan was submitted: the plan's card to every head; a
+    head's own plan is approved at once."""
+    heads = HeadRepo(repo.session)
+    if member.role is Role.HEAD:
+        heads.decide(plan, PlanStatus.APPROVED, member, now)
+        return
+    await repo.session.flush()
+    await send_cards(bot, repo, team, plan, await heads.members(team.id, Role.HEAD), translator, now)
+
+
+def task_text(task: Task, client: str | None, t: Texts) -> str:
+    return t("task-short", client=client or t("task-no-client"), action=task.action)
+
+
+async def _client_name(repo: Repo, team: Team, task: Task) -> str | None:
+    return (await repo.clients.get(team.id, task.client_id)).name if task.client_id else None
+
+
+async def rewrite_page(repo: Repo, team: Team, manager: Member, plan: Plan, clock: Clock, t: Texts) -> Page:
+    """What the manager sees of a returned plan: the head's comment, the plan with the usual add and send
+    buttons, and 🗑 per task to take it off."""
+    day = Day(repo, team, manager, clock)
+    rep = await day.days.evening(manager, day.today, plan.for_date, day.zone)
+    page = render_plan(rep, t)
+    head = await repo.members.in_team(team.id, plan.decided_by) if plan.decided_by else None
+    intro = t(
+        "appr-returned-notice",
+        head=head.name if head else "—",
+        date=fmt_date(plan.for_date, t),
+        comment=plan.comment or "—",
+    )
+    drops = [
+        _button(t("btn-appr-drop", n=n), PlanDrop(task_id=item.task_id))
+        for n, item in enumerate(rep.tomorrow_tasks, 1)
+    ]
+    rows = [drops[k : k + TASK_BUTTONS_PER_ROW] for k in range(0, len(drops), TASK_BUTTONS_PER_ROW)]
+    rows += page.markup.inline_keyboard if page.markup else []
+    return Page(f"{intro}\n\n{page.text}", InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+async def _rerender(bot: Bot, chat_id: int, message_id: int, pages: list[Page], p: int) -> None:
+    page = pages[min(p, len(pages) - 1)]
+    try:
+        await bot.edit_message_text(
+            text=page.text, chat_id=chat_id, message_id=message_id, reply_markup=page.markup
+        )
+    except TelegramBadRequest as exc:
+        if "not modified" not in str(exc):
+            log.info("could not re-render card %s: %s", message_id, exc)
+
+
+def build_router() -> Router:
+    router = Router(name="approvals")
+
+    head = Router(name="approvals-head")
+    head.message.filter(RoleFilter(*HEAD))
+    head.callback_query.filter(RoleFilter(*HEAD))
+
+    workers = Router(name="approvals-manager")
+    workers.callback_query.filter(RoleFilter(*WORKERS))
+
+    @head.message(Command("plans"))
+    async def plans(
+        message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
+    ) -> None:
+        await state.clear()
+        heads = HeadRepo(repo.session)
+        now = clock()
+        await heads.settle(team, now)
+        waiting = await heads.plans(team.id, (PlanStatus.SUBMITTED,))
+        if not waiting:
+            await message.answer(t("appr-none"))
+            return
+        await message.answer(t("appr-waiting", count=len(waiting)))
+        for plan in waiting:
+            for page in await card_pages(repo, team, plan, member, t, now):
+                await message.answer(page.text, reply_markup=page.markup)
+
+    @head.callback_query(PlanAct.filter())
+    async def plan_act(
+        query: CallbackQuery,
+        callback_data: PlanAct,
+        repo: Repo,
+        team: Team,
+        member: Member,
+        clock: Clock,
+        t: Texts,
+        state: FSMContext,
+        callback_answer: CallbackAnswer,
+        bot: Bot,
+        translator: Translator,
+    ) -> None:
+        heads = HeadRepo(repo.session)
+        now = clock()
+        plan = await heads.plan(team.id, callback_data.plan_id)
+        await heads.settle(team, now)
+        a, p = callback_data.a, callback_data.p
+        if a == "new":
+            if query.message is not None:
+                for page in await card_pages(repo, team, plan, member, t, now):
+                    await query.message.answer(page.text, reply_markup=page.markup)
+            return
+        if a == "pg":
+            await show_page(query.message, await card_pages(repo, team, plan, member, t, now), p)
+            return
+        if a not in ("ok", "ret"):
+            raise UserError("button-stale")
+        if plan.status is not PlanStatus.SUBMITTED:
+            raise UserError("plan-decided", status=plan.status.value)
+        manager = await repo.members.in_team(team.id, plan.member_id)
+        if a == "ret":
+            await state.clear()
+            await state.set_state(HeadInput.comment)
+            await state.update_data(
+                plan_id=plan.id,
+                chat_id=query.message.chat.id if query.message else None,
+                message_id=query.message.message_id if query.message else None,
+                p=p,
+            )
+            callback_answer.text = t("appr-ask-comment-toast")
+            if query.message is not None:
+                await query.message.answer(t("appr-ask-comment", name=manager.name))
+            return
+        heads.decide(plan, PlanStatus.APPROVED, member, now)
+        callback_answer.text = t("appr-approved-toast", name=manager.name)
+        await show_page(query.message, await card_pages(repo, team, plan, member, t, now), p)
+        mt = translator.get(manager.locale)
+        items, frozen = await plan_items(repo, team, plan)
+        lines = [task_line(n, i, plan.for_date, frozen, mt) for n, i in enumerate(items, 1)]
+        text = mt("appr-approved-notice", head=member.name, date=fmt_date(plan.for_date, mt))
+        await tell(bot, manager, "\n".join([text, *lines]))
+
+    @head.message(StateFilter(HeadInput.comment), F.text, ~F.text.startswith("/"))
+    async def comment(
+        message: Message,
+        repo: Repo,
+        team: Team,
+        member: Member,
+        clock: Clock,
+        t: Texts,
+        state: FSMContext,
+        bot: Bot,
+        translator: Translator,
+    ) -> None:
+        text = one_text(message.text)
+        data = await state.get_data()
+        heads = HeadRepo(repo.session)
+        now = clock()
+        plan = await heads.plan(team.id, int(data["plan_id"]))
+        await heads.settle(team, now)
+        await state.clear()
+        if plan.status is not PlanStatus.SUBMITTED:
+            raise UserError("plan-decided", status=plan.status.value)
+        heads.decide(plan, PlanStatus.RETURNED, member, now, comment=text)
+        manager = await repo.members.in_team(team.id, plan.member_id)
+        mt = translator.get(manager.locale)
+        page = await rewrite_page(repo, team, manager, plan, clock, mt)
+        delivered = await tell(bot, manager, page.text, page.markup)
+        if data.get("message_id"):
+            pages = await card_pages(repo, team, plan, member, t, now)
+            await _rerender(bot, int(data["chat_id"]), int(data["message_id"]), pages, int(data.get("p", 0)))
+        await message.answer(
+            t("appr-returned-done", name=manager.name)
+            if delivered
+            else t("appr-not-delivered", name=manager.name)
+        )
+
+    @head.callback_query(PlanTaskAct.filter())
+    async def task_act(
+        query: CallbackQuery,
+        callback_data: PlanTaskAct,
+        repo: Repo,
+        team: Team,
+        member: Member,
+        clock: Clock,
+        t: Texts,
+        state: FSMContext,
+        callback_answer: CallbackAnswer,
+        bot: Bot,
+        translator: Translator,
+    ) -> None:
+        heads = HeadRepo(repo.session)
+        now = clock()
+        plan = await heads.plan(team.id, callback_data.plan_id)
+        if plan.status not in ACTIONABLE:
+            raise UserError("plan-decided", status=plan.status.value)
+        task = await heads.plan_task(team.id, plan, callback_data.task_id)
+        a, p = callback_data.a, callback_data.p
+        line = task_text(task, await _client_name(repo, team, task), t)
+        back = _button(t("btn-back"), PlanAct(a="pg", plan_id=plan.id, p=p))
+        if a == "m":
+            heads.require_open(task)
+            rows = [
+                [
+                    _button(t("btn-appr-edit"), PlanTaskAct(a="e", plan_id=plan.id, task_id=task.id, p=p)),
+                    _button(t("btn-appr-cancel"), PlanTaskAct(a="x", plan_id=plan.id, task_id=task.id, p=p)),
+                ],
+                [_button(t("btn-appr-give"), PlanTaskAct(a="r", plan_id=plan.id, task_id=task.id, p=p))],
+                [back],
+            ]
+            if query.message is not None:
+                await query.message.edit_text(
+                    t("appr-task-menu", task=line), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
+                )
+            return
+        if a == "r":
+            heads.require_open(task)
+            others = [m for m in await heads.members(team.id, Role.MANAGER) if m.id != task.assignee_id]
+            if not others:
+                raise UserError("reassign-nobody")
+            rows = [
+                [_button(m.name[:60], PlanGive(plan_id=plan.id, task_id=task.id, to=m.id, p=p))]
+                for m in others[:20]
+            ]
+            rows.append([back])
+            if query.message is not None:
+                await query.message.edit_text(
+                    t("appr-give-ask", task=line), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
+                )
+            return
+        if a == "e":
+            heads.require_open(task)
+            await state.clear()
+            await state.set_state(HeadInput.action)
+            await state.update_data(
+                plan_id=plan.id,
+                task_id=task.id,
+                chat_id=query.message.chat.id if query.message else None,
+                message_id=query.message.message_id if query.message else None,
+                p=p,
+            )
+            callback_answer.text = t("appr-ask-action-toast")
+            if query.message is not None:
+                await query.message.answer(t("appr-ask-action", task=line))
+            return
+        if a != "x":
+            raise UserError("button-stale")
+        heads.cancel(member, task, now)
+        callback_answer.text = t("appr-cancelled-toast")
+        await show_page(query.message, await card_pages(repo, team, plan, member, t, now), p)
+        assignee = await repo.members.in_team(team.id, task.assignee_id)
+        at = translator.get(assignee.locale)
+        await tell(
+            bot,
+            assignee,
+            at(
+                "appr-cancelled-notice",
+                head=member.name,
+                date=fmt_date(task.due_date, at),
+                task=Html(task_text(task, await _client_name(repo, team, task), at)),
+            ),
+        )
+
+    @head.callback_query(PlanGive.filter())
+    async def give(
+        query: CallbackQuery,
+        callback_data: PlanGive,
+        repo: Repo,
+        team: Team,
+        member: Member,
+        clock: Clock,
+        t: Texts,
+        callback_answer: CallbackAnswer,
+        bot: Bot,
+        translator: Translator,
+    ) -> None:
+        heads = HeadRepo(repo.session)
+        now = clock()
+        plan = await heads.plan(team.id, callback_data.plan_id)
+        if plan.status not in ACTIONABLE:
+            raise UserError("plan-decided", status=plan.status.value)
+        task = await heads.plan_task(team.id, plan, callback_data.task_id)
+        to = await heads.manager(team.id, callback_data.to)
+        before = await repo.members.in_team(team.id, task.assignee_id)
+        await heads.reassign(member, task, to, now)
+        callback_answer.text = t("appr-given-toast", name=to.name)
+        await show_page(query.message, await card_pages(repo, team, plan, member, t, now), callback_data.p)
+        client = await _client_name(repo, team, task)
+        for who, key in ((before, "appr-given-away-notice"), (to, "appr-given-to-notice")):
+            wt = translator.get(who.locale)
+            await tell(
+                bot,
+                who,
+                wt(
+                    key,
+                    head=member.name,
+                    name=to.name if who is before else before.name,
+                    date=fmt_date(task.due_date, wt),
+                    task=Html(task_text(task, client, wt)),
+                ),
+            )
+
+    @head.message(StateFilter(HeadInput.action), F.text, ~F.text.startswith("/"))
+    async def new_wording(
+        message: Message,
+        repo: Repo,
+        team: Team,
+        member: Member,
+        clock: Clock,
+        t: Texts,
+        state: FSMContext,
+        bot: Bot,
+        translator: Translator,
+    ) -> None:
+        data = await state.get_data()
+        heads = HeadRepo(repo.session)
+        now = clock()
+        plan = await heads.plan(team.id, int(data["plan_id"]))
+        task = await heads.plan_task(team.id, plan, int(data["task_id"]))
+        client = await _client_name(repo, team, task)
+        action = " ".join((message.text or "").split())
+        check = check_action(action, client)
+        if not check.ok:
+            raise UserError(f"action-{check.problem}", client=client or "")
+        was = task_text(task, client, t)
+        heads.edit(member, task, action, now)
+        await state.clear()
+        if data.get("message_id"):
+            pages = await card_pages(repo, team, plan, member, t, now)
+            await _rerender(bot, int(data["chat_id"]), int(data["message_id"]), pages, int(data.get("p", 0)))
+        await message.answer(t("appr-edited-done", task=Html(task_text(task, client, t))))
+        assignee = await repo.members.in_team(team.id, task.assignee_id)
+        at = translator.get(assignee.locale)
+        await tell(
+            bot,
+            assignee,
+            at(
+                "appr-edited-notice",
+                head=member.name,
+                date=fmt_date(task.due_date, at),
+                was=Html(was),
+                task=Html(task_text(task, client, at)),
+            ),
+        )
+
+    @workers.callback_query(PlanDrop.filter())
+    async def drop(
+        query: CallbackQuery,
+        callback_data: PlanDrop,
+        repo: Repo,
+        team: Team,
+        member: Member,
+        clock: Clock,
+        t: Texts,
+        callback_answer: CallbackAnswer,
+    ) -> None:
+        day = Day(repo, team, member, clock)
+        task = await day.days.own_task(member, callback_data.task_id)
+        if task.due_date <= day.today:
+            raise UserError("plan-drop-late")
+        plan = await day.days.plan(member, task.due_date)
+        if plan is not None and plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
+            raise UserError("plan-drop-decided")
+        HeadRepo(repo.session).drop_from_plan(member, task, day.now)
+        callback_answer.text = t("appr-dropped-toast")
+        if query.message is None:
+            return
+        if plan is not None and plan.status is PlanStatus.RETURNED:
+            page = await rewrite_page(repo, team, member, plan, clock, t)
+        else:
+            page = render_plan(await day.days.evening(member, day.today, task.due_date, day.zone), t)
+        try:
+            await query.message.edit_text(page.text, reply_markup=page.markup)
+        except TelegramBadRequest as exc:
+            if "not modified" not in str(exc):
+                raise
+
+    router.include_routers(head, workers)
+    return router
+
+
+# ---------------------------------------------------------------------- the approval deadline
+
+
+async def compose_approval(ctx: ComposeContext) -> list[Outgoing]:
+    """At the team's approval time: approve every plan whose deadline came, and tell the head which
+    plans were approved automatically today (so a retry of this message says the same)."""
+    heads = HeadRepo(ctx.repo.session)
+    await heads.settle(ctx.team, ctx.clock())
+    zone = member_zone(ctx.team, ctx.member)
+    start, end = day_bounds(ctx.local_date, zone)
+    plans = await heads.auto_approved_between(ctx.team.id, start, end)
+    if not plans:
+        return []
+    t = ctx.t
+    lines = [t("appr-auto-title", count=len(plans))]
+    rows = []
+    for plan in plans:
+        manager = await ctx.repo.members.in_team(ctx.team.id, plan.member_id)
+        count = len(await heads.days.plan_tasks(plan))
+        lines.append(t("appr-auto-line", name=manager.name, date=fmt_date(plan.for_date, t), count=count))
+        rows.append([_button(t("btn-appr-open", name=manager.name[:40]), PlanAct(a="new", plan_id=plan.id))])
+    lines.append(t("appr-auto-hint"))
+    return [Outgoing("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows[:50]))]
+
+
+APPROVAL = register(
+    Kind(
+        "approval", compose_approval, frozenset({Role.HEAD.value}), at="approval_at", working_days_only=False
+    )
+)
+
+
+async def run_approve_job(settings: Settings, team: str | None = None, date: str | None = None) -> int:
+    """``python -m bot job approve [--team NAME]``: approve now every plan whose deadline passed (all teams or
+    one), without messages, and say how many. The scheduler does the same through the "approval" kind;
+    this is for an operator, or a team whose heads are all unreachable. ``date`` is not used."""
+    from sqlalchemy import select
+
+    from bot.clock import system_clock
+    from storage.db import create_engine, create_session_pool
+    from storage.migrate import is_up_to_date
+
+    t = default_translator().get(settings.default_locale, html=False)
+    engine = create_engine(settings.database_url)
+    count = 0
+    try:
+        if not await is_up_to_date(engine):
+            raise UserError("not-migrated")
+        async with create_session_pool(engine)() as session, session.begin():
+            query = select(Team).order_by(Team.id)
+            if team:
+                query = query.where(Team.name == team.strip())
+            teams = (await session.scalars(query)).all()
+            if team and not teams:
+                raise UserError("team-unknown", name=team)
+            for row in teams:
+                count += len(await HeadRepo(session).settle(row, system_clock()))
+    finally:
+        await engine.dispose()
+    print(t("cli-approve-done", count=count))
+    return 0
+
+
+JOBS.setdefault("approve", run_approve_job)

@@ -1,0 +1,277 @@
+"""The head's digests: the morning one at the team's morning time, the evening one at the digest time
+(numbers from ``domain.digest``, rendered here), ``/digest`` [утро] on demand, and the one-tap reminder to
+a manager who has not reported (🔔 under the evening digest: the manager gets their evening report)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from aiogram import Bot, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.clock import Clock
+from bot.filters import RoleFilter
+from bot.i18n import Texts, Translator
+from domain.digest import (
+    FALL_DAYS,
+    SHARE_WINDOW_DAYS,
+    EveningDigest,
+    MorningDigest,
+    evening_digest,
+    morning_digest,
+)
+from domain.enums import PlanStatus, Role
+from domain.errors import UserError
+from domain.hot import HotItem
+from domain.text import split_message
+from handlers.day import Day
+from handlers.day_views import fmt_date, fmt_money, local_date
+from handlers.head_common import HEAD, Nudge, tell
+from scheduler.compose import ComposeContext, Kind, Outgoing, register
+from storage.head_repo import HeadRepo
+from storage.models import Member, Team
+from storage.repo import Repo
+
+NAMES_SHOWN = 5  # names per manager in a list line; the rest are counted
+MORNING_WORDS = frozenset({"утро", "утренняя", "morning", "am"})
+
+
+def _names(names: tuple[str, ...] | list[str], t: Texts) -> str:
+    shown = ", ".join(names[:NAMES_SHOWN])
+    rest = len(names) - NAMES_SHOWN
+    return shown + (t("dg-more", count=rest) if rest > 0 else "")
+
+
+def _short(d: date) -> str:
+    return f"{d.day:02d}.{d.month:02d}"
+
+
+def hot_line(item: HotItem, today: date, t: Texts) -> str:
+    when = t("dg-hot-today") if item.next_date == today else t("dg-hot-overdue", date=_short(item.next_date))
+    if item.next_date > today:
+        when = fmt_date(item.next_date, t)
+    return t("dg-hot-line", client=item.client, owner=item.owner, step=item.step, when=when)
+
+
+def render_morning(dg: MorningDigest, today: date, t: Texts) -> str:
+    parts = [t("dg-morning-title", date=fmt_date(today, t))]
+    if dg.overdue:
+        lines = [t("dg-overdue-title", count=dg.overdue_total)]
+        lines += [t("dg-count-line", count=c.count, name=c.name) for c in dg.overdue]
+        parts.append("\n".join(lines))
+    else:
+        parts.append(t("dg-overdue-none"))
+    if dg.idle:
+        lines = [t("dg-idle-title", count=dg.idle_total)]
+        lines += [
+            t("dg-count-names-line", count=c.count, name=c.name, names=_names(c.names, t)) for c in dg.idle
+        ]
+        parts.append("\n".join(lines))
+    if dg.hot_due:
+        lines = [t("dg-hot-title", count=len(dg.hot_due))]
+        lines += [hot_line(h, today, t) for h in dg.hot_due]
+        parts.append("\n".join(lines))
+    if dg.not_reported:
+        parts.append(t("dg-yesterday-missing", names=", ".join(c.name for c in dg.not_reported)))
+    return "\n\n".join(parts)
+
+
+def _percent(value: int | None) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+def render_evening(dg: EveningDigest, today: date, waiting: int, t: Texts) -> str:
+    team = dg.team
+    parts = [
+        t("dg-evening-title", date=fmt_date(today, t))
+        + "\n"
+        + t(
+            "dg-team-line",
+            done=team.done,
+            planned=team.planned,
+            percent=_percent(team.percent),
+            overdue=dg.overdue_total,
+            leads=dg.leads_total,
+            deals=dg.deals_total,
+            revenue=fmt_money(dg.revenue_total),
+        )
+    ]
+    if dg.rows:
+        rows = []
+        for m in dg.rows:
+            line = t(
+                "dg-manager-line",
+                name=m.name,
+                done=m.fact.done,
+                planned=m.fact.planned,
+                percent=_percent(m.fact.percent),
+                overdue=m.overdue,
+                leads=m.leads,
+                deals=m.deals,
+            )
+            if m.deals:
+                line += t("dg-manager-revenue", revenue=fmt_money(m.revenue))
+            if not m.working:
+                line += t("dg-manager-off")
+            rows.append(line)
+        parts.append("\n".join(rows))
+    if dg.not_reported:
+        parts.append(t("dg-not-reported", names=", ".join(c.name for c in dg.not_reported)))
+    elif dg.rows:
+        parts.append(t("dg-all-reported"))
+    if dg.frozen:
+        lines = [t("dg-frozen-title")]
+        for f in dg.frozen:
+            if f.tasks:
+                lines.append(t("dg-frozen-tasks", name=f.name, count=len(f.tasks), items=_names(f.tasks, t)))
+            if f.clients:
+                lines.append(
+                    t("dg-frozen-clients", name=f.name, count=len(f.clients), items=_names(f.clients, t))
+                )
+        parts.append("\n".join(lines))
+    if dg.falling:
+        lines = [t("dg-falling-title", days=FALL_DAYS)]
+        for f in dg.falling:
+            if f.percents:
+                run = " → ".join(f"{v}%" for v in f.percents)
+                lines.append(t("dg-falling-percent", name=f.name, run=run))
+            if f.moods:
+                lines.append(t("dg-falling-mood", name=f.name, run=" → ".join(str(v) for v in f.moods)))
+        lines.append(t("dg-falling-hint"))
+        parts.append("\n".join(lines))
+    if dg.head_share is not None:
+        s = dg.head_share
+        parts.append(
+            t("dg-head-share", own=s.own, total=s.total, percent=_percent(s.percent), days=SHARE_WINDOW_DAYS)
+        )
+    if waiting:
+        parts.append(t("dg-plans-waiting", count=waiting))
+    return "\n\n".join(parts)
+
+
+def nudge_keyboard(dg: EveningDigest, t: Texts) -> InlineKeyboardMarkup | None:
+    if not dg.not_reported:
+        return None
+    kb = InlineKeyboardBuilder()
+    for c in dg.not_reported[:40]:
+        kb.button(text=t("btn-dg-nudge", name=c.name[:40]), callback_data=Nudge(member_id=c.member_id))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+async def build_morning(repo: Repo, team: Team, today: date, now: datetime) -> MorningDigest | None:
+    heads = HeadRepo(repo.session)
+    await heads.settle(team, now)  # a late plan is approved before the day starts
+    managers = await heads.members(team.id, Role.MANAGER)
+    if not managers:
+        return None
+    facts = await heads.morning_facts(team, managers, today)
+    return morning_digest(facts, await heads.hot_items(team), today)
+
+
+async def build_evening(
+    repo: Repo, team: Team, head: Member, today: date
+) -> tuple[EveningDigest, int] | None:
+    heads = HeadRepo(repo.session)
+    managers = await heads.members(team.id, Role.MANAGER)
+    if not managers:
+        return None
+    facts = await heads.evening_facts(team, managers, today)
+    history = await heads.history(team, managers, today, FALL_DAYS + 1)
+    frozen = await heads.frozen_facts(team.id, managers)
+    share = await heads.head_share(team.id, head, today)
+    waiting = len(await heads.plans(team.id, (PlanStatus.SUBMITTED,)))
+    return evening_digest(facts, history, frozen, share), waiting
+
+
+async def compose_morning_digest(ctx: ComposeContext) -> list[Outgoing]:
+    dg = await build_morning(ctx.repo, ctx.team, ctx.local_date, ctx.clock())
+    if dg is None:
+        return []
+    return [Outgoing(render_morning(dg, ctx.local_date, ctx.t))]
+
+
+async def compose_evening_digest(ctx: ComposeContext) -> list[Outgoing]:
+    built = await build_evening(ctx.repo, ctx.team, ctx.member, ctx.local_date)
+    if built is None:
+        return []
+    dg, waiting = built
+    return [Outgoing(render_evening(dg, ctx.local_date, waiting, ctx.t), nudge_keyboard(dg, ctx.t))]
+
+
+MORNING_DIGEST = register(
+    Kind("digest_morning", compose_morning_digest, frozenset({Role.HEAD.value}), at="morning_at")
+)
+EVENING_DIGEST = register(
+    Kind("digest_evening", compose_evening_digest, frozenset({Role.HEAD.value}), at="digest_at")
+)
+
+
+async def _send(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    parts = split_message(text)
+    for i, part in enumerate(parts):
+        await message.answer(part, reply_markup=markup if i == len(parts) - 1 else None)
+
+
+def build_router() -> Router:
+    router = Router(name="digest")
+    router.message.filter(RoleFilter(*HEAD))
+    router.callback_query.filter(RoleFilter(*HEAD))
+
+    @router.message(Command("digest"))
+    async def digest(
+        message: Message,
+        command: CommandObject,
+        repo: Repo,
+        team: Team,
+        member: Member,
+        clock: Clock,
+        t: Texts,
+    ) -> None:
+        now = clock()
+        today = local_date(now, team, member)
+        if (command.args or "").strip().lower() in MORNING_WORDS:
+            dg = await build_morning(repo, team, today, now)
+            if dg is None:
+                raise UserError("no-managers")
+            await _send(message, render_morning(dg, today, t), None)
+            return
+        built = await build_evening(repo, team, member, today)
+        if built is None:
+            raise UserError("no-managers")
+        dg, waiting = built
+        await _send(message, render_evening(dg, today, waiting, t), nudge_keyboard(dg, t))
+
+    @router.callback_query(Nudge.filter())
+    async def nudge(
+        query: CallbackQuery,
+        callback_data: Nudge,
+        repo: Repo,
+        team: Team,
+        member: Member,
+        clock: Clock,
+        t: Texts,
+        callback_answer: CallbackAnswer,
+        bot: Bot,
+        translator: Translator,
+    ) -> None:
+        manager = await HeadRepo(repo.session).manager(team.id, callback_data.member_id)
+        day = Day(repo, team, manager, clock)
+        report = await day.days.report(manager, day.today)
+        if report is not None and report.submitted_at is not None:
+            callback_answer.text = t("dg-nudge-already", name=manager.name)
+            return
+        mt = translator.get(manager.locale)
+        pages = await day.view("r", mt)
+        delivered = await tell(bot, manager, mt("dg-nudge-text", head=member.name))
+        for page in pages if delivered else []:
+            await tell(bot, manager, page.text, page.markup)
+        callback_answer.text = (
+            t("dg-nudge-sent", name=manager.name) if delivered else t("appr-not-delivered", name=manager.name)
+        )
+        callback_answer.show_alert = not delivered
+
+    return router

@@ -1,0 +1,419 @@
+"""The commercial review (коммерческий разбор): ``/review <менеджер>`` prepares the one-on-one agenda over
+the manager's clients (``domain.review``: by stage, stale ones, the "neither fish nor fowl" ones, what each
+brought this month). During the review the head taps a client, types the agreed action (the
+concrete-action rule) and taps a day: the task goes to the manager, marked as coming from this review.
+"🏁 Завершить" asks for the outcome; the review is kept with its date, agenda, outcome and tasks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.clock import Clock
+from bot.filters import RoleFilter
+from bot.i18n import Html, Texts, Translator
+from domain.actions import check_action
+from domain.dates import DateError, DateErrorReason, parse_due_date
+from domain.errors import UserError
+from domain.review import Agenda, ReviewClient, agenda, days_in_stage, silent_days
+from domain.text import split_message
+from handlers.day import Day, one_line
+from handlers.day_views import fmt_date, fmt_money, local_date
+from handlers.head_common import (
+    HEAD,
+    PICK_LIMIT,
+    ReviewAct,
+    ReviewDue,
+    ReviewPick,
+    one_text,
+    pick_manager,
+    tell,
+)
+from storage.head_repo import HeadRepo
+from storage.models import Member, Review, Team
+from storage.repo import Repo
+
+BUTTON_CLIENTS = 12  # stale and "neither fish nor fowl" clients offered as buttons
+STAGE_NAMES_SHOWN = 8
+
+
+class ReviewInput(StatesGroup):
+    client = State()  # another client, by name
+    action = State()  # the agreed action
+    due = State()  # its day
+    outcome = State()  # the review's outcome
+
+
+def _names(clients: list[ReviewClient], t: Texts) -> str:
+    shown = ", ".join(c.name for c in clients[:STAGE_NAMES_SHOWN])
+    rest = len(clients) - STAGE_NAMES_SHOWN
+    return shown + (t("dg-more", count=rest) if rest > 0 else "")
+
+
+def render_agenda(manager: Member, ag: Agenda, today: date, last: Review | None, added: int, t: Texts) -> str:
+    parts = [t("rv-title", name=manager.name, date=fmt_date(today, t), count=ag.open_count)]
+    if last is not None:
+        parts[0] += "\n" + t("rv-last", date=fmt_date(last.held_on, t), outcome=last.outcome or "—")
+    if ag.by_stage:
+        lines = [t("rv-stages-title")]
+        lines += [
+            t("rv-stage-line", stage=t(f"stage-{stage}"), count=len(cs), names=_names(cs, t))
+            for stage, cs in ag.by_stage.items()
+        ]
+        parts.append("\n".join(lines))
+    else:
+        parts.append(t("rv-no-clients"))
+    if ag.stale:
+        lines = [t("rv-stale-title", count=len(ag.stale))]
+        lines += [
+            t("rv-stale-line", name=c.name, days=silent_days(c, today), stage=t(f"stage-{c.stage}"))
+            for c in ag.stale
+        ]
+        parts.append("\n".join(lines))
+    if ag.limbo:
+        lines = [t("rv-limbo-title", count=len(ag.limbo))]
+        lines += [
+            t(
+                "rv-limbo-line",
+                name=c.name,
+                days=days_in_stage(c, today),
+                stage=t(f"stage-{c.stage}"),
+                tasks=c.open_tasks,
+            )
+            for c in ag.limbo
+        ]
+        parts.append("\n".join(lines))
+    if ag.brought:
+        lines = [t("rv-brought-title", total=fmt_money(ag.brought_total))]
+        lines += [t("rv-brought-line", name=c.name, amount=fmt_money(c.brought)) for c in ag.brought]
+        parts.append("\n".join(lines))
+    else:
+        parts.append(t("rv-brought-none"))
+    parts.append(t("rv-hint", name=manager.name, added=added))
+    return "\n\n".join(parts)
+
+
+def agenda_keyboard(review: Review, ag: Agenda, t: Texts) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    seen: set[int] = set()
+    for c in [*ag.stale, *ag.limbo]:
+        if c.client_id in seen or len(seen) >= BUTTON_CLIENTS:
+            continue
+        seen.add(c.client_id)
+        kb.button(
+            text=t("btn-rv-task", name=c.name[:30]),
+            callback_data=ReviewAct(a="task", review_id=review.id, client_id=c.client_id),
+        )
+    kb.button(text=t("btn-rv-other"), callback_data=ReviewAct(a="other", review_id=review.id))
+    kb.button(text=t("btn-rv-end"), callback_data=ReviewAct(a="end", review_id=review.id))
+    kb.adjust(*([2] * ((len(seen) + 1) // 2)), 1, 1)
+    return kb.as_markup()
+
+
+def snapshot(ag: Agenda) -> dict:
+    return {
+        "by_stage": {str(s): [c.client_id for c in cs] for s, cs in ag.by_stage.items()},
+        "stale": [c.client_id for c in ag.stale],
+        "limbo": [c.client_id for c in ag.limbo],
+        "brought": {str(c.client_id): str(c.brought) for c in ag.brought},
+        "brought_total": str(ag.brought_total),
+    }
+
+
+async def open_review(heads: HeadRepo, team: Team, head: Member, manager: Member, today: date, now: datetime):
+    """Today's open review of the manager, or a new one, with the agenda as it is now."""
+    ag = agenda(await heads.review_clients(team, manager, today), today)
+    review = await heads.open_review(team.id, manager.id, today)
+    if review is None:
+        review = Review(
+            team_id=team.id, manager_id=manager.id, head_id=head.id, held_on=today, created_at=now
+        )
+        heads.session.add(review)
+    review.agenda = snapshot(ag)
+    await heads.session.flush()
+    return review, ag
+
+
+async def _active(heads: HeadRepo, team: Team, review_id: int) -> tuple[Review, Member]:
+    review = await heads.review(team.id, review_id)
+    if review.closed_at is not None:
+        raise UserError("review-closed")
+    return review, await heads.manager(team.id, review.manager_id)
+
+
+async def due_keyboard(repo: Repo, team: Team, manager: Member, review: Review, clock: Clock, t: Texts):
+    day = Day(repo, team, manager, clock)
+    days = [day.today, *await day.next_days(5)]
+    kb = InlineKeyboardBuilder()
+    for d in days:
+        kb.button(text=fmt_date(d, t), callback_data=ReviewDue(review_id=review.id, to=d.strftime("%Y%m%d")))
+    kb.button(text=t("btn-other-date"), callback_data=ReviewDue(review_id=review.id, to="x"))
+    kb.adjust(3, 3, 1)
+    return kb.as_markup()
+
+
+def build_router() -> Router:
+    router = Router(name="review")
+    router.message.filter(RoleFilter(*HEAD))
+    router.callback_query.filter(RoleFilter(*HEAD))
+
+    async def start(
+        answer: Message, manager: Member, repo: Repo, team: Team, head: Member, clock: Clock, t: Texts
+    ):
+        heads = HeadRepo(repo.session)
+        now = clock()
+        today = local_date(now, team, head)
+        review, ag = await open_review(heads, team, head, manager, today, now)
+        last = await heads.last_closed_review(team.id, manager.id)
+        added = len(await heads.review_tasks(review))
+        parts = split_message(render_agenda(manager, ag, today, last, added, t))
+        for i, part in enumerate(parts):
+            markup = agenda_keyboard(review, ag, t) if i == len(parts) - 1 else None
+            await answer.answer(part, reply_markup=markup)
+
+    @router.message(Command("review"))
+    async def review_cmd(
+        message: Message,
+        command: CommandObject,
+        repo: Repo,
+        team: Team,
+        member: Member,
+        clock: Clock,
+        t: Texts,
+        state: FSMContext,
+    ) -> None:
+        await state.clear()
+        manager, markup = await pick_manager(
+            HeadRepo(repo.session), team.id, command.args or "", t, ReviewPick
+        )
+        if manager is None:
+            await message.answer(t("rv-pick"), reply_markup=markup)
+            return
+        await start(message, manager, repo, team, member, clock, t)
+
+    @router.callback_query(ReviewPick.filter())
+    async def picked(
+        query: CallbackQuery,
+        callback_data: ReviewPick,
+        repo: Repo,
+        team: Team,
+        member: Member,
+        clock: Clock,
+        t: Texts,
+        state: FSMContext,
+    ) -> None:
+        await state.clear()
+        manager = await HeadRepo(repo.session).manager(team.id, callback_data.member_id)
+        if isinstance(query.message, Message):
+            await start(query.message, manager, repo, team, member, clock, t)
+
+    @router.callback_query(ReviewAct.filter())
+    async def act(
+        query: CallbackQuery,
+        callback_data: ReviewAct,
+        repo: Repo,
+        team: Team,
+        clock: Clock,
+        t: Texts,
+        state: FSMContext,
+        callback_answer: CallbackAnswer,
+    ) -> None:
+        heads = HeadRepo(repo.session)
+        review, manager = await _active(heads, team, callback_data.review_id)
+        message = query.message if isinstance(query.message, Message) else None
+        await state.clear()
+        await state.update_data(review_id=review.id)
+        if callback_data.a == "end":
+            await state.set_state(ReviewInput.outcome)
+            if message is not None:
+                await message.answer(t("rv-ask-outcome", name=manager.name))
+            return
+        if callback_data.a == "other":
+            await state.set_state(ReviewInput.client)
+            if message is not None:
+                await message.answer(t("rv-ask-client", name=manager.name))
+            return
+        if callback_data.a != "task":
+            raise UserError("button-stale")
+        client = await repo.clients.get(team.id, callback_data.client_id)
+        if client.owner_id != manager.id:
+            raise UserError("not-found")
+        await state.update_data(client_id=client.id, client_name=client.name)
+        await state.set_state(ReviewInput.action)
+        callback_answer.text = client.name
+        if message is not None:
+            await message.answer(t("rv-ask-action", client=client.name, name=manager.name))
+
+    @router.message(StateFilter(ReviewInput.client), F.text, ~F.text.startswith("/"))
+    async def client_text(message: Message, repo: Repo, team: Team, t: Texts, state: FSMContext) -> None:
+        heads = HeadRepo(repo.session)
+        review, manager = await _active(heads, team, int((await state.get_data())["review_id"]))
+        query = one_line(message.text)[:200]
+        found = list(await repo.clients.find(team.id, query, owner_id=manager.id, limit=PICK_LIMIT + 1))
+        if not found:
+            raise UserError("rv-no-client", name=query, manager=manager.name)
+        if len(found) > 1:
+            kb = InlineKeyboardBuilder()
+            for c in found[:PICK_LIMIT]:
+                kb.button(
+                    text=c.name[:60], callback_data=ReviewAct(a="task", review_id=review.id, client_id=c.id)
+                )
+            kb.adjust(1)
+            await message.answer(t("rv-pick-client", query=query), reply_markup=kb.as_markup())
+            return
+        client = found[0]
+        await state.update_data(client_id=client.id, client_name=client.name)
+        await state.set_state(ReviewInput.action)
+        await message.answer(t("rv-ask-action", client=client.name, name=manager.name))
+
+    @router.message(StateFilter(ReviewInput.action), F.text, ~F.text.startswith("/"))
+    async def action_text(
+        message: Message, repo: Repo, team: Team, clock: Clock, t: Texts, state: FSMContext
+    ) -> None:
+        data = await state.get_data()
+        heads = HeadRepo(repo.session)
+        review, manager = await _active(heads, team, int(data["review_id"]))
+        action = " ".join((message.text or "").split())
+        check = check_action(action, data.get("client_name"))
+        if not check.ok:
+            raise UserError(f"action-{check.problem}", client=data.get("client_name") or "")
+        await state.update_data(action=action)
+        await state.set_state(ReviewInput.due)
+        await message.answer(
+            t("rv-ask-due"), reply_markup=await due_keyboard(repo, team, manager, review, clock, t)
+        )
+
+    async def create(
+        answer: Message,
+        due: date,
+        repo: Repo,
+        team: Team,
+        head: Member,
+        clock: Clock,
+        t: Texts,
+        state: FSMContext,
+        bot: Bot,
+        translator: Translator,
+    ) -> None:
+        data = await state.get_data()
+        heads = HeadRepo(repo.session)
+        review, manager = await _active(heads, team, int(data["review_id"]))
+        if not data.get("client_id") or not data.get("action"):
+            await state.clear()
+            raise UserError("button-stale")
+        day = Day(repo, team, manager, clock)
+        if due < day.today:
+            raise DateError(DateErrorReason.PAST)
+        client = await repo.clients.get(team.id, int(data["client_id"]))
+        if client.owner_id != manager.id:
+            raise UserError("not-found")
+        task = await repo.tasks.create(
+            team.id, manager.id, data["action"], due, client_id=client.id, created_by=head.id
+        )
+        task.review_id = review.id
+        await state.clear()
+        await state.update_data(review_id=review.id)
+        added = len(await heads.review_tasks(review))
+        await answer.answer(
+            t(
+                "rv-task-added",
+                name=manager.name,
+                client=client.name,
+                action=task.action,
+                date=fmt_date(due, t),
+                added=added,
+            ),
+            reply_markup=agenda_keyboard_short(review, t),
+        )
+        mt = translator.get(manager.locale)
+        await tell(
+            bot,
+            manager,
+            mt(
+                "rv-task-notice",
+                head=head.name,
+                date=fmt_date(due, mt),
+                task=Html(mt("task-short", client=client.name, action=task.action)),
+            ),
+        )
+
+    @router.callback_query(ReviewDue.filter(), StateFilter(ReviewInput.due))
+    async def due_pick(
+        query: CallbackQuery,
+        callback_data: ReviewDue,
+        repo: Repo,
+        team: Team,
+        member: Member,
+        clock: Clock,
+        t: Texts,
+        state: FSMContext,
+        callback_answer: CallbackAnswer,
+        bot: Bot,
+        translator: Translator,
+    ) -> None:
+        if callback_data.to == "x":
+            callback_answer.text = t("ask-move-text")
+            if isinstance(query.message, Message):
+                await query.message.answer(t("ask-move-text"))
+            return
+        if int((await state.get_data()).get("review_id", 0)) != callback_data.review_id:
+            raise UserError("button-stale")
+        try:
+            due = datetime.strptime(callback_data.to, "%Y%m%d").date()
+        except ValueError:
+            raise UserError("button-stale") from None
+        if isinstance(query.message, Message):
+            await query.message.edit_reply_markup(reply_markup=None)
+            await create(query.message, due, repo, team, member, clock, t, state, bot, translator)
+
+    @router.message(StateFilter(ReviewInput.due), F.text, ~F.text.startswith("/"))
+    async def due_text(
+        message: Message,
+        repo: Repo,
+        team: Team,
+        member: Member,
+        clock: Clock,
+        t: Texts,
+        state: FSMContext,
+        bot: Bot,
+        translator: Translator,
+    ) -> None:
+        due = parse_due_date(one_line(message.text), local_date(clock(), team, member))
+        await create(message, due, repo, team, member, clock, t, state, bot, translator)
+
+    @router.message(StateFilter(ReviewInput.outcome), F.text, ~F.text.startswith("/"))
+    async def outcome_text(
+        message: Message, repo: Repo, team: Team, clock: Clock, t: Texts, state: FSMContext
+    ) -> None:
+        heads = HeadRepo(repo.session)
+        review, manager = await _active(heads, team, int((await state.get_data())["review_id"]))
+        review.outcome, review.closed_at = one_text(message.text), clock()
+        tasks = await heads.review_tasks(review)
+        await state.clear()
+        await message.answer(
+            t(
+                "rv-closed",
+                name=manager.name,
+                date=fmt_date(review.held_on, t),
+                outcome=review.outcome,
+                count=len(tasks),
+            )
+        )
+
+    return router
+
+
+def agenda_keyboard_short(review: Review, t: Texts) -> InlineKeyboardMarkup:
+    """After a task: another one, or finish."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=t("btn-rv-other"), callback_data=ReviewAct(a="other", review_id=review.id))
+    kb.button(text=t("btn-rv-end"), callback_data=ReviewAct(a="end", review_id=review.id))
+    kb.adjust(1)
+    return kb.as_markup()

@@ -1,0 +1,543 @@
+"""Plans, the results board, bonuses, the owner's reports and the Excel export.
+
+Who sees what:
+* ``/board [period]`` — everyone in the team. The method makes the board public inside the team (it is
+  a motivation tool: everyone sees where they and their colleagues stand), so managers see the whole
+  board too, as on a wall in the office.
+* ``/bonus`` — a manager sees their own expected bonus, the head and the owner see everyone's.
+* ``/plan_month [month]``, ``/bonus_scheme …`` — the head (the owner only reads).
+* ``/sales_report [week|month|period]`` (with an Excel button) and ``/export [period]`` — head and owner.
+
+The weekly and monthly reports are also scheduled kinds ("weekly_report" on the last working day of the
+week at the digest time, "monthly_report" on the first working day of a month, for the month before, at
+the morning time) for heads and owners, and jobs of the same names (``python -m bot job weekly_report``)
+that send the picture with the text.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from decimal import Decimal
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock, system_clock
+from bot.config import Settings
+from bot.filters import RoleFilter
+from bot.i18n import Texts, Translator, default_translator
+from domain.enums import Role
+from domain.errors import UserError
+from domain.sales import (
+    Period,
+    PeriodError,
+    PeriodKind,
+    Target,
+    add_months,
+    bonus_amount,
+    month_period,
+    parse_period,
+    parse_plan_input,
+    parse_scheme,
+    team_month_target,
+    week_period,
+)
+from domain.text import split_message
+from handlers.sales_callbacks import PlanStep, ReportXlsx
+from reports import fmt
+from reports.data import load_board, load_bonuses, load_report, team_calendar
+from reports.send import plain, send_board, send_report, team_today
+from reports.text import bonuses_text, report_text
+from reports.xlsx import export_workbook, report_workbook
+from scheduler.compose import ComposeContext, Kind, Outgoing, register
+from scheduler.jobs import JOBS
+from storage.models import Member, Team
+from storage.repo import Repo
+from storage.sales_repo import SalesRepo
+
+log = logging.getLogger(__name__)
+
+MAX_EXPORT_DAYS = 370
+
+
+class PlanMonth(StatesGroup):
+    month = State()
+    member = State()
+    team = State()
+
+
+def period_arg(text: str | None, today: date) -> Period:
+    try:
+        return parse_period(text or "", today)
+    except PeriodError:
+        raise UserError("period-unknown", text=(text or "")[:60]) from None
+
+
+def xlsx_button(period: Period, t: Texts) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=t("btn-salesreport-xlsx"),
+        callback_data=ReportXlsx(s=period.start.toordinal(), e=period.end.toordinal(), k=period.kind.value),
+    )
+    return kb.as_markup()
+
+
+# ---------------------------------------------------------------------------------------- the plan dialog
+
+
+def _plan_text(target: Target | None) -> tuple[str, str]:
+    if target is None:
+        return "—", "—"
+    return fmt.money(target.revenue), fmt.count(target.deals)
+
+
+async def _ask_member(message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts) -> None:
+    data = await state.get_data()
+    ids: list[int] = data["ids"]
+    i: int = data["i"]
+    month = date.fromisoformat(data["month"])
+    member = await repo.members.in_team(team.id, ids[i])
+    plans = await SalesRepo(repo.session).month_plans(team.id, [month])
+    current = plans.get((member.id, month))
+    text = t(
+        "salesplan-ask-member",
+        month=fmt.period_label(month_period(month), t),
+        n=str(i + 1),
+        total=str(len(ids)),
+        name=member.name,
+    )
+    if current is not None:
+        revenue, deals = _plan_text(current)
+        text += "\n" + t("salesplan-current", revenue=revenue, deals=deals)
+    kb = InlineKeyboardBuilder()
+    kb.button(text=t("btn-salesplan-keep"), callback_data=PlanStep(a="keep", v=str(i)))
+    kb.button(text=t("btn-salesplan-cancel"), callback_data=PlanStep(a="x"))
+    kb.adjust(2)
+    await message.answer(text, reply_markup=kb.as_markup())
+
+
+def _targets(data: dict) -> dict[int, Target]:
+    return {int(k): Target(Decimal(v[0]), Decimal(v[1])) for k, v in data.get("values", {}).items()}
+
+
+async def _ask_team(message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts) -> None:
+    data = await state.get_data()
+    month = date.fromisoformat(data["month"])
+    stored = await SalesRepo(repo.session).month_plans(team.id, [month])
+    merged = {who: target for (who, _), target in stored.items() if who is not None}
+    merged.update(_targets(data))
+    total = team_month_target(None, merged.values()) or Target()
+    revenue, deals = _plan_text(total)
+    text = t("salesplan-ask-team", revenue=revenue, deals=deals)
+    explicit = stored.get((None, month))
+    if explicit is not None:
+        revenue, deals = _plan_text(explicit)
+        text += "\n" + t("salesplan-team-current", revenue=revenue, deals=deals)
+    kb = InlineKeyboardBuilder()
+    kb.button(text=t("btn-salesplan-sum"), callback_data=PlanStep(a="sum"))
+    kb.button(text=t("btn-salesplan-cancel"), callback_data=PlanStep(a="x"))
+    kb.adjust(2)
+    await state.set_state(PlanMonth.team)
+    await message.answer(text, reply_markup=kb.as_markup())
+
+
+async def _start_members(
+    message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts, month: date
+) -> None:
+    sellers = await SalesRepo(repo.session).sellers(team.id)
+    if not sellers:
+        await state.clear()
+        await message.answer(t("salesplan-no-managers"))
+        return
+    await state.set_state(PlanMonth.member)
+    await state.set_data({"month": month.isoformat(), "ids": [m.id for m in sellers], "i": 0, "values": {}})
+    await _ask_member(message, state, repo, team, t)
+
+
+async def _next_member(message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts) -> None:
+    data = await state.get_data()
+    i = data["i"] + 1
+    if i >= len(data["ids"]):
+        await _ask_team(message, state, repo, team, t)
+        return
+    await state.update_data(i=i)
+    await _ask_member(message, state, repo, team, t)
+
+
+async def _save_plan(
+    message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts, team_target: Target | None
+) -> None:
+    data = await state.get_data()
+    month = date.fromisoformat(data["month"])
+    sales = SalesRepo(repo.session)
+    await sales.save_month_plan(team.id, month, _targets(data), team_target)
+    await state.clear()
+    plans = await sales.month_plans(team.id, [month])
+    lines = [t("salesplan-saved", month=fmt.period_label(month_period(month), t))]
+    members = []
+    for member in await sales.sellers(team.id):
+        target = plans.get((member.id, month))
+        if target is None:
+            lines.append(t("salesplan-saved-none", name=member.name))
+        else:
+            members.append(target)
+            revenue, deals = _plan_text(target)
+            lines.append(t("salesplan-saved-line", name=member.name, revenue=revenue, deals=deals))
+    explicit = plans.get((None, month))
+    total = team_month_target(explicit, members) or Target()
+    revenue, deals = _plan_text(total)
+    key = "salesplan-saved-team" if explicit is not None else "salesplan-saved-team-sum"
+    lines.append(t(key, revenue=revenue, deals=deals))
+    await message.answer("\n".join(lines))
+
+
+# ---------------------------------------------------------------------------------------------- the router
+
+
+def build_router() -> Router:
+    router = Router(name="sales")
+
+    everyone = Router(name="sales-all")
+    everyone.message.filter(RoleFilter(Role.MANAGER, Role.HEAD, Role.OWNER))
+
+    head = Router(name="sales-head")
+    head.message.filter(RoleFilter(Role.HEAD))
+    head.callback_query.filter(RoleFilter(Role.HEAD))
+
+    readers = Router(name="sales-read")
+    readers.message.filter(RoleFilter(Role.HEAD, Role.OWNER))
+    readers.callback_query.filter(RoleFilter(Role.HEAD, Role.OWNER))
+
+    @everyone.message(Command("board"))
+    async def board(
+        message: Message, command: CommandObject, repo: Repo, team: Team, t: Texts, clock: Clock, bot: Bot
+    ) -> None:
+        today = team_today(team, clock)
+        period = period_arg(command.args, today)
+        result = await load_board(repo.session, team, period, today)
+        await send_board(bot, message.chat.id, result, t)
+
+    @everyone.message(Command("bonus"))
+    async def bonus(
+        message: Message,
+        command: CommandObject,
+        repo: Repo,
+        team: Team,
+        member: Member,
+        t: Texts,
+        clock: Clock,
+    ) -> None:
+        today = team_today(team, clock)
+        period = period_arg(command.args, today) if command.args else month_period(today)
+        if period.kind is not PeriodKind.MONTH:
+            raise UserError("period-not-month")
+        bonuses = await load_bonuses(repo.session, team, today, period)
+        only = member.id if member.role is Role.MANAGER else None
+        for part in split_message(bonuses_text(bonuses, t, only)):
+            await message.answer(part)
+
+    @head.message(Command("bonus_scheme"))
+    async def bonus_scheme(
+        message: Message, command: CommandObject, repo: Repo, team: Team, t: Texts
+    ) -> None:
+        sales = SalesRepo(repo.session)
+        if not (command.args or "").strip():
+            scheme = await sales.scheme(team.id)
+            current = (
+                t("bonus-scheme-current", base=fmt.money(scheme.base), scale=str(scheme.scale))
+                if scheme
+                else t("bonus-scheme-none")
+            )
+            await message.answer(t("bonus-scheme-usage") + "\n\n" + current)
+            return
+        base, scale = parse_scheme(command.args or "")
+        await sales.set_scheme(team.id, base, scale)
+        examples = {f"at{p}": fmt.money(bonus_amount(base, scale, Decimal(p))) for p in (69, 85, 100, 120)}
+        await message.answer(t("bonus-scheme-saved", base=fmt.money(base), scale=str(scale), **examples))
+
+    @head.message(Command("plan_month"))
+    async def plan_month(
+        message: Message,
+        command: CommandObject,
+        state: FSMContext,
+        repo: Repo,
+        team: Team,
+        t: Texts,
+        clock: Clock,
+    ) -> None:
+        await state.clear()
+        today = team_today(team, clock)
+        if command.args:
+            await _start_members(message, state, repo, team, t, _month_arg(command.args, today))
+            return
+        await state.set_state(PlanMonth.month)
+        kb = InlineKeyboardBuilder()
+        for month in (today.replace(day=1), add_months(today, 1)):
+            label = fmt.period_label(month_period(month), t)
+            kb.button(
+                text=t("btn-salesplan-month", month=label),
+                callback_data=PlanStep(a="m", v=month.isoformat()[:7]),
+            )
+        kb.button(text=t("btn-salesplan-cancel"), callback_data=PlanStep(a="x"))
+        kb.adjust(2, 1)
+        await message.answer(t("salesplan-ask-month"), reply_markup=kb.as_markup())
+
+    @head.message(StateFilter(PlanMonth), Command("cancel"))
+    async def plan_cancel_command(message: Message, state: FSMContext, t: Texts) -> None:
+        await state.clear()
+        await message.answer(t("salesplan-cancelled"))
+
+    @head.message(PlanMonth.month, F.text, ~F.text.startswith("/"))
+    async def plan_month_typed(
+        message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts, clock: Clock
+    ) -> None:
+        month = _month_arg(message.text or "", team_today(team, clock))
+        await _start_members(message, state, repo, team, t, month)
+
+    @head.message(PlanMonth.member, F.text, ~F.text.startswith("/"))
+    async def plan_member_typed(
+        message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts
+    ) -> None:
+        target = parse_plan_input(message.text or "")
+        data = await state.get_data()
+        values = dict(data.get("values", {}))
+        values[str(data["ids"][data["i"]])] = [str(target.revenue), str(target.deals)]
+        await state.update_data(values=values)
+        await _next_member(message, state, repo, team, t)
+
+    @head.message(PlanMonth.team, F.text, ~F.text.startswith("/"))
+    async def plan_team_typed(message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts) -> None:
+        await _save_plan(message, state, repo, team, t, parse_plan_input(message.text or ""))
+
+    @head.callback_query(PlanStep.filter())
+    async def plan_pressed(
+        query: CallbackQuery,
+        callback_data: PlanStep,
+        state: FSMContext,
+        repo: Repo,
+        team: Team,
+        t: Texts,
+        callback_answer: CallbackAnswer,
+    ) -> None:
+        current = await state.get_state()
+        message = query.message
+        if callback_data.a == "x" and current in PlanMonth.__all_states_names__:
+            await state.clear()
+            await message.edit_text(t("salesplan-cancelled"))
+            return
+        expected = {"m": PlanMonth.month, "keep": PlanMonth.member, "sum": PlanMonth.team}.get(
+            callback_data.a
+        )
+        stale = expected is None or current != expected.state
+        if not stale and callback_data.a == "keep":  # the prompt of the manager being asked, not an older one
+            stale = callback_data.v != str((await state.get_data()).get("i"))
+        if stale:
+            callback_answer.text = t("button-stale")
+            callback_answer.show_alert = True
+            return
+        await message.edit_reply_markup(reply_markup=None)
+        if callback_data.a == "m":
+            try:
+                month = date.fromisoformat(callback_data.v + "-01")
+            except ValueError:
+                raise UserError("period-unknown", text=callback_data.v[:20]) from None
+            await _start_members(message, state, repo, team, t, month)
+        elif callback_data.a == "keep":
+            await _next_member(message, state, repo, team, t)
+        else:
+            await _save_plan(message, state, repo, team, t, None)
+
+    # ------------------------------------------------------------------ reports and export
+
+    @readers.message(Command("sales_report"))
+    async def sales_report(
+        message: Message, command: CommandObject, repo: Repo, team: Team, t: Texts, clock: Clock, bot: Bot
+    ) -> None:
+        today = team_today(team, clock)
+        period = period_arg(command.args or "неделя", today)
+        report = await load_report(repo.session, team, period, today)
+        names = await SalesRepo(repo.session).names(team.id)
+        await send_report(bot, message.chat.id, report, t, names, xlsx_button(period, t))
+
+    @readers.callback_query(ReportXlsx.filter())
+    async def sales_report_xlsx(
+        query: CallbackQuery,
+        callback_data: ReportXlsx,
+        repo: Repo,
+        team: Team,
+        t: Texts,
+        clock: Clock,
+        bot: Bot,
+    ) -> None:
+        period = _period_from(callback_data)
+        report = await load_report(repo.session, team, period, team_today(team, clock))
+        names = await SalesRepo(repo.session).names(team.id)
+        data = report_workbook(report, plain(t), names, period)
+        label = fmt.period_label(period, t)
+        await bot.send_document(
+            query.from_user.id,
+            BufferedInputFile(data, f"report-{period.start.isoformat()}-{period.end.isoformat()}.xlsx"),
+            caption=t("salesreport-xlsx-caption", period=label),
+        )
+
+    @readers.message(Command("export"))
+    async def export(
+        message: Message, command: CommandObject, repo: Repo, team: Team, t: Texts, clock: Clock, bot: Bot
+    ) -> None:
+        period = period_arg(command.args, team_today(team, clock))
+        if period.days > MAX_EXPORT_DAYS:
+            raise UserError("period-unknown", text=(command.args or "")[:60])
+        data, counts = await export_workbook(repo.session, team, period.start, period.end, plain(t))
+        name = f"export-{period.start.isoformat()}-{period.end.isoformat()}.xlsx"
+        await bot.send_document(
+            message.chat.id,
+            BufferedInputFile(data, name),
+            caption=t(
+                "export-caption",
+                period=fmt.period_label(period, t),
+                clients=str(counts.clients),
+                tasks=str(counts.tasks),
+                deals=str(counts.deals),
+                leads=str(counts.leads),
+                reports=str(counts.reports),
+            ),
+        )
+
+    router.include_routers(everyone, head, readers)
+    return router
+
+
+def _month_arg(text: str, today: date) -> date:
+    try:
+        period = parse_period(text, today, future=True)
+    except PeriodError:
+        raise UserError("period-unknown", text=text[:60]) from None
+    if period.kind is not PeriodKind.MONTH:
+        raise UserError("period-not-month")
+    return period.start
+
+
+def _period_from(data: ReportXlsx) -> Period:
+    try:
+        start, end = date.fromordinal(data.s), date.fromordinal(data.e)
+        kind = PeriodKind(data.k)
+        period = Period(kind, start, end)
+    except ValueError:
+        raise UserError("button-stale") from None
+    if period.days > MAX_EXPORT_DAYS:
+        raise UserError("button-stale")
+    return period
+
+
+# ---------------------------------------------------------------------------------------------- scheduled
+
+
+def weekly_period(local_date: date) -> Period:
+    return week_period(local_date)
+
+
+def monthly_period(local_date: date) -> Period:
+    """The monthly report covers the month before ``local_date``."""
+    return month_period(add_months(local_date, -1))
+
+
+async def compose_weekly(ctx: ComposeContext) -> list[Outgoing]:
+    """On the last working day of the week: the week so far (text; the picture goes by the job)."""
+    calendar = team_calendar(ctx.team)
+    week = weekly_period(ctx.local_date)
+    days = [d for d in (week.start + timedelta(days=i) for i in range(7)) if calendar.is_working_day(d)]
+    if not days or ctx.local_date != days[-1]:
+        return []
+    return await _compose(ctx, week)
+
+
+async def compose_monthly(ctx: ComposeContext) -> list[Outgoing]:
+    """On the first working day of a month: the month before."""
+    calendar = team_calendar(ctx.team)
+    first = ctx.local_date.replace(day=1)
+    first_working = first if calendar.is_working_day(first) else calendar.next_working_day(first)
+    if ctx.local_date != first_working:
+        return []
+    return await _compose(ctx, monthly_period(ctx.local_date))
+
+
+async def _compose(ctx: ComposeContext, period: Period) -> list[Outgoing]:
+    session = ctx.repo.session
+    report = await load_report(session, ctx.team, period, ctx.local_date)
+    names = await SalesRepo(session).names(ctx.team.id)
+    parts = split_message(report_text(report, ctx.t, names, ctx.t.locale))
+    markup = xlsx_button(period, ctx.t)
+    return [Outgoing(p, markup if i == len(parts) - 1 else None) for i, p in enumerate(parts)]
+
+
+WEEKLY = register(Kind("weekly_report", compose_weekly, frozenset({"head", "owner"}), at="digest_at"))
+MONTHLY = register(Kind("monthly_report", compose_monthly, frozenset({"head", "owner"}), at="morning_at"))
+
+
+async def _report_job(settings: Settings, which: str, team: str | None, day: str | None) -> int:
+    """Send the report (picture and text) now to every head and owner of the team (or of all teams)."""
+    from bot.factory import create_bot
+    from storage.db import create_engine, create_session_pool
+
+    translator: Translator = default_translator()
+    cli = translator.get(settings.default_locale, html=False)
+    try:
+        given = date.fromisoformat(day) if day else None
+    except ValueError:
+        print(cli("cli-bad-date", value=day))
+        return 2
+    engine = create_engine(settings.database_url)
+    bot = create_bot(settings)
+    sent = 0
+    try:
+        async with create_session_pool(engine)() as session:
+            teams = await _teams(session, team)
+            if teams is None:
+                print(cli("error-team-unknown", name=team))
+                return 1
+            for row in teams:
+                today = given or team_today(row, system_clock)
+                period = weekly_period(today) if which == "weekly" else monthly_period(today)
+                report = await load_report(session, row, period, today)
+                sales = SalesRepo(session)
+                names = await sales.names(row.id)
+                for member in await sales.recipients(row.id):
+                    t = translator.get(member.locale)
+                    try:
+                        await send_report(bot, member.tg_id, report, t, names, xlsx_button(period, t))
+                        sent += 1
+                    except TelegramAPIError as exc:
+                        log.warning("report to member %s failed: %s", member.id, exc)
+                print(cli("salesreport-sent", period=fmt.period_label(period, cli), count=str(sent)))
+    finally:
+        await bot.session.close()
+        await engine.dispose()
+    return 0
+
+
+async def _teams(session: AsyncSession, name: str | None) -> list[Team] | None:
+    repo = Repo(session)
+    if name:
+        found = await repo.teams.by_name(name)
+        return None if found is None else [found]
+    return list(await repo.teams.all())
+
+
+async def weekly_report_job(settings: Settings, team: str | None = None, date: str | None = None) -> int:
+    return await _report_job(settings, "weekly", team, date)
+
+
+async def monthly_report_job(settings: Settings, team: str | None = None, date: str | None = None) -> int:
+    return await _report_job(settings, "monthly", team, date)
+
+
+JOBS.setdefault("weekly_report", weekly_report_job)
+JOBS.setdefault("monthly_report", monthly_report_job)

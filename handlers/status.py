@@ -1,0 +1,220 @@
+"""Status on demand, for the head and the owners (read only): ``/status`` (the team today: per manager
+done / planned, overdue, reported or not, tomorrow's plan), ``/status <менеджер>`` (that manager's day
+list as they see it, without their buttons), ``/overdue`` (overdue tasks per manager, the number first,
+the goal is zero) and ``/frozen`` (frozen tasks and clients per manager)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.clock import Clock
+from bot.filters import RoleFilter
+from bot.i18n import Texts
+from domain.enums import PlanStatus, Role
+from domain.errors import UserError
+from domain.planfact import total
+from domain.text import split_message
+from handlers.day import Day
+from handlers.day_views import fmt_date, local_date, render_today
+from handlers.head_common import READERS, StatusOpen, pick_manager
+from storage.day_repo import member_calendar
+from storage.head_repo import HeadRepo
+from storage.models import Member, Team
+from storage.repo import Repo
+
+PLAN_ICON = {
+    PlanStatus.DRAFT: "✏️",
+    PlanStatus.SUBMITTED: "📨",
+    PlanStatus.APPROVED: "✅",
+    PlanStatus.AUTO_APPROVED: "⏱",
+    PlanStatus.RETURNED: "↩️",
+}
+
+
+def _percent(value: int | None) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+def _short(d: date) -> str:
+    return f"{d.day:02d}.{d.month:02d}"
+
+
+async def _answer(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    parts = split_message(text)
+    for i, part in enumerate(parts):
+        await message.answer(part, reply_markup=markup if i == len(parts) - 1 else None)
+
+
+async def plan_status(repo: Repo, team: Team, manager: Member, today: date, t: Texts) -> str:
+    calendar = await member_calendar(repo.session, team, manager)
+    tomorrow = calendar.next_working_day(today)
+    plan = await HeadRepo(repo.session).days.plan(manager, tomorrow)
+    status = plan.status if plan is not None else None
+    return t(
+        "st-plan",
+        date=fmt_date(tomorrow, t),
+        icon=PLAN_ICON.get(status, "—") if status else "—",
+        status=t(f"st-plan-{status.value}") if status else t("st-plan-none"),
+    )
+
+
+async def team_status(
+    repo: Repo, team: Team, viewer: Member, clock: Clock, t: Texts
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    heads = HeadRepo(repo.session)
+    now = clock()
+    await heads.settle(team, now)
+    today = local_date(now, team, viewer)
+    managers = await heads.members(team.id, Role.MANAGER)
+    if not managers:
+        raise UserError("no-managers")
+    facts = await heads.evening_facts(team, managers, today)
+    team_fact = total(f.fact for f in facts)
+    lines = [
+        t(
+            "st-title",
+            date=fmt_date(today, t),
+            done=team_fact.done,
+            planned=team_fact.planned,
+            percent=_percent(team_fact.percent),
+            overdue=sum(f.overdue for f in facts),
+        )
+    ]
+    by_id = {m.id: m for m in managers}
+    for f in facts:
+        line = t(
+            "st-line",
+            name=f.name,
+            done=f.fact.done,
+            planned=f.fact.planned,
+            percent=_percent(f.fact.percent),
+            overdue=f.overdue,
+            report=t("st-reported") if f.reported else (t("st-not-reported") if f.working else t("st-off")),
+        )
+        lines.append(line + "\n" + await plan_status(repo, team, by_id[f.member_id], today, t))
+    kb = InlineKeyboardBuilder()
+    for m in managers[:40]:
+        kb.button(text=m.name[:40], callback_data=StatusOpen(member_id=m.id))
+    kb.adjust(3)
+    return "\n\n".join(lines), kb.as_markup()
+
+
+async def manager_status(repo: Repo, team: Team, manager: Member, clock: Clock, t: Texts) -> list[str]:
+    """The manager's day as they see it (no buttons), with plan-vs-fact and tomorrow's plan."""
+    day = Day(repo, team, manager, clock)
+    rep = await day.evening()
+    lines = [
+        t(
+            "st-manager-title",
+            name=manager.name,
+            done=rep.fact.done,
+            planned=rep.fact.planned,
+            percent=_percent(rep.fact.percent),
+            report=t("st-reported") if rep.report and rep.report.submitted_at else t("st-not-reported"),
+        ),
+        await plan_status(repo, team, manager, day.today, t),
+    ]
+    pages = render_today(await day.days.day_list(manager, day.today, day.zone), t)
+    return ["\n".join(lines), *(p.text for p in pages)]
+
+
+def build_router() -> Router:
+    router = Router(name="status")
+    router.message.filter(RoleFilter(*READERS))
+    router.callback_query.filter(RoleFilter(*READERS))
+
+    @router.message(Command("status"))
+    async def status(
+        message: Message,
+        command: CommandObject,
+        repo: Repo,
+        team: Team,
+        member: Member,
+        clock: Clock,
+        t: Texts,
+        state: FSMContext,
+    ) -> None:
+        await state.clear()
+        query = (command.args or "").strip()
+        if not query:
+            text, markup = await team_status(repo, team, member, clock, t)
+            await _answer(message, text, markup)
+            return
+        manager, markup = await pick_manager(HeadRepo(repo.session), team.id, query, t, StatusOpen)
+        if manager is None:
+            await message.answer(t("st-pick"), reply_markup=markup)
+            return
+        for text in await manager_status(repo, team, manager, clock, t):
+            await _answer(message, text)
+
+    @router.callback_query(StatusOpen.filter())
+    async def open_manager(
+        query: CallbackQuery, callback_data: StatusOpen, repo: Repo, team: Team, clock: Clock, t: Texts
+    ) -> None:
+        manager = await HeadRepo(repo.session).manager(team.id, callback_data.member_id)
+        if isinstance(query.message, Message):
+            for text in await manager_status(repo, team, manager, clock, t):
+                await _answer(query.message, text)
+
+    @router.message(Command("overdue"))
+    async def overdue(
+        message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts
+    ) -> None:
+        heads = HeadRepo(repo.session)
+        today = local_date(clock(), team, member)
+        managers = await heads.members(team.id, Role.MANAGER)
+        rows = await heads.overdue(team.id, today, [m.id for m in managers])
+        if not rows:
+            await message.answer(t("st-overdue-none"))
+            return
+        by_member: dict[int, list] = defaultdict(list)
+        for row in rows:
+            by_member[row.task.assignee_id].append(row)
+        ordered = sorted(managers, key=lambda m: (-len(by_member.get(m.id, [])), m.name.casefold(), m.id))
+        lines = [t("st-overdue-title", count=len(rows))]
+        for m in ordered:
+            tasks = by_member.get(m.id)
+            if not tasks:
+                continue
+            block = [t("dg-count-line", count=len(tasks), name=m.name)]
+            block += [
+                t(
+                    "st-overdue-line",
+                    client=r.client or t("task-no-client"),
+                    action=r.task.action,
+                    date=_short(r.task.due_date),
+                    days=(today - r.task.due_date).days,
+                )
+                for r in tasks
+            ]
+            lines.append("\n".join(block))
+        await _answer(message, "\n\n".join(lines))
+
+    @router.message(Command("frozen"))
+    async def frozen(message: Message, repo: Repo, team: Team, t: Texts) -> None:
+        heads = HeadRepo(repo.session)
+        managers = await heads.members(team.id, Role.MANAGER)
+        facts = [f for f in await heads.frozen_facts(team.id, managers) if f.tasks or f.clients]
+        if not facts:
+            await message.answer(t("st-frozen-none"))
+            return
+        lines = [t("st-frozen-title")]
+        for f in facts:
+            block = [t("st-frozen-manager", name=f.name)]
+            if f.tasks:
+                block.append(t("st-frozen-tasks", count=len(f.tasks)))
+                block += [t("st-frozen-item", item=x) for x in f.tasks]
+            if f.clients:
+                block.append(t("st-frozen-clients", count=len(f.clients)))
+                block += [t("st-frozen-item", item=x) for x in f.clients]
+            lines.append("\n".join(block))
+        await _answer(message, "\n\n".join(lines))
+
+    return router

@@ -1,0 +1,20 @@
+## The manager's day in the demo transcript.
+demo-scene-morning = 09:00 — the morning list
+demo-note-morning = Every manager got their own list: overdue first, then hot clients, then those nearest to a decision.
+demo-scene-marking = The day: marks in two taps
+demo-anna-result = The client accepted the invoice, payment on Friday
+demo-note-marking = The done task has its result, the moved one went to tomorrow — the list kept its numbering.
+demo-scene-vague = A vague task does not pass
+demo-anna-vague-1 = /add Romashka LLC: Romashka
+demo-anna-vague-2 = /add Romashka LLC: about Romashka
+demo-anna-concrete = /add Romashka LLC: send the contract for signature tomorrow
+demo-note-vague = A task is an action one can do; a client's name is not a task.
+demo-scene-lead-deal = A lead and a deal
+demo-anna-lead = /lead Luch Ltd, website
+demo-anna-lead-step = Call and find out what they need
+demo-boris-deal = /deal Atlant Group 450 000
+demo-scene-evening = 18:00 — the day's report and tomorrow's plan
+demo-note-evening = In the evening everyone sees their day's plan versus fact and what is left to decide.
+demo-anna-plan-client = Lotosova
+demo-anna-plan-action = Call the owner and arrange a meeting
+demo-note-plan = Tomorrow's plan went to the head.

@@ -1,0 +1,71 @@
+"""Numbers, money, percentages and periods as the board and the reports show them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from domain.sales import Period, PeriodKind, whole_percent
+
+NBSP = "\u00a0"
+
+
+def group(value: int) -> str:
+    """1250000 → "1 250 000" (non-breaking spaces, the Russian way, in both languages)."""
+    sign = "-" if value < 0 else ""
+    digits = str(abs(value))
+    parts = []
+    while digits:
+        parts.append(digits[-3:])
+        digits = digits[:-3]
+    return sign + NBSP.join(reversed(parts))
+
+
+def money(value: Decimal | None) -> str:
+    """Whole rubles, grouped: "1 250 000"; "—" for nothing."""
+    if value is None:
+        return "—"
+    return group(int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+
+
+def count(value: Decimal | int | None, locale: str = "ru") -> str:
+    """A number of deals: whole, or with one decimal for a share of a month ("3,5")."""
+    if value is None:
+        return "—"
+    value = Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if value == value.to_integral_value():
+        return group(int(value))
+    whole, frac = f"{value:f}".split(".")
+    return group(int(whole)) + ("," if locale == "ru" else ".") + frac
+
+
+def pct(value: Decimal | None) -> str:
+    number = whole_percent(value)
+    return "—" if number is None else f"{number}%"
+
+
+def day_month(d: date) -> str:
+    return f"{d.day:02d}.{d.month:02d}"
+
+
+def full_date(d: date) -> str:
+    return f"{d.day:02d}.{d.month:02d}.{d.year}"
+
+
+def period_label(period: Period, t: Callable[..., str]) -> str:
+    """ "октябрь 2026", "неделя 12.10–18.10.2026", "4 квартал 2026", "2026 год", "01.10–15.10.2026"."""
+    if period.kind is PeriodKind.MONTH:
+        return t(
+            "sales-period-month", month=t(f"sales-month-{period.start.month}"), year=str(period.start.year)
+        )
+    if period.kind is PeriodKind.QUARTER:
+        return t(
+            "sales-period-quarter",
+            quarter=str((period.start.month - 1) // 3 + 1),
+            year=str(period.start.year),
+        )
+    if period.kind is PeriodKind.YEAR:
+        return t("sales-period-year", year=str(period.start.year))
+    key = "sales-period-week" if period.kind is PeriodKind.WEEK else "sales-period-range"
+    return t(key, start=day_month(period.start), end=full_date(period.end))

@@ -1,0 +1,570 @@
+"""The sender: takes due outbox rows, composes each right before sending, sends it, records the outcome.
+
+Rules (the row states are in ``scheduler.outbox``):
+
+* At most ``concurrency`` sends are in flight, and at most twice that many rows ``sending`` (claimed a
+  batch ahead; a claim ends once its outcome is committed): the rows a crash leaves ``sending`` bound the
+  duplicates it can cause (only those whose send was in flight may have arrived). A batch is claimed and
+  composed in one transaction, and outcomes that finish together are committed together: far fewer
+  transactions per message (SQLite has one writer at a time).
+* Before composing, a row whose member left, is unreachable, or whose send is no longer current (its
+  local day or deadline passed, or it became a day off or a vacation day) is ``skipped``; an operator's
+  run (``enforce_window=False``) skips only for the member.
+* Composing runs in its own short transaction, committed before the send: SQLite's write lock must not be
+  held across the network. An empty composition skips the row. Texts over 4,096 characters are split in
+  order (``domain.text.split_message``); the keyboard goes with the last part. Parts already sent (a retry
+  after a partial send) are not sent again.
+* Every send waits for the one shared ``SendLimiter``; a team with ``paid_broadcast`` sends with
+  ``allow_paid_broadcast``.
+* 429: the chat is paused for ``retry_after`` and the row retried then (not counted as an attempt).
+  5xx, a refused connection, 401/404 and a composer's crash: retried with exponential backoff, ``failed``
+  after ``max_attempts``. A read timeout: the message may have arrived, so the row is ``unknown``, retried
+  once; a second timeout leaves it ``unknown`` for good. 403 (or "chat not found"): ``unreachable``, the
+  member flagged and the head told once (``scheduler.notices``); never retried. Other 400s: ``failed``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import aiohttp
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+)
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.i18n import Translator
+from domain.due import TeamPlan, still_current
+from domain.enums import OutboxStatus
+from domain.text import MESSAGE_LIMIT, split_message, utf16_len
+from scheduler import notices
+from scheduler.compose import KINDS, ComposeContext, Outgoing
+from scheduler.limiter import SendLimiter
+from scheduler.outbox import ANY, TIMEOUT_MARK, Filter, OutboxRepo
+from scheduler.plan import is_scheduled, recipient, rule, team_plan
+from storage.models import Member, Outbox, Team, Vacation
+from storage.repo import Repo
+
+log = logging.getLogger(__name__)
+
+#: How long an outcome waits for others to share its transaction (a send's slot is held meanwhile).
+WRITE_LINGER = 0.03
+UNREACHABLE_400 = ("chat not found", "user not found", "peer_id_invalid")
+
+
+@dataclass(frozen=True)
+class DeliveryOptions:
+    concurrency: int = 8
+    send_timeout: int = 10  # seconds to wait for Telegram's answer to one send
+    max_attempts: int = 5
+    backoff: float = 2.0  # first retry delay; doubles per attempt
+    backoff_max: float = 600.0
+    lease: timedelta = timedelta(minutes=2)  # a claim older than this belongs to a dead sender
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> DeliveryOptions:
+        timeout = int(settings.send_timeout)
+        return cls(
+            concurrency=settings.send_concurrency,
+            send_timeout=timeout,
+            lease=timedelta(seconds=max(60, 4 * timeout)),
+        )
+
+    def delay(self, attempts: int) -> float:
+        return min(self.backoff_max, self.backoff * 2 ** max(0, attempts - 1))
+
+
+@dataclass
+class DrainStats:
+    sent: int = 0
+    parts: int = 0
+    retried: int = 0
+    unknown: int = 0
+    failed: int = 0
+    unreachable: int = 0
+    skipped: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retried + self.unknown + self.failed + self.unreachable + self.skipped
+
+
+@dataclass
+class _Ready:
+    chat_id: int
+    paid: bool
+    parts: list[Outgoing]
+    done: list[int]
+
+
+class Deliverer:
+    def __init__(
+        self,
+        bot: Bot,
+        session_pool: async_sessionmaker[AsyncSession],
+        *,
+        translator: Translator,
+        clock: Clock,
+        limiter: SendLimiter,
+        options: DeliveryOptions | None = None,
+    ) -> None:
+        self.bot, self.pool, self.translator, self.clock = bot, session_pool, translator, clock
+        self.limiter = limiter
+        self.options = options or DeliveryOptions()
+        self._stopping = False
+        self.in_flight = 0
+        self._db_lock: asyncio.Lock | contextlib.nullcontext[None] = (
+            asyncio.Lock() if _is_sqlite(session_pool) else contextlib.nullcontext()
+        )
+        self.last_progress: datetime | None = None  # real UTC time of the last finished row
+        self._writes: list[_Write] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    def stop(self) -> None:
+        """Claim nothing more; sends already claimed finish."""
+        self._stopping = True
+
+    async def drain(self, where: Filter = ANY, *, enforce_window: bool = True) -> DrainStats:
+        """Deliver every row claimable now (and those that become claimable while draining, such as a
+        notice queued by a 403); returns when none is left.
+
+        At most ``concurrency`` sends are in flight. Rows are claimed and composed a batch of
+        ``concurrency`` at a time, one transaction per batch, as soon as that many earlier rows are
+        done, so the senders never wait for the database and no more than twice ``concurrency`` rows
+        are ever ``sending`` (a row's claim ends only once its outcome is committed)."""
+        stats = DrainStats()
+        size = max(1, self.options.concurrency)
+        pipeline = asyncio.Semaphore(2 * size)  # rows claimed and not yet finished
+        senders = asyncio.Semaphore(size)  # sends in flight
+        tasks: set[asyncio.Task[None]] = set()
+        teams = _TeamCache()
+        try:
+            while not self._stopping:
+                for _ in range(size):  # wait until a whole batch can be taken
+                    await pipeline.acquire()
+                taken = size
+                while not pipeline.locked():
+                    await pipeline.acquire()
+                    taken += 1
+                try:
+                    prepared = await self._txn(
+                        lambda s, n=taken: self._claim_and_prepare(s, n, where, enforce_window, stats, teams)
+                    )
+                except _ComposeFailed as failed:  # rolled back, the composer's writes too
+                    log.error(
+                        "composing outbox row %s (%s) failed",
+                        failed.row.id,
+                        failed.row.kind,
+                        exc_info=failed.__cause__,
+                    )
+                    cause = failed.__cause__
+                    await self._retry(failed.row, f"compose: {type(cause).__name__}: {cause}", stats, [])
+                    _release(pipeline, taken)
+                    continue
+                ready = [(row, r) for row, r in prepared if r is not None]
+                _release(pipeline, taken - len(ready))
+                for row, r in ready:
+                    task = asyncio.create_task(self._send_one(row, r, stats, senders, pipeline))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+                if not prepared:
+                    if not tasks:
+                        break
+                    # a send in flight may still queue more (a 403 queues the head's notice)
+                    await asyncio.wait(set(tasks), return_when=asyncio.FIRST_COMPLETED)
+            if tasks:
+                await asyncio.gather(*tasks)
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            raise
+        return stats
+
+    async def _send_one(
+        self,
+        row: Outbox,
+        ready: _Ready,
+        stats: DrainStats,
+        senders: asyncio.Semaphore,
+        pipeline: asyncio.Semaphore,
+    ) -> None:
+        try:
+            async with senders:
+                self.in_flight += 1
+                try:
+                    await self._send(row, ready, stats)
+                finally:
+                    self.in_flight -= 1
+                    self.last_progress = datetime.now(UTC)
+        finally:
+            pipeline.release()
+
+    async def _txn(self, action: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+        # SQLite has one writer at a time: queue our own transactions here rather than in SQLite's busy
+        # handler, which sleeps in growing steps (the sends themselves still overlap)
+        async with self._db_lock, self.pool() as session, session.begin():
+            return await action(session)
+
+    async def _write(self, action: Callable[[AsyncSession], Awaitable[Any]] | _Sent) -> None:
+        """Record a send's outcome; returns once it is committed. Outcomes that come in while another
+        batch is being written go together in the next transaction (a group commit)."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._writes.append((action, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._flush_writes())
+        await future
+
+    async def _flush_writes(self) -> None:
+        while self._writes:
+            if len(self._writes) < self.options.concurrency:
+                await asyncio.sleep(WRITE_LINGER)  # let the outcomes of the other sends join this batch
+            batch, self._writes = self._writes, []
+
+            async def run(session: AsyncSession, batch: list[_Write] = batch) -> None:
+                sent = [a for a, _ in batch if isinstance(a, _Sent)]
+                if sent:  # the common outcome: one statement for all
+                    await OutboxRepo(session).mark_sent_many([(a.row_id, a.message_ids, a.now) for a in sent])
+                for action, _ in batch:
+                    if not isinstance(action, _Sent):
+                        await action(session)
+
+            try:
+                await self._txn(run)
+            except BaseException as exc:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                if not isinstance(exc, Exception):
+                    raise
+            else:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_result(None)
+
+    # ------------------------------------------------------------------ one row
+
+    async def _claim_and_prepare(
+        self,
+        session: AsyncSession,
+        limit: int,
+        where: Filter,
+        enforce_window: bool,
+        stats: DrainStats,
+        teams: _TeamCache,
+    ) -> list[tuple[Outbox, _Ready | None]]:
+        """Claim up to ``limit`` rows and compose each, in one transaction (empty: nothing claimable).
+        A crash of a composer rolls the whole transaction back (``_ComposeFailed``)."""
+        rows = await OutboxRepo(session).claim(self.clock(), limit, lease=self.options.lease, where=where)
+        if rows:  # the members at once, into the session (``session.get`` then finds them)
+            await session.scalars(select(Member).where(Member.id.in_({r.member_id for r in rows})))
+        return [(row, await self._prepare(session, row, enforce_window, stats, teams)) for row in rows]
+
+    async def _prepare(
+        self, session: AsyncSession, row: Outbox, enforce_window: bool, stats: DrainStats, teams: _TeamCache
+    ) -> _Ready | None:
+        outbox = OutboxRepo(session)
+        now = self.clock()
+        member = await session.get(Member, row.member_id)
+        cached = await teams.get(session, row.team_id)
+        kind = KINDS.get(row.kind)
+        reason: str | None = None
+        if member is None or cached is None or not member.active or member.team_id != row.team_id:
+            reason = "the member is no longer in the team"
+        elif member.unreachable:
+            reason = "unreachable: the user blocked the bot"
+        elif kind is None:
+            await outbox.mark_failed(row.id, f"no composer for kind {row.kind!r}", attempts=row.attempts + 1)
+            stats.failed += 1
+            return None
+        elif enforce_window and is_scheduled(kind):
+            who = recipient(member, cached.vacations.get(member.id, ()))
+            if not still_current(now, cached.plan, who, rule(kind), row.local_date):
+                reason = "no longer due: its day or deadline passed, or it became a day off"
+        if reason is not None:
+            await outbox.mark_skipped(row.id, reason)
+            await self._after(session, row, now)
+            stats.skipped += 1
+            return None
+        assert kind is not None and member is not None and cached is not None
+        team = await session.merge(cached.team, load=False)
+        ctx = ComposeContext(
+            repo=Repo(session),
+            team=team,
+            member=member,
+            local_date=row.local_date,
+            t=self.translator.get(member.locale),
+            clock=self.clock,
+        )
+        try:
+            messages = await kind.composer(ctx)
+        except Exception as exc:  # a feature's composer crashed: retry later, the others go on
+            raise _ComposeFailed(_snapshot(row)) from exc
+        parts = split_parts(messages)
+        if not parts:
+            await outbox.mark_skipped(row.id, "nothing to send")
+            await self._after(session, row, now)
+            stats.skipped += 1
+            return None
+        return _Ready(member.tg_id, bool(team.paid_broadcast), parts, list(row.message_ids or []))
+
+    async def _send(self, row: Outbox, ready: _Ready, stats: DrainStats) -> None:
+        done = ready.done[: len(ready.parts)]
+        for part in ready.parts[len(done) :]:
+            await self.limiter.acquire(ready.chat_id, ready.paid)
+            try:
+                message = await self.bot.send_message(
+                    chat_id=ready.chat_id,
+                    text=part.text,
+                    reply_markup=part.reply_markup,
+                    allow_paid_broadcast=True if ready.paid else None,
+                    request_timeout=self.options.send_timeout,
+                )
+            except TelegramRetryAfter as exc:
+                self.limiter.pause_chat(ready.chat_id, exc.retry_after)
+                await self._retry(row, f"429: {exc.message}", stats, done, after=exc.retry_after, count=False)
+                return
+            except TelegramForbiddenError as exc:
+                await self._unreachable(row, f"403: {exc.message}", stats)
+                return
+            except TelegramBadRequest as exc:
+                if any(s in exc.message.lower() for s in UNREACHABLE_400):
+                    await self._unreachable(row, f"400: {exc.message}", stats)
+                else:
+                    await self._fail(row, f"400: {exc.message}", stats, done)
+                return
+            except TelegramEntityTooLarge as exc:
+                await self._fail(row, f"413: {exc.message}", stats, done)
+                return
+            except TelegramNetworkError as exc:
+                if _maybe_delivered(exc):
+                    await self._timed_out(row, exc.message, stats, done)
+                else:
+                    await self._retry(row, f"network: {exc.message}", stats, done)
+                return
+            except TelegramAPIError as exc:  # 5xx, 401, 404, 409: maybe passing; back off and retry
+                await self._retry(row, f"{type(exc).__name__}: {exc.message}", stats, done)
+                return
+            done.append(message.message_id)
+            stats.parts += 1
+            if len(done) < len(ready.parts):
+                await self._write(lambda s, ids=list(done): OutboxRepo(s).progress(row.id, ids))
+        now = self.clock()
+
+        if row.kind == notices.NOTICE:
+
+            async def sent(session: AsyncSession) -> None:
+                await OutboxRepo(session).mark_sent(row.id, done, now)
+                await self._after(session, row, now, sent=True)
+
+            await self._write(sent)
+        else:
+            await self._write(_Sent(row.id, list(done), now))
+        stats.sent += 1
+        stats.by_kind[row.kind] = stats.by_kind.get(row.kind, 0) + 1
+
+    # ------------------------------------------------------------------ outcomes
+
+    async def _after(self, session: AsyncSession, row: Outbox, now: datetime, *, sent: bool = False) -> None:
+        if row.kind == notices.NOTICE:
+            await notices.after_notice(session, row.id, now, sent=sent)
+
+    async def _retry(
+        self,
+        row: Outbox,
+        error: str,
+        stats: DrainStats,
+        done: list[int],
+        *,
+        after: float | None = None,
+        count: bool = True,
+    ) -> None:
+        attempts = row.attempts + (1 if count else 0)
+        uncertain = (row.error or "").startswith(TIMEOUT_MARK)
+        if uncertain:
+            error = f"{TIMEOUT_MARK}, then {error}"
+        if attempts >= self.options.max_attempts:
+            await self._fail(row, error, stats, done, attempts=attempts)
+            return
+        delay = after if after is not None else self.options.delay(attempts)
+        at = self.clock() + timedelta(seconds=delay)
+        status = OutboxStatus.UNKNOWN if uncertain else OutboxStatus.PENDING
+
+        async def save(session: AsyncSession) -> None:
+            repo = OutboxRepo(session)
+            if done:
+                await repo.progress(row.id, done)
+            await repo.retry(row.id, at, error, attempts=attempts, status=status)
+
+        await self._write(save)
+        log.info("outbox row %s (%s): %s; retry in %.1f s", row.id, row.kind, error, delay)
+        stats.retried += 1
+
+    async def _timed_out(self, row: Outbox, error: str, stats: DrainStats, done: list[int]) -> None:
+        attempts = row.attempts + 1
+        again = (row.error or "").startswith(TIMEOUT_MARK)
+        text = f"{TIMEOUT_MARK}: {error}; it may have arrived"
+
+        async def save(session: AsyncSession) -> None:
+            repo = OutboxRepo(session)
+            if done:
+                await repo.progress(row.id, done)
+            if again:
+                await repo.mark_unknown(row.id, f"{text}; timed out twice, not retried", attempts=attempts)
+            else:
+                at = self.clock() + timedelta(seconds=self.options.delay(attempts))
+                await repo.retry(row.id, at, text, attempts=attempts, status=OutboxStatus.UNKNOWN)
+
+        await self._write(save)
+        log.warning("outbox row %s (%s): %s", row.id, row.kind, text)
+        stats.unknown += 1
+
+    async def _fail(
+        self,
+        row: Outbox,
+        error: str,
+        stats: DrainStats,
+        done: list[int],
+        *,
+        attempts: int | None = None,
+    ) -> None:
+        async def save(session: AsyncSession) -> None:
+            repo = OutboxRepo(session)
+            if done:
+                await repo.progress(row.id, done)
+            await repo.mark_failed(
+                row.id, error, attempts=attempts if attempts is not None else row.attempts + 1
+            )
+
+        await self._write(save)
+        log.error("outbox row %s (%s) failed: %s", row.id, row.kind, error)
+        stats.failed += 1
+
+    async def _unreachable(self, row: Outbox, error: str, stats: DrainStats) -> None:
+        now = self.clock()
+
+        async def save(session: AsyncSession) -> None:
+            await OutboxRepo(session).mark_unreachable(row.id, error, now)
+            await notices.report_unreachable(session, row.member_id, now)
+
+        await self._write(save)
+        log.warning("outbox row %s (%s): member %s unreachable: %s", row.id, row.kind, row.member_id, error)
+        stats.unreachable += 1
+
+
+@dataclass(frozen=True)
+class _Sent:
+    row_id: int
+    message_ids: list[int]
+    now: datetime
+
+
+_Write = tuple[Callable[[AsyncSession], Awaitable[Any]] | _Sent, "asyncio.Future[None]"]
+
+
+def _snapshot(row: Outbox) -> Outbox:
+    """A copy outside any session: the original expires when its transaction rolls back."""
+    return Outbox(
+        id=row.id,
+        team_id=row.team_id,
+        member_id=row.member_id,
+        kind=row.kind,
+        local_date=row.local_date,
+        attempts=row.attempts,
+        error=row.error,
+        message_ids=row.message_ids,
+    )
+
+
+def _release(slots: asyncio.Semaphore, n: int) -> None:
+    for _ in range(n):
+        slots.release()
+
+
+class _ComposeFailed(Exception):
+    def __init__(self, row: Outbox) -> None:
+        super().__init__(row.id)
+        self.row = row
+
+
+@dataclass
+class _Team:
+    team: Team
+    plan: TeamPlan
+    vacations: dict[int, list[tuple[date, date]]]
+    loaded: float
+
+
+class _TeamCache:
+    """Each team's row, schedule and vacations, read once per drain (and again after ``TTL`` seconds), so
+    a fan-out does not read them for every message; a drain starts with a fresh cache, so a change made
+    between ticks counts at the next one."""
+
+    TTL = 10.0
+
+    def __init__(self) -> None:
+        self._teams: dict[int, _Team | None] = {}
+
+    async def get(self, session: AsyncSession, team_id: int) -> _Team | None:
+        cached = self._teams.get(team_id)
+        now = time.monotonic()
+        if team_id in self._teams and (cached is None or now - cached.loaded < self.TTL):
+            return cached
+        team = await session.get(Team, team_id)
+        if team is None:
+            self._teams[team_id] = None
+            return None
+        session.expunge(team)  # kept out of any session: a rollback there must not expire it
+        rows = await session.execute(
+            select(Vacation.member_id, Vacation.starts, Vacation.ends)
+            .join(Member, Member.id == Vacation.member_id)
+            .where(Member.team_id == team_id)
+        )
+        vacations: dict[int, list[tuple[date, date]]] = {}
+        for member_id, starts, ends in rows:
+            vacations.setdefault(member_id, []).append((starts, ends))
+        found = self._teams[team_id] = _Team(team, team_plan(team), vacations, now)
+        return found
+
+
+def _is_sqlite(pool: async_sessionmaker[AsyncSession]) -> bool:
+    bind = pool.kw.get("bind")
+    return bind is not None and bind.dialect.name == "sqlite"
+
+
+def split_parts(messages: list[Outgoing]) -> list[Outgoing]:
+    """Each message split under Telegram's limit, in order; a keyboard stays with the last part."""
+    parts: list[Outgoing] = []
+    for message in messages:
+        if not message.text.strip():
+            continue
+        if utf16_len(message.text) <= MESSAGE_LIMIT:  # the usual case: as it is
+            parts.append(message)
+            continue
+        chunks = split_message(message.text, MESSAGE_LIMIT)
+        for i, chunk in enumerate(chunks):
+            last = i == len(chunks) - 1
+            parts.append(Outgoing(chunk, message.reply_markup if last else None))
+    return parts
+
+
+def _maybe_delivered(exc: TelegramNetworkError) -> bool:
+    """A timeout or a connection lost after the request went out: the message may have arrived. Only a
+    refused connection (nothing sent) is safe to retry freely."""
+    cause = exc.__cause__
+    return not isinstance(cause, aiohttp.ClientConnectorError)

@@ -1,0 +1,620 @@
+"""The head's side in the database: plans to decide, changes to a manager's tasks, the hot list, reviews,
+and the plain facts the digests and status views are computed from (``domain.digest``, ``domain.hot``,
+``domain.review``). Every read and write is scoped to the acting member's team; an id from another team
+is "not found"."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.approval import is_due_for_auto_approval
+from domain.calendar import MemberCalendar, WorkCalendar
+from domain.digest import SHARE_WINDOW_DAYS, DayValue, EveningFacts, FrozenFacts, HeadShare, MorningFacts
+from domain.enums import OPEN_STAGES, HotOutcome, PlanStatus, Role, Stage, TaskEventKind, TaskStatus
+from domain.errors import NotFound, UserError
+from domain.frozen import FREEZE_MOVES
+from domain.hot import HotItem
+from domain.review import ReviewClient
+from storage.day_repo import DayRepo, member_calendar
+from storage.models import (
+    Client,
+    DayReport,
+    Deal,
+    HotEntry,
+    Lead,
+    Member,
+    Plan,
+    Review,
+    Task,
+    TaskEvent,
+    Team,
+    Vacation,
+)
+from storage.repo import name_key
+
+#: Plans the head can still act on from the card (approve, return).
+UNDECIDED = (PlanStatus.SUBMITTED,)
+DECIDED = (PlanStatus.APPROVED, PlanStatus.AUTO_APPROVED)
+
+
+def team_zone(team: Team) -> ZoneInfo:
+    return ZoneInfo(team.timezone)
+
+
+def local_day(moment: datetime, zone: ZoneInfo) -> date:
+    return moment.astimezone(zone).date()
+
+
+def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    return datetime.combine(day, time(0), zone), datetime.combine(day + timedelta(days=1), time(0), zone)
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """A task with its client's and assignee's names, for the head's lists."""
+
+    task: Task
+    client: str | None
+    assignee: str
+
+
+class HeadRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.days = DayRepo(session)
+
+    # ------------------------------------------------------------------ people
+
+    async def members(self, team_id: int, *roles: Role) -> list[Member]:
+        """Active members with one of ``roles`` (any role when none given), by name."""
+        query = select(Member).where(Member.team_id == team_id, Member.active.is_(True))
+        if roles:
+            query = query.where(Member.role.in_(roles))
+        rows = (await self.session.scalars(query)).all()
+        return sorted(rows, key=lambda m: (m.name.casefold(), m.id))
+
+    async def manager(self, team_id: int, member_id: int) -> Member:
+        """An active manager of the team; anything else is "not found"."""
+        member = await self.session.scalar(
+            select(Member).where(
+                Member.id == member_id,
+                Member.team_id == team_id,
+                Member.role == Role.MANAGER,
+                Member.active.is_(True),
+            )
+        )
+        if member is None:
+            raise NotFound("member")
+        return member
+
+    async def find_managers(self, team_id: int, query: str) -> list[Member]:
+        """Managers whose name or @username contains ``query`` (case-insensitive); an exact match wins."""
+        key = name_key(query.lstrip("@"))
+        managers = await self.members(team_id, Role.MANAGER)
+        exact = [m for m in managers if key in (name_key(m.name), name_key(m.username or ""))]
+        if exact:
+            return exact
+        return [m for m in managers if key and (key in name_key(m.name) or key in name_key(m.username or ""))]
+
+    # ------------------------------------------------------------------ plans
+
+    async def plan(self, team_id: int, plan_id: int) -> Plan:
+        plan = await self.session.scalar(select(Plan).where(Plan.id == plan_id, Plan.team_id == team_id))
+        if plan is None:
+            raise NotFound("plan")
+        return plan
+
+    async def plan_task(self, team_id: int, plan: Plan, task_id: int) -> Task:
+        """A task on ``plan``; a task that left it (reassigned) or another team's is "not found"."""
+        task = await self.session.scalar(
+            select(Task).where(Task.id == task_id, Task.team_id == team_id, Task.plan_id == plan.id)
+        )
+        if task is None:
+            raise NotFound("task")
+        return task
+
+    async def plans(self, team_id: int, statuses: Sequence[PlanStatus]) -> Sequence[Plan]:
+        return (
+            await self.session.scalars(
+                select(Plan)
+                .where(Plan.team_id == team_id, Plan.status.in_(statuses))
+                .order_by(Plan.for_date, Plan.submitted_at, Plan.id)
+            )
+        ).all()
+
+    async def settle(self, team: Team, now: datetime) -> list[Plan]:
+        """Approve automatically every submitted plan whose deadline has come (``domain.approval``)."""
+        zone = team_zone(team)
+        approved = []
+        for plan in await self.plans(team.id, UNDECIDED):
+            submitted = plan.submitted_at or now
+            if is_due_for_auto_approval(
+                submitted, plan.for_date, team.approval_at, team.morning_at, zone, now
+            ):
+                plan.status, plan.decided_at, plan.decided_by = PlanStatus.AUTO_APPROVED, now, None
+                approved.append(plan)
+        await self.session.flush()
+        return approved
+
+    async def auto_approved_between(self, team_id: int, start: datetime, end: datetime) -> Sequence[Plan]:
+        return (
+            await self.session.scalars(
+                select(Plan)
+                .where(
+                    Plan.team_id == team_id,
+                    Plan.status == PlanStatus.AUTO_APPROVED,
+                    Plan.decided_at >= start,
+                    Plan.decided_at < end,
+                )
+                .order_by(Plan.for_date, Plan.id)
+            )
+        ).all()
+
+    def decide(self, plan: Plan, status: PlanStatus, head: Member, now: datetime, comment: str | None = None):
+        plan.status, plan.decided_at, plan.decided_by = status, now, head.id
+        if comment is not None:
+            plan.comment = comment
+
+    # ------------------------------------------------------------------ the head's changes to a task
+
+    @staticmethod
+    def require_open(task: Task) -> None:
+        if task.status is not TaskStatus.OPEN:
+            raise UserError("task-closed", status=task.status.value)
+
+    def cancel(self, head: Member, task: Task, now: datetime) -> None:
+        """The head takes the task off the plan: it no longer counts in the day's plan-vs-fact."""
+        self.require_open(task)
+        task.status, task.closed_at = TaskStatus.CANCELLED, now
+        self.days.tasks.log(task, TaskEventKind.CANCELLED, head.id, at=now, by_head=True)
+
+    def drop_from_plan(self, member: Member, task: Task, now: datetime) -> None:
+        """The manager takes a task off a returned plan before its day: it never was in a plan."""
+        self.require_open(task)
+        task.status, task.closed_at = TaskStatus.CANCELLED, now
+        self.days.tasks.log(task, TaskEventKind.CANCELLED, member.id, at=now, off_plan=True)
+
+    def edit(self, head: Member, task: Task, action: str, now: datetime) -> None:
+        self.require_open(task)
+        was, task.action = task.action, action
+        self.days.tasks.log(task, TaskEventKind.EDITED, head.id, at=now, action=action, was=was, by_head=True)
+
+    async def reassign(self, head: Member, task: Task, to: Member, now: datetime) -> None:
+        """Give the task to another manager; it joins their plan for that day when they have one."""
+        self.require_open(task)
+        if to.id == task.assignee_id:
+            raise UserError("reassign-same")
+        self.days.tasks.log(
+            task, TaskEventKind.REASSIGNED, head.id, at=now, **{"from": task.assignee_id, "to": to.id}
+        )
+        task.assignee_id = to.id
+        target = await self.days.plan(to, task.due_date)
+        task.plan_id = target.id if target is not None and target.status is not PlanStatus.DRAFT else None
+
+    # ------------------------------------------------------------------ tasks across the team
+
+    async def _rows(self, tasks: Sequence[Task]) -> list[TaskRow]:
+        client_ids = {t.client_id for t in tasks if t.client_id}
+        member_ids = {t.assignee_id for t in tasks}
+        clients = {}
+        if client_ids:
+            clients = dict(
+                (
+                    await self.session.execute(
+                        select(Client.id, Client.name).where(Client.id.in_(client_ids))
+                    )
+                ).all()
+            )
+        names = {}
+        if member_ids:
+            names = dict(
+                (
+                    await self.session.execute(
+                        select(Member.id, Member.name).where(Member.id.in_(member_ids))
+                    )
+                ).all()
+            )
+        return [
+            TaskRow(t, clients.get(t.client_id) if t.client_id else None, names.get(t.assignee_id, "?"))
+            for t in tasks
+        ]
+
+    async def overdue(self, team_id: int, today: date, member_ids: Iterable[int]) -> list[TaskRow]:
+        """Open tasks due before ``today`` of these members, the oldest first."""
+        ids = list(member_ids)
+        if not ids:
+            return []
+        tasks = (
+            await self.session.scalars(
+                select(Task)
+                .where(
+                    Task.team_id == team_id,
+                    Task.assignee_id.in_(ids),
+                    Task.status == TaskStatus.OPEN,
+                    Task.due_date < today,
+                )
+                .order_by(Task.due_date, Task.id)
+            )
+        ).all()
+        return await self._rows(tasks)
+
+    async def frozen_tasks(self, team_id: int, member_ids: Iterable[int]) -> list[TaskRow]:
+        """Open tasks moved three times or more, the most moved first."""
+        ids = list(member_ids)
+        if not ids:
+            return []
+        tasks = (
+            await self.session.scalars(
+                select(Task)
+                .where(
+                    Task.team_id == team_id,
+                    Task.assignee_id.in_(ids),
+                    Task.status == TaskStatus.OPEN,
+                    Task.moves >= FREEZE_MOVES,
+                )
+                .order_by(Task.moves.desc(), Task.due_date, Task.id)
+            )
+        ).all()
+        return await self._rows(tasks)
+
+    async def open_clients(self, team_id: int, owner_ids: Iterable[int]) -> dict[int, list[Client]]:
+        ids = list(owner_ids)
+        result: dict[int, list[Client]] = defaultdict(list)
+        if not ids:
+            return result
+        rows = await self.session.scalars(
+            select(Client)
+            .where(Client.team_id == team_id, Client.owner_id.in_(ids), Client.stage.in_(OPEN_STAGES))
+            .order_by(Client.name_key, Client.id)
+        )
+        for c in rows:
+            result[c.owner_id].append(c)
+        return result
+
+    async def frozen_facts(self, team_id: int, managers: Sequence[Member]) -> list[FrozenFacts]:
+        tasks = await self.frozen_tasks(team_id, [m.id for m in managers])
+        clients = await self.open_clients(team_id, [m.id for m in managers])
+        frozen_ids = await self.days.frozen_clients(c.id for cs in clients.values() for c in cs)
+        by_member: dict[int, list[str]] = defaultdict(list)
+        for row in tasks:
+            by_member[row.task.assignee_id].append(f"{row.client or '—'}: {row.task.action}")
+        return [
+            FrozenFacts(
+                m.id,
+                m.name,
+                tuple(by_member.get(m.id, ())),
+                tuple(c.name for c in clients.get(m.id, []) if c.id in frozen_ids),
+            )
+            for m in managers
+        ]
+
+    async def submitted_reports(
+        self, team_id: int, days: Iterable[date]
+    ) -> dict[tuple[int, date], DayReport]:
+        wanted = list(days)
+        if not wanted:
+            return {}
+        rows = await self.session.scalars(
+            select(DayReport).where(
+                DayReport.team_id == team_id,
+                DayReport.on_date.in_(wanted),
+                DayReport.submitted_at.is_not(None),
+            )
+        )
+        return {(r.member_id, r.on_date): r for r in rows}
+
+    async def vacations(self, member_ids: Iterable[int]) -> dict[int, tuple[tuple[date, date], ...]]:
+        ids = list(member_ids)
+        result: dict[int, list[tuple[date, date]]] = defaultdict(list)
+        if ids:
+            rows = await self.session.execute(
+                select(Vacation.member_id, Vacation.starts, Vacation.ends).where(Vacation.member_id.in_(ids))
+            )
+            for member_id, starts, ends in rows:
+                result[member_id].append((starts, ends))
+        return {k: tuple(v) for k, v in result.items()}
+
+    # ------------------------------------------------------------------ digest facts
+
+    async def morning_facts(self, team: Team, managers: Sequence[Member], today: date) -> list[MorningFacts]:
+        calendar = WorkCalendar.from_db(team.workdays, team.holiday_country)
+        yesterday = calendar.previous_working_day(today)
+        zone = team_zone(team)
+        overdue = await self.overdue(team.id, today, [m.id for m in managers])
+        counts: dict[int, int] = defaultdict(int)
+        for row in overdue:
+            counts[row.task.assignee_id] += 1
+        reports = await self.submitted_reports(team.id, [yesterday])
+        vacations = await self.vacations(m.id for m in managers)
+        facts = []
+        for m in managers:
+            idle = await self.days.idle_clients(m)
+            worked = MemberCalendar(calendar, vacations.get(m.id, ())).is_working_day(yesterday) and (
+                local_day(m.joined_at, zone) <= yesterday
+            )
+            facts.append(
+                MorningFacts(
+                    member_id=m.id,
+                    name=m.name,
+                    overdue=counts.get(m.id, 0),
+                    idle_clients=tuple(c.name for c in idle),
+                    worked_yesterday=worked,
+                    reported_yesterday=(m.id, yesterday) in reports,
+                )
+            )
+        return facts
+
+    async def evening_facts(self, team: Team, managers: Sequence[Member], today: date) -> list[EveningFacts]:
+        facts = []
+        overdue = await self.overdue(team.id, today, [m.id for m in managers])
+        counts: dict[int, int] = defaultdict(int)
+        for row in overdue:
+            counts[row.task.assignee_id] += 1
+        for m in managers:
+            calendar = await member_calendar(self.session, team, m)
+            zone = ZoneInfo(m.timezone or team.timezone)
+            rep = await self.days.evening(m, today, calendar.next_working_day(today), zone)
+            facts.append(
+                EveningFacts(
+                    member_id=m.id,
+                    name=m.name,
+                    fact=rep.fact,
+                    overdue=counts.get(m.id, 0),
+                    leads=len(rep.leads),
+                    deals=len(rep.deals),
+                    revenue=sum((d.amount for d in rep.deals), Decimal(0)),
+                    working=calendar.is_working_day(today),
+                    reported=rep.report is not None and rep.report.submitted_at is not None,
+                )
+            )
+        return facts
+
+    async def history(
+        self, team: Team, managers: Sequence[Member], today: date, days: int
+    ) -> dict[int, list[DayValue]]:
+        """Each manager's last ``days`` working days up to ``today`` (the team's calendar minus their
+        vacations), with the day's percent and mood from the submitted report."""
+        calendar = WorkCalendar.from_db(team.workdays, team.holiday_country)
+        vacations = await self.vacations(m.id for m in managers)
+        per_member: dict[int, list[date]] = {}
+        for m in managers:
+            own = MemberCalendar(calendar, vacations.get(m.id, ()))
+            d, found = today, []
+            if own.is_working_day(d):
+                found.append(d)
+            while len(found) < days:
+                d = own.previous_working_day(d)
+                found.append(d)
+            per_member[m.id] = sorted(found)
+        all_days = {d for ds in per_member.values() for d in ds}
+        reports = await self.submitted_reports(team.id, all_days)
+        result = {}
+        for m in managers:
+            values = []
+            for d in per_member[m.id]:
+                r = reports.get((m.id, d))
+                percent = None
+                if r is not None and r.planned > 0:
+                    percent = (200 * r.done + r.planned) // (2 * r.planned)
+                values.append(DayValue(d, percent, r.mood if r is not None else None))
+            result[m.id] = values
+        return result
+
+    async def head_share(self, team_id: int, head: Member, today: date) -> HeadShare:
+        """Of the head's tasks due in the last ``SHARE_WINDOW_DAYS`` days, those for their own clients."""
+        start = today - timedelta(days=SHARE_WINDOW_DAYS - 1)
+        row = (
+            await self.session.execute(
+                select(
+                    func.count(Task.id),
+                    func.coalesce(func.sum(case((Client.owner_id == head.id, 1), else_=0)), 0),
+                )
+                .select_from(Task)
+                .outerjoin(Client, Client.id == Task.client_id)
+                .where(
+                    Task.team_id == team_id,
+                    Task.assignee_id == head.id,
+                    Task.due_date >= start,
+                    Task.due_date <= today,
+                    Task.status != TaskStatus.CANCELLED,
+                )
+            )
+        ).one()
+        return HeadShare(own=int(row[1] or 0), total=int(row[0] or 0))
+
+    # ------------------------------------------------------------------ hot list
+
+    async def hot_entry(self, team_id: int, entry_id: int) -> HotEntry:
+        entry = await self.session.scalar(
+            select(HotEntry).where(
+                HotEntry.id == entry_id, HotEntry.team_id == team_id, HotEntry.closed_at.is_(None)
+            )
+        )
+        if entry is None:
+            raise NotFound("hot")
+        return entry
+
+    async def hot_items(self, team: Team, entry_ids: Iterable[int] | None = None) -> list[HotItem]:
+        """Open entries of the team's hot list."""
+        zone = team_zone(team)
+        query = (
+            select(HotEntry, Client.name, Member.name)
+            .join(Client, Client.id == HotEntry.client_id)
+            .join(Member, Member.id == Client.owner_id)
+            .where(HotEntry.team_id == team.id, HotEntry.closed_at.is_(None))
+        )
+        if entry_ids is not None:
+            query = query.where(HotEntry.id.in_(list(entry_ids)))
+        rows = (await self.session.execute(query)).all()
+        return [
+            HotItem(
+                entry_id=e.id,
+                client_id=e.client_id,
+                client=client,
+                owner=owner,
+                reason=e.reason,
+                step=e.next_step,
+                next_date=e.next_date,
+                touched_on=local_day(e.touched_at, zone),
+            )
+            for e, client, owner in rows
+        ]
+
+    async def add_hot(
+        self,
+        team_id: int,
+        client: Client,
+        reason: str,
+        step: str,
+        next_date: date,
+        head: Member,
+        now: datetime,
+    ) -> HotEntry:
+        existing = await self.session.scalar(
+            select(HotEntry).where(HotEntry.client_id == client.id, HotEntry.closed_at.is_(None))
+        )
+        if existing is not None:
+            raise UserError("hot-exists", name=client.name)
+        if client.stage not in OPEN_STAGES:
+            raise UserError("hot-closed-client", name=client.name)
+        entry = HotEntry(
+            team_id=team_id,
+            client_id=client.id,
+            reason=reason,
+            next_step=step,
+            next_date=next_date,
+            created_by=head.id,
+            created_at=now,
+            touched_at=now,
+        )
+        self.session.add(entry)
+        await self.session.flush()
+        return entry
+
+    @staticmethod
+    def close_hot(entry: HotEntry, outcome: HotOutcome, now: datetime) -> None:
+        entry.closed_at, entry.outcome, entry.touched_at = now, outcome, now
+
+    # ------------------------------------------------------------------ reviews
+
+    async def review(self, team_id: int, review_id: int) -> Review:
+        review = await self.session.scalar(
+            select(Review).where(Review.id == review_id, Review.team_id == team_id)
+        )
+        if review is None:
+            raise NotFound("review")
+        return review
+
+    async def open_review(self, team_id: int, manager_id: int, day: date) -> Review | None:
+        return await self.session.scalar(
+            select(Review)
+            .where(
+                Review.team_id == team_id,
+                Review.manager_id == manager_id,
+                Review.held_on == day,
+                Review.closed_at.is_(None),
+            )
+            .order_by(Review.id.desc())
+            .limit(1)
+        )
+
+    async def last_closed_review(self, team_id: int, manager_id: int) -> Review | None:
+        return await self.session.scalar(
+            select(Review)
+            .where(Review.team_id == team_id, Review.manager_id == manager_id, Review.closed_at.is_not(None))
+            .order_by(Review.held_on.desc(), Review.id.desc())
+            .limit(1)
+        )
+
+    async def review_tasks(self, review: Review) -> Sequence[Task]:
+        return (
+            await self.session.scalars(select(Task).where(Task.review_id == review.id).order_by(Task.id))
+        ).all()
+
+    async def review_clients(self, team: Team, manager: Member, today: date) -> list[ReviewClient]:
+        """The manager's clients as the review agenda needs them (``domain.review``)."""
+        zone = team_zone(team)
+        clients = (
+            await self.session.scalars(
+                select(Client).where(Client.team_id == team.id, Client.owner_id == manager.id)
+            )
+        ).all()
+        if not clients:
+            return []
+        ids = [c.id for c in clients]
+        last: dict[int, datetime] = {}
+
+        def later(rows: Iterable[tuple[int, datetime | None]]) -> None:
+            for cid, at in rows:
+                if at is not None and (cid not in last or at > last[cid]):
+                    last[cid] = at
+
+        later(
+            (
+                await self.session.execute(
+                    select(Task.client_id, func.max(TaskEvent.at))
+                    .join(TaskEvent, TaskEvent.task_id == Task.id)
+                    .where(Task.client_id.in_(ids))
+                    .group_by(Task.client_id)
+                )
+            ).all()
+        )
+        for model in (Lead, Deal):
+            later(
+                (
+                    await self.session.execute(
+                        select(model.client_id, func.max(model.created_at))
+                        .where(model.client_id.in_(ids))
+                        .group_by(model.client_id)
+                    )
+                ).all()
+            )
+        open_tasks = dict(
+            (
+                await self.session.execute(
+                    select(Task.client_id, func.count(Task.id))
+                    .where(Task.client_id.in_(ids), Task.status == TaskStatus.OPEN)
+                    .group_by(Task.client_id)
+                )
+            ).all()
+        )
+        month_start = today.replace(day=1)
+        brought = dict(
+            (
+                await self.session.execute(
+                    select(Deal.client_id, func.sum(Deal.amount))
+                    .where(
+                        Deal.client_id.in_(ids),
+                        Deal.member_id == manager.id,
+                        Deal.on_date >= month_start,
+                        Deal.on_date <= today,
+                    )
+                    .group_by(Deal.client_id)
+                )
+            ).all()
+        )
+        result = []
+        for c in clients:
+            since = local_day(c.updated_at or c.created_at, zone)
+            created = local_day(c.created_at, zone)
+            activity = max(created, since, local_day(last[c.id], zone) if c.id in last else created)
+            result.append(
+                ReviewClient(
+                    client_id=c.id,
+                    name=c.name,
+                    stage=Stage(c.stage),
+                    stage_since=since,
+                    last_activity=activity,
+                    open_tasks=int(open_tasks.get(c.id, 0)),
+                    brought=Decimal(brought.get(c.id) or 0),
+                )
+            )
+        return result

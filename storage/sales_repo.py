@@ -1,0 +1,302 @@
+"""Queries of plans, the board, bonuses, reports and export. Never commits; every query takes the team."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from domain.enums import Role, TaskEventKind
+from domain.reporting import TaskHistory
+from domain.sales import BonusScale, Fact, Target
+from storage.models import (
+    BonusScheme,
+    Client,
+    DayReport,
+    Deal,
+    Lead,
+    Member,
+    SalesPlan,
+    Task,
+    TaskEvent,
+    Team,
+    Vacation,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Scheme:
+    base: Decimal
+    scale: BonusScale
+
+
+class SalesRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # ------------------------------------------------------------------ members
+
+    async def sellers(self, team_id: int) -> Sequence[Member]:
+        """Active managers, by name: the people with a line on the board and a plan."""
+        return (
+            await self.session.scalars(
+                select(Member)
+                .where(Member.team_id == team_id, Member.role == Role.MANAGER, Member.active.is_(True))
+                .order_by(Member.name, Member.id)
+            )
+        ).all()
+
+    async def names(self, team_id: int) -> dict[int, str]:
+        """Every member ever in the team (inactive too: their deals stay on the board)."""
+        rows = await self.session.execute(select(Member.id, Member.name).where(Member.team_id == team_id))
+        return dict(rows.all())
+
+    async def recipients(self, team_id: int) -> Sequence[Member]:
+        """Heads and owners: who gets the weekly and monthly report."""
+        return (
+            await self.session.scalars(
+                select(Member)
+                .where(
+                    Member.team_id == team_id,
+                    Member.role.in_((Role.HEAD, Role.OWNER)),
+                    Member.active.is_(True),
+                )
+                .order_by(Member.role, Member.id)
+            )
+        ).all()
+
+    async def vacations(self, member_ids: Iterable[int]) -> dict[int, list[tuple[date, date]]]:
+        out: dict[int, list[tuple[date, date]]] = defaultdict(list)
+        ids = list(member_ids)
+        if ids:
+            rows = await self.session.execute(
+                select(Vacation.member_id, Vacation.starts, Vacation.ends).where(Vacation.member_id.in_(ids))
+            )
+            for member_id, starts, ends in rows:
+                out[member_id].append((starts, ends))
+        return dict(out)
+
+    # ------------------------------------------------------------------ fact
+
+    async def facts(self, team_id: int, start: date, end: date) -> dict[int, Fact]:
+        """Leads, deals and revenue per member, dated ``start..end`` inclusive."""
+        deals = await self.session.execute(
+            select(Deal.member_id, func.count(), func.coalesce(func.sum(Deal.amount), 0))
+            .where(Deal.team_id == team_id, Deal.on_date >= start, Deal.on_date <= end)
+            .group_by(Deal.member_id)
+        )
+        leads = await self.session.execute(
+            select(Lead.member_id, func.count())
+            .where(Lead.team_id == team_id, Lead.on_date >= start, Lead.on_date <= end)
+            .group_by(Lead.member_id)
+        )
+        out: dict[int, Fact] = {}
+        for member_id, count, amount in deals:
+            out[member_id] = Fact(deals=count, revenue=Decimal(str(amount)).quantize(Decimal("0.01")))
+        for member_id, count in leads:
+            fact = out.get(member_id, Fact())
+            out[member_id] = Fact(leads=count, deals=fact.deals, revenue=fact.revenue)
+        return out
+
+    # ------------------------------------------------------------------ plans
+
+    async def month_plans(
+        self, team_id: int, months: Iterable[date]
+    ) -> dict[tuple[int | None, date], Target]:
+        """``(member_id or None for the team, month) -> plan`` for the given first days of months."""
+        months = list(months)
+        if not months:
+            return {}
+        rows = await self.session.scalars(
+            select(SalesPlan).where(SalesPlan.team_id == team_id, SalesPlan.month.in_(months))
+        )
+        return {(p.member_id, p.month): Target(Decimal(p.revenue), Decimal(p.deals)) for p in rows}
+
+    async def save_month_plan(
+        self, team_id: int, month: date, members: Mapping[int, Target], team: Target | None
+    ) -> None:
+        """Set the managers' plans of ``month`` (others are left alone) and the team's: ``team=None``
+        removes the team's own plan, so it is derived as the sum of the managers'."""
+        existing = {
+            p.member_id: p
+            for p in await self.session.scalars(
+                select(SalesPlan).where(SalesPlan.team_id == team_id, SalesPlan.month == month)
+            )
+        }
+        for member_id, target in members.items():
+            self._put(existing.get(member_id), team_id, member_id, month, target)
+        if team is None:
+            if None in existing:
+                await self.session.execute(
+                    delete(SalesPlan)
+                    .where(SalesPlan.id == existing[None].id)
+                    .execution_options(synchronize_session=False)
+                )
+        else:
+            self._put(existing.get(None), team_id, None, month, team)
+        await self.session.flush()
+
+    def _put(
+        self, row: SalesPlan | None, team_id: int, member_id: int | None, month: date, target: Target
+    ) -> None:
+        deals = int(target.deals)
+        if row is None:
+            self.session.add(
+                SalesPlan(
+                    team_id=team_id, member_id=member_id, month=month, revenue=target.revenue, deals=deals
+                )
+            )
+        else:
+            row.revenue, row.deals = target.revenue, deals
+
+    # ------------------------------------------------------------------ bonus
+
+    async def scheme(self, team_id: int) -> Scheme | None:
+        row = await self.session.get(BonusScheme, team_id)
+        if row is None or not row.scale:
+            return None
+        return Scheme(Decimal(row.base), BonusScale.from_json(row.scale))
+
+    async def set_scheme(self, team_id: int, base: Decimal, scale: BonusScale) -> None:
+        row = await self.session.get(BonusScheme, team_id)
+        if row is None:
+            self.session.add(BonusScheme(team_id=team_id, base=base, scale=scale.to_json()))
+        else:
+            row.base, row.scale = base, scale.to_json()
+        await self.session.flush()
+
+    # ------------------------------------------------------------------ report inputs
+
+    async def task_histories(self, team: Team, start: date, end: date) -> list[TaskHistory]:
+        """Tasks that could be overdue on some day of ``start..end``: created by its end and not closed
+        before its start, with their moves (local dates in the team's time zone)."""
+        tz = ZoneInfo(team.timezone)
+        since = datetime.combine(start - timedelta(days=2), time(0), tzinfo=UTC)  # any zone's local start
+        tasks = (
+            await self.session.scalars(
+                select(Task).where(
+                    Task.team_id == team.id, Task.closed_at.is_(None) | (Task.closed_at >= since)
+                )
+            )
+        ).all()
+
+        def local(at: datetime | None) -> date | None:
+            return None if at is None else at.astimezone(tz).date()
+
+        relevant = [
+            t
+            for t in tasks
+            if (local(t.created_at) or start) <= end and (t.closed_at is None or local(t.closed_at) >= start)
+        ]
+        moves: dict[int, list[tuple[datetime, date]]] = defaultdict(list)
+        ids = [t.id for t in relevant]
+        for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+            rows = await self.session.execute(
+                select(TaskEvent.task_id, TaskEvent.at, TaskEvent.from_date)
+                .where(TaskEvent.task_id.in_(chunk), TaskEvent.kind == TaskEventKind.MOVED)
+                .order_by(TaskEvent.at, TaskEvent.id)
+            )
+            for task_id, at, from_date in rows:
+                if from_date is not None:
+                    moves[task_id].append((at, from_date))
+        return [
+            TaskHistory(
+                created_on=local(t.created_at) or start,
+                closed_on=local(t.closed_at),
+                due_date=t.due_date,
+                moves=tuple((at.astimezone(tz).date(), d) for at, d in moves.get(t.id, [])),
+            )
+            for t in relevant
+        ]
+
+    async def report_times(
+        self, team_id: int, start: date, end: date
+    ) -> dict[int, dict[date, datetime | None]]:
+        """``member_id -> {date: submitted_at or None}`` of the evening reports of ``start..end``."""
+        rows = await self.session.execute(
+            select(DayReport.member_id, DayReport.on_date, DayReport.submitted_at).where(
+                DayReport.team_id == team_id, DayReport.on_date >= start, DayReport.on_date <= end
+            )
+        )
+        out: dict[int, dict[date, datetime | None]] = defaultdict(dict)
+        for member_id, on_date, submitted_at in rows:
+            out[member_id][on_date] = submitted_at
+        return dict(out)
+
+    # ------------------------------------------------------------------ export
+
+    async def export_clients(self, team_id: int) -> list[tuple]:
+        owner = aliased(Member)
+        rows = await self.session.execute(
+            select(Client.id, Client.name, owner.name, Client.stage, Client.created_at, Client.notes)
+            .join(owner, owner.id == Client.owner_id)
+            .where(Client.team_id == team_id)
+            .order_by(Client.name_key, Client.id)
+        )
+        return [tuple(r) for r in rows]
+
+    async def export_tasks(self, team_id: int, start: date, end: date) -> list[tuple]:
+        assignee = aliased(Member)
+        rows = await self.session.execute(
+            select(
+                Task.id,
+                Client.name,
+                Task.action,
+                Task.due_date,
+                assignee.name,
+                Task.status,
+                Task.result,
+                Task.reason,
+                Task.moves,
+                Task.created_at,
+                Task.closed_at,
+            )
+            .join(assignee, assignee.id == Task.assignee_id)
+            .outerjoin(Client, Client.id == Task.client_id)
+            .where(Task.team_id == team_id, Task.due_date >= start, Task.due_date <= end)
+            .order_by(Task.due_date, Task.id)
+        )
+        return [tuple(r) for r in rows]
+
+    async def export_deals(self, team_id: int, start: date, end: date) -> list[tuple]:
+        rows = await self.session.execute(
+            select(Deal.on_date, Client.name, Member.name, Deal.amount)
+            .join(Client, Client.id == Deal.client_id)
+            .join(Member, Member.id == Deal.member_id)
+            .where(Deal.team_id == team_id, Deal.on_date >= start, Deal.on_date <= end)
+            .order_by(Deal.on_date, Deal.id)
+        )
+        return [tuple(r) for r in rows]
+
+    async def export_leads(self, team_id: int, start: date, end: date) -> list[tuple]:
+        rows = await self.session.execute(
+            select(Lead.on_date, Client.name, Member.name, Lead.source)
+            .join(Client, Client.id == Lead.client_id)
+            .join(Member, Member.id == Lead.member_id)
+            .where(Lead.team_id == team_id, Lead.on_date >= start, Lead.on_date <= end)
+            .order_by(Lead.on_date, Lead.id)
+        )
+        return [tuple(r) for r in rows]
+
+    async def export_day_reports(self, team_id: int, start: date, end: date) -> list[tuple]:
+        rows = await self.session.execute(
+            select(
+                DayReport.on_date,
+                Member.name,
+                DayReport.planned,
+                DayReport.done,
+                DayReport.mood,
+                DayReport.submitted_at,
+            )
+            .join(Member, Member.id == DayReport.member_id)
+            .where(DayReport.team_id == team_id, DayReport.on_date >= start, DayReport.on_date <= end)
+            .order_by(DayReport.on_date, Member.name)
+        )
+        return [tuple(r) for r in rows]

@@ -1,0 +1,38 @@
+"""Processed Telegram updates: the record that makes a redelivered update (a webhook retry, a poll whose
+offset was not confirmed before a crash) a no-op. The claim is written in the same transaction as the
+handling, so it commits with the handler's work or not at all."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ProcessedUpdate
+
+
+class ProcessedUpdateRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def claim(self, update_id: int, now: datetime) -> bool:
+        """Record ``update_id``; False when it was already recorded (by a committed transaction, or by one
+        in flight: PostgreSQL makes this insert wait for that one's outcome)."""
+        dialect = self.session.sync_session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert(ProcessedUpdate)
+            .values(update_id=update_id, handled_at=now)
+            .on_conflict_do_nothing(index_elements=[ProcessedUpdate.update_id])
+            .returning(ProcessedUpdate.update_id)
+        )
+        return (await self.session.execute(statement)).scalar_one_or_none() is not None
+
+    async def prune(self, before: datetime) -> int:
+        """Forget updates handled before ``before``; Telegram stops retrying long before that."""
+        statement = delete(ProcessedUpdate).where(ProcessedUpdate.handled_at < before)
+        result = await self.session.execute(statement)
+        return result.rowcount or 0

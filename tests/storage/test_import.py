@@ -1,0 +1,194 @@
+"""Importing a messy file (extra columns, a bad date, duplicates, Cyrillic in CP1251 and UTF-8, XLSX):
+the good rows go in, the bad ones are reported with reasons, and a second import adds nothing."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.enums import Stage, TaskStatus
+from importer.read import read_file
+from importer.service import apply, prepare
+from storage.models import Client, SalesPlan, Task, TaskEvent, Team
+from tests.handlers.conftest import make_team
+
+HEADER = ["Название", "Ответственный", "Этап", "Задача", "Срок", "Телефон", "Лишний столбец"]
+ROWS = [
+    [
+        "ООО Ромашка",
+        "Менеджер2001",
+        "Переговоры",
+        "Согласовать условия договора",
+        "15.12.2026",
+        "+7 900",
+        "x",
+    ],
+    [
+        "ООО Ромашка",
+        "Менеджер2001",
+        "Переговоры",
+        "Согласовать условия договора",
+        "15.12.2026",
+        "+7 900",
+        "x",
+    ],
+    ["Бета", "Менеджер2002", "Первичный контакт", "Отправить КП", "32.13.2026", "", ""],
+    ["", "Менеджер2001", "", "Позвонить", "10.12.2026", "", ""],
+    ["Гамма", "Неизвестный Человек", "", "", "", "", ""],
+    [
+        "Дельта",
+        "менеджер2002",
+        "Какой-то свой этап",
+        "Позвонить и узнать потребность",
+        "2026-12-10 10:00",
+        "",
+        "",
+    ],
+    ["Ёлка", "", "КП отправлено", "Отправить договор", "11.12.26", "", ""],
+    ["Эпсилон", "Менеджер2001", "", "Эпсилон", "12.12.2026", "", ""],
+    ["Зета", "Менеджер2001", "Успешно реализовано", "", "", "", ""],
+    ["", "", "", "", "", "", ""],
+]
+TODAY = date(2026, 11, 20)
+
+
+def csv_bytes(encoding: str, delimiter: str) -> bytes:
+    def cell(v: str) -> str:
+        return f'"{v}"' if delimiter in v or '"' in v else v
+
+    lines = [delimiter.join(cell(v) for v in row) for row in [HEADER, *ROWS]]
+    text = "\r\n".join(lines) + "\r\n"
+    return ("\ufeff" if encoding == "utf-8-sig" else "").encode() + text.encode(
+        "utf-8" if encoding == "utf-8-sig" else encoding
+    )
+
+
+def xlsx_bytes() -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Сделки"
+    ws.append(HEADER)
+    for row in ROWS:
+        values: list[object] = list(row)
+        if row[4] == "15.12.2026":
+            values[4] = datetime(2026, 12, 15, 0, 0)  # a real date cell
+        ws.append(values)
+    other = wb.create_sheet("Справочник")  # a sheet the importer does not understand
+    other.append(["Телефон", "Email"])
+    other.append(["+7", "a@b.c"])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+FILES = {
+    "cp1251-semicolon": lambda: csv_bytes("cp1251", ";"),
+    "utf8-bom-comma": lambda: csv_bytes("utf-8-sig", ","),
+    "utf8-comma": lambda: csv_bytes("utf-8", ","),
+    "xlsx": xlsx_bytes,
+}
+
+
+async def counts(session: AsyncSession, team_id: int) -> tuple[int, int, int]:
+    clients = await session.scalar(select(func.count()).select_from(Client).where(Client.team_id == team_id))
+    tasks = await session.scalar(select(func.count()).select_from(Task).where(Task.team_id == team_id))
+    events = await session.scalar(select(func.count()).select_from(TaskEvent))
+    return clients or 0, tasks or 0, events or 0
+
+
+@pytest.mark.parametrize("kind", list(FILES))
+async def test_a_messy_file_twice(session_pool: async_sessionmaker[AsyncSession], kind: str) -> None:
+    team_row, head, managers = await make_team(session_pool, "Импорт", 2000)
+    data = FILES[kind]()
+    tables = read_file(data, f"crm.{'xlsx' if kind == 'xlsx' else 'csv'}")
+
+    async with session_pool() as session, session.begin():
+        team = await session.get(Team, team_row.id)
+        plan = await prepare(session, team, tables, TODAY, default_owner_id=head.id)
+        assert plan.understood and plan.rows == 9  # the blank row is not counted
+        assert [c.name for c in plan.new_clients] == ["ООО Ромашка", "Дельта", "Ёлка", "Зета"]
+        assert [(t.action, t.due) for t in plan.new_tasks] == [
+            ("Согласовать условия договора", date(2026, 12, 15)),
+            ("Позвонить и узнать потребность", date(2026, 12, 10)),
+            ("Отправить договор", date(2026, 12, 11)),
+        ]
+        assert plan.duplicates == 1 and plan.unknown_stages == 1
+        assert [(r.row, r.reason) for r in plan.rejected] == [
+            (4, "bad-date"),
+            (5, "no-client"),
+            (6, "unknown-owner"),
+            (9, "vague-task"),
+        ]
+        assert "Телефон" in plan.ignored and "Лишний столбец" in plan.ignored
+        written = await apply(session, team, plan, head.id)
+        assert (written.clients, written.tasks, written.plans) == (4, 3, 0)
+
+    async with session_pool() as session:
+        clients = {
+            c.name: c for c in await session.scalars(select(Client).where(Client.team_id == team_row.id))
+        }
+        assert clients["ООО Ромашка"].stage is Stage.NEGOTIATION
+        assert clients["ООО Ромашка"].owner_id == managers[0].id
+        assert clients["Дельта"].stage is Stage.NEW and clients["Дельта"].owner_id == managers[1].id
+        assert clients["Ёлка"].owner_id == head.id and clients["Ёлка"].name_key == "елка"
+        assert clients["Зета"].stage is Stage.WON
+        tasks = (await session.scalars(select(Task).where(Task.team_id == team_row.id))).all()
+        assert {t.status for t in tasks} == {TaskStatus.OPEN}
+        assert {(clients_by_id := {c.id: n for n, c in clients.items()})[t.client_id] for t in tasks} == {
+            "ООО Ромашка",
+            "Дельта",
+            "Ёлка",
+        }
+        assert all(t.assignee_id == clients[clients_by_id[t.client_id]].owner_id for t in tasks)
+        before = await counts(session, team_row.id)
+    assert before[:2] == (4, 3)
+
+    # the same file again: nothing new, nothing written
+    async with session_pool() as session, session.begin():
+        team = await session.get(Team, team_row.id)
+        again = await prepare(session, team, read_file(data, "crm"), TODAY, default_owner_id=head.id)
+        assert again.nothing_new and again.known_clients == 4 and again.known_tasks == 4
+        assert len(again.rejected) == 4
+        written = await apply(session, team, again, head.id)
+        assert (written.clients, written.tasks) == (0, 0)
+    async with session_pool() as session:
+        assert await counts(session, team_row.id) == before
+
+
+async def test_a_failure_mid_write_leaves_nothing(session_pool: async_sessionmaker[AsyncSession]) -> None:
+    team_row, head, _ = await make_team(session_pool, "Откат", 3000)
+    tables = read_file(csv_bytes("utf-8", ";"), "crm.csv")
+    with pytest.raises(RuntimeError):
+        async with session_pool() as session, session.begin():
+            team = await session.get(Team, team_row.id)
+            plan = await prepare(session, team, tables, TODAY, default_owner_id=head.id)
+            await apply(session, team, plan, head.id)
+            raise RuntimeError("the bot died before the commit")
+    async with session_pool() as session:
+        assert (await counts(session, team_row.id))[:2] == (0, 0)
+
+
+async def test_a_plan_sheet_sets_plans_once(session_pool: async_sessionmaker[AsyncSession]) -> None:
+    team_row, head, managers = await make_team(session_pool, "Планы", 4000)
+    text = "Менеджер;Месяц;Выручка;Сделки\nМенеджер4001;2026-12;500 000;5\nМенеджер4002;декабрь;300000;3\n"
+    tables = read_file(text.encode("cp1251"), "plan.csv")
+    async with session_pool() as session, session.begin():
+        team = await session.get(Team, team_row.id)
+        plan = await prepare(session, team, tables, TODAY, default_owner_id=head.id)
+        assert [(p.member_id, p.month, p.target.revenue) for p in plan.new_plans] == [
+            (managers[0].id, date(2026, 12, 1), 500000),
+            (managers[1].id, date(2026, 12, 1), 300000),
+        ]
+        assert (await apply(session, team, plan, head.id)).plans == 2
+    async with session_pool() as session, session.begin():
+        team = await session.get(Team, team_row.id)
+        again = await prepare(session, team, tables, TODAY, default_owner_id=head.id)
+        assert again.nothing_new and again.known_plans == 2
+        rows = (await session.scalars(select(SalesPlan).where(SalesPlan.team_id == team_row.id))).all()
+        assert sorted((r.deals, int(r.revenue)) for r in rows) == [(3, 300000), (5, 500000)]

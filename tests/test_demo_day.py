@@ -1,0 +1,32 @@
+"""The demo's manager's day scenes play through and show their key moments."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+from bot.config import load_settings
+from bot.demo import run_demo
+
+MOMENTS = (
+    "План на вт 17.11",  # the morning list
+    "Результат записан",  # a done task with its result
+    "перенесено на ср 18.11",  # a moved task keeps its place
+    "клиент, а не действие",  # a vague task refused
+    "Задача добавлена",  # a concrete one accepted
+    "Новый клиент и лид",
+    "Сделка",
+    "Итоги дня",  # the evening plan-vs-fact
+    "Сделано 3 из 4 — 75%",
+    "План отправлен",  # tomorrow's plan submitted
+)
+
+
+async def test_the_demo_plays_the_managers_day() -> None:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert await run_demo(load_settings(_env_file=None), "ru") == 0
+    text = out.getvalue()
+    missing = [m for m in MOMENTS if m not in text]
+    assert not missing, (missing, text[-3000:])
+    assert "<b>" not in text and "Traceback" not in text
