@@ -132,12 +132,14 @@ async def test_concurrent_deliveries_respect_max_connections() -> None:
     emu = Emulator(TOKEN)
     emu.add_user(7, "Anna")
     open_now = peak = 0
-    release = asyncio.Event()
+    release, three_open = asyncio.Event(), asyncio.Event()
 
     async def slow(request: web.Request) -> web.Response:
         nonlocal open_now, peak
         open_now += 1
         peak = max(peak, open_now)
+        if open_now >= 3:
+            three_open.set()
         await release.wait()
         open_now -= 1
         return web.json_response({})
@@ -151,9 +153,7 @@ async def test_concurrent_deliveries_respect_max_connections() -> None:
             await set_webhook(emu, max_connections=3)
             for i in range(8):
                 emu.send_text(7, f"m{i}")
-            async with asyncio.timeout(5):
-                while open_now < 3:
-                    await asyncio.sleep(0.01)
+            await asyncio.wait_for(three_open.wait(), 5)
             await asyncio.sleep(0.1)
             assert peak == 3
             release.set()
