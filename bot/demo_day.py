@@ -4,6 +4,12 @@ and tomorrow's plan submitted."""
 
 from __future__ import annotations
 
+import html
+import re
+from decimal import Decimal
+
+from sqlalchemy import select
+
 from bot.demo import Demo, Person, Scene
 from bot.emulator.models import SentMessage
 from handlers.day_callbacks import Mood, ReportAct
@@ -78,4 +84,122 @@ async def evening(demo: Demo) -> None:
     demo.note("demo-note-plan")
 
 
-SCENES: list[Scene] = [morning_list, marking, vague_task, lead_and_deal, evening]
+def with_prefix(person: Person, prefix: str) -> tuple[SentMessage, str]:
+    """The latest message of ``person`` with a button whose data starts with ``prefix``, and its label."""
+    for message in reversed(person.speaker.inbox):
+        for button in message.buttons:
+            if str(button.get("callback_data", "")).startswith(prefix):
+                return message, button["text"]
+    raise LookupError(prefix)
+
+
+async def head_morning(demo: Demo) -> None:
+    """The head's morning digest and a hot-list entry due today."""
+    from storage.models import Client, HotEntry
+
+    demo.title("demo-scene-head-morning")
+    demo.at(9, 5)
+    async with demo.repo() as repo:
+        client = await repo.session.scalar(
+            select(Client).where(
+                Client.team_id == demo.team_id, Client.name == demo.t("demo-client-romashka")
+            )
+        )
+        assert client is not None
+        repo.session.add(
+            HotEntry(
+                team_id=demo.team_id,
+                client_id=client.id,
+                reason=demo.t("demo-hot-reason"),
+                next_step=demo.t("demo-hot-step"),
+                next_date=demo.local_now().date(),
+            )
+        )
+    await demo.deliver("digest_morning", "demo-note-head-morning")
+    await demo.deliver("hot_reminder", "demo-note-hot")
+
+
+async def approval(demo: Demo) -> None:
+    """The head returns Anna's plan with a comment; Anna rewrites it; the head approves."""
+    demo.title("demo-scene-approval")
+    demo.at(18, 30)
+    await demo.press(demo.head, *with_prefix(demo.head, "pa:ret"))
+    await demo.say(demo.head, demo.t("demo-head-comment"))
+    await demo.press(demo.anna, *with_data(demo, demo.anna, ReportAct(a="add").pack()))
+    await demo.say(demo.anna, demo.t("demo-anna-fix-client"))
+    await demo.say(demo.anna, demo.t("demo-anna-fix-action"))
+    await demo.press(demo.anna, *with_data(demo, demo.anna, ReportAct(a="send").pack()))
+    await demo.press(demo.head, *with_prefix(demo.head, "pa:ok"))
+    demo.note("demo-note-approval")
+
+
+async def head_evening(demo: Demo) -> None:
+    demo.title("demo-scene-head-evening")
+    demo.at(19, 0)
+    await demo.deliver("digest_evening", "demo-note-head-evening")
+    await demo.say(demo.head, demo.t("demo-head-review"))
+
+
+async def board(demo: Demo) -> None:
+    """The day ends with the results board: the picture saved to a file, its text printed."""
+    from bot.config import ROOT
+    from domain.sales import month_period
+    from reports.send import board_snapshot
+    from storage.models import Deal, SalesPlan, Team
+
+    demo.title("demo-scene-board")
+    today = demo.local_now().date()
+    async with demo.repo() as repo:
+        # the month's plans, and the deals closed before the demo's day, as the head had them
+        by_tg = {m.tg_id: m for m in await repo.members.team_members(demo.team_id)}
+        for key, plan, earlier in (
+            ("anna", 900_000, 610_000),
+            ("boris", 800_000, 190_000),
+            ("vera", 700_000, 0),
+        ):
+            manager = by_tg[demo.people[key].tg_id]
+            repo.session.add(
+                SalesPlan(
+                    team_id=demo.team_id,
+                    member_id=manager.id,
+                    month=today.replace(day=1),
+                    revenue=Decimal(plan),
+                    deals=4,
+                )
+            )
+            if earlier:
+                client = await repo.clients.create(
+                    demo.team_id, manager.id, demo.t(f"demo-board-client-{key}")
+                )
+                repo.session.add(
+                    Deal(
+                        team_id=demo.team_id,
+                        client_id=client.id,
+                        member_id=manager.id,
+                        amount=Decimal(earlier),
+                        on_date=today.replace(day=5),
+                    )
+                )
+        await repo.session.flush()
+        team = await repo.session.get(Team, demo.team_id)
+        assert team is not None
+        png, text = await board_snapshot(repo.session, team, month_period(today), today, demo.t)
+    path = ROOT / "data" / "demo-board.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(png)
+    demo.note("demo-note-board", path=str(path), size=len(png))
+    for line in re.sub(r"<[^>]+>", "", text).splitlines():
+        demo.line("  │ " + html.unescape(line))
+
+
+SCENES: list[Scene] = [
+    morning_list,
+    head_morning,
+    marking,
+    vague_task,
+    lead_and_deal,
+    evening,
+    approval,
+    head_evening,
+    board,
+]

@@ -19,6 +19,14 @@ MOMENTS = (
     "Итоги дня",  # the evening plan-vs-fact
     "Сделано 3 из 4 — 75%",
     "План отправлен",  # tomorrow's plan submitted
+    "Утренняя сводка",  # the head's morning digest
+    "Горячий список: напоминание",
+    "Возвращён на доработку",  # a plan returned with a comment …
+    "Исправлен после возврата",  # … rewritten …
+    "План сотрудника Анна согласован",  # … and approved
+    "Итоги дня отдела",  # the evening digest
+    "Коммерческий разбор",
+    "Доска результатов",  # the board, its picture saved to a file
 )
 
 
@@ -30,3 +38,7 @@ async def test_the_demo_plays_the_managers_day() -> None:
     missing = [m for m in MOMENTS if m not in text]
     assert not missing, (missing, text[-3000:])
     assert "<b>" not in text and "Traceback" not in text
+    from bot.config import ROOT
+
+    png = (ROOT / "data" / "demo-board.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 10_000
