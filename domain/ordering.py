@@ -47,6 +47,7 @@ class TaskItem:
     frozen: bool
     action: str
     status: TaskStatus
+    moves: int = 0  # times the task was moved to another day
 
     def is_overdue(self, today: date) -> bool:
         return self.due < today

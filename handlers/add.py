@@ -13,11 +13,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.clock import Clock
 from bot.filters import RoleFilter
 from bot.i18n import Texts
+from bot.keyboard import Keyboard
 from domain.actions import check_action
 from domain.dates import DateError, DateErrorReason, parse_due_date, split_trailing_date
 from domain.enums import Role
@@ -57,7 +57,7 @@ def client_name_ok(name: str) -> str:
 
 
 def due_keyboard(days: list[date], t: Texts) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for d in days:
         kb.button(text=fmt_date(d, t), callback_data=PickDue(to=d.strftime("%Y%m%d")))
     kb.adjust(3)
@@ -84,7 +84,7 @@ class Flow:
             await self.state.update_data(client_id=client.id, client_name=client.name)
             return True
         if found:
-            kb = InlineKeyboardBuilder()
+            kb = Keyboard()
             for c in found[:PICK_LIMIT]:
                 kb.button(text=c.name[:60], callback_data=PickClient(client_id=c.id))
             kb.button(text=self.t("btn-new-client", name=name[:40]), callback_data=NewClient(a="yes"))
@@ -92,7 +92,7 @@ class Flow:
             await self.state.update_data(new_name=name)
             await answer.answer(self.t("add-pick-client", query=name), reply_markup=kb.as_markup())
             return False
-        kb = InlineKeyboardBuilder()
+        kb = Keyboard()
         kb.button(text=self.t("btn-new-client", name=name[:40]), callback_data=NewClient(a="yes"))
         kb.button(text=self.t("btn-cancel"), callback_data=NewClient(a="no"))
         kb.adjust(1)

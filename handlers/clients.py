@@ -11,12 +11,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import select
 
 from bot.clock import Clock
 from bot.filters import RoleFilter
 from bot.i18n import Texts
+from bot.keyboard import Keyboard
 from domain.enums import STAGE_ORDER, Role, Stage, TaskStatus
 from domain.errors import UserError
 from handlers.add import client_name_ok
@@ -93,7 +93,7 @@ async def render_card(
             )
     if frozen:
         lines.append(t("card-frozen"))
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     if can_change(member, client):
         kb.button(text=t("btn-client-task"), callback_data=ClientAddTask(client_id=client.id))
         for stage in sorted(Stage, key=lambda s: STAGE_ORDER[s]):
@@ -134,7 +134,7 @@ def build_router() -> Router:
                     .limit(LIST_LIMIT + 1)
                 )
             )
-        kb = InlineKeyboardBuilder()
+        kb = Keyboard()
         for c in found[:LIST_LIMIT]:
             kb.button(
                 text=f"{c.name[:48]} · {t(f'stage-{c.stage}')}", callback_data=ClientOpen(client_id=c.id)

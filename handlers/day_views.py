@@ -16,9 +16,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Html, Texts
+from bot.keyboard import Keyboard
 from domain.enums import PlanStatus, TaskStatus
 from domain.ordering import ClientItem, TaskItem
 from domain.text import split_message, utf16_len
@@ -107,7 +107,7 @@ def task_line(n: int, item: TaskItem, today: date, frozen_clients: frozenset[int
     )
 
 
-def task_buttons(kb: InlineKeyboardBuilder, n: int, task_id: int, view: str, page: int, t: Texts) -> None:
+def task_buttons(kb: Keyboard, n: int, task_id: int, view: str, page: int, t: Texts) -> None:
     for act in ("d", "n", "m", "c"):
         kb.button(
             text=t(f"btn-task-{act}", n=n), callback_data=TaskAct(a=act, task_id=task_id, v=view, p=page)
@@ -120,7 +120,7 @@ def _pages_of(
     lines = [task_line(n, item, today, frozen, t) for n, item in enumerate(items, 1)]
     result = []
     for p, rng in enumerate(paginate([utf16_len(line) + 1 for line in lines])):
-        kb = InlineKeyboardBuilder()
+        kb = Keyboard()
         rows = 0
         for i in rng:
             if items[i].task_id in buttons_for:
@@ -187,7 +187,7 @@ def render_report(rep: EveningReport, t: Texts) -> list[Page]:
     if not pages:
         pages.append(Page(f"{header}\n{t('report-nothing-planned')}"))
     extra = []
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     if rep.leads:
         extra.append(t("report-leads-title", count=len(rep.leads)))
         for lead in rep.leads:
@@ -232,7 +232,7 @@ def render_plan(rep: EveningReport, t: Texts) -> Page:
         lines.append(t("plan-hint"))
     mood = rep.report.mood if rep.report else None
     lines.append(t("mood-ask") if mood is None else t("mood-set", value=mood))
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     kb.button(text=t("btn-plan-add"), callback_data=ReportAct(a="add"))
     if not submitted or status is PlanStatus.RETURNED:
         kb.button(text=t("btn-plan-send"), callback_data=ReportAct(a="send"))
@@ -244,7 +244,7 @@ def render_plan(rep: EveningReport, t: Texts) -> Page:
 
 
 def reasons_keyboard(task_id: int, view: str, page: int, t: Texts) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for code in range(1, QUICK_REASONS + 1):
         kb.button(
             text=t(f"reason-{code}"), callback_data=TaskReason(task_id=task_id, code=code, v=view, p=page)
@@ -258,7 +258,7 @@ def reasons_keyboard(task_id: int, view: str, page: int, t: Texts) -> InlineKeyb
 
 
 def move_keyboard(task_id: int, days: Sequence[date], view: str, page: int, t: Texts) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for d in days:
         kb.button(
             text=fmt_date(d, t),
@@ -271,7 +271,7 @@ def move_keyboard(task_id: int, days: Sequence[date], view: str, page: int, t: T
 
 
 def cancel_keyboard(task_id: int, view: str, page: int, t: Texts) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     kb.button(text=t("btn-cancel-task"), callback_data=TaskAct(a="y", task_id=task_id, v=view, p=page))
     kb.button(text=t("btn-back"), callback_data=TaskAct(a="b", task_id=task_id, v=view, p=page))
     return kb.as_markup()

@@ -10,11 +10,11 @@ from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.clock import Clock
 from bot.filters import RoleFilter
 from bot.i18n import Texts, Translator
+from bot.keyboard import Keyboard
 from domain.digest import (
     FALL_DAYS,
     SHARE_WINDOW_DAYS,
@@ -155,7 +155,7 @@ def render_evening(dg: EveningDigest, today: date, waiting: int, t: Texts) -> st
 def nudge_keyboard(dg: EveningDigest, t: Texts) -> InlineKeyboardMarkup | None:
     if not dg.not_reported:
         return None
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for c in dg.not_reported[:40]:
         kb.button(text=t("btn-dg-nudge", name=c.name[:40]), callback_data=Nudge(member_id=c.member_id))
     kb.adjust(2)

@@ -9,9 +9,9 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts
+from bot.keyboard import Keyboard
 from domain.enums import Role
 from domain.errors import UserError
 from domain.text import split_message
@@ -111,7 +111,7 @@ async def pick_manager(
         raise UserError("no-such-manager", query=query or "—")
     if len(found) == 1 and query:
         return found[0], None
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for m in found[:PICK_LIMIT]:
         kb.button(text=m.name[:60], callback_data=make(**{field: m.id}))
     kb.adjust(2)

@@ -17,11 +17,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.clock import Clock
 from bot.filters import RoleFilter
 from bot.i18n import Texts
+from bot.keyboard import Keyboard
 from domain.actions import check_action
 from domain.calendar import WorkCalendar
 from domain.dates import DateError, DateErrorReason, parse_due_date
@@ -70,7 +70,7 @@ def entry_text(n: int | None, item: HotItem, today: date, t: Texts) -> str:
 
 
 def list_view(items: list[HotItem], today: date, t: Texts) -> tuple[list[str], InlineKeyboardMarkup]:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     if not items:
         kb.button(text=t("btn-hot-add"), callback_data=HotAct(a="add"))
         return [t("hot-empty")], kb.as_markup()
@@ -86,7 +86,7 @@ def list_view(items: list[HotItem], today: date, t: Texts) -> tuple[list[str], I
 
 
 def entry_keyboard(entry_id: int, t: Texts) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     kb.button(text=t("btn-hot-step"), callback_data=HotAct(a="step", entry_id=entry_id))
     kb.button(text=t("btn-hot-date"), callback_data=HotAct(a="date", entry_id=entry_id))
     kb.button(text=t("btn-hot-why"), callback_data=HotAct(a="why", entry_id=entry_id))
@@ -102,7 +102,7 @@ def date_keyboard(today: date, team: Team, t: Texts) -> InlineKeyboardMarkup:
     while len(days) < 6:
         d = calendar.next_working_day(d)
         days.append(d)
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for d in days:
         kb.button(text=fmt_date(d, t), callback_data=HotDate(to=d.strftime("%Y%m%d")))
     kb.button(text=t("btn-other-date"), callback_data=HotDate(to="x"))
@@ -141,7 +141,7 @@ def build_router() -> Router:
             client = exact[0] if len(exact) == 1 else found[0]
             await chosen(message, client.id, client.name, team, t, state)
             return
-        kb = InlineKeyboardBuilder()
+        kb = Keyboard()
         for c in found[:PICK_LIMIT]:
             kb.button(text=c.name[:60], callback_data=HotPick(client_id=c.id))
         kb.adjust(1)
@@ -216,7 +216,7 @@ def build_router() -> Router:
                 )
             return
         if a == "off":
-            kb = InlineKeyboardBuilder()
+            kb = Keyboard()
             kb.button(text=t("btn-hot-off-confirm"), callback_data=HotAct(a="off!", entry_id=entry.id))
             kb.button(text=t("btn-back"), callback_data=HotAct(a="open", entry_id=entry.id))
             if message is not None:
@@ -390,7 +390,7 @@ async def compose_hot_reminder(ctx: ComposeContext) -> list[Outgoing]:
                 ]
             )
         )
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for h in [*found.due, *found.stale][:40]:
         kb.button(text=f"🔥 {h.client[:30]}", callback_data=HotAct(a="open", entry_id=h.entry_id))
     kb.adjust(2)

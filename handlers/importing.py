@@ -10,11 +10,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Document, Message
 from aiogram.utils.callback_answer import CallbackAnswer
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.clock import Clock
 from bot.filters import RoleFilter
 from bot.i18n import Texts
+from bot.keyboard import Keyboard
 from domain.enums import Role
 from domain.errors import UserError
 from domain.text import split_message
@@ -135,7 +135,7 @@ def build_router() -> Router:
         await state.set_data({"file_id": document.file_id, "file_name": name})
         for part in parts:
             await message.answer(part)
-        kb = InlineKeyboardBuilder()
+        kb = Keyboard()
         kb.button(text=t("btn-import-go"), callback_data=ImportStep(a="go"))
         kb.button(text=t("btn-import-cancel"), callback_data=ImportStep(a="no"))
         kb.adjust(2)

@@ -6,11 +6,11 @@ from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.commands import set_member_commands
 from bot.config import LOCALES
 from bot.i18n import Texts, Translator
+from bot.keyboard import Keyboard
 from domain.errors import UserError
 from handlers.callbacks import LangChoice
 from storage.models import Member
@@ -35,7 +35,7 @@ def build_router() -> Router:
             t = await _switch(member, command.args.strip().lower(), translator, bot)
             await message.answer(t("lang-set"))
             return
-        kb = InlineKeyboardBuilder()
+        kb = Keyboard()
         for locale in LOCALES:
             kb.button(text=translator.get(locale)("lang-name"), callback_data=LangChoice(locale=locale))
         await message.answer(t("lang-choose"), reply_markup=kb.as_markup())

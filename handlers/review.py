@@ -14,11 +14,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.clock import Clock
 from bot.filters import RoleFilter
 from bot.i18n import Html, Texts, Translator
+from bot.keyboard import Keyboard
 from domain.actions import check_action
 from domain.dates import DateError, DateErrorReason, parse_due_date
 from domain.errors import UserError
@@ -101,7 +101,7 @@ def render_agenda(manager: Member, ag: Agenda, today: date, last: Review | None,
 
 
 def agenda_keyboard(review: Review, ag: Agenda, t: Texts) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     seen: set[int] = set()
     for c in [*ag.stale, *ag.limbo]:
         if c.client_id in seen or len(seen) >= BUTTON_CLIENTS:
@@ -151,7 +151,7 @@ async def _active(heads: HeadRepo, team: Team, review_id: int) -> tuple[Review, 
 async def due_keyboard(repo: Repo, team: Team, manager: Member, review: Review, clock: Clock, t: Texts):
     day = Day(repo, team, manager, clock)
     days = [day.today, *await day.next_days(5)]
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for d in days:
         kb.button(text=fmt_date(d, t), callback_data=ReviewDue(review_id=review.id, to=d.strftime("%Y%m%d")))
     kb.button(text=t("btn-other-date"), callback_data=ReviewDue(review_id=review.id, to="x"))
@@ -260,7 +260,7 @@ def build_router() -> Router:
         if not found:
             raise UserError("rv-no-client", name=query, manager=manager.name)
         if len(found) > 1:
-            kb = InlineKeyboardBuilder()
+            kb = Keyboard()
             for c in found[:PICK_LIMIT]:
                 kb.button(
                     text=c.name[:60], callback_data=ReviewAct(a="task", review_id=review.id, client_id=c.id)
@@ -412,7 +412,7 @@ def build_router() -> Router:
 
 def agenda_keyboard_short(review: Review, t: Texts) -> InlineKeyboardMarkup:
     """After a task: another one, or finish."""
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     kb.button(text=t("btn-rv-other"), callback_data=ReviewAct(a="other", review_id=review.id))
     kb.button(text=t("btn-rv-end"), callback_data=ReviewAct(a="end", review_id=review.id))
     kb.adjust(1)

@@ -27,13 +27,13 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.filters import RoleFilter
 from bot.i18n import Texts, Translator, default_translator
+from bot.keyboard import Keyboard
 from domain.enums import Role
 from domain.errors import UserError
 from domain.sales import (
@@ -82,7 +82,7 @@ def period_arg(text: str | None, today: date) -> Period:
 
 
 def xlsx_button(period: Period, t: Texts) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     kb.button(
         text=t("btn-salesreport-xlsx"),
         callback_data=ReportXlsx(s=period.start.toordinal(), e=period.end.toordinal(), k=period.kind.value),
@@ -117,7 +117,7 @@ async def _ask_member(message: Message, state: FSMContext, repo: Repo, team: Tea
     if current is not None:
         revenue, deals = _plan_text(current)
         text += "\n" + t("salesplan-current", revenue=revenue, deals=deals)
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     kb.button(text=t("btn-salesplan-keep"), callback_data=PlanStep(a="keep", v=str(i)))
     kb.button(text=t("btn-salesplan-cancel"), callback_data=PlanStep(a="x"))
     kb.adjust(2)
@@ -141,7 +141,7 @@ async def _ask_team(message: Message, state: FSMContext, repo: Repo, team: Team,
     if explicit is not None:
         revenue, deals = _plan_text(explicit)
         text += "\n" + t("salesplan-team-current", revenue=revenue, deals=deals)
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     kb.button(text=t("btn-salesplan-sum"), callback_data=PlanStep(a="sum"))
     kb.button(text=t("btn-salesplan-cancel"), callback_data=PlanStep(a="x"))
     kb.adjust(2)
@@ -279,7 +279,7 @@ def build_router() -> Router:
             await _start_members(message, state, repo, team, t, _month_arg(command.args, today))
             return
         await state.set_state(PlanMonth.month)
-        kb = InlineKeyboardBuilder()
+        kb = Keyboard()
         for month in (today.replace(day=1), add_months(today, 1)):
             label = fmt.period_label(month_period(month), t)
             kb.button(

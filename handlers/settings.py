@@ -17,11 +17,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.clock import Clock
 from bot.filters import RoleFilter
 from bot.i18n import Texts
+from bot.keyboard import Keyboard
 from domain.calendar import parse_workdays
 from domain.enums import Role
 from domain.errors import UserError
@@ -49,7 +49,7 @@ class SettingsInput(StatesGroup):
     vacation = State()  # data: member_id
 
 
-def _button(kb: InlineKeyboardBuilder, text: str, a: str, f: str = "", m: int = NO_MEMBER) -> None:
+def _button(kb: Keyboard, text: str, a: str, f: str = "", m: int = NO_MEMBER) -> None:
     kb.button(text=text, callback_data=SettingsCb(a=a, f=f, m=m))
 
 
@@ -97,7 +97,7 @@ async def main_view(
         lines.append(t("settings-zones"))
         lines += [t("settings-member-zone-line", name=m.name, zone=m.timezone) for m in own]
     lines.append(t("settings-hint"))
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for field, column in TIME_FIELDS.items():
         _button(kb, t(f"settings-btn-{field}", time=_hhmm(getattr(team, column))), "t", field)
     _button(kb, t("settings-btn-zone"), "z")
@@ -111,13 +111,13 @@ async def main_view(
 
 
 def back_keyboard(t: Texts) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     _button(kb, t("settings-btn-back"), "v")
     return kb.as_markup()
 
 
 def zone_keyboard(t: Texts, member_id: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for i, (_, ru, en, ahead) in enumerate(RU_ZONES):
         offset = t("settings-msk") if ahead == 0 else t("settings-msk-offset", hours=f"{ahead:+d}")
         _button(
@@ -135,7 +135,7 @@ def zone_keyboard(t: Texts, member_id: int) -> InlineKeyboardMarkup:
 
 
 def workdays_keyboard(days: frozenset[int], t: Texts) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for d in range(1, 8):
         mark = "✅" if d in days else "▫️"
         _button(kb, f"{mark} {t(f'settings-wd-{d}')}", "wt", str(d))
@@ -145,7 +145,7 @@ def workdays_keyboard(days: frozenset[int], t: Texts) -> InlineKeyboardMarkup:
 
 
 def members_keyboard(members: list[Member], action: str, t: Texts) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for m in members:
         _button(kb, m.name, action, m=m.id)
     _button(kb, t("settings-btn-back"), "v")
@@ -161,7 +161,7 @@ async def vacations_view(
     lines = [t("settings-member-vacations", name=member.name)]
     if not vacations:
         lines.append(t("settings-no-vacations"))
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for v in vacations:
         span = date_range(v.starts, v.ends)
         lines.append(t("settings-vacation-line", name=member.name, range=span))

@@ -12,11 +12,11 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.clock import Clock
 from bot.filters import RoleFilter
 from bot.i18n import Texts
+from bot.keyboard import Keyboard
 from domain.enums import PlanStatus, Role
 from domain.errors import UserError
 from domain.planfact import total
@@ -99,7 +99,7 @@ async def team_status(
             report=t("st-reported") if f.reported else (t("st-not-reported") if f.working else t("st-off")),
         )
         lines.append(line + "\n" + await plan_status(repo, team, by_id[f.member_id], today, t))
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for m in managers[:40]:
         kb.button(text=m.name[:40], callback_data=StatusOpen(member_id=m.id))
     kb.adjust(3)

@@ -8,13 +8,13 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.clock import Clock
 from bot.commands import set_member_commands
 from bot.config import Settings
 from bot.filters import RoleFilter
 from bot.i18n import Texts, Translator
+from bot.keyboard import Keyboard
 from domain.enums import Role
 from domain.errors import UserError
 from handlers.callbacks import MemberAction
@@ -39,7 +39,7 @@ async def invite_link(bot: Bot, code: str) -> str:
 def team_keyboard(members: list[Member], viewer: Member, t: Texts) -> InlineKeyboardMarkup | None:
     if viewer.role is not Role.HEAD:
         return None
-    kb = InlineKeyboardBuilder()
+    kb = Keyboard()
     for m in members:
         if m.id != viewer.id:
             kb.button(
@@ -109,7 +109,7 @@ def build_router() -> Router:
             raise UserError("deactivate-self")
         if not target.active:
             raise UserError("member-inactive", name=target.name)
-        kb = InlineKeyboardBuilder()
+        kb = Keyboard()
         kb.button(
             text=t("btn-confirm-deactivate"), callback_data=MemberAction(action="off!", member_id=target.id)
         )

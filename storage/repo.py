@@ -51,6 +51,17 @@ class MemberRepo:
     async def by_tg_id(self, tg_id: int) -> Member | None:
         return await self.session.scalar(select(Member).where(Member.tg_id == tg_id))
 
+    async def active_with_team(self, tg_id: int) -> tuple[Member, Team] | None:
+        """The active member with this Telegram id and their team, in one read (every update needs both)."""
+        row = (
+            await self.session.execute(
+                select(Member, Team)
+                .join(Team, Team.id == Member.team_id)
+                .where(Member.tg_id == tg_id, Member.active.is_(True))
+            )
+        ).first()
+        return None if row is None else (row[0], row[1])
+
     async def in_team(self, team_id: int, member_id: int) -> Member:
         member = await self.session.scalar(
             select(Member).where(Member.id == member_id, Member.team_id == team_id)

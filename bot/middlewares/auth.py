@@ -28,11 +28,9 @@ class MemberMiddleware(BaseMiddleware):
             return None
         repo: Repo = data["repo"]
         settings = data["settings"]
-        member = await repo.members.by_tg_id(user.id)
-        if member is not None and not member.active:
-            member = None
+        found = await repo.members.active_with_team(user.id)
+        member, data["team"] = found or (None, None)
         data["member"] = member
-        data["team"] = await repo.teams.get(member.team_id) if member else None
         data["t"] = data["translator"].get(member.locale if member else settings.default_locale)
         CURRENT_TEXTS.set((user.id, data["t"]))
         if member is not None or _is_open(event):

@@ -70,3 +70,18 @@ def test_arguments_are_escaped_but_html_fragments_are_not(translator: Translator
 
 def test_unknown_locale_falls_back_to_russian(translator: Translator) -> None:
     assert translator.get("de").locale == "ru"
+
+
+def test_memoised_texts_keep_escaping_language_and_argument_types_apart(translator: Translator) -> None:
+    ru, en, plain = translator.get("ru"), translator.get("en"), translator.get("ru", html=False)
+    for _ in range(2):  # the second round is served from the memo
+        assert "<i>x</i>" in ru("team-line", name=Html("<i>x</i>"), handle="", role="r")
+        assert "&lt;i&gt;x&lt;/i&gt;" in ru("team-line", name="<i>x</i>", handle="", role="r")
+        assert "«A & B»" in plain("cli-team-created", team="A & B", tz="Europe/Moscow")
+        assert "«A &amp; B»" in ru("cli-team-created", team="A & B", tz="Europe/Moscow")
+        assert ru("team-title", team="A", count=2).endswith("2 человека")
+        assert en("team-title", team="A", count=2) != ru("team-title", team="A", count=2)
+        assert ru("team-title", team="A", count=True) != ru("team-title", team="A", count=1)
+    assert translator._memo.cache_info().hits >= 7
+    # an unhashable argument is formatted without the memo
+    assert ru("team-line", name=Html("y"), handle="", role=["r"]) is not None
