@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
+from typing import Any
 
-from aiogram import F, Router
+from aiogram import BaseMiddleware, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.clock import Clock
@@ -79,6 +81,26 @@ class Day:
         return await self.days.evening(self.member, self.today, await self.tomorrow(), self.zone)
 
 
+class DayMiddleware(BaseMiddleware):
+    """Gives the handlers of a router about the member's day their ``day`` (an inner middleware: it runs
+    only once a handler's filters have matched, so only for the member's own updates)."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if data.get("member") is not None:
+            data["day"] = Day(data["repo"], data["team"], data["member"], data["clock"])
+        return await handler(event, data)
+
+    @classmethod
+    def install(cls, router: Router) -> None:
+        router.message.middleware(cls())
+        router.callback_query.middleware(cls())
+
+
 def one_line(text: str | None) -> str:
     """A reply squeezed to one line; refused when empty or too long."""
     line = " ".join((text or "").split())
@@ -107,36 +129,31 @@ def build_router() -> Router:
     router = Router(name="day")
     router.message.filter(RoleFilter(*WORKERS))
     router.callback_query.filter(RoleFilter(*WORKERS))
+    DayMiddleware.install(router)
 
     @router.message(Command("today"))
-    async def today(
-        message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
-    ) -> None:
+    async def today(message: Message, day: Day, t: Texts, state: FSMContext) -> None:
         await state.clear()
-        for page in await Day(repo, team, member, clock).view("t", t):
+        for page in await day.view("t", t):
             await message.answer(page.text, reply_markup=page.markup)
 
     @router.callback_query(TaskAct.filter())
     async def act(
         query: CallbackQuery,
         callback_data: TaskAct,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        clock: Clock,
+        day: Day,
         t: Texts,
         state: FSMContext,
         callback_answer: CallbackAnswer,
     ) -> None:
-        day = Day(repo, team, member, clock)
-        task = await day.days.own_task(member, callback_data.task_id)
+        task = await day.days.own_task(day.member, callback_data.task_id)
         v, p = callback_data.v, callback_data.p
         if callback_data.a == "b":
             await state.clear()
             await show_page(query.message, await day.view(v, t), p)
             return
         if callback_data.a == "d":
-            await day.days.mark_done(member, task, day.now)
+            await day.days.mark_done(day.member, task, day.now)
             await state.set_state(DayInput.result)
             await state.update_data(task_id=task.id)
             callback_answer.text = t("task-done-toast")
@@ -151,7 +168,7 @@ def build_router() -> Router:
         elif callback_data.a == "c":
             markup, prompt = cancel_keyboard(task.id, v, p, t), t("ask-cancel", task=line)
         elif callback_data.a == "y":
-            await day.days.cancel(member, task, day.now)
+            await day.days.cancel(day.member, task, day.now)
             callback_answer.text = t("task-cancelled-toast")
             await show_page(query.message, await day.view(v, t), p)
             return
@@ -164,16 +181,12 @@ def build_router() -> Router:
     async def reason(
         query: CallbackQuery,
         callback_data: TaskReason,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        clock: Clock,
+        day: Day,
         t: Texts,
         state: FSMContext,
         callback_answer: CallbackAnswer,
     ) -> None:
-        day = Day(repo, team, member, clock)
-        task = await day.days.own_task(member, callback_data.task_id)
+        task = await day.days.own_task(day.member, callback_data.task_id)
         DayRepo._require_open(task)
         if callback_data.code == OTHER_REASON:
             await state.set_state(DayInput.reason)
@@ -184,7 +197,7 @@ def build_router() -> Router:
             return
         if not 1 <= callback_data.code <= QUICK_REASONS:
             raise UserError("button-stale")
-        await day.days.mark_not_done(member, task, t(f"reason-{callback_data.code}"), day.now)
+        await day.days.mark_not_done(day.member, task, t(f"reason-{callback_data.code}"), day.now)
         callback_answer.text = t("task-not-done-toast")
         await show_page(query.message, await day.view(callback_data.v, t), callback_data.p)
 
@@ -192,16 +205,12 @@ def build_router() -> Router:
     async def move(
         query: CallbackQuery,
         callback_data: TaskMove,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        clock: Clock,
+        day: Day,
         t: Texts,
         state: FSMContext,
         callback_answer: CallbackAnswer,
     ) -> None:
-        day = Day(repo, team, member, clock)
-        task = await day.days.own_task(member, callback_data.task_id)
+        task = await day.days.own_task(day.member, callback_data.task_id)
         DayRepo._require_open(task)
         if callback_data.to == "x":
             await state.set_state(DayInput.move_date)
@@ -216,43 +225,34 @@ def build_router() -> Router:
             raise UserError("button-stale") from None
         if to <= day.today:
             raise UserError("date-past")
-        await day.days.move(member, task, to, day.now)
+        await day.days.move(day.member, task, to, day.now)
         callback_answer.text = t("task-moved-toast", date=to.strftime("%d.%m"))
         await show_page(query.message, await day.view(callback_data.v, t), callback_data.p)
 
     @router.message(StateFilter(DayInput.result), F.text, ~F.text.startswith("/"))
-    async def result_line(
-        message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
-    ) -> None:
+    async def result_line(message: Message, day: Day, t: Texts, state: FSMContext) -> None:
         data = await state.get_data()
-        day = Day(repo, team, member, clock)
-        task = await day.days.own_task(member, int(data["task_id"]))
-        await day.days.set_result(member, task, one_line(message.text))
+        task = await day.days.own_task(day.member, int(data["task_id"]))
+        await day.days.set_result(day.member, task, one_line(message.text))
         await state.clear()
         await message.answer(t("result-saved", task=await _line(day, task, t)))
 
     @router.message(StateFilter(DayInput.reason), F.text, ~F.text.startswith("/"))
-    async def reason_line(
-        message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
-    ) -> None:
+    async def reason_line(message: Message, day: Day, t: Texts, state: FSMContext) -> None:
         data = await state.get_data()
-        day = Day(repo, team, member, clock)
-        task = await day.days.own_task(member, int(data["task_id"]))
-        await day.days.mark_not_done(member, task, one_line(message.text), day.now)
+        task = await day.days.own_task(day.member, int(data["task_id"]))
+        await day.days.mark_not_done(day.member, task, one_line(message.text), day.now)
         await state.clear()
         await message.answer(t("reason-saved", task=await _line(day, task, t)))
 
     @router.message(StateFilter(DayInput.move_date), F.text, ~F.text.startswith("/"))
-    async def move_line(
-        message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
-    ) -> None:
+    async def move_line(message: Message, day: Day, t: Texts, state: FSMContext) -> None:
         data = await state.get_data()
-        day = Day(repo, team, member, clock)
-        task = await day.days.own_task(member, int(data["task_id"]))
+        task = await day.days.own_task(day.member, int(data["task_id"]))
         to = parse_due_date(one_line(message.text), day.today)
         if to == day.today:
             raise UserError("task-same-date")
-        await day.days.move(member, task, to, day.now)
+        await day.days.move(day.member, task, to, day.now)
         await state.clear()
         await message.answer(t("move-saved", task=await _line(day, task, t), date=to.strftime("%d.%m.%Y")))
 

@@ -8,15 +8,13 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
-from bot.clock import Clock
 from bot.filters import RoleFilter
 from bot.i18n import Texts
 from domain.errors import UserError
 from domain.money import split_trailing_amount
 from handlers.add import AddTask, client_name_ok
-from handlers.day import WORKERS, Day
+from handlers.day import WORKERS, Day, DayMiddleware
 from handlers.day_views import fmt_money
-from storage.day_repo import DayRepo
 from storage.models import Member, Team
 from storage.repo import Repo
 
@@ -41,6 +39,7 @@ def split_lead(args: str) -> tuple[str, str | None]:
 def build_router() -> Router:
     router = Router(name="leads")
     router.message.filter(RoleFilter(*WORKERS))
+    DayMiddleware.install(router)
 
     @router.message(Command("lead"))
     async def lead(
@@ -49,7 +48,7 @@ def build_router() -> Router:
         repo: Repo,
         team: Team,
         member: Member,
-        clock: Clock,
+        day: Day,
         t: Texts,
         state: FSMContext,
     ) -> None:
@@ -57,7 +56,6 @@ def build_router() -> Router:
         if not (command.args or "").strip():
             raise UserError("lead-format")
         name, source = split_lead(command.args or "")
-        day = Day(repo, team, member, clock)
         client, created = await day.days.client_for(member, name)
         if client.owner_id != member.id and member.role.value == "manager":
             owner = await repo.members.in_team(member.team_id, client.owner_id)
@@ -75,20 +73,18 @@ def build_router() -> Router:
         repo: Repo,
         team: Team,
         member: Member,
-        clock: Clock,
+        day: Day,
         t: Texts,
         state: FSMContext,
     ) -> None:
         await state.clear()
         name, amount = split_trailing_amount(" ".join((command.args or "").split()))
         name = client_name_ok(name)
-        day = Day(repo, team, member, clock)
-        days = DayRepo(repo.session)
-        client, created = await days.client_for(member, name)
+        client, created = await day.days.client_for(member, name)
         if client.owner_id != member.id and member.role.value == "manager":
             owner = await repo.members.in_team(member.team_id, client.owner_id)
             raise UserError("client-of-other", name=client.name, owner=owner.name)
-        await days.add_deal(member, client, amount, day.today, day.now)
+        await day.days.add_deal(member, client, amount, day.today, day.now)
         key = "deal-recorded-new" if created else "deal-recorded"
         await message.answer(t(key, name=client.name, amount=fmt_money(amount)))
 

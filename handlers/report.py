@@ -13,14 +13,13 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.clock import Clock
 from bot.filters import RoleFilter
 from bot.i18n import Texts, Translator
 from domain.enums import PlanStatus, Role
 from domain.errors import UserError
 from handlers.add import AddTask
 from handlers.approvals import plan_submitted
-from handlers.day import WORKERS, Day, show_page
+from handlers.day import WORKERS, Day, DayMiddleware, show_page
 from handlers.day_callbacks import Mood, ReportAct
 from handlers.day_views import member_zone, render_plan, render_report, render_today
 from scheduler.compose import ComposeContext, Kind, Outgoing, register
@@ -37,14 +36,13 @@ async def submit_plan(days: DayRepo, plan: Plan, now: datetime) -> None:
 def build_router() -> Router:
     router = Router(name="report")
     router.message.filter(RoleFilter(*WORKERS))
+    DayMiddleware.install(router)
     router.callback_query.filter(RoleFilter(*WORKERS))
 
     @router.message(Command("report"))
-    async def report(
-        message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
-    ) -> None:
+    async def report(message: Message, day: Day, t: Texts, state: FSMContext) -> None:
         await state.clear()
-        for page in await Day(repo, team, member, clock).view("r", t):
+        for page in await day.view("r", t):
             await message.answer(page.text, reply_markup=page.markup)
 
     @router.callback_query(ReportAct.filter())
@@ -54,14 +52,13 @@ def build_router() -> Router:
         repo: Repo,
         team: Team,
         member: Member,
-        clock: Clock,
+        day: Day,
         t: Texts,
         state: FSMContext,
         callback_answer: CallbackAnswer,
         bot: Bot,
         translator: Translator,
     ) -> None:
-        day = Day(repo, team, member, clock)
         tomorrow = await day.tomorrow()
         if callback_data.a == "add":
             await state.clear()
@@ -99,17 +96,13 @@ def build_router() -> Router:
     async def mood(
         query: CallbackQuery,
         callback_data: Mood,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        clock: Clock,
+        day: Day,
         t: Texts,
         callback_answer: CallbackAnswer,
     ) -> None:
         if not 1 <= callback_data.value <= 5:
             raise UserError("button-stale")
-        day = Day(repo, team, member, clock)
-        report = await day.days.ensure_report(member, day.today)
+        report = await day.days.ensure_report(day.member, day.today)
         report.mood = callback_data.value
         callback_answer.text = t("mood-saved", value=callback_data.value)
         rep = await day.evening()
