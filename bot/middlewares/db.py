@@ -4,7 +4,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject
+from aiogram.fsm.context import FSMContext
+from aiogram.types import TelegramObject, User
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repo import Repo
@@ -12,7 +14,15 @@ from storage.repo import Repo
 
 class DbSessionMiddleware(BaseMiddleware):
     """One session and one transaction per update: committed when the handler returns, rolled back when
-    it raises (a refused action changes nothing). Repositories never commit."""
+    it raises (a refused action changes nothing). Repositories never commit.
+
+    On PostgreSQL the transaction first takes the person's advisory lock (``pg_advisory_xact_lock`` on
+    their Telegram id), and the dialog state is read again under it: one person's updates are handled one
+    at a time across every process. Without it, two updates of one person handled at once (two quick
+    commands on two webhook processes or on one, a Telegram retry beside a new message) read and write
+    the same dialog state, which handlers use as their working memory, and a command's task is lost. The
+    lock ends with the transaction, or with the connection of a process that died. SQLite needs none: its
+    ``BEGIN IMMEDIATE`` (at the update's first statement, before any handler) admits one writer."""
 
     def __init__(self, session_pool: async_sessionmaker[AsyncSession]) -> None:
         self.session_pool = session_pool
@@ -26,4 +36,15 @@ class DbSessionMiddleware(BaseMiddleware):
         async with self.session_pool() as session, session.begin():
             data["session"] = session
             data["repo"] = Repo(session)
+            user: User | None = data.get("event_from_user")
+            if user is not None and _dialect(session) == "postgresql":
+                await session.execute(select(func.pg_advisory_xact_lock(user.id)))
+                state: FSMContext | None = data.get("state")
+                if state is not None:  # aiogram read it before the lock; the filters use it
+                    data["raw_state"] = await state.get_state()
             return await handler(event, data)
+
+
+def _dialect(session: AsyncSession) -> str:
+    bind = session.bind
+    return bind.dialect.name if bind is not None else ""
