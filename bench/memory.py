@@ -7,6 +7,9 @@ today's tasks and a history), starts the real ``python -m bot run`` against the 
 over HTTP from this process, has thousands of different members talk to it (a mix of opening the day
 list, adding a task and /help), and reads the bot process's peak resident set size (``VmHWM`` in
 ``/proc/<pid>/status``) before stopping it. Target: under 200 MB.
+
+The process is the one production runs, aiogram's models built on first use (``bot/lean.py``);
+``ROP_LEAN_IMPORTS=0 .venv/bin/python bench/memory.py`` measures it with them all built at import.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bot import lean
 from bot.emulator import Emulator, run_emulator
 from domain.enums import Role
 
@@ -50,6 +54,8 @@ async def main() -> int:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     args = parser.parse_args()
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f} at start")
+    built = "on first use (bot/lean.py)" if lean.enabled() else "at import (ROP_LEAN_IMPORTS=0)"
+    print(f"python -m bot run, aiogram's models built {built}")
     rng = random.Random(5)
     async with database(args.db) as url:
         started = time.perf_counter()
@@ -102,6 +108,7 @@ async def main() -> int:
         f"after {served['updates']} updates from {served['users']} members in {served['seconds']:.0f} s: "
         f"RSS {peak['VmRSS'] / 1024:.0f} MB, peak {mb:.0f} MB (target < {TARGET_MB} MB)"
     )
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
     return 0 if mb < TARGET_MB else 1
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -41,7 +44,38 @@ def create_storage(settings: Settings) -> BaseStorage:
         from aiogram.fsm.storage.redis import RedisStorage
 
         return RedisStorage.from_url(settings.redis_url)
-    return MemoryStorage()
+    return DialogMemoryStorage()
+
+
+class DialogMemoryStorage(MemoryStorage):
+    """aiogram's MemoryStorage with a record only for users in the middle of a dialog. aiogram's own
+    reads a ``defaultdict`` on every update, so it keeps a record for every user who ever wrote, members
+    or strangers, for the life of the process."""
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        record = self.storage.get(key)
+        return None if record is None else record.state
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        record = self.storage.get(key)
+        return {} if record is None else record.data.copy()
+
+    async def get_value(self, storage_key: StorageKey, dict_key: str, default: Any | None = None) -> Any:
+        record = self.storage.get(storage_key)
+        return default if record is None else await super().get_value(storage_key, dict_key, default)
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        await super().set_state(key, state)
+        self._forget_if_empty(key)
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        await super().set_data(key, data)
+        self._forget_if_empty(key)
+
+    def _forget_if_empty(self, key: StorageKey) -> None:
+        record = self.storage.get(key)
+        if record is not None and record.state is None and not record.data:
+            del self.storage[key]
 
 
 def create_dispatcher(
