@@ -53,9 +53,10 @@ from domain.sales import (
 from domain.text import split_message
 from handlers.sales_callbacks import PlanStep, ReportXlsx
 from reports import fmt
+from reports.board import render_board_async
 from reports.data import load_board, load_bonuses, load_report, team_calendar
 from reports.send import plain, send_board, send_report, team_today
-from reports.text import bonuses_text, report_text
+from reports.text import bonuses_text, caption, report_text
 from reports.xlsx import export_workbook, report_workbook
 from scheduler.compose import ComposeContext, Kind, Outgoing, register
 from scheduler.jobs import JOBS
@@ -450,7 +451,7 @@ def monthly_period(local_date: date) -> Period:
 
 
 async def compose_weekly(ctx: ComposeContext) -> list[Outgoing]:
-    """On the last working day of the week: the week so far (text; the picture goes by the job)."""
+    """On the last working day of the week: the week so far, the board's picture, then the text."""
     calendar = team_calendar(ctx.team)
     week = weekly_period(ctx.local_date)
     days = [d for d in (week.start + timedelta(days=i) for i in range(7)) if calendar.is_working_day(d)]
@@ -473,9 +474,13 @@ async def _compose(ctx: ComposeContext, period: Period) -> list[Outgoing]:
     session = ctx.repo.session
     report = await load_report(session, ctx.team, period, ctx.local_date)
     names = await SalesRepo(session).names(ctx.team.id)
+    png = await render_board_async(report.board, plain(ctx.t), ctx.t.locale)
     parts = split_message(report_text(report, ctx.t, names, ctx.t.locale))
     markup = xlsx_button(period, ctx.t)
-    return [Outgoing(p, markup if i == len(parts) - 1 else None) for i, p in enumerate(parts)]
+    return [
+        Outgoing(caption(report.board, ctx.t), photo=png),
+        *(Outgoing(p, markup if i == len(parts) - 1 else None) for i, p in enumerate(parts)),
+    ]
 
 
 WEEKLY = register(Kind("weekly_report", compose_weekly, frozenset({"head", "owner"}), at="digest_at"))

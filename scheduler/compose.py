@@ -23,10 +23,12 @@ from storage.repo import Repo
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One message: HTML text and an optional inline keyboard."""
+    """One message: HTML text and an optional inline keyboard; with ``photo`` (PNG bytes), a picture whose
+    caption is ``text`` (keep it under Telegram's 1,024 characters: it is not split)."""
 
     text: str
     reply_markup: InlineKeyboardMarkup | None = None
+    photo: bytes | None = None
 
 
 @dataclass

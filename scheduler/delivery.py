@@ -44,6 +44,7 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramRetryAfter,
 )
+from aiogram.types import BufferedInputFile, Message
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -61,6 +62,7 @@ from storage.models import Member, Outbox, Team, Vacation
 from storage.repo import Repo
 
 log = logging.getLogger(__name__)
+PHOTO_NAME = "picture.png"
 
 #: How long an outcome waits for others to share its transaction (a send's slot is held meanwhile).
 WRITE_LINGER = 0.03
@@ -328,13 +330,7 @@ class Deliverer:
         for part in ready.parts[len(done) :]:
             await self.limiter.acquire(ready.chat_id, ready.paid)
             try:
-                message = await self.bot.send_message(
-                    chat_id=ready.chat_id,
-                    text=part.text,
-                    reply_markup=part.reply_markup,
-                    allow_paid_broadcast=True if ready.paid else None,
-                    request_timeout=self.options.send_timeout,
-                )
+                message = await self._send_part(ready, part)
             except TelegramRetryAfter as exc:
                 self.limiter.pause_chat(ready.chat_id, exc.retry_after)
                 await self._retry(row, f"429: {exc.message}", stats, done, after=exc.retry_after, count=False)
@@ -377,6 +373,25 @@ class Deliverer:
             await self._write(_Sent(row.id, list(done), now))
         stats.sent += 1
         stats.by_kind[row.kind] = stats.by_kind.get(row.kind, 0) + 1
+
+    async def _send_part(self, ready: _Ready, part: Outgoing) -> Message:
+        paid = True if ready.paid else None
+        if part.photo is not None:
+            return await self.bot.send_photo(
+                chat_id=ready.chat_id,
+                photo=BufferedInputFile(part.photo, PHOTO_NAME),
+                caption=part.text or None,
+                reply_markup=part.reply_markup,
+                allow_paid_broadcast=paid,
+                request_timeout=self.options.send_timeout,
+            )
+        return await self.bot.send_message(
+            chat_id=ready.chat_id,
+            text=part.text,
+            reply_markup=part.reply_markup,
+            allow_paid_broadcast=paid,
+            request_timeout=self.options.send_timeout,
+        )
 
     # ------------------------------------------------------------------ outcomes
 
@@ -551,6 +566,9 @@ def split_parts(messages: list[Outgoing]) -> list[Outgoing]:
     """Each message split under Telegram's limit, in order; a keyboard stays with the last part."""
     parts: list[Outgoing] = []
     for message in messages:
+        if message.photo is not None:  # a picture with its caption: one part
+            parts.append(message)
+            continue
         if not message.text.strip():
             continue
         if utf16_len(message.text) <= MESSAGE_LIMIT:  # the usual case: as it is

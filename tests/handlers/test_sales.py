@@ -258,8 +258,14 @@ async def test_scheduled_reports_only_on_their_day(world: TeamWorld) -> None:
 
         assert await compose_weekly(ctx(date(2026, 11, 26))) == []  # Thursday
         friday = await compose_weekly(ctx(date(2026, 11, 27)))
-        assert "неделя 23.11–29.11.2026" in friday[0].text and friday[-1].reply_markup is not None
+        # the board's picture with its caption first, then the text, the Excel button on the last part
+        picture, *text = friday
+        assert picture.photo is not None and picture.photo.startswith(b"\x89PNG")
+        assert "неделя 23.11–29.11.2026" in picture.text and len(picture.text) < 1024
+        assert text and all(m.photo is None for m in text) and text[-1].reply_markup is not None
+        assert "неделя 23.11–29.11.2026" in text[0].text
         assert await compose_monthly(ctx(date(2026, 12, 2))) == []
         december = await compose_monthly(ctx(date(2026, 12, 1)))  # the first working day: November
-        assert "Отчёт: ноябрь 2026" in december[0].text
-        assert money(Decimal(350000)) in december[0].text
+        assert december[0].photo is not None
+        assert "Отчёт: ноябрь 2026" in december[1].text
+        assert money(Decimal(350000)) in december[1].text

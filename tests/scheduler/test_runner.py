@@ -8,9 +8,11 @@ from datetime import UTC, date, datetime, time
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import update
 
+from bot.emulator import Fault
 from domain.enums import OutboxStatus
 from domain.text import utf16_len
 from scheduler.compose import KINDS, ComposeContext, Kind, Outgoing
+from scheduler.delivery import split_parts
 from scheduler.outbox import OutboxRepo
 from storage.models import Outbox, Team
 from tests.scheduler.conftest import World
@@ -169,3 +171,35 @@ async def test_a_crashing_composer_is_retried_and_the_others_go_out(sqlite_world
     row = next(r for r in await world.rows() if r.member_id == m1.id)
     assert (row.status, row.attempts) == (OutboxStatus.SENT, 1)
     assert isinstance(row, Outbox)
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)  # the emulator stores what it is given
+
+
+async def test_a_picture_goes_first_with_its_caption_and_is_retried_like_text(sqlite_world: World) -> None:
+    world = sqlite_world
+    _, (m1,) = await world.team("Moscow", "Europe/Moscow", managers=1, head=False)
+    long_caption = "<b>Доска</b> " + "x" * 5000  # a caption is never split (the composer keeps it short)
+
+    async def compose_picture(ctx: ComposeContext) -> list[Outgoing]:
+        return [Outgoing("<b>Доска</b> недели", photo=PNG), Outgoing("Текст отчёта")]
+
+    assert len(split_parts([Outgoing(long_caption, photo=PNG)])) == 1
+    KINDS["t_picture"] = Kind("t_picture", compose_picture, frozenset({"manager"}), "morning_at")
+    world.emulator.inject(m1.tg_id, Fault.server_error())  # the picture fails once
+    try:
+        runner = world.runner(("t_picture",))
+        world.clock.set(msk(MONDAY, 9))
+        assert (await runner.tick()).stats.retried == 1
+        assert world.emulator.sent(m1.tg_id) == []
+        retry_at = await runner.next_wakeup()
+        assert retry_at is not None
+        world.clock.set(retry_at)
+        assert (await runner.tick()).stats.sent == 1
+    finally:
+        KINDS.pop("t_picture")
+    picture, text = world.emulator.sent(m1.tg_id)
+    assert (picture.kind, picture.caption, picture.data) == ("photo", "<b>Доска</b> недели", PNG)
+    assert (text.kind, text.text) == ("text", "Текст отчёта")
+    (row,) = await world.rows()
+    assert (row.status, row.message_ids) == (OutboxStatus.SENT, [picture.message_id, text.message_id])
