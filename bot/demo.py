@@ -247,12 +247,15 @@ class Demo:
                 translator=default_translator(),
                 clock=self.clock,
             )
-            async with self.session_pool() as session, session.begin():
-                team = await session.get(Team, self.team_id)
-                assert team is not None
-                day, _, _ = await enqueue_for_date(session, team, rule(KINDS[kind]), None, self.clock())
-            only = Filter(team_id=self.team_id, kinds=frozenset({kind}), local_date=day)
-            await runner.deliverer.drain(only, enforce_window=False)
+            try:
+                async with self.session_pool() as session, session.begin():
+                    team = await session.get(Team, self.team_id)
+                    assert team is not None
+                    day, _, _ = await enqueue_for_date(session, team, rule(KINDS[kind]), None, self.clock())
+                only = Filter(team_id=self.team_id, kinds=frozenset({kind}), local_date=day)
+                await runner.deliverer.drain(only, enforce_window=False)
+            finally:
+                await runner.close()
 
         return await self.happens(run, key, **args)
 

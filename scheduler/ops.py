@@ -80,8 +80,8 @@ async def run_kind_job(
 
     async with _opened(settings) as pool:
         bot = create_bot(settings)
+        runner = _runner(settings, pool, bot)
         try:
-            runner = _runner(settings, pool, bot)
             for one in await _teams(pool, team):
                 async with pool() as session, session.begin():
                     team_row = await session.get(Team, one.id)
@@ -108,6 +108,7 @@ async def run_kind_job(
                     )
                 )
         finally:
+            await runner.close()
             await bot.session.close()
     return 0
 
@@ -122,10 +123,12 @@ async def run_tick_job(settings: Settings, team: str | None = None, date: str | 
 
     async with _opened(settings) as pool:
         bot = create_bot(settings)
+        runner = _runner(settings, pool, bot)
         try:
             load_kinds()
-            result = await _runner(settings, pool, bot).tick()
+            result = await runner.tick()
         finally:
+            await runner.close()
             await bot.session.close()
     s = result.stats
     print(

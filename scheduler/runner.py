@@ -47,12 +47,19 @@ STOP_GRACE = 15.0  # seconds the sends in flight get to finish at shutdown
 
 
 def limiter_from_settings(settings: Any) -> SendLimiter:
-    return SendLimiter(
-        settings.send_rate,
-        chat_rate=settings.send_chat_rate,
-        chat_burst=settings.send_chat_burst,
-        paid_rate=settings.send_paid_rate,
-    )
+    """The in-process limiter; with ``REDIS_URL``, one shared by every process of the bot through Redis."""
+    knobs: dict[str, Any] = {
+        "chat_rate": settings.send_chat_rate,
+        "chat_burst": settings.send_chat_burst,
+        "paid_rate": settings.send_paid_rate,
+    }
+    if settings.redis_url:
+        from scheduler.shared_limiter import RedisSendLimiter
+
+        return RedisSendLimiter.from_url(
+            settings.redis_url, settings.bot_id or 0, settings.send_rate, **knobs
+        )
+    return SendLimiter(settings.send_rate, **knobs)
 
 
 @dataclass
@@ -282,6 +289,13 @@ class Runner:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        await self.close()
+
+    async def close(self) -> None:
+        """Release what the runner holds besides its scheduler: the shared limiter's Redis client."""
+        close = getattr(self.deliverer.limiter, "aclose", None)
+        if close is not None:
+            await close()
 
 
 async def _enqueue_fresh(outbox: OutboxRepo, due: Sequence[DueSend]) -> list[int]:
