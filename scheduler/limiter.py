@@ -14,7 +14,8 @@ per private chat in short bursts, and 20 a minute per group. Rules:
 * ``pause_chat`` honours a 429's ``retry_after`` for that chat; ``pause_all`` for every send.
 * ``acquire`` first waits until the chat may receive, then reserves the next global slot (slots never go
   back, in the order reserved; no ``await`` between reading and reserving, so the event loop is the only
-  lock) and sleeps until it. A chat that must wait never holds up the other chats.
+  lock) and sleeps until it. A chat that must wait never holds up the other chats. A sender that woke
+  late (a busy event loop) still keeps the ordinary sends actually made in any second under ``rate``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ JITTER_MARGIN = 0.1
 #: Telegram's group limit: 20 messages a minute.
 GROUP_INTERVAL = 3.0
 _WINDOW = 1.0
+_EPSILON = 1e-6  # slots spaced 1/rate apart add up to a hair under a second
 
 
 class SendLimiter:
@@ -53,6 +55,7 @@ class SendLimiter:
         self._last = float("-inf")  # slot of the last send of any kind (slots never go back)
         self._paused_until = 0.0
         self._recent: deque[float] = deque()  # reserved slots of the last second (sorted)
+        self._sent: deque[float] = deque()  # when the ordinary sends of the last second actually went
         self._chats: dict[int, float] = {}  # chat id -> theoretical arrival time (GCRA)
         self.reserved = 0
 
@@ -122,3 +125,19 @@ class SendLimiter:
         slot = self._reserve(chat_id, paid, now)
         if slot > now:
             await self.sleep(slot - now)
+        if not paid:
+            await self._under_cap()
+
+    async def _under_cap(self) -> None:
+        """Slots are spaced, but a sender can wake late (the event loop was busy composing), and the late
+        ones then go together with the next second's own: so the ordinary sends actually made in any
+        second are counted too, and one that would be over ``rate`` waits."""
+        now = self.monotonic()
+        while True:
+            while self._sent and self._sent[0] <= now - _WINDOW + _EPSILON:
+                self._sent.popleft()
+            if len(self._sent) < self._cap:
+                break
+            await self.sleep(self._sent[0] + _WINDOW - now)
+            now = self.monotonic()
+        self._sent.append(now)

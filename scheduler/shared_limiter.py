@@ -232,6 +232,8 @@ class RedisSendLimiter(SendLimiter):
                 self.reserved += 1
                 if seconds > 0:
                     await self.sleep(seconds)
+                if not paid:
+                    await self._under_cap()  # this process's late wake-ups, as in SendLimiter
                 return
             await self.sleep(seconds)  # the chat must wait; no global slot is held meanwhile
         self.fallbacks += 1

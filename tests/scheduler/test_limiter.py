@@ -120,3 +120,40 @@ async def test_a_busy_chat_does_not_hold_up_the_others() -> None:
     await asyncio.gather(busy(), other())
     assert done["busy"] >= 0.2
     assert done["other"] < 0.1
+
+
+class StallingTime(FakeTime):
+    """Time that moves in steps of 10 ms, driven from outside, with one stall: the event loop was busy
+    for ``stall`` seconds (composing a batch), so every sender due meanwhile wakes at its end."""
+
+    async def sleep(self, seconds: float) -> None:
+        target = self.now + seconds
+        while self.now < target:  # noqa: ASYNC110 (a fake clock: the driver moves time between yields)
+            await asyncio.sleep(0)
+
+    async def run(self, until: asyncio.Future[None], stall_at: float, stall: float) -> None:
+        start = self.now
+        while not until.done():
+            stalled = stall_at <= self.now - start < stall_at + 0.01
+            self.now += stall if stalled else 0.01
+            for _ in range(20):
+                await asyncio.sleep(0)
+
+
+async def test_senders_waking_late_after_a_stall_do_not_burst_over_the_limit() -> None:
+    clock = StallingTime()
+    lim = limiter(clock)
+    chats = iter(range(1, 201))
+    sent: list[tuple[float, int]] = []
+
+    async def sender() -> None:
+        for chat in chats:
+            await lim.acquire(chat)
+            sent.append((clock.now, chat))
+
+    workers = asyncio.gather(*(sender() for _ in range(8)))
+    await clock.run(workers, stall_at=2.0, stall=0.6)
+    await workers
+    times, order = zip(*sorted(sent), strict=True)
+    assert len(times) == 200
+    assert telegram_accepts(list(times), list(order)) == 0
