@@ -96,6 +96,35 @@ async def database(kind: str) -> AsyncIterator[str]:
         await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _copy_sqlite(path: str, target: str) -> None:
+    for suffix in ("", "-wal"):  # a WAL left behind holds committed pages too
+        if os.path.exists(path + suffix):
+            shutil.copyfile(path + suffix, target + suffix)
+
+
+@asynccontextmanager
+async def copy_of(url: str) -> AsyncIterator[str]:
+    """A copy of the database at ``url`` (no connection to it may be open), removed afterwards: a SQLite
+    file copied, a PostgreSQL database created from it as a template."""
+    if url.startswith("sqlite"):
+        path = url.split(":///", 1)[1]
+        folder = tempfile.mkdtemp(prefix="rop-bench-")
+        target = os.path.join(folder, os.path.basename(path))
+        try:
+            await asyncio.to_thread(_copy_sqlite, path, target)
+            yield f"sqlite+aiosqlite:///{target}"
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    source = url.rsplit("/", 1)[1]
+    name = f"rop_bench_{uuid.uuid4().hex[:10]}"
+    await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    try:
+        yield url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @asynccontextmanager
 async def opened(url: str) -> AsyncIterator[tuple[AsyncEngine, async_sessionmaker[AsyncSession]]]:
     engine = create_engine(url)

@@ -4,13 +4,13 @@ writes rows, always inside the acting member's team."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar import MemberCalendar, WorkCalendar
@@ -86,6 +86,52 @@ class EveningReport:
         return [lead for lead in self.leads if not lead.has_next_task]
 
 
+def _task_items(tasks: Sequence[Task], clients: Mapping[int, Client], hot: set[int]) -> list[TaskItem]:
+    items = []
+    for t in tasks:
+        client = clients.get(t.client_id) if t.client_id is not None else None
+        items.append(
+            TaskItem(
+                task_id=t.id,
+                due=t.due_date,
+                created_at=t.created_at,
+                client_id=t.client_id,
+                client_name=client.name if client else None,
+                stage=client.stage if client else None,
+                hot=bool(client and client.id in hot),
+                frozen=is_task_frozen(t.moves),
+                action=t.action,
+                status=t.status,
+                moves=t.moves,
+            )
+        )
+    return items
+
+
+def latest_outcomes() -> list[ScalarSelect[TaskStatus]]:
+    """Columns for a query over clients: the status of each client's latest ``FREEZE_MOVES`` tasks with
+    an outcome, the latest first (None past the last). Read from ix_tasks_client_latest: a few index entries
+    per client however long its history."""
+
+    def nth(n: int) -> ScalarSelect[TaskStatus]:
+        return (
+            select(Task.status)
+            .where(Task.client_id == Client.id, (Task.status != TaskStatus.OPEN) | (Task.moves > 0))
+            .order_by(Task.updated_at.desc(), Task.id.desc())
+            .limit(1)
+            .offset(n)
+            .correlate(Client)
+            .scalar_subquery()
+        )
+
+    return [nth(n) for n in range(FREEZE_MOVES)]
+
+
+def is_frozen(statuses: Sequence[TaskStatus | str | None]) -> bool:
+    """A client frozen by the statuses ``latest_outcomes`` read (an open task there was moved)."""
+    return is_client_frozen([task_outcome(TaskStatus(s), moves=1) for s in statuses if s is not None])
+
+
 async def member_calendar(session: AsyncSession, team: Team, member: Member) -> MemberCalendar:
     rows = await session.execute(
         select(Vacation.starts, Vacation.ends).where(Vacation.member_id == member.id)
@@ -110,52 +156,15 @@ class DayRepo:
                 select(Client).where(Client.team_id == team_id, Client.id.in_(client_ids))
             )
             clients = {c.id: c for c in rows}
-        hot = await self.clients.hot_client_ids(team_id)
-        items = []
-        for t in tasks:
-            client = clients.get(t.client_id) if t.client_id is not None else None
-            items.append(
-                TaskItem(
-                    task_id=t.id,
-                    due=t.due_date,
-                    created_at=t.created_at,
-                    client_id=t.client_id,
-                    client_name=client.name if client else None,
-                    stage=client.stage if client else None,
-                    hot=bool(client and client.id in hot),
-                    frozen=is_task_frozen(t.moves),
-                    action=t.action,
-                    status=t.status,
-                )
-            )
-        return items
+        return _task_items(tasks, clients, await self.clients.hot_client_ids(team_id))
 
     async def frozen_clients(self, client_ids: Iterable[int]) -> frozenset[int]:
         """Of ``client_ids``, those whose last three tasks with an outcome were moved or failed."""
         ids = set(client_ids)
         if not ids:
             return frozenset()
-        ranked = (
-            select(
-                Task.client_id,
-                Task.status,
-                Task.moves,
-                func.row_number()
-                .over(partition_by=Task.client_id, order_by=(Task.updated_at.desc(), Task.id.desc()))
-                .label("n"),
-            )
-            .where(Task.client_id.in_(ids), (Task.status != TaskStatus.OPEN) | (Task.moves > 0))
-            .subquery()
-        )
-        rows = await self.session.execute(
-            select(ranked.c.client_id, ranked.c.status, ranked.c.moves)
-            .where(ranked.c.n <= FREEZE_MOVES)
-            .order_by(ranked.c.client_id, ranked.c.n)
-        )
-        outcomes: dict[int, list] = {}
-        for client_id, status, moves in rows:
-            outcomes.setdefault(client_id, []).append(task_outcome(TaskStatus(status), moves))
-        return frozenset(cid for cid, seq in outcomes.items() if is_client_frozen(seq))
+        rows = await self.session.execute(select(Client.id, *latest_outcomes()).where(Client.id.in_(ids)))
+        return frozenset(client_id for client_id, *statuses in rows if is_frozen(statuses))
 
     @staticmethod
     def _bounds(today: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -166,11 +175,14 @@ class DayRepo:
     async def _ordered(self, items: list[TaskItem], today: date, zone: ZoneInfo) -> list[TaskItem]:
         """The day order, with a task moved today kept in the place its morning due date gave it, so
         marking never renumbers the list."""
+        moved = [i.task_id for i in items if i.moves]
+        if not moved:  # nothing on the list was ever moved: the list is in its morning order already
+            return order_day_tasks(items, today)
         start, end = self._bounds(today, zone)
         rows = await self.session.execute(
             select(TaskEvent.task_id, TaskEvent.from_date)
             .where(
-                TaskEvent.task_id.in_([i.task_id for i in items]),
+                TaskEvent.task_id.in_(moved),
                 TaskEvent.kind == TaskEventKind.MOVED,
                 TaskEvent.at >= start,
                 TaskEvent.at < end,
@@ -185,33 +197,60 @@ class DayRepo:
     async def day_tasks(self, member: Member, today: date, zone: ZoneInfo) -> Sequence[Task]:
         """The tasks of the member's day: open ones due today or earlier, any due today, and any the
         member marked today (a done overdue task, a task moved away), so marking never drops a line."""
+        return await self.days_tasks(member.team_id, [member.id], today, zone)
+
+    async def days_tasks(
+        self, team_id: int, member_ids: Sequence[int], today: date, zone: ZoneInfo
+    ) -> Sequence[Task]:
+        """``day_tasks`` of several members of a team at once (members in the same time ``zone``)."""
         start, end = self._bounds(today, zone)
         touched = select(TaskEvent.task_id).where(
             TaskEvent.at >= start,
             TaskEvent.at < end,
             TaskEvent.kind.in_(MARKS),
         )
-        return (
-            await self.session.scalars(
-                select(Task).where(
-                    Task.assignee_id == member.id,
-                    Task.team_id == member.team_id,
-                    ((Task.status == TaskStatus.OPEN) & (Task.due_date <= today))
-                    | (Task.due_date == today)
-                    | Task.id.in_(touched),
-                )
-            )
-        ).all()
+        # A UNION ALL, not an OR: each branch seeks its own index (PostgreSQL cannot combine an OR holding
+        # a subquery and reads all the members' history). The team is checked on the rows, not in the
+        # query: SQLite, planning without statistics, would take "team_id = ?" for the most selective term
+        # and read the whole team's history.
+        mine = Task.assignee_id.in_(list(member_ids))
+        branches = union_all(
+            select(Task).where(mine, Task.status == TaskStatus.OPEN, Task.due_date <= today),
+            select(Task).where(mine, Task.due_date == today),
+            select(Task).where(mine, Task.id.in_(touched)),
+        )
+        rows = (await self.session.scalars(select(Task).from_statement(branches))).unique()
+        return [t for t in rows if t.team_id == team_id]
 
     async def day_list(self, member: Member, today: date, zone: ZoneInfo) -> DayList:
-        """The day list in the one order (``domain.ordering``)."""
+        """The day list in the one order (``domain.ordering``). Six reads whatever the list's length: the
+        morning fan-out composes one per manager."""
         tasks = await self.day_tasks(member, today, zone)
-        items = await self._ordered(await self._items(member.team_id, tasks), today, zone)
+        # one read for the clients the list names and the member's own clients (for the idle ones)
+        named = {t.client_id for t in tasks if t.client_id is not None}
+        # a UNION ALL, not an OR: SQLite seeks an index for each branch instead of reading the whole team
+        wanted = select(Client).where(Client.team_id == member.team_id, Client.owner_id == member.id)
+        if named:
+            wanted = union_all(
+                wanted, select(Client).where(Client.team_id == member.team_id, Client.id.in_(named))
+            )
+        rows = await self.session.scalars(select(Client).from_statement(wanted))
+        clients = {c.id: c for c in rows}
+        hot = await self.clients.hot_client_ids(member.team_id)
+        items = await self._ordered(_task_items(tasks, clients, hot), today, zone)
+        own = sorted(
+            (c for c in clients.values() if c.owner_id == member.id and c.stage in OPEN_STAGES),
+            key=lambda c: c.name_key,
+        )
+        idle = clients_without_tasks(
+            [ClientItem(c.id, c.name, c.stage, c.id in hot) for c in own],
+            await self.tasks.open_client_ids(member.id),
+        )
         return DayList(
             day=today,
             tasks=items,
             frozen_clients=await self.frozen_clients(i.client_id for i in items if i.client_id),
-            idle_clients=await self.idle_clients(member),
+            idle_clients=idle,
         )
 
     async def idle_clients(self, member: Member) -> list[ClientItem]:

@@ -22,8 +22,9 @@ from domain.enums import OPEN_STAGES, HotOutcome, PlanStatus, Role, Stage, TaskE
 from domain.errors import NotFound, UserError
 from domain.frozen import FREEZE_MOVES
 from domain.hot import HotItem
+from domain.planfact import DayTask, plan_fact
 from domain.review import ReviewClient
-from storage.day_repo import DayRepo, member_calendar
+from storage.day_repo import DayRepo, is_frozen, latest_outcomes
 from storage.models import (
     Client,
     DayReport,
@@ -265,34 +266,24 @@ class HeadRepo:
         ).all()
         return await self._rows(tasks)
 
-    async def open_clients(self, team_id: int, owner_ids: Iterable[int]) -> dict[int, list[Client]]:
-        ids = list(owner_ids)
-        result: dict[int, list[Client]] = defaultdict(list)
-        if not ids:
-            return result
-        rows = await self.session.scalars(
-            select(Client)
+    async def frozen_facts(self, team_id: int, managers: Sequence[Member]) -> list[FrozenFacts]:
+        ids = [m.id for m in managers]
+        tasks = await self.frozen_tasks(team_id, ids)
+        # the managers' open clients with their latest outcomes, in one read: thousands in a big team
+        clients = await self.session.execute(
+            select(Client.owner_id, Client.name, *latest_outcomes())
             .where(Client.team_id == team_id, Client.owner_id.in_(ids), Client.stage.in_(OPEN_STAGES))
             .order_by(Client.name_key, Client.id)
         )
-        for c in rows:
-            result[c.owner_id].append(c)
-        return result
-
-    async def frozen_facts(self, team_id: int, managers: Sequence[Member]) -> list[FrozenFacts]:
-        tasks = await self.frozen_tasks(team_id, [m.id for m in managers])
-        clients = await self.open_clients(team_id, [m.id for m in managers])
-        frozen_ids = await self.days.frozen_clients(c.id for cs in clients.values() for c in cs)
+        frozen_clients: dict[int, list[str]] = defaultdict(list)
+        for owner, name, *statuses in clients:
+            if is_frozen(statuses):
+                frozen_clients[owner].append(name)
         by_member: dict[int, list[str]] = defaultdict(list)
         for row in tasks:
             by_member[row.task.assignee_id].append(f"{row.client or '—'}: {row.task.action}")
         return [
-            FrozenFacts(
-                m.id,
-                m.name,
-                tuple(by_member.get(m.id, ())),
-                tuple(c.name for c in clients.get(m.id, []) if c.id in frozen_ids),
-            )
+            FrozenFacts(m.id, m.name, tuple(by_member.get(m.id, ())), tuple(frozen_clients.get(m.id, ())))
             for m in managers
         ]
 
@@ -353,29 +344,60 @@ class HeadRepo:
         return facts
 
     async def evening_facts(self, team: Team, managers: Sequence[Member], today: date) -> list[EveningFacts]:
-        facts = []
-        overdue = await self.overdue(team.id, today, [m.id for m in managers])
+        """Each manager's day (``DayRepo.day_tasks`` and plan-vs-fact, leads, deals, report) in a fixed
+        number of reads whatever the team's size and history: one for the day's tasks per time zone in the
+        team, one for each of the rest."""
+        ids = [m.id for m in managers]
+        if not ids:
+            return []
+        overdue = await self.overdue(team.id, today, ids)
         counts: dict[int, int] = defaultdict(int)
         for row in overdue:
             counts[row.task.assignee_id] += 1
+        zones: dict[str, list[int]] = defaultdict(list)
         for m in managers:
-            calendar = await member_calendar(self.session, team, m)
-            zone = ZoneInfo(m.timezone or team.timezone)
-            rep = await self.days.evening(m, today, calendar.next_working_day(today), zone)
-            facts.append(
-                EveningFacts(
-                    member_id=m.id,
-                    name=m.name,
-                    fact=rep.fact,
-                    overdue=counts.get(m.id, 0),
-                    leads=len(rep.leads),
-                    deals=len(rep.deals),
-                    revenue=sum((d.amount for d in rep.deals), Decimal(0)),
-                    working=calendar.is_working_day(today),
-                    reported=rep.report is not None and rep.report.submitted_at is not None,
+            zones[m.timezone or team.timezone].append(m.id)
+        tasks: list[Task] = []
+        for zone, members in zones.items():
+            tasks.extend(await self.days.days_tasks(team.id, members, today, ZoneInfo(zone)))
+        off = await self.days.off_plan([t.id for t in tasks if t.status is TaskStatus.CANCELLED])
+        day: dict[int, list[DayTask]] = defaultdict(list)
+        for t in tasks:  # moved away today: still open, now due later (moving is not doing)
+            day[t.assignee_id].append(DayTask(t.id, t.status, t.due_date > today, t.id in off))
+        leads = dict(
+            (
+                await self.session.execute(
+                    select(Lead.member_id, func.count(Lead.id))
+                    .join(Client, Client.id == Lead.client_id)
+                    .where(Lead.team_id == team.id, Lead.member_id.in_(ids), Lead.on_date == today)
+                    .group_by(Lead.member_id)
                 )
+            ).all()
+        )
+        deals: dict[int, list[Decimal]] = defaultdict(list)
+        for member_id, amount in await self.session.execute(
+            select(Deal.member_id, Deal.amount)
+            .join(Client, Client.id == Deal.client_id)
+            .where(Deal.team_id == team.id, Deal.member_id.in_(ids), Deal.on_date == today)
+        ):
+            deals[member_id].append(Decimal(amount))
+        reports = await self.submitted_reports(team.id, [today])
+        calendar = WorkCalendar.from_db(team.workdays, team.holiday_country)
+        vacations = await self.vacations(ids)
+        return [
+            EveningFacts(
+                member_id=m.id,
+                name=m.name,
+                fact=plan_fact(day.get(m.id, ())),
+                overdue=counts.get(m.id, 0),
+                leads=int(leads.get(m.id, 0)),
+                deals=len(deals.get(m.id, ())),
+                revenue=sum(deals.get(m.id, ()), Decimal(0)),
+                working=MemberCalendar(calendar, vacations.get(m.id, ())).is_working_day(today),
+                reported=(m.id, today) in reports,
             )
-        return facts
+            for m in managers
+        ]
 
     async def history(
         self, team: Team, managers: Sequence[Member], today: date, days: int

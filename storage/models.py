@@ -134,7 +134,8 @@ class Client(Base):
     )
 
     __table_args__ = (
-        Index("ix_clients_team_owner", "team_id", "owner_id"),
+        # a manager's clients in name order, without reading the whole team's
+        Index("ix_clients_team_owner_name", "team_id", "owner_id", "name_key"),
         Index("ix_clients_team_name_key", "team_id", "name_key"),
     )
 
@@ -164,7 +165,10 @@ class Task(Base):
     __table_args__ = (
         Index("ix_tasks_assignee_status_due", "assignee_id", "status", "due_date"),
         Index("ix_tasks_team_status_due", "team_id", "status", "due_date"),
-        Index("ix_tasks_client", "client_id"),
+        # a member's tasks of one day or window, any status (the day list)
+        Index("ix_tasks_assignee_due", "assignee_id", "due_date"),
+        # a client's latest outcomes from the index alone (frozen clients: three entries per client)
+        Index("ix_tasks_client_latest", "client_id", "updated_at", "id", "status", "moves"),
     )
 
 
@@ -183,7 +187,12 @@ class TaskEvent(Base):
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
 
-    __table_args__ = (Index("ix_task_events_kind_from_date", "kind", "from_date"),)
+    # No index may lead with ``kind``: with no planner statistics SQLite would read every event of a kind
+    # instead of seeking by task or by time (migration 0004).
+    __table_args__ = (
+        Index("ix_task_events_from_date_kind", "from_date", "kind"),
+        Index("ix_task_events_at_kind_task", "at", "kind", "task_id"),  # the day's marks, from the index
+    )
 
 
 class Vacation(Base):
@@ -213,6 +222,7 @@ class Plan(Base):
     __table_args__ = (
         UniqueConstraint("member_id", "for_date", name="uq_plans_member_date"),
         Index("ix_plans_team_date", "team_id", "for_date"),
+        Index("ix_plans_team_status", "team_id", "status", "for_date"),
     )
 
 
