@@ -27,6 +27,7 @@ from bot.clock import ManualClock
 from bot.config import load_settings
 from bot.factory import create_bot
 from bot.i18n import default_translator
+from bot.perf import freeze_startup_objects
 from scheduler.compose import KINDS, ComposeContext, Kind, Outgoing, register
 from scheduler.plan import load_kinds
 from scheduler.runner import Runner
@@ -96,6 +97,7 @@ async def run(n: int, kind: str, db: str, rate: float | None, concurrency: int |
             clock = ManualClock(NOW)
             runner = Runner.from_settings(bot, pool, settings, translator=default_translator(), clock=clock)
             runner.kinds = frozenset({kind})
+            freeze_startup_objects()  # as python -m bot does at the end of start-up
             try:
                 queued = await runner.enqueue_due()
                 started, cpu = time.perf_counter(), time.process_time()

@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.factory import create_bot, create_dispatcher
 from bot.housekeeping import install as install_housekeeping
 from bot.i18n import Translator, default_translator
+from bot.perf import freeze_startup_objects
 from storage.db import create_engine, create_session_pool
 from storage.migrate import is_up_to_date
 
@@ -56,3 +57,4 @@ async def _on_startup(bot: Bot, dispatcher: Dispatcher, translator: Translator, 
     log.info("bot @%s started", me.username)
     await bot.delete_webhook(drop_pending_updates=False)
     await set_default_commands(bot, translator, settings.default_locale)
+    freeze_startup_objects()  # full garbage collections stop pausing the bot (bot/perf.py)

@@ -40,6 +40,7 @@ from bot.factory import create_bot, create_dispatcher
 from bot.health import add_health_route
 from bot.housekeeping import install as install_housekeeping
 from bot.i18n import Texts, Translator, default_translator
+from bot.perf import freeze_startup_objects
 from storage.db import create_engine, create_session_pool
 from storage.migrate import is_up_to_date
 
@@ -100,6 +101,7 @@ async def _on_startup(bot: Bot, translator: Translator, settings: Settings) -> N
     me = await bot.me()
     await set_default_commands(bot, translator, settings.default_locale)
     log.info("bot @%s starting in webhook mode", me.username)
+    freeze_startup_objects()  # full garbage collections stop pausing the bot (bot/perf.py)
 
 
 def create_webhook_dispatcher(
