@@ -21,7 +21,7 @@ from bot.i18n import Html, Texts
 from bot.keyboard import Keyboard
 from domain.enums import PlanStatus, TaskStatus
 from domain.ordering import ClientItem, TaskItem
-from domain.text import split_message, utf16_len
+from domain.text import MESSAGE_LIMIT, split_message, utf16_len
 from handlers.day_callbacks import (
     VIEW_REPORT,
     VIEW_TODAY,
@@ -131,6 +131,11 @@ def _pages_of(
     return result
 
 
+def fit(text: str) -> list[str]:
+    """The text as messages: itself when it fits in one (the usual case, and splitting costs), else split."""
+    return [text] if utf16_len(text) <= MESSAGE_LIMIT else split_message(text)
+
+
 def render_today(day: DayList, t: Texts) -> list[Page]:
     """The day list: header, tasks with their buttons, then clients with no open task."""
     open_ids = {i.task_id for i in day.tasks if i.status is TaskStatus.OPEN and i.due <= day.day}
@@ -150,7 +155,7 @@ def render_today(day: DayList, t: Texts) -> list[Page]:
     if not pages:
         pages.append(Page(header))
     if day.idle_clients:
-        pages.extend(Page(text) for text in split_message(idle_text(day.idle_clients, t)))
+        pages.extend(Page(text) for text in fit(idle_text(day.idle_clients, t)))
     return pages
 
 
@@ -204,7 +209,7 @@ def render_report(rep: EveningReport, t: Texts) -> list[Page]:
         extra += [t("report-deal-line", name=d.client_name, amount=fmt_money(d.amount)) for d in rep.deals]
     if extra:
         kb.adjust(1)
-        for i, text in enumerate(split_message("\n".join(extra))):
+        for i, text in enumerate(fit("\n".join(extra))):
             pages.append(Page(text, kb.as_markup() if i == 0 and list(kb.buttons) else None))
     pages.append(render_plan(rep, t))
     return pages

@@ -8,9 +8,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ScalarSelect, select, union_all
+from sqlalchemy import Executable, ScalarSelect, bindparam, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar import MemberCalendar, WorkCalendar
@@ -108,7 +109,8 @@ def _task_items(tasks: Sequence[Task], clients: Mapping[int, Client], hot: set[i
     return items
 
 
-def latest_outcomes() -> list[ScalarSelect[TaskStatus]]:
+@cache  # built once: the statements take no parameters, and building them costs more than running them
+def latest_outcomes() -> tuple[ScalarSelect[TaskStatus], ...]:
     """Columns for a query over clients: the status of each client's latest ``FREEZE_MOVES`` tasks with
     an outcome, the latest first (None past the last). Read from ix_tasks_client_latest: a few index entries
     per client however long its history."""
@@ -124,7 +126,7 @@ def latest_outcomes() -> list[ScalarSelect[TaskStatus]]:
             .scalar_subquery()
         )
 
-    return [nth(n) for n in range(FREEZE_MOVES)]
+    return tuple(nth(n) for n in range(FREEZE_MOVES))
 
 
 def is_frozen(statuses: Sequence[TaskStatus | str | None]) -> bool:
@@ -138,6 +140,29 @@ async def member_calendar(session: AsyncSession, team: Team, member: Member) -> 
     )
     calendar = WorkCalendar.from_db(team.workdays, team.holiday_country)
     return MemberCalendar(calendar, tuple((s, e) for s, e in rows))
+
+
+@cache  # built once (building a statement costs more than SQLite running it); the values are bound
+def _days_tasks_statement() -> Executable:
+    """The day's tasks of the ``members``: a UNION ALL, not an OR, so each branch seeks its own index
+    (PostgreSQL cannot combine an OR holding a subquery and reads all the members' history). The team
+    is checked on the rows, not in the query: SQLite, planning without statistics, would take
+    "team_id = ?" for the most selective term and read the whole team's history."""
+    members = bindparam("members", expanding=True)
+    today = bindparam("today", type_=Task.__table__.c.due_date.type)
+    at = TaskEvent.__table__.c.at.type
+    touched = select(TaskEvent.task_id).where(
+        TaskEvent.at >= bindparam("start", type_=at),
+        TaskEvent.at < bindparam("end", type_=at),
+        TaskEvent.kind.in_(MARKS),
+    )
+    mine = Task.assignee_id.in_(members)
+    branches = union_all(
+        select(Task).where(mine, Task.status == TaskStatus.OPEN, Task.due_date <= today),
+        select(Task).where(mine, Task.due_date == today),
+        select(Task).where(mine, Task.id.in_(touched)),
+    )
+    return select(Task).from_statement(branches)
 
 
 class DayRepo:
@@ -204,22 +229,8 @@ class DayRepo:
     ) -> Sequence[Task]:
         """``day_tasks`` of several members of a team at once (members in the same time ``zone``)."""
         start, end = self._bounds(today, zone)
-        touched = select(TaskEvent.task_id).where(
-            TaskEvent.at >= start,
-            TaskEvent.at < end,
-            TaskEvent.kind.in_(MARKS),
-        )
-        # A UNION ALL, not an OR: each branch seeks its own index (PostgreSQL cannot combine an OR holding
-        # a subquery and reads all the members' history). The team is checked on the rows, not in the
-        # query: SQLite, planning without statistics, would take "team_id = ?" for the most selective term
-        # and read the whole team's history.
-        mine = Task.assignee_id.in_(list(member_ids))
-        branches = union_all(
-            select(Task).where(mine, Task.status == TaskStatus.OPEN, Task.due_date <= today),
-            select(Task).where(mine, Task.due_date == today),
-            select(Task).where(mine, Task.id.in_(touched)),
-        )
-        rows = (await self.session.scalars(select(Task).from_statement(branches))).unique()
+        params = {"members": list(member_ids), "today": today, "start": start, "end": end}
+        rows = (await self.session.scalars(_days_tasks_statement(), params)).unique()
         return [t for t in rows if t.team_id == team_id]
 
     async def day_list(self, member: Member, today: date, zone: ZoneInfo) -> DayList:
