@@ -7,12 +7,16 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from bot.emulator import Emulator
 from bot.emulator.models import CallbackAnswer, SentMessage
+from storage.db import create_engine, create_session_pool
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT = 15.0
@@ -168,3 +172,13 @@ class Person:
         except TimeoutError:
             raise AssertionError(f"press {data!r} by {self.first_name} was never answered") from None
         return answers[0]
+
+
+@asynccontextmanager
+async def opened(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """A session pool on the test's database, from outside the bot process."""
+    engine = create_engine(url)
+    try:
+        yield create_session_pool(engine)
+    finally:
+        await engine.dispose()

@@ -12,7 +12,6 @@ import asyncio
 import signal
 from collections import Counter
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiohttp
@@ -23,10 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.emulator import Emulator, Fault, run_emulator
 from bot.emulator.webhook import SECRET_HEADER, WebhookPusher
 from domain.enums import Stage
-from storage.db import create_engine, create_session_pool
 from storage.models import Client, ProcessedUpdate, Task
 from tests.conftest import TEST_TOKEN
-from tests.e2e.harness import LiveBot
+from tests.e2e.harness import LiveBot, opened
 from tests.e2e.webhook_harness import WEBHOOK_SECRET, LiveWebhookBot, free_port
 from tests.handlers.conftest import make_team
 
@@ -42,15 +40,6 @@ async def emulator() -> AsyncIterator[tuple[Emulator, str]]:
     emu = Emulator(TEST_TOKEN, bot_username="rop_test_bot")
     async with run_emulator(emu) as base_url:
         yield emu, base_url
-
-
-@asynccontextmanager
-async def opened(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(url)
-    try:
-        yield create_session_pool(engine)
-    finally:
-        await engine.dispose()
 
 
 async def seed(pool: async_sessionmaker[AsyncSession], emu: Emulator) -> list[int]:

@@ -30,7 +30,6 @@ import re
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
@@ -48,10 +47,9 @@ from domain.enums import OutboxStatus, Role, Stage
 from scheduler.compose import KINDS
 from scheduler.delivery import DeliveryOptions
 from scheduler.plan import load_kinds
-from storage.db import create_engine, create_session_pool
 from storage.models import Client, Member, Outbox, ProcessedUpdate, Task, Team
 from tests.conftest import REDIS_URL, TEST_TOKEN, need_service
-from tests.e2e.harness import LiveBot
+from tests.e2e.harness import LiveBot, opened
 from tests.e2e.webhook_harness import LiveWebhookBot
 from tests.handlers.conftest import make_team
 
@@ -76,15 +74,6 @@ CLOCK_B = CLOCK_A + timedelta(seconds=1)
 TAKEOVER = CLOCK_B + LEASE + timedelta(seconds=5)  # still the morning: the list is still current
 FAN_OUT_TG = 7_810_000
 MORNING = "задач на сегодня нет"  # the morning list of a manager with no tasks (locales/ru/day.ftl)
-
-
-@asynccontextmanager
-async def opened(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(url)
-    try:
-        yield create_session_pool(engine)
-    finally:
-        await engine.dispose()
 
 
 def set_clock(path: Path, at: datetime) -> None:
