@@ -38,6 +38,7 @@ from bot.clock import ManualClock
 from bot.config import load_settings
 from bot.emulator import Emulator, EmulatorSession
 from bot.factory import create_bot, create_dispatcher
+from bot.perf import freeze_startup_objects
 from domain.enums import Role
 from storage.models import Team
 
@@ -198,6 +199,7 @@ async def bench_db(kind: str, updates: int, managers: int) -> tuple[Result, Resu
             bot_token=TOKEN, database_url=url, throttle_rate=1e9, throttle_burst=10**9, _env_file=None
         )
         quiet_production_logging(settings.secrets)
+        freeze_startup_objects()  # as python -m bot does at the end of start-up
 
         emu = Emulator(TOKEN, bot_username="rop_bench_bot")
         for p in people:
