@@ -109,6 +109,11 @@ def _task_items(tasks: Sequence[Task], clients: Mapping[int, Client], hot: set[i
     return items
 
 
+def _idle(own: Iterable[Client], hot: set[int], open_ids: set[int]) -> list[ClientItem]:
+    """Of the member's open-stage clients (in name order), those with no open task."""
+    return clients_without_tasks([ClientItem(c.id, c.name, c.stage, c.id in hot) for c in own], open_ids)
+
+
 @cache  # built once: the statements take no parameters, and building them costs more than running them
 def latest_outcomes() -> tuple[ScalarSelect[TaskStatus], ...]:
     """Columns for a query over clients: the status of each client's latest ``FREEZE_MOVES`` tasks with
@@ -253,10 +258,7 @@ class DayRepo:
             (c for c in clients.values() if c.owner_id == member.id and c.stage in OPEN_STAGES),
             key=lambda c: c.name_key,
         )
-        idle = clients_without_tasks(
-            [ClientItem(c.id, c.name, c.stage, c.id in hot) for c in own],
-            await self.tasks.open_client_ids(member.id),
-        )
+        idle = _idle(own, hot, await self.tasks.open_client_ids(member.id))
         return DayList(
             day=today,
             tasks=items,
@@ -268,8 +270,7 @@ class DayRepo:
         """The member's open-stage clients with no open task."""
         clients = await self.clients.of_owner(member.team_id, member.id)
         hot = await self.clients.hot_client_ids(member.team_id)
-        items = [ClientItem(c.id, c.name, c.stage, c.id in hot) for c in clients]
-        return clients_without_tasks(items, await self.tasks.open_client_ids(member.id))
+        return _idle(clients, hot, await self.tasks.open_client_ids(member.id))
 
     async def leads_of(self, member: Member, day: date) -> list[LeadItem]:
         rows = (

@@ -48,9 +48,6 @@ class MemberRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def by_tg_id(self, tg_id: int) -> Member | None:
-        return await self.session.scalar(select(Member).where(Member.tg_id == tg_id))
-
     async def active_with_team(self, tg_id: int) -> tuple[Member, Team] | None:
         """The active member with this Telegram id and their team, in one read (every update needs both)."""
         row = (
