@@ -90,7 +90,8 @@ _WEEKDAYS: dict[str, int] = {
     **dict.fromkeys(("воскресенье", "воскресенья", "воскресенью", "вс", "вскр", "sunday", "sun"), 6),
 }
 
-_MONTHS: dict[str, int] = {}
+#: Month names as people write them (Russian forms, English, abbreviations) → month number.
+MONTHS: dict[str, int] = {}
 for _number, _forms in enumerate(
     (
         "январь января янв january jan",
@@ -108,7 +109,7 @@ for _number, _forms in enumerate(
     ),
     start=1,
 ):
-    _MONTHS.update(dict.fromkeys(_forms.split(), _number))
+    MONTHS.update(dict.fromkeys(_forms.split(), _number))
 
 _NUMBER_WORDS: dict[str, int] = {
     **dict.fromkeys(("один", "одну", "одна", "a", "an", "one"), 1),
@@ -130,7 +131,7 @@ def _alternation(words: Iterable[str]) -> str:
     return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
 
 
-_MONTH = rf"(?P<month>{_alternation(_MONTHS)})\.?"
+_MONTH = rf"(?P<month>{_alternation(MONTHS)})\.?"
 _YEAR = r"(?:,?\s+(?P<year>[0-9]{4})(?:\s*(?:г|год|года)\.?)?)?"  # optional: ", 2026", " 2026 г."
 _RELATIVE = re.compile(
     rf"(?:через|in)\s+(?:(?P<n>[0-9]{{1,6}}|{_alternation(_NUMBER_WORDS)})\s+)?"
@@ -252,7 +253,7 @@ def parse_due_date(text: str, today: date) -> date:
     if m := _NUMERIC.fullmatch(s):
         return _day_month(int(m["day"]), int(m["month"]), m["year"], today)
     if (m := _DAY_MONTH.fullmatch(s)) or (m := _MONTH_DAY.fullmatch(s)):
-        return _day_month(int(m["day"]), _MONTHS[m["month"]], m["year"], today)
+        return _day_month(int(m["day"]), MONTHS[m["month"]], m["year"], today)
     raise DateError(DateErrorReason.UNRECOGNIZED)
 
 

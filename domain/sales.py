@@ -57,6 +57,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from domain.calendar import WorkCalendar
+from domain.dates import MONTHS
 from domain.errors import UserError
 from domain.schedule import local_today
 
@@ -151,26 +152,6 @@ class PeriodError(ValueError):
     """The text names no period this module understands."""
 
 
-_MONTH_WORDS: dict[str, int] = {}
-for _n, _forms in enumerate(
-    (
-        "январь января янв january jan",
-        "февраль февраля фев февр february feb",
-        "март марта мар march mar",
-        "апрель апреля апр april apr",
-        "май мая may",
-        "июнь июня июн june jun",
-        "июль июля июл july jul",
-        "август августа авг august aug",
-        "сентябрь сентября сен сент september sep sept",
-        "октябрь октября окт october oct",
-        "ноябрь ноября ноя нояб november nov",
-        "декабрь декабря дек december dec",
-    ),
-    start=1,
-):
-    _MONTH_WORDS.update(dict.fromkeys(_forms.split(), _n))
-
 _THIS = {
     PeriodKind.WEEK: ("неделя", "неделю", "нед", "week", "w"),
     PeriodKind.MONTH: ("месяц", "мес", "month", "m"),
@@ -247,8 +228,8 @@ def parse_period(text: str, today: date, *, future: bool = False) -> Period:
             raise PeriodError(text)
         year = int(m["y1"] or m["y2"] or today.year)
         return quarter_period(date(year, 3 * (int(m["q"]) - 1) + 1, 1))
-    if (m := _NAMED_MONTH.fullmatch(s)) and m["name"] in _MONTH_WORDS:
-        month = _MONTH_WORDS[m["name"]]
+    if (m := _NAMED_MONTH.fullmatch(s)) and m["name"] in MONTHS:
+        month = MONTHS[m["name"]]
         if m["y"]:
             return _month_of(int(m["y"]), month)
         year = today.year
