@@ -58,7 +58,7 @@ def control(base: str, action: str, body: dict | None = None) -> object:
 
 async def start_emulator(users: list[int]) -> tuple[asyncio.subprocess.Process, str]:
     port = free_port()
-    args = ["-m", "bot.emulator", "--port", str(port), "--token", TOKEN]
+    args = ["-m", "botapi_emulator", "--port", str(port), "--token", TOKEN]
     for user in users:
         args += ["--user", str(user)]
     proc = await asyncio.create_subprocess_exec(

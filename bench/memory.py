@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot import lean
-from bot.emulator import Emulator, run_emulator
+from botapi_emulator import Emulator, run_emulator
 from domain.enums import Role
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

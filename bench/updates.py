@@ -36,9 +36,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.config import load_settings
-from bot.emulator import Emulator, EmulatorSession
 from bot.factory import create_bot, create_dispatcher
 from bot.perf import freeze_startup_objects
+from botapi_emulator import Emulator, EmulatorSession
 from domain.enums import Role
 from storage.models import Team
 

@@ -51,9 +51,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.config import LOCALES, Settings
-from bot.emulator.models import ApiCall, CallbackAnswer, SentMessage
 from bot.i18n import Texts, default_translator
 from bot.inprocess import InProcessBot, Reply, Speaker
+from botapi_emulator.models import ApiCall, CallbackAnswer, SentMessage
 from domain.enums import Stage
 from storage.repo import Repo
 

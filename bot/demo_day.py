@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from bot.demo import Demo, Person, Scene
-from bot.emulator.models import SentMessage
+from botapi_emulator.models import SentMessage
 from handlers.day_callbacks import Mood, ReportAct
 
 

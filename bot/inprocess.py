@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.emulator import Emulator, EmulatorSession
-from bot.emulator.models import CallbackAnswer, SentMessage
 from bot.factory import create_bot, create_dispatcher
+from botapi_emulator import Emulator, EmulatorSession
+from botapi_emulator.models import CallbackAnswer, SentMessage
 
 
 @dataclass

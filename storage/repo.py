@@ -8,6 +8,8 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.enums import OPEN_STAGES, Role, Stage, TaskEventKind, TaskStatus
 from domain.errors import NotFound, UserError
 from storage.models import Client, HotEntry, Invite, Member, Task, TaskEvent, Team
+
+if TYPE_CHECKING:  # the repositories built on first use import this module
+    from storage.day_repo import DayRepo
+    from storage.head_repo import HeadRepo
+    from storage.sales_repo import SalesRepo
+    from storage.settings_repo import SettingsRepo
+    from storage.updates_repo import ProcessedUpdateRepo
 
 INVITE_CODE_BYTES = 24  # 192 random bits, 32 URL-safe characters: fits Telegram's 64-character payload
 
@@ -160,7 +169,12 @@ class InviteRepo:
 
 
 class Repo:
-    """All repositories over one session: what a handler receives as ``repo``."""
+    """All repositories over one session: what a handler receives as ``repo``, the one data layer.
+
+    Handlers and jobs reach every repository through it (``repo.days``, ``repo.heads``, ``repo.sales``…);
+    none builds a repository from ``repo.session``. The larger repositories are built on first use, so an
+    update that needs only the member pays for nothing else.
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -169,6 +183,36 @@ class Repo:
         self.invites = InviteRepo(session)
         self.clients = ClientRepo(session)
         self.tasks = TaskRepo(session)
+
+    @cached_property
+    def days(self) -> DayRepo:
+        from storage.day_repo import DayRepo
+
+        return DayRepo(self.session)
+
+    @cached_property
+    def heads(self) -> HeadRepo:
+        from storage.head_repo import HeadRepo
+
+        return HeadRepo(self.session)
+
+    @cached_property
+    def sales(self) -> SalesRepo:
+        from storage.sales_repo import SalesRepo
+
+        return SalesRepo(self.session)
+
+    @cached_property
+    def settings(self) -> SettingsRepo:
+        from storage.settings_repo import SettingsRepo
+
+        return SettingsRepo(self.session)
+
+    @cached_property
+    def updates(self) -> ProcessedUpdateRepo:
+        from storage.updates_repo import ProcessedUpdateRepo
+
+        return ProcessedUpdateRepo(self.session)
 
 
 class ClientRepo:

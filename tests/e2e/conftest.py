@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator, run_emulator
+from botapi_emulator import Emulator, run_emulator
 from tests.conftest import TEST_TOKEN
 from tests.e2e.harness import LiveBot
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.emulator import Emulator
-from bot.emulator.models import CallbackAnswer, SentMessage
+from botapi_emulator import Emulator
+from botapi_emulator.models import CallbackAnswer, SentMessage
 from storage.db import create_engine, create_session_pool
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import select
 
-from bot.emulator import Emulator
+from botapi_emulator import Emulator
 from domain.enums import Stage
 from reports.fmt import money
 from storage.db import create_engine, create_session_pool

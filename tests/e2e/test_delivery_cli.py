@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_settings
-from bot.emulator import Emulator
 from bot.i18n import default_translator
+from botapi_emulator import Emulator
 from domain.enums import Role
 from scheduler.cli import run_job_command
 from storage.db import create_engine, create_session_pool

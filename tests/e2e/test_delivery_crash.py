@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.emulator import Emulator
+from botapi_emulator import Emulator
 from domain.enums import OutboxStatus, Role
 from scheduler.compose import KINDS
 from scheduler.plan import load_kinds

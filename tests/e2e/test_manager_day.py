@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator
-from bot.emulator.models import SentMessage
+from botapi_emulator import Emulator
+from botapi_emulator.models import SentMessage
 from tests.conftest import TEST_TOKEN
 from tests.e2e.harness import LiveBot, Person
 from tests.e2e.test_onboarding import cli, invite_code

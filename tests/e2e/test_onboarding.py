@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from bot.emulator import Emulator
+from botapi_emulator import Emulator
 from tests.conftest import TEST_TOKEN
 from tests.e2e.harness import ROOT, LiveBot, Person
 

@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.emulator import Emulator, Fault, run_emulator
-from bot.emulator.webhook import SECRET_HEADER, WebhookPusher
+from botapi_emulator import Emulator, Fault, run_emulator
+from botapi_emulator.webhook import SECRET_HEADER, WebhookPusher
 from domain.enums import Stage
 from storage.models import Client, ProcessedUpdate, Task
 from tests.conftest import TEST_TOKEN

@@ -41,8 +41,8 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.emulator import Emulator, Fault
-from bot.emulator.webhook import WebhookPusher
+from botapi_emulator import Emulator, Fault
+from botapi_emulator.webhook import WebhookPusher
 from domain.enums import OutboxStatus, Role, Stage
 from scheduler.compose import KINDS
 from scheduler.delivery import DeliveryOptions

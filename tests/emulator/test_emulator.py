@@ -35,7 +35,7 @@ from aiogram.types import (
     Update,
 )
 
-from bot.emulator import (
+from botapi_emulator import (
     Emulator,
     EmulatorError,
     EmulatorSession,

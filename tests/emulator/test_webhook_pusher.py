@@ -1,4 +1,4 @@
-"""The emulator's webhook delivery (``bot.emulator.webhook``): what Telegram does once a webhook is set.
+"""The emulator's webhook delivery (``botapi_emulator.webhook``): what Telegram does once a webhook is set.
 Each update is POSTed with the secret header and stays pending until a 2xx; failures are retried; the
 proxy's targets take turns; a method in the answer is executed; getUpdates is refused meanwhile."""
 
@@ -14,8 +14,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.emulator import Emulator
-from bot.emulator.webhook import SECRET_HEADER, WebhookPusher
+from botapi_emulator import Emulator
+from botapi_emulator.webhook import SECRET_HEADER, WebhookPusher
 
 TOKEN = "123456789:TEST-secret-token-AAAAAAAAAAAAAAAAAAAAAAA"
 HOOK = "https://bot.example.test/path/hook?x=1"

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot.emulator.models import SentMessage
 from bot.i18n import default_translator
 from bot.inprocess import Reply, Speaker
+from botapi_emulator.models import SentMessage
 from domain.enums import HotOutcome, PlanStatus, Role, Stage, TaskEventKind, TaskStatus
 from scheduler.limiter import SendLimiter
 from scheduler.runner import Runner

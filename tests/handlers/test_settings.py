@@ -8,7 +8,7 @@ from datetime import date, time
 
 from sqlalchemy import select
 
-from bot.emulator.models import SentMessage
+from botapi_emulator.models import SentMessage
 from handlers.settings import SettingsCb
 from storage.models import Member, Team, Vacation
 from tests.handlers.conftest import TeamWorld, make_team

@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
-from bot.emulator import Emulator, EmulatorSession
-from bot.emulator.webhook import SECRET_HEADER
 from bot.factory import create_bot
 from bot.i18n import default_translator
 from bot.webhook import build_app, create_webhook_dispatcher, register_webhook
+from botapi_emulator import Emulator, EmulatorSession
+from botapi_emulator.webhook import SECRET_HEADER
 from storage.models import Member, ProcessedUpdate, Team
 from tests.conftest import TEST_TOKEN
 from tests.handlers.conftest import MORNING_UTC, make_team

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
-from bot.emulator import Emulator, EmulatorSession
 from bot.factory import create_bot, create_dispatcher, create_storage
+from botapi_emulator import Emulator, EmulatorSession
 from domain.enums import Stage
 from storage.db import create_engine, create_session_pool
 from storage.models import Client

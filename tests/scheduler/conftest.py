@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
-from bot.emulator import Emulator, EmulatorSession
 from bot.factory import create_bot
 from bot.i18n import default_translator
+from botapi_emulator import Emulator, EmulatorSession
 from domain.enums import Role
 from scheduler.compose import KINDS, ComposeContext, Kind, Outgoing
 from scheduler.delivery import DeliveryOptions

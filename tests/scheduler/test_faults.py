@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot.emulator import Fault
+from botapi_emulator import Fault
 from domain.enums import OutboxStatus
 from scheduler.notices import NOTICE
 from tests.scheduler.conftest import World

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from bot.emulator.limits import RateLimiter, RateLimits
+from botapi_emulator.limits import RateLimiter, RateLimits
 from scheduler.limiter import SendLimiter
 
 

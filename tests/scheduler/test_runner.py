@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import update
 
-from bot.emulator import Fault
+from botapi_emulator import Fault
 from domain.enums import OutboxStatus
 from domain.text import utf16_len
 from scheduler.compose import KINDS, ComposeContext, Kind, Outgoing

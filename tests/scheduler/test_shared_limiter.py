@@ -15,7 +15,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.config import load_settings
-from bot.emulator.limits import RateLimiter, RateLimits
+from botapi_emulator.limits import RateLimiter, RateLimits
 from scheduler.limiter import SendLimiter
 from scheduler.runner import limiter_from_settings
 from scheduler.shared_limiter import RedisSendLimiter

@@ -12,9 +12,9 @@ sendMessage/sendPhoto/sendDocument. Not thread-safe: use it from the event loop 
 
 from typing import TYPE_CHECKING, Any
 
-from bot.emulator.entities import EntityParseError, parse_html, utf16_len
-from bot.emulator.limits import Fault, RateLimits
-from bot.emulator.models import (
+from botapi_emulator.entities import EntityParseError, parse_html, utf16_len
+from botapi_emulator.limits import Fault, RateLimits
+from botapi_emulator.models import (
     ApiCall,
     CallbackAnswer,
     CallbackQuery,
@@ -27,17 +27,17 @@ from bot.emulator.models import (
     User,
     UserMessage,
 )
-from bot.emulator.server import create_app, run_emulator
-from bot.emulator.state import ApiError, Emulator, Reply, supported_methods
+from botapi_emulator.server import create_app, run_emulator
+from botapi_emulator.state import ApiError, Emulator, Reply, supported_methods
 
 if TYPE_CHECKING:
-    from bot.emulator.session import EmulatorSession
+    from botapi_emulator.session import EmulatorSession
 
 
 def __getattr__(name: str) -> Any:
     # EmulatorSession imports aiogram (seconds of start-up); the standalone server does not need it.
     if name == "EmulatorSession":
-        from bot.emulator.session import EmulatorSession
+        from botapi_emulator.session import EmulatorSession
 
         return EmulatorSession
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

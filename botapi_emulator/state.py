@@ -19,9 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from bot.emulator.entities import EntityParseError, command_entities, parse_text, strip_text
-from bot.emulator.limits import Fault, RateLimiter, RateLimits
-from bot.emulator.models import (
+from botapi_emulator.entities import EntityParseError, command_entities, parse_text, strip_text
+from botapi_emulator.limits import Fault, RateLimiter, RateLimits
+from botapi_emulator.models import (
     ApiCall,
     CallbackAnswer,
     CallbackQuery,

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from bot.emulator.state import DEFAULT_UPDATE_TYPES, Emulator, _update_type
+from botapi_emulator.state import DEFAULT_UPDATE_TYPES, Emulator, _update_type
 
 log = logging.getLogger(__name__)
 

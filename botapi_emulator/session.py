@@ -13,8 +13,8 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import InputFile
 
-from bot.emulator.models import Upload
-from bot.emulator.state import Emulator
+from botapi_emulator.models import Upload
+from botapi_emulator.state import Emulator
 
 if TYPE_CHECKING:
     from aiogram import Bot

@@ -1,4 +1,4 @@
-"""``python -m bot.emulator --port 8081 --token 123:ABC...``: a standalone Bot API emulator.
+"""``python -m botapi_emulator --port 8081 --token 123:ABC...``: a standalone Bot API emulator.
 
 Point the bot at it with ``TELEGRAM_API_URL=http://127.0.0.1:8081`` and drive users through the control
 API, e.g. ``curl -XPOST localhost:8081/_emulator/send_text -d '{"user_id": 1, "text": "/start"}'``.
@@ -12,12 +12,12 @@ import contextlib
 import logging
 import os
 
-from bot.emulator.server import run_emulator
-from bot.emulator.state import Emulator
+from botapi_emulator.server import run_emulator
+from botapi_emulator.state import Emulator
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.emulator", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m botapi_emulator", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default=os.environ.get("BOT_TOKEN"), help="default: $BOT_TOKEN")

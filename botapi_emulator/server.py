@@ -14,9 +14,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.emulator.limits import Fault, RateLimits
-from bot.emulator.models import EmulatorError, Upload
-from bot.emulator.state import Emulator, dumps
+from botapi_emulator.limits import Fault, RateLimits
+from botapi_emulator.models import EmulatorError, Upload
+from botapi_emulator.state import Emulator, dumps
 
 log = logging.getLogger(__name__)
 
