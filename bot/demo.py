@@ -234,10 +234,10 @@ class Demo:
         the clock's local date, through the same outbox and deliverer as production (the calendar is
         honoured, the time of day is not: move the clock first with ``at``); prints what everyone got."""
         from scheduler.compose import KINDS
-        from scheduler.outbox import Filter
         from scheduler.plan import rule
         from scheduler.runner import Runner, enqueue_for_date
         from storage.models import Team
+        from storage.outbox_repo import Filter
 
         async def run() -> None:
             runner = Runner.from_settings(

@@ -8,8 +8,6 @@ import html
 import re
 from decimal import Decimal
 
-from sqlalchemy import select
-
 from bot.demo import Demo, Person, Scene
 from botapi_emulator.models import SentMessage
 from handlers.day_callbacks import Mood, ReportAct
@@ -95,16 +93,12 @@ def with_prefix(person: Person, prefix: str) -> tuple[SentMessage, str]:
 
 async def head_morning(demo: Demo) -> None:
     """The head's morning digest and a hot-list entry due today."""
-    from storage.models import Client, HotEntry
+    from storage.models import HotEntry
 
     demo.title("demo-scene-head-morning")
     demo.at(9, 5)
     async with demo.repo() as repo:
-        client = await repo.session.scalar(
-            select(Client).where(
-                Client.team_id == demo.team_id, Client.name == demo.t("demo-client-romashka")
-            )
-        )
+        client = await repo.clients.by_exact_name(demo.team_id, demo.t("demo-client-romashka"))
         assert client is not None
         repo.session.add(
             HotEntry(
@@ -145,7 +139,7 @@ async def board(demo: Demo) -> None:
     from bot.config import ROOT
     from domain.sales import month_period
     from reports.send import board_snapshot
-    from storage.models import Deal, SalesPlan, Team
+    from storage.models import Deal, SalesPlan
 
     demo.title("demo-scene-board")
     today = demo.local_now().date()
@@ -181,7 +175,7 @@ async def board(demo: Demo) -> None:
                     )
                 )
         await repo.session.flush()
-        team = await repo.session.get(Team, demo.team_id)
+        team = await repo.teams.get(demo.team_id)
         assert team is not None
         png, text = await board_snapshot(repo.session, team, month_period(today), today, demo.t)
     path = ROOT / "data" / "demo-board.png"

@@ -23,12 +23,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, system_clock
 from domain.enums import OutboxStatus
-from storage.models import Outbox
+from storage.db import ping
+from storage.outbox_repo import OutboxRepo
 
 log = logging.getLogger(__name__)
 
@@ -65,21 +65,15 @@ def scheduler_status(runner: Any | None, now: datetime, stale_after: float = HEA
 async def database_status(session: AsyncSession) -> dict:
     start = time.perf_counter()
     async with asyncio.timeout(DB_TIMEOUT_S):
-        await session.execute(text("SELECT 1"))
+        await ping(session)
     return {"ok": True, "ms": round((time.perf_counter() - start) * 1000, 1)}
 
 
 async def outbox_status(session: AsyncSession, now: datetime) -> dict:
     async with asyncio.timeout(DB_TIMEOUT_S):
-        due = func.coalesce(Outbox.next_attempt_at, Outbox.created_at)
-        query = select(func.count(), func.min(due)).where(Outbox.status.in_(BACKLOG))
-        count, oldest = (await session.execute(query)).one()
-    status: dict[str, Any] = {"backlog": int(count or 0)}
+        count, oldest = await OutboxRepo(session).backlog(BACKLOG)
+    status: dict[str, Any] = {"backlog": count}
     if oldest is not None:
-        if isinstance(oldest, str):  # SQLite hands an aggregate back untyped
-            oldest = datetime.fromisoformat(oldest)
-        if oldest.tzinfo is None:
-            oldest = oldest.replace(tzinfo=UTC)
         status["oldest_due_s"] = max(0.0, round((now - oldest).total_seconds(), 1))
     return status
 

@@ -1,6 +1,6 @@
 """The sender: takes due outbox rows, composes each right before sending, sends it, records the outcome.
 
-Rules (the row states are in ``scheduler.outbox``):
+Rules (the row states are in ``storage.outbox_repo``):
 
 * At most ``concurrency`` sends are in flight, and at most twice that many rows ``sending`` (claimed a
   batch ahead; a claim ends once its outcome is committed): the rows a crash leaves ``sending`` bound the
@@ -56,9 +56,9 @@ from domain.text import MESSAGE_LIMIT, split_message, utf16_len
 from scheduler import notices
 from scheduler.compose import KINDS, ComposeContext, Outgoing
 from scheduler.limiter import SendLimiter
-from scheduler.outbox import ANY, TIMEOUT_MARK, Filter, OutboxRepo
 from scheduler.plan import is_scheduled, recipient, rule, team_plan
 from storage.models import Member, Outbox, Team, Vacation
+from storage.outbox_repo import ANY, TIMEOUT_MARK, Filter, OutboxRepo
 from storage.repo import Repo
 
 log = logging.getLogger(__name__)

@@ -23,8 +23,8 @@ from bot.i18n import Html
 from domain.due import DueSend
 from domain.enums import OutboxStatus, Role
 from scheduler.compose import ComposeContext, Kind, Outgoing, register
-from scheduler.outbox import OutboxRepo
 from storage.models import Member, Outbox, Team
+from storage.outbox_repo import OutboxRepo
 
 NOTICE = "unreachable"
 #: How far back a 403 is still news for a notice.

@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import clock_from_env
@@ -22,10 +21,11 @@ from domain.errors import UserError
 from scheduler.compose import KINDS
 from scheduler.jobs import JOBS
 from scheduler.notices import NOTICE
-from scheduler.outbox import Filter, OutboxRepo
 from scheduler.plan import is_scheduled, load_kinds, rule
 from scheduler.runner import Runner, enqueue_for_date
-from storage.models import Member, Outbox, Team
+from storage.models import Outbox, Team
+from storage.outbox_repo import Filter, OutboxRepo
+from storage.repo import MemberRepo, TeamRepo
 
 S = OutboxStatus
 
@@ -46,9 +46,10 @@ async def _opened(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncS
 
 async def _teams(pool: async_sessionmaker[AsyncSession], name: str | None) -> list[Team]:
     async with pool() as session:
+        teams = TeamRepo(session)
         if name is None:
-            return list((await session.scalars(select(Team).order_by(Team.id))).all())
-        team = await session.scalar(select(Team).where(Team.name == name.strip()))
+            return list(await teams.listed())
+        team = await teams.by_name(name)
         if team is None:
             raise UserError("team-unknown", name=name)
         return [team]
@@ -84,7 +85,7 @@ async def run_kind_job(
         try:
             for one in await _teams(pool, team):
                 async with pool() as session, session.begin():
-                    team_row = await session.get(Team, one.id)
+                    team_row = await TeamRepo(session).get(one.id)
                     assert team_row is not None
                     d, sends, new = await enqueue_for_date(
                         session, team_row, rule(KINDS[kind]), day, clock_from_env()()
@@ -205,8 +206,4 @@ async def run_outbox_command(settings: Settings, t: Texts, team: str | None = No
 
 
 async def _names(session: AsyncSession, rows: list[Outbox] | Any) -> dict[int, str]:
-    ids = {r.member_id for r in rows}
-    if not ids:
-        return {}
-    found = await session.execute(select(Member.id, Member.name).where(Member.id.in_(ids)))
-    return dict(found.tuples().all())
+    return await MemberRepo(session).names(r.member_id for r in rows)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -26,7 +25,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -35,9 +33,10 @@ from domain.due import DueSend, KindRule, Recipient, due_sends, sends_on, wakeup
 from domain.schedule import next_wakeup
 from scheduler.delivery import Deliverer, DeliveryOptions, DrainStats
 from scheduler.limiter import SendLimiter
-from scheduler.outbox import ANY, Filter, OutboxRepo
 from scheduler.plan import all_recipients, load_kinds, scheduled_rules, team_plan, team_recipients
-from storage.models import Member, Team
+from storage.models import Team
+from storage.outbox_repo import ANY, Filter, OutboxRepo
+from storage.repo import TeamRepo
 
 log = logging.getLogger(__name__)
 
@@ -141,10 +140,7 @@ class Runner:
         if not rules:
             return 0
         async with self.pool() as session, session.begin():
-            query = select(Team).order_by(Team.id)
-            if team_id is not None:
-                query = query.where(Team.id == team_id)
-            teams = (await session.scalars(query)).all()
+            teams = await TeamRepo(session).listed(team_id)
             recipients = await all_recipients(session, [t.id for t in teams])
             due = [
                 send
@@ -160,16 +156,8 @@ class Runner:
         pairs = set()
         async with self.pool() as session:
             if rules:
-                zones: dict[int, set[str | None]] = defaultdict(set)
-                rows = await session.execute(
-                    select(Member.team_id, Member.timezone)
-                    .where(Member.active.is_(True), Member.unreachable.is_(False))
-                    .distinct()
-                )
-                for team_id, tz in rows:
-                    zones[team_id].add(tz)
-                for team in (await session.scalars(select(Team).where(Team.id.in_(list(zones))))).all():
-                    who = [Recipient(0, "", tz) for tz in zones[team.id]]
+                for team, zones in await TeamRepo(session).reachable_zones():
+                    who = [Recipient(0, "", tz) for tz in zones]
                     pairs |= wakeup_pairs(team_plan(team), who, rules)
             retry = await OutboxRepo(session).earliest_retry(now)
         candidates = [retry] if retry is not None else []

@@ -5,7 +5,7 @@ into another team."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -49,6 +49,29 @@ class TeamRepo:
     async def get(self, team_id: int) -> Team | None:
         return await self.session.get(Team, team_id)
 
+    async def listed(self, team_id: int | None = None) -> Sequence[Team]:
+        """Every team by id, or only ``team_id``."""
+        query = select(Team).order_by(Team.id)
+        if team_id is not None:
+            query = query.where(Team.id == team_id)
+        return (await self.session.scalars(query)).all()
+
+    async def reachable_zones(self) -> list[tuple[Team, set[str | None]]]:
+        """Each team that has an active, reachable member, with the time zones its members set (None: the
+        team's own): where the scheduler must look for the next due instant."""
+        rows = await self.session.execute(
+            select(Member.team_id, Member.timezone)
+            .where(Member.active.is_(True), Member.unreachable.is_(False))
+            .distinct()
+        )
+        zones: dict[int, set[str | None]] = {}
+        for team_id, tz in rows:
+            zones.setdefault(team_id, set()).add(tz)
+        if not zones:
+            return []
+        teams = (await self.session.scalars(select(Team).where(Team.id.in_(list(zones))))).all()
+        return [(team, zones[team.id]) for team in teams]
+
     async def all(self) -> Sequence[Team]:
         return (await self.session.scalars(select(Team).order_by(Team.id))).all()
 
@@ -67,6 +90,14 @@ class MemberRepo:
             )
         ).first()
         return None if row is None else (row[0], row[1])
+
+    async def names(self, member_ids: Iterable[int]) -> dict[int, str]:
+        """Names by member id (for operators' listings)."""
+        ids = set(member_ids)
+        if not ids:
+            return {}
+        found = await self.session.execute(select(Member.id, Member.name).where(Member.id.in_(ids)))
+        return dict(found.tuples().all())
 
     async def in_team(self, team_id: int, member_id: int) -> Member:
         member = await self.session.scalar(

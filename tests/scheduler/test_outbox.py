@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from domain.due import DueSend
 from domain.enums import OutboxStatus
-from scheduler.outbox import Filter, OutboxRepo
 from storage.models import Outbox
+from storage.outbox_repo import Filter, OutboxRepo
 from tests.scheduler.conftest import World
 
 DAY = date(2025, 10, 27)

@@ -13,8 +13,8 @@ from domain.enums import OutboxStatus
 from domain.text import utf16_len
 from scheduler.compose import KINDS, ComposeContext, Kind, Outgoing
 from scheduler.delivery import split_parts
-from scheduler.outbox import OutboxRepo
 from storage.models import Outbox, Team
+from storage.outbox_repo import OutboxRepo
 from tests.scheduler.conftest import World
 
 MONDAY = date(2025, 10, 27)

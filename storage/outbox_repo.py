@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -258,6 +258,17 @@ class OutboxRepo:
                 Outbox.status.in_([S.PENDING, S.UNKNOWN]), Outbox.next_attempt_at > now
             )
         )
+
+    async def backlog(self, statuses: Iterable[OutboxStatus]) -> tuple[int, datetime | None]:
+        """How many rows are in ``statuses``, and when the oldest of them fell due (aware, UTC)."""
+        due = func.coalesce(Outbox.next_attempt_at, Outbox.created_at)
+        query = select(func.count(), func.min(due)).where(Outbox.status.in_(list(statuses)))
+        count, oldest = (await self.session.execute(query)).one()
+        if isinstance(oldest, str):  # SQLite hands an aggregate back untyped
+            oldest = datetime.fromisoformat(oldest)
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=UTC)
+        return int(count or 0), oldest
 
     async def outstanding(self, now: datetime, *, lease: timedelta, where: Filter = ANY) -> int:
         """Rows claimable now."""
