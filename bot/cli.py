@@ -68,7 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     t = default_translator().get(settings.default_locale, html=False)
-    setup_logging(settings.log_level, settings.secrets)  # the bot token and the webhook secret
+    # the bot token and the webhook secret are redacted from every line
+    setup_logging(settings.log_level, settings.secrets, settings.log_format)
     try:
         if command == "run":
             return _run(settings, t)

@@ -6,6 +6,7 @@ A missing or malformed setting stops start-up with one line naming it (see ``loa
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -30,6 +31,7 @@ class Settings(BaseSettings):
     default_locale: str = "ru"
     default_timezone: str = "Europe/Moscow"
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
     redis_url: str | None = None
     bot_username: str | None = None
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 90)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.i18n import Translator, default_translator
+from bot.metrics import Metrics, instrument_bot
 from bot.middlewares import (
     AnswerCallbackMiddleware,
     DbSessionMiddleware,
@@ -78,6 +79,10 @@ class DialogMemoryStorage(MemoryStorage):
             del self.storage[key]
 
 
+async def _count_api_calls(bot: Bot, metrics: Metrics) -> None:
+    instrument_bot(bot, metrics)
+
+
 def create_dispatcher(
     settings: Settings,
     session_pool: async_sessionmaker[AsyncSession],
@@ -86,14 +91,17 @@ def create_dispatcher(
     translator: Translator | None = None,
     storage: BaseStorage | None = None,
 ) -> Dispatcher:
+    metrics = Metrics()  # served at /metrics beside /healthz (bot/metrics.py)
     dp = Dispatcher(
         storage=storage or create_storage(settings),
         settings=settings,
         session_pool=session_pool,
         clock=clock,
         translator=translator or default_translator(),
+        metrics=metrics,
     )
-    dp.update.outer_middleware(UpdateLogMiddleware())  # one log line per update, around everything
+    dp.startup.register(_count_api_calls)
+    dp.update.outer_middleware(UpdateLogMiddleware(metrics=metrics))  # a log line and metrics per update
     throttling = ThrottlingMiddleware(settings.throttle_rate, settings.throttle_burst)
     dp.message.outer_middleware(throttling)
     dp.callback_query.outer_middleware(throttling)

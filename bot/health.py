@@ -43,7 +43,9 @@ def find_scheduler(data: Mapping[str, Any]) -> Any | None:
     return next((data[key] for key in SCHEDULER_KEYS if data.get(key) is not None), None)
 
 
-def scheduler_status(runner: Any | None, now: datetime, stale_after: float = HEARTBEAT_STALE_S) -> dict:
+def scheduler_status(
+    runner: Any | None, now: datetime, stale_after: float = HEARTBEAT_STALE_S
+) -> dict[str, Any]:
     if runner is None:
         return {"ok": True, "state": "absent"}
     beat = getattr(runner, "heartbeat", None)
@@ -62,14 +64,14 @@ def scheduler_status(runner: Any | None, now: datetime, stale_after: float = HEA
     return {"ok": bool(running), "state": "running" if running else "stopped"}
 
 
-async def database_status(session: AsyncSession) -> dict:
+async def database_status(session: AsyncSession) -> dict[str, Any]:
     start = time.perf_counter()
     async with asyncio.timeout(DB_TIMEOUT_S):
         await ping(session)
     return {"ok": True, "ms": round((time.perf_counter() - start) * 1000, 1)}
 
 
-async def outbox_status(session: AsyncSession, now: datetime) -> dict:
+async def outbox_status(session: AsyncSession, now: datetime) -> dict[str, Any]:
     async with asyncio.timeout(DB_TIMEOUT_S):
         count, oldest = await OutboxRepo(session).backlog(BACKLOG)
     status: dict[str, Any] = {"backlog": count}
@@ -80,7 +82,7 @@ async def outbox_status(session: AsyncSession, now: datetime) -> dict:
 
 async def health_report(
     session_pool: async_sessionmaker[AsyncSession], scheduler: Any | None, now: datetime
-) -> tuple[bool, dict]:
+) -> tuple[bool, dict[str, Any]]:
     report: dict[str, Any] = {}
     try:
         async with session_pool() as session:
@@ -113,7 +115,10 @@ def health_handler(
 def add_health_route(
     app: web.Application, session_pool: async_sessionmaker[AsyncSession], data: Mapping[str, Any]
 ) -> None:
+    from bot.metrics import metrics_handler
+
     app.router.add_get("/healthz", health_handler(session_pool, data))
+    app.router.add_get("/metrics", metrics_handler(session_pool, data))
 
 
 @asynccontextmanager

@@ -19,6 +19,8 @@ from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.types import TelegramObject, Update, User
 
+from bot.metrics import Metrics
+
 log = logging.getLogger("bot.updates")
 
 
@@ -55,9 +57,15 @@ class HandlerNameMiddleware(BaseMiddleware):
 class UpdateLogMiddleware(BaseMiddleware):
     """Outer middleware of ``dp.update``: times the handling and writes the update's one line."""
 
-    def __init__(self, logger: logging.Logger = log, perf: Callable[[], float] = time.perf_counter) -> None:
+    def __init__(
+        self,
+        logger: logging.Logger = log,
+        perf: Callable[[], float] = time.perf_counter,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.log = logger
         self.perf = perf
+        self.metrics = metrics
 
     async def __call__(
         self,
@@ -75,22 +83,37 @@ class UpdateLogMiddleware(BaseMiddleware):
             trace.outcome, trace.error = "error", type(exc).__name__
             raise
         finally:
+            seconds = self.perf() - start
+            update_type = event.event_type if isinstance(event, Update) else type(event).__name__
+            if trace.outcome is None:
+                trace.outcome = "handled" if trace.handler else "dropped"
+            if self.metrics is not None:
+                self.metrics.observe_update(update_type, trace.outcome, seconds)
             if self.log.isEnabledFor(logging.INFO):
-                self._write(event, data, trace, (self.perf() - start) * 1000)
+                self._write(event, data, trace, update_type, seconds * 1000)
         return result
 
-    def _write(self, event: TelegramObject, data: dict[str, Any], trace: UpdateTrace, ms: float) -> None:
+    def _write(
+        self, event: TelegramObject, data: dict[str, Any], trace: UpdateTrace, update_type: str, ms: float
+    ) -> None:
         user: User | None = data.get("event_from_user")
-        update_type = event.event_type if isinstance(event, Update) else type(event).__name__
-        if trace.outcome is None:
-            trace.outcome = "handled" if trace.handler else "dropped"
+        update_id = getattr(event, "update_id", None)
         self.log.info(
             "update=%s type=%s user=%s handler=%s outcome=%s%s ms=%.1f",
-            getattr(event, "update_id", "-"),
+            update_id if update_id is not None else "-",
             update_type,
             user.id if user else "-",
             trace.handler or "-",
             trace.outcome,
             f" error={trace.error}" if trace.error else "",
             ms,
+            extra={  # the same as fields, for LOG_FORMAT=json (bot/logs.py)
+                "update_id": update_id,
+                "update_type": update_type,
+                "user_id": user.id if user else None,
+                "handler": trace.handler,
+                "outcome": trace.outcome,
+                "error": trace.error,
+                "ms": round(ms, 1),
+            },
         )
