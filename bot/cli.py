@@ -52,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--from", dest="start", help="first day YYYY-MM-DD (default: this month's first)")
     exp.add_argument("--to", dest="end", help="last day YYYY-MM-DD (default: this month's last)")
     exp.add_argument("--out", required=True, help="the .xlsx file to write")
+    backup = sub.add_parser("backup", help="copy the SQLite database, live, into a new file")
+    backup.add_argument("--out", required=True, help="the file to write (must not exist)")
+    restore = sub.add_parser(
+        "restore", help="replace the SQLite database with a backup (stop the bot first); upgrades it"
+    )
+    restore.add_argument("file")
     demo = sub.add_parser(
         "demo", help="play a scripted working day in a throwaway database (no token, no network)"
     )
@@ -103,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     run_import_command(settings, t, args.file, args.team, args.owner, args.dry_run)
                 )
             return asyncio.run(run_export_command(settings, t, args.team, args.start, args.end, args.out))
+        if command in ("backup", "restore"):
+            return _backup_or_restore(settings, t, command, args)
         if command == "demo":
             from bot.demo import run_demo
 
@@ -113,6 +121,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 2
+
+
+def _backup_or_restore(settings: Settings, t: Texts, command: str, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from storage import backup
+
+    if command == "backup":
+        revision = backup.backup(settings.database_url, Path(args.out))
+        print(t("cli-backup-done", path=args.out, revision=revision))
+    else:
+        revision = backup.restore(settings.database_url, Path(args.file))
+        print(t("cli-restore-done", path=args.file, revision=revision))
+    return 0
 
 
 def _run(settings: Settings, t: Texts) -> int:

@@ -45,6 +45,11 @@ def head_revision() -> str | None:
     return next(iter(heads), None)
 
 
+def known_revisions() -> set[str]:
+    """Every revision this code has a migration for."""
+    return {found[0] for path in (MIGRATIONS / "versions").glob("*.py") if (found := _revision_of(path))}
+
+
 def _revision_of(path: Path) -> tuple[str, tuple[str, ...]] | None:
     """``revision`` and ``down_revision`` (none, one or a merge's tuple) of a migration file."""
     values: dict[str, object] = {}

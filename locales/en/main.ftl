@@ -71,6 +71,17 @@ error-member-inactive = { $name } is already deactivated.
 error-lang-unknown = No such language. Available: ru, en.
 
 cli-migrated = The database is at the latest version.
+cli-backup-done = The database was copied to { $path } (schema version { $revision }).
+cli-restore-done = The database was restored from { $path } (the backup's schema version { $revision }) and upgraded to the current one.
+error-backup-not-sqlite =
+    The bot copies only an SQLite database. For PostgreSQL use its own tools (the password in PGPASSWORD):
+    backup: { $dump }
+    restore: { $restore }
+error-backup-no-database = There is no database at { $path }: nothing to copy.
+error-backup-exists = { $path } already exists. Name a new file: a backup never overwrites one.
+error-restore-no-file = There is no file { $path }.
+error-restore-not-a-backup = { $path } is not a backup of the bot's database. Nothing was changed.
+error-restore-newer = The backup was made by a newer version of the bot (schema { $revision }; this version knows up to { $head }). Upgrade the bot and try again. Nothing was changed.
 cli-not-migrated = The database is not set up or out of date. Run: python -m bot migrate
 cli-no-token =
     BOT_TOKEN is not set.

@@ -72,6 +72,17 @@ error-member-inactive = Сотрудник { $name } уже отключён.
 error-lang-unknown = Такого языка нет. Доступны: ru, en.
 
 cli-migrated = База данных обновлена до последней версии.
+cli-backup-done = Копия базы записана в { $path } (версия схемы { $revision }).
+cli-restore-done = База восстановлена из { $path } (версия схемы копии { $revision }) и обновлена до текущей.
+error-backup-not-sqlite =
+    Бот копирует только базу SQLite. Для PostgreSQL используйте его инструменты (пароль — в PGPASSWORD):
+    копия: { $dump }
+    восстановление: { $restore }
+error-backup-no-database = Базы данных нет: { $path }. Нечего копировать.
+error-backup-exists = Файл { $path } уже есть. Укажите новый файл: копия не перезаписывает существующий.
+error-restore-no-file = Файла { $path } нет.
+error-restore-not-a-backup = { $path } — не копия базы бота. Ничего не изменено.
+error-restore-newer = Копия сделана более новой версией бота (схема { $revision }, эта версия знает до { $head }). Обновите бота и повторите. Ничего не изменено.
 cli-not-migrated = База данных не подготовлена или устарела. Выполните: python -m bot migrate
 cli-no-token =
     Не задан BOT_TOKEN.
