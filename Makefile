@@ -1,17 +1,27 @@
 # Two commands on a fresh clone: `make run` runs the bot, `make test` runs the tests.
-# Both create .venv and install what they need (again only when pyproject.toml changes).
+# Both create .venv and install what they need, the exact versions and hashes of requirements-dev.lock
+# (again only when the lock or pyproject.toml changes). After changing dependencies in pyproject.toml,
+# `make lock` writes both lock files anew.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+PIP    := $(PY) -m pip --quiet --disable-pip-version-check
+UV_COMPILE := $(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
 
-.PHONY: run test lint demo migrate bench clean
+.PHONY: run test lint typecheck demo migrate bench lock clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements-dev.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@$(PIP) install --require-hashes --no-deps -r requirements-dev.lock
+	@$(PIP) install --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
+
+lock:
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PIP) install uv
+	$(UV_COMPILE) -o requirements.lock
+	$(UV_COMPILE) --extra dev -o requirements-dev.lock
 
 run: $(STAMP)
 	@$(PY) -m bot migrate >/dev/null
