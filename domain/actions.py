@@ -18,6 +18,10 @@ The rule, checked in this order (the first that fails is the problem):
    verbs, which report a state rather than plan a step ("клиент думает", "отправил КП").
 6. English (pymorphy3 is Russian-only): accepted when the first remaining word, after "please"/"to",
    is in the small list ``ENGLISH_VERBS`` of verbs a sales task starts with ("send the invoice").
+7. ``NO_OBJECT``: the action is a verb and nothing else ("перезвонить", "Вектор: дожать", "call"): a step
+   with no object or goal cannot be honestly called done or not done in the evening. The method's
+   examples all say what the step is for ("получить решение об оплате", "поджать клиента сроком действия
+   КП"); the guide for managers shows «Вектор — дожать» refused.
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ class ActionProblem(StrEnum):
     TOO_SHORT = "too-short"
     ONLY_CLIENT_NAME = "only-client-name"
     NO_ACTION = "no-action"
+    NO_OBJECT = "no-object"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,5 +138,6 @@ def check_action(text: str, client_name: str | None = None) -> ActionCheck:
     if not rest:
         return ActionCheck(False, ActionProblem.ONLY_CLIENT_NAME if named_client else ActionProblem.NO_ACTION)
     if any(_action_score(w) >= VERB_SCORE for w in rest) or _is_english_action(rest):
-        return ACCEPTED
+        content = [w for w in rest if w not in _ENGLISH_FILLERS]
+        return ACCEPTED if len(content) > 1 else ActionCheck(False, ActionProblem.NO_OBJECT)
     return ActionCheck(False, ActionProblem.NO_ACTION)

@@ -172,4 +172,5 @@ error-action-empty = Write what exactly is to be done.
 error-action-too-long = Too long: a task is one step, up to 500 characters.
 error-action-too-short = That does not look like an action. Write the whole step, for example: "Call Ivan and agree on a meeting date".
 error-action-only-client-name = "{ $client }" is a client, not an action. What exactly is to be done? For example: "Send the proposal", "Call the decision maker and arrange a meeting", "Get a decision on payment".
+error-action-no-object = A verb alone is not enough: what exactly, and to what end? Not "call back" or "push", but "Call Ivan back and get a decision on the proposal", "Remind Vector that the offer expires on Friday".
 error-action-no-action = The task has no action in it. Start with a verb: "Call…", "Send…", "Agree…", "Get a decision…". Not "about Romashka" or "client", but "Call Ivan at Romashka and ask for a decision on the proposal".

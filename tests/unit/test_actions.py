@@ -17,7 +17,6 @@ CONCRETE = [
     "получить контакт директора и провести переговоры с ним напрямую",
     "Позвонить ЛПР",
     "согласовать договор с юристом",
-    "Перезвонить",
     "Отправить КП",
     "send the invoice",
     # everyday sales tasks
@@ -134,6 +133,14 @@ def test_vague_texts_are_refused(text: str) -> None:
         ("", None, ActionProblem.EMPTY),
         ("  \n\t ", None, ActionProblem.EMPTY),
         ("Позвонить " * 60, None, ActionProblem.TOO_LONG),
+        # a verb alone: no object, no goal (the guide's «Вектор — дожать»; a CRM's default "Перезвонить")
+        ("Перезвонить", None, ActionProblem.NO_OBJECT),
+        ("дожать", None, ActionProblem.NO_OBJECT),
+        ("Вектор — дожать", "Вектор", ActionProblem.NO_OBJECT),
+        ("Дожать Вектор", "Вектор", ActionProblem.NO_OBJECT),
+        ("Позвонить в Ромашку", "Ромашка", ActionProblem.NO_OBJECT),
+        ("call", None, ActionProblem.NO_OBJECT),
+        ("please call", None, ActionProblem.NO_OBJECT),
     ],
 )
 def test_problems(text: str, client: str | None, problem: ActionProblem) -> None:
@@ -148,7 +155,7 @@ def test_the_length_limit_is_inclusive() -> None:
 
 
 def test_the_client_name_does_not_hide_the_action() -> None:
-    assert check_action("Позвонить в Ромашку", client_name="Ромашка").ok
+    assert check_action("Позвонить в Ромашку и узнать решение по КП", client_name="Ромашка").ok
     assert check_action("Ромашка — отправить КП", client_name="ООО «Ромашка»").ok
 
 
