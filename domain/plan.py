@@ -57,15 +57,16 @@ TRANSITIONS: MappingProxyType[tuple[PlanStatus, PlanEvent], PlanStatus] = Mappin
     }
 )
 
-_HEAD_CHANGES = frozenset({TaskChange.EDIT, TaskChange.CANCEL, TaskChange.GIVE})
+#: The changes the head makes to a plan's tasks (from the card's task menu).
+HEAD_CHANGES = frozenset({TaskChange.EDIT, TaskChange.CANCEL, TaskChange.GIVE})
 
 #: state → the changes to the plan's tasks it allows.
 TASK_CHANGES: MappingProxyType[PlanStatus, frozenset[TaskChange]] = MappingProxyType(
     {
         _S.DRAFT: frozenset({TaskChange.DROP}),
-        _S.SUBMITTED: _HEAD_CHANGES,
-        _S.APPROVED: _HEAD_CHANGES,
-        _S.AUTO_APPROVED: _HEAD_CHANGES,
+        _S.SUBMITTED: HEAD_CHANGES,
+        _S.APPROVED: HEAD_CHANGES,
+        _S.AUTO_APPROVED: HEAD_CHANGES,
         _S.RETURNED: frozenset({TaskChange.DROP}),
     }
 )
@@ -94,6 +95,12 @@ def transition(status: PlanStatus, event: PlanEvent) -> PlanStatus:
         raise PlanRefused("plan-sent" if event is PlanEvent.SUBMIT else "plan-decided", status) from None
 
 
+def require(status: PlanStatus, event: PlanEvent) -> None:
+    """:class:`PlanRefused` unless ``event`` may happen to a plan in ``status`` (asked before a dialog that
+    ends in it, such as the comment of a return)."""
+    transition(status, event)
+
+
 def awaits_decision(status: PlanStatus) -> bool:
     """Whether the head can still approve or return the plan (its card shows those buttons)."""
     return all(allows(status, e) for e in DECISIONS)
@@ -102,6 +109,15 @@ def awaits_decision(status: PlanStatus) -> bool:
 def allows_change(status: PlanStatus | None, change: TaskChange) -> bool:
     """Whether a plan in ``status`` (None: no plan row yet, as a draft) allows ``change`` to a task."""
     return change in TASK_CHANGES[status or PlanStatus.DRAFT]
+
+
+#: The states a plan waits for the head's decision in.
+AWAITING = tuple(s for s in PlanStatus if awaits_decision(s))
+
+
+def head_may_change(status: PlanStatus) -> bool:
+    """Whether the head may change the plan's tasks (its card shows a menu per open task)."""
+    return bool(TASK_CHANGES[status] & HEAD_CHANGES)
 
 
 def require_task_change(status: PlanStatus | None, change: TaskChange) -> None:
