@@ -9,12 +9,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.i18n import default_translator
 from bot.inprocess import Reply, Speaker
 from botapi_emulator.models import SentMessage
 from domain.enums import HotOutcome, PlanStatus, Role, Stage, TaskEventKind, TaskStatus
+from domain.plan import PlanEvent, PlanRefused
 from handlers.head_common import (
     PlanAct,
     PlanAction,
@@ -41,6 +43,7 @@ from storage.models import (
     Task,
     TaskEvent,
 )
+from storage.repo import Repo
 from tests.handlers.conftest import MONDAY, TeamWorld
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -940,4 +943,59 @@ async def test_auto_approval_and_review_buttons_carry_raw_names(world: TeamWorld
     assert agenda.button(HOSTILE)["text"] == f"➕ {HOSTILE}"
     asked = await head.press(agenda, HOSTILE)
     assert shows_literally(asked.to(head_m.tg_id)[-1], HOSTILE)
+    assert not world.app.emulator.unanswered_callbacks()
+
+
+# ---------------------------------------------------------------------- the plan's states guard every path
+
+
+async def test_refused_transitions_change_nothing_and_are_explained(world: TeamWorld) -> None:
+    head_m, anna_m = world.head, world.managers[0]
+    async with world.pool() as s, s.begin():
+        seed = Seed(s, world)
+        task = await seed.task(anna_m, await seed.client(anna_m, "Ромашка"), "Отправить КП", TUESDAY)
+    head, anna, _ = people(world)
+    world.clock.set(at(MONDAY, 18))
+    plan_msg, reached = await submit(anna)
+    card = next(m for m in reached if m.chat_id == head_m.tg_id)
+    plan = await the_plan(world, anna_m)
+
+    # a sent plan is not the manager's to cut
+    drop = PlanDrop(task_id=task.id).pack()
+    refused = await anna.press_data(plan_msg.message_id, drop, strict=False)
+    assert refused.answer is not None and "только руководитель" in (refused.answer.text or "")
+    assert (await task_row(world, task.id)).status is TaskStatus.OPEN
+
+    # returned: the head may neither approve it nor change its tasks any more
+    await head.press(card, "Вернуть")
+    await head.send("Добавьте звонок директору")
+    assert (await the_plan(world, anna_m)).status is PlanStatus.RETURNED
+    for data in (
+        PlanAct(action=PlanAction.APPROVE, plan_id=plan.id).pack(),
+        PlanAct(action=PlanAction.RETURN, plan_id=plan.id).pack(),
+        *(
+            PlanTaskAct(action=a, plan_id=plan.id, task_id=task.id).pack()
+            for a in (PlanTaskAction.MENU, PlanTaskAction.EDIT, PlanTaskAction.CANCEL, PlanTaskAction.GIVE)
+        ),
+        PlanGive(plan_id=plan.id, task_id=task.id, to=world.managers[1].id).pack(),
+    ):
+        reply = await head.press_data(card.message_id, data, strict=False)
+        assert reply.answer is not None and "возвращён на доработку" in (reply.answer.text or ""), data
+        assert not reply.to(anna_m.tg_id)
+    row = await task_row(world, task.id)
+    assert (row.status, row.assignee_id, row.action) == (TaskStatus.OPEN, anna_m.id, "Отправить КП")
+    assert (await the_plan(world, anna_m)).status is PlanStatus.RETURNED
+
+    # the repositories refuse as well, whoever calls them
+    async with world.pool() as s:
+        repo = Repo(s)
+        stored = await repo.heads.plan(world.team.id, plan.id)
+        head_row = await repo.members.in_team(world.team.id, head_m.id)
+        with pytest.raises(PlanRefused):
+            repo.heads.decide(stored, PlanEvent.APPROVE, head_row, at(MONDAY, 19))
+        with pytest.raises(PlanRefused):
+            repo.heads.cancel(
+                head_row, stored, await repo.heads.plan_task(world.team.id, stored, task.id), at(MONDAY, 19)
+            )
+        assert stored.status is PlanStatus.RETURNED
     assert not world.app.emulator.unanswered_callbacks()

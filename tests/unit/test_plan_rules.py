@@ -10,6 +10,7 @@ import pytest
 from bot.i18n import default_translator
 from domain.enums import PlanStatus
 from domain.plan import (
+    AWAITING,
     TASK_CHANGES,
     TRANSITIONS,
     PlanEvent,
@@ -18,6 +19,8 @@ from domain.plan import (
     allows,
     allows_change,
     awaits_decision,
+    head_may_change,
+    require,
     require_task_change,
     transition,
 )
@@ -51,6 +54,7 @@ def test_the_table_is_the_documented_one() -> None:
 @pytest.mark.parametrize(("status", "event"), list(ALLOWED), ids=lambda x: str(x))
 def test_an_allowed_transition(status: PlanStatus, event: PlanEvent) -> None:
     assert allows(status, event)
+    require(status, event)
     assert transition(status, event) is ALLOWED[(status, event)]
 
 
@@ -59,8 +63,11 @@ def test_an_allowed_transition(status: PlanStatus, event: PlanEvent) -> None:
 )
 def test_a_refused_transition(status: PlanStatus, event: PlanEvent) -> None:
     assert not allows(status, event)
+    with pytest.raises(PlanRefused) as asked:
+        require(status, event)
     with pytest.raises(PlanRefused) as refused:
         transition(status, event)
+    assert (asked.value.code, asked.value.args_) == (refused.value.code, refused.value.args_)
     error = refused.value
     assert error.code == ("plan-sent" if event is PlanEvent.SUBMIT else "plan-decided")
     assert error.status is status and error.args_ == {"status": status.value}
@@ -73,7 +80,8 @@ def test_decided_plans_stay_decided_and_a_return_can_be_resubmitted() -> None:
     for decided in (S.APPROVED, S.AUTO_APPROVED):
         assert not any(allows(decided, e) for e in PlanEvent)
     assert transition(transition(S.SUBMITTED, PlanEvent.RETURN), PlanEvent.SUBMIT) is S.SUBMITTED
-    assert [s for s in PlanStatus if awaits_decision(s)] == [S.SUBMITTED]
+    assert [s for s in PlanStatus if awaits_decision(s)] == [S.SUBMITTED] == list(AWAITING)
+    assert {s for s in PlanStatus if head_may_change(s)} == {S.SUBMITTED, S.APPROVED, S.AUTO_APPROVED}
 
 
 @pytest.mark.parametrize(
