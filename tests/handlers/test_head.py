@@ -692,12 +692,12 @@ async def test_review_agenda_tasks_and_outcome(world: TeamWorld) -> None:
     async with world.pool() as s:
         review = await s.scalar(select(Review))
         assert review is not None and review.held_on == MONDAY and review.head_id == head_m.id
-        task = await s.scalar(select(Task).where(Task.review_id == review.id))
-        assert task is not None and task.assignee_id == anna_m.id and task.created_by == head_m.id
+        agreed = await s.scalar(select(Task).where(Task.review_id == review.id))
+        assert agreed is not None and agreed.assignee_id == anna_m.id and agreed.created_by == head_m.id
         assert (
-            task.client_id == beta.id
-            and task.due_date == TUESDAY
-            and task.action.startswith("Отправить новое КП")
+            agreed.client_id == beta.id
+            and agreed.due_date == TUESDAY
+            and agreed.action.startswith("Отправить новое КП")
         )
         assert (
             review.agenda is not None
@@ -771,7 +771,7 @@ async def test_a_manager_can_use_nothing_of_the_heads_and_an_owner_only_reads(wo
         ReviewPick(member_id=ids["boris"]).pack(),
     ]
 
-    async def snapshot() -> tuple:
+    async def snapshot() -> tuple[object, ...]:
         async with world.pool() as s:
             p = await s.get(Plan, ids["plan"])
             t = await s.get(Task, ids["task"])
