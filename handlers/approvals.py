@@ -11,6 +11,10 @@
   the team's approval time the head gets the "approval" message listing them (``compose_approval`` does
   the approving), and every view of the head's settles overdue plans first. ``/plans`` shows those waiting.
 * A head's own plan needs nobody's approval: it is approved when submitted.
+
+Which state allows what is ``domain.plan``'s table; the repositories apply it and the handlers ask it
+before they offer a button. Each button's action (``PlanAction``, ``PlanTaskAction``) has its own
+handler below, registered in ``build_router``.
 """
 
 from __future__ import annotations
