@@ -11,6 +11,10 @@
   the team's approval time the head gets the "approval" message listing them (``compose_approval`` does
   the approving), and every view of the head's settles overdue plans first. ``/plans`` shows those waiting.
 * A head's own plan needs nobody's approval: it is approved when submitted.
+
+Which state allows what is ``domain.plan``'s table; the repositories apply it and the handlers ask it
+before they offer a button. Each button's action (``PlanAction``, ``PlanTaskAction``) has its own
+handler below, registered in ``build_router``.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from zoneinfo import ZoneInfo
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -36,22 +41,40 @@ from domain.actions import check_action
 from domain.approval import approval_deadline
 from domain.enums import PlanStatus, Role, TaskStatus
 from domain.errors import UserError
-from domain.ordering import TaskItem, order_day_tasks
+from domain.ordering import TaskItem
+from domain.plan import (
+    AWAITING,
+    PlanEvent,
+    TaskChange,
+    awaits_decision,
+    head_may_change,
+    require,
+    require_task_change,
+)
 from domain.text import utf16_len
 from handlers.day import WORKERS, Day, show_page
 from handlers.day_views import Page, fmt_date, member_zone, paginate, render_plan, task_line
-from handlers.head_common import HEAD, PlanAct, PlanDrop, PlanGive, PlanTaskAct, one_text, tell
+from handlers.head_common import (
+    HEAD,
+    PlanAct,
+    PlanAction,
+    PlanDrop,
+    PlanGive,
+    PlanTaskAct,
+    PlanTaskAction,
+    one_text,
+    plain,
+    tell,
+)
 from scheduler.compose import ComposeContext, Kind, Outgoing, register
 from scheduler.jobs import JOBS
-from storage.head_repo import HeadRepo, day_bounds, team_zone
+from storage.head_repo import day_bounds, team_zone
 from storage.models import Member, Plan, Task, Team
 from storage.repo import Repo
 
 log = logging.getLogger(__name__)
 
 TASK_BUTTONS_PER_ROW = 5
-#: Plans whose tasks the head can change from the card (a returned one is the manager's to rewrite).
-ACTIONABLE = (PlanStatus.SUBMITTED, PlanStatus.APPROVED, PlanStatus.AUTO_APPROVED)
 
 
 class HeadInput(StatesGroup):
@@ -69,16 +92,19 @@ def _when(moment: datetime, zone: ZoneInfo, today: date, t: Texts) -> str:
     return hm if local.date() == today else f"{fmt_date(local.date(), t)} {hm}"
 
 
-def _button(text: str, data: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data.pack())  # type: ignore[attr-defined]
+def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def _message(query: CallbackQuery) -> Message | None:
+    """The message the button sits on, when Telegram still lets the bot edit it."""
+    return query.message if isinstance(query.message, Message) else None
 
 
 async def plan_items(repo: Repo, team: Team, plan: Plan) -> tuple[list[TaskItem], frozenset[int]]:
     """The plan's tasks in the day-list order, and which of their clients are frozen."""
-    heads = HeadRepo(repo.session)
-    tasks = await heads.days.plan_tasks(plan)
-    items = order_day_tasks(await heads.days._items(team.id, tasks), plan.for_date)
-    frozen = await heads.days.frozen_clients(i.client_id for i in items if i.client_id)
+    items = await repo.days.plan_items(plan)
+    frozen = await repo.days.frozen_clients(i.client_id for i in items if i.client_id)
     return items, frozen
 
 
@@ -125,20 +151,20 @@ async def card_pages(
         task_buttons = [
             _button(
                 t("btn-appr-task", n=i + 1),
-                PlanTaskAct(a="m", plan_id=plan.id, task_id=items[i].task_id, p=p),
+                PlanTaskAct(action=PlanTaskAction.MENU, plan_id=plan.id, task_id=items[i].task_id, p=p),
             )
             for i in rng
-            if items[i].status is TaskStatus.OPEN and plan.status in ACTIONABLE
+            if items[i].status is TaskStatus.OPEN and head_may_change(plan.status)
         ]
         rows = [
             task_buttons[k : k + TASK_BUTTONS_PER_ROW]
             for k in range(0, len(task_buttons), TASK_BUTTONS_PER_ROW)
         ]
-        if last and plan.status is PlanStatus.SUBMITTED:
+        if last and awaits_decision(plan.status):
             rows.append(
                 [
-                    _button(t("btn-appr-ok"), PlanAct(a="ok", plan_id=plan.id, p=p)),
-                    _button(t("btn-appr-return"), PlanAct(a="ret", plan_id=plan.id, p=p)),
+                    _button(t("btn-appr-ok"), PlanAct(action=PlanAction.APPROVE, plan_id=plan.id, p=p)),
+                    _button(t("btn-appr-return"), PlanAct(action=PlanAction.RETURN, plan_id=plan.id, p=p)),
                 ]
             )
         head = header if p == 0 else t("page-continued", page=p + 1, pages=len(ranges))
@@ -170,12 +196,11 @@ async def plan_submitted(
 ) -> None:
     """The hook ``handlers.report`` calls after a plan was submitted: the plan's card to every head; a
     head's own plan is approved at once."""
-    heads = HeadRepo(repo.session)
     if member.role is Role.HEAD:
-        heads.decide(plan, PlanStatus.APPROVED, member, now)
+        repo.heads.decide(plan, PlanEvent.APPROVE, member, now)
         return
     await repo.session.flush()
-    await send_cards(bot, repo, team, plan, await heads.members(team.id, Role.HEAD), translator, now)
+    await send_cards(bot, repo, team, plan, await repo.heads.members(team.id, Role.HEAD), translator, now)
 
 
 def task_text(task: Task, client: str | None, t: Texts) -> str:
@@ -190,7 +215,7 @@ async def rewrite_page(repo: Repo, team: Team, manager: Member, plan: Plan, cloc
     """What the manager sees of a returned plan: the head's comment, the plan with the usual add and send
     buttons, and 🗑 per task to take it off."""
     day = Day(repo, team, manager, clock)
-    rep = await day.days.evening(manager, day.today, plan.for_date, day.zone)
+    rep = await repo.days.evening(manager, day.today, plan.for_date, day.zone)
     page = render_plan(rep, t)
     head = await repo.members.in_team(team.id, plan.decided_by) if plan.decided_by else None
     intro = t(
@@ -219,321 +244,402 @@ async def _rerender(bot: Bot, chat_id: int, message_id: int, pages: list[Page], 
             log.info("could not re-render card %s: %s", message_id, exc)
 
 
+async def _head_plan(repo: Repo, team: Team, plan_id: int, now: datetime) -> Plan:
+    """The team's plan, with every overdue plan approved first (so a late press sees it decided)."""
+    plan = await repo.heads.plan(team.id, plan_id)
+    await repo.heads.settle(team, now)
+    return plan
+
+
+async def _plan_task(
+    repo: Repo, team: Team, cb: PlanTaskAct | PlanGive, change: TaskChange
+) -> tuple[Plan, Task]:
+    """The plan and its task a button names, when the plan's state allows ``change`` (``domain.plan``)."""
+    plan = await repo.heads.plan(team.id, cb.plan_id)
+    require_task_change(plan.status, change)
+    return plan, await repo.heads.plan_task(team.id, plan, cb.task_id)
+
+
+def _where(message: Message | None) -> dict[str, int | None]:
+    """Which card to re-render after a typed answer (kept in the dialog's data)."""
+    return {
+        "chat_id": message.chat.id if message else None,
+        "message_id": message.message_id if message else None,
+    }
+
+
+async def list_plans(
+    message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
+) -> None:
+    """``/plans``: every plan waiting for a decision, as cards."""
+    await state.clear()
+    now = clock()
+    await repo.heads.settle(team, now)
+    waiting = await repo.heads.plans(team.id, AWAITING)
+    if not waiting:
+        await message.answer(t("appr-none"))
+        return
+    await message.answer(t("appr-waiting", count=len(waiting)))
+    for plan in waiting:
+        for page in await card_pages(repo, team, plan, member, t, now):
+            await message.answer(page.text, reply_markup=page.markup)
+
+
+async def open_plan(
+    query: CallbackQuery,
+    callback_data: PlanAct,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+) -> None:
+    """The card as a new message (from the message about plans approved automatically)."""
+    now = clock()
+    plan = await _head_plan(repo, team, callback_data.plan_id, now)
+    if isinstance(query.message, Message):
+        for page in await card_pages(repo, team, plan, member, t, now):
+            await query.message.answer(page.text, reply_markup=page.markup)
+
+
+async def show_plan_page(
+    query: CallbackQuery,
+    callback_data: PlanAct,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+) -> None:
+    now = clock()
+    plan = await _head_plan(repo, team, callback_data.plan_id, now)
+    pages = await card_pages(repo, team, plan, member, t, now)
+    await show_page(_message(query), pages, callback_data.p)
+
+
+async def approve_plan(
+    query: CallbackQuery,
+    callback_data: PlanAct,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    translator: Translator,
+) -> None:
+    """Approve all: the card says so, the manager gets the plan as approved."""
+    now = clock()
+    plan = await _head_plan(repo, team, callback_data.plan_id, now)
+    repo.heads.decide(plan, PlanEvent.APPROVE, member, now)
+    manager = await repo.members.in_team(team.id, plan.member_id)
+    callback_answer.text = t("appr-approved-toast", name=manager.name)
+    await show_page(_message(query), await card_pages(repo, team, plan, member, t, now), callback_data.p)
+    mt = translator.get(manager.locale)
+    items, frozen = await plan_items(repo, team, plan)
+    lines = [task_line(n, i, plan.for_date, frozen, mt) for n, i in enumerate(items, 1)]
+    text = mt("appr-approved-notice", head=member.name, date=fmt_date(plan.for_date, mt))
+    await tell(bot, manager, "\n".join([text, *lines]))
+
+
+async def return_plan(
+    query: CallbackQuery,
+    callback_data: PlanAct,
+    repo: Repo,
+    team: Team,
+    clock: Clock,
+    t: Texts,
+    state: FSMContext,
+    callback_answer: CallbackAnswer,
+) -> None:
+    """Return with a comment: asks for it; ``save_return_comment`` returns the plan."""
+    plan = await _head_plan(repo, team, callback_data.plan_id, clock())
+    require(plan.status, PlanEvent.RETURN)
+    manager = await repo.members.in_team(team.id, plan.member_id)
+    message = _message(query)
+    await state.clear()
+    await state.set_state(HeadInput.comment)
+    await state.update_data(_where(message), plan_id=plan.id, p=callback_data.p)
+    callback_answer.text = t("appr-ask-comment-toast")
+    if message is not None:
+        await message.answer(t("appr-ask-comment", name=manager.name))
+
+
+async def save_return_comment(
+    message: Message,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    state: FSMContext,
+    bot: Bot,
+    translator: Translator,
+) -> None:
+    """The typed comment: the plan goes back to the manager with it, to rewrite."""
+    text = one_text(message.text)
+    data = await state.get_data()
+    now = clock()
+    plan = await _head_plan(repo, team, int(data["plan_id"]), now)
+    await state.clear()
+    repo.heads.decide(plan, PlanEvent.RETURN, member, now, comment=text)
+    manager = await repo.members.in_team(team.id, plan.member_id)
+    mt = translator.get(manager.locale)
+    page = await rewrite_page(repo, team, manager, plan, clock, mt)
+    delivered = await tell(bot, manager, page.text, page.markup)
+    if data.get("message_id"):
+        pages = await card_pages(repo, team, plan, member, t, now)
+        await _rerender(bot, int(data["chat_id"]), int(data["message_id"]), pages, int(data.get("p", 0)))
+    await message.answer(
+        t("appr-returned-done", name=manager.name)
+        if delivered
+        else t("appr-not-delivered", name=manager.name)
+    )
+
+
+def _back(plan: Plan, p: int, t: Texts) -> InlineKeyboardButton:
+    return _button(t("btn-back"), PlanAct(action=PlanAction.PAGE, plan_id=plan.id, p=p))
+
+
+async def open_plan_task(
+    query: CallbackQuery, callback_data: PlanTaskAct, repo: Repo, team: Team, t: Texts
+) -> None:
+    """A task's menu: edit the wording, cancel it, give it to another manager."""
+    # the menu offers exactly the head's changes: shown where the first of them is allowed
+    plan, task = await _plan_task(repo, team, callback_data, TaskChange.EDIT)
+    repo.heads.require_open(task)
+    p = callback_data.p
+
+    def act(action: PlanTaskAction) -> PlanTaskAct:
+        return PlanTaskAct(action=action, plan_id=plan.id, task_id=task.id, p=p)
+
+    rows = [
+        [
+            _button(t("btn-appr-edit"), act(PlanTaskAction.EDIT)),
+            _button(t("btn-appr-cancel"), act(PlanTaskAction.CANCEL)),
+        ],
+        [_button(t("btn-appr-give"), act(PlanTaskAction.GIVE))],
+        [_back(plan, p, t)],
+    ]
+    line = task_text(task, await _client_name(repo, team, task), t)
+    message = _message(query)
+    if message is not None:
+        await message.edit_text(
+            t("appr-task-menu", task=Html(line)), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
+        )
+
+
+async def choose_new_assignee(
+    query: CallbackQuery, callback_data: PlanTaskAct, repo: Repo, team: Team, t: Texts
+) -> None:
+    """«Кому передать»: the other managers of the team, a button each."""
+    plan, task = await _plan_task(repo, team, callback_data, TaskChange.GIVE)
+    repo.heads.require_open(task)
+    others = [m for m in await repo.heads.members(team.id, Role.MANAGER) if m.id != task.assignee_id]
+    if not others:
+        raise UserError("reassign-nobody")
+    p = callback_data.p
+    rows = [
+        [_button(m.name[:60], PlanGive(plan_id=plan.id, task_id=task.id, to=m.id, p=p))] for m in others[:20]
+    ]
+    rows.append([_back(plan, p, t)])
+    line = task_text(task, await _client_name(repo, team, task), t)
+    message = _message(query)
+    if message is not None:
+        await message.edit_text(
+            t("appr-give-ask", task=Html(line)), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
+        )
+
+
+async def edit_plan_task(
+    query: CallbackQuery,
+    callback_data: PlanTaskAct,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    state: FSMContext,
+    callback_answer: CallbackAnswer,
+) -> None:
+    """Asks for the new wording; ``save_task_wording`` checks and saves it."""
+    plan, task = await _plan_task(repo, team, callback_data, TaskChange.EDIT)
+    repo.heads.require_open(task)
+    message = _message(query)
+    await state.clear()
+    await state.set_state(HeadInput.action)
+    await state.update_data(_where(message), plan_id=plan.id, task_id=task.id, p=callback_data.p)
+    callback_answer.text = t("appr-ask-action-toast")
+    if message is not None:
+        line = task_text(task, await _client_name(repo, team, task), t)
+        await message.answer(t("appr-ask-action", task=Html(line)))
+
+
+async def save_task_wording(
+    message: Message,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    state: FSMContext,
+    bot: Bot,
+    translator: Translator,
+) -> None:
+    data = await state.get_data()
+    now = clock()
+    plan = await repo.heads.plan(team.id, int(data["plan_id"]))
+    task = await repo.heads.plan_task(team.id, plan, int(data["task_id"]))
+    client = await _client_name(repo, team, task)
+    action = " ".join((message.text or "").split())
+    check = check_action(action, client)
+    if not check.ok:
+        raise UserError(f"action-{check.problem}", client=client or "")
+    was = task_text(task, client, t)
+    repo.heads.edit(member, plan, task, action, now)
+    await state.clear()
+    if data.get("message_id"):
+        pages = await card_pages(repo, team, plan, member, t, now)
+        await _rerender(bot, int(data["chat_id"]), int(data["message_id"]), pages, int(data.get("p", 0)))
+    await message.answer(t("appr-edited-done", task=Html(task_text(task, client, t))))
+    assignee = await repo.members.in_team(team.id, task.assignee_id)
+    at = translator.get(assignee.locale)
+    await tell(
+        bot,
+        assignee,
+        at(
+            "appr-edited-notice",
+            head=member.name,
+            date=fmt_date(task.due_date, at),
+            was=Html(was),
+            task=Html(task_text(task, client, at)),
+        ),
+    )
+
+
+async def cancel_plan_task(
+    query: CallbackQuery,
+    callback_data: PlanTaskAct,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    translator: Translator,
+) -> None:
+    """The task leaves the plan (and the day's plan-vs-fact); the manager is told."""
+    now = clock()
+    plan, task = await _plan_task(repo, team, callback_data, TaskChange.CANCEL)
+    repo.heads.cancel(member, plan, task, now)
+    callback_answer.text = t("appr-cancelled-toast")
+    await show_page(_message(query), await card_pages(repo, team, plan, member, t, now), callback_data.p)
+    assignee = await repo.members.in_team(team.id, task.assignee_id)
+    at = translator.get(assignee.locale)
+    await tell(
+        bot,
+        assignee,
+        at(
+            "appr-cancelled-notice",
+            head=member.name,
+            date=fmt_date(task.due_date, at),
+            task=Html(task_text(task, await _client_name(repo, team, task), at)),
+        ),
+    )
+
+
+async def give_plan_task(
+    query: CallbackQuery,
+    callback_data: PlanGive,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    translator: Translator,
+) -> None:
+    """The task goes to the manager picked; both managers are told."""
+    now = clock()
+    plan, task = await _plan_task(repo, team, callback_data, TaskChange.GIVE)
+    to = await repo.heads.manager(team.id, callback_data.to)
+    before = await repo.members.in_team(team.id, task.assignee_id)
+    await repo.heads.reassign(member, plan, task, to, now)
+    callback_answer.text = t("appr-given-toast", name=to.name)
+    await show_page(_message(query), await card_pages(repo, team, plan, member, t, now), callback_data.p)
+    client = await _client_name(repo, team, task)
+    for who, key in ((before, "appr-given-away-notice"), (to, "appr-given-to-notice")):
+        wt = translator.get(who.locale)
+        await tell(
+            bot,
+            who,
+            wt(
+                key,
+                head=member.name,
+                name=to.name if who is before else before.name,
+                date=fmt_date(task.due_date, wt),
+                task=Html(task_text(task, client, wt)),
+            ),
+        )
+
+
+async def drop_plan_task(
+    query: CallbackQuery,
+    callback_data: PlanDrop,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    callback_answer: CallbackAnswer,
+) -> None:
+    """🗑 on a returned plan (or one not sent yet): the manager takes a task off it before its day."""
+    day = Day(repo, team, member, clock)
+    task = await repo.days.own_task(member, callback_data.task_id)
+    if task.due_date <= day.today:
+        raise UserError("plan-drop-late")
+    plan = await repo.days.plan(member, task.due_date)
+    repo.heads.drop_from_plan(member, plan, task, day.now)
+    callback_answer.text = t("appr-dropped-toast")
+    message = _message(query)
+    if message is None:
+        return
+    if plan is not None and plan.status is PlanStatus.RETURNED:
+        page = await rewrite_page(repo, team, member, plan, clock, t)
+    else:
+        page = render_plan(await repo.days.evening(member, day.today, task.due_date, day.zone), t)
+    try:
+        await message.edit_text(page.text, reply_markup=page.markup)
+    except TelegramBadRequest as exc:
+        if "not modified" not in str(exc):
+            raise
+
+
 def build_router() -> Router:
     router = Router(name="approvals")
 
     head = Router(name="approvals-head")
     head.message.filter(RoleFilter(*HEAD))
     head.callback_query.filter(RoleFilter(*HEAD))
+    typed = (F.text, ~F.text.startswith("/"))
+    head.message.register(list_plans, Command("plans"))
+    head.message.register(save_return_comment, StateFilter(HeadInput.comment), *typed)
+    head.message.register(save_task_wording, StateFilter(HeadInput.action), *typed)
+    press = head.callback_query.register
+    press(open_plan, PlanAct.filter(F.action == PlanAction.OPEN))
+    press(show_plan_page, PlanAct.filter(F.action == PlanAction.PAGE))
+    press(approve_plan, PlanAct.filter(F.action == PlanAction.APPROVE))
+    press(return_plan, PlanAct.filter(F.action == PlanAction.RETURN))
+    press(open_plan_task, PlanTaskAct.filter(F.action == PlanTaskAction.MENU))
+    press(edit_plan_task, PlanTaskAct.filter(F.action == PlanTaskAction.EDIT))
+    press(cancel_plan_task, PlanTaskAct.filter(F.action == PlanTaskAction.CANCEL))
+    press(choose_new_assignee, PlanTaskAct.filter(F.action == PlanTaskAction.GIVE))
+    press(give_plan_task, PlanGive.filter())
 
     workers = Router(name="approvals-manager")
     workers.callback_query.filter(RoleFilter(*WORKERS))
-
-    @head.message(Command("plans"))
-    async def plans(
-        message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
-    ) -> None:
-        await state.clear()
-        heads = HeadRepo(repo.session)
-        now = clock()
-        await heads.settle(team, now)
-        waiting = await heads.plans(team.id, (PlanStatus.SUBMITTED,))
-        if not waiting:
-            await message.answer(t("appr-none"))
-            return
-        await message.answer(t("appr-waiting", count=len(waiting)))
-        for plan in waiting:
-            for page in await card_pages(repo, team, plan, member, t, now):
-                await message.answer(page.text, reply_markup=page.markup)
-
-    @head.callback_query(PlanAct.filter())
-    async def plan_act(
-        query: CallbackQuery,
-        callback_data: PlanAct,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        clock: Clock,
-        t: Texts,
-        state: FSMContext,
-        callback_answer: CallbackAnswer,
-        bot: Bot,
-        translator: Translator,
-    ) -> None:
-        heads = HeadRepo(repo.session)
-        now = clock()
-        plan = await heads.plan(team.id, callback_data.plan_id)
-        await heads.settle(team, now)
-        a, p = callback_data.a, callback_data.p
-        if a == "new":
-            if query.message is not None:
-                for page in await card_pages(repo, team, plan, member, t, now):
-                    await query.message.answer(page.text, reply_markup=page.markup)
-            return
-        if a == "pg":
-            await show_page(query.message, await card_pages(repo, team, plan, member, t, now), p)
-            return
-        if a not in ("ok", "ret"):
-            raise UserError("button-stale")
-        if plan.status is not PlanStatus.SUBMITTED:
-            raise UserError("plan-decided", status=plan.status.value)
-        manager = await repo.members.in_team(team.id, plan.member_id)
-        if a == "ret":
-            await state.clear()
-            await state.set_state(HeadInput.comment)
-            await state.update_data(
-                plan_id=plan.id,
-                chat_id=query.message.chat.id if query.message else None,
-                message_id=query.message.message_id if query.message else None,
-                p=p,
-            )
-            callback_answer.text = t("appr-ask-comment-toast")
-            if query.message is not None:
-                await query.message.answer(t("appr-ask-comment", name=manager.name))
-            return
-        heads.decide(plan, PlanStatus.APPROVED, member, now)
-        callback_answer.text = t("appr-approved-toast", name=manager.name)
-        await show_page(query.message, await card_pages(repo, team, plan, member, t, now), p)
-        mt = translator.get(manager.locale)
-        items, frozen = await plan_items(repo, team, plan)
-        lines = [task_line(n, i, plan.for_date, frozen, mt) for n, i in enumerate(items, 1)]
-        text = mt("appr-approved-notice", head=member.name, date=fmt_date(plan.for_date, mt))
-        await tell(bot, manager, "\n".join([text, *lines]))
-
-    @head.message(StateFilter(HeadInput.comment), F.text, ~F.text.startswith("/"))
-    async def comment(
-        message: Message,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        clock: Clock,
-        t: Texts,
-        state: FSMContext,
-        bot: Bot,
-        translator: Translator,
-    ) -> None:
-        text = one_text(message.text)
-        data = await state.get_data()
-        heads = HeadRepo(repo.session)
-        now = clock()
-        plan = await heads.plan(team.id, int(data["plan_id"]))
-        await heads.settle(team, now)
-        await state.clear()
-        if plan.status is not PlanStatus.SUBMITTED:
-            raise UserError("plan-decided", status=plan.status.value)
-        heads.decide(plan, PlanStatus.RETURNED, member, now, comment=text)
-        manager = await repo.members.in_team(team.id, plan.member_id)
-        mt = translator.get(manager.locale)
-        page = await rewrite_page(repo, team, manager, plan, clock, mt)
-        delivered = await tell(bot, manager, page.text, page.markup)
-        if data.get("message_id"):
-            pages = await card_pages(repo, team, plan, member, t, now)
-            await _rerender(bot, int(data["chat_id"]), int(data["message_id"]), pages, int(data.get("p", 0)))
-        await message.answer(
-            t("appr-returned-done", name=manager.name)
-            if delivered
-            else t("appr-not-delivered", name=manager.name)
-        )
-
-    @head.callback_query(PlanTaskAct.filter())
-    async def task_act(
-        query: CallbackQuery,
-        callback_data: PlanTaskAct,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        clock: Clock,
-        t: Texts,
-        state: FSMContext,
-        callback_answer: CallbackAnswer,
-        bot: Bot,
-        translator: Translator,
-    ) -> None:
-        heads = HeadRepo(repo.session)
-        now = clock()
-        plan = await heads.plan(team.id, callback_data.plan_id)
-        if plan.status not in ACTIONABLE:
-            raise UserError("plan-decided", status=plan.status.value)
-        task = await heads.plan_task(team.id, plan, callback_data.task_id)
-        a, p = callback_data.a, callback_data.p
-        line = task_text(task, await _client_name(repo, team, task), t)
-        back = _button(t("btn-back"), PlanAct(a="pg", plan_id=plan.id, p=p))
-        if a == "m":
-            heads.require_open(task)
-            rows = [
-                [
-                    _button(t("btn-appr-edit"), PlanTaskAct(a="e", plan_id=plan.id, task_id=task.id, p=p)),
-                    _button(t("btn-appr-cancel"), PlanTaskAct(a="x", plan_id=plan.id, task_id=task.id, p=p)),
-                ],
-                [_button(t("btn-appr-give"), PlanTaskAct(a="r", plan_id=plan.id, task_id=task.id, p=p))],
-                [back],
-            ]
-            if query.message is not None:
-                await query.message.edit_text(
-                    t("appr-task-menu", task=line), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
-                )
-            return
-        if a == "r":
-            heads.require_open(task)
-            others = [m for m in await heads.members(team.id, Role.MANAGER) if m.id != task.assignee_id]
-            if not others:
-                raise UserError("reassign-nobody")
-            rows = [
-                [_button(m.name[:60], PlanGive(plan_id=plan.id, task_id=task.id, to=m.id, p=p))]
-                for m in others[:20]
-            ]
-            rows.append([back])
-            if query.message is not None:
-                await query.message.edit_text(
-                    t("appr-give-ask", task=line), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
-                )
-            return
-        if a == "e":
-            heads.require_open(task)
-            await state.clear()
-            await state.set_state(HeadInput.action)
-            await state.update_data(
-                plan_id=plan.id,
-                task_id=task.id,
-                chat_id=query.message.chat.id if query.message else None,
-                message_id=query.message.message_id if query.message else None,
-                p=p,
-            )
-            callback_answer.text = t("appr-ask-action-toast")
-            if query.message is not None:
-                await query.message.answer(t("appr-ask-action", task=line))
-            return
-        if a != "x":
-            raise UserError("button-stale")
-        heads.cancel(member, task, now)
-        callback_answer.text = t("appr-cancelled-toast")
-        await show_page(query.message, await card_pages(repo, team, plan, member, t, now), p)
-        assignee = await repo.members.in_team(team.id, task.assignee_id)
-        at = translator.get(assignee.locale)
-        await tell(
-            bot,
-            assignee,
-            at(
-                "appr-cancelled-notice",
-                head=member.name,
-                date=fmt_date(task.due_date, at),
-                task=Html(task_text(task, await _client_name(repo, team, task), at)),
-            ),
-        )
-
-    @head.callback_query(PlanGive.filter())
-    async def give(
-        query: CallbackQuery,
-        callback_data: PlanGive,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        clock: Clock,
-        t: Texts,
-        callback_answer: CallbackAnswer,
-        bot: Bot,
-        translator: Translator,
-    ) -> None:
-        heads = HeadRepo(repo.session)
-        now = clock()
-        plan = await heads.plan(team.id, callback_data.plan_id)
-        if plan.status not in ACTIONABLE:
-            raise UserError("plan-decided", status=plan.status.value)
-        task = await heads.plan_task(team.id, plan, callback_data.task_id)
-        to = await heads.manager(team.id, callback_data.to)
-        before = await repo.members.in_team(team.id, task.assignee_id)
-        await heads.reassign(member, task, to, now)
-        callback_answer.text = t("appr-given-toast", name=to.name)
-        await show_page(query.message, await card_pages(repo, team, plan, member, t, now), callback_data.p)
-        client = await _client_name(repo, team, task)
-        for who, key in ((before, "appr-given-away-notice"), (to, "appr-given-to-notice")):
-            wt = translator.get(who.locale)
-            await tell(
-                bot,
-                who,
-                wt(
-                    key,
-                    head=member.name,
-                    name=to.name if who is before else before.name,
-                    date=fmt_date(task.due_date, wt),
-                    task=Html(task_text(task, client, wt)),
-                ),
-            )
-
-    @head.message(StateFilter(HeadInput.action), F.text, ~F.text.startswith("/"))
-    async def new_wording(
-        message: Message,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        clock: Clock,
-        t: Texts,
-        state: FSMContext,
-        bot: Bot,
-        translator: Translator,
-    ) -> None:
-        data = await state.get_data()
-        heads = HeadRepo(repo.session)
-        now = clock()
-        plan = await heads.plan(team.id, int(data["plan_id"]))
-        task = await heads.plan_task(team.id, plan, int(data["task_id"]))
-        client = await _client_name(repo, team, task)
-        action = " ".join((message.text or "").split())
-        check = check_action(action, client)
-        if not check.ok:
-            raise UserError(f"action-{check.problem}", client=client or "")
-        was = task_text(task, client, t)
-        heads.edit(member, task, action, now)
-        await state.clear()
-        if data.get("message_id"):
-            pages = await card_pages(repo, team, plan, member, t, now)
-            await _rerender(bot, int(data["chat_id"]), int(data["message_id"]), pages, int(data.get("p", 0)))
-        await message.answer(t("appr-edited-done", task=Html(task_text(task, client, t))))
-        assignee = await repo.members.in_team(team.id, task.assignee_id)
-        at = translator.get(assignee.locale)
-        await tell(
-            bot,
-            assignee,
-            at(
-                "appr-edited-notice",
-                head=member.name,
-                date=fmt_date(task.due_date, at),
-                was=Html(was),
-                task=Html(task_text(task, client, at)),
-            ),
-        )
-
-    @workers.callback_query(PlanDrop.filter())
-    async def drop(
-        query: CallbackQuery,
-        callback_data: PlanDrop,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        clock: Clock,
-        t: Texts,
-        callback_answer: CallbackAnswer,
-    ) -> None:
-        day = Day(repo, team, member, clock)
-        task = await day.days.own_task(member, callback_data.task_id)
-        if task.due_date <= day.today:
-            raise UserError("plan-drop-late")
-        plan = await day.days.plan(member, task.due_date)
-        if plan is not None and plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
-            raise UserError("plan-drop-decided")
-        HeadRepo(repo.session).drop_from_plan(member, task, day.now)
-        callback_answer.text = t("appr-dropped-toast")
-        if query.message is None:
-            return
-        if plan is not None and plan.status is PlanStatus.RETURNED:
-            page = await rewrite_page(repo, team, member, plan, clock, t)
-        else:
-            page = render_plan(await day.days.evening(member, day.today, task.due_date, day.zone), t)
-        try:
-            await query.message.edit_text(page.text, reply_markup=page.markup)
-        except TelegramBadRequest as exc:
-            if "not modified" not in str(exc):
-                raise
+    workers.callback_query.register(drop_plan_task, PlanDrop.filter())
 
     router.include_routers(head, workers)
     return router
@@ -545,7 +651,7 @@ def build_router() -> Router:
 async def compose_approval(ctx: ComposeContext) -> list[Outgoing]:
     """At the team's approval time: approve every plan whose deadline came, and tell the head which
     plans were approved automatically today (so a retry of this message says the same)."""
-    heads = HeadRepo(ctx.repo.session)
+    heads = ctx.repo.heads
     await heads.settle(ctx.team, ctx.clock())
     zone = member_zone(ctx.team, ctx.member)
     start, end = day_bounds(ctx.local_date, zone)
@@ -559,7 +665,8 @@ async def compose_approval(ctx: ComposeContext) -> list[Outgoing]:
         manager = await ctx.repo.members.in_team(ctx.team.id, plan.member_id)
         count = len(await heads.days.plan_tasks(plan))
         lines.append(t("appr-auto-line", name=manager.name, date=fmt_date(plan.for_date, t), count=count))
-        rows.append([_button(t("btn-appr-open", name=manager.name[:40]), PlanAct(a="new", plan_id=plan.id))])
+        label = plain(t)("btn-appr-open", name=manager.name[:40])
+        rows.append([_button(label, PlanAct(action=PlanAction.OPEN, plan_id=plan.id))])
     lines.append(t("appr-auto-hint"))
     return [Outgoing("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows[:50]))]
 
@@ -575,8 +682,6 @@ async def run_approve_job(settings: Settings, team: str | None = None, date: str
     """``python -m bot job approve [--team NAME]``: approve now every plan whose deadline passed (all teams or
     one), without messages, and say how many. The scheduler does the same through the "approval" kind;
     this is for an operator, or a team whose heads are all unreachable. ``date`` is not used."""
-    from sqlalchemy import select
-
     from bot.clock import system_clock
     from storage.db import create_engine, create_session_pool
     from storage.migrate import is_up_to_date
@@ -588,14 +693,16 @@ async def run_approve_job(settings: Settings, team: str | None = None, date: str
         if not await is_up_to_date(engine):
             raise UserError("not-migrated")
         async with create_session_pool(engine)() as session, session.begin():
-            query = select(Team).order_by(Team.id)
+            repo = Repo(session)
             if team:
-                query = query.where(Team.name == team.strip())
-            teams = (await session.scalars(query)).all()
-            if team and not teams:
-                raise UserError("team-unknown", name=team)
+                named = await repo.teams.by_name(team)
+                if named is None:
+                    raise UserError("team-unknown", name=team)
+                teams: Sequence[Team] = [named]
+            else:
+                teams = await repo.teams.all()
             for row in teams:
-                count += len(await HeadRepo(session).settle(row, system_clock()))
+                count += len(await repo.heads.settle(row, system_clock()))
     finally:
         await engine.dispose()
     print(t("cli-approve-done", count=count))

@@ -4,6 +4,7 @@ the roles, finding a manager by a part of the name, and telling another member s
 from __future__ import annotations
 
 import logging
+from enum import StrEnum
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -26,14 +27,28 @@ MAX_COMMENT = 1000
 PICK_LIMIT = 12
 
 
+class PlanAction(StrEnum):
+    APPROVE = "ok"  # approve all
+    RETURN = "ret"  # return with a comment (typed next)
+    PAGE = "pg"  # show a page of the card in place
+    OPEN = "new"  # the card as a new message
+
+
 class PlanAct(CallbackData, prefix="pa"):
-    a: str  # "ok" approve all, "ret" return with a comment, "pg" show a page in place, "new" as a new message
+    action: PlanAction
     plan_id: int
     p: int = 0
 
 
+class PlanTaskAction(StrEnum):
+    MENU = "m"  # the task's menu
+    EDIT = "e"  # edit the wording (typed next)
+    CANCEL = "x"  # cancel the task
+    GIVE = "r"  # pick a manager to give it to
+
+
 class PlanTaskAct(CallbackData, prefix="pt"):
-    a: str  # "m" the task's menu, "e" edit the text, "x" cancel, "r" pick a manager to give it to
+    action: PlanTaskAction
     plan_id: int
     task_id: int
     p: int = 0
@@ -73,15 +88,25 @@ class ReviewPick(CallbackData, prefix="rm"):
     member_id: int
 
 
+class ReviewAction(StrEnum):
+    TASK = "task"  # an agreed action for a client
+    OTHER = "other"  # for another client, named next
+    END = "end"  # finish the review
+
+
 class ReviewAct(CallbackData, prefix="ra"):
-    a: str  # "task" an agreed action for a client, "other" for another client, "end" finish
+    action: ReviewAction
     review_id: int
     client_id: int = 0
 
 
+#: ReviewDue's ``to`` asking to type the date
+OTHER_DATE = "x"
+
+
 class ReviewDue(CallbackData, prefix="rd"):
     review_id: int
-    to: str  # YYYYMMDD, or "x" to type a date
+    to: str  # YYYYMMDD, or OTHER_DATE to type a date
 
 
 class StatusOpen(CallbackData, prefix="so"):
@@ -129,3 +154,8 @@ async def tell(bot: Bot, member: Member, text: str, markup: InlineKeyboardMarkup
         log.warning("could not tell member %s: %s", member.id, exc)
         return False
     return True
+
+
+def plain(t: Texts) -> Texts:
+    """The same language without HTML escaping, for button labels (plain text, never parsed)."""
+    return t.translator.get(t.locale, html=False)

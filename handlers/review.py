@@ -28,12 +28,15 @@ from handlers.day import Day, one_line
 from handlers.day_views import fmt_date, fmt_money, local_date
 from handlers.head_common import (
     HEAD,
+    OTHER_DATE,
     PICK_LIMIT,
     ReviewAct,
+    ReviewAction,
     ReviewDue,
     ReviewPick,
     one_text,
     pick_manager,
+    plain,
     tell,
 )
 from storage.head_repo import HeadRepo
@@ -101,6 +104,7 @@ def render_agenda(manager: Member, ag: Agenda, today: date, last: Review | None,
 
 
 def agenda_keyboard(review: Review, ag: Agenda, t: Texts) -> InlineKeyboardMarkup:
+    label = plain(t)  # a client's name on a button is plain text, never escaped
     kb = Keyboard()
     seen: set[int] = set()
     for c in [*ag.stale, *ag.limbo]:
@@ -108,16 +112,16 @@ def agenda_keyboard(review: Review, ag: Agenda, t: Texts) -> InlineKeyboardMarku
             continue
         seen.add(c.client_id)
         kb.button(
-            text=t("btn-rv-task", name=c.name[:30]),
-            callback_data=ReviewAct(a="task", review_id=review.id, client_id=c.client_id),
+            text=label("btn-rv-task", name=c.name[:30]),
+            callback_data=ReviewAct(action=ReviewAction.TASK, review_id=review.id, client_id=c.client_id),
         )
-    kb.button(text=t("btn-rv-other"), callback_data=ReviewAct(a="other", review_id=review.id))
-    kb.button(text=t("btn-rv-end"), callback_data=ReviewAct(a="end", review_id=review.id))
+    kb.button(text=t("btn-rv-other"), callback_data=ReviewAct(action=ReviewAction.OTHER, review_id=review.id))
+    kb.button(text=t("btn-rv-end"), callback_data=ReviewAct(action=ReviewAction.END, review_id=review.id))
     kb.adjust(*([2] * ((len(seen) + 1) // 2)), 1, 1)
     return kb.as_markup()
 
 
-def snapshot(ag: Agenda) -> dict:
+def snapshot(ag: Agenda) -> dict[str, object]:
     return {
         "by_stage": {str(s): [c.client_id for c in cs] for s, cs in ag.by_stage.items()},
         "stale": [c.client_id for c in ag.stale],
@@ -127,17 +131,12 @@ def snapshot(ag: Agenda) -> dict:
     }
 
 
-async def open_review(heads: HeadRepo, team: Team, head: Member, manager: Member, today: date, now: datetime):
+async def open_review(
+    heads: HeadRepo, team: Team, head: Member, manager: Member, today: date, now: datetime
+) -> tuple[Review, Agenda]:
     """Today's open review of the manager, or a new one, with the agenda as it is now."""
     ag = agenda(await heads.review_clients(team, manager, today), today)
-    review = await heads.open_review(team.id, manager.id, today)
-    if review is None:
-        review = Review(
-            team_id=team.id, manager_id=manager.id, head_id=head.id, held_on=today, created_at=now
-        )
-        heads.session.add(review)
-    review.agenda = snapshot(ag)
-    await heads.session.flush()
+    review = await heads.start_review(team.id, manager.id, head.id, today, now, snapshot(ag))
     return review, ag
 
 
@@ -148,272 +147,313 @@ async def _active(heads: HeadRepo, team: Team, review_id: int) -> tuple[Review, 
     return review, await heads.manager(team.id, review.manager_id)
 
 
-async def due_keyboard(repo: Repo, team: Team, manager: Member, review: Review, clock: Clock, t: Texts):
+async def due_keyboard(
+    repo: Repo, team: Team, manager: Member, review: Review, clock: Clock, t: Texts
+) -> InlineKeyboardMarkup:
     day = Day(repo, team, manager, clock)
     days = [day.today, *await day.next_days(5)]
     kb = Keyboard()
     for d in days:
         kb.button(text=fmt_date(d, t), callback_data=ReviewDue(review_id=review.id, to=d.strftime("%Y%m%d")))
-    kb.button(text=t("btn-other-date"), callback_data=ReviewDue(review_id=review.id, to="x"))
+    kb.button(text=t("btn-other-date"), callback_data=ReviewDue(review_id=review.id, to=OTHER_DATE))
     kb.adjust(3, 3, 1)
     return kb.as_markup()
+
+
+def _message(query: CallbackQuery) -> Message | None:
+    return query.message if isinstance(query.message, Message) else None
+
+
+async def _start(
+    answer: Message, manager: Member, repo: Repo, team: Team, head: Member, clock: Clock, t: Texts
+) -> None:
+    """The agenda of a review with ``manager``, split under Telegram's limit, the buttons on the last part."""
+    now = clock()
+    today = local_date(now, team, head)
+    review, ag = await open_review(repo.heads, team, head, manager, today, now)
+    last = await repo.heads.last_closed_review(team.id, manager.id)
+    added = len(await repo.heads.review_tasks(review))
+    parts = split_message(render_agenda(manager, ag, today, last, added, t))
+    for i, part in enumerate(parts):
+        markup = agenda_keyboard(review, ag, t) if i == len(parts) - 1 else None
+        await answer.answer(part, reply_markup=markup)
+
+
+async def start_review(
+    message: Message,
+    command: CommandObject,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    state: FSMContext,
+) -> None:
+    """``/review <менеджер>``: the agenda, or a pick among the managers the name fits."""
+    await state.clear()
+    manager, markup = await pick_manager(repo.heads, team.id, command.args or "", t, ReviewPick)
+    if manager is None:
+        await message.answer(t("rv-pick"), reply_markup=markup)
+        return
+    await _start(message, manager, repo, team, member, clock, t)
+
+
+async def review_picked_manager(
+    query: CallbackQuery,
+    callback_data: ReviewPick,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    state: FSMContext,
+) -> None:
+    await state.clear()
+    manager = await repo.heads.manager(team.id, callback_data.member_id)
+    message = _message(query)
+    if message is not None:
+        await _start(message, manager, repo, team, member, clock, t)
+
+
+async def _dialog(repo: Repo, team: Team, state: FSMContext, review_id: int) -> tuple[Review, Member]:
+    """The review a button names, still open; the dialog starts over on it."""
+    review, manager = await _active(repo.heads, team, review_id)
+    await state.clear()
+    await state.update_data(review_id=review.id)
+    return review, manager
+
+
+async def end_review(
+    query: CallbackQuery, callback_data: ReviewAct, repo: Repo, team: Team, t: Texts, state: FSMContext
+) -> None:
+    """🏁: asks for the outcome; ``save_review_outcome`` closes the review."""
+    _, manager = await _dialog(repo, team, state, callback_data.review_id)
+    await state.set_state(ReviewInput.outcome)
+    message = _message(query)
+    if message is not None:
+        await message.answer(t("rv-ask-outcome", name=manager.name))
+
+
+async def ask_review_client(
+    query: CallbackQuery, callback_data: ReviewAct, repo: Repo, team: Team, t: Texts, state: FSMContext
+) -> None:
+    """➕ another client: asks for its name."""
+    _, manager = await _dialog(repo, team, state, callback_data.review_id)
+    await state.set_state(ReviewInput.client)
+    message = _message(query)
+    if message is not None:
+        await message.answer(t("rv-ask-client", name=manager.name))
+
+
+async def pick_review_client(
+    query: CallbackQuery,
+    callback_data: ReviewAct,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    state: FSMContext,
+    callback_answer: CallbackAnswer,
+) -> None:
+    """A client's button: asks for the agreed action."""
+    _, manager = await _dialog(repo, team, state, callback_data.review_id)
+    client = await repo.clients.get(team.id, callback_data.client_id)
+    if client.owner_id != manager.id:
+        raise UserError("not-found")
+    await state.update_data(client_id=client.id, client_name=client.name)
+    await state.set_state(ReviewInput.action)
+    callback_answer.text = client.name
+    message = _message(query)
+    if message is not None:
+        await message.answer(t("rv-ask-action", client=client.name, name=manager.name))
+
+
+async def find_review_client(message: Message, repo: Repo, team: Team, t: Texts, state: FSMContext) -> None:
+    """The typed name of another client: the one it names, or a pick among several."""
+    review, manager = await _active(repo.heads, team, int((await state.get_data())["review_id"]))
+    query = one_line(message.text)[:200]
+    found = list(await repo.clients.find(team.id, query, owner_id=manager.id, limit=PICK_LIMIT + 1))
+    if not found:
+        raise UserError("rv-no-client", name=query, manager=manager.name)
+    if len(found) > 1:
+        kb = Keyboard()
+        for c in found[:PICK_LIMIT]:
+            kb.button(
+                text=c.name[:60],
+                callback_data=ReviewAct(action=ReviewAction.TASK, review_id=review.id, client_id=c.id),
+            )
+        kb.adjust(1)
+        await message.answer(t("rv-pick-client", query=query), reply_markup=kb.as_markup())
+        return
+    client = found[0]
+    await state.update_data(client_id=client.id, client_name=client.name)
+    await state.set_state(ReviewInput.action)
+    await message.answer(t("rv-ask-action", client=client.name, name=manager.name))
+
+
+async def save_review_action(
+    message: Message, repo: Repo, team: Team, clock: Clock, t: Texts, state: FSMContext
+) -> None:
+    """The agreed action (the concrete-action rule): asks for its day."""
+    data = await state.get_data()
+    review, manager = await _active(repo.heads, team, int(data["review_id"]))
+    action = " ".join((message.text or "").split())
+    check = check_action(action, data.get("client_name"))
+    if not check.ok:
+        raise UserError(f"action-{check.problem}", client=data.get("client_name") or "")
+    await state.update_data(action=action)
+    await state.set_state(ReviewInput.due)
+    await message.answer(
+        t("rv-ask-due"), reply_markup=await due_keyboard(repo, team, manager, review, clock, t)
+    )
+
+
+async def _create(
+    answer: Message,
+    due: date,
+    repo: Repo,
+    team: Team,
+    head: Member,
+    clock: Clock,
+    t: Texts,
+    state: FSMContext,
+    bot: Bot,
+    translator: Translator,
+) -> None:
+    """The task agreed at the review, for ``due``: the manager is told."""
+    data = await state.get_data()
+    review, manager = await _active(repo.heads, team, int(data["review_id"]))
+    if not data.get("client_id") or not data.get("action"):
+        await state.clear()
+        raise UserError("button-stale")
+    day = Day(repo, team, manager, clock)
+    if due < day.today:
+        raise DateError(DateErrorReason.PAST)
+    client = await repo.clients.get(team.id, int(data["client_id"]))
+    if client.owner_id != manager.id:
+        raise UserError("not-found")
+    task = await repo.tasks.create(
+        team.id, manager.id, data["action"], due, client_id=client.id, created_by=head.id
+    )
+    task.review_id = review.id
+    await state.clear()
+    await state.update_data(review_id=review.id)
+    added = len(await repo.heads.review_tasks(review))
+    await answer.answer(
+        t(
+            "rv-task-added",
+            name=manager.name,
+            client=client.name,
+            action=task.action,
+            date=fmt_date(due, t),
+            added=added,
+        ),
+        reply_markup=agenda_keyboard_short(review, t),
+    )
+    mt = translator.get(manager.locale)
+    await tell(
+        bot,
+        manager,
+        mt(
+            "rv-task-notice",
+            head=head.name,
+            date=fmt_date(due, mt),
+            task=Html(mt("task-short", client=client.name, action=task.action)),
+        ),
+    )
+
+
+async def ask_review_date(query: CallbackQuery, t: Texts, callback_answer: CallbackAnswer) -> None:
+    """«Другая дата»: the date is typed next (``set_review_due_typed``)."""
+    callback_answer.text = t("ask-move-text")
+    message = _message(query)
+    if message is not None:
+        await message.answer(t("ask-move-text"))
+
+
+async def set_review_due(
+    query: CallbackQuery,
+    callback_data: ReviewDue,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    state: FSMContext,
+    bot: Bot,
+    translator: Translator,
+) -> None:
+    """A day's button: the agreed task is set for it."""
+    if int((await state.get_data()).get("review_id", 0)) != callback_data.review_id:
+        raise UserError("button-stale")
+    try:
+        due = datetime.strptime(callback_data.to, "%Y%m%d").date()
+    except ValueError:
+        raise UserError("button-stale") from None
+    message = _message(query)
+    if message is not None:
+        await message.edit_reply_markup(reply_markup=None)
+        await _create(message, due, repo, team, member, clock, t, state, bot, translator)
+
+
+async def set_review_due_typed(
+    message: Message,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    state: FSMContext,
+    bot: Bot,
+    translator: Translator,
+) -> None:
+    due = parse_due_date(one_line(message.text), local_date(clock(), team, member))
+    await _create(message, due, repo, team, member, clock, t, state, bot, translator)
+
+
+async def save_review_outcome(
+    message: Message, repo: Repo, team: Team, clock: Clock, t: Texts, state: FSMContext
+) -> None:
+    """The review's outcome: it is closed and kept."""
+    review, manager = await _active(repo.heads, team, int((await state.get_data())["review_id"]))
+    repo.heads.close_review(review, one_text(message.text), clock())
+    tasks = await repo.heads.review_tasks(review)
+    await state.clear()
+    await message.answer(
+        t(
+            "rv-closed",
+            name=manager.name,
+            date=fmt_date(review.held_on, t),
+            outcome=review.outcome,
+            count=len(tasks),
+        )
+    )
 
 
 def build_router() -> Router:
     router = Router(name="review")
     router.message.filter(RoleFilter(*HEAD))
     router.callback_query.filter(RoleFilter(*HEAD))
-
-    async def start(
-        answer: Message, manager: Member, repo: Repo, team: Team, head: Member, clock: Clock, t: Texts
-    ):
-        heads = HeadRepo(repo.session)
-        now = clock()
-        today = local_date(now, team, head)
-        review, ag = await open_review(heads, team, head, manager, today, now)
-        last = await heads.last_closed_review(team.id, manager.id)
-        added = len(await heads.review_tasks(review))
-        parts = split_message(render_agenda(manager, ag, today, last, added, t))
-        for i, part in enumerate(parts):
-            markup = agenda_keyboard(review, ag, t) if i == len(parts) - 1 else None
-            await answer.answer(part, reply_markup=markup)
-
-    @router.message(Command("review"))
-    async def review_cmd(
-        message: Message,
-        command: CommandObject,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        clock: Clock,
-        t: Texts,
-        state: FSMContext,
-    ) -> None:
-        await state.clear()
-        manager, markup = await pick_manager(
-            HeadRepo(repo.session), team.id, command.args or "", t, ReviewPick
-        )
-        if manager is None:
-            await message.answer(t("rv-pick"), reply_markup=markup)
-            return
-        await start(message, manager, repo, team, member, clock, t)
-
-    @router.callback_query(ReviewPick.filter())
-    async def picked(
-        query: CallbackQuery,
-        callback_data: ReviewPick,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        clock: Clock,
-        t: Texts,
-        state: FSMContext,
-    ) -> None:
-        await state.clear()
-        manager = await HeadRepo(repo.session).manager(team.id, callback_data.member_id)
-        if isinstance(query.message, Message):
-            await start(query.message, manager, repo, team, member, clock, t)
-
-    @router.callback_query(ReviewAct.filter())
-    async def act(
-        query: CallbackQuery,
-        callback_data: ReviewAct,
-        repo: Repo,
-        team: Team,
-        clock: Clock,
-        t: Texts,
-        state: FSMContext,
-        callback_answer: CallbackAnswer,
-    ) -> None:
-        heads = HeadRepo(repo.session)
-        review, manager = await _active(heads, team, callback_data.review_id)
-        message = query.message if isinstance(query.message, Message) else None
-        await state.clear()
-        await state.update_data(review_id=review.id)
-        if callback_data.a == "end":
-            await state.set_state(ReviewInput.outcome)
-            if message is not None:
-                await message.answer(t("rv-ask-outcome", name=manager.name))
-            return
-        if callback_data.a == "other":
-            await state.set_state(ReviewInput.client)
-            if message is not None:
-                await message.answer(t("rv-ask-client", name=manager.name))
-            return
-        if callback_data.a != "task":
-            raise UserError("button-stale")
-        client = await repo.clients.get(team.id, callback_data.client_id)
-        if client.owner_id != manager.id:
-            raise UserError("not-found")
-        await state.update_data(client_id=client.id, client_name=client.name)
-        await state.set_state(ReviewInput.action)
-        callback_answer.text = client.name
-        if message is not None:
-            await message.answer(t("rv-ask-action", client=client.name, name=manager.name))
-
-    @router.message(StateFilter(ReviewInput.client), F.text, ~F.text.startswith("/"))
-    async def client_text(message: Message, repo: Repo, team: Team, t: Texts, state: FSMContext) -> None:
-        heads = HeadRepo(repo.session)
-        review, manager = await _active(heads, team, int((await state.get_data())["review_id"]))
-        query = one_line(message.text)[:200]
-        found = list(await repo.clients.find(team.id, query, owner_id=manager.id, limit=PICK_LIMIT + 1))
-        if not found:
-            raise UserError("rv-no-client", name=query, manager=manager.name)
-        if len(found) > 1:
-            kb = Keyboard()
-            for c in found[:PICK_LIMIT]:
-                kb.button(
-                    text=c.name[:60], callback_data=ReviewAct(a="task", review_id=review.id, client_id=c.id)
-                )
-            kb.adjust(1)
-            await message.answer(t("rv-pick-client", query=query), reply_markup=kb.as_markup())
-            return
-        client = found[0]
-        await state.update_data(client_id=client.id, client_name=client.name)
-        await state.set_state(ReviewInput.action)
-        await message.answer(t("rv-ask-action", client=client.name, name=manager.name))
-
-    @router.message(StateFilter(ReviewInput.action), F.text, ~F.text.startswith("/"))
-    async def action_text(
-        message: Message, repo: Repo, team: Team, clock: Clock, t: Texts, state: FSMContext
-    ) -> None:
-        data = await state.get_data()
-        heads = HeadRepo(repo.session)
-        review, manager = await _active(heads, team, int(data["review_id"]))
-        action = " ".join((message.text or "").split())
-        check = check_action(action, data.get("client_name"))
-        if not check.ok:
-            raise UserError(f"action-{check.problem}", client=data.get("client_name") or "")
-        await state.update_data(action=action)
-        await state.set_state(ReviewInput.due)
-        await message.answer(
-            t("rv-ask-due"), reply_markup=await due_keyboard(repo, team, manager, review, clock, t)
-        )
-
-    async def create(
-        answer: Message,
-        due: date,
-        repo: Repo,
-        team: Team,
-        head: Member,
-        clock: Clock,
-        t: Texts,
-        state: FSMContext,
-        bot: Bot,
-        translator: Translator,
-    ) -> None:
-        data = await state.get_data()
-        heads = HeadRepo(repo.session)
-        review, manager = await _active(heads, team, int(data["review_id"]))
-        if not data.get("client_id") or not data.get("action"):
-            await state.clear()
-            raise UserError("button-stale")
-        day = Day(repo, team, manager, clock)
-        if due < day.today:
-            raise DateError(DateErrorReason.PAST)
-        client = await repo.clients.get(team.id, int(data["client_id"]))
-        if client.owner_id != manager.id:
-            raise UserError("not-found")
-        task = await repo.tasks.create(
-            team.id, manager.id, data["action"], due, client_id=client.id, created_by=head.id
-        )
-        task.review_id = review.id
-        await state.clear()
-        await state.update_data(review_id=review.id)
-        added = len(await heads.review_tasks(review))
-        await answer.answer(
-            t(
-                "rv-task-added",
-                name=manager.name,
-                client=client.name,
-                action=task.action,
-                date=fmt_date(due, t),
-                added=added,
-            ),
-            reply_markup=agenda_keyboard_short(review, t),
-        )
-        mt = translator.get(manager.locale)
-        await tell(
-            bot,
-            manager,
-            mt(
-                "rv-task-notice",
-                head=head.name,
-                date=fmt_date(due, mt),
-                task=Html(mt("task-short", client=client.name, action=task.action)),
-            ),
-        )
-
-    @router.callback_query(ReviewDue.filter(), StateFilter(ReviewInput.due))
-    async def due_pick(
-        query: CallbackQuery,
-        callback_data: ReviewDue,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        clock: Clock,
-        t: Texts,
-        state: FSMContext,
-        callback_answer: CallbackAnswer,
-        bot: Bot,
-        translator: Translator,
-    ) -> None:
-        if callback_data.to == "x":
-            callback_answer.text = t("ask-move-text")
-            if isinstance(query.message, Message):
-                await query.message.answer(t("ask-move-text"))
-            return
-        if int((await state.get_data()).get("review_id", 0)) != callback_data.review_id:
-            raise UserError("button-stale")
-        try:
-            due = datetime.strptime(callback_data.to, "%Y%m%d").date()
-        except ValueError:
-            raise UserError("button-stale") from None
-        if isinstance(query.message, Message):
-            await query.message.edit_reply_markup(reply_markup=None)
-            await create(query.message, due, repo, team, member, clock, t, state, bot, translator)
-
-    @router.message(StateFilter(ReviewInput.due), F.text, ~F.text.startswith("/"))
-    async def due_text(
-        message: Message,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        clock: Clock,
-        t: Texts,
-        state: FSMContext,
-        bot: Bot,
-        translator: Translator,
-    ) -> None:
-        due = parse_due_date(one_line(message.text), local_date(clock(), team, member))
-        await create(message, due, repo, team, member, clock, t, state, bot, translator)
-
-    @router.message(StateFilter(ReviewInput.outcome), F.text, ~F.text.startswith("/"))
-    async def outcome_text(
-        message: Message, repo: Repo, team: Team, clock: Clock, t: Texts, state: FSMContext
-    ) -> None:
-        heads = HeadRepo(repo.session)
-        review, manager = await _active(heads, team, int((await state.get_data())["review_id"]))
-        review.outcome, review.closed_at = one_text(message.text), clock()
-        tasks = await heads.review_tasks(review)
-        await state.clear()
-        await message.answer(
-            t(
-                "rv-closed",
-                name=manager.name,
-                date=fmt_date(review.held_on, t),
-                outcome=review.outcome,
-                count=len(tasks),
-            )
-        )
-
+    typed = (F.text, ~F.text.startswith("/"))
+    router.message.register(start_review, Command("review"))
+    router.message.register(find_review_client, StateFilter(ReviewInput.client), *typed)
+    router.message.register(save_review_action, StateFilter(ReviewInput.action), *typed)
+    router.message.register(set_review_due_typed, StateFilter(ReviewInput.due), *typed)
+    router.message.register(save_review_outcome, StateFilter(ReviewInput.outcome), *typed)
+    press = router.callback_query.register
+    press(review_picked_manager, ReviewPick.filter())
+    press(pick_review_client, ReviewAct.filter(F.action == ReviewAction.TASK))
+    press(ask_review_client, ReviewAct.filter(F.action == ReviewAction.OTHER))
+    press(end_review, ReviewAct.filter(F.action == ReviewAction.END))
+    due = StateFilter(ReviewInput.due)
+    press(ask_review_date, ReviewDue.filter(F.to == OTHER_DATE), due)
+    press(set_review_due, ReviewDue.filter(F.to != OTHER_DATE), due)
     return router
 
 
 def agenda_keyboard_short(review: Review, t: Texts) -> InlineKeyboardMarkup:
     """After a task: another one, or finish."""
     kb = Keyboard()
-    kb.button(text=t("btn-rv-other"), callback_data=ReviewAct(a="other", review_id=review.id))
-    kb.button(text=t("btn-rv-end"), callback_data=ReviewAct(a="end", review_id=review.id))
+    kb.button(text=t("btn-rv-other"), callback_data=ReviewAct(action=ReviewAction.OTHER, review_id=review.id))
+    kb.button(text=t("btn-rv-end"), callback_data=ReviewAct(action=ReviewAction.END, review_id=review.id))
     kb.adjust(1)
     return kb.as_markup()

@@ -19,6 +19,7 @@ from domain.enums import OPEN_STAGES, HotOutcome, PlanStatus, Stage, TaskEventKi
 from domain.errors import UserError
 from domain.frozen import FREEZE_MOVES, is_client_frozen, is_task_frozen, task_outcome
 from domain.ordering import ClientItem, TaskItem, clients_without_tasks, order_day_tasks
+from domain.plan import PlanEvent, transition
 from domain.planfact import DayTask, PlanFact, plan_fact, what_is_missing
 from storage.models import (
     Client,
@@ -488,6 +489,18 @@ class DayRepo:
                 )
             )
         ).all()
+
+    async def submit_plan(self, member: Member, plan: Plan, today: date, now: datetime) -> None:
+        """The member sends the plan (again, after a return: ``domain.plan``): it takes the open tasks up
+        to its day that no plan holds yet, and waits for the head's decision."""
+        plan.status = transition(plan.status, PlanEvent.SUBMIT)
+        plan.submitted_at = now
+        for task in await self.plan_candidates(member, today, plan.for_date):
+            task.plan_id = plan.id
+
+    async def plan_items(self, plan: Plan) -> list[TaskItem]:
+        """The plan's tasks in the day-list order (``domain.ordering``)."""
+        return order_day_tasks(await self._items(plan.team_id, await self.plan_tasks(plan)), plan.for_date)
 
     async def plan_tasks(self, plan: Plan) -> Sequence[Task]:
         return (

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
@@ -22,6 +23,7 @@ from domain.enums import OPEN_STAGES, HotOutcome, PlanStatus, Role, Stage, TaskE
 from domain.errors import NotFound, UserError
 from domain.frozen import FREEZE_MOVES
 from domain.hot import HotItem
+from domain.plan import AWAITING, PlanEvent, TaskChange, require_task_change, transition
 from domain.planfact import DayTask, plan_fact
 from domain.review import ReviewClient
 from storage.day_repo import DayRepo, is_frozen, latest_outcomes
@@ -42,7 +44,7 @@ from storage.models import (
 from storage.repo import name_key
 
 #: Plans the head can still act on from the card (approve, return).
-UNDECIDED = (PlanStatus.SUBMITTED,)
+UNDECIDED = AWAITING
 DECIDED = (PlanStatus.APPROVED, PlanStatus.AUTO_APPROVED)
 
 
@@ -140,7 +142,8 @@ class HeadRepo:
             if is_due_for_auto_approval(
                 submitted, plan.for_date, team.approval_at, team.morning_at, zone, now
             ):
-                plan.status, plan.decided_at, plan.decided_by = PlanStatus.AUTO_APPROVED, now, None
+                plan.status = transition(plan.status, PlanEvent.AUTO_APPROVE)
+                plan.decided_at, plan.decided_by = now, None
                 approved.append(plan)
         await self.session.flush()
         return approved
@@ -159,8 +162,12 @@ class HeadRepo:
             )
         ).all()
 
-    def decide(self, plan: Plan, status: PlanStatus, head: Member, now: datetime, comment: str | None = None):
-        plan.status, plan.decided_at, plan.decided_by = status, now, head.id
+    def decide(
+        self, plan: Plan, event: PlanEvent, head: Member, now: datetime, comment: str | None = None
+    ) -> None:
+        """The head approves or returns the plan (``domain.plan`` refuses it unless the plan waits)."""
+        plan.status = transition(plan.status, event)
+        plan.decided_at, plan.decided_by = now, head.id
         if comment is not None:
             plan.comment = comment
 
@@ -171,31 +178,35 @@ class HeadRepo:
         if task.status is not TaskStatus.OPEN:
             raise UserError("task-closed", status=task.status.value)
 
-    def cancel(self, head: Member, task: Task, now: datetime) -> None:
+    def cancel(self, head: Member, plan: Plan, task: Task, now: datetime) -> None:
         """The head takes the task off the plan: it no longer counts in the day's plan-vs-fact."""
+        require_task_change(plan.status, TaskChange.CANCEL)
         self.require_open(task)
         task.status, task.closed_at = TaskStatus.CANCELLED, now
         self.days.tasks.log(task, TaskEventKind.CANCELLED, head.id, at=now, by_head=True)
 
-    def drop_from_plan(self, member: Member, task: Task, now: datetime) -> None:
-        """The manager takes a task off a returned plan before its day: it never was in a plan."""
+    def drop_from_plan(self, member: Member, plan: Plan | None, task: Task, now: datetime) -> None:
+        """The manager takes a task off a returned plan (or one not sent yet) before its day: it never
+        was in a plan."""
+        require_task_change(plan.status if plan is not None else None, TaskChange.DROP)
         self.require_open(task)
         task.status, task.closed_at = TaskStatus.CANCELLED, now
         self.days.tasks.log(task, TaskEventKind.CANCELLED, member.id, at=now, off_plan=True)
 
-    def edit(self, head: Member, task: Task, action: str, now: datetime) -> None:
+    def edit(self, head: Member, plan: Plan, task: Task, action: str, now: datetime) -> None:
+        require_task_change(plan.status, TaskChange.EDIT)
         self.require_open(task)
         was, task.action = task.action, action
         self.days.tasks.log(task, TaskEventKind.EDITED, head.id, at=now, action=action, was=was, by_head=True)
 
-    async def reassign(self, head: Member, task: Task, to: Member, now: datetime) -> None:
+    async def reassign(self, head: Member, plan: Plan, task: Task, to: Member, now: datetime) -> None:
         """Give the task to another manager; it joins their plan for that day when they have one."""
+        require_task_change(plan.status, TaskChange.GIVE)
         self.require_open(task)
         if to.id == task.assignee_id:
             raise UserError("reassign-same")
-        self.days.tasks.log(
-            task, TaskEventKind.REASSIGNED, head.id, at=now, **{"from": task.assignee_id, "to": to.id}
-        )
+        moved: dict[str, Any] = {"from": task.assignee_id, "to": to.id}  # "from" is a keyword
+        self.days.tasks.log(task, TaskEventKind.REASSIGNED, head.id, at=now, **moved)
         task.assignee_id = to.id
         target = await self.days.plan(to, task.due_date)
         task.plan_id = target.id if target is not None and target.status is not PlanStatus.DRAFT else None
@@ -548,6 +559,24 @@ class HeadRepo:
             .limit(1)
         )
 
+    async def start_review(
+        self, team_id: int, manager_id: int, head_id: int, day: date, now: datetime, agenda: dict[str, object]
+    ) -> Review:
+        """Today's open review of the manager, or a new one, holding ``agenda`` as it is now."""
+        review = await self.open_review(team_id, manager_id, day)
+        if review is None:
+            review = Review(
+                team_id=team_id, manager_id=manager_id, head_id=head_id, held_on=day, created_at=now
+            )
+            self.session.add(review)
+        review.agenda = agenda
+        await self.session.flush()
+        return review
+
+    @staticmethod
+    def close_review(review: Review, outcome: str, now: datetime) -> None:
+        review.outcome, review.closed_at = outcome, now
+
     async def last_closed_review(self, team_id: int, manager_id: int) -> Review | None:
         return await self.session.scalar(
             select(Review)
@@ -574,9 +603,9 @@ class HeadRepo:
         ids = [c.id for c in clients]
         last: dict[int, datetime] = {}
 
-        def later(rows: Iterable[tuple[int, datetime | None]]) -> None:
+        def later(rows: Iterable[tuple[int | None, datetime | None]]) -> None:
             for cid, at in rows:
-                if at is not None and (cid not in last or at > last[cid]):
+                if cid is not None and at is not None and (cid not in last or at > last[cid]):
                     last[cid] = at
 
         later(

@@ -19,6 +19,7 @@ error-plan-decided = This plan is decided already: { $status ->
     }.
 error-plan-drop-late = This task is for today or earlier: mark it in the day list.
 error-plan-drop-decided = The plan is approved: only the head can take a task off it now.
+error-plan-sent = The plan is sent already: it is the head's to decide.
 error-reassign-nobody = Nobody to give it to: the team has no other managers.
 error-reassign-same = The task is with this manager already.
 error-hot-no-client = “{ $name }” is not among the team's open clients. Type another name or part of it.

@@ -9,12 +9,25 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.i18n import default_translator
 from bot.inprocess import Reply, Speaker
 from botapi_emulator.models import SentMessage
 from domain.enums import HotOutcome, PlanStatus, Role, Stage, TaskEventKind, TaskStatus
+from domain.plan import PlanEvent, PlanRefused
+from handlers.head_common import (
+    PlanAct,
+    PlanAction,
+    PlanDrop,
+    PlanGive,
+    PlanTaskAct,
+    PlanTaskAction,
+    ReviewAct,
+    ReviewAction,
+    ReviewPick,
+)
 from scheduler.limiter import SendLimiter
 from scheduler.runner import Runner
 from storage.day_repo import DayRepo
@@ -30,6 +43,7 @@ from storage.models import (
     Task,
     TaskEvent,
 )
+from storage.repo import Repo
 from tests.handlers.conftest import MONDAY, TeamWorld
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -215,7 +229,9 @@ async def test_return_with_comment_rewrite_and_approve(world: TeamWorld) -> None
     assert plan.status is PlanStatus.APPROVED and plan.decided_by == head_m.id
     assert "Согласован" in latest(head, new_cards[0]).plain_text
     # a second press changes nothing and is answered
-    twice = await head.press_data(new_cards[0].message_id, f"pa:ok:{plan.id}:0", strict=False)
+    twice = await head.press_data(
+        new_cards[0].message_id, PlanAct(action=PlanAction.APPROVE, plan_id=plan.id).pack(), strict=False
+    )
     assert twice.answer is not None and "уже решено" in (twice.answer.text or "")
 
     # on Tuesday the task taken off the returned plan does not count: 2 planned (t1 and the new one)
@@ -302,7 +318,11 @@ async def test_edit_cancel_and_reassign_single_tasks(world: TeamWorld) -> None:
     assert "Сирень" in (await boris.send("/today")).text
     # a pressed button of a task that left the plan is refused politely
     gone = await head.press_data(
-        card.message_id, f"pt:m:{(await the_plan(world, anna_m)).id}:{t3.id}:0", strict=False
+        card.message_id,
+        PlanTaskAct(
+            action=PlanTaskAction.MENU, plan_id=(await the_plan(world, anna_m)).id, task_id=t3.id
+        ).pack(),
+        strict=False,
     )
     assert gone.answer is not None and "Не нашёл" in (gone.answer.text or "")
     assert not world.app.emulator.unanswered_callbacks()
@@ -333,7 +353,9 @@ async def test_automatic_approval_at_the_deadline(world: TeamWorld) -> None:
     assert "Согласован автоматически" in opened.to(head_m.tg_id)[0].plain_text
     # the manager's plan reads approved; approving it by hand now is refused
     assert "согласован" in (await anna.send("/report")).messages[-1].plain_text
-    late = await head.press_data(notices[0].message_id, f"pa:ok:{plan.id}:0", strict=False)
+    late = await head.press_data(
+        notices[0].message_id, PlanAct(action=PlanAction.APPROVE, plan_id=plan.id).pack(), strict=False
+    )
     assert late.answer is not None and "автоматически" in (late.answer.text or "")
     await sched.tick()
     assert len(head.inbox) == before + 2  # the notice once (plus the opened card), not again
@@ -670,12 +692,12 @@ async def test_review_agenda_tasks_and_outcome(world: TeamWorld) -> None:
     async with world.pool() as s:
         review = await s.scalar(select(Review))
         assert review is not None and review.held_on == MONDAY and review.head_id == head_m.id
-        task = await s.scalar(select(Task).where(Task.review_id == review.id))
-        assert task is not None and task.assignee_id == anna_m.id and task.created_by == head_m.id
+        agreed = await s.scalar(select(Task).where(Task.review_id == review.id))
+        assert agreed is not None and agreed.assignee_id == anna_m.id and agreed.created_by == head_m.id
         assert (
-            task.client_id == beta.id
-            and task.due_date == TUESDAY
-            and task.action.startswith("Отправить новое КП")
+            agreed.client_id == beta.id
+            and agreed.due_date == TUESDAY
+            and agreed.action.startswith("Отправить новое КП")
         )
         assert (
             review.agenda is not None
@@ -738,18 +760,18 @@ async def test_a_manager_can_use_nothing_of_the_heads_and_an_owner_only_reads(wo
     world.app.emulator.add_user(1009, first_name="Собственник", started=True)
     owner_s = world.app.user(1009, "Собственник")
     forged = [
-        f"pa:ok:{ids['plan']}:0",
-        f"pa:ret:{ids['plan']}:0",
-        f"pt:x:{ids['plan']}:{ids['task']}:0",
-        f"pt:e:{ids['plan']}:{ids['task']}:0",
-        f"pg:{ids['plan']}:{ids['task']}:{ids['boris']}:0",
+        PlanAct(action=PlanAction.APPROVE, plan_id=ids["plan"]).pack(),
+        PlanAct(action=PlanAction.RETURN, plan_id=ids["plan"]).pack(),
+        PlanTaskAct(action=PlanTaskAction.CANCEL, plan_id=ids["plan"], task_id=ids["task"]).pack(),
+        PlanTaskAct(action=PlanTaskAction.EDIT, plan_id=ids["plan"], task_id=ids["task"]).pack(),
+        PlanGive(plan_id=ids["plan"], task_id=ids["task"], to=ids["boris"]).pack(),
         f"nu:{ids['boris']}",
         f"ha:off!:{ids['entry']}",
-        f"ra:end:{ids['review']}:0",
-        f"rm:{ids['boris']}",
+        ReviewAct(action=ReviewAction.END, review_id=ids["review"]).pack(),
+        ReviewPick(member_id=ids["boris"]).pack(),
     ]
 
-    async def snapshot() -> tuple:
+    async def snapshot() -> tuple[object, ...]:
         async with world.pool() as s:
             p = await s.get(Plan, ids["plan"])
             t = await s.get(Task, ids["task"])
@@ -786,7 +808,9 @@ async def test_a_manager_can_use_nothing_of_the_heads_and_an_owner_only_reads(wo
     assert await snapshot() == state
     # the head may: the same approval from the head's card works
     card = (await head.send("/plans")).messages[-1]
-    ok = await head.press_data(card.message_id, f"pa:ok:{ids['plan']}:0")
+    ok = await head.press_data(
+        card.message_id, PlanAct(action=PlanAction.APPROVE, plan_id=ids["plan"]).pack()
+    )
     assert ok.answer is not None and "согласован" in (ok.answer.text or "")
     assert (await snapshot())[0] is PlanStatus.APPROVED
     assert not world.app.emulator.unanswered_callbacks()
@@ -837,8 +861,141 @@ async def test_pickers_menus_and_on_demand_views(world: TeamWorld) -> None:
     async with world.pool() as s:
         task = await s.scalar(select(Task).where(Task.action == "Отправить КП"))
         assert task is not None
-    dropped = await anna.press_data(anna.inbox[-1].message_id, f"px:{task.id}", strict=False)
+    dropped = await anna.press_data(anna.inbox[-1].message_id, PlanDrop(task_id=task.id).pack(), strict=False)
     assert dropped.answer is not None and "убрана" in (dropped.answer.text or "")
     assert (await task_row(world, task.id)).status is TaskStatus.CANCELLED
     assert (await evening_fact(world, anna_m, TUESDAY)).planned == 0
+    assert not world.app.emulator.unanswered_callbacks()
+
+
+# ---------------------------------------------------------------------- escaping on the plan screens
+
+HOSTILE = "<b>Зло</b> & &lt; $x$"
+
+
+def shows_literally(message: SentMessage, text: str) -> bool:
+    """``text`` reaches the user as typed: the HTML was escaped exactly once (unescaped, the emulator
+    would render a bold «Зло» and a «<»; escaped twice, it would show «&lt;b&gt;»)."""
+    return text in message.plain_text and "&lt;b&gt;" not in message.plain_text
+
+
+async def test_plan_screens_escape_text_once_and_buttons_not_at_all(world: TeamWorld) -> None:
+    head_m, anna_m, boris_m = world.head, *world.managers
+    async with world.pool() as s, s.begin():
+        seed = Seed(s, world)
+        client = await seed.client(anna_m, HOSTILE, Stage.PROPOSAL)
+        await seed.task(anna_m, client, HOSTILE, TUESDAY)
+        boris = await s.get(Member, boris_m.id)
+        assert boris is not None
+        boris.name = HOSTILE  # a manager's name too: it is a button label on «Кому передать»
+    head, anna, _ = people(world)
+    world.clock.set(at(MONDAY, 18))
+    _, reached = await submit(anna)
+    card = next(m for m in reached if m.chat_id == head_m.tg_id)
+    assert shows_literally(card, f"{HOSTILE}: {HOSTILE}")
+
+    # the task's menu
+    await head.press(card, "⚙️ 1")
+    menu = latest(head, card)
+    assert "Что сделать с задачей" in menu.plain_text and shows_literally(menu, f"{HOSTILE}: {HOSTILE}")
+
+    # «Кому передать»: the task in the text, the manager's raw name on the button
+    await head.press(menu, "Передать")
+    give = latest(head, card)
+    assert "Кому передать" in give.plain_text and shows_literally(give, f"{HOSTILE}: {HOSTILE}")
+    assert next(b["text"] for b in give.buttons if "callback_data" in b) == HOSTILE
+    await head.press(give, "Назад")
+
+    # «Сейчас:» in the request for a new wording
+    await head.press(latest(head, card), "⚙️ 1")
+    asked = await head.press(latest(head, card), "Изменить формулировку")
+    prompt = asked.to(head_m.tg_id)[-1]
+    assert "Сейчас:" in prompt.plain_text and shows_literally(prompt, f"{HOSTILE}: {HOSTILE}")
+    assert not world.app.emulator.unanswered_callbacks()
+
+
+async def test_auto_approval_and_review_buttons_carry_raw_names(world: TeamWorld) -> None:
+    head_m, anna_m = world.head, world.managers[0]
+    async with world.pool() as s, s.begin():
+        seed = Seed(s, world)
+        anna = await s.get(Member, anna_m.id)
+        assert anna is not None
+        anna.name = HOSTILE
+        stale_at = at(date(2026, 10, 1), 12)
+        client = await seed.client(anna, HOSTILE, Stage.PROPOSAL, created_at=stale_at, updated_at=stale_at)
+        await seed.task(anna, client, "Позвонить ЛПР", TUESDAY)
+    head, anna_s, _ = people(world)
+    world.clock.set(at(MONDAY, 18))
+    await submit(anna_s)
+    sched = runner(world, "approval")
+    world.clock.set(at(MONDAY, 21, 0) + timedelta(seconds=30))
+    before = len(head.inbox)
+    await sched.tick()
+    notice = head.inbox[before:][0]
+    assert shows_literally(notice, HOSTILE)
+    assert notice.buttons[0]["text"] == f"📋 {HOSTILE}"
+
+    review = await head.send("/review")
+    pick = review.messages[-1]
+    assert pick.button(HOSTILE)["text"] == HOSTILE
+    agenda = (await head.press(pick, HOSTILE)).messages[-1]
+    assert shows_literally(agenda, HOSTILE)
+    assert agenda.button(HOSTILE)["text"] == f"➕ {HOSTILE}"
+    asked = await head.press(agenda, HOSTILE)
+    assert shows_literally(asked.to(head_m.tg_id)[-1], HOSTILE)
+    assert not world.app.emulator.unanswered_callbacks()
+
+
+# ---------------------------------------------------------------------- the plan's states guard every path
+
+
+async def test_refused_transitions_change_nothing_and_are_explained(world: TeamWorld) -> None:
+    head_m, anna_m = world.head, world.managers[0]
+    async with world.pool() as s, s.begin():
+        seed = Seed(s, world)
+        task = await seed.task(anna_m, await seed.client(anna_m, "Ромашка"), "Отправить КП", TUESDAY)
+    head, anna, _ = people(world)
+    world.clock.set(at(MONDAY, 18))
+    plan_msg, reached = await submit(anna)
+    card = next(m for m in reached if m.chat_id == head_m.tg_id)
+    plan = await the_plan(world, anna_m)
+
+    # a sent plan is not the manager's to cut
+    drop = PlanDrop(task_id=task.id).pack()
+    refused = await anna.press_data(plan_msg.message_id, drop, strict=False)
+    assert refused.answer is not None and "только руководитель" in (refused.answer.text or "")
+    assert (await task_row(world, task.id)).status is TaskStatus.OPEN
+
+    # returned: the head may neither approve it nor change its tasks any more
+    await head.press(card, "Вернуть")
+    await head.send("Добавьте звонок директору")
+    assert (await the_plan(world, anna_m)).status is PlanStatus.RETURNED
+    for data in (
+        PlanAct(action=PlanAction.APPROVE, plan_id=plan.id).pack(),
+        PlanAct(action=PlanAction.RETURN, plan_id=plan.id).pack(),
+        *(
+            PlanTaskAct(action=a, plan_id=plan.id, task_id=task.id).pack()
+            for a in (PlanTaskAction.MENU, PlanTaskAction.EDIT, PlanTaskAction.CANCEL, PlanTaskAction.GIVE)
+        ),
+        PlanGive(plan_id=plan.id, task_id=task.id, to=world.managers[1].id).pack(),
+    ):
+        reply = await head.press_data(card.message_id, data, strict=False)
+        assert reply.answer is not None and "возвращён на доработку" in (reply.answer.text or ""), data
+        assert not reply.to(anna_m.tg_id)
+    row = await task_row(world, task.id)
+    assert (row.status, row.assignee_id, row.action) == (TaskStatus.OPEN, anna_m.id, "Отправить КП")
+    assert (await the_plan(world, anna_m)).status is PlanStatus.RETURNED
+
+    # the repositories refuse as well, whoever calls them
+    async with world.pool() as s:
+        repo = Repo(s)
+        stored = await repo.heads.plan(world.team.id, plan.id)
+        head_row = await repo.members.in_team(world.team.id, head_m.id)
+        with pytest.raises(PlanRefused):
+            repo.heads.decide(stored, PlanEvent.APPROVE, head_row, at(MONDAY, 19))
+        with pytest.raises(PlanRefused):
+            repo.heads.cancel(
+                head_row, stored, await repo.heads.plan_task(world.team.id, stored, task.id), at(MONDAY, 19)
+            )
+        assert stored.status is PlanStatus.RETURNED
     assert not world.app.emulator.unanswered_callbacks()
