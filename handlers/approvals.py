@@ -41,7 +41,7 @@ from domain.text import utf16_len
 from handlers.day import WORKERS, Day, show_page
 from handlers.day_views import Page, fmt_date, member_zone, paginate, render_plan, task_line
 from handlers.head_common import HEAD, PlanAct, PlanDrop, PlanGive, PlanTaskAct, one_text, tell
-from scheduler.compose import ComposeContext, Kind, Outgoing, register
+from scheduler.compose import ComposeContext, Outgoing
 from scheduler.jobs import JOBS
 from storage.head_repo import HeadRepo, day_bounds, team_zone
 from storage.models import Member, Plan, Task, Team
@@ -562,13 +562,6 @@ async def compose_approval(ctx: ComposeContext) -> list[Outgoing]:
         rows.append([_button(t("btn-appr-open", name=manager.name[:40]), PlanAct(a="new", plan_id=plan.id))])
     lines.append(t("appr-auto-hint"))
     return [Outgoing("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows[:50]))]
-
-
-APPROVAL = register(
-    Kind(
-        "approval", compose_approval, frozenset({Role.HEAD.value}), at="approval_at", working_days_only=False
-    )
-)
 
 
 async def run_approve_job(settings: Settings, team: str | None = None, date: str | None = None) -> int:
