@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, time
@@ -15,8 +14,6 @@ from scheduler.compose import Kind
 from scheduler.kinds import KINDS
 from storage.models import Member, Team
 from storage.schedule_repo import TIME_COLUMNS, ScheduleRepo
-
-log = logging.getLogger(__name__)
 
 #: The Team columns that hold a local time of day ("morning_at", "evening_at", ...).
 TIME_FIELDS: tuple[str, ...] = TIME_COLUMNS
@@ -61,12 +58,6 @@ def rule(kind: Kind) -> KindRule:
 def scheduled_rules(names: Iterable[str] | None = None) -> list[KindRule]:
     wanted = set(names) if names is not None else None
     return [rule(k) for k in KINDS.values() if is_scheduled(k) and (wanted is None or k.name in wanted)]
-
-
-async def vacations_of(
-    session: AsyncSession, member_ids: Sequence[int]
-) -> dict[int, list[tuple[date, date]]]:
-    return await ScheduleRepo(session).vacations(member_ids)
 
 
 async def team_recipients(session: AsyncSession, team_id: int) -> list[tuple[Member, Recipient]]:
