@@ -55,8 +55,8 @@ from bot.i18n import default_translator
 from bot.perf import freeze_startup_objects
 from domain.calendar import WorkCalendar
 from domain.enums import OPEN_STAGES, HotOutcome, PlanStatus, Role, Stage, TaskEventKind, TaskStatus
-from scheduler.compose import KINDS, ComposeContext
-from scheduler.plan import load_kinds
+from scheduler.compose import ComposeContext
+from scheduler.kinds import KINDS
 from storage.models import (
     Client,
     DayReport,
@@ -718,7 +718,6 @@ def table(first: dict[str, list[Timing]], second: dict[str, list[Timing]], db: s
 
 
 async def run(db: str, managers: int, clients: int, tasks: int, repeat: int) -> int:
-    load_kinds()
     async with database(db) as url:
         async with opened(url) as (_, pool):
             started = clock_time.perf_counter()

@@ -28,8 +28,8 @@ from bot.config import load_settings
 from bot.factory import create_bot
 from bot.i18n import default_translator
 from bot.perf import freeze_startup_objects
-from scheduler.compose import KINDS, ComposeContext, Kind, Outgoing, register
-from scheduler.plan import load_kinds
+from scheduler.compose import ComposeContext, Kind, Outgoing
+from scheduler.kinds import KINDS
 from scheduler.runner import Runner
 
 TELEGRAM_RATE = 30
@@ -73,9 +73,8 @@ async def start_emulator(users: list[int]) -> tuple[asyncio.subprocess.Process, 
 
 async def run(n: int, kind: str, db: str, rate: float | None, concurrency: int | None) -> int:
     quiet_production_logging([TOKEN])
-    load_kinds()
     if kind == "plain":
-        register(Kind("plain", compose_plain, frozenset({"manager"}), "morning_at"))
+        KINDS["plain"] = Kind("plain", compose_plain, frozenset({"manager"}), "morning_at")
     if kind not in KINDS:
         print(f"no kind {kind!r}; registered: {', '.join(sorted(KINDS))}", file=sys.stderr)
         return 2

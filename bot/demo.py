@@ -233,7 +233,7 @@ class Demo:
         """A scheduled message of ``kind`` (``"morning"``, ``"evening"``, a digest…) for the demo team on
         the clock's local date, through the same outbox and deliverer as production (the calendar is
         honoured, the time of day is not: move the clock first with ``at``); prints what everyone got."""
-        from scheduler.compose import KINDS
+        from scheduler.kinds import KINDS
         from scheduler.plan import rule
         from scheduler.runner import Runner, enqueue_for_date
         from storage.models import Team

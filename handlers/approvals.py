@@ -66,7 +66,7 @@ from handlers.head_common import (
     plain,
     tell,
 )
-from scheduler.compose import ComposeContext, Kind, Outgoing, register
+from scheduler.compose import ComposeContext, Outgoing
 from scheduler.jobs import JOBS
 from storage.head_repo import day_bounds, team_zone
 from storage.models import Member, Plan, Task, Team
@@ -669,13 +669,6 @@ async def compose_approval(ctx: ComposeContext) -> list[Outgoing]:
         rows.append([_button(label, PlanAct(action=PlanAction.OPEN, plan_id=plan.id))])
     lines.append(t("appr-auto-hint"))
     return [Outgoing("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows[:50]))]
-
-
-APPROVAL = register(
-    Kind(
-        "approval", compose_approval, frozenset({Role.HEAD.value}), at="approval_at", working_days_only=False
-    )
-)
 
 
 async def run_approve_job(settings: Settings, team: str | None = None, date: str | None = None) -> int:

@@ -27,11 +27,12 @@ from domain.enums import PlanStatus, Role
 from domain.errors import UserError
 from domain.hot import HotItem
 from domain.text import split_message
+from handlers.callbacks import labels
 from handlers.day import Day
 from handlers.day_views import fmt_date, fmt_money, local_date
-from handlers.head_common import HEAD, Nudge, tell
-from scheduler.compose import ComposeContext, Kind, Outgoing, register
-from storage.head_repo import HeadRepo
+from handlers.head_callbacks import Nudge
+from handlers.head_common import HEAD, tell
+from scheduler.compose import ComposeContext, Outgoing
 from storage.models import Member, Team
 from storage.repo import Repo
 
@@ -134,12 +135,12 @@ def render_evening(dg: EveningDigest, today: date, waiting: int, t: Texts) -> st
         parts.append("\n".join(lines))
     if dg.falling:
         lines = [t("dg-falling-title", days=FALL_DAYS)]
-        for f in dg.falling:
-            if f.percents:
-                run = " → ".join(f"{v}%" for v in f.percents)
-                lines.append(t("dg-falling-percent", name=f.name, run=run))
-            if f.moods:
-                lines.append(t("dg-falling-mood", name=f.name, run=" → ".join(str(v) for v in f.moods)))
+        for fall in dg.falling:
+            if fall.percents:
+                run = " → ".join(f"{v}%" for v in fall.percents)
+                lines.append(t("dg-falling-percent", name=fall.name, run=run))
+            if fall.moods:
+                lines.append(t("dg-falling-mood", name=fall.name, run=" → ".join(str(v) for v in fall.moods)))
         lines.append(t("dg-falling-hint"))
         parts.append("\n".join(lines))
     if dg.head_share is not None:
@@ -155,15 +156,16 @@ def render_evening(dg: EveningDigest, today: date, waiting: int, t: Texts) -> st
 def nudge_keyboard(dg: EveningDigest, t: Texts) -> InlineKeyboardMarkup | None:
     if not dg.not_reported:
         return None
+    label = labels(t)
     kb = Keyboard()
     for c in dg.not_reported[:40]:
-        kb.button(text=t("btn-dg-nudge", name=c.name[:40]), callback_data=Nudge(member_id=c.member_id))
+        kb.button(text=label("btn-dg-nudge", name=c.name[:40]), callback_data=Nudge(member_id=c.member_id))
     kb.adjust(2)
     return kb.as_markup()
 
 
 async def build_morning(repo: Repo, team: Team, today: date, now: datetime) -> MorningDigest | None:
-    heads = HeadRepo(repo.session)
+    heads = repo.heads
     await heads.settle(team, now)  # a late plan is approved before the day starts
     managers = await heads.members(team.id, Role.MANAGER)
     if not managers:
@@ -175,7 +177,7 @@ async def build_morning(repo: Repo, team: Team, today: date, now: datetime) -> M
 async def build_evening(
     repo: Repo, team: Team, head: Member, today: date
 ) -> tuple[EveningDigest, int] | None:
-    heads = HeadRepo(repo.session)
+    heads = repo.heads
     managers = await heads.members(team.id, Role.MANAGER)
     if not managers:
         return None
@@ -202,76 +204,73 @@ async def compose_evening_digest(ctx: ComposeContext) -> list[Outgoing]:
     return [Outgoing(render_evening(dg, ctx.local_date, waiting, ctx.t), nudge_keyboard(dg, ctx.t))]
 
 
-MORNING_DIGEST = register(
-    Kind("digest_morning", compose_morning_digest, frozenset({Role.HEAD.value}), at="morning_at")
-)
-EVENING_DIGEST = register(
-    Kind("digest_evening", compose_evening_digest, frozenset({Role.HEAD.value}), at="digest_at")
-)
-
-
 async def _send(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
     parts = split_message(text)
     for i, part in enumerate(parts):
         await message.answer(part, reply_markup=markup if i == len(parts) - 1 else None)
 
 
+async def digest(
+    message: Message,
+    command: CommandObject,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+) -> None:
+    now = clock()
+    today = local_date(now, team, member)
+    if (command.args or "").strip().lower() in MORNING_WORDS:
+        morning = await build_morning(repo, team, today, now)
+        if morning is None:
+            raise UserError("no-managers")
+        await _send(message, render_morning(morning, today, t), None)
+        return
+    built = await build_evening(repo, team, member, today)
+    if built is None:
+        raise UserError("no-managers")
+    evening, waiting = built
+    await _send(message, render_evening(evening, today, waiting, t), nudge_keyboard(evening, t))
+
+
+async def nudge(
+    query: CallbackQuery,
+    callback_data: Nudge,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    translator: Translator,
+) -> None:
+    """🔔: the manager gets the head's reminder and their evening report, unless they already reported."""
+    manager = await repo.heads.manager(team.id, callback_data.member_id)
+    answer = labels(t)  # a pop-up is plain text
+    day = Day(repo, team, manager, clock)
+    report = await day.days.report(manager, day.today)
+    if report is not None and report.submitted_at is not None:
+        callback_answer.text = answer("dg-nudge-already", name=manager.name)
+        return
+    mt = translator.get(manager.locale)
+    pages = await day.view("r", mt)
+    delivered = await tell(bot, manager, mt("dg-nudge-text", head=member.name))
+    for page in pages if delivered else []:
+        await tell(bot, manager, page.text, page.markup)
+    callback_answer.text = (
+        answer("dg-nudge-sent", name=manager.name)
+        if delivered
+        else answer("appr-not-delivered", name=manager.name)
+    )
+    callback_answer.show_alert = not delivered
+
+
 def build_router() -> Router:
     router = Router(name="digest")
     router.message.filter(RoleFilter(*HEAD))
     router.callback_query.filter(RoleFilter(*HEAD))
-
-    @router.message(Command("digest"))
-    async def digest(
-        message: Message,
-        command: CommandObject,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        clock: Clock,
-        t: Texts,
-    ) -> None:
-        now = clock()
-        today = local_date(now, team, member)
-        if (command.args or "").strip().lower() in MORNING_WORDS:
-            dg = await build_morning(repo, team, today, now)
-            if dg is None:
-                raise UserError("no-managers")
-            await _send(message, render_morning(dg, today, t), None)
-            return
-        built = await build_evening(repo, team, member, today)
-        if built is None:
-            raise UserError("no-managers")
-        dg, waiting = built
-        await _send(message, render_evening(dg, today, waiting, t), nudge_keyboard(dg, t))
-
-    @router.callback_query(Nudge.filter())
-    async def nudge(
-        query: CallbackQuery,
-        callback_data: Nudge,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        clock: Clock,
-        t: Texts,
-        callback_answer: CallbackAnswer,
-        bot: Bot,
-        translator: Translator,
-    ) -> None:
-        manager = await HeadRepo(repo.session).manager(team.id, callback_data.member_id)
-        day = Day(repo, team, manager, clock)
-        report = await day.days.report(manager, day.today)
-        if report is not None and report.submitted_at is not None:
-            callback_answer.text = t("dg-nudge-already", name=manager.name)
-            return
-        mt = translator.get(manager.locale)
-        pages = await day.view("r", mt)
-        delivered = await tell(bot, manager, mt("dg-nudge-text", head=member.name))
-        for page in pages if delivered else []:
-            await tell(bot, manager, page.text, page.markup)
-        callback_answer.text = (
-            t("dg-nudge-sent", name=manager.name) if delivered else t("appr-not-delivered", name=manager.name)
-        )
-        callback_answer.show_alert = not delivered
-
+    router.message.register(digest, Command("digest"))
+    router.callback_query.register(nudge, Nudge.filter())
     return router

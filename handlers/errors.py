@@ -4,6 +4,7 @@ logged with its traceback and the user gets an apology, never the traceback."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
@@ -12,31 +13,36 @@ from aiogram.types import ErrorEvent
 
 from bot.i18n import CURRENT_TEXTS, Texts, Translator
 from domain.errors import UserError
+from handlers.callbacks import labels
 
 log = logging.getLogger(__name__)
 
 
-async def _tell(event: ErrorEvent, text: str, data: dict) -> None:
+async def _tell(event: ErrorEvent, t: Texts, key: str, args: dict[str, Any], data: dict[str, Any]) -> None:
+    """The message ``key`` to the sender: a pop-up for a button press (plain text, so a name shows as
+    typed), else a message (HTML, its arguments escaped once)."""
     update = event.update
     try:
-        if update.callback_query is not None:
+        query = update.callback_query
+        if query is not None:
             answer = data.get("callback_answer")
             if answer is None or not answer.answered:
-                await update.callback_query.answer(text[:200], show_alert=True)
+                await query.answer(labels(t)(key, **args)[:200], show_alert=True)
                 if answer is not None:
                     answer.disable()
-            elif update.callback_query.message is not None:
-                await update.callback_query.message.answer(text)
+            elif query.message is not None and query.bot is not None:
+                await query.bot.send_message(query.message.chat.id, t(key, **args))
         elif update.message is not None:
-            await update.message.answer(text)
+            await update.message.answer(t(key, **args))
     except TelegramAPIError as exc:
         log.warning("could not tell the user about an error: %s", exc)
 
 
-def _texts(event: ErrorEvent, translator: Translator, data: dict) -> Texts:
+def _texts(event: ErrorEvent, translator: Translator, data: dict[str, Any]) -> Texts:
     """The sender's language: set by the member middleware for this very sender, else the default."""
-    if isinstance(data.get("t"), Texts):
-        return data["t"]
+    texts = data.get("t")
+    if isinstance(texts, Texts):
+        return texts
     update = event.update
     sender = (update.message or update.callback_query or update.edited_message) if update else None
     current = CURRENT_TEXTS.get()
@@ -45,19 +51,23 @@ def _texts(event: ErrorEvent, translator: Translator, data: dict) -> Texts:
     return translator.get(None)
 
 
+async def user_error(event: ErrorEvent, translator: Translator, **data: Any) -> None:
+    """A user's mistake (``UserError``): its polite text."""
+    t = _texts(event, translator, data)
+    error = event.exception
+    assert isinstance(error, UserError)
+    await _tell(event, t, error.key, dict(error.args_), data)
+
+
+async def unexpected(event: ErrorEvent, translator: Translator, **data: Any) -> None:
+    """Anything else: logged with its traceback; the user gets an apology."""
+    log.error("update %s failed", event.update.update_id, exc_info=event.exception)
+    t = _texts(event, translator, data)
+    await _tell(event, t, "error-unexpected", {}, data)
+
+
 def build_router() -> Router:
     router = Router(name="errors")
-
-    @router.error(ExceptionTypeFilter(UserError))
-    async def user_error(event: ErrorEvent, translator: Translator, **data: object) -> None:
-        t = _texts(event, translator, data)
-        error: UserError = event.exception  # type: ignore[assignment]
-        await _tell(event, t(error.key, **error.args_), data)
-
-    @router.error()
-    async def unexpected(event: ErrorEvent, translator: Translator, **data: object) -> None:
-        log.error("update %s failed", event.update.update_id, exc_info=event.exception)
-        t = _texts(event, translator, data)
-        await _tell(event, t("error-unexpected"), data)
-
+    router.error.register(user_error, ExceptionTypeFilter(UserError))
+    router.error.register(unexpected)
     return router

@@ -67,23 +67,6 @@ class PlanDrop(CallbackData, prefix="px"):
     task_id: int
 
 
-class Nudge(CallbackData, prefix="nu"):
-    member_id: int
-
-
-class HotAct(CallbackData, prefix="ha"):
-    a: str  # "list", "add", "open", "step", "date", "why", "off", "off!"
-    entry_id: int = 0
-
-
-class HotPick(CallbackData, prefix="hp"):
-    client_id: int
-
-
-class HotDate(CallbackData, prefix="hd"):
-    to: str  # YYYYMMDD, or "x" to type a date
-
-
 class ReviewPick(CallbackData, prefix="rm"):
     member_id: int
 
@@ -107,10 +90,6 @@ OTHER_DATE = "x"
 class ReviewDue(CallbackData, prefix="rd"):
     review_id: int
     to: str  # YYYYMMDD, or OTHER_DATE to type a date
-
-
-class StatusOpen(CallbackData, prefix="so"):
-    member_id: int
 
 
 def one_text(text: str | None, limit: int = MAX_COMMENT) -> str:

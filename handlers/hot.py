@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from datetime import date, datetime
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -25,14 +25,15 @@ from bot.keyboard import Keyboard
 from domain.actions import check_action
 from domain.calendar import WorkCalendar
 from domain.dates import DateError, DateErrorReason, parse_due_date
-from domain.enums import OPEN_STAGES, HotOutcome, Role
+from domain.enums import OPEN_STAGES, HotOutcome
 from domain.errors import UserError
 from domain.hot import MAX_TEXT, HotItem, order_entries, reminders
 from domain.text import split_message
+from handlers.callbacks import labels, reply_to, show
 from handlers.day_views import fmt_date, local_date
-from handlers.head_common import HEAD, PICK_LIMIT, HotAct, HotDate, HotPick, one_text
-from scheduler.compose import ComposeContext, Kind, Outgoing, register
-from storage.head_repo import HeadRepo
+from handlers.head_callbacks import TYPE_DATE, HotAct, HotAction, HotDate, HotPick
+from handlers.head_common import HEAD, PICK_LIMIT, one_text
+from scheduler.compose import ComposeContext, Outgoing
 from storage.models import Member, Team
 from storage.repo import Repo
 
@@ -70,28 +71,36 @@ def entry_text(n: int | None, item: HotItem, today: date, t: Texts) -> str:
 
 
 def list_view(items: list[HotItem], today: date, t: Texts) -> tuple[list[str], InlineKeyboardMarkup]:
+    """The list's text (HTML, split under Telegram's limit) and its keyboard (plain-text labels)."""
+    label = labels(t)
     kb = Keyboard()
     if not items:
-        kb.button(text=t("btn-hot-add"), callback_data=HotAct(a="add"))
+        kb.button(text=label("btn-hot-add"), callback_data=HotAct(action=HotAction.ADD))
         return [t("hot-empty")], kb.as_markup()
     ordered = order_entries(items)
     text = "\n\n".join(
         [t("hot-title", count=len(ordered)), *(entry_text(n, h, today, t) for n, h in enumerate(ordered, 1))]
     )
     for n, h in enumerate(ordered, 1):
-        kb.button(text=f"{n}. {h.client[:30]}", callback_data=HotAct(a="open", entry_id=h.entry_id))
-    kb.button(text=t("btn-hot-add"), callback_data=HotAct(a="add"))
+        kb.button(
+            text=f"{n}. {h.client[:30]}", callback_data=HotAct(action=HotAction.OPEN, entry_id=h.entry_id)
+        )
+    kb.button(text=label("btn-hot-add"), callback_data=HotAct(action=HotAction.ADD))
     kb.adjust(*([2] * ((len(ordered) + 1) // 2)), 1)
     return split_message(text), kb.as_markup()
 
 
 def entry_keyboard(entry_id: int, t: Texts) -> InlineKeyboardMarkup:
+    label = labels(t)
     kb = Keyboard()
-    kb.button(text=t("btn-hot-step"), callback_data=HotAct(a="step", entry_id=entry_id))
-    kb.button(text=t("btn-hot-date"), callback_data=HotAct(a="date", entry_id=entry_id))
-    kb.button(text=t("btn-hot-why"), callback_data=HotAct(a="why", entry_id=entry_id))
-    kb.button(text=t("btn-hot-off"), callback_data=HotAct(a="off", entry_id=entry_id))
-    kb.button(text=t("btn-hot-list"), callback_data=HotAct(a="list"))
+    for action, key in (
+        (HotAction.STEP, "btn-hot-step"),
+        (HotAction.DATE, "btn-hot-date"),
+        (HotAction.WHY, "btn-hot-why"),
+        (HotAction.REMOVE, "btn-hot-off"),
+    ):
+        kb.button(text=label(key), callback_data=HotAct(action=action, entry_id=entry_id))
+    kb.button(text=label("btn-hot-list"), callback_data=HotAct(action=HotAction.LIST))
     kb.adjust(2, 2, 1)
     return kb.as_markup()
 
@@ -102,10 +111,11 @@ def date_keyboard(today: date, team: Team, t: Texts) -> InlineKeyboardMarkup:
     while len(days) < 6:
         d = calendar.next_working_day(d)
         days.append(d)
+    label = labels(t)
     kb = Keyboard()
     for d in days:
-        kb.button(text=fmt_date(d, t), callback_data=HotDate(to=d.strftime("%Y%m%d")))
-    kb.button(text=t("btn-other-date"), callback_data=HotDate(to="x"))
+        kb.button(text=fmt_date(d, label), callback_data=HotDate(to=d.strftime("%Y%m%d")))
+    kb.button(text=label("btn-other-date"), callback_data=HotDate(to=TYPE_DATE))
     kb.adjust(3, 3, 1)
     return kb.as_markup()
 
@@ -114,249 +124,326 @@ def _text(text: str | None) -> str:
     return one_text(text, MAX_TEXT)
 
 
+# ---------------------------------------------------------------------- /hot and adding a client
+
+
+async def hot(
+    message: Message,
+    command: CommandObject,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    state: FSMContext,
+) -> None:
+    """``/hot``: the list; ``/hot Клиент``: add that client."""
+    await state.clear()
+    query = " ".join((command.args or "").split())
+    if not query:
+        parts, markup = list_view(await repo.heads.hot_items(team), local_date(clock(), team, member), t)
+        for i, part in enumerate(parts):
+            await message.answer(part, reply_markup=markup if i == len(parts) - 1 else None)
+        return
+    await state.update_data(mode="add")
+    await _find_client(message, query[:200], repo, team, t, state)
+
+
+async def _find_client(
+    message: Message, query: str, repo: Repo, team: Team, t: Texts, state: FSMContext
+) -> None:
+    """The one open client ``query`` names (then ask why), or a keyboard to pick among several."""
+    found = [
+        c for c in await repo.clients.find(team.id, query, limit=PICK_LIMIT + 1) if c.stage in OPEN_STAGES
+    ]
+    if not found:
+        await state.set_state(HotInput.client)
+        raise UserError("hot-no-client", name=query)
+    exact = [c for c in found if c.name_key == " ".join(query.casefold().replace("ё", "е").split())]
+    if len(exact) == 1 or len(found) == 1:
+        client = exact[0] if len(exact) == 1 else found[0]
+        await message.answer(await _chosen(client.id, client.name, t, state))
+        return
+    kb = Keyboard()
+    for c in found[:PICK_LIMIT]:
+        kb.button(text=c.name[:60], callback_data=HotPick(client_id=c.id))
+    kb.adjust(1)
+    await state.set_state(HotInput.client)
+    await message.answer(t("hot-pick-client", query=query), reply_markup=kb.as_markup())
+
+
+async def _chosen(client_id: int, name: str, t: Texts, state: FSMContext) -> str:
+    await state.update_data(mode="add", client_id=client_id, client_name=name)
+    await state.set_state(HotInput.reason)
+    return t("hot-ask-reason", client=name)
+
+
+async def pick_client(
+    query: CallbackQuery,
+    callback_data: HotPick,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
+    client = await repo.clients.get(team.id, callback_data.client_id)
+    await _drop_keyboard(query)
+    await reply_to(query, bot, await _chosen(client.id, client.name, t, state))
+
+
+async def client_text(message: Message, repo: Repo, team: Team, t: Texts, state: FSMContext) -> None:
+    await _find_client(message, _text(message.text)[:200], repo, team, t, state)
+
+
+# ---------------------------------------------------------------------- the buttons of the list, of an entry
+
+
+async def list_in_place(
+    query: CallbackQuery,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
+    await state.clear()
+    parts, markup = list_view(await repo.heads.hot_items(team), local_date(clock(), team, member), t)
+    await show(query, bot, parts[0], markup if len(parts) == 1 else None)
+    for i, part in enumerate(parts[1:], 1):
+        await reply_to(query, bot, part, markup if i == len(parts) - 1 else None)
+
+
+async def ask_client(query: CallbackQuery, t: Texts, state: FSMContext, bot: Bot) -> None:
+    await state.clear()
+    await state.update_data(mode="add")
+    await state.set_state(HotInput.client)
+    await reply_to(query, bot, t("hot-ask-client"))
+
+
+async def open_entry(
+    query: CallbackQuery,
+    callback_data: HotAct,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
+    entry = await repo.heads.hot_entry(team.id, callback_data.entry_id)
+    await state.clear()
+    item = (await repo.heads.hot_items(team, [entry.id]))[0]
+    today = local_date(clock(), team, member)
+    await reply_to(query, bot, entry_text(None, item, today, t), entry_keyboard(entry.id, t))
+
+
+async def ask_remove(
+    query: CallbackQuery,
+    callback_data: HotAct,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    bot: Bot,
+) -> None:
+    entry = await repo.heads.hot_entry(team.id, callback_data.entry_id)
+    label = labels(t)
+    kb = Keyboard()
+    kb.button(
+        text=label("btn-hot-off-confirm"),
+        callback_data=HotAct(action=HotAction.REMOVE_CONFIRMED, entry_id=entry.id),
+    )
+    kb.button(text=label("btn-back"), callback_data=HotAct(action=HotAction.OPEN, entry_id=entry.id))
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=kb.as_markup())
+        return
+    item = (await repo.heads.hot_items(team, [entry.id]))[0]  # the entry's message is gone: say which
+    await reply_to(query, bot, entry_text(None, item, local_date(clock(), team, member), t), kb.as_markup())
+
+
+async def remove_entry(
+    query: CallbackQuery,
+    callback_data: HotAct,
+    repo: Repo,
+    team: Team,
+    clock: Clock,
+    t: Texts,
+    callback_answer: CallbackAnswer,
+) -> None:
+    entry = await repo.heads.hot_entry(team.id, callback_data.entry_id)
+    repo.heads.close_hot(entry, HotOutcome.REMOVED, clock())
+    callback_answer.text = labels(t)("hot-removed")
+    await _drop_keyboard(query)
+
+
+async def ask_step(
+    query: CallbackQuery, callback_data: HotAct, repo: Repo, team: Team, t: Texts, state: FSMContext, bot: Bot
+) -> None:
+    await _edit_entry(callback_data, repo, team, state, HotInput.step)
+    await reply_to(query, bot, t("hot-ask-step"))
+
+
+async def ask_reason(
+    query: CallbackQuery, callback_data: HotAct, repo: Repo, team: Team, t: Texts, state: FSMContext, bot: Bot
+) -> None:
+    await _edit_entry(callback_data, repo, team, state, HotInput.reason)
+    await reply_to(query, bot, t("hot-ask-reason-edit"))
+
+
+async def ask_date(
+    query: CallbackQuery,
+    callback_data: HotAct,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
+    await _edit_entry(callback_data, repo, team, state, HotInput.date)
+    today = local_date(clock(), team, member)
+    await reply_to(query, bot, t("hot-ask-date"), date_keyboard(today, team, t))
+
+
+async def _edit_entry(callback_data: HotAct, repo: Repo, team: Team, state: FSMContext, then: State) -> None:
+    entry = await repo.heads.hot_entry(team.id, callback_data.entry_id)
+    await state.clear()
+    await state.update_data(mode="edit", entry_id=entry.id)
+    await state.set_state(then)
+
+
+async def _drop_keyboard(query: CallbackQuery) -> None:
+    """Take the keyboard off the pressed message, if it can still be edited."""
+    if isinstance(query.message, Message):
+        with contextlib.suppress(TelegramBadRequest):
+            await query.message.edit_reply_markup(reply_markup=None)
+
+
+# ---------------------------------------------------------------------- typed: why, the step, the date
+
+
+async def reason_text(
+    message: Message, repo: Repo, team: Team, clock: Clock, t: Texts, state: FSMContext
+) -> None:
+    reason = _text(message.text)
+    data = await state.get_data()
+    if data.get("mode") == "edit":
+        entry = await repo.heads.hot_entry(team.id, int(data["entry_id"]))
+        repo.heads.touch_hot(entry, clock(), reason=reason)
+        await state.clear()
+        await message.answer(t("hot-saved"))
+        return
+    await state.update_data(reason=reason)
+    await state.set_state(HotInput.step)
+    await message.answer(t("hot-ask-step"))
+
+
+async def step_text(
+    message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
+) -> None:
+    step = " ".join(_text(message.text).split())
+    data = await state.get_data()
+    client_name = data.get("client_name")
+    if data.get("mode") == "edit":
+        entry = await repo.heads.hot_entry(team.id, int(data["entry_id"]))
+        client_name = (await repo.clients.get(team.id, entry.client_id)).name
+    check = check_action(step, client_name)
+    if not check.ok:
+        raise UserError(f"action-{check.problem}", client=client_name or "")
+    await state.update_data(step=step)
+    await state.set_state(HotInput.date)
+    today = local_date(clock(), team, member)
+    await message.answer(t("hot-ask-date"), reply_markup=date_keyboard(today, team, t))
+
+
+async def ask_typed_date(query: CallbackQuery, t: Texts, callback_answer: CallbackAnswer, bot: Bot) -> None:
+    callback_answer.text = labels(t)("ask-move-text")
+    await reply_to(query, bot, t("ask-move-text"))
+
+
+async def pick_date(
+    query: CallbackQuery,
+    callback_data: HotDate,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
+    try:
+        to = datetime.strptime(callback_data.to, "%Y%m%d").date()
+    except ValueError:
+        raise UserError("button-stale") from None
+    if to < local_date(clock(), team, member):
+        raise DateError(DateErrorReason.PAST)
+    await _drop_keyboard(query)
+    text, markup = await _save_date(to, repo, team, member, clock, t, state)
+    await reply_to(query, bot, text, markup)
+
+
+async def date_text(
+    message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
+) -> None:
+    to = parse_due_date(_text(message.text)[:100], local_date(clock(), team, member))
+    text, markup = await _save_date(to, repo, team, member, clock, t, state)
+    await message.answer(text, reply_markup=markup)
+
+
+async def _save_date(
+    to: date, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The date ends both dialogs: an edited entry gets it (and the new step, if one was typed); a new
+    entry is written. Returns the saved entry's card."""
+    data = await state.get_data()
+    heads = repo.heads
+    now = clock()
+    if data.get("mode") == "edit":
+        entry = await heads.hot_entry(team.id, int(data["entry_id"]))
+        heads.touch_hot(entry, now, step=data.get("step") or None, next_date=to)
+    elif data.get("mode") == "add" and data.get("client_id") and data.get("reason") and data.get("step"):
+        client = await repo.clients.get(team.id, int(data["client_id"]))
+        entry = await heads.add_hot(team.id, client, data["reason"], data["step"], to, member, now)
+    else:
+        await state.clear()
+        raise UserError("button-stale")
+    await state.clear()
+    item = (await heads.hot_items(team, [entry.id]))[0]
+    today = local_date(now, team, member)
+    return t("hot-saved") + "\n\n" + entry_text(None, item, today, t), entry_keyboard(entry.id, t)
+
+
 def build_router() -> Router:
     router = Router(name="hot")
     router.message.filter(RoleFilter(*HEAD))
     router.callback_query.filter(RoleFilter(*HEAD))
+    typed = (F.text, ~F.text.startswith("/"))
 
-    async def show_list(
-        message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts
-    ) -> None:
-        items = await HeadRepo(repo.session).hot_items(team)
-        parts, markup = list_view(items, local_date(clock(), team, member), t)
-        for i, part in enumerate(parts):
-            await message.answer(part, reply_markup=markup if i == len(parts) - 1 else None)
+    router.message.register(hot, Command("hot"))
+    router.message.register(client_text, StateFilter(HotInput.client), *typed)
+    router.message.register(reason_text, StateFilter(HotInput.reason), *typed)
+    router.message.register(step_text, StateFilter(HotInput.step), *typed)
+    router.message.register(date_text, StateFilter(HotInput.date), *typed)
 
-    async def ask_client_or_go(
-        message: Message, query: str, repo: Repo, team: Team, t: Texts, state: FSMContext
-    ) -> None:
-        found = [
-            c for c in await repo.clients.find(team.id, query, limit=PICK_LIMIT + 1) if c.stage in OPEN_STAGES
-        ]
-        if not found:
-            await state.set_state(HotInput.client)
-            raise UserError("hot-no-client", name=query)
-        exact = [c for c in found if c.name_key == " ".join(query.casefold().replace("ё", "е").split())]
-        if len(exact) == 1 or len(found) == 1:
-            client = exact[0] if len(exact) == 1 else found[0]
-            await chosen(message, client.id, client.name, team, t, state)
-            return
-        kb = Keyboard()
-        for c in found[:PICK_LIMIT]:
-            kb.button(text=c.name[:60], callback_data=HotPick(client_id=c.id))
-        kb.adjust(1)
-        await state.set_state(HotInput.client)
-        await message.answer(t("hot-pick-client", query=query), reply_markup=kb.as_markup())
-
-    async def chosen(
-        message: Message, client_id: int, name: str, team: Team, t: Texts, state: FSMContext
-    ) -> None:
-        await state.update_data(mode="add", client_id=client_id, client_name=name)
-        await state.set_state(HotInput.reason)
-        await message.answer(t("hot-ask-reason", client=name))
-
-    @router.message(Command("hot"))
-    async def hot(
-        message: Message,
-        command: CommandObject,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        clock: Clock,
-        t: Texts,
-        state: FSMContext,
-    ) -> None:
-        await state.clear()
-        query = " ".join((command.args or "").split())
-        if not query:
-            await show_list(message, repo, team, member, clock, t)
-            return
-        await state.update_data(mode="add")
-        await ask_client_or_go(message, query[:200], repo, team, t, state)
-
-    @router.callback_query(HotAct.filter())
-    async def act(
-        query: CallbackQuery,
-        callback_data: HotAct,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        clock: Clock,
-        t: Texts,
-        state: FSMContext,
-        callback_answer: CallbackAnswer,
-    ) -> None:
-        heads = HeadRepo(repo.session)
-        now = clock()
-        today = local_date(now, team, member)
-        a = callback_data.a
-        message = query.message if isinstance(query.message, Message) else None
-        if a == "list":
-            await state.clear()
-            parts, markup = list_view(await heads.hot_items(team), today, t)
-            if message is not None:
-                await message.edit_text(parts[0], reply_markup=markup if len(parts) == 1 else None)
-                for i, part in enumerate(parts[1:], 1):
-                    await message.answer(part, reply_markup=markup if i == len(parts) - 1 else None)
-            return
-        if a == "add":
-            await state.clear()
-            await state.update_data(mode="add")
-            await state.set_state(HotInput.client)
-            if message is not None:
-                await message.answer(t("hot-ask-client"))
-            return
-        entry = await heads.hot_entry(team.id, callback_data.entry_id)
-        if a == "open":
-            await state.clear()
-            item = (await heads.hot_items(team, [entry.id]))[0]
-            if message is not None:
-                await message.answer(
-                    entry_text(None, item, today, t), reply_markup=entry_keyboard(entry.id, t)
-                )
-            return
-        if a == "off":
-            kb = Keyboard()
-            kb.button(text=t("btn-hot-off-confirm"), callback_data=HotAct(a="off!", entry_id=entry.id))
-            kb.button(text=t("btn-back"), callback_data=HotAct(a="open", entry_id=entry.id))
-            if message is not None:
-                await message.edit_reply_markup(reply_markup=kb.as_markup())
-            return
-        if a == "off!":
-            heads.close_hot(entry, HotOutcome.REMOVED, now)
-            callback_answer.text = t("hot-removed")
-            if message is not None:
-                await message.edit_reply_markup(reply_markup=None)
-            return
-        prompts = {"step": (HotInput.step, "hot-ask-step"), "why": (HotInput.reason, "hot-ask-reason-edit")}
-        await state.clear()
-        await state.update_data(mode="edit", entry_id=entry.id)
-        if a == "date":
-            await state.set_state(HotInput.date)
-            if message is not None:
-                await message.answer(t("hot-ask-date"), reply_markup=date_keyboard(today, team, t))
-            return
-        if a not in prompts:
-            raise UserError("button-stale")
-        new_state, key = prompts[a]
-        await state.set_state(new_state)
-        if message is not None:
-            await message.answer(t(key))
-
-    @router.callback_query(HotPick.filter(), StateFilter(HotInput.client))
-    async def pick(
-        query: CallbackQuery, callback_data: HotPick, repo: Repo, team: Team, t: Texts, state: FSMContext
-    ) -> None:
-        client = await repo.clients.get(team.id, callback_data.client_id)
-        if isinstance(query.message, Message):
-            await query.message.edit_reply_markup(reply_markup=None)
-            await chosen(query.message, client.id, client.name, team, t, state)
-
-    @router.message(StateFilter(HotInput.client), F.text, ~F.text.startswith("/"))
-    async def client_text(message: Message, repo: Repo, team: Team, t: Texts, state: FSMContext) -> None:
-        await ask_client_or_go(message, _text(message.text)[:200], repo, team, t, state)
-
-    @router.message(StateFilter(HotInput.reason), F.text, ~F.text.startswith("/"))
-    async def reason_text(
-        message: Message, repo: Repo, team: Team, clock: Clock, t: Texts, state: FSMContext
-    ) -> None:
-        reason = _text(message.text)
-        data = await state.get_data()
-        if data.get("mode") == "edit":
-            entry = await HeadRepo(repo.session).hot_entry(team.id, int(data["entry_id"]))
-            entry.reason, entry.touched_at = reason, clock()
-            await state.clear()
-            await message.answer(t("hot-saved"))
-            return
-        await state.update_data(reason=reason)
-        await state.set_state(HotInput.step)
-        await message.answer(t("hot-ask-step"))
-
-    @router.message(StateFilter(HotInput.step), F.text, ~F.text.startswith("/"))
-    async def step_text(
-        message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
-    ) -> None:
-        step = " ".join(_text(message.text).split())
-        data = await state.get_data()
-        client_name = data.get("client_name")
-        if data.get("mode") == "edit":
-            entry = await HeadRepo(repo.session).hot_entry(team.id, int(data["entry_id"]))
-            client_name = (await repo.clients.get(team.id, entry.client_id)).name
-        check = check_action(step, client_name)
-        if not check.ok:
-            raise UserError(f"action-{check.problem}", client=client_name or "")
-        await state.update_data(step=step)
-        await state.set_state(HotInput.date)
-        today = local_date(clock(), team, member)
-        await message.answer(t("hot-ask-date"), reply_markup=date_keyboard(today, team, t))
-
-    async def save_date(
-        answer: Message,
-        to: date,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        clock: Clock,
-        t: Texts,
-        state: FSMContext,
-    ) -> None:
-        data = await state.get_data()
-        heads = HeadRepo(repo.session)
-        now = clock()
-        if data.get("mode") == "edit":
-            entry = await heads.hot_entry(team.id, int(data["entry_id"]))
-            if data.get("step"):
-                entry.next_step = data["step"]
-            entry.next_date, entry.touched_at = to, now
-        elif data.get("mode") == "add" and data.get("client_id") and data.get("reason") and data.get("step"):
-            client = await repo.clients.get(team.id, int(data["client_id"]))
-            entry = await heads.add_hot(team.id, client, data["reason"], data["step"], to, member, now)
-        else:
-            await state.clear()
-            raise UserError("button-stale")
-        await state.clear()
-        item = (await heads.hot_items(team, [entry.id]))[0]
-        today = local_date(now, team, member)
-        await answer.answer(
-            t("hot-saved") + "\n\n" + entry_text(None, item, today, t),
-            reply_markup=entry_keyboard(entry.id, t),
-        )
-
-    @router.callback_query(HotDate.filter(), StateFilter(HotInput.date))
-    async def date_pick(
-        query: CallbackQuery,
-        callback_data: HotDate,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        clock: Clock,
-        t: Texts,
-        state: FSMContext,
-        callback_answer: CallbackAnswer,
-    ) -> None:
-        if callback_data.to == "x":
-            callback_answer.text = t("ask-move-text")
-            if isinstance(query.message, Message):
-                await query.message.answer(t("ask-move-text"))
-            return
-        try:
-            to = datetime.strptime(callback_data.to, "%Y%m%d").date()
-        except ValueError:
-            raise UserError("button-stale") from None
-        if to < local_date(clock(), team, member):
-            raise DateError(DateErrorReason.PAST)
-        if isinstance(query.message, Message):
-            with contextlib.suppress(TelegramBadRequest):
-                await query.message.edit_reply_markup(reply_markup=None)
-            await save_date(query.message, to, repo, team, member, clock, t, state)
-
-    @router.message(StateFilter(HotInput.date), F.text, ~F.text.startswith("/"))
-    async def date_text(
-        message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
-    ) -> None:
-        to = parse_due_date(_text(message.text)[:100], local_date(clock(), team, member))
-        await save_date(message, to, repo, team, member, clock, t, state)
-
+    on = router.callback_query.register
+    on(list_in_place, HotAct.filter(F.action == HotAction.LIST))
+    on(ask_client, HotAct.filter(F.action == HotAction.ADD))
+    on(open_entry, HotAct.filter(F.action == HotAction.OPEN))
+    on(ask_step, HotAct.filter(F.action == HotAction.STEP))
+    on(ask_date, HotAct.filter(F.action == HotAction.DATE))
+    on(ask_reason, HotAct.filter(F.action == HotAction.WHY))
+    on(ask_remove, HotAct.filter(F.action == HotAction.REMOVE))
+    on(remove_entry, HotAct.filter(F.action == HotAction.REMOVE_CONFIRMED))
+    on(pick_client, HotPick.filter(), StateFilter(HotInput.client))
+    on(ask_typed_date, HotDate.filter(F.to == TYPE_DATE), StateFilter(HotInput.date))
+    on(pick_date, HotDate.filter(), StateFilter(HotInput.date))
     return router
 
 
@@ -365,7 +452,7 @@ def build_router() -> Router:
 
 async def compose_hot_reminder(ctx: ComposeContext) -> list[Outgoing]:
     """The entries due today and those untouched too long; nothing when there are none."""
-    items = await HeadRepo(ctx.repo.session).hot_items(ctx.team)
+    items = await ctx.repo.heads.hot_items(ctx.team)
     today = ctx.local_date
     found = reminders(items, today, ctx.team.hot_stale_days)
     if found.empty:
@@ -392,11 +479,8 @@ async def compose_hot_reminder(ctx: ComposeContext) -> list[Outgoing]:
         )
     kb = Keyboard()
     for h in [*found.due, *found.stale][:40]:
-        kb.button(text=f"🔥 {h.client[:30]}", callback_data=HotAct(a="open", entry_id=h.entry_id))
+        kb.button(
+            text=f"🔥 {h.client[:30]}", callback_data=HotAct(action=HotAction.OPEN, entry_id=h.entry_id)
+        )
     kb.adjust(2)
     return [Outgoing("\n\n".join(parts), kb.as_markup())]
-
-
-HOT_REMINDER = register(
-    Kind("hot_reminder", compose_hot_reminder, frozenset({Role.HEAD.value}), at="morning_at")
-)

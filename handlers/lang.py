@@ -12,7 +12,7 @@ from bot.config import LOCALES
 from bot.i18n import Texts, Translator
 from bot.keyboard import Keyboard
 from domain.errors import UserError
-from handlers.callbacks import LangChoice
+from handlers.callbacks import LangChoice, labels, show
 from storage.models import Member
 
 
@@ -24,33 +24,34 @@ async def _switch(member: Member, locale: str, translator: Translator, bot: Bot)
     return translator.get(locale)
 
 
+async def lang(
+    message: Message, command: CommandObject, member: Member, t: Texts, translator: Translator, bot: Bot
+) -> None:
+    if command.args:
+        t = await _switch(member, command.args.strip().lower(), translator, bot)
+        await message.answer(t("lang-set"))
+        return
+    kb = Keyboard()
+    for locale in LOCALES:
+        kb.button(text=labels(translator.get(locale))("lang-name"), callback_data=LangChoice(locale=locale))
+    await message.answer(t("lang-choose"), reply_markup=kb.as_markup())
+
+
+async def choose_language(
+    query: CallbackQuery,
+    callback_data: LangChoice,
+    member: Member,
+    translator: Translator,
+    bot: Bot,
+    callback_answer: CallbackAnswer,
+) -> None:
+    t = await _switch(member, callback_data.locale, translator, bot)
+    callback_answer.text = labels(t)("lang-set")
+    await show(query, bot, t("lang-set"))
+
+
 def build_router() -> Router:
     router = Router(name="lang")
-
-    @router.message(Command("lang"))
-    async def lang(
-        message: Message, command: CommandObject, member: Member, t: Texts, translator: Translator, bot: Bot
-    ) -> None:
-        if command.args:
-            t = await _switch(member, command.args.strip().lower(), translator, bot)
-            await message.answer(t("lang-set"))
-            return
-        kb = Keyboard()
-        for locale in LOCALES:
-            kb.button(text=translator.get(locale)("lang-name"), callback_data=LangChoice(locale=locale))
-        await message.answer(t("lang-choose"), reply_markup=kb.as_markup())
-
-    @router.callback_query(LangChoice.filter())
-    async def chosen(
-        query: CallbackQuery,
-        callback_data: LangChoice,
-        member: Member,
-        translator: Translator,
-        bot: Bot,
-        callback_answer: CallbackAnswer,
-    ) -> None:
-        t = await _switch(member, callback_data.locale, translator, bot)
-        callback_answer.text = t("lang-set")
-        await query.message.edit_text(t("lang-set"))
-
+    router.message.register(lang, Command("lang"))
+    router.callback_query.register(choose_language, LangChoice.filter())
     return router

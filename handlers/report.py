@@ -21,7 +21,7 @@ from handlers.approvals import plan_submitted
 from handlers.day import WORKERS, Day, DayMiddleware, show_page
 from handlers.day_callbacks import Mood, ReportAct
 from handlers.day_views import member_zone, render_plan, render_report, render_today
-from scheduler.compose import ComposeContext, Kind, Outgoing, register
+from scheduler.compose import ComposeContext, Outgoing
 from storage.models import Member, Team
 from storage.repo import Repo
 
@@ -132,7 +132,3 @@ async def compose_evening(ctx: ComposeContext) -> list[Outgoing]:
     if ctx.member.role is Role.HEAD and not rep.tasks and not rep.tomorrow_tasks:
         return []
     return [Outgoing(p.text, p.markup) for p in render_report(rep, ctx.t)]
-
-
-MORNING = register(Kind("morning", compose_morning, frozenset({"manager", "head"}), at="morning_at"))
-EVENING = register(Kind("evening", compose_evening, frozenset({"manager"}), at="evening_at"))

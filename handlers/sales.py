@@ -58,7 +58,7 @@ from reports.data import load_board, load_bonuses, load_report, team_calendar
 from reports.send import plain, send_board, send_report, team_today
 from reports.text import bonuses_text, caption, report_text
 from reports.xlsx import export_workbook, report_workbook
-from scheduler.compose import ComposeContext, Kind, Outgoing, register
+from scheduler.compose import ComposeContext, Outgoing
 from scheduler.jobs import JOBS
 from storage.models import Member, Team
 from storage.repo import Repo
@@ -481,10 +481,6 @@ async def _compose(ctx: ComposeContext, period: Period) -> list[Outgoing]:
         Outgoing(caption(report.board, ctx.t), photo=png),
         *(Outgoing(p, markup if i == len(parts) - 1 else None) for i, p in enumerate(parts)),
     ]
-
-
-WEEKLY = register(Kind("weekly_report", compose_weekly, frozenset({"head", "owner"}), at="digest_at"))
-MONTHLY = register(Kind("monthly_report", compose_monthly, frozenset({"head", "owner"}), at="morning_at"))
 
 
 async def _report_job(settings: Settings, which: str, team: str | None, day: str | None) -> int:

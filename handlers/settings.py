@@ -6,11 +6,11 @@ at the scheduler's next tick, which it triggers at once."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram import F, Router
-from aiogram.exceptions import TelegramBadRequest
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -26,6 +26,7 @@ from domain.calendar import parse_workdays
 from domain.enums import Role
 from domain.errors import UserError
 from domain.settings_input import RU_ZONES, parse_time, parse_vacation, resolve_zone
+from handlers.callbacks import labels, show
 from storage.models import Member, Team
 from storage.repo import Repo
 from storage.settings_repo import TIME_FIELDS, SettingsRepo, date_range
@@ -33,12 +34,32 @@ from storage.settings_repo import TIME_FIELDS, SettingsRepo, date_range
 NO_MEMBER = 0
 TEAM_ZONE = "-"
 
+#: A text to say: its key and arguments (rendered for a message, or as plain text for a pop-up).
+Said = tuple[str, dict[str, str]]
+
+
+class SettingsAction(StrEnum):
+    MAIN = "v"  # the main view
+    CLOSE = "x"
+    TIME = "t"  # f: the field; ask for a time
+    ZONE = "z"  # ask for the team's zone
+    WORKDAYS = "w"
+    TOGGLE_WORKDAY = "wt"  # f: the weekday, 1-7
+    HOLIDAYS = "h"  # the holiday calendar on/off
+    PICK_ZONE_MEMBER = "zm"
+    MEMBER_ZONE = "zp"  # m: ask for this member's zone
+    SET_ZONE = "zs"  # f: a zone's index in RU_ZONES, or TEAM_ZONE; m: the member (0: the team)
+    PICK_VACATION_MEMBER = "vm"
+    MEMBER_VACATIONS = "vp"  # m
+    ADD_VACATION = "va"  # m: ask for the dates
+    DELETE_VACATION = "vd"  # f: the vacation id; m: its member
+
 
 class SettingsCb(CallbackData, prefix="st"):
-    """``a``: the action; ``f``: its argument (a field, a weekday, a zone's index, a vacation id);
+    """``action``; ``f``: its argument (a field, a weekday, a zone's index, a vacation id);
     ``m``: a member id (0: none, or the team)."""
 
-    a: str
+    action: SettingsAction
     f: str = ""
     m: int = NO_MEMBER
 
@@ -49,8 +70,8 @@ class SettingsInput(StatesGroup):
     vacation = State()  # data: member_id
 
 
-def _button(kb: Keyboard, text: str, a: str, f: str = "", m: int = NO_MEMBER) -> None:
-    kb.button(text=text, callback_data=SettingsCb(a=a, f=f, m=m))
+def _button(kb: Keyboard, text: str, action: SettingsAction, f: str = "", m: int = NO_MEMBER) -> None:
+    kb.button(text=text, callback_data=SettingsCb(action=action, f=f, m=m))
 
 
 def _hhmm(value: Any) -> str:
@@ -97,58 +118,64 @@ async def main_view(
         lines.append(t("settings-zones"))
         lines += [t("settings-member-zone-line", name=m.name, zone=m.timezone) for m in own]
     lines.append(t("settings-hint"))
+    label = labels(t)
     kb = Keyboard()
     for field, column in TIME_FIELDS.items():
-        _button(kb, t(f"settings-btn-{field}", time=_hhmm(getattr(team, column))), "t", field)
-    _button(kb, t("settings-btn-zone"), "z")
-    _button(kb, t("settings-btn-workdays"), "w")
-    _button(kb, t("settings-btn-holidays-on" if team.holiday_country else "settings-btn-holidays-off"), "h")
-    _button(kb, t("settings-btn-vacation"), "vm")
-    _button(kb, t("settings-btn-member-zone"), "zm")
-    _button(kb, t("settings-btn-close"), "x")
+        time_label = label(f"settings-btn-{field}", time=_hhmm(getattr(team, column)))
+        _button(kb, time_label, SettingsAction.TIME, field)
+    _button(kb, label("settings-btn-zone"), SettingsAction.ZONE)
+    _button(kb, label("settings-btn-workdays"), SettingsAction.WORKDAYS)
+    holidays = "settings-btn-holidays-on" if team.holiday_country else "settings-btn-holidays-off"
+    _button(kb, label(holidays), SettingsAction.HOLIDAYS)
+    _button(kb, label("settings-btn-vacation"), SettingsAction.PICK_VACATION_MEMBER)
+    _button(kb, label("settings-btn-member-zone"), SettingsAction.PICK_ZONE_MEMBER)
+    _button(kb, label("settings-btn-close"), SettingsAction.CLOSE)
     kb.adjust(2, 2, 2, 1, 2, 1)
     return "\n".join(lines), kb.as_markup()
 
 
 def back_keyboard(t: Texts) -> InlineKeyboardMarkup:
     kb = Keyboard()
-    _button(kb, t("settings-btn-back"), "v")
+    _button(kb, labels(t)("settings-btn-back"), SettingsAction.MAIN)
     return kb.as_markup()
 
 
 def zone_keyboard(t: Texts, member_id: int) -> InlineKeyboardMarkup:
+    label = labels(t)
     kb = Keyboard()
     for i, (_, ru, en, ahead) in enumerate(RU_ZONES):
-        offset = t("settings-msk") if ahead == 0 else t("settings-msk-offset", hours=f"{ahead:+d}")
+        offset = label("settings-msk") if ahead == 0 else label("settings-msk-offset", hours=f"{ahead:+d}")
+        city = ru if t.locale == "ru" else en
         _button(
             kb,
-            t("settings-zone-button", city=ru if t.locale == "ru" else en, offset=offset),
-            "zs",
+            label("settings-zone-button", city=city, offset=offset),
+            SettingsAction.SET_ZONE,
             str(i),
             member_id,
         )
     if member_id != NO_MEMBER:
-        _button(kb, t("settings-btn-team-zone"), "zs", TEAM_ZONE, member_id)
-    _button(kb, t("settings-btn-back"), "v")
+        _button(kb, label("settings-btn-team-zone"), SettingsAction.SET_ZONE, TEAM_ZONE, member_id)
+    _button(kb, label("settings-btn-back"), SettingsAction.MAIN)
     kb.adjust(2)
     return kb.as_markup()
 
 
 def workdays_keyboard(days: frozenset[int], t: Texts) -> InlineKeyboardMarkup:
+    label = labels(t)
     kb = Keyboard()
     for d in range(1, 8):
         mark = "✅" if d in days else "▫️"
-        _button(kb, f"{mark} {t(f'settings-wd-{d}')}", "wt", str(d))
-    _button(kb, t("settings-btn-back"), "v")
+        _button(kb, f"{mark} {label(f'settings-wd-{d}')}", SettingsAction.TOGGLE_WORKDAY, str(d))
+    _button(kb, label("settings-btn-back"), SettingsAction.MAIN)
     kb.adjust(4, 3, 1)
     return kb.as_markup()
 
 
-def members_keyboard(members: list[Member], action: str, t: Texts) -> InlineKeyboardMarkup:
+def members_keyboard(members: list[Member], action: SettingsAction, t: Texts) -> InlineKeyboardMarkup:
     kb = Keyboard()
     for m in members:
         _button(kb, m.name, action, m=m.id)
-    _button(kb, t("settings-btn-back"), "v")
+    _button(kb, labels(t)("settings-btn-back"), SettingsAction.MAIN)
     kb.adjust(2)
     return kb.as_markup()
 
@@ -161,25 +188,22 @@ async def vacations_view(
     lines = [t("settings-member-vacations", name=member.name)]
     if not vacations:
         lines.append(t("settings-no-vacations"))
+    label = labels(t)
     kb = Keyboard()
     for v in vacations:
         span = date_range(v.starts, v.ends)
         lines.append(t("settings-vacation-line", name=member.name, range=span))
-        _button(kb, t("settings-btn-delete-vacation", range=span), "vd", str(v.id), member.id)
-    _button(kb, t("settings-btn-add-vacation"), "va", m=member.id)
-    _button(kb, t("settings-btn-back"), "vm")
+        _button(
+            kb,
+            label("settings-btn-delete-vacation", range=span),
+            SettingsAction.DELETE_VACATION,
+            str(v.id),
+            member.id,
+        )
+    _button(kb, label("settings-btn-add-vacation"), SettingsAction.ADD_VACATION, m=member.id)
+    _button(kb, label("settings-btn-back"), SettingsAction.PICK_VACATION_MEMBER)
     kb.adjust(1)
     return "\n".join(lines), kb.as_markup()
-
-
-async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    if query.message is None:
-        return
-    try:
-        await query.message.edit_text(text, reply_markup=markup)
-    except TelegramBadRequest as exc:
-        if "not modified" not in str(exc):
-            raise
 
 
 def _poke(scheduler: Any) -> None:
@@ -190,187 +214,323 @@ def _poke(scheduler: Any) -> None:
 # ---------------------------------------------------------------------- router
 
 
+async def show_settings(
+    message: Message, repo: Repo, team: Team, t: Texts, clock: Clock, state: FSMContext
+) -> None:
+    await state.clear()
+    text, markup = await main_view(repo.settings, team, t, clock())
+    await message.answer(text, reply_markup=markup)
+
+
+# ---------------------------------------------------------------------- buttons
+
+
+async def main_menu(
+    query: CallbackQuery, repo: Repo, team: Team, t: Texts, clock: Clock, state: FSMContext, bot: Bot
+) -> None:
+    await state.clear()
+    await show(query, bot, *await main_view(repo.settings, team, t, clock()))
+
+
+async def close(query: CallbackQuery, t: Texts, state: FSMContext, bot: Bot) -> None:
+    await state.clear()
+    await show(query, bot, t("settings-closed"))
+
+
+async def ask_time(
+    query: CallbackQuery,
+    callback_data: SettingsCb,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
+    field = callback_data.f
+    if field not in TIME_FIELDS:
+        raise UserError("button-stale")
+    current = getattr(await repo.settings.team(team.id), TIME_FIELDS[field])
+    await state.set_state(SettingsInput.time)
+    await state.update_data(field=field)
+    prompt = t("settings-ask-time", what=t(f"settings-what-{field}"), time=_hhmm(current))
+    await show(query, bot, prompt, back_keyboard(t))
+
+
+async def ask_team_zone(query: CallbackQuery, t: Texts, state: FSMContext, bot: Bot) -> None:
+    await state.set_state(SettingsInput.zone)
+    await state.update_data(member_id=NO_MEMBER)
+    await show(query, bot, t("settings-ask-zone"), zone_keyboard(t, NO_MEMBER))
+
+
+async def pick_zone_member(
+    query: CallbackQuery, repo: Repo, team: Team, t: Texts, state: FSMContext, bot: Bot
+) -> None:
+    await state.clear()
+    members = list(await repo.settings.members(team.id))
+    markup = members_keyboard(members, SettingsAction.MEMBER_ZONE, t)
+    await show(query, bot, t("settings-pick-zone"), markup)
+
+
+async def ask_member_zone(
+    query: CallbackQuery,
+    callback_data: SettingsCb,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
+    target = await repo.settings.member(team.id, callback_data.m)
+    await state.set_state(SettingsInput.zone)
+    await state.update_data(member_id=target.id)
+    await show(query, bot, t("settings-ask-member-zone", name=target.name), zone_keyboard(t, target.id))
+
+
+async def set_zone(
+    query: CallbackQuery,
+    callback_data: SettingsCb,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    clock: Clock,
+    state: FSMContext,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    scheduler: Any = None,
+) -> None:
+    await state.clear()
+    settings = repo.settings
+    key, args = await _set_zone(settings, team, callback_data.m, callback_data.f)
+    done = t(key, **args)
+    callback_answer.text = labels(t)(key, **args)
+    _poke(scheduler)
+    text, markup = await main_view(settings, team, t, clock())
+    await show(query, bot, f"{done}\n\n{text}", markup)
+
+
+async def show_workdays(
+    query: CallbackQuery, repo: Repo, team: Team, t: Texts, state: FSMContext, bot: Bot
+) -> None:
+    await state.clear()
+    days = parse_workdays((await repo.settings.team(team.id)).workdays)
+    await show(query, bot, t("settings-ask-workdays"), workdays_keyboard(days, t))
+
+
+async def toggle_workday(
+    query: CallbackQuery,
+    callback_data: SettingsCb,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    state: FSMContext,
+    bot: Bot,
+    scheduler: Any = None,
+) -> None:
+    await state.clear()
+    if not callback_data.f.isdigit():
+        raise UserError("button-stale")
+    days = await repo.settings.toggle_workday(team.id, int(callback_data.f))
+    _poke(scheduler)
+    await show(query, bot, t("settings-ask-workdays"), workdays_keyboard(days, t))
+
+
+async def toggle_holidays(
+    query: CallbackQuery,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    clock: Clock,
+    state: FSMContext,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    scheduler: Any = None,
+) -> None:
+    await state.clear()
+    country = await repo.settings.toggle_holidays(team.id)
+    callback_answer.text = labels(t)(
+        "settings-holidays-saved-on" if country else "settings-holidays-saved-off"
+    )
+    _poke(scheduler)
+    await show(query, bot, *await main_view(repo.settings, team, t, clock()))
+
+
+async def pick_vacation_member(
+    query: CallbackQuery, repo: Repo, team: Team, t: Texts, state: FSMContext, bot: Bot
+) -> None:
+    await state.clear()
+    members = list(await repo.settings.members(team.id))
+    markup = members_keyboard(members, SettingsAction.MEMBER_VACATIONS, t)
+    await show(query, bot, t("settings-pick-vacation"), markup)
+
+
+async def member_vacations(
+    query: CallbackQuery,
+    callback_data: SettingsCb,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    clock: Clock,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
+    await state.clear()
+    target = await repo.settings.member(team.id, callback_data.m)
+    await show(query, bot, *await vacations_view(repo.settings, team.id, target, t, clock(), team.timezone))
+
+
+async def ask_vacation(
+    query: CallbackQuery,
+    callback_data: SettingsCb,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
+    target = await repo.settings.member(team.id, callback_data.m)
+    await state.set_state(SettingsInput.vacation)
+    await state.update_data(member_id=target.id)
+    await show(query, bot, t("settings-ask-vacation", name=target.name), back_keyboard(t))
+
+
+async def delete_vacation(
+    query: CallbackQuery,
+    callback_data: SettingsCb,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    clock: Clock,
+    state: FSMContext,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    scheduler: Any = None,
+) -> None:
+    await state.clear()
+    if not callback_data.f.isdigit():
+        raise UserError("button-stale")
+    settings = repo.settings
+    target = await settings.member(team.id, callback_data.m)
+    await settings.delete_vacation(team.id, int(callback_data.f))
+    callback_answer.text = labels(t)("settings-vacation-deleted")
+    _poke(scheduler)
+    await show(query, bot, *await vacations_view(settings, team.id, target, t, clock(), team.timezone))
+
+
+# ---------------------------------------------------------------------- typed answers
+
+
+async def typed_time(
+    message: Message,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    clock: Clock,
+    state: FSMContext,
+    scheduler: Any = None,
+) -> None:
+    field = (await state.get_data()).get("field")
+    if field not in TIME_FIELDS:
+        await state.clear()
+        raise UserError("button-stale")
+    value = parse_time(message.text or "")
+    settings = repo.settings
+    await settings.set_time(team.id, field, value)
+    await state.clear()
+    _poke(scheduler)
+    done = t("settings-time-saved", what=t(f"settings-what-{field}"), time=_hhmm(value))
+    text, markup = await main_view(settings, team, t, clock())
+    await message.answer(f"{done}\n\n{text}", reply_markup=markup)
+
+
+async def typed_zone(
+    message: Message,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    clock: Clock,
+    state: FSMContext,
+    scheduler: Any = None,
+) -> None:
+    member_id = int((await state.get_data()).get("member_id") or NO_MEMBER)
+    zone = resolve_zone(message.text or "")
+    settings = repo.settings
+    key, args = await _apply_zone(settings, team, member_id, zone)
+    done = t(key, **args)
+    await state.clear()
+    _poke(scheduler)
+    text, markup = await main_view(settings, team, t, clock())
+    await message.answer(f"{done}\n\n{text}", reply_markup=markup)
+
+
+async def typed_vacation(
+    message: Message,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    clock: Clock,
+    state: FSMContext,
+    scheduler: Any = None,
+) -> None:
+    settings = repo.settings
+    target = await settings.member(team.id, int((await state.get_data()).get("member_id") or 0))
+    now = clock()
+    today = now.astimezone(ZoneInfo(target.timezone or team.timezone)).date()
+    starts, ends = parse_vacation(message.text or "", today)
+    await settings.add_vacation(team.id, target.id, starts, ends)
+    await state.clear()
+    _poke(scheduler)
+    done = t("settings-vacation-saved", name=target.name, range=date_range(starts, ends))
+    text, markup = await vacations_view(settings, team.id, target, t, now, team.timezone)
+    await message.answer(f"{done}\n\n{text}", reply_markup=markup)
+
+
+# ---------------------------------------------------------------------- router
+
+
 def build_router() -> Router:
     router = Router(name="settings")
     router.message.filter(RoleFilter(Role.HEAD))
     router.callback_query.filter(RoleFilter(Role.HEAD))
-
-    @router.message(Command("settings"))
-    async def show(
-        message: Message, repo: Repo, team: Team, t: Texts, clock: Clock, state: FSMContext
-    ) -> None:
-        await state.clear()
-        text, markup = await main_view(SettingsRepo(repo.session), team, t, clock())
-        await message.answer(text, reply_markup=markup)
-
-    @router.callback_query(SettingsCb.filter())
-    async def act(
-        query: CallbackQuery,
-        callback_data: SettingsCb,
-        repo: Repo,
-        team: Team,
-        t: Texts,
-        clock: Clock,
-        state: FSMContext,
-        callback_answer: CallbackAnswer,
-        scheduler: Any = None,
-    ) -> None:
-        settings = SettingsRepo(repo.session)
-        a, f, m = callback_data.a, callback_data.f, callback_data.m
-        now = clock()
-        if a not in {"t", "z", "va", "zp"}:
-            await state.clear()
-        if a == "v":
-            await _edit(query, *await main_view(settings, team, t, now))
-        elif a == "x":
-            await _edit(query, t("settings-closed"), None)
-        elif a == "t":
-            if f not in TIME_FIELDS:
-                raise UserError("button-stale")
-            current = getattr(await settings.team(team.id), TIME_FIELDS[f])
-            await state.set_state(SettingsInput.time)
-            await state.update_data(field=f)
-            prompt = t("settings-ask-time", what=t(f"settings-what-{f}"), time=_hhmm(current))
-            await _edit(query, prompt, back_keyboard(t))
-        elif a == "z":
-            await state.set_state(SettingsInput.zone)
-            await state.update_data(member_id=NO_MEMBER)
-            await _edit(query, t("settings-ask-zone"), zone_keyboard(t, NO_MEMBER))
-        elif a == "zm":
-            members = list(await settings.members(team.id))
-            await _edit(query, t("settings-pick-zone"), members_keyboard(members, "zp", t))
-        elif a == "zp":
-            target = await settings.member(team.id, m)
-            await state.set_state(SettingsInput.zone)
-            await state.update_data(member_id=target.id)
-            await _edit(query, t("settings-ask-member-zone", name=target.name), zone_keyboard(t, target.id))
-        elif a == "zs":
-            done = await _set_zone(settings, team, m, f, t)
-            callback_answer.text = done
-            _poke(scheduler)
-            text, markup = await main_view(settings, team, t, now)
-            await _edit(query, f"{done}\n\n{text}", markup)
-        elif a == "w":
-            days = parse_workdays((await settings.team(team.id)).workdays)
-            await _edit(query, t("settings-ask-workdays"), workdays_keyboard(days, t))
-        elif a == "wt":
-            if not f.isdigit():
-                raise UserError("button-stale")
-            days = await settings.toggle_workday(team.id, int(f))
-            _poke(scheduler)
-            await _edit(query, t("settings-ask-workdays"), workdays_keyboard(days, t))
-        elif a == "h":
-            country = await settings.toggle_holidays(team.id)
-            callback_answer.text = t(
-                "settings-holidays-saved-on" if country else "settings-holidays-saved-off"
-            )
-            _poke(scheduler)
-            await _edit(query, *await main_view(settings, team, t, now))
-        elif a == "vm":
-            members = list(await settings.members(team.id))
-            await _edit(query, t("settings-pick-vacation"), members_keyboard(members, "vp", t))
-        elif a == "vp":
-            target = await settings.member(team.id, m)
-            await _edit(query, *await vacations_view(settings, team.id, target, t, now, team.timezone))
-        elif a == "va":
-            target = await settings.member(team.id, m)
-            await state.set_state(SettingsInput.vacation)
-            await state.update_data(member_id=target.id)
-            await _edit(query, t("settings-ask-vacation", name=target.name), back_keyboard(t))
-        elif a == "vd":
-            if not f.isdigit():
-                raise UserError("button-stale")
-            target = await settings.member(team.id, m)
-            await settings.delete_vacation(team.id, int(f))
-            callback_answer.text = t("settings-vacation-deleted")
-            _poke(scheduler)
-            await _edit(query, *await vacations_view(settings, team.id, target, t, now, team.timezone))
-        else:
-            raise UserError("button-stale")
-
-    @router.message(StateFilter(SettingsInput.time), F.text, ~F.text.startswith("/"))
-    async def typed_time(
-        message: Message,
-        repo: Repo,
-        team: Team,
-        t: Texts,
-        clock: Clock,
-        state: FSMContext,
-        scheduler: Any = None,
-    ) -> None:
-        field = (await state.get_data()).get("field")
-        if field not in TIME_FIELDS:
-            await state.clear()
-            raise UserError("button-stale")
-        value = parse_time(message.text or "")
-        settings = SettingsRepo(repo.session)
-        await settings.set_time(team.id, field, value)
-        await state.clear()
-        _poke(scheduler)
-        done = t("settings-time-saved", what=t(f"settings-what-{field}"), time=_hhmm(value))
-        text, markup = await main_view(settings, team, t, clock())
-        await message.answer(f"{done}\n\n{text}", reply_markup=markup)
-
-    @router.message(StateFilter(SettingsInput.zone), F.text, ~F.text.startswith("/"))
-    async def typed_zone(
-        message: Message,
-        repo: Repo,
-        team: Team,
-        t: Texts,
-        clock: Clock,
-        state: FSMContext,
-        scheduler: Any = None,
-    ) -> None:
-        member_id = int((await state.get_data()).get("member_id") or NO_MEMBER)
-        zone = resolve_zone(message.text or "")
-        settings = SettingsRepo(repo.session)
-        done = await _apply_zone(settings, team, member_id, zone, t)
-        await state.clear()
-        _poke(scheduler)
-        text, markup = await main_view(settings, team, t, clock())
-        await message.answer(f"{done}\n\n{text}", reply_markup=markup)
-
-    @router.message(StateFilter(SettingsInput.vacation), F.text, ~F.text.startswith("/"))
-    async def typed_vacation(
-        message: Message,
-        repo: Repo,
-        team: Team,
-        t: Texts,
-        clock: Clock,
-        state: FSMContext,
-        scheduler: Any = None,
-    ) -> None:
-        settings = SettingsRepo(repo.session)
-        target = await settings.member(team.id, int((await state.get_data()).get("member_id") or 0))
-        now = clock()
-        today = now.astimezone(ZoneInfo(target.timezone or team.timezone)).date()
-        starts, ends = parse_vacation(message.text or "", today)
-        await settings.add_vacation(team.id, target.id, starts, ends)
-        await state.clear()
-        _poke(scheduler)
-        done = t("settings-vacation-saved", name=target.name, range=date_range(starts, ends))
-        text, markup = await vacations_view(settings, team.id, target, t, now, team.timezone)
-        await message.answer(f"{done}\n\n{text}", reply_markup=markup)
-
+    typed = (F.text, ~F.text.startswith("/"))
+    router.message.register(show_settings, Command("settings"))
+    router.message.register(typed_time, StateFilter(SettingsInput.time), *typed)
+    router.message.register(typed_zone, StateFilter(SettingsInput.zone), *typed)
+    router.message.register(typed_vacation, StateFilter(SettingsInput.vacation), *typed)
+    on = router.callback_query.register
+    on(main_menu, SettingsCb.filter(F.action == SettingsAction.MAIN))
+    on(close, SettingsCb.filter(F.action == SettingsAction.CLOSE))
+    on(ask_time, SettingsCb.filter(F.action == SettingsAction.TIME))
+    on(ask_team_zone, SettingsCb.filter(F.action == SettingsAction.ZONE))
+    on(pick_zone_member, SettingsCb.filter(F.action == SettingsAction.PICK_ZONE_MEMBER))
+    on(ask_member_zone, SettingsCb.filter(F.action == SettingsAction.MEMBER_ZONE))
+    on(set_zone, SettingsCb.filter(F.action == SettingsAction.SET_ZONE))
+    on(show_workdays, SettingsCb.filter(F.action == SettingsAction.WORKDAYS))
+    on(toggle_workday, SettingsCb.filter(F.action == SettingsAction.TOGGLE_WORKDAY))
+    on(toggle_holidays, SettingsCb.filter(F.action == SettingsAction.HOLIDAYS))
+    on(pick_vacation_member, SettingsCb.filter(F.action == SettingsAction.PICK_VACATION_MEMBER))
+    on(member_vacations, SettingsCb.filter(F.action == SettingsAction.MEMBER_VACATIONS))
+    on(ask_vacation, SettingsCb.filter(F.action == SettingsAction.ADD_VACATION))
+    on(delete_vacation, SettingsCb.filter(F.action == SettingsAction.DELETE_VACATION))
     return router
 
 
-async def _set_zone(settings: SettingsRepo, team: Team, member_id: int, choice: str, t: Texts) -> str:
+async def _set_zone(settings: SettingsRepo, team: Team, member_id: int, choice: str) -> Said:
     if choice == TEAM_ZONE:
         if member_id == NO_MEMBER:
             raise UserError("button-stale")
-        return await _apply_zone(settings, team, member_id, None, t)
+        return await _apply_zone(settings, team, member_id, None)
     if not choice.isdigit() or int(choice) >= len(RU_ZONES):
         raise UserError("button-stale")
-    return await _apply_zone(settings, team, member_id, RU_ZONES[int(choice)][0], t)
+    return await _apply_zone(settings, team, member_id, RU_ZONES[int(choice)][0])
 
 
-async def _apply_zone(settings: SettingsRepo, team: Team, member_id: int, zone: str | None, t: Texts) -> str:
+async def _apply_zone(settings: SettingsRepo, team: Team, member_id: int, zone: str | None) -> Said:
+    """Set the team's zone, or a member's (None: as the team's); what to say about it."""
     if member_id == NO_MEMBER:
         assert zone is not None
         await settings.set_timezone(team.id, zone)
-        return t("settings-zone-saved", zone=zone)
+        return "settings-zone-saved", {"zone": zone}
     target = await settings.set_member_timezone(team.id, member_id, zone)
     if zone is None:
-        return t("settings-member-zone-reset", name=target.name)
-    return t("settings-member-zone-saved", name=target.name, zone=zone)
+        return "settings-member-zone-reset", {"name": target.name}
+    return "settings-member-zone-saved", {"name": target.name, "zone": zone}

@@ -23,51 +23,56 @@ def help_text(t: Texts, role: Role) -> str:
     return "\n".join(lines)
 
 
+async def join(
+    message: Message,
+    command: CommandObject,
+    repo: Repo,
+    member: Member | None,
+    t: Texts,
+    translator: Translator,
+    clock: Clock,
+    bot: Bot,
+) -> None:
+    """``/start <code>``: redeem the invite."""
+    code = (command.args or "").strip()
+    if member is not None:
+        team = await repo.teams.get(member.team_id)
+        raise UserError("already-member", team=team.name if team else "")
+    user = message.from_user
+    if user is None:  # a channel post; private chats always have a sender
+        return
+    joined = await repo.invites.redeem(
+        code,
+        tg_id=user.id,
+        name=user.full_name[:128],
+        username=user.username,
+        locale=t.locale,
+        now=clock(),
+    )
+    t = translator.get(joined.member.locale)
+    await message.answer(
+        t("joined", name=joined.member.name, team=joined.team.name, role=t(f"role-{joined.member.role}"))
+    )
+    await message.answer(help_text(t, joined.member.role))
+    await set_member_commands(bot, translator, message.chat.id, joined.member.role, joined.member.locale)
+
+
+async def start(message: Message, member: Member | None, team: Team | None, t: Texts) -> None:
+    if member is None or team is None:
+        await message.answer(t("not-a-member"))
+        return
+    await message.answer(t("hello", name=member.name, team=team.name, role=t(f"role-{member.role}")))
+    await message.answer(help_text(t, member.role))
+
+
+async def help_(message: Message, member: Member, t: Texts) -> None:
+    await message.answer(help_text(t, member.role))
+
+
 def build_router() -> Router:
     router = Router(name="start")
     router.message.filter(F.chat.type == "private")
-
-    @router.message(CommandStart(deep_link=True))
-    async def join(
-        message: Message,
-        command: CommandObject,
-        repo: Repo,
-        member: Member | None,
-        t: Texts,
-        translator: Translator,
-        clock: Clock,
-        bot: Bot,
-    ) -> None:
-        code = (command.args or "").strip()
-        if member is not None:
-            raise UserError("already-member", team=(await repo.teams.get(member.team_id)).name)
-        user = message.from_user
-        locale = t.locale
-        joined = await repo.invites.redeem(
-            code,
-            tg_id=user.id,
-            name=user.full_name[:128],
-            username=user.username,
-            locale=locale,
-            now=clock(),
-        )
-        t = translator.get(joined.member.locale)
-        await message.answer(
-            t("joined", name=joined.member.name, team=joined.team.name, role=t(f"role-{joined.member.role}"))
-        )
-        await message.answer(help_text(t, joined.member.role))
-        await set_member_commands(bot, translator, message.chat.id, joined.member.role, joined.member.locale)
-
-    @router.message(CommandStart())
-    async def start(message: Message, member: Member | None, team: Team | None, t: Texts) -> None:
-        if member is None:
-            await message.answer(t("not-a-member"))
-            return
-        await message.answer(t("hello", name=member.name, team=team.name, role=t(f"role-{member.role}")))
-        await message.answer(help_text(t, member.role))
-
-    @router.message(F.text.regexp(r"^/help(@\w+)?(\s|$)"))
-    async def help_(message: Message, member: Member, t: Texts) -> None:
-        await message.answer(help_text(t, member.role))
-
+    router.message.register(join, CommandStart(deep_link=True))
+    router.message.register(start, CommandStart())
+    router.message.register(help_, F.text.regexp(r"^/help(@\w+)?(\s|$)"))
     return router

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -21,11 +21,13 @@ from domain.enums import PlanStatus, Role
 from domain.errors import UserError
 from domain.planfact import total
 from domain.text import split_message
+from handlers.callbacks import reply_to
 from handlers.day import Day
 from handlers.day_views import fmt_date, local_date, render_today
-from handlers.head_common import READERS, StatusOpen, pick_manager
+from handlers.head_callbacks import StatusOpen
+from handlers.head_common import READERS, pick_manager
 from storage.day_repo import member_calendar
-from storage.head_repo import HeadRepo
+from storage.head_repo import TaskRow
 from storage.models import Member, Team
 from storage.repo import Repo
 
@@ -55,7 +57,7 @@ async def _answer(message: Message, text: str, markup: InlineKeyboardMarkup | No
 async def plan_status(repo: Repo, team: Team, manager: Member, today: date, t: Texts) -> str:
     calendar = await member_calendar(repo.session, team, manager)
     tomorrow = calendar.next_working_day(today)
-    plan = await HeadRepo(repo.session).days.plan(manager, tomorrow)
+    plan = await repo.days.plan(manager, tomorrow)
     status = plan.status if plan is not None else None
     return t(
         "st-plan",
@@ -68,7 +70,7 @@ async def plan_status(repo: Repo, team: Team, manager: Member, today: date, t: T
 async def team_status(
     repo: Repo, team: Team, viewer: Member, clock: Clock, t: Texts
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    heads = HeadRepo(repo.session)
+    heads = repo.heads
     now = clock()
     await heads.settle(team, now)
     today = local_date(now, team, viewer)
@@ -125,96 +127,97 @@ async def manager_status(repo: Repo, team: Team, manager: Member, clock: Clock, 
     return ["\n".join(lines), *(p.text for p in pages)]
 
 
+async def status(
+    message: Message,
+    command: CommandObject,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    state: FSMContext,
+) -> None:
+    await state.clear()
+    query = (command.args or "").strip()
+    if not query:
+        text, markup = await team_status(repo, team, member, clock, t)
+        await _answer(message, text, markup)
+        return
+    manager, markup = await pick_manager(repo.heads, team.id, query, t, StatusOpen)
+    if manager is None:
+        await message.answer(t("st-pick"), reply_markup=markup)
+        return
+    for text in await manager_status(repo, team, manager, clock, t):
+        await _answer(message, text)
+
+
+async def open_manager(
+    query: CallbackQuery, callback_data: StatusOpen, repo: Repo, team: Team, clock: Clock, t: Texts, bot: Bot
+) -> None:
+    manager = await repo.heads.manager(team.id, callback_data.member_id)
+    for text in await manager_status(repo, team, manager, clock, t):
+        for part in split_message(text):
+            await reply_to(query, bot, part)
+
+
+async def overdue(message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts) -> None:
+    heads = repo.heads
+    today = local_date(clock(), team, member)
+    managers = await heads.members(team.id, Role.MANAGER)
+    rows = await heads.overdue(team.id, today, [m.id for m in managers])
+    if not rows:
+        await message.answer(t("st-overdue-none"))
+        return
+    by_member: dict[int, list[TaskRow]] = defaultdict(list)
+    for row in rows:
+        by_member[row.task.assignee_id].append(row)
+    ordered = sorted(managers, key=lambda m: (-len(by_member.get(m.id, [])), m.name.casefold(), m.id))
+    lines = [t("st-overdue-title", count=len(rows))]
+    for m in ordered:
+        tasks = by_member.get(m.id)
+        if not tasks:
+            continue
+        block = [t("dg-count-line", count=len(tasks), name=m.name)]
+        block += [
+            t(
+                "st-overdue-line",
+                client=r.client or t("task-no-client"),
+                action=r.task.action,
+                date=_short(r.task.due_date),
+                days=(today - r.task.due_date).days,
+            )
+            for r in tasks
+        ]
+        lines.append("\n".join(block))
+    await _answer(message, "\n\n".join(lines))
+
+
+async def frozen(message: Message, repo: Repo, team: Team, t: Texts) -> None:
+    heads = repo.heads
+    managers = await heads.members(team.id, Role.MANAGER)
+    facts = [f for f in await heads.frozen_facts(team.id, managers) if f.tasks or f.clients]
+    if not facts:
+        await message.answer(t("st-frozen-none"))
+        return
+    lines = [t("st-frozen-title")]
+    for f in facts:
+        block = [t("st-frozen-manager", name=f.name)]
+        if f.tasks:
+            block.append(t("st-frozen-tasks", count=len(f.tasks)))
+            block += [t("st-frozen-item", item=x) for x in f.tasks]
+        if f.clients:
+            block.append(t("st-frozen-clients", count=len(f.clients)))
+            block += [t("st-frozen-item", item=x) for x in f.clients]
+        lines.append("\n".join(block))
+    await _answer(message, "\n\n".join(lines))
+
+
 def build_router() -> Router:
     router = Router(name="status")
     router.message.filter(RoleFilter(*READERS))
     router.callback_query.filter(RoleFilter(*READERS))
-
-    @router.message(Command("status"))
-    async def status(
-        message: Message,
-        command: CommandObject,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        clock: Clock,
-        t: Texts,
-        state: FSMContext,
-    ) -> None:
-        await state.clear()
-        query = (command.args or "").strip()
-        if not query:
-            text, markup = await team_status(repo, team, member, clock, t)
-            await _answer(message, text, markup)
-            return
-        manager, markup = await pick_manager(HeadRepo(repo.session), team.id, query, t, StatusOpen)
-        if manager is None:
-            await message.answer(t("st-pick"), reply_markup=markup)
-            return
-        for text in await manager_status(repo, team, manager, clock, t):
-            await _answer(message, text)
-
-    @router.callback_query(StatusOpen.filter())
-    async def open_manager(
-        query: CallbackQuery, callback_data: StatusOpen, repo: Repo, team: Team, clock: Clock, t: Texts
-    ) -> None:
-        manager = await HeadRepo(repo.session).manager(team.id, callback_data.member_id)
-        if isinstance(query.message, Message):
-            for text in await manager_status(repo, team, manager, clock, t):
-                await _answer(query.message, text)
-
-    @router.message(Command("overdue"))
-    async def overdue(
-        message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts
-    ) -> None:
-        heads = HeadRepo(repo.session)
-        today = local_date(clock(), team, member)
-        managers = await heads.members(team.id, Role.MANAGER)
-        rows = await heads.overdue(team.id, today, [m.id for m in managers])
-        if not rows:
-            await message.answer(t("st-overdue-none"))
-            return
-        by_member: dict[int, list] = defaultdict(list)
-        for row in rows:
-            by_member[row.task.assignee_id].append(row)
-        ordered = sorted(managers, key=lambda m: (-len(by_member.get(m.id, [])), m.name.casefold(), m.id))
-        lines = [t("st-overdue-title", count=len(rows))]
-        for m in ordered:
-            tasks = by_member.get(m.id)
-            if not tasks:
-                continue
-            block = [t("dg-count-line", count=len(tasks), name=m.name)]
-            block += [
-                t(
-                    "st-overdue-line",
-                    client=r.client or t("task-no-client"),
-                    action=r.task.action,
-                    date=_short(r.task.due_date),
-                    days=(today - r.task.due_date).days,
-                )
-                for r in tasks
-            ]
-            lines.append("\n".join(block))
-        await _answer(message, "\n\n".join(lines))
-
-    @router.message(Command("frozen"))
-    async def frozen(message: Message, repo: Repo, team: Team, t: Texts) -> None:
-        heads = HeadRepo(repo.session)
-        managers = await heads.members(team.id, Role.MANAGER)
-        facts = [f for f in await heads.frozen_facts(team.id, managers) if f.tasks or f.clients]
-        if not facts:
-            await message.answer(t("st-frozen-none"))
-            return
-        lines = [t("st-frozen-title")]
-        for f in facts:
-            block = [t("st-frozen-manager", name=f.name)]
-            if f.tasks:
-                block.append(t("st-frozen-tasks", count=len(f.tasks)))
-                block += [t("st-frozen-item", item=x) for x in f.tasks]
-            if f.clients:
-                block.append(t("st-frozen-clients", count=len(f.clients)))
-                block += [t("st-frozen-item", item=x) for x in f.clients]
-            lines.append("\n".join(block))
-        await _answer(message, "\n\n".join(lines))
-
+    router.message.register(status, Command("status"))
+    router.message.register(overdue, Command("overdue"))
+    router.message.register(frozen, Command("frozen"))
+    router.callback_query.register(open_manager, StatusOpen.filter())
     return router

@@ -1,10 +1,10 @@
 """What a scheduled message says: the contract between the delivery machinery and the features.
 
-Delivery (outbox, limiter, retries) knows nothing of what a morning list or a digest holds; a feature
-registers a composer for its kind, and delivery calls it right before sending, inside the sending
-transaction, so the text reflects the database at that moment. A composer returns the messages to send
-(long texts already split in order), or an empty list when there is nothing to say (the outbox row is
-then marked skipped).
+Delivery (outbox, limiter, retries) knows nothing of what a morning list or a digest holds; each kind
+names its composer (``scheduler.kinds`` lists them all), and delivery calls it right before sending,
+inside the sending transaction, so the text reflects the database at that moment. A composer returns
+the messages to send (long texts already split in order), or an empty list when there is nothing to say
+(the outbox row is then marked skipped).
 """
 
 from __future__ import annotations
@@ -53,13 +53,3 @@ class Kind:
     roles: frozenset[str] = field(default_factory=frozenset)
     at: str = "morning_at"  # the Team attribute holding the local time it is due
     working_days_only: bool = True
-
-
-KINDS: dict[str, Kind] = {}
-
-
-def register(kind: Kind) -> Kind:
-    if kind.name in KINDS and KINDS[kind.name].composer is not kind.composer:
-        raise ValueError(f"kind {kind.name!r} registered twice")
-    KINDS[kind.name] = kind
-    return kind

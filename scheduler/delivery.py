@@ -54,7 +54,8 @@ from domain.due import TeamPlan, still_current
 from domain.enums import OutboxStatus
 from domain.text import MESSAGE_LIMIT, split_message, utf16_len
 from scheduler import notices
-from scheduler.compose import KINDS, ComposeContext, Outgoing
+from scheduler.compose import ComposeContext, Outgoing
+from scheduler.kinds import KINDS
 from scheduler.limiter import SendLimiter
 from scheduler.plan import is_scheduled, recipient, rule, team_plan
 from storage.models import Member, Outbox, Team, Vacation

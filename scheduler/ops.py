@@ -18,10 +18,10 @@ from bot.i18n import Texts, default_translator
 from domain.due import zone
 from domain.enums import OutboxStatus
 from domain.errors import UserError
-from scheduler.compose import KINDS
 from scheduler.jobs import JOBS
+from scheduler.kinds import KINDS
 from scheduler.notices import NOTICE
-from scheduler.plan import is_scheduled, load_kinds, rule
+from scheduler.plan import is_scheduled, rule
 from scheduler.runner import Runner, enqueue_for_date
 from storage.models import Outbox, Team
 from storage.outbox_repo import Filter, OutboxRepo
@@ -126,7 +126,6 @@ async def run_tick_job(settings: Settings, team: str | None = None, date: str | 
         bot = create_bot(settings)
         runner = _runner(settings, pool, bot)
         try:
-            load_kinds()
             result = await runner.tick()
         finally:
             await runner.close()
@@ -148,7 +147,6 @@ async def run_tick_job(settings: Settings, team: str | None = None, date: str | 
 def register_jobs() -> list[str]:
     """A job per registered scheduled kind (``morning``, ``evening``, ...) and ``tick``; jobs of the same
     name registered by a feature are kept."""
-    load_kinds()
     for name, kind in KINDS.items():
         if is_scheduled(kind) and name not in JOBS:
             JOBS[name] = functools.partial(run_kind_job, kind=name)

@@ -32,8 +32,9 @@ from bot.i18n import Translator
 from domain.due import DueSend, KindRule, Recipient, due_sends, sends_on, wakeup_pairs
 from domain.schedule import next_wakeup
 from scheduler.delivery import Deliverer, DeliveryOptions, DrainStats
+from scheduler.kinds import kind_names
 from scheduler.limiter import SendLimiter
-from scheduler.plan import all_recipients, load_kinds, scheduled_rules, team_plan, team_recipients
+from scheduler.plan import all_recipients, scheduled_rules, team_plan, team_recipients
 from storage.models import Team
 from storage.outbox_repo import ANY, Filter, OutboxRepo
 from storage.repo import TeamRepo
@@ -192,7 +193,6 @@ class Runner:
 
         ``recover=False`` where other senders share the database (several webhook processes): their rows
         in flight are then taken over only once their claim is older than the lease."""
-        load_kinds()
         self.started_at = datetime.now(UTC)
         if recover:
             await self.recover()
@@ -210,7 +210,7 @@ class Runner:
         )
         self._aps.start()
         log.info(
-            "scheduler started: a tick every %s s; kinds: %s", self.tick_seconds, ", ".join(load_kinds())
+            "scheduler started: a tick every %s s; kinds: %s", self.tick_seconds, ", ".join(kind_names())
         )
 
     async def recover(self) -> int:

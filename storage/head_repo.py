@@ -536,6 +536,24 @@ class HeadRepo:
     def close_hot(entry: HotEntry, outcome: HotOutcome, now: datetime) -> None:
         entry.closed_at, entry.outcome, entry.touched_at = now, outcome, now
 
+    @staticmethod
+    def touch_hot(
+        entry: HotEntry,
+        now: datetime,
+        *,
+        reason: str | None = None,
+        step: str | None = None,
+        next_date: date | None = None,
+    ) -> None:
+        """The head changed the entry (what is given): every change counts as a touch."""
+        if reason is not None:
+            entry.reason = reason
+        if step is not None:
+            entry.next_step = step
+        if next_date is not None:
+            entry.next_date = next_date
+        entry.touched_at = now
+
     # ------------------------------------------------------------------ reviews
 
     async def review(self, team_id: int, review_id: int) -> Review:

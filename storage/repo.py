@@ -21,6 +21,7 @@ from storage.models import Client, HotEntry, Invite, Member, Task, TaskEvent, Te
 if TYPE_CHECKING:  # the repositories built on first use import this module
     from storage.day_repo import DayRepo
     from storage.head_repo import HeadRepo
+    from storage.reachability_repo import ReachabilityRepo
     from storage.sales_repo import SalesRepo
     from storage.settings_repo import SettingsRepo
     from storage.updates_repo import ProcessedUpdateRepo
@@ -226,6 +227,12 @@ class Repo:
         from storage.head_repo import HeadRepo
 
         return HeadRepo(self.session)
+
+    @cached_property
+    def reachability(self) -> ReachabilityRepo:
+        from storage.reachability_repo import ReachabilityRepo
+
+        return ReachabilityRepo(self.session)
 
     @cached_property
     def sales(self) -> SalesRepo:

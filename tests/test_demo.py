@@ -121,11 +121,6 @@ async def test_a_scene_added_to_the_day_plays_on_the_same_stage() -> None:
 
 
 async def test_a_scene_can_deliver_a_scheduled_message_as_production_does() -> None:
-    from scheduler.compose import KINDS
-
-    if "morning" not in KINDS:
-        pytest.skip("the morning list is not registered yet")
-
     async def morning(demo: Demo) -> None:
         demo.title("demo-scene-clients")
         demo.at(9, 0)

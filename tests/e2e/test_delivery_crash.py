@@ -20,8 +20,7 @@ from sqlalchemy import func, select
 
 from botapi_emulator import Emulator
 from domain.enums import OutboxStatus, Role
-from scheduler.compose import KINDS
-from scheduler.plan import load_kinds
+from scheduler.kinds import KINDS
 from storage.db import create_engine, create_session_pool
 from storage.models import Member, Outbox, Team
 from tests.conftest import TEST_TOKEN
@@ -79,7 +78,6 @@ async def count_sending(db_url: str) -> int:
 async def test_sigkill_during_fan_out_loses_nothing_and_duplicates_only_in_flight(
     emulator: tuple[Emulator, str], sqlite_url: str, tmp_path: Path
 ) -> None:
-    load_kinds()
     kind = "morning"  # the real morning list (handlers/report.py)
     assert kind in KINDS
     env = {

@@ -44,9 +44,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from botapi_emulator import Emulator, Fault
 from botapi_emulator.webhook import WebhookPusher
 from domain.enums import OutboxStatus, Role, Stage
-from scheduler.compose import KINDS
 from scheduler.delivery import DeliveryOptions
-from scheduler.plan import load_kinds
+from scheduler.kinds import KINDS
 from storage.models import Client, Member, Outbox, ProcessedUpdate, Task, Team
 from tests.conftest import REDIS_URL, TEST_TOKEN, need_service
 from tests.e2e.harness import LiveBot, opened
@@ -138,7 +137,6 @@ async def morning_rows(pool: async_sessionmaker[AsyncSession], chats: dict[int, 
 async def test_two_processes_share_a_morning_fan_out_and_survive_one_killed_halfway(
     emulator: tuple[Emulator, str], postgres_url: str, tmp_path: Path
 ) -> None:
-    load_kinds()
     assert "morning" in KINDS  # the real morning list (handlers/report.py)
     emu, base_url = emulator
     seed_value = int(os.environ.get("ROP_CRASH_SEED", time.time_ns() % 10_000))

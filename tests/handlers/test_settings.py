@@ -9,7 +9,7 @@ from datetime import date, time
 from sqlalchemy import select
 
 from botapi_emulator.models import SentMessage
-from handlers.settings import SettingsCb
+from handlers.settings import SettingsAction, SettingsCb
 from storage.models import Member, Team, Vacation
 from tests.handlers.conftest import TeamWorld, make_team
 
@@ -134,7 +134,7 @@ async def test_nobody_else_can_change_settings(world: TeamWorld) -> None:
     # the head's settings message forwarded to a manager: the buttons do nothing for them
     head = world.speaker(world.head)
     view = (await head.send("/settings")).messages[-1]
-    await forged_press(world, world.managers[0].tg_id, view, SettingsCb(a="h"))
+    await forged_press(world, world.managers[0].tg_id, view, SettingsCb(action=SettingsAction.HOLIDAYS))
     assert (await team_row(world)).holiday_country == "RU"
 
     # the head of another team cannot reach this team's members through forged buttons
@@ -144,9 +144,9 @@ async def test_nobody_else_can_change_settings(world: TeamWorld) -> None:
     own = intruder.inbox[-1]
     anna = world.managers[0]
     for forged in (
-        SettingsCb(a="vp", m=anna.id),
-        SettingsCb(a="zs", f="0", m=anna.id),
-        SettingsCb(a="va", m=anna.id),
+        SettingsCb(action=SettingsAction.MEMBER_VACATIONS, m=anna.id),
+        SettingsCb(action=SettingsAction.SET_ZONE, f="0", m=anna.id),
+        SettingsCb(action=SettingsAction.ADD_VACATION, m=anna.id),
     ):
         assert "Не нашёл" in await forged_press(world, other_head.tg_id, own, forged)
     assert (await member_row(world, anna.id)).timezone is None

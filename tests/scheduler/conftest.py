@@ -22,8 +22,9 @@ from bot.factory import create_bot
 from bot.i18n import default_translator
 from botapi_emulator import Emulator, EmulatorSession
 from domain.enums import Role
-from scheduler.compose import KINDS, ComposeContext, Kind, Outgoing
+from scheduler.compose import ComposeContext, Kind, Outgoing
 from scheduler.delivery import DeliveryOptions
+from scheduler.kinds import KINDS
 from scheduler.limiter import SendLimiter
 from scheduler.notices import NOTICE
 from scheduler.runner import Runner
@@ -57,8 +58,6 @@ def test_kinds() -> Iterator[dict[str, Kind]]:
     }
     saved = {name: KINDS.get(name) for name in kinds}
     KINDS.update(kinds)
-    import scheduler.notices  # noqa: F401  (registers the notice kind)
-
     try:
         yield kinds
     finally:

@@ -11,8 +11,9 @@ from sqlalchemy import update
 from botapi_emulator import Fault
 from domain.enums import OutboxStatus
 from domain.text import utf16_len
-from scheduler.compose import KINDS, ComposeContext, Kind, Outgoing
+from scheduler.compose import ComposeContext, Kind, Outgoing
 from scheduler.delivery import split_parts
+from scheduler.kinds import KINDS
 from storage.models import Outbox, Team
 from storage.outbox_repo import OutboxRepo
 from tests.scheduler.conftest import World

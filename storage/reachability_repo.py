@@ -1,0 +1,106 @@
+"""Who blocked the bot, and what the heads were told about it (``scheduler.notices``): the flag on the
+member, the team's heads to tell, the recent 403 rows of the outbox and the notices that named them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.enums import OutboxStatus, Role
+from storage.models import Member, Outbox, Team
+
+
+class ReachabilityRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def mark_unreachable(self, member_id: int) -> bool:
+        """Turn the member's ``unreachable`` flag on; whether it was off."""
+        flipped = await self.session.execute(
+            update(Member)
+            .where(Member.id == member_id, Member.unreachable.is_(False))
+            .values(unreachable=True)
+            .execution_options(synchronize_session="fetch")
+        )
+        return bool(getattr(flipped, "rowcount", 0))
+
+    async def mark_reachable(self, tg_id: int) -> bool:
+        """The user with this Telegram id unblocked the bot: their flag goes off (in every team);
+        whether any was on."""
+        result = await self.session.execute(
+            update(Member)
+            .where(Member.tg_id == tg_id, Member.unreachable.is_(True))
+            .values(unreachable=False)
+            .execution_options(synchronize_session="fetch")
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def member_and_team(self, member_id: int) -> tuple[Member, Team]:
+        member = await self.session.get(Member, member_id)
+        assert member is not None
+        team = await self.session.get(Team, member.team_id)
+        assert team is not None
+        return member, team
+
+    async def heads_to_tell(self, team_id: int, blocked_id: int) -> Sequence[Member]:
+        """The team's active, reachable heads, but the member who blocked the bot."""
+        return (
+            await self.session.scalars(
+                select(Member).where(
+                    Member.team_id == team_id,
+                    Member.role == Role.HEAD,
+                    Member.active.is_(True),
+                    Member.unreachable.is_(False),
+                    Member.id != blocked_id,
+                )
+            )
+        ).all()
+
+    async def notice_ids(self, head_id: int, kind: str) -> set[int]:
+        """The ids of every notice row of ``kind`` to this head."""
+        return set(
+            (
+                await self.session.scalars(
+                    select(Outbox.id).where(Outbox.member_id == head_id, Outbox.kind == kind)
+                )
+            ).all()
+        )
+
+    async def notice(self, head_id: int, kind: str, local_date: date) -> Outbox | None:
+        """The head's notice row of ``kind`` for that local date."""
+        return await self.session.scalar(
+            select(Outbox).where(
+                Outbox.member_id == head_id, Outbox.kind == kind, Outbox.local_date == local_date
+            )
+        )
+
+    async def blocked_sends(self, team_id: int, head_id: int, since: datetime) -> Sequence[Outbox]:
+        """The team's 403 rows since ``since`` of other members, still active and still blocked."""
+        return (
+            await self.session.scalars(
+                select(Outbox)
+                .join(Member, Member.id == Outbox.member_id)
+                .where(
+                    Outbox.team_id == team_id,
+                    Outbox.member_id != head_id,
+                    Outbox.status == OutboxStatus.UNREACHABLE,
+                    Outbox.sent_at >= since,
+                    Member.unreachable.is_(True),
+                    Member.active.is_(True),
+                )
+                .order_by(Outbox.id)
+            )
+        ).all()
+
+    async def members(self, member_ids: Sequence[int]) -> Sequence[Member]:
+        return (await self.session.scalars(select(Member).where(Member.id.in_(list(member_ids))))).all()
+
+    async def outbox_row(self, row_id: int) -> Outbox | None:
+        """A notice row, read afresh (the sender changed it in this transaction)."""
+        return await self.session.get(Outbox, row_id, populate_existing=True)
+
+    async def member_fresh(self, member_id: int) -> Member | None:
+        return await self.session.get(Member, member_id, populate_existing=True)
