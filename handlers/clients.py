@@ -101,14 +101,15 @@ async def list_clients(
     await state.clear()
     query = " ".join((command.args or "").split())
     owner = member.id if member.role is Role.MANAGER else None
+    more = LIST_LIMIT + 1
     if query:
         if len(query) > 200:
             raise UserError("client-name-too-long", limit=200)
-        found = list(await repo.clients.find(member.team_id, query, owner_id=owner, limit=LIST_LIMIT + 1))
+        found = list(await repo.clients.find(member.team_id, query, owner_id=owner, limit=more))
     elif owner is not None:
-        found = list(await repo.clients.of_owner(member.team_id, owner, open_only=False))
+        found = list(await repo.clients.of_owner(member.team_id, owner, open_only=False, limit=more))
     else:
-        found = list(await repo.clients.of_team(member.team_id, limit=LIST_LIMIT + 1))
+        found = list(await repo.clients.of_team(member.team_id, limit=more))
     kb = Keyboard()
     for c in found[:LIST_LIMIT]:
         kb.button(

@@ -44,7 +44,7 @@ from handlers.day_views import (
     report_page,
     today_page,
 )
-from storage.day_repo import DayRepo, EveningReport, member_calendar
+from storage.day_repo import DayRepo, EveningReport
 from storage.models import Member, Task, Team
 from storage.repo import Repo
 
@@ -71,11 +71,11 @@ class Day:
         self.days: DayRepo = repo.days
 
     async def tomorrow(self) -> date:
-        calendar = await member_calendar(self.repo.session, self.team, self.member)
+        calendar = await self.days.calendar(self.team, self.member)
         return calendar.next_working_day(self.today)
 
     async def next_days(self, count: int) -> list[date]:
-        calendar = await member_calendar(self.repo.session, self.team, self.member)
+        calendar = await self.days.calendar(self.team, self.member)
         days: list[date] = []
         d = self.today
         while len(days) < count:

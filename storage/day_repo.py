@@ -187,6 +187,10 @@ class DayRepo:
 
     # ------------------------------------------------------------------ reading
 
+    async def calendar(self, team: Team, member: Member) -> MemberCalendar:
+        """The member's working days: the team's calendar and the member's vacations."""
+        return await member_calendar(self.session, team, member)
+
     async def task_items(self, team_id: int, tasks: Sequence[Task]) -> list[TaskItem]:
         """The tasks as list items (client, stage, hot, frozen), unordered."""
         client_ids = {t.client_id for t in tasks if t.client_id is not None}

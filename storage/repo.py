@@ -285,11 +285,14 @@ class ClientRepo:
             stmt = stmt.where(Client.owner_id == owner_id)
         return await self.session.scalar(stmt.order_by(Client.id).limit(1))
 
-    async def of_owner(self, team_id: int, owner_id: int, open_only: bool = True) -> Sequence[Client]:
+    async def of_owner(
+        self, team_id: int, owner_id: int, open_only: bool = True, limit: int | None = None
+    ) -> Sequence[Client]:
+        """The owner's clients in name order (open-stage ones by default), at most ``limit``."""
         stmt = select(Client).where(Client.team_id == team_id, Client.owner_id == owner_id)
         if open_only:
             stmt = stmt.where(Client.stage.in_(OPEN_STAGES))
-        return (await self.session.scalars(stmt.order_by(Client.name_key))).all()
+        return (await self.session.scalars(stmt.order_by(Client.name_key).limit(limit))).all()
 
     async def hot_client_ids(self, team_id: int) -> set[int]:
         rows = await self.session.scalars(
