@@ -1,5 +1,11 @@
 """The day list (/today) and marking tasks from it or from the evening report, in at most two taps:
-✅ done (a result line may follow), ❌ not done → a reason, 📅 moved → a date, 🗑 cancel → confirm."""
+✅ done (a result line may follow), ❌ not done → a reason, 📅 moved → a date, 🗑 cancel → confirm.
+
+One module-level handler per button action (``TaskAction``), registered in ``build_router``. Every press
+re-checks that the task is the presser's own and still open, and that the button was drawn for the task
+as it is now (``task_version``): a button left on a superseded screen changes nothing. "Другая причина…"
+and "Другая дата…" turn the picker into the question (only ← Назад stays), and the typed answer puts the
+list back in that message, so no screen is left stuck on a picker."""
 
 from __future__ import annotations
 
