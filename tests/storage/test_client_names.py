@@ -60,14 +60,20 @@ async def test_an_import_finds_the_company_under_invisible_characters(
     team_row, head, (anna, _) = await make_team(session_pool, "Импорт имён", 6000)
     async with session_pool() as s, s.begin():
         await Repo(s).clients.create(team_row.id, anna.id, "Ромашка")
-    csv = (
-        "Название;Ответственный;Задача;Срок\n\u200bРомашка;;Отправить договор;10.12.2026\nРомашка\u202c;;;\n"
+    csv = "\n".join(
+        [
+            "Название;Ответственный;Задача;Срок",
+            "\u200bРомашка;;Отправить договор;10.12.2026",
+            "Ромашка\u202c;;;",
+            "\u200b\u2060;;Позвонить директору;10.12.2026",  # nothing visible: no client
+        ]
     )
     async with session_pool() as s, s.begin():
         team = await s.get(Team, team_row.id)
         assert team is not None
         plan = await prepare(s, team, read_file(csv.encode(), "crm.csv"), date(2026, 11, 20), head.id)
         assert plan.new_clients == []
+        assert [(r.row, r.reason) for r in plan.rejected] == [(4, "no-client")]
         await apply(s, team, plan, head.id)
     async with session_pool() as s:
         names = list(await s.scalars(select(Client.name).where(Client.team_id == team_row.id)))
