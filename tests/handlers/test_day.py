@@ -593,7 +593,8 @@ async def test_client_names_are_escaped_once_in_text_and_plain_on_buttons(world:
     assert "Задача добавлена" in added.text and evil in added.messages[0].plain_text, added.text
     listing = (await anna.send("/today")).messages[0]
     assert evil in listing.plain_text  # the raw HTML was escaped exactly once
-    assert "&amp;lt;" in listing.text and "<b>Зло</b>" not in listing.text
+    raw = listing.text or ""
+    assert "&amp;lt;" in raw and "<b>Зло</b>" not in raw
     found = (await anna.send("/clients Зло")).messages[0]
     assert found.buttons[0]["text"].startswith(evil)  # a label is plain text
     # a new client offered by /add: the label is the name as typed
