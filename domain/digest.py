@@ -24,6 +24,12 @@ Evening digest (the team's digest time)
     tasks assigned to the head, due in the window, not cancelled), the share whose client the head owns.
     Over the limit when above ``SHARE_LIMIT_PERCENT`` % of at least ``SHARE_MIN_TASKS`` tasks (a couple of
     tasks say nothing about how the head spends the fortnight).
+
+Both digests
+  * Abnormal load (``abnormal_load``): a manager whose overdue count no one works through in a day: at
+    least ``OVERDUE_LIMIT``, or at least ``OVERDUE_MIN`` and over ``MEDIAN_FACTOR`` times the team's median
+    (an import whose dates had passed leaves thousands). The most first; the head should sort it out with
+    the manager, since the day list shows one page and a summary of the rest.
 """
 
 from __future__ import annotations
@@ -41,6 +47,9 @@ FALL_DAYS = 3
 SHARE_WINDOW_DAYS = 14
 SHARE_LIMIT_PERCENT = 20
 SHARE_MIN_TASKS = 5
+OVERDUE_LIMIT = 50
+OVERDUE_MIN = 15
+MEDIAN_FACTOR = 5
 
 
 def _name_key(name: str, member_id: int) -> tuple[str, str, int]:
@@ -61,6 +70,21 @@ def most_first(items: Iterable[Count]) -> list[Count]:
     """Non-zero counts, the largest first, then by name."""
     return sorted(
         (c for c in items if c.count > 0), key=lambda c: (-c.count, *_name_key(c.name, c.member_id))
+    )
+
+
+def abnormal_load(counts: Iterable[Count]) -> list[Count]:
+    """The managers whose overdue count is abnormal (module docstring), the most first."""
+    items = list(counts)
+    values = sorted(c.count for c in items)
+    median = 0.0
+    if values:
+        mid = len(values) // 2
+        median = values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+    return most_first(
+        c
+        for c in items
+        if c.count >= OVERDUE_LIMIT or (c.count >= OVERDUE_MIN and c.count > MEDIAN_FACTOR * median)
     )
 
 
@@ -85,6 +109,7 @@ class MorningDigest:
     idle: list[Count]
     hot_due: list[HotItem]
     not_reported: list[Count]  # count unused (0): the managers, by name
+    abnormal: list[Count] = field(default_factory=list)  # overdue far above normal (``abnormal_load``)
 
     @property
     def empty(self) -> bool:
@@ -106,6 +131,7 @@ def morning_digest(managers: Sequence[MorningFacts], hot: Iterable[HotItem], tod
         idle=idle,
         hot_due=order_entries(h for h in hot if h.next_date <= today),
         not_reported=missing,
+        abnormal=abnormal_load(Count(m.member_id, m.name, m.overdue) for m in managers),
     )
 
 
@@ -176,6 +202,7 @@ class EveningDigest:
     frozen: list[FrozenFacts]
     falling: list[Falling]
     head_share: HeadShare | None  # set only when over the limit
+    abnormal: list[Count] = field(default_factory=list)  # overdue far above normal (``abnormal_load``)
 
 
 def fell_each_day(values: Sequence[int | None], days: int = FALL_DAYS) -> tuple[int, ...] | None:
@@ -229,6 +256,7 @@ def evening_digest(
         ),
         falling=falling({m.member_id: m.name for m in managers}, history),
         head_share=share if share is not None and share.over else None,
+        abnormal=abnormal_load(Count(m.member_id, m.name, m.overdue) for m in managers),
     )
 
 

@@ -19,6 +19,12 @@ Rules:
   as a cut may leave) are dropped. Closing a tag that is not open leaves it as it is; so does any other
   malformed markup.
 * ``ValueError`` when ``limit`` leaves no room for a single character next to the tags to reopen and close.
+
+Cleaning what people type (``clean_text``, ``clean_name``): Unicode NFKC, invisible and bidi control
+characters removed (zero-width spaces and joiners, word joiners, soft hyphens, the byte-order mark,
+left-to-right and right-to-left marks, embeddings, overrides and isolates, other format and control
+characters), every run of whitespace one space, no space at either end. A zero-width joiner or a
+variation selector between two pictographs stays (it is part of an emoji).
 """
 
 from __future__ import annotations
@@ -37,6 +43,65 @@ _BREAK_SPACE = frozenset(" \t\n\r\f\v")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>")
 _ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
 _ZWJ = "\u200d"
+
+
+#: Characters nobody sees that Unicode does not class as format (Cf) or control (Cc): the combining
+#: grapheme joiner, Hangul fillers, Khmer inherent vowels, Mongolian free variation selectors and vowel
+#: separator, variation selectors, the halfwidth Hangul filler, shorthand format controls, musical
+#: formatting, tags and their supplement.
+_IGNORABLE = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+_EMOJI_GLUE = frozenset("\u200d\ufe0e\ufe0f")
+
+
+def _invisible(c: str) -> bool:
+    return unicodedata.category(c) in ("Cf", "Cc", "Cs", "Zl", "Zp") or bool(_IGNORABLE.match(c))
+
+
+def _pictograph(c: str) -> bool:
+    return unicodedata.category(c) == "So" or ord(c) >= 0x1F000
+
+
+def clean_text(text: str) -> str:
+    """``text`` as one clean line (rules in the module docstring). The invisible characters go before
+    NFKC too, so one between a letter and its accent does not keep them from composing."""
+    text = unicodedata.normalize("NFKC", _visible(text))
+    return " ".join(_visible(text).split())
+
+
+def _visible(text: str) -> str:
+    out: list[str] = []
+    for i, c in enumerate(text):
+        if c.isspace():
+            out.append(" ")
+        elif not _invisible(c) or _glues_emoji(text, i, out):
+            out.append(c)
+    return "".join(out)
+
+
+def _glues_emoji(text: str, i: int, kept: list[str]) -> bool:
+    """Whether ``text[i]`` is a joiner or variation selector inside an emoji: after a pictograph, and (a
+    joiner) before another one, past other joiners and selectors."""
+    if text[i] not in _EMOJI_GLUE or not kept or not _pictograph(kept[-1]):
+        return False
+    if text[i] != "\u200d":
+        return True
+    for c in text[i + 1 :]:
+        if c not in _EMOJI_GLUE:
+            return _pictograph(c)
+    return False
+
+
+def clean_name(name: str) -> str:
+    """A name (a client, a company) as it is stored and compared: ``clean_text``."""
+    return clean_text(name)
+
+
+def name_key(name: str) -> str:
+    """The comparison and search key of a name: cleaned, case-folded, ё as е."""
+    return " ".join(clean_text(name).casefold().replace("ё", "е").split())
 
 
 def utf16_len(s: str) -> int:

@@ -22,13 +22,13 @@ from domain.actions import check_action
 from domain.dates import DateError, DateErrorReason, parse_due_date, split_trailing_date
 from domain.enums import Role
 from domain.errors import UserError
+from domain.text import clean_text, name_key
 from handlers.day import WORKERS, Day, one_line
-from handlers.day_callbacks import ClientAddTask, NewClient, PickClient, PickDue
-from handlers.day_views import fmt_date
+from handlers.day_callbacks import ClientAddTask, NewClient, NewClientAction, PickClient, PickDue
+from handlers.day_views import fmt_date, label
 from storage.models import Client, Member, Team
-from storage.repo import Repo
+from storage.repo import ClientRepo, Repo
 
-MAX_CLIENT_NAME = 200
 PICK_LIMIT = 8
 
 
@@ -48,12 +48,8 @@ async def candidates(repo: Repo, member: Member, query: str) -> list[Client]:
 
 
 def client_name_ok(name: str) -> str:
-    name = " ".join(name.split())
-    if not name:
-        raise UserError("client-name-empty")
-    if len(name) > MAX_CLIENT_NAME:
-        raise UserError("client-name-too-long", limit=MAX_CLIENT_NAME)
-    return name
+    """The name as a client would be stored (``ClientRepo.clean``); refused when empty or too long."""
+    return ClientRepo.clean(name)
 
 
 def due_keyboard(days: list[date], t: Texts) -> InlineKeyboardMarkup:
@@ -62,6 +58,9 @@ def due_keyboard(days: list[date], t: Texts) -> InlineKeyboardMarkup:
         kb.button(text=fmt_date(d, t), callback_data=PickDue(to=d.strftime("%Y%m%d")))
     kb.adjust(3)
     return kb.as_markup()
+
+
+CREATE = NewClient(action=NewClientAction.CREATE)
 
 
 class Flow:
@@ -78,7 +77,12 @@ class Flow:
         """Settle the client by name; False when the user has to pick or confirm a new one first."""
         name = client_name_ok(name)
         found = await candidates(self.repo, self.member, name)
-        exact = [c for c in found if c.name_key == " ".join(name.casefold().replace("ё", "е").split())]
+        exact = [c for c in found if c.name_key == name_key(name)]
+        if not exact:  # one client per company: a teammate's is named, not copied
+            other = await self.repo.clients.by_exact_name(self.member.team_id, name)
+            if other is not None:
+                owner = await self.repo.clients.owner_name(other)
+                raise UserError("client-of-other-add", name=other.name, owner=owner)
         if len(exact) == 1 or len(found) == 1:
             client = exact[0] if len(exact) == 1 else found[0]
             await self.state.update_data(client_id=client.id, client_name=client.name)
@@ -87,14 +91,14 @@ class Flow:
             kb = Keyboard()
             for c in found[:PICK_LIMIT]:
                 kb.button(text=c.name[:60], callback_data=PickClient(client_id=c.id))
-            kb.button(text=self.t("btn-new-client", name=name[:40]), callback_data=NewClient(a="yes"))
+            kb.button(text=label(self.t, "btn-new-client", name=name[:40]), callback_data=CREATE)
             kb.adjust(1)
             await self.state.update_data(new_name=name)
             await answer.answer(self.t("add-pick-client", query=name), reply_markup=kb.as_markup())
             return False
         kb = Keyboard()
-        kb.button(text=self.t("btn-new-client", name=name[:40]), callback_data=NewClient(a="yes"))
-        kb.button(text=self.t("btn-cancel"), callback_data=NewClient(a="no"))
+        kb.button(text=label(self.t, "btn-new-client", name=name[:40]), callback_data=CREATE)
+        kb.button(text=label(self.t, "btn-cancel"), callback_data=NewClient(action=NewClientAction.DROP))
         kb.adjust(1)
         await self.state.update_data(new_name=name)
         await answer.answer(self.t("add-unknown-client", name=name), reply_markup=kb.as_markup())
@@ -133,7 +137,7 @@ class Flow:
     async def set_action(self, text: str) -> None:
         """Check the action (with a trailing date peeled off) and keep it; refusals explain with examples."""
         data = await self.state.get_data()
-        text = " ".join(text.split())
+        text = clean_text(text)
         action, due = split_trailing_date(text, self.day.today)  # a past date is refused, not ignored
         check = check_action(action, data.get("client_name"))
         if not check.ok:
@@ -148,126 +152,175 @@ class Flow:
             raise DateError(DateErrorReason.PAST)
 
 
+async def start_add(
+    message: Message,
+    command: CommandObject,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    state: FSMContext,
+) -> None:
+    await state.clear()
+    f = Flow(repo, team, member, clock, t, state)
+    args = (command.args or "").strip()
+    if not args:
+        await f.advance(message)
+        return
+    if ":" not in args:
+        raise UserError("add-format")
+    name, rest = args.split(":", 1)
+    if not rest.strip():
+        raise UserError("add-format")
+    if not await f.resolve_client(message, name):
+        await state.update_data(pending_action=rest)
+        return
+    await f.set_action(rest)
+    await f.advance(message)
+
+
+async def own_client(repo: Repo, member: Member, client_id: int) -> Client:
+    """A client of the member's team that the member may add tasks for (a manager: their own)."""
+    client = await repo.clients.get(member.team_id, client_id)
+    if member.role is Role.MANAGER and client.owner_id != member.id:
+        raise UserError("not-found")
+    return client
+
+
+async def add_for_client(
+    query: CallbackQuery,
+    callback_data: ClientAddTask,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    state: FSMContext,
+) -> None:
+    f = Flow(repo, team, member, clock, t, state)
+    client = await own_client(repo, member, callback_data.client_id)
+    due = None
+    if callback_data.due:
+        try:
+            due = datetime.strptime(callback_data.due, "%Y%m%d").date()
+        except ValueError:
+            raise UserError("button-stale") from None
+    await state.clear()
+    await state.update_data(client_id=client.id, client_name=client.name)
+    if due is not None:
+        await state.update_data(due=max(due, f.day.today).isoformat())
+    if isinstance(query.message, Message):
+        await f.advance(query.message)
+
+
+async def pick_client(
+    query: CallbackQuery,
+    callback_data: PickClient,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    state: FSMContext,
+) -> None:
+    client = await own_client(repo, member, callback_data.client_id)
+    await continue_with(Flow(repo, team, member, clock, t, state), query, client, state)
+
+
+async def create_pending_client(
+    query: CallbackQuery,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    state: FSMContext,
+    callback_answer: CallbackAnswer,
+) -> None:
+    pending = (await state.get_data()).get("new_name")
+    if not pending:
+        raise UserError("button-stale")
+    client = await repo.clients.by_exact_name(member.team_id, pending, owner_id=member.id)
+    client = client or await repo.clients.create(member.team_id, member.id, pending)
+    callback_answer.text = label(t, "client-created", name=client.name)
+    await continue_with(Flow(repo, team, member, clock, t, state), query, client, state)
+
+
+async def drop_pending_client(
+    query: CallbackQuery, t: Texts, state: FSMContext, callback_answer: CallbackAnswer
+) -> None:
+    if not (await state.get_data()).get("new_name"):
+        raise UserError("button-stale")
+    await state.clear()
+    callback_answer.text = label(t, "add-cancelled")
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+
+
+async def client_text(
+    message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
+) -> None:
+    f = Flow(repo, team, member, clock, t, state)
+    if await f.resolve_client(message, message.text or ""):
+        await f.advance(message)
+
+
+async def action_text(
+    message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
+) -> None:
+    f = Flow(repo, team, member, clock, t, state)
+    await f.set_action(message.text or "")
+    await f.advance(message)
+
+
+async def due_text(
+    message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
+) -> None:
+    f = Flow(repo, team, member, clock, t, state)
+    due = parse_due_date(one_line(message.text), f.day.today)
+    await state.update_data(due=due.isoformat())
+    await f.advance(message)
+
+
+async def due_pick(
+    query: CallbackQuery,
+    callback_data: PickDue,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    state: FSMContext,
+) -> None:
+    f = Flow(repo, team, member, clock, t, state)
+    try:
+        due = datetime.strptime(callback_data.to, "%Y%m%d").date()
+    except ValueError:
+        raise UserError("button-stale") from None
+    f.check_due(due)
+    await state.update_data(due=due.isoformat())
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await f.advance(query.message)
+
+
 def build_router() -> Router:
     router = Router(name="add")
     router.message.filter(RoleFilter(*WORKERS))
     router.callback_query.filter(RoleFilter(*WORKERS))
-
-    def flow(data: dict) -> Flow:
-        return Flow(data["repo"], data["team"], data["member"], data["clock"], data["t"], data["state"])
-
-    @router.message(Command("add"))
-    async def add(message: Message, command: CommandObject, state: FSMContext, **data: object) -> None:
-        await state.clear()
-        f = flow({**data, "state": state})
-        args = (command.args or "").strip()
-        if not args:
-            await f.advance(message)
-            return
-        if ":" not in args:
-            raise UserError("add-format")
-        name, rest = args.split(":", 1)
-        if not rest.strip():
-            raise UserError("add-format")
-        if not await f.resolve_client(message, name):
-            await state.update_data(pending_action=rest)
-            return
-        await f.set_action(rest)
-        await f.advance(message)
-
-    @router.callback_query(ClientAddTask.filter())
-    async def for_client(
-        query: CallbackQuery,
-        callback_data: ClientAddTask,
-        state: FSMContext,
-        callback_answer: CallbackAnswer,
-        **data: object,
-    ) -> None:
-        f = flow({**data, "state": state})
-        member: Member = data["member"]  # type: ignore[assignment]
-        client = await f.repo.clients.get(member.team_id, callback_data.client_id)
-        if member.role is Role.MANAGER and client.owner_id != member.id:
-            raise UserError("not-found")
-        await state.clear()
-        await state.update_data(client_id=client.id, client_name=client.name)
-        if callback_data.due:
-            try:
-                due = datetime.strptime(callback_data.due, "%Y%m%d").date()
-            except ValueError:
-                raise UserError("button-stale") from None
-            await state.update_data(due=max(due, f.day.today).isoformat())
-        if isinstance(query.message, Message):
-            await f.advance(query.message)
-
-    @router.callback_query(PickClient.filter())
-    async def picked(
-        query: CallbackQuery, callback_data: PickClient, state: FSMContext, **data: object
-    ) -> None:
-        f = flow({**data, "state": state})
-        member: Member = data["member"]  # type: ignore[assignment]
-        client = await f.repo.clients.get(member.team_id, callback_data.client_id)
-        if member.role is Role.MANAGER and client.owner_id != member.id:
-            raise UserError("not-found")
-        await continue_with(f, query, client, state)
-
-    @router.callback_query(NewClient.filter(F.a.in_({"yes", "no"})))
-    async def new_client(
-        query: CallbackQuery,
-        callback_data: NewClient,
-        state: FSMContext,
-        callback_answer: CallbackAnswer,
-        **data: object,
-    ) -> None:
-        f = flow({**data, "state": state})
-        pending = (await state.get_data()).get("new_name")
-        if not pending:
-            raise UserError("button-stale")
-        if callback_data.a == "no":
-            await state.clear()
-            callback_answer.text = f.t("add-cancelled")
-            if isinstance(query.message, Message):
-                await query.message.edit_reply_markup(reply_markup=None)
-            return
-        member: Member = data["member"]  # type: ignore[assignment]
-        client = await f.repo.clients.by_exact_name(member.team_id, pending, owner_id=member.id)
-        client = client or await f.repo.clients.create(member.team_id, member.id, pending)
-        callback_answer.text = f.t("client-created", name=client.name)
-        await continue_with(f, query, client, state)
-
-    @router.message(StateFilter(AddTask.client), F.text, ~F.text.startswith("/"))
-    async def client_text(message: Message, state: FSMContext, **data: object) -> None:
-        f = flow({**data, "state": state})
-        if await f.resolve_client(message, message.text or ""):
-            await f.advance(message)
-
-    @router.message(StateFilter(AddTask.action), F.text, ~F.text.startswith("/"))
-    async def action_text(message: Message, state: FSMContext, **data: object) -> None:
-        f = flow({**data, "state": state})
-        await f.set_action(message.text or "")
-        await f.advance(message)
-
-    @router.message(StateFilter(AddTask.due), F.text, ~F.text.startswith("/"))
-    async def due_text(message: Message, state: FSMContext, **data: object) -> None:
-        f = flow({**data, "state": state})
-        due = parse_due_date(one_line(message.text), f.day.today)
-        await state.update_data(due=due.isoformat())
-        await f.advance(message)
-
-    @router.callback_query(PickDue.filter(), StateFilter(AddTask.due))
-    async def due_pick(
-        query: CallbackQuery, callback_data: PickDue, state: FSMContext, **data: object
-    ) -> None:
-        f = flow({**data, "state": state})
-        try:
-            due = datetime.strptime(callback_data.to, "%Y%m%d").date()
-        except ValueError:
-            raise UserError("button-stale") from None
-        f.check_due(due)
-        await state.update_data(due=due.isoformat())
-        if isinstance(query.message, Message):
-            await query.message.edit_reply_markup(reply_markup=None)
-            await f.advance(query.message)
-
+    typed = (F.text, ~F.text.startswith("/"))
+    router.message.register(start_add, Command("add"))
+    router.callback_query.register(add_for_client, ClientAddTask.filter())
+    router.callback_query.register(pick_client, PickClient.filter())
+    router.callback_query.register(
+        create_pending_client, NewClient.filter(F.action == NewClientAction.CREATE)
+    )
+    router.callback_query.register(drop_pending_client, NewClient.filter(F.action == NewClientAction.DROP))
+    router.message.register(client_text, StateFilter(AddTask.client), *typed)
+    router.message.register(action_text, StateFilter(AddTask.action), *typed)
+    router.message.register(due_text, StateFilter(AddTask.due), *typed)
+    router.callback_query.register(due_pick, PickDue.filter(), StateFilter(AddTask.due))
     return router
 
 

@@ -11,7 +11,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
-from sqlalchemy import select
 
 from bot.clock import Clock
 from bot.filters import RoleFilter
@@ -19,11 +18,9 @@ from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from domain.enums import STAGE_ORDER, Role, Stage, TaskStatus
 from domain.errors import UserError
-from handlers.add import client_name_ok
-from handlers.day_callbacks import ClientAddTask, ClientOpen, ClientStage, NewClient
-from handlers.day_views import fmt_date
-from storage.day_repo import DayRepo
-from storage.models import Client, Member, Task
+from handlers.day_callbacks import ClientAddTask, ClientOpen, ClientStage, NewClient, NewClientAction
+from handlers.day_views import fmt_date, label
+from storage.models import Client, Member
 from storage.repo import Repo
 
 LIST_LIMIT = 30
@@ -51,17 +48,9 @@ async def visible_client(repo: Repo, member: Member, client_id: int) -> Client:
 async def render_card(
     repo: Repo, member: Member, client: Client, t: Texts
 ) -> tuple[str, InlineKeyboardMarkup]:
-    days = DayRepo(repo.session)
     hot = client.id in await repo.clients.hot_client_ids(member.team_id)
-    frozen = client.id in await days.frozen_clients([client.id])
-    open_tasks = (
-        await repo.session.scalars(
-            select(Task)
-            .where(Task.client_id == client.id, Task.status == TaskStatus.OPEN)
-            .order_by(Task.due_date, Task.id)
-            .limit(10)
-        )
-    ).all()
+    frozen = client.id in await repo.days.frozen_clients([client.id])
+    open_tasks = await repo.tasks.open_of_client(client.id, limit=10)
     closed = [
         x for x in await repo.tasks.recent_outcomes(client.id, limit=6) if x.status is not TaskStatus.OPEN
     ][:3]
@@ -95,15 +84,105 @@ async def render_card(
         lines.append(t("card-frozen"))
     kb = Keyboard()
     if can_change(member, client):
-        kb.button(text=t("btn-client-task"), callback_data=ClientAddTask(client_id=client.id))
+        kb.button(text=label(t, "btn-client-task"), callback_data=ClientAddTask(client_id=client.id))
         for stage in sorted(Stage, key=lambda s: STAGE_ORDER[s]):
             if stage is not client.stage:
                 kb.button(
-                    text=t(f"btn-stage-{stage}"),
+                    text=label(t, f"btn-stage-{stage}"),
                     callback_data=ClientStage(client_id=client.id, stage=stage.value),
                 )
         kb.adjust(1, 2, 2, 1)
     return "\n".join(lines), kb.as_markup()
+
+
+async def list_clients(
+    message: Message, command: CommandObject, repo: Repo, member: Member, t: Texts, state: FSMContext
+) -> None:
+    await state.clear()
+    query = " ".join((command.args or "").split())
+    owner = member.id if member.role is Role.MANAGER else None
+    more = LIST_LIMIT + 1
+    if query:
+        if len(query) > 200:
+            raise UserError("client-name-too-long", limit=200)
+        found = list(await repo.clients.find(member.team_id, query, owner_id=owner, limit=more))
+    elif owner is not None:
+        found = list(await repo.clients.of_owner(member.team_id, owner, open_only=False, limit=more))
+    else:
+        found = list(await repo.clients.of_team(member.team_id, limit=more))
+    kb = Keyboard()
+    for c in found[:LIST_LIMIT]:
+        kb.button(
+            text=f"{c.name[:48]} · {label(t, f'stage-{c.stage}')}", callback_data=ClientOpen(client_id=c.id)
+        )
+    if member.role is not Role.OWNER:
+        kb.button(text=label(t, "btn-new-client-ask"), callback_data=NewClient(action=NewClientAction.ASK))
+    kb.adjust(1)
+    if not found:
+        text = t("clients-none-found", query=query) if query else t("clients-empty")
+    else:
+        text = t("clients-title", count=len(found[:LIST_LIMIT]))
+        if len(found) > LIST_LIMIT:
+            text += "\n" + t("clients-more", limit=LIST_LIMIT)
+    await message.answer(text, reply_markup=kb.as_markup() if list(kb.buttons) else None)
+
+
+async def open_card(
+    query: CallbackQuery, callback_data: ClientOpen, repo: Repo, member: Member, t: Texts
+) -> None:
+    client = await visible_client(repo, member, callback_data.client_id)
+    text, markup = await render_card(repo, member, client, t)
+    if query.message is not None:
+        await query.message.answer(text, reply_markup=markup)
+
+
+async def move_stage(
+    query: CallbackQuery,
+    callback_data: ClientStage,
+    repo: Repo,
+    member: Member,
+    clock: Clock,
+    t: Texts,
+    callback_answer: CallbackAnswer,
+) -> None:
+    client = await visible_client(repo, member, callback_data.client_id)
+    if not can_change(member, client):
+        raise UserError("forbidden")
+    try:
+        new = Stage(callback_data.stage)
+    except ValueError:
+        raise UserError("button-stale") from None
+    if new is client.stage:
+        callback_answer.text = label(t, "stage-same", stage=label(t, f"stage-{new}"))
+        return
+    await repo.days.set_stage(client, new, clock())
+    callback_answer.text = label(t, "stage-moved", name=client.name, stage=label(t, f"stage-{new}"))
+    text, markup = await render_card(repo, member, client, t)
+    if isinstance(query.message, Message):
+        await query.message.edit_text(text, reply_markup=markup)
+
+
+async def new_client(
+    message: Message, command: CommandObject, repo: Repo, member: Member, t: Texts, state: FSMContext
+) -> None:
+    await state.clear()
+    if not (command.args or "").strip():
+        await state.set_state(ClientInput.name)
+        await message.answer(t("client-ask-name"))
+        return
+    await create(message, repo, member, t, command.args or "")
+
+
+async def ask_name(query: CallbackQuery, t: Texts, state: FSMContext) -> None:
+    await state.clear()
+    await state.set_state(ClientInput.name)
+    if query.message is not None:
+        await query.message.answer(t("client-ask-name"))
+
+
+async def name_text(message: Message, repo: Repo, member: Member, t: Texts, state: FSMContext) -> None:
+    await create(message, repo, member, t, message.text or "")
+    await state.clear()
 
 
 def build_router() -> Router:
@@ -111,113 +190,19 @@ def build_router() -> Router:
     workers = RoleFilter(Role.MANAGER, Role.HEAD, Role.OWNER)
     router.message.filter(workers)
     router.callback_query.filter(workers)
-
-    @router.message(Command("clients"))
-    async def clients(
-        message: Message, command: CommandObject, repo: Repo, member: Member, t: Texts, state: FSMContext
-    ) -> None:
-        await state.clear()
-        query = (command.args or "").strip()
-        owner = member.id if member.role is Role.MANAGER else None
-        if query:
-            if len(query) > 200:
-                raise UserError("client-name-too-long", limit=200)
-            found = list(await repo.clients.find(member.team_id, query, owner_id=owner, limit=LIST_LIMIT + 1))
-        elif owner is not None:
-            found = list(await repo.clients.of_owner(member.team_id, owner, open_only=False))
-        else:
-            found = list(
-                await repo.session.scalars(
-                    select(Client)
-                    .where(Client.team_id == member.team_id)
-                    .order_by(Client.name_key)
-                    .limit(LIST_LIMIT + 1)
-                )
-            )
-        kb = Keyboard()
-        for c in found[:LIST_LIMIT]:
-            kb.button(
-                text=f"{c.name[:48]} · {t(f'stage-{c.stage}')}", callback_data=ClientOpen(client_id=c.id)
-            )
-        if member.role is not Role.OWNER:
-            kb.button(text=t("btn-new-client-ask"), callback_data=NewClient(a="ask"))
-        kb.adjust(1)
-        if not found:
-            text = t("clients-none-found", query=query) if query else t("clients-empty")
-        else:
-            text = t("clients-title", count=len(found[:LIST_LIMIT]))
-            if len(found) > LIST_LIMIT:
-                text += "\n" + t("clients-more", limit=LIST_LIMIT)
-        await message.answer(text, reply_markup=kb.as_markup() if list(kb.buttons) else None)
-
-    @router.callback_query(ClientOpen.filter())
-    async def open_card(
-        query: CallbackQuery, callback_data: ClientOpen, repo: Repo, member: Member, t: Texts
-    ) -> None:
-        client = await visible_client(repo, member, callback_data.client_id)
-        text, markup = await render_card(repo, member, client, t)
-        if query.message is not None:
-            await query.message.answer(text, reply_markup=markup)
-
-    @router.callback_query(ClientStage.filter())
-    async def stage(
-        query: CallbackQuery,
-        callback_data: ClientStage,
-        repo: Repo,
-        member: Member,
-        clock: Clock,
-        t: Texts,
-        callback_answer: CallbackAnswer,
-    ) -> None:
-        client = await visible_client(repo, member, callback_data.client_id)
-        if not can_change(member, client):
-            raise UserError("forbidden")
-        try:
-            new = Stage(callback_data.stage)
-        except ValueError:
-            raise UserError("button-stale") from None
-        if new is client.stage:
-            callback_answer.text = t("stage-same", stage=t(f"stage-{new}"))
-            return
-        await DayRepo(repo.session).set_stage(client, new, clock())
-        callback_answer.text = t("stage-moved", name=client.name, stage=t(f"stage-{new}"))
-        text, markup = await render_card(repo, member, client, t)
-        if query.message is not None:
-            await query.message.edit_text(text, reply_markup=markup)
-
-    @router.message(Command("newclient"), RoleFilter(Role.MANAGER, Role.HEAD))
-    async def newclient(
-        message: Message, command: CommandObject, repo: Repo, member: Member, t: Texts, state: FSMContext
-    ) -> None:
-        await state.clear()
-        if not (command.args or "").strip():
-            await state.set_state(ClientInput.name)
-            await message.answer(t("client-ask-name"))
-            return
-        await create(message, repo, member, t, command.args or "")
-
-    @router.callback_query(NewClient.filter(F.a == "ask"), RoleFilter(Role.MANAGER, Role.HEAD))
-    async def ask_name(query: CallbackQuery, t: Texts, state: FSMContext) -> None:
-        await state.clear()
-        await state.set_state(ClientInput.name)
-        if query.message is not None:
-            await query.message.answer(t("client-ask-name"))
-
-    @router.message(StateFilter(ClientInput.name), F.text, ~F.text.startswith("/"))
-    async def name_text(message: Message, repo: Repo, member: Member, t: Texts, state: FSMContext) -> None:
-        await create(message, repo, member, t, message.text or "")
-        await state.clear()
-
+    makers = RoleFilter(Role.MANAGER, Role.HEAD)
+    router.message.register(list_clients, Command("clients"))
+    router.callback_query.register(open_card, ClientOpen.filter())
+    router.callback_query.register(move_stage, ClientStage.filter())
+    router.message.register(new_client, Command("newclient"), makers)
+    router.callback_query.register(ask_name, NewClient.filter(F.action == NewClientAction.ASK), makers)
+    router.message.register(name_text, StateFilter(ClientInput.name), F.text, ~F.text.startswith("/"))
     return router
 
 
 async def create(message: Message, repo: Repo, member: Member, t: Texts, raw: str) -> None:
-    name = client_name_ok(raw)
-    existing = await repo.clients.by_exact_name(member.team_id, name)
-    if existing is not None:
-        owner = await repo.members.in_team(member.team_id, existing.owner_id)
-        raise UserError("client-exists", name=existing.name, owner=owner.name)
-    client = await repo.clients.create(member.team_id, member.id, name)
+    """A new client of the member's; the team's existing one (anyone's) is named, not copied."""
+    client = await repo.clients.create(member.team_id, member.id, raw)
     text, markup = await render_card(repo, member, client, t)
     await message.answer(t("client-created", name=client.name))
     await message.answer(text, reply_markup=markup)

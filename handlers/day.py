@@ -1,5 +1,11 @@
 """The day list (/today) and marking tasks from it or from the evening report, in at most two taps:
-✅ done (a result line may follow), ❌ not done → a reason, 📅 moved → a date, 🗑 cancel → confirm."""
+✅ done (a result line may follow), ❌ not done → a reason, 📅 moved → a date, 🗑 cancel → confirm.
+
+One module-level handler per button action (``TaskAction``), registered in ``build_router``. Every press
+re-checks that the task is the presser's own and still open, and that the button was drawn for the task
+as it is now (``task_version``): a button left on a superseded screen changes nothing. "Другая причина…"
+and "Другая дата…" turn the picker into the question (only ← Назад stays), and the typed answer puts the
+list back in that message, so no screen is left stuck on a picker."""
 
 from __future__ import annotations
 
@@ -7,34 +13,44 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 
-from aiogram import BaseMiddleware, F, Router
+from aiogram import BaseMiddleware, Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.types import (
+    CallbackQuery,
+    InaccessibleMessage,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+)
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.clock import Clock
 from bot.filters import RoleFilter
 from bot.i18n import Html, Texts
 from domain.dates import parse_due_date
-from domain.enums import Role
+from domain.enums import Role, TaskStatus
 from domain.errors import UserError
-from handlers.day_callbacks import VIEW_REPORT, TaskAct, TaskMove, TaskReason
+from domain.text import clean_text
+from handlers.day_callbacks import ListPage, TaskAct, TaskAction, TaskMove, TaskReason, View, task_version
 from handlers.day_views import (
-    OTHER_REASON,
     QUICK_REASONS,
     Page,
     cancel_keyboard,
+    label,
     local_date,
     member_zone,
     move_keyboard,
     reasons_keyboard,
     render_report,
     render_today,
+    report_page,
+    today_page,
 )
-from storage.day_repo import DayRepo, EveningReport, member_calendar
+from storage.day_repo import DayRepo, EveningReport
 from storage.models import Member, Task, Team
 from storage.repo import Repo
 
@@ -58,24 +74,32 @@ class Day:
         self.now: datetime = clock()
         self.zone = member_zone(team, member)
         self.today: date = today or local_date(self.now, team, member)
-        self.days = DayRepo(repo.session)
+        self.days: DayRepo = repo.days
 
     async def tomorrow(self) -> date:
-        calendar = await member_calendar(self.repo.session, self.team, self.member)
+        calendar = await self.days.calendar(self.team, self.member)
         return calendar.next_working_day(self.today)
 
     async def next_days(self, count: int) -> list[date]:
-        calendar = await member_calendar(self.repo.session, self.team, self.member)
-        days, d = [], self.today
+        calendar = await self.days.calendar(self.team, self.member)
+        days: list[date] = []
+        d = self.today
         while len(days) < count:
             d = calendar.next_working_day(d)
             days.append(d)
         return days
 
     async def view(self, view: str, t: Texts) -> list[Page]:
-        if view == VIEW_REPORT:
+        """Every message of a view, as it is sent: the list first (its first page)."""
+        if view == View.REPORT:
             return render_report(await self.evening(), t)
         return render_today(await self.days.day_list(self.member, self.today, self.zone), t)
+
+    async def list_page(self, view: str, t: Texts, page: int) -> Page:
+        """The list message of a view showing ``page``, to re-render it in place."""
+        if view == View.REPORT:
+            return report_page(await self.evening(), t, page)
+        return today_page(await self.days.day_list(self.member, self.today, self.zone), t, page)
 
     async def evening(self) -> EveningReport:
         return await self.days.evening(self.member, self.today, await self.tomorrow(), self.zone)
@@ -102,8 +126,8 @@ class DayMiddleware(BaseMiddleware):
 
 
 def one_line(text: str | None) -> str:
-    """A reply squeezed to one line; refused when empty or too long."""
-    line = " ".join((text or "").split())
+    """A reply squeezed to one clean line (``domain.text.clean_text``); refused when empty or too long."""
+    line = clean_text(text or "")
     if not line:
         raise UserError("line-empty")
     if len(line) > MAX_LINE:
@@ -111,9 +135,9 @@ def one_line(text: str | None) -> str:
     return line
 
 
-async def show_page(message: Message | None, pages: list[Page], page: int) -> None:
+async def show_page(message: Message | InaccessibleMessage | None, pages: list[Page], page: int) -> None:
     """Re-render one page of a view in place; a page that no longer exists loses its buttons."""
-    if message is None:
+    if not isinstance(message, Message):
         return
     try:
         if page < len(pages):
@@ -125,141 +149,248 @@ async def show_page(message: Message | None, pages: list[Page], page: int) -> No
             raise
 
 
+async def show_list(query: CallbackQuery, day: Day, t: Texts, view: str, page: int) -> None:
+    """The list the pressed button sits on, re-rendered in that message at ``page``."""
+    await show_page(query.message, [await day.list_page(view, t, page)], 0)
+
+
+async def open_task(day: Day, task_id: int, ver: int) -> Task:
+    """The member's own open task a button acts on; a button drawn for an older version of it (a
+    superseded screen) is refused and changes nothing."""
+    task = await day.days.own_task(day.member, task_id)
+    day.days.require_open(task)
+    if task_version(task.moves) != ver:
+        raise UserError("button-stale")
+    return task
+
+
+async def edit_prompt(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
+    if query.message is not None:
+        await show_page(query.message, [Page(text, markup)], 0)
+
+
+# ---------------------------------------------------------------------- the list
+
+
+async def show_today(message: Message, day: Day, t: Texts, state: FSMContext) -> None:
+    await state.clear()
+    for page in await day.view(View.TODAY, t):
+        await message.answer(page.text, reply_markup=page.markup)
+
+
+async def turn_page(query: CallbackQuery, callback_data: ListPage, day: Day, t: Texts) -> None:
+    await show_list(query, day, t, callback_data.v, max(callback_data.p, 0))
+
+
+async def back_to_list(
+    query: CallbackQuery, callback_data: TaskAct, day: Day, t: Texts, state: FSMContext
+) -> None:
+    await state.clear()
+    await show_list(query, day, t, callback_data.v, callback_data.p)
+
+
+# ---------------------------------------------------------------------- marking: one handler per action
+
+
+async def mark_done(
+    query: CallbackQuery,
+    callback_data: TaskAct,
+    day: Day,
+    t: Texts,
+    state: FSMContext,
+    callback_answer: CallbackAnswer,
+) -> None:
+    task = await open_task(day, callback_data.task_id, callback_data.ver)
+    await day.days.mark_done(day.member, task, day.now)
+    await state.set_state(DayInput.result)
+    await state.update_data(task_id=task.id)
+    callback_answer.text = label(t, "task-done-toast")
+    await show_list(query, day, t, callback_data.v, callback_data.p)
+
+
+async def show_reasons(query: CallbackQuery, callback_data: TaskAct, day: Day, t: Texts) -> None:
+    task = await open_task(day, callback_data.task_id, callback_data.ver)
+    cb = callback_data
+    markup = reasons_keyboard(task.id, cb.ver, cb.v, cb.p, t)
+    await edit_prompt(query, t("ask-reason", task=await task_html(day, task, t)), markup)
+
+
+async def show_dates(query: CallbackQuery, callback_data: TaskAct, day: Day, t: Texts) -> None:
+    task = await open_task(day, callback_data.task_id, callback_data.ver)
+    cb = callback_data
+    markup = move_keyboard(task.id, cb.ver, await day.next_days(5), cb.v, cb.p, t)
+    await edit_prompt(query, t("ask-move", task=await task_html(day, task, t)), markup)
+
+
+async def ask_cancel(query: CallbackQuery, callback_data: TaskAct, day: Day, t: Texts) -> None:
+    task = await open_task(day, callback_data.task_id, callback_data.ver)
+    cb = callback_data
+    markup = cancel_keyboard(task.id, cb.ver, cb.v, cb.p, t)
+    await edit_prompt(query, t("ask-cancel", task=await task_html(day, task, t)), markup)
+
+
+async def cancel_task(
+    query: CallbackQuery, callback_data: TaskAct, day: Day, t: Texts, callback_answer: CallbackAnswer
+) -> None:
+    task = await open_task(day, callback_data.task_id, callback_data.ver)
+    await day.days.cancel(day.member, task, day.now)
+    callback_answer.text = label(t, "task-cancelled-toast")
+    await show_list(query, day, t, callback_data.v, callback_data.p)
+
+
+async def mark_not_done(
+    query: CallbackQuery,
+    callback_data: TaskReason,
+    day: Day,
+    t: Texts,
+    callback_answer: CallbackAnswer,
+) -> None:
+    task = await open_task(day, callback_data.task_id, callback_data.ver)
+    if not 1 <= callback_data.code <= QUICK_REASONS:
+        raise UserError("button-stale")
+    await day.days.mark_not_done(day.member, task, label(t, f"reason-{callback_data.code}"), day.now)
+    callback_answer.text = label(t, "task-not-done-toast")
+    await show_list(query, day, t, callback_data.v, callback_data.p)
+
+
+async def move_task(
+    query: CallbackQuery,
+    callback_data: TaskMove,
+    day: Day,
+    t: Texts,
+    callback_answer: CallbackAnswer,
+) -> None:
+    task = await open_task(day, callback_data.task_id, callback_data.ver)
+    try:
+        to = datetime.strptime(callback_data.to, "%Y%m%d").date()
+    except ValueError:
+        raise UserError("button-stale") from None
+    if to <= day.today:
+        raise UserError("date-past")
+    await day.days.move(day.member, task, to, day.now)
+    callback_answer.text = label(t, "task-moved-toast", date=to.strftime("%d.%m"))
+    await show_list(query, day, t, callback_data.v, callback_data.p)
+
+
+# ---------------------------------------------------------------------- a typed answer instead of a button
+
+
+async def ask_typed(
+    query: CallbackQuery, cb: TaskAct, day: Day, t: Texts, state: FSMContext, asked: State, key: str
+) -> None:
+    """Turn the picker into the question (only ← Назад stays, so no stale button is left on screen) and
+    wait for the line; the typed answer puts the list back in this message."""
+    task = await open_task(day, cb.task_id, cb.ver)
+    await state.set_state(asked)
+    where = query.message
+    await state.update_data(
+        task_id=task.id,
+        ver=cb.ver,
+        v=cb.v,
+        p=cb.p,
+        chat_id=where.chat.id if where is not None else None,
+        message_id=where.message_id if where is not None else None,
+    )
+    back = TaskAct(action=TaskAction.BACK, task_id=task.id, v=cb.v, p=cb.p, ver=cb.ver)
+    button = InlineKeyboardButton(text=label(t, "btn-back"), callback_data=back.pack())
+    markup = InlineKeyboardMarkup(inline_keyboard=[[button]])
+    await edit_prompt(query, t(key, task=await task_html(day, task, t)), markup)
+
+
+async def ask_reason_text(
+    query: CallbackQuery, callback_data: TaskAct, day: Day, t: Texts, state: FSMContext
+) -> None:
+    await ask_typed(query, callback_data, day, t, state, DayInput.reason, "ask-reason-typed")
+
+
+async def ask_date_text(
+    query: CallbackQuery, callback_data: TaskAct, day: Day, t: Texts, state: FSMContext
+) -> None:
+    await ask_typed(query, callback_data, day, t, state, DayInput.move_date, "ask-move-typed")
+
+
+async def typed_task(day: Day, state: FSMContext) -> tuple[Task, dict[str, Any]]:
+    """The task a typed answer is for, as it was when asked; changed since (marked or moved by a button,
+    elsewhere) it is refused and the dialog ends."""
+    data = await state.get_data()
+    task = await day.days.own_task(day.member, int(data["task_id"]))
+    if task.status is not TaskStatus.OPEN or task_version(task.moves) != int(data.get("ver", -1)):
+        await state.clear()
+        raise UserError("task-changed")
+    return task, data
+
+
+async def restore_list(bot: Bot, day: Day, t: Texts, data: dict[str, Any]) -> None:
+    """Put the list back in the message that showed the question."""
+    if data.get("message_id") is None or data.get("chat_id") is None:
+        return
+    page = await day.list_page(str(data.get("v", View.TODAY)), t, int(data.get("p", 0)))
+    try:
+        await bot.edit_message_text(
+            text=page.text,
+            chat_id=int(data["chat_id"]),
+            message_id=int(data["message_id"]),
+            reply_markup=page.markup,
+        )
+    except TelegramBadRequest as exc:  # gone, too old to edit, or already showing this
+        if not any(reason in str(exc) for reason in ("not modified", "not found", "can't be edited")):
+            raise
+
+
+async def save_result(message: Message, day: Day, t: Texts, state: FSMContext) -> None:
+    data = await state.get_data()
+    task = await day.days.own_task(day.member, int(data["task_id"]))
+    await day.days.set_result(day.member, task, one_line(message.text))
+    await state.clear()
+    await message.answer(t("result-saved", task=await task_html(day, task, t)))
+
+
+async def save_reason(message: Message, day: Day, t: Texts, state: FSMContext, bot: Bot) -> None:
+    task, data = await typed_task(day, state)
+    await day.days.mark_not_done(day.member, task, one_line(message.text), day.now)
+    await state.clear()
+    await message.answer(t("reason-saved", task=await task_html(day, task, t)))
+    await restore_list(bot, day, t, data)
+
+
+async def save_move_date(message: Message, day: Day, t: Texts, state: FSMContext, bot: Bot) -> None:
+    task, data = await typed_task(day, state)
+    to = parse_due_date(one_line(message.text), day.today)
+    if to == day.today:
+        raise UserError("task-same-date")
+    await day.days.move(day.member, task, to, day.now)
+    await state.clear()
+    text = t("move-saved", task=await task_html(day, task, t), date=to.strftime("%d.%m.%Y"))
+    await message.answer(text)
+    await restore_list(bot, day, t, data)
+
+
 def build_router() -> Router:
     router = Router(name="day")
     router.message.filter(RoleFilter(*WORKERS))
     router.callback_query.filter(RoleFilter(*WORKERS))
     DayMiddleware.install(router)
 
-    @router.message(Command("today"))
-    async def today(message: Message, day: Day, t: Texts, state: FSMContext) -> None:
-        await state.clear()
-        for page in await day.view("t", t):
-            await message.answer(page.text, reply_markup=page.markup)
-
-    @router.callback_query(TaskAct.filter())
-    async def act(
-        query: CallbackQuery,
-        callback_data: TaskAct,
-        day: Day,
-        t: Texts,
-        state: FSMContext,
-        callback_answer: CallbackAnswer,
-    ) -> None:
-        task = await day.days.own_task(day.member, callback_data.task_id)
-        v, p = callback_data.v, callback_data.p
-        if callback_data.a == "b":
-            await state.clear()
-            await show_page(query.message, await day.view(v, t), p)
-            return
-        if callback_data.a == "d":
-            await day.days.mark_done(day.member, task, day.now)
-            await state.set_state(DayInput.result)
-            await state.update_data(task_id=task.id)
-            callback_answer.text = t("task-done-toast")
-            await show_page(query.message, await day.view(v, t), p)
-            return
-        DayRepo._require_open(task)
-        line = await _line(day, task, t)
-        if callback_data.a == "n":
-            markup, prompt = reasons_keyboard(task.id, v, p, t), t("ask-reason", task=line)
-        elif callback_data.a == "m":
-            markup, prompt = move_keyboard(task.id, await day.next_days(5), v, p, t), t("ask-move", task=line)
-        elif callback_data.a == "c":
-            markup, prompt = cancel_keyboard(task.id, v, p, t), t("ask-cancel", task=line)
-        elif callback_data.a == "y":
-            await day.days.cancel(day.member, task, day.now)
-            callback_answer.text = t("task-cancelled-toast")
-            await show_page(query.message, await day.view(v, t), p)
-            return
-        else:
-            raise UserError("button-stale")
-        if query.message is not None:
-            await query.message.edit_text(prompt, reply_markup=markup)
-
-    @router.callback_query(TaskReason.filter())
-    async def reason(
-        query: CallbackQuery,
-        callback_data: TaskReason,
-        day: Day,
-        t: Texts,
-        state: FSMContext,
-        callback_answer: CallbackAnswer,
-    ) -> None:
-        task = await day.days.own_task(day.member, callback_data.task_id)
-        DayRepo._require_open(task)
-        if callback_data.code == OTHER_REASON:
-            await state.set_state(DayInput.reason)
-            await state.update_data(task_id=task.id, v=callback_data.v, p=callback_data.p)
-            callback_answer.text = t("ask-reason-text")
-            if query.message is not None:
-                await query.message.answer(t("ask-reason-text"))
-            return
-        if not 1 <= callback_data.code <= QUICK_REASONS:
-            raise UserError("button-stale")
-        await day.days.mark_not_done(day.member, task, t(f"reason-{callback_data.code}"), day.now)
-        callback_answer.text = t("task-not-done-toast")
-        await show_page(query.message, await day.view(callback_data.v, t), callback_data.p)
-
-    @router.callback_query(TaskMove.filter())
-    async def move(
-        query: CallbackQuery,
-        callback_data: TaskMove,
-        day: Day,
-        t: Texts,
-        state: FSMContext,
-        callback_answer: CallbackAnswer,
-    ) -> None:
-        task = await day.days.own_task(day.member, callback_data.task_id)
-        DayRepo._require_open(task)
-        if callback_data.to == "x":
-            await state.set_state(DayInput.move_date)
-            await state.update_data(task_id=task.id, v=callback_data.v, p=callback_data.p)
-            callback_answer.text = t("ask-move-text")
-            if query.message is not None:
-                await query.message.answer(t("ask-move-text"))
-            return
-        try:
-            to = datetime.strptime(callback_data.to, "%Y%m%d").date()
-        except ValueError:
-            raise UserError("button-stale") from None
-        if to <= day.today:
-            raise UserError("date-past")
-        await day.days.move(day.member, task, to, day.now)
-        callback_answer.text = t("task-moved-toast", date=to.strftime("%d.%m"))
-        await show_page(query.message, await day.view(callback_data.v, t), callback_data.p)
-
-    @router.message(StateFilter(DayInput.result), F.text, ~F.text.startswith("/"))
-    async def result_line(message: Message, day: Day, t: Texts, state: FSMContext) -> None:
-        data = await state.get_data()
-        task = await day.days.own_task(day.member, int(data["task_id"]))
-        await day.days.set_result(day.member, task, one_line(message.text))
-        await state.clear()
-        await message.answer(t("result-saved", task=await _line(day, task, t)))
-
-    @router.message(StateFilter(DayInput.reason), F.text, ~F.text.startswith("/"))
-    async def reason_line(message: Message, day: Day, t: Texts, state: FSMContext) -> None:
-        data = await state.get_data()
-        task = await day.days.own_task(day.member, int(data["task_id"]))
-        await day.days.mark_not_done(day.member, task, one_line(message.text), day.now)
-        await state.clear()
-        await message.answer(t("reason-saved", task=await _line(day, task, t)))
-
-    @router.message(StateFilter(DayInput.move_date), F.text, ~F.text.startswith("/"))
-    async def move_line(message: Message, day: Day, t: Texts, state: FSMContext) -> None:
-        data = await state.get_data()
-        task = await day.days.own_task(day.member, int(data["task_id"]))
-        to = parse_due_date(one_line(message.text), day.today)
-        if to == day.today:
-            raise UserError("task-same-date")
-        await day.days.move(day.member, task, to, day.now)
-        await state.clear()
-        await message.answer(t("move-saved", task=await _line(day, task, t), date=to.strftime("%d.%m.%Y")))
-
+    router.message.register(show_today, Command("today"))
+    router.callback_query.register(turn_page, ListPage.filter())
+    router.callback_query.register(mark_done, TaskAct.filter(F.action == TaskAction.DONE))
+    router.callback_query.register(show_reasons, TaskAct.filter(F.action == TaskAction.NOT_DONE))
+    router.callback_query.register(show_dates, TaskAct.filter(F.action == TaskAction.MOVE))
+    router.callback_query.register(ask_cancel, TaskAct.filter(F.action == TaskAction.CANCEL))
+    router.callback_query.register(cancel_task, TaskAct.filter(F.action == TaskAction.CANCEL_CONFIRMED))
+    router.callback_query.register(back_to_list, TaskAct.filter(F.action == TaskAction.BACK))
+    router.callback_query.register(ask_reason_text, TaskAct.filter(F.action == TaskAction.TYPE_REASON))
+    router.callback_query.register(ask_date_text, TaskAct.filter(F.action == TaskAction.TYPE_DATE))
+    router.callback_query.register(mark_not_done, TaskReason.filter())
+    router.callback_query.register(move_task, TaskMove.filter())
+    typed = (F.text, ~F.text.startswith("/"))
+    router.message.register(save_result, StateFilter(DayInput.result), *typed)
+    router.message.register(save_reason, StateFilter(DayInput.reason), *typed)
+    router.message.register(save_move_date, StateFilter(DayInput.move_date), *typed)
     return router
 
 
-async def _line(day: Day, task: Task, t: Texts) -> Html:
+async def task_html(day: Day, task: Task, t: Texts) -> Html:
     """The task as one line of HTML (client in bold), to be put inside another text."""
     client = await day.repo.clients.get(day.member.team_id, task.client_id) if task.client_id else None
     return Html(t("task-short", client=client.name if client else t("task-no-client"), action=task.action))

@@ -1,15 +1,20 @@
 """What the manager's day looks like in the chat: the day list, the evening report and tomorrow's plan,
 as (HTML text, keyboard) pages. Pure rendering over what ``storage.day_repo`` read; no I/O here.
 
-A view longer than one Telegram message is split into pages of at most ``PAGE_TASKS`` tasks and
-``PAGE_CHARS`` characters, each page its own message with the buttons of its own tasks; a button carries
-its view and page, so a press re-renders just that message. A task's status never moves it in the list
-(``domain.ordering``), so the pages stay put while the day is marked.
+A list is ONE message whatever its length: one page of at most ``PAGE_TASKS`` tasks and ``PAGE_CHARS``
+characters with the buttons of its tasks, then a summary of the rest (how many, how many overdue) and
+◀ ▶ buttons that show another page in the same message. A task button carries its view and page, so a
+press re-renders that page. A task's status never moves it in the list (``domain.ordering``), so the pages
+stay put while the day is marked. Lists of names (idle clients, leads, deals, tomorrow's plan) show the
+first ``NAMES_SHOWN`` and count the rest.
+
+Escaping: every text goes through ``Texts``, which HTML-escapes its string arguments exactly once; button
+labels and toasts are plain text for Telegram, so they are formatted with ``label`` (no escaping).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,18 +24,22 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.i18n import Html, Texts
 from bot.keyboard import Keyboard
+from domain.digest import Count
 from domain.enums import PlanStatus, TaskStatus
 from domain.ordering import ClientItem, TaskItem
 from domain.text import MESSAGE_LIMIT, split_message, utf16_len
 from handlers.day_callbacks import (
-    VIEW_REPORT,
-    VIEW_TODAY,
     ClientAddTask,
+    ListPage,
     Mood,
     ReportAct,
+    ReportAction,
     TaskAct,
+    TaskAction,
     TaskMove,
     TaskReason,
+    View,
+    task_version,
 )
 from storage.day_repo import DayList, EveningReport
 from storage.models import Member, Team
@@ -38,7 +47,7 @@ from storage.models import Member, Team
 PAGE_TASKS = 12
 PAGE_CHARS = 3300  # leaves room for a header and a footer under Telegram's 4,096
 QUICK_REASONS = 4  # reason-1 … reason-4 in the locale files
-OTHER_REASON = 9
+NAMES_SHOWN = 20  # idle clients, leads, deals, tomorrow's tasks named in one message
 
 STATUS_ICON = {
     TaskStatus.OPEN: "▫️",
@@ -60,6 +69,12 @@ def member_zone(team: Team, member: Member) -> ZoneInfo:
 
 def local_date(now: datetime, team: Team, member: Member) -> date:
     return now.astimezone(member_zone(team, member)).date()
+
+
+def label(t: Texts, key: str, /, **args: object) -> str:
+    """A button label or a toast: the text with its arguments as they are (Telegram shows it as plain
+    text, so escaping would show ``&lt;`` to the user)."""
+    return t.translator.format(t.locale, key, args, html=False)
 
 
 def fmt_date(d: date, t: Texts) -> str:
@@ -107,28 +122,110 @@ def task_line(n: int, item: TaskItem, today: date, frozen_clients: frozenset[int
     )
 
 
-def task_buttons(kb: Keyboard, n: int, task_id: int, view: str, page: int, t: Texts) -> None:
-    for act in ("d", "n", "m", "c"):
+def task_buttons(kb: Keyboard, n: int, item: TaskItem, view: View, page: int, t: Texts) -> None:
+    ver = task_version(item.moves)
+    for act in (TaskAction.DONE, TaskAction.NOT_DONE, TaskAction.MOVE, TaskAction.CANCEL):
         kb.button(
-            text=t(f"btn-task-{act}", n=n), callback_data=TaskAct(a=act, task_id=task_id, v=view, p=page)
+            text=t(f"btn-task-{act}", n=n),
+            callback_data=TaskAct(action=act, task_id=item.task_id, v=view, p=page, ver=ver),
         )
 
 
-def _pages_of(
-    items: Sequence[TaskItem], today: date, frozen: frozenset[int], t: Texts, buttons_for: set[int], view: str
-) -> list[tuple[str, InlineKeyboardMarkup | None]]:
-    lines = [task_line(n, item, today, frozen, t) for n, item in enumerate(items, 1)]
-    result = []
-    for p, rng in enumerate(paginate([utf16_len(line) + 1 for line in lines])):
-        kb = Keyboard()
-        rows = 0
-        for i in rng:
-            if items[i].task_id in buttons_for:
-                task_buttons(kb, i + 1, items[i].task_id, view, p, t)
-                rows += 1
-        kb.adjust(*([4] * rows))
-        result.append(("\n".join(lines[i] for i in rng), kb.as_markup() if rows else None))
-    return result
+@dataclass(frozen=True)
+class ListPart:
+    """One page of a list: its text, the keyboard of its tasks and paging, and what is left out."""
+
+    body: str
+    markup: InlineKeyboardMarkup | None
+    page: int  # the page shown (the last one when the asked one no longer exists)
+    first: int  # 1-based number of its first task
+    last: int
+    after: int  # tasks after this page
+    after_overdue: int  # of them, open and overdue
+
+
+def _page_ranges(lines: Iterator[str]) -> Iterator[range]:
+    """Consecutive pages over the lines as ``paginate`` cuts them, computed lazily: page ``p`` costs the
+    lines up to it, not the whole list (a list may hold thousands of tasks). At least one page."""
+    start, used, n = 0, 0, 0
+    for i, line in enumerate(lines):
+        size = utf16_len(line) + 1
+        if i > start and (i - start >= PAGE_TASKS or used + size > PAGE_CHARS):
+            yield range(start, i)
+            start, used = i, 0
+        used += size
+        n = i + 1
+    yield range(start, n)
+
+
+def list_part(
+    items: Sequence[TaskItem],
+    today: date,
+    frozen: frozenset[int],
+    t: Texts,
+    buttons_for: set[int],
+    view: View,
+    page: int,
+) -> ListPart:
+    """Page ``page`` of the list (the last page if the list is shorter now), with the buttons of the
+    tasks in ``buttons_for`` and ◀ ▶ when there is more."""
+    lines: list[str] = []
+
+    def render() -> Iterator[str]:
+        for n, item in enumerate(items, 1):
+            lines.append(task_line(n, item, today, frozen, t))
+            yield lines[-1]
+
+    chosen = range(0)
+    number = 0
+    for number, rng in enumerate(_page_ranges(render())):
+        chosen = rng
+        if number >= page:
+            break
+    page = number
+    kb = Keyboard()
+    rows = 0
+    for i in chosen:
+        if items[i].task_id in buttons_for:
+            task_buttons(kb, i + 1, items[i], view, page, t)
+            rows += 1
+    after = len(items) - chosen.stop
+    sizes = [4] * rows
+    paging = 0
+    if page > 0:
+        kb.button(text=label(t, "btn-page-prev"), callback_data=ListPage(v=view, p=page - 1))
+        paging += 1
+    if after > 0:
+        kb.button(text=label(t, "btn-page-next"), callback_data=ListPage(v=view, p=page + 1))
+        paging += 1
+    if paging:
+        sizes.append(paging)
+    if sizes:
+        kb.adjust(*sizes)
+    overdue = sum(1 for i in items[chosen.stop :] if i.status is TaskStatus.OPEN and i.due < today)
+    return ListPart(
+        body="\n".join(lines[i] for i in chosen),
+        markup=kb.as_markup() if sizes else None,
+        page=page,
+        first=chosen.start + 1,
+        last=chosen.stop,
+        after=after,
+        after_overdue=overdue,
+    )
+
+
+def _paged_text(head: str, part: ListPart, total: int, tail: str, t: Texts) -> str:
+    """The list message: the header, which tasks of how many (past the first page), the page, the
+    summary of the rest, the tail."""
+    parts = [head]
+    if part.page > 0:
+        parts.append(t("list-range", first=part.first, last=part.last, total=total))
+    parts.append(part.body)
+    if part.after:
+        parts.append(t("list-more", count=part.after, overdue=part.after_overdue))
+    if tail:
+        parts.append(tail)
+    return "\n\n".join(parts)
 
 
 def fit(text: str) -> list[str]:
@@ -136,77 +233,87 @@ def fit(text: str) -> list[str]:
     return [text] if utf16_len(text) <= MESSAGE_LIMIT else split_message(text)
 
 
-def render_today(day: DayList, t: Texts) -> list[Page]:
-    """The day list: header, tasks with their buttons, then clients with no open task."""
+def today_page(day: DayList, t: Texts, page: int = 0) -> Page:
+    """The day list as one message: header, one page of tasks with their buttons, a summary of the rest."""
     open_ids = {i.task_id for i in day.tasks if i.status is TaskStatus.OPEN and i.due <= day.day}
     overdue = sum(1 for i in day.tasks if i.status is TaskStatus.OPEN and i.due < day.day)
-    header = t("today-title", date=fmt_date(day.day, t), open=len(open_ids), overdue=overdue)
     if not day.tasks:
-        header = t("today-empty", date=fmt_date(day.day, t))
-    chunks = _pages_of(day.tasks, day.day, day.frozen_clients, t, open_ids, VIEW_TODAY) if day.tasks else []
-    pages = []
-    total = len(chunks)
-    for p, (body, markup) in enumerate(chunks):
-        head = header if p == 0 else t("page-continued", page=p + 1, pages=total)
-        parts = [head, body]
-        if p == total - 1 and open_ids:
-            parts.append(t("today-legend"))
-        pages.append(Page("\n\n".join(parts), markup))
-    if not pages:
-        pages.append(Page(header))
+        return Page(t("today-empty", date=fmt_date(day.day, t)))
+    header = t("today-title", date=fmt_date(day.day, t), open=len(open_ids), overdue=overdue)
+    part = list_part(day.tasks, day.day, day.frozen_clients, t, open_ids, View.TODAY, page)
+    legend = t("today-legend") if open_ids else ""
+    return Page(_paged_text(header, part, len(day.tasks), legend, t), part.markup)
+
+
+def render_today(day: DayList, t: Texts, page: int = 0) -> list[Page]:
+    """The day list (one message), then the clients with no open task (one message, when there are any)."""
+    pages = [today_page(day, t, page)]
     if day.idle_clients:
         pages.extend(Page(text) for text in fit(idle_text(day.idle_clients, t)))
     return pages
 
 
+def more_line(total: int, t: Texts) -> list[str]:
+    """ "…and N more" under a list of names cut at ``NAMES_SHOWN``; nothing when nothing was cut."""
+    return [t("names-more", count=total - NAMES_SHOWN)] if total > NAMES_SHOWN else []
+
+
 def idle_text(clients: Sequence[ClientItem], t: Texts) -> str:
     lines = [t("idle-title", count=len(clients))]
     lines += [
-        t("idle-line", name=c.name, stage=t(f"stage-{c.stage}"), hot=" 🔥" if c.hot else "") for c in clients
+        t("idle-line", name=c.name, stage=t(f"stage-{c.stage}"), hot=" 🔥" if c.hot else "")
+        for c in clients[:NAMES_SHOWN]
     ]
+    lines += more_line(len(clients), t)
     lines.append(t("idle-hint"))
     return "\n".join(lines)
 
 
-def render_today_page(day: DayList, t: Texts, page: int) -> Page | None:
-    """One page of the day list (after a press on it), or None when the list no longer has that page."""
-    pages = render_today(day, t)  # the task pages come first, in order
-    return pages[page] if page < len(pages) else None
+def abnormal_text(counts: Sequence[Count], t: Texts) -> str:
+    """The head's digest: managers whose overdue count is abnormal (``domain.digest.abnormal_load``)."""
+    lines = [t("dg-abnormal-title")]
+    lines += [t("dg-abnormal-line", name=c.name, count=c.count) for c in counts]
+    lines.append(t("dg-abnormal-hint"))
+    return "\n".join(lines)
 
 
-def render_report(rep: EveningReport, t: Texts) -> list[Page]:
-    """The evening: plan-vs-fact of the day, what still needs a verdict, leads, deals."""
+def report_page(rep: EveningReport, t: Texts, page: int = 0) -> Page:
+    """The evening's list as one message: plan-vs-fact, one page of the day's tasks with buttons on those
+    waiting for a verdict, a summary of the rest."""
     f = rep.fact
     percent = "—" if f.percent is None else f"{f.percent}%"
     header = t("report-title", date=fmt_date(rep.day, t), done=f.done, planned=f.planned, percent=percent)
+    if not rep.tasks:
+        return Page(f"{header}\n{t('report-nothing-planned')}")
     counts = t("report-counts", not_done=f.not_done, moved=f.moved, cancelled=f.cancelled, open=f.open)
     missing = set(rep.missing)
-    chunks = _pages_of(rep.tasks, rep.day, rep.frozen_clients, t, missing, VIEW_REPORT) if rep.tasks else []
-    pages = []
-    for p, (body, markup) in enumerate(chunks):
-        head = f"{header}\n{counts}" if p == 0 else t("page-continued", page=p + 1, pages=len(chunks))
-        parts = [head, body]
-        if p == len(chunks) - 1:
-            parts.append(t("report-missing", count=len(missing)) if missing else t("report-all-marked"))
-        pages.append(Page("\n\n".join(parts), markup))
-    if not pages:
-        pages.append(Page(f"{header}\n{t('report-nothing-planned')}"))
+    part = list_part(rep.tasks, rep.day, rep.frozen_clients, t, missing, View.REPORT, page)
+    tail = t("report-missing", count=len(missing)) if missing else t("report-all-marked")
+    return Page(_paged_text(f"{header}\n{counts}", part, len(rep.tasks), tail, t), part.markup)
+
+
+def render_report(rep: EveningReport, t: Texts, page: int = 0) -> list[Page]:
+    """The evening: the day's list (one message), leads and deals, tomorrow's plan."""
+    pages = [report_page(rep, t, page)]
     extra = []
     kb = Keyboard()
     if rep.leads:
         extra.append(t("report-leads-title", count=len(rep.leads)))
-        for lead in rep.leads:
+        for lead in rep.leads[:NAMES_SHOWN]:
             key = "report-lead-line" if lead.has_next_task else "report-lead-line-missing"
             extra.append(t(key, name=lead.client_name, source=lead.source or "—"))
-            if not lead.has_next_task:
-                kb.button(
-                    text=t("btn-lead-task", name=lead.client_name[:40]),
-                    callback_data=ClientAddTask(client_id=lead.client_id, due=rep.day.strftime("%Y%m%d")),
-                )
+        extra += more_line(len(rep.leads), t)
+        for lead in rep.leads_without_task[:NAMES_SHOWN]:
+            kb.button(
+                text=label(t, "btn-lead-task", name=lead.client_name[:40]),
+                callback_data=ClientAddTask(client_id=lead.client_id, due=rep.day.strftime("%Y%m%d")),
+            )
     if rep.deals:
         total = sum((d.amount for d in rep.deals), Decimal(0))
         extra.append(t("report-deals-title", count=len(rep.deals), total=fmt_money(total)))
-        extra += [t("report-deal-line", name=d.client_name, amount=fmt_money(d.amount)) for d in rep.deals]
+        shown = rep.deals[:NAMES_SHOWN]
+        extra += [t("report-deal-line", name=d.client_name, amount=fmt_money(d.amount)) for d in shown]
+        extra += more_line(len(rep.deals), t)
     if extra:
         kb.adjust(1)
         for i, text in enumerate(fit("\n".join(extra))):
@@ -221,8 +328,9 @@ def render_plan(rep: EveningReport, t: Texts) -> Page:
     if rep.tomorrow_tasks:
         lines += [
             task_line(n, item, rep.tomorrow, rep.frozen_clients, t)
-            for n, item in enumerate(rep.tomorrow_tasks, 1)
+            for n, item in enumerate(rep.tomorrow_tasks[:NAMES_SHOWN], 1)
         ]
+        lines += more_line(len(rep.tomorrow_tasks), t)
     else:
         lines.append(t("plan-empty"))
     status = rep.plan.status if rep.plan else PlanStatus.DRAFT
@@ -238,9 +346,9 @@ def render_plan(rep: EveningReport, t: Texts) -> Page:
     mood = rep.report.mood if rep.report else None
     lines.append(t("mood-ask") if mood is None else t("mood-set", value=mood))
     kb = Keyboard()
-    kb.button(text=t("btn-plan-add"), callback_data=ReportAct(a="add"))
+    kb.button(text=label(t, "btn-plan-add"), callback_data=ReportAct(a=ReportAction.ADD))
     if not submitted or status is PlanStatus.RETURNED:
-        kb.button(text=t("btn-plan-send"), callback_data=ReportAct(a="send"))
+        kb.button(text=label(t, "btn-plan-send"), callback_data=ReportAct(a=ReportAction.SEND))
     for value in range(1, 6):
         kb.button(text=("●" if mood == value else "") + str(value), callback_data=Mood(value=value))
     kb.adjust(2 if not submitted or status is PlanStatus.RETURNED else 1, 5)
@@ -248,35 +356,54 @@ def render_plan(rep: EveningReport, t: Texts) -> Page:
     return Page(split_message(text)[0] if utf16_len(text) > 4000 else text, kb.as_markup())
 
 
-def reasons_keyboard(task_id: int, view: str, page: int, t: Texts) -> InlineKeyboardMarkup:
+def reasons_keyboard(task_id: int, ver: int, view: View, page: int, t: Texts) -> InlineKeyboardMarkup:
     kb = Keyboard()
     for code in range(1, QUICK_REASONS + 1):
         kb.button(
-            text=t(f"reason-{code}"), callback_data=TaskReason(task_id=task_id, code=code, v=view, p=page)
+            text=label(t, f"reason-{code}"),
+            callback_data=TaskReason(task_id=task_id, code=code, v=view, p=page, ver=ver),
         )
     kb.button(
-        text=t("reason-other"), callback_data=TaskReason(task_id=task_id, code=OTHER_REASON, v=view, p=page)
+        text=label(t, "reason-other"),
+        callback_data=TaskAct(action=TaskAction.TYPE_REASON, task_id=task_id, v=view, p=page, ver=ver),
     )
-    kb.button(text=t("btn-back"), callback_data=TaskAct(a="b", task_id=task_id, v=view, p=page))
+    kb.button(
+        text=label(t, "btn-back"),
+        callback_data=TaskAct(action=TaskAction.BACK, task_id=task_id, v=view, p=page, ver=ver),
+    )
     kb.adjust(2, 2, 2)
     return kb.as_markup()
 
 
-def move_keyboard(task_id: int, days: Sequence[date], view: str, page: int, t: Texts) -> InlineKeyboardMarkup:
+def move_keyboard(
+    task_id: int, ver: int, days: Sequence[date], view: View, page: int, t: Texts
+) -> InlineKeyboardMarkup:
     kb = Keyboard()
     for d in days:
         kb.button(
             text=fmt_date(d, t),
-            callback_data=TaskMove(task_id=task_id, to=d.strftime("%Y%m%d"), v=view, p=page),
+            callback_data=TaskMove(task_id=task_id, to=d.strftime("%Y%m%d"), v=view, p=page, ver=ver),
         )
-    kb.button(text=t("btn-other-date"), callback_data=TaskMove(task_id=task_id, to="x", v=view, p=page))
-    kb.button(text=t("btn-back"), callback_data=TaskAct(a="b", task_id=task_id, v=view, p=page))
+    kb.button(
+        text=label(t, "btn-other-date"),
+        callback_data=TaskAct(action=TaskAction.TYPE_DATE, task_id=task_id, v=view, p=page, ver=ver),
+    )
+    kb.button(
+        text=label(t, "btn-back"),
+        callback_data=TaskAct(action=TaskAction.BACK, task_id=task_id, v=view, p=page, ver=ver),
+    )
     kb.adjust(2, 2, 2)
     return kb.as_markup()
 
 
-def cancel_keyboard(task_id: int, view: str, page: int, t: Texts) -> InlineKeyboardMarkup:
+def cancel_keyboard(task_id: int, ver: int, view: View, page: int, t: Texts) -> InlineKeyboardMarkup:
     kb = Keyboard()
-    kb.button(text=t("btn-cancel-task"), callback_data=TaskAct(a="y", task_id=task_id, v=view, p=page))
-    kb.button(text=t("btn-back"), callback_data=TaskAct(a="b", task_id=task_id, v=view, p=page))
+    kb.button(
+        text=label(t, "btn-cancel-task"),
+        callback_data=TaskAct(action=TaskAction.CANCEL_CONFIRMED, task_id=task_id, v=view, p=page, ver=ver),
+    )
+    kb.button(
+        text=label(t, "btn-back"),
+        callback_data=TaskAct(action=TaskAction.BACK, task_id=task_id, v=view, p=page, ver=ver),
+    )
     return kb.as_markup()

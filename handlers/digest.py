@@ -29,7 +29,7 @@ from domain.hot import HotItem
 from domain.text import split_message
 from handlers.callbacks import labels
 from handlers.day import Day
-from handlers.day_views import fmt_date, fmt_money, local_date
+from handlers.day_views import abnormal_text, fmt_date, fmt_money, local_date
 from handlers.head_callbacks import Nudge
 from handlers.head_common import HEAD, tell
 from scheduler.compose import ComposeContext, Outgoing
@@ -77,6 +77,8 @@ def render_morning(dg: MorningDigest, today: date, t: Texts) -> str:
         parts.append("\n".join(lines))
     if dg.not_reported:
         parts.append(t("dg-yesterday-missing", names=", ".join(c.name for c in dg.not_reported)))
+    if dg.abnormal:
+        parts.append(abnormal_text(dg.abnormal, t))
     return "\n\n".join(parts)
 
 
@@ -148,6 +150,8 @@ def render_evening(dg: EveningDigest, today: date, waiting: int, t: Texts) -> st
         parts.append(
             t("dg-head-share", own=s.own, total=s.total, percent=_percent(s.percent), days=SHARE_WINDOW_DAYS)
         )
+    if dg.abnormal:
+        parts.append(abnormal_text(dg.abnormal, t))
     if waiting:
         parts.append(t("dg-plans-waiting", count=waiting))
     return "\n\n".join(parts)

@@ -202,6 +202,9 @@ def _client_row(
     else:
         owner_id = default_owner_id
     key = name_key(item.client)
+    if not key:  # nothing visible in the name (zero-width or bidi characters only)
+        plan.rejected.append(Rejected(item.row, "no-client"))
+        return
     client = existing.get(key)
     if owner_id is None:
         owner_id = client.owner_id if client else seen_clients.get(key)

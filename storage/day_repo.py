@@ -11,7 +11,16 @@ from decimal import Decimal
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Executable, ScalarSelect, bindparam, select, union_all
+from sqlalchemy import (
+    BindParameter,
+    CompoundSelect,
+    Executable,
+    ScalarSelect,
+    Select,
+    bindparam,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar import MemberCalendar, WorkCalendar
@@ -154,7 +163,7 @@ def _days_tasks_statement() -> Executable:
     (PostgreSQL cannot combine an OR holding a subquery and reads all the members' history). The team
     is checked on the rows, not in the query: SQLite, planning without statistics, would take
     "team_id = ?" for the most selective term and read the whole team's history."""
-    members = bindparam("members", expanding=True)
+    members: BindParameter[list[int]] = bindparam("members", expanding=True)
     today = bindparam("today", type_=Task.__table__.c.due_date.type)
     at = TaskEvent.__table__.c.at.type
     touched = select(TaskEvent.task_id).where(
@@ -179,7 +188,12 @@ class DayRepo:
 
     # ------------------------------------------------------------------ reading
 
-    async def _items(self, team_id: int, tasks: Sequence[Task]) -> list[TaskItem]:
+    async def calendar(self, team: Team, member: Member) -> MemberCalendar:
+        """The member's working days: the team's calendar and the member's vacations."""
+        return await member_calendar(self.session, team, member)
+
+    async def task_items(self, team_id: int, tasks: Sequence[Task]) -> list[TaskItem]:
+        """The tasks as list items (client, stage, hot, frozen), unordered."""
         client_ids = {t.client_id for t in tasks if t.client_id is not None}
         clients: dict[int, Client] = {}
         if client_ids:
@@ -188,6 +202,7 @@ class DayRepo:
             )
             clients = {c.id: c for c in rows}
         return _task_items(tasks, clients, await self.clients.hot_client_ids(team_id))
+
 
     async def frozen_clients(self, client_ids: Iterable[int]) -> frozenset[int]:
         """Of ``client_ids``, those whose last three tasks with an outcome were moved or failed."""
@@ -220,7 +235,8 @@ class DayRepo:
             )
             .order_by(TaskEvent.at.desc(), TaskEvent.id.desc())
         )
-        morning_due = dict(rows.all())  # the earliest move of the day wins: it is applied last
+        # the earliest move of the day wins: it is applied last
+        morning_due = {task_id: due for task_id, due in rows.all() if due is not None}
         by_id = {i.task_id: i for i in items}
         as_in_morning = [replace(i, due=morning_due.get(i.task_id, i.due)) for i in items]
         return [by_id[i.task_id] for i in order_day_tasks(as_in_morning, today)]
@@ -246,7 +262,9 @@ class DayRepo:
         # one read for the clients the list names and the member's own clients (for the idle ones)
         named = {t.client_id for t in tasks if t.client_id is not None}
         # a UNION ALL, not an OR: SQLite seeks an index for each branch instead of reading the whole team
-        wanted = select(Client).where(Client.team_id == member.team_id, Client.owner_id == member.id)
+        wanted: Select[Client] | CompoundSelect[Client] = select(Client).where(
+            Client.team_id == member.team_id, Client.owner_id == member.id
+        )
         if named:
             wanted = union_all(
                 wanted, select(Client).where(Client.team_id == member.team_id, Client.id.in_(named))
@@ -308,7 +326,7 @@ class DayRepo:
     async def evening(self, member: Member, day: date, tomorrow: date, zone: ZoneInfo) -> EveningReport:
         """The evening report: the day's tasks with their verdicts, plan-vs-fact, what is missing."""
         tasks = await self.day_tasks(member, day, zone)
-        items = await self._ordered(await self._items(member.team_id, tasks), day, zone)
+        items = await self._ordered(await self.task_items(member.team_id, tasks), day, zone)
         # still open but now due later: moved away today (moving is not doing)
         off = await self.off_plan([i.task_id for i in items if i.status is TaskStatus.CANCELLED])
         day_tasks = [
@@ -326,7 +344,7 @@ class DayRepo:
                 )
             )
         ).all()
-        tomorrow_items = order_day_tasks(await self._items(member.team_id, tomorrow_tasks), tomorrow)
+        tomorrow_items = order_day_tasks(await self.task_items(member.team_id, tomorrow_tasks), tomorrow)
         client_ids = [i.client_id for i in [*items, *tomorrow_items] if i.client_id]
         return EveningReport(
             day=day,
@@ -374,12 +392,13 @@ class DayRepo:
         return task
 
     @staticmethod
-    def _require_open(task: Task) -> None:
+    def require_open(task: Task) -> None:
+        """Refuse to mark a task that is no longer open."""
         if task.status is not TaskStatus.OPEN:
             raise UserError("task-closed", status=task.status.value)
 
     async def mark_done(self, member: Member, task: Task, now: datetime) -> None:
-        self._require_open(task)
+        self.require_open(task)
         task.status, task.closed_at = TaskStatus.DONE, now
         self.tasks.log(task, TaskEventKind.DONE, member.id, at=now)
 
@@ -390,14 +409,14 @@ class DayRepo:
         self.tasks.log(task, TaskEventKind.EDITED, member.id, result=result)
 
     async def mark_not_done(self, member: Member, task: Task, reason: str, now: datetime) -> None:
-        self._require_open(task)
+        self.require_open(task)
         task.status, task.reason, task.closed_at = TaskStatus.NOT_DONE, reason, now
         self.tasks.log(task, TaskEventKind.NOT_DONE, member.id, at=now, reason=reason)
 
     async def move(
         self, member: Member, task: Task, to: date, now: datetime, reason: str | None = None
     ) -> None:
-        self._require_open(task)
+        self.require_open(task)
         if to == task.due_date:
             raise UserError("task-same-date")
         self.tasks.log(
@@ -412,7 +431,7 @@ class DayRepo:
         self.tasks.log(task, TaskEventKind.EDITED, member.id, reason=reason)
 
     async def cancel(self, member: Member, task: Task, now: datetime) -> None:
-        self._require_open(task)
+        self.require_open(task)
         task.status, task.closed_at = TaskStatus.CANCELLED, now
         self.tasks.log(task, TaskEventKind.CANCELLED, member.id, at=now)
 
@@ -500,7 +519,7 @@ class DayRepo:
 
     async def plan_items(self, plan: Plan) -> list[TaskItem]:
         """The plan's tasks in the day-list order (``domain.ordering``)."""
-        return order_day_tasks(await self._items(plan.team_id, await self.plan_tasks(plan)), plan.for_date)
+        return order_day_tasks(await self.task_items(plan.team_id, await self.plan_tasks(plan)), plan.for_date)
 
     async def plan_tasks(self, plan: Plan) -> Sequence[Task]:
         return (

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import OPEN_STAGES, Role, Stage, TaskEventKind, TaskStatus
 from domain.errors import NotFound, UserError
+from domain.text import clean_name, clean_text, name_key
 from storage.models import Client, HotEntry, Invite, Member, Task, TaskEvent, Team
 
 if TYPE_CHECKING:  # the repositories built on first use import this module
@@ -195,7 +196,7 @@ class InviteRepo:
             .values(used_by=member.id, used_at=now)
             .execution_options(synchronize_session=False)
         )
-        if claimed.rowcount != 1:
+        if getattr(claimed, "rowcount", 0) != 1:
             raise UserError("invite-used")
         return Joined(member=member, team=team, rejoined=rejoined)
 
@@ -253,15 +254,49 @@ class Repo:
         return ProcessedUpdateRepo(self.session)
 
 
+MAX_CLIENT_NAME = 200  # the width of clients.name_key
+
+
 class ClientRepo:
+    """Clients of a team. A company is one client per team: names are cleaned (``domain.text.clean_name``:
+    NFKC, no invisible or bidi control characters, spaces collapsed) before they are stored or compared,
+    and ``create`` refuses a name whose key the team already has, whoever owns it. Every path that makes
+    a client (``/newclient``, ``/add``, ``/lead``, ``/deal``, import, CRM) goes through ``create``."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    @staticmethod
+    def clean(name: str) -> str:
+        """The name as it would be stored; refused when nothing visible is left or it is too long."""
+        name = clean_name(name)
+        if not name:
+            raise UserError("client-name-empty")
+        if len(name) > MAX_CLIENT_NAME:
+            raise UserError("client-name-too-long", limit=MAX_CLIENT_NAME)
+        return name
+
     async def create(self, team_id: int, owner_id: int, name: str, stage: Stage = Stage.NEW) -> Client:
+        """A new client; ``UserError("client-exists")`` (naming the owner) when the team has it already."""
+        name = self.clean(name)
+        existing = await self.by_exact_name(team_id, name)
+        if existing is not None:
+            raise UserError("client-exists", name=existing.name, owner=await self.owner_name(existing))
         client = Client(team_id=team_id, owner_id=owner_id, name=name, name_key=name_key(name), stage=stage)
         self.session.add(client)
         await self.session.flush()
         return client
+
+    async def owner_name(self, client: Client) -> str:
+        owner = await self.session.scalar(
+            select(Member.name).where(Member.id == client.owner_id, Member.team_id == client.team_id)
+        )
+        return owner or "—"
+
+    async def of_team(self, team_id: int, limit: int) -> Sequence[Client]:
+        """The team's clients in name order, at most ``limit``."""
+        stmt = select(Client).where(Client.team_id == team_id).order_by(Client.name_key, Client.id)
+        return (await self.session.scalars(stmt.limit(limit))).all()
 
     async def get(self, team_id: int, client_id: int) -> Client:
         client = await self.session.scalar(
@@ -288,11 +323,14 @@ class ClientRepo:
             stmt = stmt.where(Client.owner_id == owner_id)
         return await self.session.scalar(stmt.order_by(Client.id).limit(1))
 
-    async def of_owner(self, team_id: int, owner_id: int, open_only: bool = True) -> Sequence[Client]:
+    async def of_owner(
+        self, team_id: int, owner_id: int, open_only: bool = True, limit: int | None = None
+    ) -> Sequence[Client]:
+        """The owner's clients in name order (open-stage ones by default), at most ``limit``."""
         stmt = select(Client).where(Client.team_id == team_id, Client.owner_id == owner_id)
         if open_only:
             stmt = stmt.where(Client.stage.in_(OPEN_STAGES))
-        return (await self.session.scalars(stmt.order_by(Client.name_key))).all()
+        return (await self.session.scalars(stmt.order_by(Client.name_key).limit(limit))).all()
 
     async def hot_client_ids(self, team_id: int) -> set[int]:
         rows = await self.session.scalars(
@@ -316,6 +354,9 @@ class TaskRepo:
         created_by: int | None,
         plan_id: int | None = None,
     ) -> Task:
+        action = clean_text(action)
+        if not action:
+            raise UserError("action-empty")
         task = Task(
             team_id=team_id,
             assignee_id=assignee_id,
@@ -377,7 +418,7 @@ class TaskRepo:
             )
             .distinct()
         )
-        return set(rows)
+        return {client_id for client_id in rows if client_id is not None}
 
     async def of_day(self, assignee_id: int, day: date) -> Sequence[Task]:
         """Every task of ``day``: due that day (any status), plus those moved away from it that day."""
@@ -392,6 +433,17 @@ class TaskRepo:
             )
         ).all()
 
+    async def open_of_client(self, client_id: int, limit: int) -> Sequence[Task]:
+        """A client's open tasks, the nearest first, at most ``limit``."""
+        return (
+            await self.session.scalars(
+                select(Task)
+                .where(Task.client_id == client_id, Task.status == TaskStatus.OPEN)
+                .order_by(Task.due_date, Task.id)
+                .limit(limit)
+            )
+        ).all()
+
     async def recent_outcomes(self, client_id: int, limit: int = 3) -> Sequence[Task]:
         return (
             await self.session.scalars(
@@ -403,6 +455,4 @@ class TaskRepo:
         ).all()
 
 
-def name_key(name: str) -> str:
-    """The search key of a name: case-folded, ё as е, spaces collapsed."""
-    return " ".join(name.casefold().replace("ё", "е").split())
+__all__ = ["ClientRepo", "InviteRepo", "MemberRepo", "Repo", "TaskRepo", "TeamRepo", "name_key"]

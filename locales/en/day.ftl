@@ -174,3 +174,30 @@ error-action-too-short = That does not look like an action. Write the whole step
 error-action-only-client-name = "{ $client }" is a client, not an action. What exactly is to be done? For example: "Send the proposal", "Call the decision maker and arrange a meeting", "Get a decision on payment".
 error-action-no-object = A verb alone is not enough: what exactly, and to what end? Not "call back" or "push", but "Call Ivan back and get a decision on the proposal", "Remind Vector that the offer expires on Friday".
 error-action-no-action = The task has no action in it. Start with a verb: "Call…", "Send…", "Agree…", "Get a decision…". Not "about Romashka" or "client", but "Call Ivan at Romashka and ask for a decision on the proposal".
+
+## Long lists: one page with buttons, then a summary of the rest and ◀ ▶.
+btn-page-prev = ◀ Back
+btn-page-next = Next ▶
+list-range = <i>Tasks { $first }–{ $last } of { $total }</i>
+list-more = … and { $count } more { $count ->
+        [one] task
+       *[other] tasks
+    }{ $overdue ->
+        [0] {""}
+       *[other] : { $overdue } overdue
+    }. Page on with “Next ▶”{ $overdue ->
+        [0] .
+       *[other] , and go through the overdue pile with your head of sales.
+    }
+names-more = … and { $count } more
+ask-reason-typed = ❌ Why was it not done? Write the reason in one line.
+    { $task }
+ask-move-typed = 📅 Move it to when? Write a date: tomorrow, on Friday, 25.11…
+    { $task }
+error-task-changed = The task changed while you were typing. Nothing changed: open the list again with /today
+error-client-of-other-add = “{ $name }” already exists, owned by { $owner }: a team has one client per company. If it is yours now, ask your head of sales to hand it over.
+
+## The head's digest: a manager whose overdue count is abnormal.
+dg-abnormal-title = 🚨 <b>Abnormally many overdue tasks</b>
+dg-abnormal-line = • { $name }: <b>{ $count }</b>
+dg-abnormal-hint = <i>No one clears such a pile in a day (often an import whose dates had passed): go through it with the manager, what to close and what to move.</i>

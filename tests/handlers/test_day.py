@@ -4,12 +4,20 @@ nothing."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
+from bot.i18n import default_translator
+from botapi_emulator.models import SentMessage
 from domain.enums import PlanStatus, Stage, TaskStatus
-from storage.models import Client, Deal, HotEntry, Lead, Member, Plan, Task
+from handlers.day_views import member_zone
+from handlers.digest import compose_evening_digest, compose_morning_digest
+from handlers.report import compose_evening, compose_morning
+from scheduler.compose import ComposeContext
+from storage.models import Client, Deal, HotEntry, Lead, Member, Plan, Task, Team
+from storage.repo import Repo
 from tests.handlers.conftest import MONDAY, TeamWorld
 
 
@@ -114,7 +122,7 @@ async def test_morning_list_order_and_marks(world: TeamWorld) -> None:
 
     # a double press of a done task changes nothing and is answered politely
     again = await anna.app.user(world.managers[0].tg_id, "Анна").press_data(
-        first.message_id, f"tk:d:{ids['late']}:t:0", strict=False
+        first.message_id, f"tk:d:{ids['late']}:t:0:0", strict=False
     )
     assert again.answer is not None and "уже отмечена" in (again.answer.text or "")
 
@@ -203,7 +211,11 @@ async def test_bad_input_changes_nothing(world: TeamWorld) -> None:
     # Boris presses buttons on Anna's task (forged callbacks): refused politely, nothing changes
     reply = await boris.send("/today")
     assert "задач на сегодня нет" in reply.text
-    for data in (f"tk:d:{ids['nego']}:t:0", f"tr:{ids['nego']}:1:t:0", f"tm:{ids['nego']}:20261124:t:0"):
+    for data in (
+        f"tk:d:{ids['nego']}:t:0:0",
+        f"tr:{ids['nego']}:1:t:0:0",
+        f"tm:{ids['nego']}:20261124:t:0:0",
+    ):
         forged = await boris.press_data(reply.messages[0].message_id, data, strict=False)
         assert forged.answer is not None and "Не нашёл" in (forged.answer.text or ""), (data, forged.answer)
     async with world.pool() as s:
@@ -220,7 +232,7 @@ async def test_stale_forged_and_oversized_presses_are_answered(world: TeamWorld)
     async with world.pool() as s, s.begin():
         await s.delete(await s.get(Task, ids["plain"]))  # a task deleted after the list went out
     cyrillic = "я" * 32  # 64 bytes of Cyrillic: the most callback_data can hold
-    for data in (f"tk:d:{ids['plain']}:t:0", cyrillic, "tk:d:notanumber:t:0", "tk:zz:1:t:0", "md:99"):
+    for data in (f"tk:d:{ids['plain']}:t:0:0", cyrillic, "tk:d:notanumber:t:0:0", "tk:zz:1:t:0:0", "md:99"):
         reply = await anna.press_data(listing.message_id, data, strict=False)
         assert reply.answer is not None, data
         assert "пошло не так" not in (reply.answer.text or ""), (data, reply.answer.text)
@@ -247,19 +259,39 @@ async def test_a_long_list_is_paged_never_cut(world: TeamWorld) -> None:
                     moves=0,
                 )
             )
-    reply = await world.speaker(anna).send("/today")
-    pages = [m for m in reply.messages if m.buttons]
-    assert len(pages) >= 4
-    text = "\n".join(m.plain_text for m in pages)
+    speaker = world.speaker(anna)
+    reply = await speaker.send("/today")
+    assert len(reply.messages) == 1  # one message, paged in place
+    listing = reply.messages[0]
+
+    def current() -> SentMessage:
+        return next(m for m in speaker.inbox if m.message_id == listing.message_id)
+
+    seen: list[str] = []
+    task_buttons = 0
+    pages = 0
+    while True:
+        message = current()
+        pages += 1
+        assert len(message.plain_text) <= 4096
+        seen.append(message.plain_text)
+        task_buttons += sum(1 for b in message.buttons if b["callback_data"].startswith("tk:"))
+        if not any("Дальше" in b["text"] for b in message.buttons):
+            break
+        await speaker.press(message, "Дальше")
+    assert pages >= 4
+    text = "\n".join(seen)
     assert all(f"Клиент {n:02d}" in text for n in range(40))
-    assert all(len(m.plain_text) <= 4096 for m in reply.messages)
-    assert sum(len(m.buttons) for m in pages) == 40 * 4
+    assert task_buttons == 40 * 4
+    assert "ещё" not in seen[-1]  # nothing after the last page
     # a press on the last page re-renders that page only, with the same numbering
-    last = pages[-1]
-    label = last.buttons[0]["text"]
-    await world.speaker(anna).press(last, label)
-    after = next(m for m in world.app.emulator.sent(anna.tg_id) if m.message_id == last.message_id)
-    assert "40." in after.plain_text and "1. " not in after.plain_text.split("\n")[1]
+    last = current()
+    await speaker.press(last, last.buttons[0]["text"])
+    after = current()
+    assert "40." in after.plain_text and "\n1. " not in after.plain_text
+    # ◀ goes back a page
+    await speaker.press(after, "◀")
+    assert "40." not in current().plain_text
 
 
 async def test_frozen_task_and_client_are_marked(world: TeamWorld) -> None:
@@ -343,3 +375,235 @@ async def test_refusals_come_in_the_users_language(world: TeamWorld) -> None:
     # and the next sender, in Russian, is not answered in Anna's English
     boris = await world.speaker(world.managers[1]).send("/deal Альфа много")
     assert "Формат: /deal" in boris.text
+
+
+# ---------------------------------------------------------------------- lists at real size
+
+BIG = 5003
+BIG_OVERDUE = 4980  # the rest, 23, are due today
+
+
+async def seed_big(world: TeamWorld) -> None:
+    """An import whose dates had passed: 5,003 open tasks over 500 clients, 4,980 of them overdue."""
+    anna = world.managers[0]
+    async with world.pool() as s, s.begin():
+        await s.execute(
+            insert(Client),
+            [
+                {
+                    "team_id": world.team.id,
+                    "owner_id": anna.id,
+                    "name": f"Импорт {n:03d}",
+                    "name_key": f"импорт {n:03d}",
+                    "stage": Stage.NEW,
+                }
+                for n in range(500)
+            ],
+        )
+        ids = list(await s.scalars(select(Client.id).order_by(Client.id)))
+        await s.execute(
+            insert(Task),
+            [
+                {
+                    "team_id": world.team.id,
+                    "assignee_id": anna.id,
+                    "client_id": ids[n % len(ids)],
+                    "action": f"Позвонить по счёту №{n}",
+                    "due_date": MONDAY - timedelta(days=1 + n % 60) if n < BIG_OVERDUE else MONDAY,
+                    "status": TaskStatus.OPEN,
+                    "moves": 0,
+                }
+                for n in range(BIG)
+            ],
+        )
+
+
+def digits(text: str) -> str:
+    """The text with the spaces inside numbers (4 991, 4\u00a0991) taken out."""
+    return re.sub(r"(?<=\d)[\s\u00a0\u202f](?=\d)", "", text)
+
+
+async def test_five_thousand_tasks_make_one_message_per_list(world: TeamWorld) -> None:
+    await seed_big(world)
+    anna_member = world.managers[0]
+    anna = world.speaker(anna_member)
+    reply = await anna.send("/today")
+    assert len(reply.messages) == 1  # the list; every client has an open task, so no idle list
+    listing = reply.messages[0]
+    text = digits(listing.plain_text)
+    assert f"Открытых задач: {BIG}" in text and f"просрочено: {BIG_OVERDUE}" in text
+    shown = [line for line in text.split("\n") if re.match(r"\d+\. ", line)]
+    assert [int(line.split(".")[0]) for line in shown] == list(range(1, len(shown) + 1))
+    rest = BIG - len(shown)
+    assert f"и ещё {rest} задач" in text and f"{BIG_OVERDUE - len(shown)} просрочено" in text, text
+    assert sum(1 for b in listing.buttons if b["callback_data"].startswith("tk:")) == 4 * len(shown)
+
+    # the first page is the first tasks of the one documented order
+    async with world.pool() as s:
+        member = await s.get(Member, anna_member.id)
+        team = await s.get(Team, world.team.id)
+        assert member is not None and team is not None
+        day = await Repo(s).days.day_list(member, MONDAY, member_zone(team, member))
+    assert len(day.tasks) == BIG
+    for line, item in zip(shown, day.tasks, strict=False):
+        assert f"Позвонить по счёту №{item.action.split('№')[1]}" in line
+        assert line.endswith(")") or item.due == MONDAY
+
+    # the page buttons work: the same message shows the next page
+    await anna.press(listing, "Дальше")
+    page2 = digits(next(m for m in anna.inbox if m.message_id == listing.message_id).plain_text)
+    assert f"Задачи {len(shown) + 1}–" in page2 and f"из {BIG}" in page2
+    assert f"{len(shown) + 1}. " in page2 and "\n1. " not in page2
+
+    # the morning composer sends the same single message
+    t = default_translator().get("ru")
+    async with world.pool() as s:
+        member = await s.get(Member, anna_member.id)
+        team = await s.get(Team, world.team.id)
+        assert member is not None and team is not None
+        morning = await compose_morning(ComposeContext(Repo(s), team, member, MONDAY, t, world.clock))
+        assert len(morning) == 1 and morning[0].reply_markup is not None
+        world.clock.set(world.clock() + timedelta(hours=9))
+        evening = await compose_evening(ComposeContext(Repo(s), team, member, MONDAY, t, world.clock))
+    # the day's list, then tomorrow's plan: two messages, not hundreds
+    assert len(evening) == 2, [m.text[:80] for m in evening]
+    assert "и ещё" in evening[0].text and all(len(m.text) <= 4096 for m in evening)
+
+
+async def test_the_head_digest_flags_an_abnormal_overdue_count(world: TeamWorld) -> None:
+    await seed_big(world)
+    t = default_translator().get("ru")
+    async with world.pool() as s:
+        team = await s.get(Team, world.team.id)
+        head = await s.get(Member, world.head.id)
+        assert team is not None and head is not None
+        ctx = ComposeContext(Repo(s), team, head, MONDAY, t, world.clock)
+        morning = "\n".join(m.text for m in await compose_morning_digest(ctx))
+        evening = "\n".join(m.text for m in await compose_evening_digest(ctx))
+    for text in (morning, evening):
+        assert "Аномально много просроченных" in text
+        assert f"{world.managers[0].name}: <b>{BIG_OVERDUE}</b>" in digits(text), text
+        assert world.managers[1].name not in text.split("Аномально")[1]
+
+
+# ---------------------------------------------------------------------- stale screens and typed answers
+
+
+async def test_a_typed_date_brings_the_list_back_and_the_old_picker_is_dead(world: TeamWorld) -> None:
+    ids = await seed(world)
+    anna = world.speaker(world.managers[0])
+    listing = (await anna.send("/today")).messages[0]
+
+    def current() -> SentMessage:
+        return next(m for m in anna.inbox if m.message_id == listing.message_id)
+
+    await anna.press(listing, "📅 3")  # Бета: negotiation
+    picker = current()
+    stale_label = next(b["text"] for b in picker.buttons if b["text"].startswith("вт"))
+    stale_data = picker.button(stale_label)["callback_data"]
+    await anna.press(picker, "Другая дата")
+    asked = current()
+    assert "Напишите дату" in asked.plain_text and not any(b["text"].startswith("вт") for b in asked.buttons)
+    saved = await anna.send("в пятницу")
+    assert "Перенесено на 27.11.2026" in saved.text
+    back = current()  # the list is back in the same message, with its buttons
+    assert "План на" in back.plain_text and any(b["text"] == "✅ 1" for b in back.buttons)
+    # the stale «вт 24.11» from the superseded picker does nothing
+    stale = await anna.press_data(listing.message_id, stale_data, strict=False)
+    assert stale.answer is not None and "уже не действует" in (stale.answer.text or "")
+    async with world.pool() as s:
+        task = await s.get(Task, ids["nego"])
+        assert task is not None and task.moves == 1 and task.due_date == date(2026, 11, 27)
+
+
+async def test_a_typed_reason_brings_the_list_back(world: TeamWorld) -> None:
+    ids = await seed(world)
+    anna = world.speaker(world.managers[0])
+    listing = (await anna.send("/today")).messages[0]
+
+    def current() -> SentMessage:
+        return next(m for m in anna.inbox if m.message_id == listing.message_id)
+
+    await anna.press(listing, "❌ 2")
+    picker = current()
+    quick = picker.button("Не дозвонился")["callback_data"]
+    await anna.press(picker, "Другая причина")
+    saved = await anna.send("ЛПР в отпуске до понедельника")
+    assert "причина записана" in saved.text
+    back = current()
+    assert "План на" in back.plain_text and not any(b["text"] == "✅ 2" for b in back.buttons)
+    assert any(b["text"] == "✅ 1" for b in back.buttons)
+    again = await anna.press_data(listing.message_id, quick, strict=False)
+    assert again.answer is not None and "уже отмечена" in (again.answer.text or "")
+    async with world.pool() as s:
+        task = await s.get(Task, ids["hot"])
+        assert task is not None and task.status is TaskStatus.NOT_DONE
+        assert task.reason == "ЛПР в отпуске до понедельника"
+
+
+async def test_a_picker_button_then_a_typed_date_moves_once(world: TeamWorld) -> None:
+    ids = await seed(world)
+    anna = world.speaker(world.managers[0])
+    listing = (await anna.send("/today")).messages[0]
+    await anna.press(listing, "📅 3")
+    picker = next(m for m in anna.inbox if m.message_id == listing.message_id)
+    other = picker.button("Другая дата")["callback_data"]
+    date_data = picker.button("вт")["callback_data"]
+    await anna.press_data(listing.message_id, other)
+    # the picker's date pressed in a race with the question (a double tap): it moves the task once
+    moved = await anna.press_data(listing.message_id, date_data, strict=False)
+    assert moved.answer is not None
+    late = await anna.send("в пятницу")  # the question is for a version of the task that is gone
+    assert "изменилась" in late.text
+    async with world.pool() as s:
+        task = await s.get(Task, ids["nego"])
+        assert task is not None and task.moves == 1
+
+
+# ---------------------------------------------------------------------- one client per company, escaping
+
+
+async def test_a_company_is_one_client_on_every_path(world: TeamWorld) -> None:
+    anna = world.speaker(world.managers[0])
+    boris = world.speaker(world.managers[1])
+    assert "создан" in (await boris.send("/newclient Луч")).text
+    # /add: the teammate's client is named, not copied
+    reply = await anna.send("/add Луч: позвонить директору завтра")
+    assert "уже есть у сотрудника" in reply.text and world.managers[1].name in reply.text
+    # invisible and bidi characters do not make another company
+    for name in ("Луч\u200b", "\u200bЛуч", "Л\u00aduч".replace("u", "у"), "\u202eЛуч", "ЛУЧ\u2060"):
+        refused = await anna.send(f"/newclient {name}")
+        assert "уже есть" in refused.text, (name, refused.text)
+    # a name of nothing visible is refused
+    empty = await anna.send("/newclient \u200b\u2060\u00ad")
+    assert "не может быть пустым" in empty.text
+    # /lead and /deal reuse the company (a teammate's one is refused politely by leads.py)
+    await anna.send("/lead \u200bЛуч, сайт")
+    async with world.pool() as s:
+        names = list(await s.scalars(select(Client.name)))
+    assert names == ["Луч"], names
+
+
+async def test_client_names_are_escaped_once_in_text_and_plain_on_buttons(world: TeamWorld) -> None:
+    evil = "<b>Зло</b> & &lt; $x$"
+    anna = world.speaker(world.managers[0])
+    created = await anna.send(f"/newclient {evil}")
+    assert created.messages and all(evil in m.plain_text for m in created.messages), created.text
+    added = await anna.send(f"/add {evil}: позвонить директору и договориться о встрече сегодня")
+    assert "Задача добавлена" in added.text and evil in added.messages[0].plain_text, added.text
+    listing = (await anna.send("/today")).messages[0]
+    assert evil in listing.plain_text  # the raw HTML was escaped exactly once
+    raw = listing.text or ""
+    assert "&amp;lt;" in raw and "<b>Зло</b>" not in raw
+    found = (await anna.send("/clients Зло")).messages[0]
+    assert found.buttons[0]["text"].startswith(evil)  # a label is plain text
+    # a new client offered by /add: the label is the name as typed
+    offer = (await anna.send(f"/add {evil} 2: отправить КП")).messages[0]
+    assert any(b["text"] == f"➕ Новый клиент «{evil} 2»" for b in offer.buttons), offer.buttons
+    # the evening report's «➕ Шаг» for a lead has a plain label too
+    await anna.send(f"/lead {evil} 3, сайт")
+    await anna.send("/today")  # leave the lead's step dialog
+    world.clock.set(world.clock() + timedelta(hours=9))
+    report = await anna.send("/report")
+    step = [b["text"] for m in report.messages for b in m.buttons if b["text"].startswith("➕ Шаг")]
+    assert step == [f"➕ Шаг для «{evil} 3»"], step

@@ -8,7 +8,7 @@ import pytest
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.keyboard import Keyboard
-from handlers.day import TaskAct
+from handlers.day_callbacks import TaskAct, TaskAction, View
 
 
 def layouts(kb: Keyboard | InlineKeyboardBuilder) -> list[list[tuple[str, str | None]]]:
@@ -20,7 +20,7 @@ def test_rows_match_aiogram_builder(seed: int) -> None:
     rng = random.Random(seed)
     ours, theirs = Keyboard(), InlineKeyboardBuilder()
     for i in range(rng.randrange(0, 30)):
-        data = TaskAct(a="d", task_id=i, v="t", p=0) if i % 2 else f"x:{i}"
+        data = TaskAct(action=TaskAction.DONE, task_id=i, v=View.TODAY, p=0) if i % 2 else f"x:{i}"
         ours.button(text=f"b{i}", callback_data=data)
         theirs.button(text=f"b{i}", callback_data=data)
     if rng.random() < 0.8:
