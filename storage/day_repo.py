@@ -203,7 +203,6 @@ class DayRepo:
             clients = {c.id: c for c in rows}
         return _task_items(tasks, clients, await self.clients.hot_client_ids(team_id))
 
-
     async def frozen_clients(self, client_ids: Iterable[int]) -> frozenset[int]:
         """Of ``client_ids``, those whose last three tasks with an outcome were moved or failed."""
         ids = set(client_ids)
