@@ -518,7 +518,9 @@ class DayRepo:
 
     async def plan_items(self, plan: Plan) -> list[TaskItem]:
         """The plan's tasks in the day-list order (``domain.ordering``)."""
-        return order_day_tasks(await self.task_items(plan.team_id, await self.plan_tasks(plan)), plan.for_date)
+        return order_day_tasks(
+            await self.task_items(plan.team_id, await self.plan_tasks(plan)), plan.for_date
+        )
 
     async def plan_tasks(self, plan: Plan) -> Sequence[Task]:
         return (
