@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select
 
 from domain.digest import EveningFacts
-from domain.enums import Role, TaskStatus
+from domain.enums import PlanStatus, Role, TaskStatus
 from domain.frozen import is_client_frozen, task_outcome
 from storage.day_repo import DayRepo, member_calendar
 from storage.head_repo import HeadRepo
-from storage.models import Client, Member, Task, Team, Vacation
+from storage.models import Client, Member, Plan, Task, Team, Vacation
 from storage.repo import ClientRepo, TaskRepo
 
 TODAY = date(2026, 11, 23)  # a Monday
@@ -142,7 +142,9 @@ async def test_evening_facts_for_the_team_agree_with_each_managers_evening(sessi
             await days.mark_not_done(m, failed, "не дозвонился", at(TODAY, 12))
             await days.move(m, moved, TODAY + timedelta(days=1), at(TODAY, 13))
             by_head, by_self = await task(m, TODAY), await task(m, TODAY)
-            heads.cancel(head, by_head, at(TODAY, 14))  # off the plan: does not count
+            plan = Plan(team_id=team.id, member_id=m.id, for_date=TODAY, status=PlanStatus.APPROVED)
+            s.add(plan)
+            heads.cancel(head, plan, by_head, at(TODAY, 14))  # off the plan: does not count
             await days.cancel(m, by_self, at(TODAY, 15))  # counts, not done
             old = await task(m, TODAY - timedelta(days=3), client)  # overdue, closed today
             await days.mark_done(m, old, at(TODAY, 16))
