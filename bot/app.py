@@ -9,7 +9,7 @@ from aiogram import Bot, Dispatcher
 from bot.clock import Clock, clock_from_env
 from bot.commands import set_default_commands
 from bot.config import Settings
-from bot.factory import create_bot, create_dispatcher
+from bot.factory import create_bot, create_dispatcher, create_storage
 from bot.housekeeping import install as install_housekeeping
 from bot.i18n import Translator, default_translator
 from bot.perf import freeze_startup_objects
@@ -30,8 +30,13 @@ async def run_polling(settings: Settings, clock: Clock | None = None) -> None:
             raise NotMigrated
         translator = default_translator()
         bot = create_bot(settings)
+        pool = create_session_pool(engine)
         dp = create_dispatcher(
-            settings, create_session_pool(engine), clock=clock or clock_from_env(), translator=translator
+            settings,
+            pool,
+            clock=clock or clock_from_env(),
+            translator=translator,
+            storage=create_storage(settings, pool),  # without Redis, dialogs survive a restart
         )
         dp.startup.register(_on_startup)
         install_housekeeping(dp, settings)  # prunes processed update ids; /healthz when HEALTH_PORT is set
