@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import LOCALES, Settings, SettingsError, load_settings
@@ -14,6 +15,9 @@ from bot.i18n import Texts, default_translator
 from bot.logs import setup_logging
 from domain.enums import Role
 from domain.errors import UserError
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -119,16 +123,22 @@ def _run(settings: Settings, t: Texts) -> int:
         print(t("cli-no-token"), file=sys.stderr)
         return 2
     from bot.app import NotMigrated, run_polling
+    from bot.commands import CannotStart
 
     try:
         asyncio.run(run_polling(settings))
     except NotMigrated:
         print(t("cli-not-migrated"), file=sys.stderr)
         return 2
+    except CannotStart as exc:
+        print(t(exc.key, **exc.args_), file=sys.stderr)
+        return 2
     return 0
 
 
-async def _open(settings: Settings, t: Texts):
+async def _open(
+    settings: Settings, t: Texts
+) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]] | None:
     from storage.db import create_engine, create_session_pool
     from storage.migrate import is_up_to_date
 
@@ -136,7 +146,7 @@ async def _open(settings: Settings, t: Texts):
     if not await is_up_to_date(engine):
         await engine.dispose()
         print(t("cli-not-migrated"), file=sys.stderr)
-        return None, None
+        return None
     return engine, create_session_pool(engine)
 
 
@@ -146,9 +156,10 @@ async def _team_create(settings: Settings, t: Texts, name: str, tz: str) -> int:
     except (ZoneInfoNotFoundError, ValueError):
         print(t("cli-bad-tz", tz=tz), file=sys.stderr)
         return 2
-    engine, pool = await _open(settings, t)
-    if engine is None:
+    opened = await _open(settings, t)
+    if opened is None:
         return 2
+    engine, pool = opened
     from bot.clock import system_clock
     from storage.repo import Repo
 
@@ -169,9 +180,10 @@ async def _team_create(settings: Settings, t: Texts, name: str, tz: str) -> int:
 
 
 async def _invite(settings: Settings, t: Texts, team_name: str, role: Role) -> int:
-    engine, pool = await _open(settings, t)
-    if engine is None:
+    opened = await _open(settings, t)
+    if opened is None:
         return 2
+    engine, pool = opened
     from bot.clock import system_clock
     from storage.repo import Repo
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -675,3 +676,26 @@ async def test_polling_bot_end_to_end(emu: Emulator, base_url: str) -> None:
         await polling
     assert emu.unanswered_callbacks() == []
     assert Update.model_validate(emu.send_text(USER, "after stop")).message is not None
+
+
+async def test_a_method_refused_on_demand(emu: Emulator, base_url: str) -> None:
+    """``refuse`` answers a method with an error (for a number of calls, or until ``accept``); other
+    methods are untouched. Over HTTP as ``/_emulator/refuse`` and ``/_emulator/accept``."""
+    commands = {"commands": json.dumps([{"command": "start", "description": "Начать"}])}
+    emu.refuse("setmycommands", 429, "Too Many Requests: retry after 5", times=2, retry_after=5)
+    flood = (429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 5",
+                   "parameters": {"retry_after": 5}})  # fmt: skip
+    assert await emu.call(TOKEN, "setMyCommands", commands) == flood
+    assert (await emu.call(TOKEN, "getMe", {}))[0] == 200
+    assert await emu.call(TOKEN, "setMyCommands", commands) == flood
+    assert await emu.call(TOKEN, "setMyCommands", commands) == (200, {"ok": True, "result": True})
+
+    async with aiohttp.ClientSession(base_url) as http:
+        async with http.post("/_emulator/refuse", json={"method": "setMyCommands"}) as resp:
+            assert (await resp.json())["ok"]
+        for _ in range(3):
+            status, body = await emu.call(TOKEN, "setMyCommands", commands)
+            assert (status, body["description"]) == (400, "Bad Request: refused by the emulator")
+        async with http.post("/_emulator/accept", json={"method": "setMyCommands"}) as resp:
+            assert (await resp.json())["ok"]
+    assert (await emu.call(TOKEN, "setMyCommands", commands))[0] == 200
