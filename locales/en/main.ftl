@@ -72,12 +72,6 @@ error-lang-unknown = No such language. Available: ru, en.
 
 cli-migrated = The database is at the latest version.
 cli-not-migrated = The database is not set up or out of date. Run: python -m bot migrate
-cli-no-token =
-    BOT_TOKEN is not set.
-    1. Open @BotFather in Telegram, send /newbot and take the token.
-    2. Put it into .env: BOT_TOKEN=123456789:ABC...
-    3. Run python -m bot migrate, then python -m bot team create "Sales".
-    To see the bot without a token or network: python -m bot demo
 cli-bad-tz = Unknown time zone: { $tz }. Example: Europe/Moscow
 cli-team-created = Team “{ $team }” created (time zone { $tz }).
 cli-invite = Invite for the role “{ $role }”, single use, valid for { $hours } h:

@@ -73,12 +73,6 @@ error-lang-unknown = Такого языка нет. Доступны: ru, en.
 
 cli-migrated = База данных обновлена до последней версии.
 cli-not-migrated = База данных не подготовлена или устарела. Выполните: python -m bot migrate
-cli-no-token =
-    Не задан BOT_TOKEN.
-    1. Откройте @BotFather в Telegram, отправьте /newbot и получите токен.
-    2. Запишите его в файл .env: BOT_TOKEN=123456789:ABC...
-    3. Выполните python -m bot migrate, затем python -m bot team create "Отдел продаж".
-    Посмотреть бота без токена и без сети: python -m bot demo
 cli-bad-tz = Неизвестный часовой пояс: { $tz }. Пример: Europe/Moscow
 cli-team-created = Команда «{ $team }» создана (часовой пояс { $tz }).
 cli-invite = Приглашение для роли «{ $role }», одноразовое, действует { $hours } ч.:
