@@ -1200,7 +1200,7 @@ class Emulator:
         self._poll_interrupts += 1
         self._update_pulse.notify()
 
-    async def wait_for(self, predicate: Callable[[], T], timeout: float = 10.0) -> T:  # noqa: ASYNC109
+    async def wait_for(self, predicate: Callable[[], T | None], timeout: float = 10.0) -> T:  # noqa: ASYNC109
         """Wait until ``predicate()`` is truthy, re-checking on every API call and user action."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
