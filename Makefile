@@ -11,10 +11,13 @@ UV_COMPILE := $(VENV)/bin/uv pip compile pyproject.toml --universal --python-ver
 
 .PHONY: run test lint typecheck demo migrate bench lock clean
 
+# The install is quiet (its log is shown only when it fails): a first run prints only what to do next.
 $(STAMP): pyproject.toml requirements-dev.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PIP) install --require-hashes --no-deps -r requirements-dev.lock
-	@$(PIP) install --no-deps --no-build-isolation -e .
+	@$(PIP) install --require-hashes --no-deps -r requirements-dev.lock >$(VENV)/install.log 2>&1 \
+		|| { cat $(VENV)/install.log; exit 1; }
+	@$(PIP) install --no-deps --no-build-isolation -e . >>$(VENV)/install.log 2>&1 \
+		|| { cat $(VENV)/install.log; exit 1; }
 	@touch $(STAMP)
 
 lock:
@@ -23,9 +26,11 @@ lock:
 	$(UV_COMPILE) -o requirements.lock
 	$(UV_COMPILE) --extra dev -o requirements-dev.lock
 
+# Exit status 2 means the bot said in a line or two what to do next (no token, a refused token…):
+# no make error line on top of it.
 run: $(STAMP)
 	@$(PY) -m bot migrate >/dev/null
-	$(PY) -m bot run
+	@$(PY) -m bot run || { status=$$?; [ $$status -eq 2 ] || exit $$status; }
 
 demo: $(STAMP)
 	$(PY) -m bot demo

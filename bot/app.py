@@ -7,9 +7,9 @@ import logging
 from aiogram import Bot, Dispatcher
 
 from bot.clock import Clock, clock_from_env
-from bot.commands import set_default_commands
+from bot.commands import check_token, publish_default_commands
 from bot.config import Settings
-from bot.factory import create_bot, create_dispatcher
+from bot.factory import create_bot, create_dispatcher, create_storage
 from bot.housekeeping import install as install_housekeeping
 from bot.i18n import Translator, default_translator
 from bot.perf import freeze_startup_objects
@@ -30,8 +30,13 @@ async def run_polling(settings: Settings, clock: Clock | None = None) -> None:
             raise NotMigrated
         translator = default_translator()
         bot = create_bot(settings)
+        pool = create_session_pool(engine)
         dp = create_dispatcher(
-            settings, create_session_pool(engine), clock=clock or clock_from_env(), translator=translator
+            settings,
+            pool,
+            clock=clock or clock_from_env(),
+            translator=translator,
+            storage=create_storage(settings, pool),  # without Redis, dialogs survive a restart
         )
         dp.startup.register(_on_startup)
         install_housekeeping(dp, settings)  # prunes processed update ids; /healthz when HEALTH_PORT is set
@@ -53,8 +58,8 @@ async def run_polling(settings: Settings, clock: Clock | None = None) -> None:
 
 
 async def _on_startup(bot: Bot, dispatcher: Dispatcher, translator: Translator, settings: Settings) -> None:
-    me = await bot.me()
+    me = await check_token(bot, settings.telegram_api_url)  # a refused token stops here, in one line
     log.info("bot @%s started", me.username)
     await bot.delete_webhook(drop_pending_updates=False)
-    await set_default_commands(bot, translator, settings.default_locale)
+    await publish_default_commands(bot, translator, settings.default_locale, dispatcher)  # never stops it
     freeze_startup_objects()  # full garbage collections stop pausing the bot (bot/perf.py)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import LOCALES, Settings, SettingsError, load_settings
@@ -15,65 +17,93 @@ from bot.logs import setup_logging
 from domain.enums import Role
 from domain.errors import UserError
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m bot", description="РОП-ассистент: the sales team's day in Telegram."
+
+def build_parser(t: Texts) -> argparse.ArgumentParser:
+    """The command line in the language of ``t`` (``DEFAULT_LOCALE``), its ``--help`` included."""
+
+    class Formatter(argparse.HelpFormatter):
+        def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+            super().add_usage(usage, actions, groups, t("cli-usage") if prefix is None else prefix)
+
+    class Parser(argparse.ArgumentParser):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **{"add_help": False, "formatter_class": Formatter, **kwargs})
+            self.arguments = self.add_argument_group(t("cli-arguments"))
+            self.options = self.add_argument_group(t("cli-options"))
+            self.options.add_argument("-h", "--help", action="help", help=t("cli-help-help"))
+
+        def error(self, message: str) -> NoReturn:
+            self.print_usage(sys.stderr)
+            self.exit(2, f"{self.prog}: {t('cli-error')}: {message}\n")
+
+    def command(name: str, key: str, **kwargs: Any) -> Parser:
+        return sub.add_parser(name, help=t(key), description=t(key), **kwargs)
+
+    parser = Parser(prog="python -m bot", description=t("cli-description"))
+    sub = parser.add_subparsers(dest="command", title=t("cli-commands"), metavar="COMMAND")
+    command("run", "cli-help-run")
+    command("webhook", "cli-help-webhook")
+    command("migrate", "cli-help-migrate")
+    team = command("team", "cli-help-team")
+    team_sub = team.add_subparsers(dest="team_command", required=True, title=t("cli-commands"))
+    create = team_sub.add_parser(
+        "create", help=t("cli-help-team-create"), description=t("cli-help-team-create")
     )
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the bot with long polling (the default)")
-    sub.add_parser(
-        "webhook", help="serve updates over a webhook (WEBHOOK_URL, WEBHOOK_SECRET; several processes may)"
+    create.arguments.add_argument("name", help=t("cli-help-team-name"))
+    create.options.add_argument("--tz", default=None, help=t("cli-help-tz"))
+    invite = command("invite", "cli-help-invite")
+    invite.options.add_argument("--team", required=True, help=t("cli-help-team-option"))
+    invite.options.add_argument(
+        "--role", choices=[r.value for r in Role], default=Role.MANAGER.value, help=t("cli-help-role")
     )
-    sub.add_parser("migrate", help="create or upgrade the database schema")
-    team = sub.add_parser("team", help="manage teams").add_subparsers(dest="team_command", required=True)
-    create = team.add_parser("create", help="create a team and print its first head's invite link")
-    create.add_argument("name")
-    create.add_argument(
-        "--tz", default=None, help="IANA time zone, e.g. Europe/Moscow (default: DEFAULT_TIMEZONE)"
-    )
-    invite = sub.add_parser("invite", help="print an invite link for a team")
-    invite.add_argument("--team", required=True, help="team name")
-    invite.add_argument("--role", choices=[r.value for r in Role], default=Role.MANAGER.value)
-    job = sub.add_parser("job", help="run a scheduled job now")
-    job.add_argument("name", nargs="?", help="job name; omit to list them")
-    job.add_argument("--team", help="only this team")
-    job.add_argument("--date", help="local date YYYY-MM-DD (default: today in the team's time zone)")
-    outbox = sub.add_parser("outbox", help="scheduled messages: pending, failed, unknown, sent today")
-    outbox.add_argument("--team", help="only this team")
-    outbox.add_argument("--days", type=int, default=7, help="local days to look back (default: 7)")
-    imp = sub.add_parser("import", help="import clients, open tasks and plans from a CSV or XLSX file")
-    imp.add_argument("file")
-    imp.add_argument("--team", required=True, help="team name")
-    imp.add_argument("--owner", help="the manager of rows that name nobody (default: such rows are rejected)")
-    imp.add_argument("--dry-run", action="store_true", help="show what would be imported, write nothing")
-    exp = sub.add_parser("export", help="export clients, tasks, deals, leads and day reports to XLSX")
-    exp.add_argument("--team", required=True, help="team name")
-    exp.add_argument("--from", dest="start", help="first day YYYY-MM-DD (default: this month's first)")
-    exp.add_argument("--to", dest="end", help="last day YYYY-MM-DD (default: this month's last)")
-    exp.add_argument("--out", required=True, help="the .xlsx file to write")
-    backup = sub.add_parser("backup", help="copy the SQLite database, live, into a new file")
-    backup.add_argument("--out", required=True, help="the file to write (must not exist)")
-    restore = sub.add_parser(
-        "restore", help="replace the SQLite database with a backup (stop the bot first); upgrades it"
-    )
-    restore.add_argument("file")
-    demo = sub.add_parser(
-        "demo", help="play a scripted working day in a throwaway database (no token, no network)"
-    )
-    demo.add_argument("--lang", choices=LOCALES, default=None, help="transcript language (default: ru)")
+    job = command("job", "cli-help-job")
+    job.arguments.add_argument("name", nargs="?", help=t("cli-help-job-name"))
+    job.options.add_argument("--team", help=t("cli-help-job-team"))
+    job.options.add_argument("--date", help=t("cli-help-job-date"))
+    outbox = command("outbox", "cli-help-outbox")
+    outbox.options.add_argument("--team", help=t("cli-help-job-team"))
+    outbox.options.add_argument("--days", type=int, default=7, help=t("cli-help-outbox-days"))
+    imp = command("import", "cli-help-import")
+    imp.arguments.add_argument("file", help=t("cli-help-import-file"))
+    imp.options.add_argument("--team", required=True, help=t("cli-help-team-option"))
+    imp.options.add_argument("--owner", help=t("cli-help-import-owner"))
+    imp.options.add_argument("--dry-run", action="store_true", help=t("cli-help-import-dry-run"))
+    exp = command("export", "cli-help-export")
+    exp.options.add_argument("--team", required=True, help=t("cli-help-team-option"))
+    exp.options.add_argument("--from", dest="start", help=t("cli-help-export-from"))
+    exp.options.add_argument("--to", dest="end", help=t("cli-help-export-to"))
+    exp.options.add_argument("--out", required=True, help=t("cli-help-export-out"))
+    backup = command("backup", "cli-help-backup")
+    backup.options.add_argument("--out", required=True, help=t("cli-help-backup-out"))
+    restore = command("restore", "cli-help-restore")
+    restore.arguments.add_argument("file", help=t("cli-help-restore-file"))
+    demo = command("demo", "cli-help-demo")
+    demo.options.add_argument("--lang", choices=LOCALES, default=None, help=t("cli-help-demo-lang"))
     return parser
 
 
+def _env_locale() -> str:
+    """``DEFAULT_LOCALE`` read by hand, for the help and the error when the settings do not load."""
+    value = os.environ.get("DEFAULT_LOCALE", "").strip().lower()
+    return value if value in LOCALES else LOCALES[0]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    command = args.command or "run"
     try:
-        settings = load_settings()
+        settings: Settings | None = load_settings()
+        problem: SettingsError | None = None
     except SettingsError as exc:
-        print(exc, file=sys.stderr)
+        settings, problem = None, exc
+    locale = settings.default_locale if settings is not None else _env_locale()
+    t = default_translator().get(locale, html=False)
+    args = build_parser(t).parse_args(argv)  # --help works even when a setting is wrong
+    if settings is None:
+        print(problem, file=sys.stderr)
         return 2
-    t = default_translator().get(settings.default_locale, html=False)
+    command = args.command or "run"
     # the bot token and the webhook secret are redacted from every line
     setup_logging(settings.log_level, settings.secrets, settings.log_format)
     try:
@@ -84,11 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_webhook_command(settings, t)
         if command == "migrate":
-            from storage.migrate import upgrade
-
-            upgrade(settings.database_url)
-            print(t("cli-migrated"))
-            return 0
+            return _migrate(settings, t)
         if command == "team":
             return asyncio.run(_team_create(settings, t, args.name, args.tz or settings.default_timezone))
         if command == "invite":
@@ -137,21 +163,57 @@ def _backup_or_restore(settings: Settings, t: Texts, command: str, args: argpars
     return 0
 
 
+def _migrate(settings: Settings, t: Texts) -> int:
+    """Upgrade quietly (alembic's own lines only with ``LOG_LEVEL=DEBUG``) and say what became of it."""
+    from storage.migrate import head_revision, revision_at, upgrade
+
+    before = revision_at(settings.database_url)
+    upgrade(settings.database_url, quiet=settings.log_level != "DEBUG")
+    print(t("cli-migrate-current" if before == head_revision() else "cli-migrated"))
+    return 0
+
+
 def _run(settings: Settings, t: Texts) -> int:
     if settings.bot_token is None:
-        print(t("cli-no-token"), file=sys.stderr)
+        print(t("cli-no-token", next=asyncio.run(_first_step(settings))), file=sys.stderr)
         return 2
     from bot.app import NotMigrated, run_polling
+    from bot.commands import CannotStart
 
     try:
         asyncio.run(run_polling(settings))
     except NotMigrated:
         print(t("cli-not-migrated"), file=sys.stderr)
         return 2
+    except CannotStart as exc:
+        print(t(exc.key, **exc.args_), file=sys.stderr)
+        return 2
     return 0
 
 
-async def _open(settings: Settings, t: Texts):
+async def _first_step(settings: Settings) -> str:
+    """What a person without a token does after getting one: ``migrate``, create a ``team``, or ``run``."""
+    from storage.migrate import database_exists
+
+    if not database_exists(settings.database_url):
+        return "migrate"  # nothing to look at, and nothing created by looking
+    from storage.db import create_engine, create_session_pool
+    from storage.migrate import is_up_to_date
+    from storage.repo import Repo
+
+    engine = create_engine(settings.database_url)
+    try:
+        if not await is_up_to_date(engine):
+            return "migrate"
+        async with create_session_pool(engine)() as session:
+            return "run" if await Repo(session).teams.all() else "team"
+    except Exception:  # a database that cannot be read: setting it up is the next step
+        return "migrate"
+    finally:
+        await engine.dispose()
+
+
+async def _open(settings: Settings, t: Texts) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]] | None:
     from storage.db import create_engine, create_session_pool
     from storage.migrate import is_up_to_date
 
@@ -159,7 +221,7 @@ async def _open(settings: Settings, t: Texts):
     if not await is_up_to_date(engine):
         await engine.dispose()
         print(t("cli-not-migrated"), file=sys.stderr)
-        return None, None
+        return None
     return engine, create_session_pool(engine)
 
 
@@ -169,9 +231,10 @@ async def _team_create(settings: Settings, t: Texts, name: str, tz: str) -> int:
     except (ZoneInfoNotFoundError, ValueError):
         print(t("cli-bad-tz", tz=tz), file=sys.stderr)
         return 2
-    engine, pool = await _open(settings, t)
-    if engine is None:
+    opened = await _open(settings, t)
+    if opened is None:
         return 2
+    engine, pool = opened
     from bot.clock import system_clock
     from storage.repo import Repo
 
@@ -182,7 +245,7 @@ async def _team_create(settings: Settings, t: Texts, name: str, tz: str) -> int:
             invite = await repo.invites.create(
                 team.id, Role.HEAD, system_clock(), timedelta(hours=settings.invite_ttl_hours)
             )
-        link = await _deep_link(settings, invite.code)
+        link = await _deep_link(settings, invite.code, t)
         print(t("cli-team-created", team=team.name, tz=tz))
         print(t("cli-invite", role=t("role-head"), hours=settings.invite_ttl_hours))
         print(link)
@@ -192,9 +255,10 @@ async def _team_create(settings: Settings, t: Texts, name: str, tz: str) -> int:
 
 
 async def _invite(settings: Settings, t: Texts, team_name: str, role: Role) -> int:
-    engine, pool = await _open(settings, t)
-    if engine is None:
+    opened = await _open(settings, t)
+    if opened is None:
         return 2
+    engine, pool = opened
     from bot.clock import system_clock
     from storage.repo import Repo
 
@@ -208,14 +272,15 @@ async def _invite(settings: Settings, t: Texts, team_name: str, role: Role) -> i
                 team.id, role, system_clock(), timedelta(hours=settings.invite_ttl_hours)
             )
         print(t("cli-invite", role=t(f"role-{role}"), hours=settings.invite_ttl_hours))
-        print(await _deep_link(settings, invite.code))
+        print(await _deep_link(settings, invite.code, t))
     finally:
         await engine.dispose()
     return 0
 
 
-async def _deep_link(settings: Settings, code: str) -> str:
-    """``https://t.me/<bot>?start=<code>``; the bot's username comes from getMe when a token is set."""
+async def _deep_link(settings: Settings, code: str, t: Texts) -> str:
+    """``https://t.me/<bot>?start=<code>``; the bot's username comes from getMe when a token is set.
+    Without one, the link has a placeholder, and a line after it says what to put there."""
     username = settings.bot_username
     if username is None and settings.bot_token is not None:
         from bot.factory import create_bot
@@ -227,4 +292,6 @@ async def _deep_link(settings: Settings, code: str) -> str:
             username = None
         finally:
             await bot.session.close()
-    return f"https://t.me/{username or '<bot_username>'}?start={code}"
+    if username is None:
+        return f"https://t.me/<bot_username>?start={code}\n{t('cli-link-unknown-bot')}"
+    return f"https://t.me/{username}?start={code}"

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, system_clock
 from bot.config import Settings
+from bot.dialog_storage import DatabaseStorage, bind_dialog_sessions
 from bot.i18n import Translator, default_translator
 from bot.metrics import Metrics, instrument_bot
 from bot.middlewares import (
@@ -40,11 +41,17 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     return Bot(settings.token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
-def create_storage(settings: Settings) -> BaseStorage:
+def create_storage(
+    settings: Settings, session_pool: async_sessionmaker[AsyncSession] | None = None
+) -> BaseStorage:
+    """Where dialogs live: Redis with ``REDIS_URL``; else the database when given its session pool (the
+    bot processes: a dialog survives a restart, ``bot/dialog_storage.py``); else memory (tests, the demo)."""
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisStorage
 
         return RedisStorage.from_url(settings.redis_url)
+    if session_pool is not None:
+        return DatabaseStorage(session_pool)
     return DialogMemoryStorage()
 
 
@@ -114,5 +121,6 @@ def create_dispatcher(
         observer.outer_middleware(member)
         observer.middleware(HandlerNameMiddleware())
     dp.callback_query.middleware(AnswerCallbackMiddleware())
+    bind_dialog_sessions(dp)  # with the database storage, dialog writes join the update's transaction
     dp.include_router(build_routers())
     return dp

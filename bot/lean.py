@@ -16,20 +16,31 @@ of 161 MB (``bench/memory.py``, 2-core machine, November 2026).
 A type or method is then built the first time it is validated, created or sent: a few milliseconds once.
 Every other ``model_rebuild`` is left alone. ``bench/memory.py`` measures the process that runs it;
 ``ROP_LEAN_IMPORTS=0`` turns it off (then ``import aiogram`` builds everything, as upstream does).
+
+This leans on pydantic's private ``model_rebuild`` parameters (``_parent_namespace_depth``,
+``_types_namespace``), so it is tested against one range of pydantic (``TESTED_PYDANTIC``, the range
+``pyproject.toml`` declares; ``tests/scaleout/test_lean.py``). On any other pydantic, or if
+``model_rebuild`` changed its parameters, it installs nothing and warns once: the bot runs with eager
+builds, upstream's behaviour, using more memory but nothing else.
 """
 
 from __future__ import annotations
 
 import importlib.abc
 import importlib.machinery
+import inspect
 import os
 import re
 import sys
+import warnings
 from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
 ENV = "ROP_LEAN_IMPORTS"
+#: pydantic versions this is tested against, [from, to): keep in step with pyproject.toml's dependency
+TESTED_PYDANTIC = ((2, 13), (2, 14))
+_REBUILD_PARAMETERS = {"force", "raise_errors", "_parent_namespace_depth", "_types_namespace"}
 _METHODS_BASE = "aiogram.methods.base"
 _NAME = re.compile(r"[A-Za-z_]\w*")
 
@@ -47,6 +58,15 @@ def defer_aiogram_models() -> bool:
     original = pydantic.BaseModel.model_rebuild.__func__  # type: ignore[attr-defined]
     if getattr(original, "_rop_lean", False):
         return True
+    reason = unsupported(pydantic.VERSION, original)
+    if reason is not None:
+        warnings.warn(
+            f"lean imports are off: {reason}; aiogram's models are built at import "
+            f"(more memory, nothing else; {ENV}=0 silences this)",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return False
 
     def model_rebuild(
         cls: type[pydantic.BaseModel],
@@ -59,7 +79,7 @@ def defer_aiogram_models() -> bool:
         if _types_namespace is not None and cls.__module__.startswith("aiogram.types."):
             _lend_names(cls, _types_namespace)
             return None
-        return original(
+        built: bool | None = original(
             cls,
             force=force,
             raise_errors=raise_errors,
@@ -67,11 +87,26 @@ def defer_aiogram_models() -> bool:
             _parent_namespace_depth=_parent_namespace_depth + 1 if _parent_namespace_depth > 0 else 0,
             _types_namespace=_types_namespace,
         )
+        return built
 
     model_rebuild._rop_lean = True  # type: ignore[attr-defined]
     pydantic.BaseModel.model_rebuild = classmethod(model_rebuild)  # type: ignore[assignment]
     sys.meta_path.insert(0, _DeferMethods())
     return True
+
+
+def unsupported(version: str, model_rebuild: Any) -> str | None:
+    """Why the deferral cannot be trusted with this pydantic; None when it can."""
+    (low, high), found = TESTED_PYDANTIC, tuple(int(n) for n in re.findall(r"\d+", version)[:2])
+    if not low <= found < high:
+        return f"pydantic {version} is outside the tested {low[0]}.{low[1]} to below {high[0]}.{high[1]}"
+    try:
+        parameters = set(inspect.signature(model_rebuild).parameters)
+    except (TypeError, ValueError):
+        parameters = set()
+    if not _REBUILD_PARAMETERS.issubset(parameters):
+        return f"pydantic {version}'s BaseModel.model_rebuild has other parameters"
+    return None
 
 
 def _lend_names(cls: type, namespace: Mapping[str, Any]) -> None:
@@ -101,7 +136,9 @@ class _DeferMethods(importlib.abc.MetaPathFinder):
 
         def exec_module(module: ModuleType) -> None:
             run(module)
-            module.TelegramMethod.model_config["defer_build"] = True
+            config = getattr(getattr(module, "TelegramMethod", None), "model_config", None)
+            if isinstance(config, dict):  # else aiogram changed: its methods are built eagerly
+                config["defer_build"] = True
 
         loader.exec_module = exec_module  # type: ignore[method-assign]
         return spec

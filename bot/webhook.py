@@ -34,9 +34,9 @@ from aiohttp import web
 
 from bot.app import NotMigrated
 from bot.clock import Clock, clock_from_env
-from bot.commands import set_default_commands
+from bot.commands import publish_default_commands
 from bot.config import Settings
-from bot.factory import create_bot, create_dispatcher
+from bot.factory import create_bot, create_dispatcher, create_storage
 from bot.health import add_health_route
 from bot.housekeeping import install as install_housekeeping
 from bot.i18n import Texts, Translator, default_translator
@@ -97,9 +97,9 @@ async def register_webhook(bot: Bot, dispatcher: Dispatcher, settings: Settings)
     )
 
 
-async def _on_startup(bot: Bot, translator: Translator, settings: Settings) -> None:
+async def _on_startup(bot: Bot, dispatcher: Dispatcher, translator: Translator, settings: Settings) -> None:
     me = await bot.me()
-    await set_default_commands(bot, translator, settings.default_locale)
+    await publish_default_commands(bot, translator, settings.default_locale, dispatcher)  # never stops it
     log.info("bot @%s starting in webhook mode", me.username)
     freeze_startup_objects()  # full garbage collections stop pausing the bot (bot/perf.py)
 
@@ -107,7 +107,13 @@ async def _on_startup(bot: Bot, translator: Translator, settings: Settings) -> N
 def create_webhook_dispatcher(
     settings: Settings, session_pool, *, clock: Clock, translator: Translator
 ) -> Dispatcher:
-    dp = create_dispatcher(settings, session_pool, clock=clock, translator=translator)
+    dp = create_dispatcher(
+        settings,
+        session_pool,
+        clock=clock,
+        translator=translator,
+        storage=create_storage(settings, session_pool),  # without Redis, dialogs live in the database
+    )
     dp.startup.register(_on_startup)
     install_housekeeping(dp, settings, health=False)
     if settings.scheduler_enabled:

@@ -123,6 +123,23 @@ def _unblock(emulator: Emulator, body: dict[str, Any]) -> bool:
     return True
 
 
+def _refuse(emulator: Emulator, body: dict[str, Any]) -> bool:
+    times, retry_after = body.get("times"), body.get("retry_after")
+    emulator.refuse(
+        str(body["method"]),
+        int(body.get("status", 400)),
+        str(body.get("description", "Bad Request: refused by the emulator")),
+        times=None if times in (None, "") else int(times),
+        retry_after=None if retry_after in (None, "") else int(retry_after),
+    )
+    return True
+
+
+def _accept(emulator: Emulator, body: dict[str, Any]) -> bool:
+    emulator.accept(str(body["method"]))
+    return True
+
+
 def _inject(emulator: Emulator, body: dict[str, Any]) -> dict[str, Any]:
     fault = _fault(body)
     emulator.inject(int(body["chat_id"]), fault, int(body.get("times", 1)))
@@ -159,6 +176,8 @@ _POST: dict[str, Control] = {
     "block": _block,
     "unblock": _unblock,
     "inject": _inject,
+    "refuse": _refuse,
+    "accept": _accept,
     "limits": _limits,
     "reset": _reset,
 }

@@ -137,6 +137,16 @@ def bad_request(message: str) -> ApiError:
 
 
 @dataclass
+class Refusal:
+    """A method the emulator answers with an error (``Emulator.refuse``)."""
+
+    status: int
+    description: str
+    times: int | None  # calls left to refuse; None: every call
+    retry_after: int | None = None
+
+
+@dataclass
 class Reply:
     """An answer: HTTP status, JSON body, and how long the transport must wait before sending it."""
 
@@ -301,6 +311,7 @@ class Emulator:
         self.files: dict[str, StoredFile] = {}
         self._file_ids = itertools.count(1)
         self._faults: dict[int, deque[Fault]] = {}
+        self._refusals: dict[str, Refusal] = {}
         self.stats = Stats()
         self.limits = None
         self.interrupt_polls()
@@ -321,6 +332,35 @@ class Emulator:
     def inject(self, chat_id: int, fault: Fault, times: int = 1) -> None:
         """Queue ``fault`` for the next ``times`` sends (sendMessage/Photo/Document) to ``chat_id``."""
         self._faults.setdefault(chat_id, deque()).extend([fault] * times)
+
+    def refuse(
+        self,
+        method: str,
+        status: int = 400,
+        description: str = "Bad Request: refused by the emulator",
+        *,
+        times: int | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` (every call when None, until ``accept``) with an
+        error, as Telegram can (a bad description, a flood wait with ``retry_after``, a server error)."""
+        name = _METHODS[method.lower()][0] if method.lower() in _METHODS else method
+        self._refusals[name.lower()] = Refusal(status, description, times, retry_after)
+
+    def accept(self, method: str) -> None:
+        """Stop refusing ``method``."""
+        self._refusals.pop(method.lower(), None)
+
+    def _refusal(self, method: str) -> ApiError | None:
+        refusal = self._refusals.get(method.lower())
+        if refusal is None:
+            return None
+        if refusal.times is not None:
+            refusal.times -= 1
+            if refusal.times <= 0:
+                del self._refusals[method.lower()]
+        parameters = {"retry_after": refusal.retry_after} if refusal.retry_after is not None else None
+        return ApiError(refusal.status, refusal.description, parameters)
 
     def me(self) -> dict[str, Any]:
         return {
@@ -365,6 +405,9 @@ class Emulator:
                 raise ApiError(401, "Unauthorized")
             if entry is None:
                 raise ApiError(404, "Not Found")
+            refused = self._refusal(record.method)
+            if refused is not None:
+                raise refused
             result = entry[1](self, request)
             if inspect.isawaitable(result):
                 result = await result
@@ -1157,7 +1200,7 @@ class Emulator:
         self._poll_interrupts += 1
         self._update_pulse.notify()
 
-    async def wait_for(self, predicate: Callable[[], T], timeout: float = 10.0) -> T:  # noqa: ASYNC109
+    async def wait_for(self, predicate: Callable[[], T | None], timeout: float = 10.0) -> T:  # noqa: ASYNC109
         """Wait until ``predicate()`` is truthy, re-checking on every API call and user action."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout

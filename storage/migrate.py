@@ -8,6 +8,8 @@ revision from alembic's version table. Only ``upgrade`` imports alembic.
 from __future__ import annotations
 
 import ast
+import asyncio
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,15 +64,48 @@ def _revision_of(path: Path) -> tuple[str, tuple[str, ...]] | None:
     revision, down = values.get("revision"), values.get("down_revision")
     if not isinstance(revision, str):
         return None
-    return revision, (down,) if isinstance(down, str) else tuple(down or ())
+    if isinstance(down, str):
+        return revision, (down,)
+    return revision, tuple(str(d) for d in down) if isinstance(down, tuple | list) else ()
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at ``url`` to ``revision`` (synchronous: call it outside a running loop)."""
-    from alembic import command
+def upgrade(url: str, revision: str = "head", *, quiet: bool = False) -> None:
+    """Bring the database at ``url`` to ``revision`` (synchronous: call it outside a running loop).
 
+    ``quiet``: alembic's INFO lines (a dozen per fresh database) are not logged, its warnings are."""
     _ensure_sqlite_dir(url)
-    command.upgrade(alembic_config(url), revision)
+    alembic_log = logging.getLogger("alembic")  # its import logs too: set the level first
+    level = alembic_log.level
+    if quiet:
+        alembic_log.setLevel(logging.WARNING)
+    try:
+        from alembic import command
+
+        command.upgrade(alembic_config(url), revision)
+    finally:
+        alembic_log.setLevel(level)
+
+
+def database_exists(url: str) -> bool:
+    """False for a SQLite file that is not there yet (a server database is taken to exist)."""
+    path = _sqlite_path(url)
+    return path is None or Path(path).exists()
+
+
+def revision_at(url: str) -> str | None:
+    """The revision of the database at ``url`` (None when it has none or is not there); synchronous."""
+    if not database_exists(url):
+        return None
+    from storage.db import create_engine
+
+    async def read() -> str | None:
+        engine = create_engine(url)
+        try:
+            return await current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
@@ -86,8 +121,15 @@ async def is_up_to_date(engine: AsyncEngine) -> bool:
     return await current_revision(engine) == head_revision()
 
 
-def _ensure_sqlite_dir(url: str) -> None:
+def _sqlite_path(url: str) -> str | None:
     if url.startswith("sqlite") and ":///" in url:
         path = url.split(":///", 1)[1].split("?", 1)[0]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            return path
+    return None
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    path = _sqlite_path(url)
+    if path is not None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -329,6 +329,24 @@ class ProcessedUpdate(Base):
     handled_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now(), index=True)
 
 
+class DialogState(Base):
+    """The dialog a person is in the middle of (aiogram's FSM state and data), so a restart does not lose
+    it; a row only while a dialog is open (``bot/dialog_storage.py``). Used when ``REDIS_URL`` is not set.
+    ``thread_id`` 0 and ``business_id`` '' stand for none (key columns cannot be NULL)."""
+
+    __tablename__ = "dialog_states"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    thread_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    business_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    destiny: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[str | None] = mapped_column(String(255))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
+
+
 class SalesPlan(Base):
     """A month's sales plan for one manager, or for the whole team when ``member_id`` is NULL."""
 
@@ -387,6 +405,7 @@ __all__ = [
     "Client",
     "DayReport",
     "Deal",
+    "DialogState",
     "HotEntry",
     "Invite",
     "Lead",

@@ -83,12 +83,6 @@ error-restore-no-file = There is no file { $path }.
 error-restore-not-a-backup = { $path } is not a backup of the bot's database. Nothing was changed.
 error-restore-newer = The backup was made by a newer version of the bot (schema { $revision }; this version knows up to { $head }). Upgrade the bot and try again. Nothing was changed.
 cli-not-migrated = The database is not set up or out of date. Run: python -m bot migrate
-cli-no-token =
-    BOT_TOKEN is not set.
-    1. Open @BotFather in Telegram, send /newbot and take the token.
-    2. Put it into .env: BOT_TOKEN=123456789:ABC...
-    3. Run python -m bot migrate, then python -m bot team create "Sales".
-    To see the bot without a token or network: python -m bot demo
 cli-bad-tz = Unknown time zone: { $tz }. Example: Europe/Moscow
 cli-team-created = Team “{ $team }” created (time zone { $tz }).
 cli-invite = Invite for the role “{ $role }”, single use, valid for { $hours } h:

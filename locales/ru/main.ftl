@@ -84,12 +84,6 @@ error-restore-no-file = Файла { $path } нет.
 error-restore-not-a-backup = { $path } — не копия базы бота. Ничего не изменено.
 error-restore-newer = Копия сделана более новой версией бота (схема { $revision }, эта версия знает до { $head }). Обновите бота и повторите. Ничего не изменено.
 cli-not-migrated = База данных не подготовлена или устарела. Выполните: python -m bot migrate
-cli-no-token =
-    Не задан BOT_TOKEN.
-    1. Откройте @BotFather в Telegram, отправьте /newbot и получите токен.
-    2. Запишите его в файл .env: BOT_TOKEN=123456789:ABC...
-    3. Выполните python -m bot migrate, затем python -m bot team create "Отдел продаж".
-    Посмотреть бота без токена и без сети: python -m bot demo
 cli-bad-tz = Неизвестный часовой пояс: { $tz }. Пример: Europe/Moscow
 cli-team-created = Команда «{ $team }» создана (часовой пояс { $tz }).
 cli-invite = Приглашение для роли «{ $role }», одноразовое, действует { $hours } ч.:

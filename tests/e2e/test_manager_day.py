@@ -102,7 +102,8 @@ async def test_a_whole_manager_day(day_bot: LiveBot, emulator: tuple[Emulator, s
     # a lead (its first step asked at once) and a deal
     await anna.send("/lead ООО Ромашка, сайт", expect="первый шаг")
     await anna.send("Позвонить и квалифицировать потребность", expect="Задача добавлена")
-    await anna.send("/deal Бета 150 000", expect="150")
+    deal = await anna.send("/deal Бета 150 000", expect="Сделка")
+    assert "Сделка: Бета — 150" in deal.plain_text and "000 ₽" in deal.plain_text, deal.plain_text
 
     # the evening: counts and percentage, then tomorrow's plan submitted
     day_bot.clock_file.write_text(MONDAY_EVENING)  # type: ignore[attr-defined]
@@ -123,7 +124,7 @@ async def test_a_whole_manager_day(day_bot: LiveBot, emulator: tuple[Emulator, s
     await anna.send("Эпсилон", expect="Что конкретно")
     await anna.send("Провести демонстрацию продукта", expect="Задача добавлена на вт 24.11")
     answer = await anna.press(latest(anna, plan), "4")  # the mood mark
-    assert "4" in (answer.text or "")
+    assert "Оценка дня: 4" in (answer.text or ""), answer.text
     answer = await anna.press(latest(anna, plan), "Отправить план")
     assert "отправлен" in (answer.text or "")
     assert "отправлен руководителю" in latest(anna, plan).plain_text  # the head decides: test_approvals.py

@@ -1,0 +1,128 @@
+"""Dialog state in the bot's own database: a dialog survives a restart without Redis.
+
+aiogram keeps a person's dialog (the FSM state, like "waiting for the client's name", and its data) in a
+storage. In memory it dies with the process, so after a restart the answer to "Для какого клиента?" met
+«Не понял сообщение». ``DatabaseStorage`` keeps it in ``dialog_states`` (``storage/dialog_repo.py``), used
+by the bot processes when ``REDIS_URL`` is not set (``bot.factory.create_storage``).
+
+Cost: aiogram reads the state on every update, before our per-update session exists; that read is one
+primary-key lookup in its own short transaction, and finds no row for anyone not in a dialog (a row exists
+only while a dialog is open).
+
+Transactions, and what a kill does. Writes made by a handler (``state.set_state``, ``update_data``,
+``clear``) join the update's own transaction (``DialogSessionMiddleware`` hands the storage the update's
+session), so the dialog's step and the work of that step commit together or not at all:
+
+* killed before the commit: neither the work nor the new step is stored, the poll's offset was not
+  confirmed, Telegram sends the update again and it is handled from the start;
+* killed after the commit: both are stored; the redelivered update is skipped (``processed_updates``),
+  and the next message continues the dialog.
+
+There is no moment where one is stored without the other. Separate transactions would have one (a task
+created but the dialog still asking for it, or the reverse), and on SQLite they cannot even work: the
+update's transaction holds the write lock (``BEGIN IMMEDIATE``) until the handler returns, so a second
+writer from inside the handler would wait for it until the busy timeout. A write outside an update
+(an error handler, a test) runs in its own short transaction. A handler that raises rolls its dialog
+change back with the rest, as "a refused action changes nothing" asks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
+from typing import Any
+
+from aiogram import BaseMiddleware, Dispatcher
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
+from aiogram.types import TelegramObject
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.dialog_repo import Dialog, DialogKey, DialogRepo
+
+_update_session: ContextVar[AsyncSession | None] = ContextVar("dialog_update_session", default=None)
+
+
+def _key(key: StorageKey) -> DialogKey:
+    return DialogKey(
+        bot_id=key.bot_id,
+        chat_id=key.chat_id,
+        user_id=key.user_id,
+        thread_id=key.thread_id,
+        business_id=key.business_connection_id,
+        destiny=key.destiny,
+    )
+
+
+class DatabaseStorage(BaseStorage):
+    """aiogram's FSM storage on the ``dialog_states`` table (SQLite and PostgreSQL)."""
+
+    def __init__(self, session_pool: async_sessionmaker[AsyncSession]) -> None:
+        self.session_pool = session_pool
+
+    async def _load(self, key: StorageKey) -> Dialog | None:
+        session = _update_session.get()
+        if session is not None:
+            return await DialogRepo(session).get(_key(key))
+        async with self.session_pool() as own, own.begin():
+            return await DialogRepo(own).get(_key(key))
+
+    async def _save(self, key: StorageKey, change: Callable[[Dialog | None], Dialog]) -> None:
+        session = _update_session.get()
+        if session is not None:
+            await self._change(DialogRepo(session), key, change)
+            return
+        async with self.session_pool() as own, own.begin():
+            await self._change(DialogRepo(own), key, change)
+
+    @staticmethod
+    async def _change(repo: DialogRepo, key: StorageKey, change: Callable[[Dialog | None], Dialog]) -> None:
+        dialog = change(await repo.get(_key(key)))
+        await repo.save(_key(key), dialog.state, dialog.data)
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        dialog = await self._load(key)
+        return None if dialog is None else dialog.state
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        name = state.state if isinstance(state, State) else state
+        await self._save(key, lambda old: Dialog(name, {} if old is None else old.data))
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        dialog = await self._load(key)
+        return {} if dialog is None else dialog.data
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        new = dict(data)
+        await self._save(key, lambda old: Dialog(None if old is None else old.state, new))
+
+    async def close(self) -> None:
+        """Nothing to close: the engine belongs to the process that made the session pool."""
+
+
+class DialogSessionMiddleware(BaseMiddleware):
+    """Outer middleware after ``DbSessionMiddleware``: dialog writes during the update join its session."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        session: AsyncSession | None = data.get("session")
+        if session is None:
+            return await handler(event, data)
+        token = _update_session.set(session)
+        try:
+            return await handler(event, data)
+        finally:
+            _update_session.reset(token)
+
+
+def bind_dialog_sessions(dp: Dispatcher) -> None:
+    """When ``dp`` keeps dialogs in the database, make the handlers' dialog writes join the update's
+    transaction (a no-op for the in-memory and Redis storages)."""
+    if isinstance(dp.storage, DatabaseStorage):
+        middleware = DialogSessionMiddleware()
+        for observer in (dp.message, dp.callback_query):
+            observer.outer_middleware(middleware)

@@ -1,0 +1,76 @@
+"""Dialog state rows (``dialog_states``): aiogram's FSM state and data of people in the middle of a dialog.
+
+One row per open dialog and none otherwise: ``save`` with no state and no data deletes the row, so the
+table holds only the dialogs open right now, and the read on every update is one primary-key lookup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import DialogState
+
+NO_THREAD = 0  # key columns cannot be NULL: Telegram's thread ids are positive
+NO_BUSINESS = ""
+
+
+@dataclass(frozen=True)
+class DialogKey:
+    bot_id: int
+    chat_id: int
+    user_id: int
+    thread_id: int | None = None
+    business_id: str | None = None
+    destiny: str = "default"
+
+    def columns(self) -> dict[str, Any]:
+        return {
+            "bot_id": self.bot_id,
+            "chat_id": self.chat_id,
+            "user_id": self.user_id,
+            "thread_id": self.thread_id or NO_THREAD,
+            "business_id": self.business_id or NO_BUSINESS,
+            "destiny": self.destiny,
+        }
+
+
+@dataclass(frozen=True)
+class Dialog:
+    state: str | None
+    data: dict[str, Any]
+
+
+class DialogRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def _where(self, key: DialogKey) -> list[Any]:
+        return [getattr(DialogState, name) == value for name, value in key.columns().items()]
+
+    async def get(self, key: DialogKey) -> Dialog | None:
+        """The open dialog under ``key``; None when there is none (one primary-key read)."""
+        row = (
+            await self.session.execute(select(DialogState.state, DialogState.data).where(*self._where(key)))
+        ).first()
+        return None if row is None else Dialog(row.state, dict(row.data or {}))
+
+    async def save(self, key: DialogKey, state: str | None, data: dict[str, Any]) -> None:
+        """Write the dialog under ``key``; with no state and no data, forget it (delete the row)."""
+        if state is None and not data:
+            await self.session.execute(delete(DialogState).where(*self._where(key)))
+            return
+        dialect = self.session.sync_session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        columns = key.columns()
+        statement = insert(DialogState).values(**columns, state=state, data=data, updated_at=func.now())
+        statement = statement.on_conflict_do_update(
+            index_elements=list(columns),
+            set_={"state": state, "data": data, "updated_at": func.now()},
+        )
+        await self.session.execute(statement)
