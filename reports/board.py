@@ -8,6 +8,9 @@ Layout, top to bottom: the title and the period; the team's card (revenue agains
 with the forecast marked, leads and deals); one card per manager, best revenue first. The bars share one
 scale so they compare; a thin line marks 100% of plan; the colour tells the forecast: green at 100% or
 more, amber from 70%, red below, grey without a plan.
+
+Every text is drawn literally (``parse_math=False``): names and labels come from people, and a ``$`` in
+one must show as a dollar sign, not start matplotlib's mathtext (which raises on unbalanced ``$``).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import io
 import threading
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from domain.sales import Board, BoardRow
 from reports import fmt
@@ -74,9 +78,12 @@ def render_board_png(board: Board, t: Callable[..., str], locale: str = "ru") ->
         ax.set_ylim(height, 0)
         ax.set_axis_off()
 
-        def text(x: float, y: float, s: str, size: float, **kw: object) -> None:
+        def text(x: float, y: float, s: str, size: float, **kw: Any) -> None:
             kw.setdefault("color", INK)
-            ax.text(x, y, s, fontsize=size, fontfamily=FONT, va="center", **kw)
+            # literal text: a "$" in a name is a dollar sign, never mathtext (which raises on "$\\frac$")
+            ax.text(
+                x, y, s, fontsize=size, fontfamily=FONT, va="center", parse_math=False, usetex=False, **kw
+            )
 
         def bar(y: float, row: BoardRow, h: float) -> None:
             left, right = MARGIN + 20, WIDTH - MARGIN - 20

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
@@ -193,7 +194,8 @@ class SalesRepo:
         relevant = [
             t
             for t in tasks
-            if (local(t.created_at) or start) <= end and (t.closed_at is None or local(t.closed_at) >= start)
+            if (local(t.created_at) or start) <= end
+            and (t.closed_at is None or t.closed_at.astimezone(tz).date() >= start)
         ]
         moves: dict[int, list[tuple[datetime, date]]] = defaultdict(list)
         ids = [t.id for t in relevant]
@@ -232,7 +234,7 @@ class SalesRepo:
 
     # ------------------------------------------------------------------ export
 
-    async def export_clients(self, team_id: int) -> list[tuple]:
+    async def export_clients(self, team_id: int) -> list[tuple[Any, ...]]:
         owner = aliased(Member)
         rows = await self.session.execute(
             select(Client.id, Client.name, owner.name, Client.stage, Client.created_at, Client.notes)
@@ -242,7 +244,7 @@ class SalesRepo:
         )
         return [tuple(r) for r in rows]
 
-    async def export_tasks(self, team_id: int, start: date, end: date) -> list[tuple]:
+    async def export_tasks(self, team_id: int, start: date, end: date) -> list[tuple[Any, ...]]:
         assignee = aliased(Member)
         rows = await self.session.execute(
             select(
@@ -265,7 +267,7 @@ class SalesRepo:
         )
         return [tuple(r) for r in rows]
 
-    async def export_deals(self, team_id: int, start: date, end: date) -> list[tuple]:
+    async def export_deals(self, team_id: int, start: date, end: date) -> list[tuple[Any, ...]]:
         rows = await self.session.execute(
             select(Deal.on_date, Client.name, Member.name, Deal.amount)
             .join(Client, Client.id == Deal.client_id)
@@ -275,7 +277,7 @@ class SalesRepo:
         )
         return [tuple(r) for r in rows]
 
-    async def export_leads(self, team_id: int, start: date, end: date) -> list[tuple]:
+    async def export_leads(self, team_id: int, start: date, end: date) -> list[tuple[Any, ...]]:
         rows = await self.session.execute(
             select(Lead.on_date, Client.name, Member.name, Lead.source)
             .join(Client, Client.id == Lead.client_id)
@@ -285,7 +287,7 @@ class SalesRepo:
         )
         return [tuple(r) for r in rows]
 
-    async def export_day_reports(self, team_id: int, start: date, end: date) -> list[tuple]:
+    async def export_day_reports(self, team_id: int, start: date, end: date) -> list[tuple[Any, ...]]:
         rows = await self.session.execute(
             select(
                 DayReport.on_date,
