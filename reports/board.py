@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import threading
 from collections.abc import Callable
 from decimal import Decimal
@@ -49,6 +50,7 @@ CARD = "#f5f7fa"
 FONT = "DejaVu Sans"
 
 _lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 def _scale(board: Board) -> Decimal:
@@ -202,3 +204,13 @@ def _clip(s: str, limit: int) -> str:
 async def render_board_async(board: Board, t: Callable[..., str], locale: str = "ru") -> bytes:
     """``render_board_png`` in a worker thread, so the bot keeps answering while it draws."""
     return await asyncio.to_thread(render_board_png, board, t, locale)
+
+
+async def render_board_or_none(board: Board, t: Callable[..., str], locale: str = "ru") -> bytes | None:
+    """``render_board_async``, or ``None`` when the picture cannot be drawn (logged): the caller sends the
+    text alone, which says everything the picture shows."""
+    try:
+        return await render_board_async(board, t, locale)
+    except Exception:  # matplotlib raises many kinds; the text must go out regardless
+        log.exception("the board picture could not be drawn; sending the text alone")
+        return None

@@ -17,10 +17,12 @@ Rules (the row states are in ``scheduler.outbox``):
 * Every send waits for the one shared ``SendLimiter``; a team with ``paid_broadcast`` sends with
   ``allow_paid_broadcast``.
 * 429: the chat is paused for ``retry_after`` and the row retried then (not counted as an attempt).
-  5xx, a refused connection, 401/404 and a composer's crash: retried with exponential backoff, ``failed``
-  after ``max_attempts``. A read timeout: the message may have arrived, so the row is ``unknown``, retried
-  once; a second timeout leaves it ``unknown`` for good. 403 (or "chat not found"): ``unreachable``, the
-  member flagged and the head told once (``scheduler.notices``); never retried. Other 400s: ``failed``.
+  5xx, a refused connection, 401/404 and a composer's network or database error: retried with exponential
+  backoff, ``failed`` after ``max_attempts``. Any other composer error fails the row at once and tells the
+  team's heads once (``scheduler.failures``). A read timeout: the message may have arrived, so the row is
+  ``unknown``, retried once; a second timeout leaves it ``unknown`` for good. 403 (or "chat not found"):
+  ``unreachable``, the member flagged and the head told once (``scheduler.notices``); never retried.
+  Other 400s: ``failed``.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ from bot.i18n import Translator
 from domain.due import TeamPlan, still_current
 from domain.enums import OutboxStatus
 from domain.text import MESSAGE_LIMIT, split_message, utf16_len
-from scheduler import notices
+from scheduler import failures, notices
 from scheduler.compose import KINDS, ComposeContext, Outgoing
 from scheduler.limiter import SendLimiter
 from scheduler.outbox import ANY, TIMEOUT_MARK, Filter, OutboxRepo
@@ -176,7 +178,11 @@ class Deliverer:
                         exc_info=failed.__cause__,
                     )
                     cause = failed.__cause__
-                    await self._retry(failed.row, f"compose: {type(cause).__name__}: {cause}", stats, [])
+                    assert cause is not None
+                    if failures.is_transient(cause):
+                        await self._retry(failed.row, f"compose: {type(cause).__name__}: {cause}", stats, [])
+                    else:
+                        await self._compose_failed(failed.row, failures.failure_error(cause), stats)
                     _release(pipeline, taken)
                     continue
                 ready = [(row, r) for row, r in prepared if r is not None]
@@ -362,7 +368,7 @@ class Deliverer:
                 await self._write(lambda s, ids=list(done): OutboxRepo(s).progress(row.id, ids))
         now = self.clock()
 
-        if row.kind == notices.NOTICE:
+        if row.kind in (notices.NOTICE, failures.FAILURE_NOTICE):
 
             async def sent(session: AsyncSession) -> None:
                 await OutboxRepo(session).mark_sent(row.id, done, now)
@@ -398,6 +404,8 @@ class Deliverer:
     async def _after(self, session: AsyncSession, row: Outbox, now: datetime, *, sent: bool = False) -> None:
         if row.kind == notices.NOTICE:
             await notices.after_notice(session, row.id, now, sent=sent)
+        elif row.kind == failures.FAILURE_NOTICE:
+            await failures.after_failure_notice(session, row.id, now, sent=sent)
 
     async def _retry(
         self,
@@ -465,6 +473,18 @@ class Deliverer:
             await repo.mark_failed(
                 row.id, error, attempts=attempts if attempts is not None else row.attempts + 1
             )
+
+        await self._write(save)
+        log.error("outbox row %s (%s) failed: %s", row.id, row.kind, error)
+        stats.failed += 1
+
+    async def _compose_failed(self, row: Outbox, error: str, stats: DrainStats) -> None:
+        """A composer failed for a reason that will not pass: failed for good, the head told once."""
+        now = self.clock()
+
+        async def save(session: AsyncSession) -> None:
+            await OutboxRepo(session).mark_failed_at(row.id, error, now, attempts=row.attempts + 1)
+            await failures.report_failure(session, row, now)
 
         await self._write(save)
         log.error("outbox row %s (%s) failed: %s", row.id, row.kind, error)

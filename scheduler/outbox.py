@@ -242,6 +242,12 @@ class OutboxRepo:
     async def mark_failed(self, row_id: int, error: str, *, attempts: int) -> None:
         await self._set(row_id, status=S.FAILED, next_attempt_at=None, error=error, attempts=attempts)
 
+    async def mark_failed_at(self, row_id: int, error: str, now: datetime, *, attempts: int) -> None:
+        """Failed for good at ``now`` (kept in ``sent_at``): a composer that cannot compose this row."""
+        await self._set(
+            row_id, status=S.FAILED, next_attempt_at=None, error=error, attempts=attempts, sent_at=now
+        )
+
     async def mark_unreachable(self, row_id: int, error: str, now: datetime) -> None:
         """403: the user blocked the bot; ``sent_at`` records when Telegram refused."""
         await self._set(row_id, status=S.UNREACHABLE, next_attempt_at=None, error=error, sent_at=now)
@@ -293,6 +299,36 @@ class OutboxRepo:
                 )
                 .order_by(Outbox.local_date.desc(), Outbox.id.desc())
                 .limit(limit)
+            )
+        ).all()
+
+    async def one(self, member_id: int, kind: str, local_date: date) -> Outbox | None:
+        return await self.session.scalar(
+            select(Outbox).where(
+                Outbox.member_id == member_id, Outbox.kind == kind, Outbox.local_date == local_date
+            )
+        )
+
+    async def ids_of(self, member_id: int, kind: str) -> Sequence[int]:
+        """The ids of the member's rows of ``kind`` (a head's notices)."""
+        return (
+            await self.session.scalars(
+                select(Outbox.id).where(Outbox.member_id == member_id, Outbox.kind == kind)
+            )
+        ).all()
+
+    async def failed_since(self, team_id: int, error_prefix: str, since: datetime) -> Sequence[Outbox]:
+        """The team's rows failed at ``since`` or later whose error begins with ``error_prefix``."""
+        return (
+            await self.session.scalars(
+                select(Outbox)
+                .where(
+                    Outbox.team_id == team_id,
+                    Outbox.status == S.FAILED,
+                    Outbox.sent_at >= since,
+                    Outbox.error.startswith(error_prefix, autoescape=True),
+                )
+                .order_by(Outbox.id)
             )
         ).all()
 

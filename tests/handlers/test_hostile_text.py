@@ -172,3 +172,34 @@ async def test_periods_out_of_range_get_the_period_help(world: TeamWorld) -> Non
         reply = await head.send(command)
         assert "Не понял период" in reply.text and "2026-10" in reply.text, command
         assert "Что-то пошло не так" not in reply.text
+
+
+async def test_a_picture_that_cannot_be_drawn_leaves_the_text(world: TeamWorld, monkeypatch) -> None:
+    """Whatever breaks the drawing, /board, /sales_report and the scheduled report still send the text."""
+    import reports.board
+    from bot.i18n import default_translator
+    from handlers.sales import compose_weekly
+    from scheduler.compose import ComposeContext
+    from storage.models import Team
+    from storage.repo import Repo
+
+    def broken(*args: object, **kwargs: object) -> bytes:
+        raise ValueError("Unknown symbol: \\frac")
+
+    monkeypatch.setattr(reports.board, "render_board_png", broken)
+    head = world.speaker(world.head)
+    board = await head.send("/board")
+    assert [m.kind for m in board.messages] == ["text"]
+    assert "Доска результатов" in board.messages[0].plain_text
+    report = await head.send("/sales_report месяц")
+    assert all(m.kind == "text" for m in report.messages) and report.messages
+    assert "Отчёт: ноябрь 2026" in report.messages[-1].plain_text
+
+    t = default_translator().get("ru")
+    async with world.pool() as s:
+        team = await s.get(Team, world.team.id)
+        assert team is not None
+        ctx = ComposeContext(Repo(s), team, world.head, date(2026, 11, 27), t, world.clock)  # a Friday
+        out = await compose_weekly(ctx)
+    assert out and all(o.photo is None for o in out)
+    assert "Отчёт" in out[0].text
