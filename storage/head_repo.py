@@ -379,6 +379,7 @@ class HeadRepo:
             select(Deal.member_id, Deal.amount)
             .join(Client, Client.id == Deal.client_id)
             .where(Deal.team_id == team.id, Deal.member_id.in_(ids), Deal.on_date == today)
+            .where(Deal.state == "live")
         ):
             deals[member_id].append(Decimal(amount))
         reports = await self.submitted_reports(team.id, [today])
@@ -618,6 +619,7 @@ class HeadRepo:
                         Deal.member_id == manager.id,
                         Deal.on_date >= month_start,
                         Deal.on_date <= today,
+                        Deal.state == "live",
                     )
                     .group_by(Deal.client_id)
                 )
