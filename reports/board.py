@@ -191,7 +191,7 @@ def _stats(row: BoardRow, t: Callable[..., str], locale: str, finished: bool) ->
             t(
                 "board-img-forecast",
                 percent=fmt.pct(row.forecast_percent),
-                amount=fmt.money(row.forecast_revenue),
+                amount=fmt.money(row.forecast_revenue, whole=True),
             )
         )
     return "  ·  ".join(parts)

@@ -51,7 +51,7 @@ def board_text(board: Board, t: T, locale: str = "ru") -> str:
             lines.append(
                 t(
                     "board-forecast",
-                    amount=fmt.money(team.forecast_revenue),
+                    amount=fmt.money(team.forecast_revenue, whole=True),
                     percent=fmt.pct(team.forecast_percent),
                 )
             )
@@ -144,7 +144,7 @@ def bonuses_text(bonuses: Bonuses, t: T, member_id: int | None = None) -> str:
                 t(
                     "bonus-line-forecast",
                     percent=fmt.pct(b.forecast_fulfilment),
-                    amount=fmt.money(b.forecast_bonus),
+                    amount=fmt.money(b.forecast_bonus, whole=True),
                 )
             )
     return "\n".join(lines)

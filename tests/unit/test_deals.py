@@ -48,7 +48,9 @@ def test_typical_amount_needs_some_history() -> None:
         (D(500_000), None, D(1_000_000), False),
     ],
 )
-def test_unusual_amounts(amount: Decimal, typical: Decimal | None, plan: Decimal | None, unusual: bool) -> None:
+def test_unusual_amounts(
+    amount: Decimal, typical: Decimal | None, plan: Decimal | None, unusual: bool
+) -> None:
     assert is_unusual(amount, typical, plan) is unusual
 
 
@@ -67,7 +69,9 @@ def test_who_may_change_a_deal() -> None:
     assert not may_change(actor_id=2, actor_is_head=False, author_id=1, created_at=made, now=NOW)
     late = NOW - CORRECTION_WINDOW
     assert not may_change(actor_id=1, actor_is_head=False, author_id=1, created_at=late, now=NOW)
-    assert may_change(actor_id=9, actor_is_head=True, author_id=1, created_at=late - timedelta(days=90), now=NOW)
+    assert may_change(
+        actor_id=9, actor_is_head=True, author_id=1, created_at=late - timedelta(days=90), now=NOW
+    )
 
 
 def test_state_transitions() -> None:
