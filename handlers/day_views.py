@@ -19,6 +19,7 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.i18n import Html, Texts
 from bot.keyboard import Keyboard
+from domain import zones
 from domain.enums import PlanStatus, TaskStatus
 from domain.money import format_money
 from domain.ordering import ClientItem, TaskItem
@@ -56,7 +57,7 @@ class Page:
 
 
 def member_zone(team: Team, member: Member) -> ZoneInfo:
-    return ZoneInfo(member.timezone or team.timezone)
+    return zones.member_zone(team, member)
 
 
 def local_date(now: datetime, team: Team, member: Member) -> date:

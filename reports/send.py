@@ -4,7 +4,6 @@ Telegram's limit), for handlers, scheduled jobs and the demo alike."""
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
@@ -15,6 +14,7 @@ from bot.i18n import Texts
 from domain.sales import Board, Period
 from domain.schedule import local_today
 from domain.text import split_message
+from domain.zones import team_zone
 from reports.board import render_board_async, render_board_or_none
 from reports.data import TeamReport, load_board
 from reports.text import board_text, caption, report_text
@@ -27,7 +27,7 @@ def plain(t: Texts) -> Texts:
 
 
 def team_today(team: Team, clock: Clock) -> date:
-    return local_today(clock(), ZoneInfo(team.timezone))
+    return local_today(clock(), team_zone(team))
 
 
 async def send_board(bot: Bot, chat_id: int, board: Board, t: Texts) -> None:

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.sales import Period
+from domain.zones import team_zone
 from reports import fmt
 from reports.data import TeamReport, report_deadline
 from storage.models import Team
@@ -120,7 +121,7 @@ async def export_workbook(
 ) -> tuple[bytes, ExportCounts]:
     """Clients (all of the team), and the tasks due, deals, leads and evening reports of ``start..end``."""
     repo = SalesRepo(session)
-    tz = ZoneInfo(team.timezone)
+    tz = team_zone(team)
     deadline = report_deadline(team)
     clients = await repo.export_clients(team.id)
     tasks = await repo.export_tasks(team.id, start, end)

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Html
 from domain.due import DueSend
 from domain.enums import OutboxStatus, Role
+from domain.zones import local_date_of
 from scheduler.compose import ComposeContext, Kind, Outgoing, register
 from scheduler.outbox import OutboxRepo
 from storage.models import Member, Outbox, Team
@@ -59,7 +59,7 @@ async def report_unreachable(session: AsyncSession, member_id: int, now: datetim
     ).all()
     outbox = OutboxRepo(session)
     for head in heads:
-        today = now.astimezone(ZoneInfo(head.timezone or team.timezone)).date()
+        today = local_date_of(now, team, head)
         if not await outbox.enqueue([DueSend(team.id, head.id, NOTICE, today)]):
             await outbox.rearm(head.id, NOTICE, today)
     return True

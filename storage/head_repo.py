@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain import zones
 from domain.approval import is_due_for_auto_approval
 from domain.calendar import MemberCalendar, WorkCalendar
 from domain.digest import SHARE_WINDOW_DAYS, DayValue, EveningFacts, FrozenFacts, HeadShare, MorningFacts
@@ -47,7 +48,7 @@ DECIDED = (PlanStatus.APPROVED, PlanStatus.AUTO_APPROVED)
 
 
 def team_zone(team: Team) -> ZoneInfo:
-    return ZoneInfo(team.timezone)
+    return zones.team_zone(team)
 
 
 def local_day(moment: datetime, zone: ZoneInfo) -> date:

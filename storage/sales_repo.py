@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +18,7 @@ from domain.enums import Role, TaskEventKind
 from domain.errors import NotFound
 from domain.reporting import TaskHistory
 from domain.sales import BonusScale, Fact, Target
+from domain.zones import team_zone
 from storage.models import (
     BonusScheme,
     Client,
@@ -316,7 +316,7 @@ class SalesRepo:
     async def task_histories(self, team: Team, start: date, end: date) -> list[TaskHistory]:
         """Tasks that could be overdue on some day of ``start..end``: created by its end and not closed
         before its start, with their moves (local dates in the team's time zone)."""
-        tz = ZoneInfo(team.timezone)
+        tz = team_zone(team)
         since = datetime.combine(start - timedelta(days=2), time(0), tzinfo=UTC)  # any zone's local start
         tasks = (
             await self.session.scalars(
