@@ -22,6 +22,7 @@ from domain.errors import UserError
 from handlers.add import client_name_ok
 from handlers.day_callbacks import ClientAddTask, ClientOpen, ClientStage, NewClient
 from handlers.day_views import fmt_date
+from handlers.leads import ask_about_lost_client_deals
 from storage.day_repo import DayRepo
 from storage.models import Client, Member, Task
 from storage.repo import Repo
@@ -184,6 +185,8 @@ def build_router() -> Router:
         text, markup = await render_card(repo, member, client, t)
         if query.message is not None:
             await query.message.edit_text(text, reply_markup=markup)
+        if new is Stage.LOST and isinstance(query.message, Message):  # its deals are asked about (leads.py)
+            await ask_about_lost_client_deals(query.message, repo, member, client, clock(), t)
 
     @router.message(Command("newclient"), RoleFilter(Role.MANAGER, Role.HEAD))
     async def newclient(

@@ -14,6 +14,7 @@ deal's author within the window or the team's head.
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
@@ -41,6 +42,7 @@ from domain.enums import Role, Stage
 from domain.errors import UserError
 from domain.money import format_money, parse_amount, split_trailing_amount
 from domain.sales import month_start
+from domain.zones import local_date_of
 from handlers.add import AddTask, client_name_ok
 from handlers.day import WORKERS, Day, DayMiddleware
 from storage.models import Client, Deal, Member, Team
@@ -429,6 +431,47 @@ async def list_deals(message: Message, repo: Repo, team: Team, member: Member, d
             buttons += 2
     lines.append(t("deals-hint"))
     await message.answer("\n".join(lines), reply_markup=kb.adjust(2).as_markup() if buttons else None)
+
+
+# ---------------------------------------------------------------------------------------------- lost
+
+
+async def ask_about_lost_client_deals(
+    message: Message, repo: Repo, member: Member, client: Client, now: datetime, t: Texts
+) -> None:
+    """A client just moved to lost whose deals of this month still count: ask whether to cancel them
+    (🗑 for each the member may change), rather than keep them silently."""
+    team = await repo.teams.get(member.team_id)
+    if team is None or client.team_id != team.id:
+        return
+    today = local_date_of(now, team, member)
+    rows = await repo.sales.live_deals_of_client(team.id, client.id, month_start(today))
+    if not rows:
+        return
+    kb = Keyboard()
+    lines = [t("deal-lost-client", name=client.name, count=len(rows))]
+    for n, row in enumerate(rows, 1):
+        deal = row.deal
+        lines.append(
+            t(
+                "deals-line",
+                n=str(n),
+                date=f"{deal.on_date.day:02d}.{deal.on_date.month:02d}",
+                name=row.client_name,
+                amount=_money(Decimal(deal.amount), t),
+                who=row.member_name,
+            )
+        )
+        allowed = may_change(
+            actor_id=member.id,
+            actor_is_head=member.role is Role.HEAD,
+            author_id=deal.member_id,
+            created_at=deal.created_at,
+            now=now,
+        )
+        if allowed:
+            kb.button(text=f"🗑 {n}", callback_data=DealCb(action=DealAction.VOID, deal_id=deal.id))
+    await message.answer("\n".join(lines), reply_markup=kb.adjust(4).as_markup() if any(kb.buttons) else None)
 
 
 # ---------------------------------------------------------------------------------------------- router

@@ -90,7 +90,7 @@ class DeliveryOptions:
         )
 
     def delay(self, attempts: int) -> float:
-        return min(self.backoff_max, self.backoff * 2 ** max(0, attempts - 1))
+        return float(min(self.backoff_max, self.backoff * 2 ** max(0, attempts - 1)))
 
 
 @dataclass
@@ -166,10 +166,12 @@ class Deliverer:
                 while not pipeline.locked():
                     await pipeline.acquire()
                     taken += 1
+
+                async def claim(s: AsyncSession, n: int = taken) -> list[tuple[Outbox, _Ready | None]]:
+                    return await self._claim_and_prepare(s, n, where, enforce_window, stats, teams)
+
                 try:
-                    prepared = await self._txn(
-                        lambda s, n=taken: self._claim_and_prepare(s, n, where, enforce_window, stats, teams)
-                    )
+                    prepared = await self._txn(claim)
                 except _ComposeFailed as failed:  # rolled back, the composer's writes too
                     log.error(
                         "composing outbox row %s (%s) failed",
@@ -365,7 +367,7 @@ class Deliverer:
             done.append(message.message_id)
             stats.parts += 1
             if len(done) < len(ready.parts):
-                await self._write(lambda s, ids=list(done): OutboxRepo(s).progress(row.id, ids))
+                await self._write(_progress(row.id, list(done)))
         now = self.clock()
 
         if row.kind in (notices.NOTICE, failures.FAILURE_NOTICE):
@@ -510,6 +512,15 @@ class _Sent:
 
 
 _Write = tuple[Callable[[AsyncSession], Awaitable[Any]] | _Sent, "asyncio.Future[None]"]
+
+
+def _progress(row_id: int, ids: list[int]) -> Callable[[AsyncSession], Awaitable[None]]:
+    """The write that records the parts of a split message sent so far."""
+
+    async def save(session: AsyncSession) -> None:
+        await OutboxRepo(session).progress(row_id, ids)
+
+    return save
 
 
 def _snapshot(row: Outbox) -> Outbox:

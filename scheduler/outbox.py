@@ -26,8 +26,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import and_, case, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, CursorResult, Select, and_, case, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,7 +53,7 @@ class Filter:
     kinds: frozenset[str] | None = None
     local_date: date | None = None
 
-    def apply(self, query):  # type: ignore[no-untyped-def]
+    def apply(self, query: Select[Any]) -> Select[Any]:
         if self.team_id is not None:
             query = query.where(Outbox.team_id == self.team_id)
         if self.kinds is not None:
@@ -137,11 +138,11 @@ class OutboxRepo:
             .values(status=S.PENDING, next_attempt_at=None, attempts=0, message_ids=None, error=None)
             .execution_options(synchronize_session=False)
         )
-        return bool(result.rowcount)
+        return bool(cast(CursorResult[Any], result).rowcount)
 
     # ------------------------------------------------------------------ claiming
 
-    def _claimable(self, now: datetime, lease: timedelta):  # type: ignore[no-untyped-def]
+    def _claimable(self, now: datetime, lease: timedelta) -> ColumnElement[bool]:
         due = or_(Outbox.next_attempt_at.is_(None), Outbox.next_attempt_at <= now)
         return or_(
             and_(Outbox.status == S.PENDING, due),
@@ -160,7 +161,9 @@ class OutboxRepo:
         )
         if self.dialect == "postgresql":
             # rows another sender holds locked are skipped, not waited for
-            condition = Outbox.id.in_(candidates.with_for_update(skip_locked=True).scalar_subquery())
+            condition: ColumnElement[bool] = Outbox.id.in_(
+                candidates.with_for_update(skip_locked=True).scalar_subquery()
+            )
         else:
             # one conditional UPDATE inside the BEGIN IMMEDIATE transaction: nobody else writes meanwhile,
             # and a row that stopped matching is not taken
@@ -191,7 +194,7 @@ class OutboxRepo:
             )
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount or 0
+        return cast(CursorResult[Any], result).rowcount or 0
 
     # ------------------------------------------------------------------ outcomes
 

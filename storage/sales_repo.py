@@ -239,6 +239,17 @@ class SalesRepo:
         rows = await self.session.execute(query.order_by(Deal.created_at.desc(), Deal.id.desc()).limit(limit))
         return [DealRow(deal, client, who) for deal, client, who in rows]
 
+    async def live_deals_of_client(self, team_id: int, client_id: int, since: date) -> list[DealRow]:
+        """The client's live deals dated ``since`` or later, oldest first."""
+        rows = await self.session.execute(
+            select(Deal, Client.name, Member.name)
+            .join(Client, Client.id == Deal.client_id)
+            .join(Member, Member.id == Deal.member_id)
+            .where(Deal.team_id == team_id, Deal.client_id == client_id, Deal.on_date >= since, LIVE)
+            .order_by(Deal.on_date, Deal.id)
+        )
+        return [DealRow(deal, client, who) for deal, client, who in rows]
+
     async def client_names(self, team_id: int) -> list[tuple[int, str]]:
         """Every client of the team as ``(id, name)``: the candidates of a fuzzy match."""
         rows = await self.session.execute(select(Client.id, Client.name).where(Client.team_id == team_id))

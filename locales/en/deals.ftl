@@ -35,3 +35,7 @@ error-deal-not-yours = Only the deal's author (within a day of recording it) or 
 error-deal-gone = This deal was already confirmed, cancelled or changed. The current list: /deals
 error-deal-expired = This button is out of date. Please send /deal again.
 error-amount-not-positive = The amount must be above zero. For example: /deal Romashka 150 000
+deal-lost-client = { $count ->
+        [one] The client <b>{ $name }</b> has a deal this month — it still counts in the plan and the bonus. Cancel it?
+       *[other] The client <b>{ $name }</b> has deals this month — they still count in the plan and the bonus. Cancel them?
+    }

@@ -223,3 +223,30 @@ async def test_who_may_change_a_deal_and_for_how_long(world: TeamWorld) -> None:
     # a forged deal id of nobody's deal changes nothing and tells nothing
     ghost = await head.press_data(msg.message_id, void.replace(str(deal.id), "999999"), strict=False)
     assert ghost.answer is not None and ghost.answer.text
+
+
+async def open_card(who, name: str):  # type: ignore[no-untyped-def]
+    card = (await who.send(f"/clients {name}")).messages[-1]
+    if "Проигран" not in str(card.buttons):  # a list first: open the card
+        opened = (await who.press(card, name)).messages
+        card = opened[-1] if opened else card
+    return card
+
+
+async def test_moving_a_client_to_lost_asks_about_its_deals(world: TeamWorld) -> None:
+    await add_client(world, "Альфа")
+    anna, head = world.speaker(world.managers[0]), world.speaker(world.head)
+    await anna.send("/deal Альфа 150 000")
+    card = await open_card(anna, "Альфа")
+    moved = await anna.press(card, "Проигран")
+    [ask] = [m for m in moved.messages if "Отменить" in m.plain_text]
+    assert "Альфа" in ask.plain_text and "всё ещё в плане" in ask.plain_text
+    sure = (await anna.press(ask, "🗑 1")).messages[-1]
+    await anna.press(sure, "Да, отменить")
+    assert [d.state for d in await deals(world)] == ["void"]
+    assert "Команда: 0 ₽" in (await head.send("/board")).messages[1].plain_text
+    # a client with no deal this month: nothing to ask
+    await add_client(world, "Бета")
+    card = await open_card(anna, "Бета")
+    moved = await anna.press(card, "Проигран")
+    assert not [m for m in moved.messages if "всё ещё в плане" in m.plain_text]
