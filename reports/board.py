@@ -139,7 +139,11 @@ def render_board_png(board: Board, t: Callable[..., str], locale: str = "ru") ->
             color=COLOURS[row_status(team)],
         )
         plan = team.plan.revenue if team.plan else None
-        money_line = t("board-img-revenue", fact=fmt.money(team.fact.revenue), plan=fmt.money(plan))
+        money_line = t(
+            "board-img-revenue",
+            fact=fmt.money(team.fact.revenue, fmt.locale_of(t)),
+            plan=fmt.money(plan, fmt.locale_of(t)),
+        )
         text(MARGIN + 20, y0 + 100, money_line, 24)
         bar(y0 + 135, team, 34)
         text(MARGIN + 20, y0 + 215, _stats(team, t, locale, finished), 19, color=MUTED)
@@ -159,7 +163,7 @@ def render_board_png(board: Board, t: Callable[..., str], locale: str = "ru") ->
             )
             name = _clip(f"{i + 1}. {row.name}", 26)
             text(MARGIN + 20, y + 38, name, 24, fontweight="bold")
-            right = fmt.money(row.fact.revenue) + " ₽  " + fmt.pct(row.revenue_percent)
+            right = fmt.money(row.fact.revenue, fmt.locale_of(t)) + " ₽  " + fmt.pct(row.revenue_percent)
             text(
                 WIDTH - MARGIN - 20,
                 y + 38,
@@ -191,7 +195,7 @@ def _stats(row: BoardRow, t: Callable[..., str], locale: str, finished: bool) ->
             t(
                 "board-img-forecast",
                 percent=fmt.pct(row.forecast_percent),
-                amount=fmt.money(row.forecast_revenue, whole=True),
+                amount=fmt.money(row.forecast_revenue, fmt.locale_of(t), whole=True),
             )
         )
     return "  ·  ".join(parts)

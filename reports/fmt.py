@@ -10,6 +10,12 @@ from domain.money import format_money
 from domain.sales import Period, PeriodKind, whole_percent
 
 
+def locale_of(t: Callable[..., str]) -> str:
+    """The language of a ``Texts`` (Russian for any other callable)."""
+    locale = getattr(t, "locale", "ru")
+    return locale if isinstance(locale, str) else "ru"
+
+
 def group(value: int, locale: str = "ru") -> str:
     """1250000 → "1 250 000": grouped as money is (``domain.money.format_money``)."""
     return format_money(value, locale, whole=True)
