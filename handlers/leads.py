@@ -14,6 +14,7 @@ deal's author within the window or the team's head.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -229,7 +230,9 @@ async def record_deal(
     client = client or await repo.clients.by_exact_name(team.id, name)
     created = False
     if client is None:
-        similar = similar_names(name, await repo.sales.client_names(team.id))
+        candidates = await repo.sales.client_names(team.id)
+        # ~15 ms per 1,000 clients: off the event loop, so a big team's typo does not stall other chats
+        similar = await asyncio.to_thread(similar_names, name, candidates)
         if similar:
             await state.update_data(deal_name=name, deal_amount=str(amount))
             kb = Keyboard()

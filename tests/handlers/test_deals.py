@@ -118,7 +118,10 @@ async def test_an_unusual_deal_waits_for_a_tap(world: TeamWorld) -> None:
     [deal] = await deals(world)
     assert deal.state == "pending"
     assert "Команда: 0 ₽" in (await head.send("/board")).messages[1].plain_text
-    assert "6677%" not in (await head.send("/bonus")).text
+    await head.send("/bonus_scheme 50000 0:0 70:1 100:1.5")
+    assert "Менеджер1001: выполнено 0% плана → 0 ₽" in (await head.send("/bonus")).text
+    [doc] = (await head.send("/export")).messages
+    assert "сделок 0" in doc.plain_text  # the export counts only live deals
 
     # Boris may not confirm Anna's deal, not even by a forged press (on a message of his own chat)
     boris = world.speaker(world.managers[1])
@@ -135,6 +138,7 @@ async def test_an_unusual_deal_waits_for_a_tap(world: TeamWorld) -> None:
     async with world.pool() as s:
         assert (await s.scalar(select(Client.stage).where(Client.name == "Луч"))) is Stage.WON
     assert f"Команда: {rub(100_000_000)} ₽" in (await head.send("/board")).messages[1].plain_text
+    assert "выполнено 16667% плана" in (await head.send("/bonus")).text  # confirmed: now it counts
 
     # "Не записывать" on another unusual one: nothing counted, kept as void
     [ask2] = (await anna.send("/deal Луч 50 000 000")).messages
