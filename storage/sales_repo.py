@@ -250,9 +250,12 @@ class SalesRepo:
         )
         return [DealRow(deal, client, who) for deal, client, who in rows]
 
-    async def client_names(self, team_id: int) -> list[tuple[int, str]]:
-        """Every client of the team as ``(id, name)``: the candidates of a fuzzy match."""
-        rows = await self.session.execute(select(Client.id, Client.name).where(Client.team_id == team_id))
+    async def client_names(self, team_id: int, owner_id: int | None = None) -> list[tuple[int, str]]:
+        """The team's clients (or one owner's) as ``(id, name)``: the candidates of a fuzzy match."""
+        query = select(Client.id, Client.name).where(Client.team_id == team_id)
+        if owner_id is not None:
+            query = query.where(Client.owner_id == owner_id)
+        rows = await self.session.execute(query)
         return [(cid, name) for cid, name in rows]
 
     # ------------------------------------------------------------------ plans

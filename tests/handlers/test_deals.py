@@ -191,6 +191,15 @@ async def test_a_mistyped_client_is_offered_before_a_new_one(world: TeamWorld) -
     assert sorted(names) == ["Ромашка", "Ромашко"]
 
 
+async def test_a_manager_is_offered_only_their_own_clients(world: TeamWorld) -> None:
+    await add_client(world, "Ромашка", owner_index=1)  # Boris's client
+    anna, head = world.speaker(world.managers[0]), world.speaker(world.head)
+    [msg] = (await anna.send("/deal Ромашкаа 1000")).messages
+    assert "Ромашка" not in msg.plain_text.replace("Ромашкаа", "") and "новым клиентом" in msg.plain_text
+    [ask] = (await head.send("/deal Ромашкк 1000")).messages
+    assert "Это «Ромашка»" in str(ask.buttons)
+
+
 async def test_a_lost_clients_deal_is_asked_about(world: TeamWorld) -> None:
     await add_client(world, "Гамма", stage=Stage.LOST)
     anna = world.speaker(world.managers[0])
