@@ -21,16 +21,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from functools import cache
 from zoneinfo import ZoneInfo
 
+from domain import zones
 from domain.calendar import WorkCalendar, is_member_working
 from domain.schedule import current_sends
 
 
-@cache
 def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
+    return zones.zone(name)
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ class DueSend:
 
 
 def member_zone(team: TeamPlan, recipient: Recipient) -> ZoneInfo:
-    return zone(recipient.timezone or team.timezone)
+    return zones.zone_for(recipient.timezone, team.timezone)
 
 
 def due_sends(

@@ -1,10 +1,15 @@
 """Amounts as people write them in a chat: "150000", "150 000", "150 000,50", "150к", "1,5 млн", "2.5m",
-"90 тыс. руб". Rubles by default; the currency words are dropped."""
+"90 тыс. руб". Rubles by default; the currency words are dropped.
+
+And the one way an amount is shown (``format_money``), in lists, digests, the board, bonuses and exports'
+captions: Russian groups thousands with a narrow no-break space (U+202F) and writes kopecks after a comma,
+only when there are any ("1 500 000", "1 500 000,50"); English groups with commas and uses a point
+("1,500,000.50")."""
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from domain.errors import UserError
 
@@ -41,8 +46,35 @@ _AMOUNT = re.compile(
 )
 
 
+#: Thousands separator and decimal mark per language; another language takes Russian's.
+SEPARATORS = {"ru": ("\u202f", ","), "en": (",", ".")}
+CENT = Decimal("0.01")
+
+
+def format_money(amount: Decimal | int | float | None, locale: str = "ru", *, whole: bool = False) -> str:
+    """``1500000.5`` → "1 500 000,50" (ru, U+202F) or "1,500,000.50" (en); kopecks only when there are
+    any; ``whole=True`` rounds to rubles (a forecast); ``None`` → "—"."""
+    if amount is None:
+        return "—"
+    group_sep, point = SEPARATORS.get(locale, SEPARATORS["ru"])
+    value = Decimal(str(amount)).quantize(Decimal(1) if whole else CENT, rounding=ROUND_HALF_UP)
+    sign = "-" if value < 0 else ""
+    units, _, cents = f"{abs(value):f}".partition(".")
+    groups = []
+    while units:
+        groups.append(units[-3:])
+        units = units[:-3]
+    text = sign + group_sep.join(reversed(groups))
+    if cents and cents.strip("0"):
+        text += point + cents
+    return text
+
+
 def parse_amount(text: str) -> Decimal:
-    """The positive amount ``text`` names, rounded to kopecks; ``UserError("amount-invalid")`` otherwise."""
+    """The positive amount ``text`` names, rounded to kopecks; ``UserError("amount-invalid")`` otherwise
+    (``UserError("amount-not-positive")`` for zero or a negative amount)."""
+    if re.fullmatch(r"\s*[-−–—]\s*\d.*", text):
+        raise UserError("amount-not-positive")
     m = _AMOUNT.fullmatch(text.strip().casefold())
     if m is None or m["unit"] not in _MULTIPLIERS:
         raise UserError("amount-invalid")
@@ -51,7 +83,9 @@ def parse_amount(text: str) -> Decimal:
         value = (Decimal(number) * _MULTIPLIERS[m["unit"]]).quantize(Decimal("0.01"))
     except InvalidOperation:
         raise UserError("amount-invalid") from None
-    if value <= 0 or value > MAX_AMOUNT:
+    if value <= 0:
+        raise UserError("amount-not-positive")
+    if value > MAX_AMOUNT:
         raise UserError("amount-invalid")
     return value
 
@@ -63,7 +97,9 @@ def split_trailing_amount(text: str) -> tuple[str, Decimal]:
     for n in range(min(4, len(words) - 1), 0, -1):
         try:
             amount = parse_amount(" ".join(words[-n:]))
-        except UserError:
+        except UserError as error:
+            if error.key == "error-amount-not-positive" and " ".join(words[:-n]).strip():
+                raise  # "Ромашка -5" or "Ромашка 0": the amount, not the format, is wrong
             continue
         name = " ".join(words[:-n]).rstrip(",:;—-– ")
         if name:

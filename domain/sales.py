@@ -179,19 +179,37 @@ def _parse_date(text: str) -> date:
 
 
 def _month_of(year: int, month: int) -> Period:
-    if not (1 <= month <= 12 and 1 <= year <= 9999):
+    if not (1 <= month <= 12 and MIN_YEAR <= year <= 9998):
         raise PeriodError(f"{year}-{month}")
     return month_period(date(year, month, 1))
 
 
+MIN_YEAR = 2000  # the earliest year a period may touch; the latest is next year
+
+
+def period_in_range(period: Period, today: date) -> bool:
+    """A sane period: from 2000 up to the end of next year (seen from ``today``)."""
+    return period.start.year >= MIN_YEAR and period.end.year <= today.year + 1
+
+
 def parse_period(text: str, today: date, *, future: bool = False) -> Period:
-    """The period ``text`` names, seen from ``today``.
+    """The period ``text`` names, seen from ``today``, within 2000 .. next year (``period_in_range``).
 
     Empty or "месяц"/"month": this month; "неделя"/"week", "квартал"/"quarter", "год"/"year": the
     current one; with "прошлый"/"last": the one before. "2026-10", "10.2026", "октябрь", "октябрь 2026":
     a month (a month name without a year is the latest such month not after today, or with
     ``future=True`` the nearest not before this month); "2026": a year; "2026-Q3", "Q3 2026": a quarter;
     "2026-10-01..2026-10-15" or "01.10.2026 - 15.10.2026": a range. Raises ``PeriodError`` otherwise."""
+    try:
+        period = _parse_period(text, today, future=future)
+    except ValueError:  # a date out of the calendar ("0000-q1", a week past 9999)
+        raise PeriodError(text) from None
+    if not period_in_range(period, today):
+        raise PeriodError(text)
+    return period
+
+
+def _parse_period(text: str, today: date, *, future: bool) -> Period:
     s = " ".join(text.casefold().replace("ё", "е").split())
     if not s:
         return month_period(today)
@@ -220,7 +238,7 @@ def parse_period(text: str, today: date, *, future: bool = False) -> Period:
         return _month_of(int(m["y"]), int(m["m"]))
     if re.fullmatch(r"\d{4}", s):
         year = int(s)
-        if year < 1:
+        if year < MIN_YEAR:
             raise PeriodError(text)
         return year_period(date(year, 1, 1))
     if m := _QUARTER.fullmatch(s):

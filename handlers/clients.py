@@ -20,6 +20,7 @@ from domain.enums import STAGE_ORDER, Role, Stage, TaskStatus
 from domain.errors import UserError
 from handlers.day_callbacks import ClientAddTask, ClientOpen, ClientStage, NewClient, NewClientAction
 from handlers.day_views import fmt_date, label
+from handlers.leads import ask_about_lost_client_deals
 from storage.models import Client, Member
 from storage.repo import Repo
 
@@ -160,6 +161,8 @@ async def move_stage(
     text, markup = await render_card(repo, member, client, t)
     if isinstance(query.message, Message):
         await query.message.edit_text(text, reply_markup=markup)
+        if new is Stage.LOST:  # its deals are asked about (leads.py)
+            await ask_about_lost_client_deals(query.message, repo, member, client, clock(), t)
 
 
 async def new_client(

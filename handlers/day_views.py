@@ -24,8 +24,10 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.i18n import Html, Texts
 from bot.keyboard import Keyboard
+from domain import zones
 from domain.digest import Count
 from domain.enums import PlanStatus, TaskStatus
+from domain.money import format_money
 from domain.ordering import ClientItem, TaskItem
 from domain.text import MESSAGE_LIMIT, split_message, utf16_len
 from handlers.day_callbacks import (
@@ -64,7 +66,7 @@ class Page:
 
 
 def member_zone(team: Team, member: Member) -> ZoneInfo:
-    return ZoneInfo(member.timezone or team.timezone)
+    return zones.member_zone(team, member)
 
 
 def local_date(now: datetime, team: Team, member: Member) -> date:
@@ -82,8 +84,7 @@ def fmt_date(d: date, t: Texts) -> str:
 
 
 def fmt_money(amount: Decimal) -> str:
-    whole = f"{amount:,.2f}".replace(",", "\u202f")
-    return whole[:-3] if whole.endswith(".00") else whole.replace(".", ",")
+    return format_money(amount)
 
 
 def paginate(sizes: Sequence[int], max_chars: int = PAGE_CHARS, max_items: int = PAGE_TASKS) -> list[range]:

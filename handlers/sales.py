@@ -53,7 +53,7 @@ from domain.sales import (
 from domain.text import split_message
 from handlers.sales_callbacks import PlanStep, ReportXlsx
 from reports import fmt
-from reports.board import render_board_async
+from reports.board import render_board_or_none
 from reports.data import load_board, load_bonuses, load_report, team_calendar
 from reports.send import plain, send_board, send_report, team_today
 from reports.text import bonuses_text, caption, report_text
@@ -474,11 +474,11 @@ async def _compose(ctx: ComposeContext, period: Period) -> list[Outgoing]:
     session = ctx.repo.session
     report = await load_report(session, ctx.team, period, ctx.local_date)
     names = await SalesRepo(session).names(ctx.team.id)
-    png = await render_board_async(report.board, plain(ctx.t), ctx.t.locale)
+    png = await render_board_or_none(report.board, plain(ctx.t), ctx.t.locale)
     parts = split_message(report_text(report, ctx.t, names, ctx.t.locale))
     markup = xlsx_button(period, ctx.t)
     return [
-        Outgoing(caption(report.board, ctx.t), photo=png),
+        *([Outgoing(caption(report.board, ctx.t), photo=png)] if png is not None else []),
         *(Outgoing(p, markup if i == len(parts) - 1 else None) for i, p in enumerate(parts)),
     ]
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
@@ -26,6 +25,7 @@ from domain.calendar import parse_workdays
 from domain.enums import Role
 from domain.errors import UserError
 from domain.settings_input import RU_ZONES, parse_time, parse_vacation, resolve_zone
+from domain.zones import team_zone, zone_for
 from handlers.callbacks import labels, show
 from storage.models import Member, Team
 from storage.repo import Repo
@@ -89,10 +89,10 @@ async def main_view(
     repo: SettingsRepo, team: Team, t: Texts, now: datetime
 ) -> tuple[str, InlineKeyboardMarkup]:
     team = await repo.team(team.id)
-    today = now.astimezone(ZoneInfo(team.timezone)).date()
+    today = now.astimezone(team_zone(team)).date()
     lines = [
         t("settings-title", team=team.name),
-        t("settings-zone", zone=team.timezone, now=_hhmm(now.astimezone(ZoneInfo(team.timezone)))),
+        t("settings-zone", zone=team.timezone, now=_hhmm(now.astimezone(team_zone(team)))),
         t("settings-workdays", days=_weekdays(parse_workdays(team.workdays), t)),
         t("settings-holidays-on", country=team.holiday_country)
         if team.holiday_country
@@ -183,7 +183,7 @@ def members_keyboard(members: list[Member], action: SettingsAction, t: Texts) ->
 async def vacations_view(
     repo: SettingsRepo, team_id: int, member: Member, t: Texts, now: datetime, team_zone: str
 ) -> tuple[str, InlineKeyboardMarkup]:
-    today = now.astimezone(ZoneInfo(member.timezone or team_zone)).date()
+    today = now.astimezone(zone_for(member.timezone, team_zone)).date()
     vacations = await repo.vacations(team_id, today, member.id)
     lines = [t("settings-member-vacations", name=member.name)]
     if not vacations:
@@ -474,7 +474,7 @@ async def typed_vacation(
     settings = repo.settings
     target = await settings.member(team.id, int((await state.get_data()).get("member_id") or 0))
     now = clock()
-    today = now.astimezone(ZoneInfo(target.timezone or team.timezone)).date()
+    today = now.astimezone(member_zone(team, target)).date()
     starts, ends = parse_vacation(message.text or "", today)
     await settings.add_vacation(team.id, target.id, starts, ends)
     await state.clear()

@@ -8,7 +8,6 @@ import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.clock import system_clock
 from bot.config import Settings
@@ -17,6 +16,7 @@ from domain.errors import UserError
 from domain.import_rules import Person, match_person
 from domain.sales import month_period
 from domain.schedule import local_today
+from domain.zones import team_zone
 
 
 def _date(text: str | None, t: Texts) -> date | None:
@@ -66,7 +66,7 @@ async def run_import_command(
                     print(t("cli-owner-unknown", name=owner), file=sys.stderr)
                     return 1
             plan = await prepare(
-                session, team, tables, local_today(system_clock(), ZoneInfo(team.timezone)), owner_id
+                session, team, tables, local_today(system_clock(), team_zone(team)), owner_id
             )
             if not plan.understood:
                 print(t("cli-import-nothing"), file=sys.stderr)
@@ -121,7 +121,7 @@ async def run_export_command(
             team = await Repo(session).teams.by_name(team_name)
             if team is None:
                 raise UserError("team-unknown", name=team_name)
-            month = month_period(local_today(system_clock(), ZoneInfo(team.timezone)))
+            month = month_period(local_today(system_clock(), team_zone(team)))
             first, last = first or month.start, last or month.end
             if last < first:
                 print(t("cli-bad-date", value=end or ""), file=sys.stderr)

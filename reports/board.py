@@ -8,15 +8,20 @@ Layout, top to bottom: the title and the period; the team's card (revenue agains
 with the forecast marked, leads and deals); one card per manager, best revenue first. The bars share one
 scale so they compare; a thin line marks 100% of plan; the colour tells the forecast: green at 100% or
 more, amber from 70%, red below, grey without a plan.
+
+Every text is drawn literally (``parse_math=False``): names and labels come from people, and a ``$`` in
+one must show as a dollar sign, not start matplotlib's mathtext (which raises on unbalanced ``$``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import threading
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from domain.sales import Board, BoardRow
 from reports import fmt
@@ -45,6 +50,7 @@ CARD = "#f5f7fa"
 FONT = "DejaVu Sans"
 
 _lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 def _scale(board: Board) -> Decimal:
@@ -74,9 +80,12 @@ def render_board_png(board: Board, t: Callable[..., str], locale: str = "ru") ->
         ax.set_ylim(height, 0)
         ax.set_axis_off()
 
-        def text(x: float, y: float, s: str, size: float, **kw: object) -> None:
+        def text(x: float, y: float, s: str, size: float, **kw: Any) -> None:
             kw.setdefault("color", INK)
-            ax.text(x, y, s, fontsize=size, fontfamily=FONT, va="center", **kw)
+            # literal text: a "$" in a name is a dollar sign, never mathtext (which raises on "$\\frac$")
+            ax.text(
+                x, y, s, fontsize=size, fontfamily=FONT, va="center", parse_math=False, usetex=False, **kw
+            )
 
         def bar(y: float, row: BoardRow, h: float) -> None:
             left, right = MARGIN + 20, WIDTH - MARGIN - 20
@@ -130,7 +139,11 @@ def render_board_png(board: Board, t: Callable[..., str], locale: str = "ru") ->
             color=COLOURS[row_status(team)],
         )
         plan = team.plan.revenue if team.plan else None
-        money_line = t("board-img-revenue", fact=fmt.money(team.fact.revenue), plan=fmt.money(plan))
+        money_line = t(
+            "board-img-revenue",
+            fact=fmt.money(team.fact.revenue, fmt.locale_of(t)),
+            plan=fmt.money(plan, fmt.locale_of(t)),
+        )
         text(MARGIN + 20, y0 + 100, money_line, 24)
         bar(y0 + 135, team, 34)
         text(MARGIN + 20, y0 + 215, _stats(team, t, locale, finished), 19, color=MUTED)
@@ -150,7 +163,7 @@ def render_board_png(board: Board, t: Callable[..., str], locale: str = "ru") ->
             )
             name = _clip(f"{i + 1}. {row.name}", 26)
             text(MARGIN + 20, y + 38, name, 24, fontweight="bold")
-            right = fmt.money(row.fact.revenue) + " ₽  " + fmt.pct(row.revenue_percent)
+            right = fmt.money(row.fact.revenue, fmt.locale_of(t)) + " ₽  " + fmt.pct(row.revenue_percent)
             text(
                 WIDTH - MARGIN - 20,
                 y + 38,
@@ -182,7 +195,7 @@ def _stats(row: BoardRow, t: Callable[..., str], locale: str, finished: bool) ->
             t(
                 "board-img-forecast",
                 percent=fmt.pct(row.forecast_percent),
-                amount=fmt.money(row.forecast_revenue),
+                amount=fmt.money(row.forecast_revenue, fmt.locale_of(t), whole=True),
             )
         )
     return "  ·  ".join(parts)
@@ -195,3 +208,13 @@ def _clip(s: str, limit: int) -> str:
 async def render_board_async(board: Board, t: Callable[..., str], locale: str = "ru") -> bytes:
     """``render_board_png`` in a worker thread, so the bot keeps answering while it draws."""
     return await asyncio.to_thread(render_board_png, board, t, locale)
+
+
+async def render_board_or_none(board: Board, t: Callable[..., str], locale: str = "ru") -> bytes | None:
+    """``render_board_async``, or ``None`` when the picture cannot be drawn (logged): the caller sends the
+    text alone, which says everything the picture shows."""
+    try:
+        return await render_board_async(board, t, locale)
+    except Exception:  # matplotlib raises many kinds; the text must go out regardless
+        log.exception("the board picture could not be drawn; sending the text alone")
+        return None

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +22,7 @@ from domain.sales import (
     month_period,
 )
 from domain.schedule import local_due
+from domain.zones import team_zone
 from storage.models import Member, Team
 from storage.sales_repo import SalesRepo, Scheme
 
@@ -112,7 +112,7 @@ class TeamReport:
 def report_deadline(team: Team) -> Callable[[date], datetime]:
     """The instant an evening report of a local day is due: the team's plan-approval time that evening
     (midnight when the approval time is not after the evening prompt)."""
-    tz = ZoneInfo(team.timezone)
+    tz = team_zone(team)
 
     def deadline(day: date) -> datetime:
         if team.approval_at > team.evening_at:
@@ -165,7 +165,7 @@ def _working_days(
     last: date,
 ) -> list[date]:
     """The member's working days in ``first..last`` since they joined (in the team's time zone)."""
-    joined = member.joined_at.astimezone(ZoneInfo(team.timezone)).date() if member.joined_at else first
+    joined = member.joined_at.astimezone(team_zone(team)).date() if member.joined_at else first
     cal = MemberCalendar(calendar, tuple(vacations))
     days = []
     d = max(first, joined)

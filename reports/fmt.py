@@ -6,27 +6,25 @@ from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from domain.money import format_money
 from domain.sales import Period, PeriodKind, whole_percent
 
-NBSP = "\u00a0"
+
+def locale_of(t: Callable[..., str]) -> str:
+    """The language of a ``Texts`` (Russian for any other callable)."""
+    locale = getattr(t, "locale", "ru")
+    return locale if isinstance(locale, str) else "ru"
 
 
-def group(value: int) -> str:
-    """1250000 → "1 250 000" (non-breaking spaces, the Russian way, in both languages)."""
-    sign = "-" if value < 0 else ""
-    digits = str(abs(value))
-    parts = []
-    while digits:
-        parts.append(digits[-3:])
-        digits = digits[:-3]
-    return sign + NBSP.join(reversed(parts))
+def group(value: int, locale: str = "ru") -> str:
+    """1250000 → "1 250 000": grouped as money is (``domain.money.format_money``)."""
+    return format_money(value, locale, whole=True)
 
 
-def money(value: Decimal | None) -> str:
-    """Whole rubles, grouped: "1 250 000"; "—" for nothing."""
-    if value is None:
-        return "—"
-    return group(int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+def money(value: Decimal | None, locale: str = "ru", *, whole: bool = False) -> str:
+    """The one money format (``domain.money.format_money``): "1 250 000", "1 250 000,50"; ``whole`` rounds
+    to rubles (a forecast); "—" for nothing."""
+    return format_money(value, locale, whole=whole)
 
 
 def count(value: Decimal | int | None, locale: str = "ru") -> str:
@@ -35,9 +33,9 @@ def count(value: Decimal | int | None, locale: str = "ru") -> str:
         return "—"
     value = Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     if value == value.to_integral_value():
-        return group(int(value))
+        return group(int(value), locale)
     whole, frac = f"{value:f}".split(".")
-    return group(int(whole)) + ("," if locale == "ru" else ".") + frac
+    return group(int(whole), locale) + ("," if locale == "ru" else ".") + frac
 
 
 def pct(value: Decimal | None) -> str:

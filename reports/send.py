@@ -4,7 +4,6 @@ Telegram's limit), for handlers, scheduled jobs and the demo alike."""
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
@@ -15,7 +14,8 @@ from bot.i18n import Texts
 from domain.sales import Board, Period
 from domain.schedule import local_today
 from domain.text import split_message
-from reports.board import render_board_async
+from domain.zones import team_zone
+from reports.board import render_board_async, render_board_or_none
 from reports.data import TeamReport, load_board
 from reports.text import board_text, caption, report_text
 from storage.models import Team
@@ -27,12 +27,14 @@ def plain(t: Texts) -> Texts:
 
 
 def team_today(team: Team, clock: Clock) -> date:
-    return local_today(clock(), ZoneInfo(team.timezone))
+    return local_today(clock(), team_zone(team))
 
 
 async def send_board(bot: Bot, chat_id: int, board: Board, t: Texts) -> None:
-    png = await render_board_async(board, plain(t), t.locale)
-    await bot.send_photo(chat_id, BufferedInputFile(png, "board.png"), caption=caption(board, t))
+    """The picture with its caption (if it can be drawn), then the text."""
+    png = await render_board_or_none(board, plain(t), t.locale)
+    if png is not None:
+        await bot.send_photo(chat_id, BufferedInputFile(png, "board.png"), caption=caption(board, t))
     for part in split_message(board_text(board, t, t.locale)):
         await bot.send_message(chat_id, part)
 
@@ -45,8 +47,9 @@ async def send_report(
     names: dict[int, str],
     markup: InlineKeyboardMarkup | None = None,
 ) -> None:
-    png = await render_board_async(report.board, plain(t), t.locale)
-    await bot.send_photo(chat_id, BufferedInputFile(png, "report.png"), caption=caption(report.board, t))
+    png = await render_board_or_none(report.board, plain(t), t.locale)
+    if png is not None:
+        await bot.send_photo(chat_id, BufferedInputFile(png, "report.png"), caption=caption(report.board, t))
     parts = split_message(report_text(report, t, names, t.locale))
     for i, part in enumerate(parts):
         await bot.send_message(chat_id, part, reply_markup=markup if i == len(parts) - 1 else None)

@@ -36,14 +36,14 @@ def board_text(board: Board, t: T, locale: str = "ru") -> str:
     lines.append("")
     team = board.team
     if team.plan is None:
-        lines.append(t("board-team-no-plan", fact=fmt.money(team.fact.revenue)))
+        lines.append(t("board-team-no-plan", fact=fmt.money(team.fact.revenue, fmt.locale_of(t))))
         lines.append(t("board-counts-no-plan", leads=str(team.fact.leads), deals=str(team.fact.deals)))
     else:
         lines.append(
             t(
                 "board-team",
-                fact=fmt.money(team.fact.revenue),
-                plan=fmt.money(team.plan.revenue),
+                fact=fmt.money(team.fact.revenue, fmt.locale_of(t)),
+                plan=fmt.money(team.plan.revenue, fmt.locale_of(t)),
                 percent=fmt.pct(team.revenue_percent),
             )
         )
@@ -51,7 +51,7 @@ def board_text(board: Board, t: T, locale: str = "ru") -> str:
             lines.append(
                 t(
                     "board-forecast",
-                    amount=fmt.money(team.forecast_revenue),
+                    amount=fmt.money(team.forecast_revenue, fmt.locale_of(t), whole=True),
                     percent=fmt.pct(team.forecast_percent),
                 )
             )
@@ -88,7 +88,7 @@ def _row_line(n: int, row: BoardRow, t: T, finished: bool) -> str:
         "mark": MARKS[row_status(row)],
         "n": str(n),
         "name": row.name,
-        "revenue": fmt.money(row.fact.revenue),
+        "revenue": fmt.money(row.fact.revenue, fmt.locale_of(t)),
         "percent": fmt.pct(row.revenue_percent),
     }
     if row.plan is None:
@@ -103,14 +103,14 @@ def caption(board: Board, t: T) -> str:
     team = board.team
     head = t("board-title", period=fmt.period_label(board.period, t))
     if team.plan is None:
-        return head + "\n" + t("board-team-no-plan", fact=fmt.money(team.fact.revenue))
+        return head + "\n" + t("board-team-no-plan", fact=fmt.money(team.fact.revenue, fmt.locale_of(t)))
     return (
         head
         + "\n"
         + t(
             "board-team",
-            fact=fmt.money(team.fact.revenue),
-            plan=fmt.money(team.plan.revenue),
+            fact=fmt.money(team.fact.revenue, fmt.locale_of(t)),
+            plan=fmt.money(team.plan.revenue, fmt.locale_of(t)),
             percent=fmt.pct(team.revenue_percent),
         )
     )
@@ -120,7 +120,7 @@ def caption(board: Board, t: T) -> str:
 
 
 def scheme_text(scheme: Scheme, t: T) -> str:
-    return t("bonus-scheme-line", base=fmt.money(scheme.base), scale=str(scheme.scale))
+    return t("bonus-scheme-line", base=fmt.money(scheme.base, fmt.locale_of(t)), scale=str(scheme.scale))
 
 
 def bonuses_text(bonuses: Bonuses, t: T, member_id: int | None = None) -> str:
@@ -138,13 +138,20 @@ def bonuses_text(bonuses: Bonuses, t: T, member_id: int | None = None) -> str:
         if b.fulfilment is None:
             lines.append(t("bonus-line-no-plan", name=b.name))
             continue
-        lines.append(t("bonus-line", name=b.name, percent=fmt.pct(b.fulfilment), amount=fmt.money(b.bonus)))
+        lines.append(
+            t(
+                "bonus-line",
+                name=b.name,
+                percent=fmt.pct(b.fulfilment),
+                amount=fmt.money(b.bonus, fmt.locale_of(t)),
+            )
+        )
         if b.forecast_fulfilment is not None and b.forecast_bonus is not None:
             lines.append(
                 t(
                     "bonus-line-forecast",
                     percent=fmt.pct(b.forecast_fulfilment),
-                    amount=fmt.money(b.forecast_bonus),
+                    amount=fmt.money(b.forecast_bonus, fmt.locale_of(t), whole=True),
                 )
             )
     return "\n".join(lines)
@@ -168,8 +175,8 @@ def report_text(report: TeamReport, t: T, names: dict[int, str], locale: str = "
     lines.append(
         t(
             "salesreport-vs-previous",
-            fact=fmt.money(board.team.fact.revenue),
-            previous=fmt.money(report.previous.revenue),
+            fact=fmt.money(board.team.fact.revenue, fmt.locale_of(t)),
+            previous=fmt.money(report.previous.revenue, fmt.locale_of(t)),
             change=_change(board.team.fact.revenue, report.previous.revenue),
             leads=str(report.previous.leads),
             deals=str(report.previous.deals),

@@ -4,6 +4,12 @@ The export's column headers are the ones the importer recognises ("Назван�
 "Задача", "Срок"), so an exported workbook can be loaded back (into another team, say) and the same
 file imported twice adds nothing. Dates are the team's local dates; instants (created, submitted) are
 shown in the team's time zone without a zone (Excel has none).
+
+No cell is ever a formula: every text (a client's name, a task, a result, a reason, a person's name) is
+written by ``put_value`` as a string cell, and a text that a spreadsheet would read as a formula or a
+command (beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return: OWASP's "CSV injection")
+also gets the quote-prefix style, so Excel and LibreOffice show it exactly as typed and never evaluate
+it, not even when the cell is edited. Numbers, dates and times stay what they are.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.sales import Period
+from domain.zones import team_zone
 from reports import fmt
 from reports.data import TeamReport, report_deadline
 from storage.models import Team
@@ -29,6 +36,24 @@ MONEY = "#,##0.00"
 DATE = "DD.MM.YYYY"
 DATETIME = "DD.MM.YYYY HH:MM"
 PERCENT = "0%"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(text: str) -> bool:
+    """Would a spreadsheet read ``text`` as a formula or a command (OWASP's "CSV injection")?"""
+    return text.startswith(FORMULA_START)
+
+
+def put_value(cell: Any, value: Any) -> None:
+    """Write ``value`` into an openpyxl cell: text always as a string cell (never a formula), a text a
+    spreadsheet would take for a formula also quote-prefixed; numbers, dates and ``None`` as they are."""
+    if isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"  # openpyxl turns a text beginning with "=" into a formula: undo that
+        if is_formula_like(value):
+            cell.quotePrefix = True
+    else:
+        cell.value = value
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,16 +80,17 @@ def _sheet(
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(title=title[:31])
-    ws.append(list(headers))
-    for cell in ws[1]:
+    for i, header in enumerate(headers):
+        cell = ws.cell(row=1, column=i + 1)
+        put_value(cell, header)
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
     widths = [len(h) + 2 for h in headers]
     n = 0
     for row in rows:
         n += 1
-        ws.append(list(row))
         for i, value in enumerate(row):
+            put_value(ws.cell(row=n + 1, column=i + 1), value)
             if value is not None:
                 widths[i] = min(60, max(widths[i], len(str(value)) + 2))
     for col, number_format in formats.items():
@@ -95,7 +121,7 @@ async def export_workbook(
 ) -> tuple[bytes, ExportCounts]:
     """Clients (all of the team), and the tasks due, deals, leads and evening reports of ``start..end``."""
     repo = SalesRepo(session)
-    tz = ZoneInfo(team.timezone)
+    tz = team_zone(team)
     deadline = report_deadline(team)
     clients = await repo.export_clients(team.id)
     tasks = await repo.export_tasks(team.id, start, end)

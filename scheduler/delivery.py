@@ -17,10 +17,12 @@ Rules (the row states are in ``storage.outbox_repo``):
 * Every send waits for the one shared ``SendLimiter``; a team with ``paid_broadcast`` sends with
   ``allow_paid_broadcast``.
 * 429: the chat is paused for ``retry_after`` and the row retried then (not counted as an attempt).
-  5xx, a refused connection, 401/404 and a composer's crash: retried with exponential backoff, ``failed``
-  after ``max_attempts``. A read timeout: the message may have arrived, so the row is ``unknown``, retried
-  once; a second timeout leaves it ``unknown`` for good. 403 (or "chat not found"): ``unreachable``, the
-  member flagged and the head told once (``scheduler.notices``); never retried. Other 400s: ``failed``.
+  5xx, a refused connection, 401/404 and a composer's network or database error: retried with exponential
+  backoff, ``failed`` after ``max_attempts``. Any other composer error fails the row at once and tells the
+  team's heads once (``scheduler.failures``). A read timeout: the message may have arrived, so the row is
+  ``unknown``, retried once; a second timeout leaves it ``unknown`` for good. 403 (or "chat not found"):
+  ``unreachable``, the member flagged and the head told once (``scheduler.notices``); never retried.
+  Other 400s: ``failed``.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ from bot.i18n import Translator
 from domain.due import TeamPlan, still_current
 from domain.enums import OutboxStatus
 from domain.text import MESSAGE_LIMIT, split_message, utf16_len
-from scheduler import notices
+from scheduler import failures, notices
 from scheduler.compose import ComposeContext, Outgoing
 from scheduler.kinds import KINDS
 from scheduler.limiter import SendLimiter
@@ -89,7 +91,7 @@ class DeliveryOptions:
         )
 
     def delay(self, attempts: int) -> float:
-        return min(self.backoff_max, self.backoff * 2 ** max(0, attempts - 1))
+        return float(min(self.backoff_max, self.backoff * 2 ** max(0, attempts - 1)))
 
 
 @dataclass
@@ -165,10 +167,12 @@ class Deliverer:
                 while not pipeline.locked():
                     await pipeline.acquire()
                     taken += 1
+
+                async def claim(s: AsyncSession, n: int = taken) -> list[tuple[Outbox, _Ready | None]]:
+                    return await self._claim_and_prepare(s, n, where, enforce_window, stats, teams)
+
                 try:
-                    prepared = await self._txn(
-                        lambda s, n=taken: self._claim_and_prepare(s, n, where, enforce_window, stats, teams)
-                    )
+                    prepared = await self._txn(claim)
                 except _ComposeFailed as failed:  # rolled back, the composer's writes too
                     log.error(
                         "composing outbox row %s (%s) failed",
@@ -177,7 +181,11 @@ class Deliverer:
                         exc_info=failed.__cause__,
                     )
                     cause = failed.__cause__
-                    await self._retry(failed.row, f"compose: {type(cause).__name__}: {cause}", stats, [])
+                    assert cause is not None
+                    if failures.is_transient(cause):
+                        await self._retry(failed.row, f"compose: {type(cause).__name__}: {cause}", stats, [])
+                    else:
+                        await self._compose_failed(failed.row, failures.failure_error(cause), stats)
                     _release(pipeline, taken)
                     continue
                 ready = [(row, r) for row, r in prepared if r is not None]
@@ -360,10 +368,10 @@ class Deliverer:
             done.append(message.message_id)
             stats.parts += 1
             if len(done) < len(ready.parts):
-                await self._write(lambda s, ids=list(done): OutboxRepo(s).progress(row.id, ids))
+                await self._write(_progress(row.id, list(done)))
         now = self.clock()
 
-        if row.kind == notices.NOTICE:
+        if row.kind in (notices.NOTICE, failures.FAILURE_NOTICE):
 
             async def sent(session: AsyncSession) -> None:
                 await OutboxRepo(session).mark_sent(row.id, done, now)
@@ -399,6 +407,8 @@ class Deliverer:
     async def _after(self, session: AsyncSession, row: Outbox, now: datetime, *, sent: bool = False) -> None:
         if row.kind == notices.NOTICE:
             await notices.after_notice(session, row.id, now, sent=sent)
+        elif row.kind == failures.FAILURE_NOTICE:
+            await failures.after_failure_notice(session, row.id, now, sent=sent)
 
     async def _retry(
         self,
@@ -471,6 +481,18 @@ class Deliverer:
         log.error("outbox row %s (%s) failed: %s", row.id, row.kind, error)
         stats.failed += 1
 
+    async def _compose_failed(self, row: Outbox, error: str, stats: DrainStats) -> None:
+        """A composer failed for a reason that will not pass: failed for good, the head told once."""
+        now = self.clock()
+
+        async def save(session: AsyncSession) -> None:
+            await OutboxRepo(session).mark_failed_at(row.id, error, now, attempts=row.attempts + 1)
+            await failures.report_failure(session, row, now)
+
+        await self._write(save)
+        log.error("outbox row %s (%s) failed: %s", row.id, row.kind, error)
+        stats.failed += 1
+
     async def _unreachable(self, row: Outbox, error: str, stats: DrainStats) -> None:
         now = self.clock()
 
@@ -491,6 +513,15 @@ class _Sent:
 
 
 _Write = tuple[Callable[[AsyncSession], Awaitable[Any]] | _Sent, "asyncio.Future[None]"]
+
+
+def _progress(row_id: int, ids: list[int]) -> Callable[[AsyncSession], Awaitable[None]]:
+    """The write that records the parts of a split message sent so far."""
+
+    async def save(session: AsyncSession) -> None:
+        await OutboxRepo(session).progress(row_id, ids)
+
+    return save
 
 
 def _snapshot(row: Outbox) -> Outbox:

@@ -17,6 +17,7 @@ from handlers.hot import compose_hot_reminder
 from handlers.report import compose_evening, compose_morning
 from handlers.sales import compose_monthly, compose_weekly
 from scheduler.compose import Kind
+from scheduler.failures import FAILURE_NOTICE, compose_failure_notice
 from scheduler.notices import NOTICE, compose_unreachable
 
 HEAD = Role.HEAD.value
@@ -40,6 +41,10 @@ WEEKLY_REPORT = Kind("weekly_report", compose_weekly, frozenset({HEAD, OWNER}), 
 MONTHLY_REPORT = Kind("monthly_report", compose_monthly, frozenset({HEAD, OWNER}), at="morning_at")
 #: Not at a team time: enqueued when a member blocks the bot (``scheduler.notices``).
 UNREACHABLE = Kind(NOTICE, compose_unreachable, frozenset({HEAD}), at="", working_days_only=False)
+#: Not at a team time: enqueued when a scheduled message cannot be composed (``scheduler.failures``).
+COMPOSE_FAILED = Kind(
+    FAILURE_NOTICE, compose_failure_notice, frozenset({HEAD}), at="", working_days_only=False
+)
 
 ALL: tuple[Kind, ...] = (
     MORNING,
@@ -51,6 +56,7 @@ ALL: tuple[Kind, ...] = (
     WEEKLY_REPORT,
     MONTHLY_REPORT,
     UNREACHABLE,
+    COMPOSE_FAILED,
 )
 
 

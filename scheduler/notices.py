@@ -14,12 +14,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Html
 from domain.due import DueSend
+from domain.zones import local_date_of
 from scheduler.compose import ComposeContext, Outgoing
 from storage.models import Outbox
 from storage.outbox_repo import OutboxRepo
@@ -39,7 +39,7 @@ async def report_unreachable(session: AsyncSession, member_id: int, now: datetim
     member, team = await people.member_and_team(member_id)
     outbox = OutboxRepo(session)
     for head in await people.heads_to_tell(team.id, member.id):
-        today = now.astimezone(ZoneInfo(head.timezone or team.timezone)).date()
+        today = local_date_of(now, team, head)
         if not await outbox.enqueue([DueSend(team.id, head.id, NOTICE, today)]):
             await outbox.rearm(head.id, NOTICE, today)
     return True

@@ -317,7 +317,12 @@ class DayRepo:
         rows = await self.session.execute(
             select(Client.name, Deal.amount)
             .join(Client, Client.id == Deal.client_id)
-            .where(Deal.member_id == member.id, Deal.team_id == member.team_id, Deal.on_date == day)
+            .where(
+                Deal.member_id == member.id,
+                Deal.team_id == member.team_id,
+                Deal.on_date == day,
+                Deal.state == "live",
+            )
             .order_by(Deal.id)
         )
         return [DealItem(name, Decimal(amount)) for name, amount in rows]

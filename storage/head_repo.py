@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain import zones
 from domain.approval import is_due_for_auto_approval
 from domain.calendar import MemberCalendar, WorkCalendar
 from domain.digest import SHARE_WINDOW_DAYS, DayValue, EveningFacts, FrozenFacts, HeadShare, MorningFacts
@@ -49,7 +50,7 @@ DECIDED = (PlanStatus.APPROVED, PlanStatus.AUTO_APPROVED)
 
 
 def team_zone(team: Team) -> ZoneInfo:
-    return ZoneInfo(team.timezone)
+    return zones.team_zone(team)
 
 
 def local_day(moment: datetime, zone: ZoneInfo) -> date:
@@ -390,6 +391,7 @@ class HeadRepo:
             select(Deal.member_id, Deal.amount)
             .join(Client, Client.id == Deal.client_id)
             .where(Deal.team_id == team.id, Deal.member_id.in_(ids), Deal.on_date == today)
+            .where(Deal.state == "live")
         ):
             deals[member_id].append(Decimal(amount))
         reports = await self.submitted_reports(team.id, [today])
@@ -665,6 +667,7 @@ class HeadRepo:
                         Deal.member_id == manager.id,
                         Deal.on_date >= month_start,
                         Deal.on_date <= today,
+                        Deal.state == "live",
                     )
                     .group_by(Deal.client_id)
                 )

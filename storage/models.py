@@ -270,8 +270,30 @@ class Deal(Base):
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     on_date: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
+    # "live" (counted), "pending" (waits for its author's tap: unusual or a repeat), "void" (cancelled);
+    # only live deals count on the board, in plans, bonuses, digests and exports (domain.deals)
+    state: Mapped[str] = mapped_column(String(16), default="live", server_default="live")
+    voided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    voided_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
 
-    __table_args__ = (Index("ix_deals_team_date", "team_id", "on_date"),)
+    __table_args__ = (
+        Index("ix_deals_team_date", "team_id", "on_date"),
+        Index("ix_deals_member_created", "member_id", "created_at"),
+    )
+
+
+class DealEvent(Base):
+    """A deal's history: recorded, confirmed, corrected (old and new amount), cancelled; by whom, when."""
+
+    __tablename__ = "deal_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    old_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    new_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
 
 
 class HotEntry(Base):
@@ -405,6 +427,7 @@ __all__ = [
     "Client",
     "DayReport",
     "Deal",
+    "DealEvent",
     "DialogState",
     "HotEntry",
     "Invite",

@@ -26,8 +26,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import and_, case, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, CursorResult, Select, and_, case, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,7 +53,7 @@ class Filter:
     kinds: frozenset[str] | None = None
     local_date: date | None = None
 
-    def apply(self, query):  # type: ignore[no-untyped-def]
+    def apply(self, query: Select[Any]) -> Select[Any]:
         if self.team_id is not None:
             query = query.where(Outbox.team_id == self.team_id)
         if self.kinds is not None:
@@ -137,11 +138,11 @@ class OutboxRepo:
             .values(status=S.PENDING, next_attempt_at=None, attempts=0, message_ids=None, error=None)
             .execution_options(synchronize_session=False)
         )
-        return bool(result.rowcount)
+        return bool(cast(CursorResult[Any], result).rowcount)
 
     # ------------------------------------------------------------------ claiming
 
-    def _claimable(self, now: datetime, lease: timedelta):  # type: ignore[no-untyped-def]
+    def _claimable(self, now: datetime, lease: timedelta) -> ColumnElement[bool]:
         due = or_(Outbox.next_attempt_at.is_(None), Outbox.next_attempt_at <= now)
         return or_(
             and_(Outbox.status == S.PENDING, due),
@@ -160,7 +161,9 @@ class OutboxRepo:
         )
         if self.dialect == "postgresql":
             # rows another sender holds locked are skipped, not waited for
-            condition = Outbox.id.in_(candidates.with_for_update(skip_locked=True).scalar_subquery())
+            condition: ColumnElement[bool] = Outbox.id.in_(
+                candidates.with_for_update(skip_locked=True).scalar_subquery()
+            )
         else:
             # one conditional UPDATE inside the BEGIN IMMEDIATE transaction: nobody else writes meanwhile,
             # and a row that stopped matching is not taken
@@ -191,7 +194,7 @@ class OutboxRepo:
             )
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount or 0
+        return cast(CursorResult[Any], result).rowcount or 0
 
     # ------------------------------------------------------------------ outcomes
 
@@ -242,6 +245,12 @@ class OutboxRepo:
     async def mark_failed(self, row_id: int, error: str, *, attempts: int) -> None:
         await self._set(row_id, status=S.FAILED, next_attempt_at=None, error=error, attempts=attempts)
 
+    async def mark_failed_at(self, row_id: int, error: str, now: datetime, *, attempts: int) -> None:
+        """Failed for good at ``now`` (kept in ``sent_at``): a composer that cannot compose this row."""
+        await self._set(
+            row_id, status=S.FAILED, next_attempt_at=None, error=error, attempts=attempts, sent_at=now
+        )
+
     async def mark_unreachable(self, row_id: int, error: str, now: datetime) -> None:
         """403: the user blocked the bot; ``sent_at`` records when Telegram refused."""
         await self._set(row_id, status=S.UNREACHABLE, next_attempt_at=None, error=error, sent_at=now)
@@ -258,6 +267,10 @@ class OutboxRepo:
                 Outbox.status.in_([S.PENDING, S.UNKNOWN]), Outbox.next_attempt_at > now
             )
         )
+
+    async def fresh(self, row_id: int) -> Outbox | None:
+        """The row as the database has it now (not a copy this session read earlier)."""
+        return await self.session.get(Outbox, row_id, populate_existing=True)
 
     async def backlog(self, statuses: Iterable[OutboxStatus]) -> tuple[int, datetime | None]:
         """How many rows are in ``statuses``, and when the oldest of them fell due (aware, UTC)."""
@@ -304,6 +317,36 @@ class OutboxRepo:
                 )
                 .order_by(Outbox.local_date.desc(), Outbox.id.desc())
                 .limit(limit)
+            )
+        ).all()
+
+    async def one(self, member_id: int, kind: str, local_date: date) -> Outbox | None:
+        return await self.session.scalar(
+            select(Outbox).where(
+                Outbox.member_id == member_id, Outbox.kind == kind, Outbox.local_date == local_date
+            )
+        )
+
+    async def ids_of(self, member_id: int, kind: str) -> Sequence[int]:
+        """The ids of the member's rows of ``kind`` (a head's notices)."""
+        return (
+            await self.session.scalars(
+                select(Outbox.id).where(Outbox.member_id == member_id, Outbox.kind == kind)
+            )
+        ).all()
+
+    async def failed_since(self, team_id: int, error_prefix: str, since: datetime) -> Sequence[Outbox]:
+        """The team's rows failed at ``since`` or later whose error begins with ``error_prefix``."""
+        return (
+            await self.session.scalars(
+                select(Outbox)
+                .where(
+                    Outbox.team_id == team_id,
+                    Outbox.status == S.FAILED,
+                    Outbox.sent_at >= since,
+                    Outbox.error.startswith(error_prefix, autoescape=True),
+                )
+                .order_by(Outbox.id)
             )
         ).all()
 

@@ -93,6 +93,10 @@ class MemberRepo:
         ).first()
         return None if row is None else (row[0], row[1])
 
+    async def fresh(self, member_id: int) -> Member | None:
+        """The member as the database has it now (not a copy this session read earlier)."""
+        return await self.session.get(Member, member_id, populate_existing=True)
+
     async def names(self, member_ids: Iterable[int]) -> dict[int, str]:
         """Names by member id (for operators' listings)."""
         ids = set(member_ids)

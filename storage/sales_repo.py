@@ -7,20 +7,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from domain.deals import HISTORY, DealEventKind, DealState, RecentDeal
 from domain.enums import Role, TaskEventKind
+from domain.errors import NotFound
 from domain.reporting import TaskHistory
 from domain.sales import BonusScale, Fact, Target
+from domain.zones import team_zone
 from storage.models import (
     BonusScheme,
     Client,
     DayReport,
     Deal,
+    DealEvent,
     Lead,
     Member,
     SalesPlan,
@@ -29,6 +33,18 @@ from storage.models import (
     Team,
     Vacation,
 )
+
+#: Only live deals count: not the ones waiting for a tap, not the cancelled ones.
+LIVE = Deal.state == DealState.LIVE.value
+
+
+@dataclass(frozen=True, slots=True)
+class DealRow:
+    """A deal as /deals lists it."""
+
+    deal: Deal
+    client_name: str
+    member_name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +105,7 @@ class SalesRepo:
         """Leads, deals and revenue per member, dated ``start..end`` inclusive."""
         deals = await self.session.execute(
             select(Deal.member_id, func.count(), func.coalesce(func.sum(Deal.amount), 0))
-            .where(Deal.team_id == team_id, Deal.on_date >= start, Deal.on_date <= end)
+            .where(Deal.team_id == team_id, Deal.on_date >= start, Deal.on_date <= end, LIVE)
             .group_by(Deal.member_id)
         )
         leads = await self.session.execute(
@@ -104,6 +120,143 @@ class SalesRepo:
             fact = out.get(member_id, Fact())
             out[member_id] = Fact(leads=count, deals=fact.deals, revenue=fact.revenue)
         return out
+
+    # ------------------------------------------------------------------ deals
+
+    async def record_deal(
+        self,
+        member: Member,
+        client: Client,
+        amount: Decimal,
+        day: date,
+        now: datetime,
+        state: DealState = DealState.LIVE,
+    ) -> Deal:
+        deal = Deal(
+            team_id=member.team_id,
+            client_id=client.id,
+            member_id=member.id,
+            amount=amount,
+            on_date=day,
+            created_at=now,
+            state=state.value,
+        )
+        self.session.add(deal)
+        await self.session.flush()
+        self._event(deal.id, member.id, DealEventKind.RECORDED, None, amount, now)
+        await self.session.flush()
+        return deal
+
+    def _event(
+        self,
+        deal_id: int,
+        actor_id: int,
+        kind: DealEventKind,
+        old: Decimal | None,
+        new: Decimal | None,
+        now: datetime,
+    ) -> None:
+        self.session.add(
+            DealEvent(
+                deal_id=deal_id, actor_id=actor_id, kind=kind.value, old_amount=old, new_amount=new, at=now
+            )
+        )
+
+    async def deal(self, team_id: int, deal_id: int) -> Deal:
+        """The team's deal, or ``NotFound`` (another team's deal looks the same as none)."""
+        deal = await self.session.scalar(select(Deal).where(Deal.id == deal_id, Deal.team_id == team_id))
+        if deal is None:
+            raise NotFound("deal")
+        return deal
+
+    async def set_deal_state(self, deal: Deal, target: DealState, actor_id: int, now: datetime) -> bool:
+        """Move the deal from its current state to ``target`` (one winner if two race); False if it had
+        already moved."""
+        current = DealState(deal.state)
+        values: dict[str, object] = {"state": target.value}
+        if target is DealState.VOID:
+            values.update(voided_at=now, voided_by=actor_id)
+        result = await self.session.execute(
+            update(Deal)
+            .where(Deal.id == deal.id, Deal.state == current.value)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(result, "rowcount", 0):
+            return False
+        kind = DealEventKind.VOIDED if target is DealState.VOID else DealEventKind.CONFIRMED
+        self._event(
+            deal.id, actor_id, kind, deal.amount, None if target is DealState.VOID else deal.amount, now
+        )
+        await self.session.flush()
+        await self.session.refresh(deal)
+        return True
+
+    async def correct_deal(self, deal: Deal, amount: Decimal, actor_id: int, now: datetime) -> Decimal:
+        """Set the deal's amount; returns the old one (kept in the history)."""
+        old = Decimal(deal.amount)
+        deal.amount = amount
+        self._event(deal.id, actor_id, DealEventKind.CORRECTED, old, amount, now)
+        await self.session.flush()
+        return old
+
+    async def deal_history(self, deal_id: int) -> Sequence[DealEvent]:
+        return (
+            await self.session.scalars(
+                select(DealEvent).where(DealEvent.deal_id == deal_id).order_by(DealEvent.at, DealEvent.id)
+            )
+        ).all()
+
+    async def recent_of(self, member_id: int, since: datetime) -> list[RecentDeal]:
+        """The member's deals recorded since ``since`` that are not cancelled (for the repeat check)."""
+        rows = await self.session.execute(
+            select(Deal.client_id, Deal.amount, Deal.created_at).where(
+                Deal.member_id == member_id, Deal.created_at >= since, Deal.state != DealState.VOID.value
+            )
+        )
+        return [RecentDeal(cid, Decimal(amount), at) for cid, amount, at in rows]
+
+    async def latest_amounts(self, member_id: int, limit: int = HISTORY) -> list[Decimal]:
+        """The amounts of the member's latest live deals, newest first."""
+        rows = await self.session.scalars(
+            select(Deal.amount)
+            .where(Deal.member_id == member_id, LIVE)
+            .order_by(Deal.created_at.desc(), Deal.id.desc())
+            .limit(limit)
+        )
+        return [Decimal(a) for a in rows]
+
+    async def recent_deals(self, team_id: int, member_id: int | None, limit: int) -> list[DealRow]:
+        """The latest deals not cancelled, newest first: the member's, or the whole team's."""
+        query = (
+            select(Deal, Client.name, Member.name)
+            .join(Client, Client.id == Deal.client_id)
+            .join(Member, Member.id == Deal.member_id)
+            .where(Deal.team_id == team_id, Deal.state != DealState.VOID.value)
+        )
+        if member_id is not None:
+            query = query.where(Deal.member_id == member_id)
+        rows = await self.session.execute(query.order_by(Deal.created_at.desc(), Deal.id.desc()).limit(limit))
+        return [DealRow(deal, client, who) for deal, client, who in rows]
+
+    async def live_deals_of_client(self, team_id: int, client_id: int, since: date) -> list[DealRow]:
+        """The client's live deals dated ``since`` or later, oldest first."""
+        rows = await self.session.execute(
+            select(Deal, Client.name, Member.name)
+            .join(Client, Client.id == Deal.client_id)
+            .join(Member, Member.id == Deal.member_id)
+            .where(Deal.team_id == team_id, Deal.client_id == client_id, Deal.on_date >= since, LIVE)
+            .order_by(Deal.on_date, Deal.id)
+        )
+        return [DealRow(deal, client, who) for deal, client, who in rows]
+
+    async def client_names(self, team_id: int, owner_id: int | None = None) -> list[tuple[int, str]]:
+        """The team's clients (or one owner's) as ``(id, name)``: the candidates of a fuzzy match."""
+        query = select(Client.id, Client.name).where(Client.team_id == team_id)
+        if owner_id is not None:
+            query = query.where(Client.owner_id == owner_id)
+        rows = await self.session.execute(query)
+        return [(cid, name) for cid, name in rows]
 
     # ------------------------------------------------------------------ plans
 
@@ -177,7 +330,7 @@ class SalesRepo:
     async def task_histories(self, team: Team, start: date, end: date) -> list[TaskHistory]:
         """Tasks that could be overdue on some day of ``start..end``: created by its end and not closed
         before its start, with their moves (local dates in the team's time zone)."""
-        tz = ZoneInfo(team.timezone)
+        tz = team_zone(team)
         since = datetime.combine(start - timedelta(days=2), time(0), tzinfo=UTC)  # any zone's local start
         tasks = (
             await self.session.scalars(
@@ -193,7 +346,8 @@ class SalesRepo:
         relevant = [
             t
             for t in tasks
-            if (local(t.created_at) or start) <= end and (t.closed_at is None or local(t.closed_at) >= start)
+            if (local(t.created_at) or start) <= end
+            and (t.closed_at is None or t.closed_at.astimezone(tz).date() >= start)
         ]
         moves: dict[int, list[tuple[datetime, date]]] = defaultdict(list)
         ids = [t.id for t in relevant]
@@ -232,7 +386,7 @@ class SalesRepo:
 
     # ------------------------------------------------------------------ export
 
-    async def export_clients(self, team_id: int) -> list[tuple]:
+    async def export_clients(self, team_id: int) -> list[tuple[Any, ...]]:
         owner = aliased(Member)
         rows = await self.session.execute(
             select(Client.id, Client.name, owner.name, Client.stage, Client.created_at, Client.notes)
@@ -242,7 +396,7 @@ class SalesRepo:
         )
         return [tuple(r) for r in rows]
 
-    async def export_tasks(self, team_id: int, start: date, end: date) -> list[tuple]:
+    async def export_tasks(self, team_id: int, start: date, end: date) -> list[tuple[Any, ...]]:
         assignee = aliased(Member)
         rows = await self.session.execute(
             select(
@@ -265,17 +419,17 @@ class SalesRepo:
         )
         return [tuple(r) for r in rows]
 
-    async def export_deals(self, team_id: int, start: date, end: date) -> list[tuple]:
+    async def export_deals(self, team_id: int, start: date, end: date) -> list[tuple[Any, ...]]:
         rows = await self.session.execute(
             select(Deal.on_date, Client.name, Member.name, Deal.amount)
             .join(Client, Client.id == Deal.client_id)
             .join(Member, Member.id == Deal.member_id)
-            .where(Deal.team_id == team_id, Deal.on_date >= start, Deal.on_date <= end)
+            .where(Deal.team_id == team_id, Deal.on_date >= start, Deal.on_date <= end, LIVE)
             .order_by(Deal.on_date, Deal.id)
         )
         return [tuple(r) for r in rows]
 
-    async def export_leads(self, team_id: int, start: date, end: date) -> list[tuple]:
+    async def export_leads(self, team_id: int, start: date, end: date) -> list[tuple[Any, ...]]:
         rows = await self.session.execute(
             select(Lead.on_date, Client.name, Member.name, Lead.source)
             .join(Client, Client.id == Lead.client_id)
@@ -285,7 +439,7 @@ class SalesRepo:
         )
         return [tuple(r) for r in rows]
 
-    async def export_day_reports(self, team_id: int, start: date, end: date) -> list[tuple]:
+    async def export_day_reports(self, team_id: int, start: date, end: date) -> list[tuple[Any, ...]]:
         rows = await self.session.execute(
             select(
                 DayReport.on_date,

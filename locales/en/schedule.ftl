@@ -18,3 +18,16 @@ cli-outbox-team = Team “{ $team }” ({ $tz }), today { $today }; the last { $
 cli-outbox-counts =   pending { $pending } · sending { $sending } · unknown { $unknown } · failed { $failed } · blocked the bot { $unreachable } · skipped { $skipped } · sent { $sent }
 cli-outbox-sent-today =   sent today: { $count }
 cli-outbox-problem =   { $date } { $kind } → { $name }: { $status } (attempts { $attempts }) { $error }
+
+notice-compose-failed =
+    ⚠️ { $count ->
+        [one] One scheduled message could not be prepared
+       *[other] { $count } scheduled messages could not be prepared
+    }:
+    { $lines }
+    The error is recorded (python -m bot outbox); it will not be retried. Everything else went out.
+notice-compose-failed-line = • { $kind } for { $name } on { $date }
+kind-label-morning = morning list
+kind-label-evening = evening report
+kind-label-weekly_report = weekly report
+kind-label-monthly_report = monthly report

@@ -21,3 +21,17 @@ cli-outbox-team = Команда «{ $team }» ({ $tz }), сегодня { $toda
 cli-outbox-counts =   ждут отправки { $pending } · отправляются { $sending } · исход неизвестен { $unknown } · не доставлены { $failed } · заблокировали бота { $unreachable } · пропущены { $skipped } · отправлены { $sent }
 cli-outbox-sent-today =   отправлено за сегодня: { $count }
 cli-outbox-problem =   { $date } { $kind } → { $name }: { $status } (попыток { $attempts }) { $error }
+
+notice-compose-failed =
+    ⚠️ { $count ->
+        [one] { $count } сообщение по расписанию не удалось подготовить
+        [few] { $count } сообщения по расписанию не удалось подготовить
+       *[many] { $count } сообщений по расписанию не удалось подготовить
+    }:
+    { $lines }
+    Ошибка записана (python -m bot outbox), повторять не буду. Остальное отправлено.
+notice-compose-failed-line = • { $kind } для { $name } на { $date }
+kind-label-morning = утренний список
+kind-label-evening = вечерний отчёт
+kind-label-weekly_report = недельный отчёт
+kind-label-monthly_report = месячный отчёт

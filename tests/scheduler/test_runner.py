@@ -152,7 +152,7 @@ async def test_a_crashing_composer_is_retried_and_the_others_go_out(sqlite_world
     async def flaky(ctx: ComposeContext) -> list[Outgoing]:
         if ctx.member.id == m1.id and calls["n"] == 0:
             calls["n"] += 1
-            raise RuntimeError("the database hiccuped")
+            raise ConnectionResetError("the database hiccuped")  # transient: retried
         return [Outgoing(f"flaky {ctx.member.id}")]
 
     KINDS["t_flaky"] = Kind("t_flaky", flaky, frozenset({"manager"}), "morning_at")

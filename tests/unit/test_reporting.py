@@ -68,3 +68,17 @@ def test_discipline_on_time_late_missing() -> None:
     assert discipline(week, submitted, deadline, today=D(2026, 10, 16)).on_time == 3
     assert (Discipline(2, 1, 0) + Discipline(3, 3, 0)).share == Decimal("0.8")
     assert Discipline().share is None
+
+
+def test_money_on_the_board_follows_the_readers_language() -> None:
+    from decimal import Decimal
+
+    from bot.i18n import default_translator
+    from reports import fmt
+
+    translator = default_translator()
+    ru, en = translator.get("ru"), translator.get("en")
+    assert fmt.money(Decimal("1500000.5"), fmt.locale_of(ru)) == "1\u202f500\u202f000,50"
+    assert fmt.money(Decimal("1500000.5"), fmt.locale_of(en)) == "1,500,000.50"
+    assert fmt.money(Decimal("466666.67"), fmt.locale_of(en), whole=True) == "466,667"
+    assert fmt.locale_of(lambda key, **kw: key) == "ru"

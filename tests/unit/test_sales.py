@@ -101,6 +101,25 @@ def test_parse_period_refuses_nonsense(text: str) -> None:
         parse_period(text, date(2026, 10, 15))
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["9999-12", "1900-01", "1999-12", "2028-01", "12.9999", "9999", "0000-q1", "Q1 0000", "октябрь 9999",
+     "01.01.1999-01.02.2026", "01.12.2026-01.01.2028", "31.12.9999-31.12.9999"],
+)
+def test_parse_period_refuses_years_outside_2000_to_next_year(text: str) -> None:
+    with pytest.raises(PeriodError):
+        parse_period(text, date(2026, 10, 15))
+
+
+@pytest.mark.parametrize("text", ["2000-01", "2027-12", "2027", "Q4 2027", "01.01.2000-31.12.2027"])
+def test_parse_period_accepts_the_edges_of_the_range(text: str) -> None:
+    assert parse_period(text, date(2026, 10, 15))
+
+
+def test_planning_a_month_of_next_year_is_in_range() -> None:
+    assert parse_period("январь", date(2026, 12, 20), future=True).start == date(2027, 1, 1)
+
+
 def test_the_current_month_is_the_team_local_month() -> None:
     # 22:30 UTC on 30 September is already 1 October in Moscow (UTC+3) but not in New York (UTC-4)
     now = datetime(2026, 9, 30, 22, 30, tzinfo=UTC)

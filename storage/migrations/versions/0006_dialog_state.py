@@ -5,7 +5,7 @@ while a person is in the middle of a dialog (``bot/dialog_storage.py``). The pri
 the storage reads by, once per update.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-04
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
