@@ -25,7 +25,7 @@ from domain.calendar import parse_workdays
 from domain.enums import Role
 from domain.errors import UserError
 from domain.settings_input import RU_ZONES, parse_time, parse_vacation, resolve_zone
-from domain.zones import team_zone, zone_for
+from domain.zones import member_zone, team_zone, zone_for
 from handlers.callbacks import labels, show
 from storage.models import Member, Team
 from storage.repo import Repo
