@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="play a scripted working day in a throwaway database (no token, no network)"
     )
     demo.add_argument("--lang", choices=LOCALES, default=None, help="transcript language (default: ru)")
+    from crm.cli import add_parser as add_crm_parser
+
+    add_crm_parser(sub)
     return parser
 
 
@@ -102,6 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     run_import_command(settings, t, args.file, args.team, args.owner, args.dry_run)
                 )
             return asyncio.run(run_export_command(settings, t, args.team, args.start, args.end, args.out))
+        if command == "crm":
+            from crm.cli import run_crm_command
+
+            return asyncio.run(run_crm_command(settings, t, args))
         if command == "demo":
             from bot.demo import run_demo
 

@@ -19,6 +19,7 @@ from domain.errors import NotFound, UserError
 from storage.models import Client, HotEntry, Invite, Member, Task, TaskEvent, Team
 
 if TYPE_CHECKING:  # the repositories built on first use import this module
+    from storage.crm_repo import CrmRepo
     from storage.day_repo import DayRepo
     from storage.head_repo import HeadRepo
     from storage.sales_repo import SalesRepo
@@ -213,6 +214,12 @@ class Repo:
         from storage.updates_repo import ProcessedUpdateRepo
 
         return ProcessedUpdateRepo(self.session)
+
+    @cached_property
+    def crm(self) -> CrmRepo:
+        from storage.crm_repo import CrmRepo
+
+        return CrmRepo(self.session)
 
 
 class ClientRepo:

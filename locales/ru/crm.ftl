@@ -1,0 +1,39 @@
+## CRM (amoCRM, Bitrix24): the command line
+
+crm-provider-amocrm = amoCRM
+crm-provider-bitrix24 = Битрикс24
+crm-summary = { $account }: { $users } { $users ->
+        [one] пользователь
+        [few] пользователя
+       *[many] пользователей
+    }, { $pipelines } { $pipelines ->
+        [one] воронка
+        [few] воронки
+       *[many] воронок
+    }, { $tasks } { $tasks ->
+        [one] открытая задача
+        [few] открытые задачи
+       *[many] открытых задач
+    }
+cli-crm-connected = CRM подключена к команде «{ $team }»: { $provider }, { $address }, ключ …{ $tail }.
+cli-crm-next = Первая синхронизация: python -m bot crm sync --team "{ $team }"
+cli-crm-none = У команды «{ $team }» нет подключённой CRM.
+cli-crm-status = { $provider } · { $address } · ключ …{ $tail } · { $status }
+cli-crm-status-active = подключена
+cli-crm-status-disconnected = отключена
+cli-crm-last-sync = Последняя синхронизация: { $at }
+cli-crm-never-synced = Синхронизаций ещё не было.
+cli-crm-counts = Связано: { $tasks } задач (открытых { $open }), { $clients } клиентов, { $deals } сделок; сотрудников сопоставлено { $matched } из { $users }.
+cli-crm-synced = Синхронизация: задач новых { $created }, изменено { $updated } (из них закрыто в CRM { $completed }), без изменений { $unchanged }; клиентов новых { $clients }, смен этапа { $stages }; выигранных сделок { $won }.
+cli-crm-vague = Задач без конкретного действия: { $count } — они отмечены в списке, формулировку стоит поправить в CRM.
+cli-crm-matched = Сотрудники CRM: { $users }, сопоставлено с участниками команды: { $matched }.
+cli-crm-unmatched = Не сопоставлен: { $name } — открытых задач { $tasks } (ждут, пока руководитель укажет сотрудника).
+cli-crm-deals-unmatched = Сделок несопоставленных сотрудников: { $count }.
+cli-crm-disconnected = CRM команды «{ $team }» отключена: синхронизация остановлена, всё перенесённое в бот сохранено.
+cli-crm-key = Новый ключ шифрования (добавьте в .env и храните в тайне):
+error-crm-no-key = Не задан ключ шифрования CRM_SECRET_KEY, без него секрет CRM не сохранить. Сгенерируйте ключ командой python -m bot crm keygen и добавьте его в .env.
+error-crm-key-mismatch = Секрет CRM не расшифровывается текущим CRM_SECRET_KEY: ключ сменился. Подключите CRM заново.
+error-crm-bad-secret = CRM отклонила ключ: { $detail }. Проверьте адрес и ключ — ничего не сохранено.
+error-crm-unreachable = CRM не отвечает ({ $detail }). Ничего не сохранено, попробуйте позже.
+error-crm-bad-address = Не понял адрес CRM «{ $address }».
+error-crm-not-connected = У команды нет подключённой CRM.

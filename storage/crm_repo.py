@@ -1,0 +1,327 @@
+"""CRM connections, CRM users matched to members, links from CRM ids to bot rows, and the stage map.
+
+Every read takes the team id. Links are unique per (team, provider, kind, CRM id): a replayed sync finds
+the row it made before instead of making another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.enums import Stage, TaskEventKind, TaskStatus
+from storage.models import (
+    Client,
+    CrmConnection,
+    CrmLink,
+    CrmStageMap,
+    CrmUserLink,
+    Deal,
+    Member,
+    Task,
+    TaskEvent,
+)
+
+ACTIVE = "active"
+DISCONNECTED = "disconnected"
+
+
+class LinkKind:
+    TASK = "task"
+    CLIENT = "client"
+    DEAL = "deal"
+
+
+@dataclass(frozen=True, slots=True)
+class NewCrmTask:
+    """An open CRM task to become a bot task (``vague``: the concrete-action check's problem, if any)."""
+
+    external_id: str
+    version: str
+    assignee_id: int
+    client_id: int | None
+    action: str
+    due: date
+    vague: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewCrmClient:
+    """A CRM deal, company or contact to become a bot client (``external_id`` like ``deal:123``)."""
+
+    external_id: str
+    version: str | None
+    owner_id: int
+    name: str
+    stage: Stage
+
+
+class CrmRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # ------------------------------------------------------------------ the connection
+
+    async def connection(self, team_id: int) -> CrmConnection | None:
+        return await self.session.scalar(select(CrmConnection).where(CrmConnection.team_id == team_id))
+
+    async def connect(
+        self,
+        team_id: int,
+        provider: str,
+        address: str,
+        secret_enc: str,
+        secret_tail: str,
+        account_name: str,
+        summary: dict[str, object],
+        now: datetime,
+    ) -> CrmConnection:
+        """Stores a checked connection. Reconnecting the same account keeps the sync cursors; another
+        account or CRM starts from scratch (its ids mean nothing in the old one)."""
+        conn = await self.connection(team_id)
+        if conn is None:
+            conn = CrmConnection(team_id=team_id, provider=provider, address=address)
+            self.session.add(conn)
+        elif (conn.provider, conn.address) != (provider, address):
+            conn.tasks_cursor = conn.deals_cursor = conn.last_sync_at = None
+        conn.provider, conn.address = provider, address
+        conn.secret_enc, conn.secret_tail = secret_enc, secret_tail
+        conn.status, conn.account_name, conn.summary = ACTIVE, account_name, summary
+        conn.connected_at, conn.last_error = now, None
+        await self.session.flush()
+        return conn
+
+    async def active_connections(self) -> Sequence[CrmConnection]:
+        return (
+            await self.session.scalars(
+                select(CrmConnection).where(CrmConnection.status == ACTIVE).order_by(CrmConnection.team_id)
+            )
+        ).all()
+
+    # ------------------------------------------------------------------ CRM users
+
+    async def users(self, team_id: int, provider: str) -> dict[str, CrmUserLink]:
+        rows = await self.session.scalars(
+            select(CrmUserLink).where(CrmUserLink.team_id == team_id, CrmUserLink.provider == provider)
+        )
+        return {row.crm_user_id: row for row in rows}
+
+    async def put_user(self, team_id: int, provider: str, crm_user_id: str, name: str) -> CrmUserLink:
+        known = await self.session.scalar(
+            select(CrmUserLink).where(
+                CrmUserLink.team_id == team_id,
+                CrmUserLink.provider == provider,
+                CrmUserLink.crm_user_id == crm_user_id,
+            )
+        )
+        if known is None:
+            known = CrmUserLink(team_id=team_id, provider=provider, crm_user_id=crm_user_id, name=name)
+            self.session.add(known)
+        known.name = name
+        await self.session.flush()
+        return known
+
+    async def members(self, team_id: int) -> Sequence[Member]:
+        return (
+            await self.session.scalars(
+                select(Member).where(Member.team_id == team_id, Member.active.is_(True)).order_by(Member.id)
+            )
+        ).all()
+
+    # ------------------------------------------------------------------ links
+
+    async def links(
+        self, team_id: int, provider: str, kind: str, external_ids: Iterable[str]
+    ) -> dict[str, CrmLink]:
+        ids = list(dict.fromkeys(external_ids))
+        found: dict[str, CrmLink] = {}
+        for i in range(0, len(ids), 500):
+            rows = await self.session.scalars(
+                select(CrmLink).where(
+                    CrmLink.team_id == team_id,
+                    CrmLink.provider == provider,
+                    CrmLink.kind == kind,
+                    CrmLink.external_id.in_(ids[i : i + 500]),
+                )
+            )
+            found.update((row.external_id, row) for row in rows)
+        return found
+
+    def add_link(
+        self,
+        team_id: int,
+        provider: str,
+        kind: str,
+        external_id: str,
+        local_id: int,
+        version: str | None,
+        vague: str | None = None,
+    ) -> CrmLink:
+        link = CrmLink(
+            team_id=team_id,
+            provider=provider,
+            kind=kind,
+            external_id=external_id,
+            local_id=local_id,
+            version=version,
+            vague=vague,
+        )
+        self.session.add(link)
+        return link
+
+    async def link_counts(self, team_id: int, provider: str) -> dict[str, int]:
+        rows = await self.session.execute(
+            select(CrmLink.kind, func.count())
+            .where(CrmLink.team_id == team_id, CrmLink.provider == provider)
+            .group_by(CrmLink.kind)
+        )
+        return {kind: n for kind, n in rows.all()}
+
+    async def vague_tasks(self, team_id: int, task_ids: Iterable[int]) -> dict[int, str]:
+        """The CRM tasks among ``task_ids`` whose wording names no action, and the problem with each."""
+        ids = list(task_ids)
+        if not ids:
+            return {}
+        rows = await self.session.execute(
+            select(CrmLink.local_id, CrmLink.vague).where(
+                CrmLink.team_id == team_id,
+                CrmLink.kind == LinkKind.TASK,
+                CrmLink.local_id.in_(ids),
+                CrmLink.vague.is_not(None),
+            )
+        )
+        return {local_id: vague for local_id, vague in rows.all() if vague is not None}
+
+    async def tasks_by_id(self, team_id: int, ids: Iterable[int]) -> dict[int, Task]:
+        ids = list(ids)
+        found: dict[int, Task] = {}
+        for i in range(0, len(ids), 500):
+            rows = await self.session.scalars(
+                select(Task).where(Task.team_id == team_id, Task.id.in_(ids[i : i + 500]))
+            )
+            found.update((t.id, t) for t in rows)
+        return found
+
+    async def open_task_count(self, team_id: int, provider: str) -> int:
+        linked = select(CrmLink.local_id).where(
+            CrmLink.team_id == team_id, CrmLink.provider == provider, CrmLink.kind == LinkKind.TASK
+        )
+        return (
+            await self.session.scalar(
+                select(func.count())
+                .select_from(Task)
+                .where(Task.team_id == team_id, Task.status == TaskStatus.OPEN, Task.id.in_(linked))
+            )
+            or 0
+        )
+
+    async def create_tasks(self, team_id: int, provider: str, rows: Sequence[NewCrmTask]) -> list[Task]:
+        """Bot tasks for new CRM tasks, each with its "created" event and its link, in two flushes (a
+        first sync brings thousands)."""
+        tasks = [
+            Task(
+                team_id=team_id,
+                assignee_id=row.assignee_id,
+                client_id=row.client_id,
+                created_by=None,
+                action=row.action,
+                due_date=row.due,
+                status=TaskStatus.OPEN,
+                moves=0,
+            )
+            for row in rows
+        ]
+        self.session.add_all(tasks)
+        await self.session.flush()
+        for task, row in zip(tasks, rows, strict=True):
+            self.session.add(
+                TaskEvent(
+                    task_id=task.id,
+                    actor_id=None,
+                    kind=TaskEventKind.CREATED,
+                    from_date=row.due,
+                    data={"due": row.due.isoformat(), "source": provider},
+                )
+            )
+            self.add_link(team_id, provider, LinkKind.TASK, row.external_id, task.id, row.version, row.vague)
+        await self.session.flush()
+        return tasks
+
+    async def create_clients(self, team_id: int, provider: str, rows: Sequence[NewCrmClient]) -> list[Client]:
+        from storage.repo import name_key
+
+        clients = [
+            Client(
+                team_id=team_id,
+                owner_id=row.owner_id,
+                name=row.name[:200],
+                name_key=name_key(row.name[:200]),
+                stage=row.stage,
+            )
+            for row in rows
+        ]
+        self.session.add_all(clients)
+        await self.session.flush()
+        for client, row in zip(clients, rows, strict=True):
+            self.add_link(team_id, provider, LinkKind.CLIENT, row.external_id, client.id, row.version)
+        await self.session.flush()
+        return clients
+
+    async def clients_by_id(self, team_id: int, ids: Iterable[int]) -> dict[int, Client]:
+        ids = list(ids)
+        found: dict[int, Client] = {}
+        for i in range(0, len(ids), 500):
+            rows = await self.session.scalars(
+                select(Client).where(Client.team_id == team_id, Client.id.in_(ids[i : i + 500]))
+            )
+            found.update((c.id, c) for c in rows)
+        return found
+
+    # ------------------------------------------------------------------ deals
+
+    async def add_deal(
+        self, team_id: int, client_id: int, member_id: int, amount: Decimal, on_date: date
+    ) -> Deal:
+        deal = Deal(team_id=team_id, client_id=client_id, member_id=member_id, amount=amount, on_date=on_date)
+        self.session.add(deal)
+        await self.session.flush()
+        return deal
+
+    # ------------------------------------------------------------------ the stage map
+
+    async def stage_map(self, team_id: int, provider: str) -> dict[tuple[str, str], Stage]:
+        rows = await self.session.scalars(
+            select(CrmStageMap).where(CrmStageMap.team_id == team_id, CrmStageMap.provider == provider)
+        )
+        return {(row.pipeline_id, row.stage_id): row.stage for row in rows}
+
+    async def add_stages(
+        self, team_id: int, provider: str, stages: Iterable[tuple[str, str, str, str, Stage]]
+    ) -> int:
+        """Adds (pipeline id, stage id, name, semantic, bot stage) rows the team does not have yet; a
+        stage the head has mapped keeps its mapping."""
+        known = await self.stage_map(team_id, provider)
+        added = 0
+        for pipeline_id, stage_id, name, semantic, stage in stages:
+            if (pipeline_id, stage_id) in known:
+                continue
+            self.session.add(
+                CrmStageMap(
+                    team_id=team_id,
+                    provider=provider,
+                    pipeline_id=pipeline_id,
+                    stage_id=stage_id,
+                    name=name[:200],
+                    semantic=semantic,
+                    stage=stage,
+                )
+            )
+            known[(pipeline_id, stage_id)] = stage
+            added += 1
+        await self.session.flush()
+        return added
