@@ -224,7 +224,7 @@ class CrmSync:
             if mine:
                 await self._apply_tasks(mine)
         self.report.unmatched = {
-            self._names.get(crm_id, crm_id): n for crm_id, n in sorted(unmatched.items())
+            name: unmatched[crm_id] for crm_id, name in self._names.items() if crm_id not in self._users
         }
         return latest
 
