@@ -37,6 +37,7 @@ class EntityKind(StrEnum):
     DEAL = "deal"
     COMPANY = "company"
     CONTACT = "contact"
+    LEAD = "lead"  # Bitrix24's leads, apart from its deals (amoCRM's leads are deals)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +97,8 @@ class CrmDeal:
 
 @dataclass(frozen=True, slots=True)
 class CrmCompany:
-    """A company or a contact (``ref.kind`` says which): what a task on it needs to become a client."""
+    """A company, contact or (Bitrix24) lead, as ``ref.kind`` says: what a task bound to it needs to
+    become a client."""
 
     ref: EntityRef
     name: str

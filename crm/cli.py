@@ -20,6 +20,8 @@ def add_parser(sub: Any) -> None:
     amo = providers.add_parser("amocrm", help="amoCRM with a private integration's long-lived token")
     amo.add_argument("--subdomain", required=True, help="mycompany (mycompany.amocrm.ru) or a full URL")
     amo.add_argument("--token", required=True, help="the long-lived token")
+    b24 = providers.add_parser("bitrix24", help="Bitrix24 with an inbound webhook")
+    b24.add_argument("--webhook", required=True, help="https://<portal>/rest/<user>/<token>/")
     for name, text in (
         ("status", "the team's CRM: provider, address, last sync, counts"),
         ("sync", "sync from the CRM now"),
@@ -102,7 +104,10 @@ async def _connect(pool: Any, vault: Any, t: Texts, team_id: int, team: str, arg
     from crm.vault import tail
 
     kind = ProviderKind(args.provider)
-    address, secret = args.subdomain, args.token
+    if kind is ProviderKind.AMOCRM:
+        address, secret = args.subdomain, args.token
+    else:  # the webhook is the secret; the portal is its address
+        address = secret = args.webhook
     summary = await connect(pool, vault, team_id, kind, address, secret, system_clock)
     from crm.service import normalise_address
 
@@ -113,7 +118,7 @@ async def _connect(pool: Any, vault: Any, t: Texts, team_id: int, team: str, arg
             team=team,
             provider=t(f"crm-provider-{kind.value}"),
             address=normalise_address(kind, address),
-            tail=tail(secret) or "…",
+            tail=tail(secret.rstrip("/")) or "…",
         )
     )
     print(t("cli-crm-next", team=team))

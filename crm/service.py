@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crm.amocrm import AmoCrm, base_url
+from crm.bitrix24 import Bitrix24, portal_of, webhook_url
 from crm.base import AccountSummary, CrmAuthError, CrmError, CrmProvider, ProviderKind
 from crm.vault import Vault, tail
 from domain.errors import UserError
@@ -22,18 +23,24 @@ from storage.repo import Repo
 
 
 def make_provider(kind: ProviderKind, address: str, secret: str) -> CrmProvider:
+    """amoCRM: the account's address and the token; Bitrix24: the webhook URL is the secret."""
     if kind is ProviderKind.AMOCRM:
         return AmoCrm(address, secret)
-    raise UserError("crm-bad-address", address=address)
+    return Bitrix24(secret)
 
 
 def normalise_address(kind: ProviderKind, address: str) -> str:
+    """What is stored and shown as the address: amoCRM's base URL; Bitrix24's portal without the
+    webhook's user and token."""
+    value = address.strip()
+    if not value or any(c.isspace() for c in value):
+        raise UserError("crm-bad-address", address="…")
     if kind is ProviderKind.AMOCRM:
-        value = address.strip()
-        if not value or any(c.isspace() for c in value):
-            raise UserError("crm-bad-address", address=address)
         return base_url(value)
-    raise UserError("crm-bad-address", address=address)
+    try:
+        return portal_of(webhook_url(value))
+    except ValueError:
+        raise UserError("crm-bad-address", address=portal_of(value) or "…") from None
 
 
 async def check(provider: CrmProvider) -> AccountSummary:
@@ -71,7 +78,7 @@ async def connect(
             kind.value,
             address,
             vault.encrypt(secret),
-            tail(secret),
+            tail(secret.rstrip("/")),
             summary.name,
             {"users": summary.users, "pipelines": summary.pipelines, "open_tasks": summary.open_tasks},
             clock(),

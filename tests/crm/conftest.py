@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crm.amocrm import AmoCrm
+from crm.bitrix24 import Bitrix24
 from crm.http import Transport
-from crm.limiter import SlidingWindow
+from crm.limiter import LeakyBucket, Limiter, SlidingWindow
 from crm_fakes.amocrm import FakeAmoCrm
+from crm_fakes.bitrix24 import FakeBitrix24
 from domain.enums import Role
 from storage.repo import Repo
 
@@ -48,7 +50,7 @@ async def amo(clock: Clock) -> AsyncIterator[FakeAmoCrm]:
         await fake.stop()
 
 
-_LIMITERS: dict[int, SlidingWindow] = {}
+_LIMITERS: dict[int, Limiter] = {}
 
 
 def amo_client(fake: FakeAmoCrm, token: str = AMO_TOKEN, **kw: object) -> AmoCrm:
@@ -79,3 +81,22 @@ async def make_team(pool) -> TeamFixture:  # type: ignore[no-untyped-def]
             joined = await repo.invites.redeem(invite.code, 5000 + n, name, None, "ru", NOW)
             ids.append(joined.member.id)
         return TeamFixture(team.id, *ids)
+
+
+B24_TOKEN = "b24hook-Secret-9fK2mQ7xLp"
+
+
+@pytest.fixture
+async def b24(clock: Clock) -> AsyncIterator[FakeBitrix24]:
+    fake = FakeBitrix24(B24_TOKEN, clock=clock.timestamp)
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()
+
+
+def b24_client(fake: FakeBitrix24, webhook: str | None = None) -> Bitrix24:
+    limiter = _LIMITERS.setdefault(id(fake), LeakyBucket(50, 2.0))
+    transport = Transport(limiter, attempts=4, base_delay=0.05, timeout=5)
+    return Bitrix24(webhook or fake.webhook, transport=transport)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from crm.vault import generate_key
 from crm_fakes.amocrm import WON, FakeAmoCrm
+from crm_fakes.bitrix24 import FakeBitrix24
 from storage.db import create_engine, create_session_pool
 from storage.models import CrmConnection, Task
 from tests.crm.conftest import AMO_TOKEN, make_team
@@ -137,3 +138,28 @@ async def test_without_a_key_connect_refuses_and_says_how_to_make_one(
 
     code, out, err = await run_cli("crm", "keygen", env={"DATABASE_URL": sqlite_url})
     assert code == 0 and len(out.strip().splitlines()[-1]) == 44
+
+
+async def test_bitrix24_connect_shows_the_portal_never_the_webhook(
+    sqlite_url: str, b24: FakeBitrix24
+) -> None:
+    engine = create_engine(sqlite_url)
+    await make_team(create_session_pool(engine))
+    await engine.dispose()
+    anna = b24.add_user("Анна", "Смирнова")
+    deal = b24.add_deal("Ромашка", anna)
+    b24.add_activity("Позвонить по договору", anna, owner_id=deal)
+    env = {"DATABASE_URL": sqlite_url, "CRM_SECRET_KEY": generate_key(), "LOG_LEVEL": "DEBUG"}
+    texts = []
+    for args in (
+        ("connect", "--team", "Отдел продаж", "bitrix24", "--webhook", b24.webhook),
+        ("sync", "--team", "Отдел продаж"),
+        ("status", "--team", "Отдел продаж"),
+    ):
+        code, out, err = await run_cli("crm", *args, env=env)
+        assert code == 0, err
+        texts.append(out + err)
+    assert "1 пользователь, 1 воронка, 1 открытая задача" in texts[0]
+    assert "задач новых 1" in texts[1]
+    assert f"Битрикс24 · {b24.server.url} · ключ …{b24.token[-4:]}" in texts[2]
+    assert not any(b24.token in text for text in texts)
