@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crm.amocrm import AmoCrm, base_url
-from crm.bitrix24 import Bitrix24, portal_of, webhook_url
 from crm.base import AccountSummary, CrmAuthError, CrmError, CrmProvider, ProviderKind
+from crm.bitrix24 import Bitrix24, portal_of, webhook_url
 from crm.vault import Vault, tail
 from domain.errors import UserError
 from storage.crm_repo import DISCONNECTED
