@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import Stage, TaskEventKind, TaskStatus
@@ -19,6 +19,7 @@ from storage.models import (
     Client,
     CrmConnection,
     CrmLink,
+    CrmOutbox,
     CrmStageMap,
     CrmUserLink,
     Deal,
@@ -61,6 +62,20 @@ class NewCrmClient:
     stage: Stage
 
 
+@dataclass(frozen=True, slots=True)
+class TaskMark:
+    """A task event of a team with a CRM, with what a write-back needs of its task."""
+
+    event_id: int
+    kind: TaskEventKind
+    data: dict[str, object]
+    task: Task
+    external_id: str | None  # the CRM task it mirrors; None for a task made in the bot
+
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+
+
 class CrmRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -93,6 +108,8 @@ class CrmRepo:
         conn.secret_enc, conn.secret_tail = secret_enc, secret_tail
         conn.status, conn.account_name, conn.summary = ACTIVE, account_name, summary
         conn.connected_at, conn.last_error = now, None
+        # marks made before the connection are not the CRM's business: the write-back starts here
+        conn.events_cursor = await self.session.scalar(select(func.max(TaskEvent.id))) or 0
         await self.session.flush()
         return conn
 
@@ -325,3 +342,128 @@ class CrmRepo:
             added += 1
         await self.session.flush()
         return added
+
+    # ------------------------------------------------------------------ the write-back outbox
+
+    async def marks_after(self, team_id: int, provider: str, after: int, limit: int = 500) -> list[TaskMark]:
+        """Task events of the team after event ``after``, oldest first, with each task and its CRM id."""
+        rows = await self.session.execute(
+            select(TaskEvent.id, TaskEvent.kind, TaskEvent.data, Task, CrmLink.external_id)
+            .join(Task, Task.id == TaskEvent.task_id)
+            .outerjoin(
+                CrmLink,
+                and_(
+                    CrmLink.team_id == team_id,
+                    CrmLink.provider == provider,
+                    CrmLink.kind == LinkKind.TASK,
+                    CrmLink.local_id == Task.id,
+                ),
+            )
+            .where(Task.team_id == team_id, TaskEvent.id > after)
+            .order_by(TaskEvent.id)
+            .limit(limit)
+        )
+        return [TaskMark(eid, kind, dict(data or {}), task, ext) for eid, kind, data, task, ext in rows.all()]
+
+    def enqueue(
+        self,
+        team_id: int,
+        provider: str,
+        event_id: int,
+        task_id: int,
+        op: str,
+        payload: dict[str, object],
+        at: datetime,
+    ) -> None:
+        self.session.add(
+            CrmOutbox(
+                team_id=team_id,
+                provider=provider,
+                event_id=event_id,
+                task_id=task_id,
+                op=op,
+                payload=payload,
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=at,
+            )
+        )
+
+    async def outbox_head(self, team_id: int, limit: int = 50) -> Sequence[CrmOutbox]:
+        """The team's unsent writes in the order they were made (``sending``: cut off mid-send)."""
+        return (
+            await self.session.scalars(
+                select(CrmOutbox)
+                .where(CrmOutbox.team_id == team_id, CrmOutbox.status.in_((PENDING, SENDING)))
+                .order_by(CrmOutbox.id)
+                .limit(limit)
+            )
+        ).all()
+
+    async def outbox_row(self, row_id: int) -> CrmOutbox | None:
+        return await self.session.get(CrmOutbox, row_id)
+
+    async def outbox_counts(self, team_id: int) -> dict[str, int]:
+        rows = await self.session.execute(
+            select(CrmOutbox.status, func.count())
+            .where(CrmOutbox.team_id == team_id)
+            .group_by(CrmOutbox.status)
+        )
+        return {status: n for status, n in rows.all()}
+
+    async def set_events_cursor(self, team_id: int, event_id: int) -> None:
+        await self.session.execute(
+            update(CrmConnection)
+            .where(CrmConnection.team_id == team_id, CrmConnection.events_cursor < event_id)
+            .values(events_cursor=event_id)
+        )
+
+    async def client_refs(self, team_id: int, provider: str, client_ids: Iterable[int]) -> dict[int, str]:
+        """Client id → its CRM key (``deal:123``) for the clients that came from the CRM."""
+        ids = list(set(client_ids))
+        if not ids:
+            return {}
+        rows = await self.session.execute(
+            select(CrmLink.local_id, CrmLink.external_id).where(
+                CrmLink.team_id == team_id,
+                CrmLink.provider == provider,
+                CrmLink.kind == LinkKind.CLIENT,
+                CrmLink.local_id.in_(ids),
+            )
+        )
+        return {local_id: ext for local_id, ext in rows.all()}
+
+    async def crm_user_of(self, team_id: int, provider: str) -> dict[int, str]:
+        """Member id → their CRM user id."""
+        rows = await self.session.execute(
+            select(CrmUserLink.member_id, CrmUserLink.crm_user_id).where(
+                CrmUserLink.team_id == team_id,
+                CrmUserLink.provider == provider,
+                CrmUserLink.member_id.is_not(None),
+            )
+        )
+        return {member_id: crm_id for member_id, crm_id in rows.all() if member_id is not None}
+
+    async def links_of_tasks(self, team_id: int, provider: str, task_ids: Iterable[int]) -> dict[int, str]:
+        """Bot task id → the CRM task it mirrors."""
+        ids = list(task_ids)
+        rows = await self.session.execute(
+            select(CrmLink.local_id, CrmLink.external_id).where(
+                CrmLink.team_id == team_id,
+                CrmLink.provider == provider,
+                CrmLink.kind == LinkKind.TASK,
+                CrmLink.local_id.in_(ids),
+            )
+        )
+        return {local_id: ext for local_id, ext in rows.all()}
+
+    async def sent_result(self, task_id: int) -> str | None:
+        """The result text the task's completion carried to the CRM, if it went."""
+        payload = await self.session.scalar(
+            select(CrmOutbox.payload)
+            .where(CrmOutbox.task_id == task_id, CrmOutbox.op == "complete", CrmOutbox.status == SENT)
+            .order_by(CrmOutbox.id.desc())
+            .limit(1)
+        )
+        value = (payload or {}).get("result")
+        return str(value) if value is not None else None

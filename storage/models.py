@@ -403,6 +403,8 @@ class CrmConnection(Base):
     last_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     tasks_cursor: Mapped[datetime | None] = mapped_column(UtcDateTime())
     deals_cursor: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: the last task event turned into a write-back (``crm_outbox``); events after it are still to go
+    events_cursor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(String(500))
 
 
@@ -464,12 +466,37 @@ class CrmStageMap(Base):
     )
 
 
+
+class CrmOutbox(Base):
+    """A write from the bot to the CRM, made from a task event (the mark's own transaction wrote the
+    event, so no mark is lost), sent in order per team; ``event_id`` makes each event one row, once."""
+
+    __tablename__ = "crm_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[int] = mapped_column(Integer, unique=True)
+    task_id: Mapped[int] = mapped_column(Integer)
+    op: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    error: Mapped[str | None] = mapped_column(String(500))
+
+    __table_args__ = (Index("ix_crm_outbox_team_status", "team_id", "status", "id"),)
+
+
 __all__ = [
     "Base",
     "BonusScheme",
     "Client",
     "CrmConnection",
     "CrmLink",
+    "CrmOutbox",
     "CrmStageMap",
     "CrmUserLink",
     "DayReport",

@@ -34,3 +34,9 @@ error-crm-bad-secret = The CRM refused the secret: { $detail }. Check the addres
 error-crm-unreachable = The CRM does not answer ({ $detail }). Nothing was stored; try again later.
 error-crm-bad-address = Could not read the CRM address “{ $address }”.
 error-crm-not-connected = The team has no CRM connected.
+
+## Texts the bot writes into the CRM (in the team's language)
+
+crm-note-not-done = Not done: { $action }. Reason: { $reason }
+crm-note-result = Result: { $result }
+crm-result-cancelled = Cancelled in the sales assistant

@@ -37,3 +37,9 @@ error-crm-bad-secret = CRM отклонила ключ: { $detail }. Прове�
 error-crm-unreachable = CRM не отвечает ({ $detail }). Ничего не сохранено, попробуйте позже.
 error-crm-bad-address = Не понял адрес CRM «{ $address }».
 error-crm-not-connected = У команды нет подключённой CRM.
+
+## Texts the bot writes into the CRM (in the team's language)
+
+crm-note-not-done = Не выполнено: { $action }. Причина: { $reason }
+crm-note-result = Результат: { $result }
+crm-result-cancelled = Отменена в РОП-ассистенте

@@ -1,5 +1,5 @@
 """CRM connections (amoCRM, Bitrix24): the encrypted connection, CRM users matched to members, links from
-CRM ids to bot tasks, clients and deals, and the per-team stage map
+CRM ids to bot tasks, clients and deals, the per-team stage map, and the outbox of writes to the CRM
 
 Revision ID: 0007
 Revises: 0004
@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("last_sync_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("tasks_cursor", sa.DateTime(timezone=True), nullable=True),
         sa.Column("deals_cursor", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("events_cursor", sa.Integer(), server_default="0", nullable=False),
         sa.Column("last_error", sa.String(length=500), nullable=True),
         sa.ForeignKeyConstraint(
             ["team_id"], ["teams.id"], name=op.f("fk_crm_connections_team_id_teams"), ondelete="CASCADE"
@@ -100,9 +101,40 @@ def upgrade() -> None:
             "team_id", "provider", "pipeline_id", "stage_id", name="uq_crm_stage_map_stage"
         ),
     )
+    op.create_table(
+        "crm_outbox",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("provider", sa.String(length=16), nullable=False),
+        sa.Column("event_id", sa.Integer(), nullable=False),
+        sa.Column("task_id", sa.Integer(), nullable=False),
+        sa.Column("op", sa.String(length=16), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("error", sa.String(length=500), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["team_id"], ["teams.id"], name=op.f("fk_crm_outbox_team_id_teams"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_crm_outbox")),
+        sa.UniqueConstraint("event_id", name=op.f("uq_crm_outbox_event_id")),
+    )
+    with op.batch_alter_table("crm_outbox", schema=None) as batch_op:
+        batch_op.create_index("ix_crm_outbox_team_status", ["team_id", "status", "id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("crm_outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_crm_outbox_team_status")
+    op.drop_table("crm_outbox")
     op.drop_table("crm_stage_map")
     with op.batch_alter_table("crm_links", schema=None) as batch_op:
         batch_op.drop_index("ix_crm_links_local")
