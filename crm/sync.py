@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -180,11 +181,11 @@ class CrmSync:
         self.report.clients_created += len(created)
         local = {key: link.local_id for key, link in clients.items()}
         local.update(
-            (client_key(EntityRef(EntityKind.DEAL, d.id)), c.id) for d, c in zip(new, created, strict=True)
+            (client_key(EntityRef(EntityKind.DEAL, d.id)), cid) for d, cid in zip(new, created, strict=True)
         )
         by_id = await repo.crm.clients_by_id(self.team_id, local.values())
         now = self.clock()
-        new_ids = {c.id for c in created}
+        new_ids = set(created)
         for deal, key in zip(mine, keys, strict=True):
             link = clients.get(key)
             client_id = local[key]
@@ -266,7 +267,7 @@ class CrmSync:
             created = await crm.create_clients(self.team_id, self.kind, new)
         self.report.clients_created += len(created)
         found.update((key, link.local_id) for key, link in again.items())
-        found.update((n.external_id, c.id) for n, c in zip(new, created, strict=True))
+        found.update((n.external_id, cid) for n, cid in zip(new, created, strict=True))
         return found
 
     async def _apply_tasks(self, tasks: list[CrmTask]) -> None:
@@ -365,6 +366,20 @@ def _action(text: str) -> str:
 
 
 def _vague(text: str, client_name: str | None) -> str | None:
+    """The concrete-action check's problem with a CRM task's wording, or None.
+
+    The check costs milliseconds a text (morphology), and a first sync brings thousands of tasks whose
+    wordings repeat ("Позвонить", "Отправить КП"): the wording alone is checked once per distinct text;
+    only a text that names no action is checked again with its client's name, to tell "only the client's
+    name" from "no action"."""
+    alone = _check(text, None)
+    if alone is None or client_name is None:
+        return alone
+    return _check(text, client_name)
+
+
+@lru_cache(maxsize=8192)
+def _check(text: str, client_name: str | None) -> str | None:
     check = check_action(text, client_name)
     return None if check.ok or check.problem is None else check.problem.value
 

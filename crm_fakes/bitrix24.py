@@ -39,11 +39,11 @@ TASK_FIELDS = {
 }
 
 
-def _iso(ts: float) -> str:
+def iso_of(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
 
 
-def _ts(value: Any) -> float:
+def timestamp_of(value: Any) -> float:
     moment = datetime.fromisoformat(str(value))
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
@@ -90,6 +90,8 @@ class FakeBitrix24:
         self.capacity, self.drain = capacity, drain
         self.operating_budget, self.operating_cost = operating_budget, operating_cost
         self._operating: dict[str, float] = {}
+        #: filtered rows of each list inside one batch (its 50 pages share one filter)
+        self._batch_rows: dict[tuple[int, str], list[dict[str, Any]]] | None = None
         self.clock = clock
         self.down = False
         self._level = 0.0
@@ -133,7 +135,7 @@ class FakeBitrix24:
         return sum(1 for _, status in self.log if status == 503)
 
     def now(self) -> str:
-        return _iso(self.clock())
+        return iso_of(self.clock())
 
     # ------------------------------------------------------------------ control (as the portal's users)
 
@@ -261,7 +263,7 @@ class FakeBitrix24:
             "SUBJECT": subject,
             "DESCRIPTION": "",
             "RESPONSIBLE_ID": str(responsible),
-            "DEADLINE": _iso(deadline if deadline is not None else self.clock() + 3600),
+            "DEADLINE": iso_of(deadline if deadline is not None else self.clock() + 3600),
             "COMPLETED": "N",
             "LAST_UPDATED": self.now(),
             "RESULT_TEXT": "",
@@ -272,7 +274,7 @@ class FakeBitrix24:
         self.activities[aid].update(COMPLETED="Y", RESULT_TEXT=result, LAST_UPDATED=self.now())
 
     def move_activity(self, aid: int, deadline: float) -> None:
-        self.activities[aid].update(DEADLINE=_iso(deadline), LAST_UPDATED=self.now())
+        self.activities[aid].update(DEADLINE=iso_of(deadline), LAST_UPDATED=self.now())
 
     def add_task(
         self, title: str, responsible: int, *, bindings: list[str], deadline: float | None = None
@@ -282,7 +284,7 @@ class FakeBitrix24:
             "id": str(tid),
             "title": title,
             "responsibleId": str(responsible),
-            "deadline": _iso(deadline if deadline is not None else self.clock() + 3600),
+            "deadline": iso_of(deadline if deadline is not None else self.clock() + 3600),
             "status": "2",
             "changedDate": self.now(),
             "ufCrmTask": bindings,
@@ -342,6 +344,13 @@ class FakeBitrix24:
         cmd = params.get("cmd") or {}
         if not isinstance(cmd, dict) or len(cmd) > MAX_BATCH:
             raise BitrixError(400, "ERROR_BATCH_LENGTH_EXCEEDED", "Max batch length exceeded")
+        self._batch_rows = {}
+        try:
+            return self._run_batch(cmd)
+        finally:
+            self._batch_rows = None
+
+    def _run_batch(self, cmd: dict[str, Any]) -> dict[str, Any]:
         results: dict[str, Any] = {}
         errors: dict[str, Any] = {}
         totals: dict[str, Any] = {}
@@ -410,7 +419,7 @@ class FakeBitrix24:
                 continue
             values = {str(v) for v in (want if isinstance(want, list) else [want])}
             if op == ">=":
-                if not have or _ts(have) < _ts(want):
+                if not have or timestamp_of(have) < timestamp_of(want):
                     return False
             elif op == "!":
                 if str(have) in values:
@@ -423,7 +432,12 @@ class FakeBitrix24:
         self, rows: dict[int, dict[str, Any]], p: dict[str, Any], key: str | None = None
     ) -> dict[str, Any]:
         flt = p.get("filter") or p.get("FILTER") or {}
-        found = [r for _, r in sorted(rows.items()) if self._match(r, flt)]
+        memo = (id(rows), json.dumps(flt, sort_keys=True))
+        found = self._batch_rows.get(memo) if self._batch_rows is not None else None
+        if found is None:
+            found = [r for _, r in sorted(rows.items()) if self._match(r, flt)]
+            if self._batch_rows is not None:
+                self._batch_rows[memo] = found
         return self._page(found, p, key)
 
     def _m_profile(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -492,7 +506,7 @@ class FakeBitrix24:
         fields = p.get("fields") or {}
         for key in ("COMPLETED", "RESULT_TEXT", "DEADLINE", "RESPONSIBLE_ID", "SUBJECT"):
             if key in fields:
-                activity[key] = str(fields[key]) if key != "DEADLINE" else _iso(_ts(fields[key]))
+                activity[key] = str(fields[key]) if key != "DEADLINE" else iso_of(timestamp_of(fields[key]))
         activity["LAST_UPDATED"] = self.now()
         return {"result": True}
 
@@ -504,7 +518,7 @@ class FakeBitrix24:
             int(p.get("responsibleId") or self.hook_user),
             owner_type=int(p.get("ownerTypeId") or 2),
             owner_id=int(p["ownerId"]),
-            deadline=_ts(p["deadline"]),
+            deadline=timestamp_of(p["deadline"]),
         )
         return {"result": {"id": aid}}
 
@@ -521,7 +535,7 @@ class FakeBitrix24:
             str(fields.get("TITLE") or ""),
             int(fields.get("RESPONSIBLE_ID") or self.hook_user),
             bindings=list(fields.get("UF_CRM_TASK") or []),
-            deadline=_ts(fields["DEADLINE"]) if fields.get("DEADLINE") else None,
+            deadline=timestamp_of(fields["DEADLINE"]) if fields.get("DEADLINE") else None,
         )
         return {"result": {"task": self.tasks[tid]}}
 
@@ -529,7 +543,7 @@ class FakeBitrix24:
         task = self._one(self.tasks, p.get("taskId"))
         fields = p.get("fields") or {}
         if "DEADLINE" in fields:
-            task["deadline"] = _iso(_ts(fields["DEADLINE"]))
+            task["deadline"] = iso_of(timestamp_of(fields["DEADLINE"]))
         if "RESPONSIBLE_ID" in fields:
             task["responsibleId"] = str(fields["RESPONSIBLE_ID"])
         task["changedDate"] = self.now()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import Stage, TaskEventKind, TaskStatus
@@ -237,57 +237,100 @@ class CrmRepo:
             or 0
         )
 
-    async def create_tasks(self, team_id: int, provider: str, rows: Sequence[NewCrmTask]) -> list[Task]:
-        """Bot tasks for new CRM tasks, each with its "created" event and its link, in two flushes (a
-        first sync brings thousands)."""
-        tasks = [
-            Task(
-                team_id=team_id,
-                assignee_id=row.assignee_id,
-                client_id=row.client_id,
-                created_by=None,
-                action=row.action,
-                due_date=row.due,
-                status=TaskStatus.OPEN,
-                moves=0,
+    async def _new_ids(self, table: str, n: int) -> list[int]:
+        """``n`` primary keys for rows inserted in bulk. SQLite cannot hand back the ids of a multi-row
+        insert in order, so the ORM would insert a row at a time; the ids are taken first instead: on
+        PostgreSQL from the table's sequence, on SQLite above the highest id (the transaction holds the
+        write lock from its ``BEGIN IMMEDIATE``, so no one else inserts meanwhile)."""
+        if n == 0:
+            return []
+        if self.session.get_bind().dialect.name == "postgresql":
+            rows = await self.session.execute(
+                text(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, :n)"),
+                {"n": n},
             )
-            for row in rows
-        ]
-        self.session.add_all(tasks)
-        await self.session.flush()
-        for task, row in zip(tasks, rows, strict=True):
-            self.session.add(
-                TaskEvent(
-                    task_id=task.id,
-                    actor_id=None,
-                    kind=TaskEventKind.CREATED,
-                    from_date=row.due,
-                    data={"due": row.due.isoformat(), "source": provider},
-                )
-            )
-            self.add_link(team_id, provider, LinkKind.TASK, row.external_id, task.id, row.version, row.vague)
-        await self.session.flush()
-        return tasks
+            return [int(r[0]) for r in rows.all()]
+        top = await self.session.scalar(text(f"SELECT coalesce(max(id), 0) FROM {table}")) or 0
+        return list(range(int(top) + 1, int(top) + 1 + n))
 
-    async def create_clients(self, team_id: int, provider: str, rows: Sequence[NewCrmClient]) -> list[Client]:
+    async def create_tasks(self, team_id: int, provider: str, rows: Sequence[NewCrmTask]) -> list[int]:
+        """Bot tasks for new CRM tasks, each with its "created" event and its link: three multi-row
+        inserts however many tasks (a first sync brings thousands)."""
+        if not rows:
+            return []
+        ids = await self._new_ids("tasks", len(rows))
+        await self.session.execute(
+            insert(Task),
+            [
+                {
+                    "id": task_id,
+                    "team_id": team_id,
+                    "assignee_id": row.assignee_id,
+                    "client_id": row.client_id,
+                    "created_by": None,
+                    "action": row.action,
+                    "due_date": row.due,
+                    "status": TaskStatus.OPEN,
+                    "moves": 0,
+                }
+                for task_id, row in zip(ids, rows, strict=True)
+            ],
+        )
+        await self.session.execute(
+            insert(TaskEvent),
+            [
+                {
+                    "task_id": task_id,
+                    "actor_id": None,
+                    "kind": TaskEventKind.CREATED,
+                    "from_date": row.due,
+                    "data": {"due": row.due.isoformat(), "source": provider},
+                }
+                for task_id, row in zip(ids, rows, strict=True)
+            ],
+        )
+        await self._insert_links(
+            [
+                (team_id, provider, LinkKind.TASK, row.external_id, task_id, row.version, row.vague)
+                for task_id, row in zip(ids, rows, strict=True)
+            ]
+        )
+        return ids
+
+    async def _insert_links(
+        self, rows: Sequence[tuple[int, str, str, str, int, str | None, str | None]]
+    ) -> None:
+        if rows:
+            keys = ("team_id", "provider", "kind", "external_id", "local_id", "version", "vague")
+            await self.session.execute(insert(CrmLink), [dict(zip(keys, row, strict=True)) for row in rows])
+
+    async def create_clients(self, team_id: int, provider: str, rows: Sequence[NewCrmClient]) -> list[int]:
         from storage.repo import name_key
 
-        clients = [
-            Client(
-                team_id=team_id,
-                owner_id=row.owner_id,
-                name=row.name[:200],
-                name_key=name_key(row.name[:200]),
-                stage=row.stage,
-            )
-            for row in rows
-        ]
-        self.session.add_all(clients)
-        await self.session.flush()
-        for client, row in zip(clients, rows, strict=True):
-            self.add_link(team_id, provider, LinkKind.CLIENT, row.external_id, client.id, row.version)
-        await self.session.flush()
-        return clients
+        if not rows:
+            return []
+        ids = await self._new_ids("clients", len(rows))
+        await self.session.execute(
+            insert(Client),
+            [
+                {
+                    "id": client_id,
+                    "team_id": team_id,
+                    "owner_id": row.owner_id,
+                    "name": row.name[:200],
+                    "name_key": name_key(row.name[:200]),
+                    "stage": row.stage,
+                }
+                for client_id, row in zip(ids, rows, strict=True)
+            ],
+        )
+        await self._insert_links(
+            [
+                (team_id, provider, LinkKind.CLIENT, row.external_id, client_id, row.version, None)
+                for client_id, row in zip(ids, rows, strict=True)
+            ]
+        )
+        return ids
 
     async def clients_by_id(self, team_id: int, ids: Iterable[int]) -> dict[int, Client]:
         ids = list(ids)
