@@ -189,9 +189,14 @@ async def _sync(pool: Any, vault: Any, t: Texts, team_id: int, team: str, full: 
     if conn is None or conn.status != ACTIVE:
         raise UserError("crm-not-connected")
     from crm.base import CrmAuthError, CrmError
+    from crm.outbox import CrmWriteBack
 
     provider = open_provider(conn, vault)
     try:
+        # the bot's marks first, so the read that follows sees them in the CRM
+        back = CrmWriteBack(pool, provider, team_id, system_clock, t)
+        await back.collect()
+        pushed = await back.drain()
         report = await CrmSync(pool, provider, team_id, system_clock).run(full=full)
     except CrmAuthError as exc:
         raise UserError("crm-bad-secret", detail=str(exc)) from None
@@ -199,6 +204,7 @@ async def _sync(pool: Any, vault: Any, t: Texts, team_id: int, team: str, full: 
         raise UserError("crm-unreachable", detail=str(exc)) from None
     finally:
         await provider.close()
+    print(t("cli-crm-pushed", sent=pushed.sent, failed=pushed.failed, waiting=pushed.waiting))
     print(t("cli-crm-matched", users=report.users, matched=report.matched))
     for name, n in report.unmatched.items():
         print(t("cli-crm-unmatched", name=name, tasks=n))

@@ -23,6 +23,7 @@ cli-crm-never-synced = Never synced yet.
 cli-crm-counts = Linked: { $tasks } tasks ({ $open } open), { $clients } clients, { $deals } deals; { $matched } of { $users } CRM users matched to members.
 cli-crm-synced = Sync: tasks new { $created }, changed { $updated } (completed in the CRM { $completed }), unchanged { $unchanged }; clients new { $clients }, stage changes { $stages }; deals won { $won }.
 cli-crm-vague = Tasks that name no concrete action: { $count } — they are flagged in the list; their wording is worth fixing in the CRM.
+cli-crm-pushed = From the bot to the CRM: sent { $sent }, refused by the CRM { $failed }, waiting { $waiting }.
 cli-crm-matched = CRM users: { $users }, matched to team members: { $matched }.
 cli-crm-unmatched = Not matched: { $name } — { $tasks } open tasks among those read (waiting for the head to choose the member).
 cli-crm-deals-unmatched = Deals of unmatched users: { $count }.

@@ -26,6 +26,7 @@ cli-crm-never-synced = Синхронизаций ещё не было.
 cli-crm-counts = Связано: { $tasks } задач (открытых { $open }), { $clients } клиентов, { $deals } сделок; сотрудников сопоставлено { $matched } из { $users }.
 cli-crm-synced = Синхронизация: задач новых { $created }, изменено { $updated } (из них закрыто в CRM { $completed }), без изменений { $unchanged }; клиентов новых { $clients }, смен этапа { $stages }; выигранных сделок { $won }.
 cli-crm-vague = Задач без конкретного действия: { $count } — они отмечены в списке, формулировку стоит поправить в CRM.
+cli-crm-pushed = Из бота в CRM: отправлено { $sent }, отклонено CRM { $failed }, ждут { $waiting }.
 cli-crm-matched = Сотрудники CRM: { $users }, сопоставлено с участниками команды: { $matched }.
 cli-crm-unmatched = Не сопоставлен: { $name } — открытых задач среди прочитанных { $tasks } (ждут, пока руководитель укажет сотрудника).
 cli-crm-deals-unmatched = Сделок несопоставленных сотрудников: { $count }.

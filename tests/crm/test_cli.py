@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from crm_fakes.amocrm import WON, FakeAmoCrm
 from crm_fakes.bitrix24 import FakeBitrix24
 from storage.db import create_engine, create_session_pool
 from storage.models import CrmConnection, Task
+from storage.repo import Repo
 from tests.crm.conftest import AMO_TOKEN, make_team
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,8 +77,17 @@ async def test_connect_status_sync_disconnect(sqlite_url: str, amo: FakeAmoCrm, 
     assert "задач новых 4" in text and "выигранных сделок 1" in text
     assert "Задач без конкретного действия: 1" in text
 
+    # a mark in the bot goes to the CRM with the next sync
+    async with pool() as session, session.begin():
+        repo = Repo(session)
+        member = await repo.members.in_team(team.team_id, team.anna_id)
+        task = (await session.scalars(select(Task).order_by(Task.id))).first()
+        assert task is not None
+        await repo.days.move(member, task, date(2026, 12, 30), datetime.now(UTC))
+        crm_id = int((await repo.crm.links_of_tasks(team.team_id, "amocrm", [task.id]))[task.id])
     code, text = await cli("sync", "--team", "Отдел продаж")
-    assert code == 0 and "задач новых 0" in text
+    assert code == 0 and "задач новых 0" in text and "отправлено 1" in text
+    assert datetime.fromtimestamp(amo.tasks[crm_id]["complete_till"], UTC).date() == date(2026, 12, 30)
 
     code, text = await cli("status", "--team", "Отдел продаж")
     assert code == 0 and "подключена" in text and f"…{AMO_TOKEN[-4:]}" in text
