@@ -17,8 +17,8 @@ flight (the next run reads it again and the links make that harmless):
 5. The cursors move to the latest change seen (``updated_at`` is inclusive, so the boundary second is
    read twice and changes nothing the second time).
 
-Pages are read ahead while the previous one is written, so the CRM's rate limit, not the database, sets
-the pace.
+Deals and tasks are read from the start, up to 64 pages ahead, while the pages already read are written,
+so the CRM's rate limit, not the database, sets the pace.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -43,7 +43,7 @@ from storage.repo import Repo
 
 T = TypeVar("T")
 MAX_ACTION = 500
-READ_AHEAD = 3
+READ_AHEAD = 64  # pages held ahead of the database: a few MB at most
 
 
 @dataclass
@@ -103,8 +103,16 @@ class CrmSync:
             deals_since = None if full else conn.deals_cursor
         await self._sync_users()
         await self._sync_stages()
-        deals_cursor = await self._sync_deals(deals_since)
-        tasks_cursor = await self._sync_tasks(tasks_since)
+        # both lists are read from now on, through the one limiter, while the pages already read are
+        # written: the CRM's limit, not the database, sets the pace
+        deal_pages = ReadAhead(self.crm.deals(deals_since))
+        task_pages = ReadAhead(self.crm.tasks(tasks_since, open_only=tasks_since is None))
+        try:
+            deals_cursor = await self._sync_deals(deal_pages)
+            tasks_cursor = await self._sync_tasks(task_pages)
+        finally:
+            await deal_pages.close()
+            await task_pages.close()
         async with self.pool() as session, session.begin():
             conn = await Repo(session).crm.connection(self.team_id)
             assert conn is not None
@@ -148,9 +156,9 @@ class CrmSync:
 
     # ------------------------------------------------------------------ deals
 
-    async def _sync_deals(self, since: datetime | None) -> datetime | None:
+    async def _sync_deals(self, pages: ReadAhead[list[CrmDeal]]) -> datetime | None:
         latest: datetime | None = None
-        async for page in _read_ahead(self.crm.deals(since)):
+        async for page in pages:
             for deal in page:
                 latest = _later(latest, deal.updated_at)
             async with self.pool() as session, session.begin():
@@ -211,10 +219,10 @@ class CrmSync:
 
     # ------------------------------------------------------------------ tasks
 
-    async def _sync_tasks(self, since: datetime | None) -> datetime | None:
+    async def _sync_tasks(self, pages: ReadAhead[list[CrmTask]]) -> datetime | None:
         latest: datetime | None = None
         unmatched: Counter[str] = Counter()
-        async for page in _read_ahead(self.crm.tasks(since, open_only=since is None)):
+        async for page in pages:
             mine = []
             for task in page:
                 latest = _later(latest, task.updated_at)
@@ -392,29 +400,35 @@ def _later(a: datetime | None, b: datetime | None) -> datetime | None:
     return max(a, b)
 
 
-async def _read_ahead(pages: AsyncIterator[T], depth: int = READ_AHEAD) -> AsyncIterator[T]:
-    """Yields the pages of ``pages`` while reading up to ``depth`` more in the background."""
-    queue: asyncio.Queue[tuple[bool, Any]] = asyncio.Queue(maxsize=depth)
+class ReadAhead(Generic[T]):
+    """Reads the pages of ``pages`` in the background from the moment it is made, up to ``depth`` ahead
+    of the consumer; iterate it once."""
 
-    async def reader() -> None:
+    def __init__(self, pages: AsyncIterator[T], depth: int = READ_AHEAD) -> None:
+        self._queue: asyncio.Queue[tuple[bool, Any]] = asyncio.Queue(maxsize=depth)
+        self._task = asyncio.create_task(self._read(pages))
+
+    async def _read(self, pages: AsyncIterator[T]) -> None:
         try:
             async for page in pages:
-                await queue.put((True, page))
-            await queue.put((False, None))
-        except BaseException as exc:
-            await queue.put((False, exc))
-            raise
+                await self._queue.put((True, page))
+            await self._queue.put((False, None))
+        except Exception as exc:
+            await self._queue.put((False, exc))
 
-    task = asyncio.create_task(reader())
-    try:
-        while True:
-            more, value = await queue.get()
-            if not more:
-                if isinstance(value, BaseException):
-                    raise value
-                return
-            yield value
-    finally:
-        if not task.done():
-            task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    async def __aiter__(self) -> AsyncIterator[T]:
+        try:
+            while True:
+                more, value = await self._queue.get()
+                if not more:
+                    if isinstance(value, BaseException):
+                        raise value
+                    return
+                yield value
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        if not self._task.done():
+            self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
