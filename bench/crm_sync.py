@@ -37,6 +37,7 @@ from storage.repo import Repo
 
 TOKEN = "bench-crm-secret-token-0000"
 LIMITS = {"amocrm": 7.0, "bitrix24": 2.0}  # sustained requests a second
+BUCKET = 50  # Bitrix24's burst
 NOW = datetime.now(UTC)
 
 
@@ -108,13 +109,16 @@ async def bench_one(crm: str, args: argparse.Namespace) -> bool:
                 span = (after["last"] or 0) - (before["last"] or 0)
                 rate = sent / span if span > 0 else 0.0
                 fraction = rate / LIMITS[crm]
+                if crm == "bitrix24" and sent <= BUCKET:
+                    pace = f"all within the bucket of {BUCKET}: the limit never binds (batches of 50 calls)"
+                else:
+                    pace = f"{rate:.2f} requests a second while reading = {fraction:.2f} of the limit"
+                    ok &= fraction >= 0.8
                 print(
                     f"{crm}: first sync {first:.1f} s — {report.tasks_created:,} tasks, "
                     f"{report.clients_created:,} clients, {report.deals_won:,} won deals; {sent} requests, "
-                    f"{refused} refused for the limit and retried; {rate:.2f} requests a second while "
-                    f"reading = {fraction:.2f} of the limit"
+                    f"{refused} refused for the limit and retried; {pace}"
                 )
-                ok &= fraction >= 0.8 or crm == "bitrix24"
                 control(url, "touch", {"n": args.changes})
                 await asyncio.sleep(1.1)  # the changes land in a later second than the cursor
                 start = time.perf_counter()
