@@ -99,6 +99,7 @@ async def bench_one(crm: str, args: argparse.Namespace) -> bool:
             clock = lambda: datetime.now(UTC)  # noqa: E731
             try:
                 await connect(pool, Vault(generate_key()), team_id, kind, address, secret, clock, client)
+                control(url, "reset", {})
                 before = control(url, "stats")
                 start = time.perf_counter()
                 report = await CrmSync(pool, client, team_id, clock).run()
@@ -106,8 +107,8 @@ async def bench_one(crm: str, args: argparse.Namespace) -> bool:
                 after = control(url, "stats")
                 sent = after["requests"] - before["requests"]
                 refused = after["limited"] - before["limited"]
-                span = (after["last"] or 0) - (before["last"] or 0)
-                rate = sent / span if span > 0 else 0.0
+                span = (after["last"] or 0) - (after["first"] or 0)  # the sync's first request to its last
+                rate = (sent - 1) / span if span > 0 else 0.0  # n requests span n - 1 intervals
                 fraction = rate / LIMITS[crm]
                 if crm == "bitrix24" and sent <= BUCKET:
                     pace = f"all within the bucket of {BUCKET}: the limit never binds (batches of 50 calls)"

@@ -3,7 +3,7 @@ CRM in a process of its own (for the benchmark), seeded with a department; print
 
 Control over HTTP: ``POST /_control/touch {"n": 100}`` changes the deadline of the first ``n`` open
 tasks (as CRM users would); ``GET /_control/stats`` answers the requests served, those refused for the
-limit, and when the first and last arrived (monotonic seconds)."""
+limit, and when the first and last arrived (monotonic seconds) since ``POST /_control/reset``."""
 
 from __future__ import annotations
 
@@ -76,6 +76,10 @@ async def main() -> None:
         body = await request.json()
         return web.json_response({"touched": touch(int(body.get("n", 100)))})
 
+    async def control_reset(request: web.Request) -> web.Response:
+        stats.first = stats.last = None
+        return web.json_response({"ok": True})
+
     async def control_stats(request: web.Request) -> web.Response:
         served, limited = counts()
         return web.json_response(
@@ -85,6 +89,7 @@ async def main() -> None:
     fake.app.middlewares.insert(0, stats.middleware)
     fake.app.router.add_post("/_control/touch", control_touch)
     fake.app.router.add_get("/_control/stats", control_stats)
+    fake.app.router.add_post("/_control/reset", control_reset)
     url = await fake.start(port=args.port)
     print(f"ready {url}", flush=True)
     await asyncio.Event().wait()
