@@ -36,13 +36,13 @@ class Transport:
         attempts: int = 6,
         base_delay: float = 0.5,
         max_delay: float = 20.0,
-        limit_pause: float = 1.0,
+        limit_pause: float = 0.5,
         session: aiohttp.ClientSession | None = None,
     ) -> None:
         self.limiter = limiter
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self.attempts, self.base_delay, self.max_delay = attempts, base_delay, max_delay
-        #: the least wait after the CRM refused for its limit (its window is a second)
+        #: the least wait after the CRM refused for its limit (half of amoCRM's window, a Bitrix24 slot)
         self.limit_pause = limit_pause
         self._session = session
         self._own_session = session is None
