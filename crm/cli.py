@@ -138,6 +138,7 @@ async def _status(pool: Any, t: Texts, team_id: int, team: str) -> int:
         counts = await crm.link_counts(team_id, conn.provider)
         open_tasks = await crm.open_task_count(team_id, conn.provider)
         users = await crm.users(team_id, conn.provider)
+        outbox = await crm.outbox_counts(team_id)
     print(
         t(
             "cli-crm-status",
@@ -171,6 +172,14 @@ async def _status(pool: Any, t: Texts, team_id: int, team: str) -> int:
             deals=counts.get(LinkKind.DEAL, 0),
             matched=sum(1 for u in users.values() if u.member_id is not None),
             users=len(users),
+        )
+    )
+    print(
+        t(
+            "cli-crm-outbox",
+            waiting=outbox.get("pending", 0) + outbox.get("sending", 0),
+            sent=outbox.get("sent", 0),
+            failed=outbox.get("failed", 0),
         )
     )
     return 0

@@ -105,8 +105,10 @@ class CrmWriteBack:
                     planned = self._plan(mark, users, clients)
                     if planned is not None:
                         op, payload, delay = planned
+                        # a done mark waits ``grace`` from when it was made (not collected) for its result
+                        made_at = min(mark.at, now)
                         repo.crm.enqueue(
-                            self.team_id, self.kind, mark.event_id, mark.task.id, op, payload, now + delay
+                            self.team_id, self.kind, mark.event_id, mark.task.id, op, payload, made_at + delay
                         )
                         made += 1
                 await repo.crm.set_events_cursor(self.team_id, marks[-1].event_id)
@@ -130,7 +132,8 @@ class CrmWriteBack:
         if mark.kind is TaskEventKind.DONE:
             return "complete", {}, self.grace
         if mark.kind is TaskEventKind.EDITED and "result" in mark.data:
-            return "result", {"text": str(mark.data["result"] or ""), "entity": entity}, self.grace
+            # behind its task's completion in the queue; skipped when the completion already carried it
+            return "result", {"text": str(mark.data["result"] or ""), "entity": entity}, none
         if mark.kind is TaskEventKind.NOT_DONE:
             text = self.t("crm-note-not-done", action=task.action, reason=str(mark.data.get("reason") or "—"))
             return "note", {"text": text, "entity": entity}, none

@@ -68,6 +68,7 @@ class TaskMark:
 
     event_id: int
     kind: TaskEventKind
+    at: datetime
     data: dict[str, object]
     task: Task
     external_id: str | None  # the CRM task it mirrors; None for a task made in the bot
@@ -391,7 +392,7 @@ class CrmRepo:
     async def marks_after(self, team_id: int, provider: str, after: int, limit: int = 500) -> list[TaskMark]:
         """Task events of the team after event ``after``, oldest first, with each task and its CRM id."""
         rows = await self.session.execute(
-            select(TaskEvent.id, TaskEvent.kind, TaskEvent.data, Task, CrmLink.external_id)
+            select(TaskEvent.id, TaskEvent.kind, TaskEvent.at, TaskEvent.data, Task, CrmLink.external_id)
             .join(Task, Task.id == TaskEvent.task_id)
             .outerjoin(
                 CrmLink,
@@ -406,7 +407,10 @@ class CrmRepo:
             .order_by(TaskEvent.id)
             .limit(limit)
         )
-        return [TaskMark(eid, kind, dict(data or {}), task, ext) for eid, kind, data, task, ext in rows.all()]
+        return [
+            TaskMark(eid, kind, at, dict(data or {}), task, ext)
+            for eid, kind, at, data, task, ext in rows.all()
+        ]
 
     def enqueue(
         self,

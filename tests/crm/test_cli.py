@@ -72,9 +72,9 @@ async def test_connect_status_sync_disconnect(sqlite_url: str, amo: FakeAmoCrm, 
 
     code, text = await cli("sync", "--team", "Отдел продаж")
     assert code == 0, text
-    assert "сопоставлено с участниками команды: 1" in text
-    assert "Не сопоставлен: Виктор Неизвестный — открытых задач среди прочитанных 0" in text
-    assert "задач новых 4" in text and "выигранных сделок 1" in text
+    assert "сопоставлены с участниками команды: 1" in text
+    assert "Не сопоставлен: Виктор Неизвестный — открытые задачи среди прочитанных: 0" in text
+    assert "новые задачи: 4" in text and "выигранные сделки: 1" in text
     assert "Задач без конкретного действия: 1" in text
 
     # a mark in the bot goes to the CRM with the next sync
@@ -86,12 +86,13 @@ async def test_connect_status_sync_disconnect(sqlite_url: str, amo: FakeAmoCrm, 
         await repo.days.move(member, task, date(2026, 12, 30), datetime.now(UTC))
         crm_id = int((await repo.crm.links_of_tasks(team.team_id, "amocrm", [task.id]))[task.id])
     code, text = await cli("sync", "--team", "Отдел продаж")
-    assert code == 0 and "задач новых 0" in text and "отправлено 1" in text
+    assert code == 0 and "новые задачи: 0" in text and "отправлено: 1" in text
     assert datetime.fromtimestamp(amo.tasks[crm_id]["complete_till"], UTC).date() == date(2026, 12, 30)
 
     code, text = await cli("status", "--team", "Отдел продаж")
     assert code == 0 and "подключена" in text and f"…{AMO_TOKEN[-4:]}" in text
-    assert "Связано: 4 задач (открытых 4), 1 клиентов, 1 сделок" in text
+    assert "Связано — задачи: 4 (открытые: 4), клиенты: 1, сделки: 1" in text
+    assert "Из бота в CRM — ждут отправки: 0, отправлено: 1, отклонено CRM: 0" in text
 
     code, text = await cli("disconnect", "--team", "Отдел продаж")
     assert code == 0 and "отключена" in text
@@ -171,6 +172,6 @@ async def test_bitrix24_connect_shows_the_portal_never_the_webhook(
         assert code == 0, err
         texts.append(out + err)
     assert "1 пользователь, 1 воронка, 1 открытая задача" in texts[0]
-    assert "задач новых 1" in texts[1]
+    assert "новые задачи: 1" in texts[1]
     assert f"Битрикс24 · {b24.server.url} · ключ …{b24.token[-4:]}" in texts[2]
     assert not any(b24.token in text for text in texts)

@@ -7,13 +7,17 @@ from datetime import date
 from sqlalchemy import select
 
 from bot.i18n import default_translator
+from crm.base import ProviderKind
 from crm.outbox import CrmWriteBack
+from crm.service import connect
 from crm.sync import CrmSync
+from crm.vault import Vault, generate_key
 from crm_fakes.amocrm import FakeAmoCrm
+from crm_fakes.bitrix24 import FakeBitrix24
 from storage.crm_repo import LinkKind
 from storage.models import CrmOutbox
 from storage.repo import Repo
-from tests.crm.conftest import Clock, amo_client, make_team
+from tests.crm.conftest import Clock, amo_client, b24_client, make_team
 from tests.crm.test_sync import _connect
 
 T = default_translator().get("ru", html=False)
@@ -170,3 +174,57 @@ async def test_marks_from_before_the_connection_and_from_the_crm_are_not_sent(
         await client.close()
     made, report = await _write_back(session_pool, amo, team.team_id, clock)
     assert made == 0 and report.sent == 0 and _writes(amo) == []
+
+
+async def test_bitrix24_gets_the_same_marks(session_pool, b24: FakeBitrix24, clock: Clock) -> None:
+    team = await make_team(session_pool)
+    anna = b24.add_user("Анна", "Смирнова")
+    deal = b24.add_deal("Ромашка", anna)
+    done = b24.add_activity("Позвонить по договору", anna, owner_id=deal)
+    missed = b24.add_activity("Отправить КП", anna, owner_id=deal)
+    task = b24.add_task("Подготовить договор", anna, bindings=[f"D_{deal}"])
+    client = b24_client(b24)
+    try:
+        await connect(
+            session_pool,
+            Vault(generate_key()),
+            team.team_id,
+            ProviderKind.BITRIX24,
+            b24.webhook,
+            b24.webhook,
+            clock,
+            client,
+        )
+        await CrmSync(session_pool, client, team.team_id, clock).run()
+        async with session_pool() as session, session.begin():
+            repo = Repo(session)
+            links = await repo.crm.links(
+                team.team_id, "bitrix24", LinkKind.TASK, [f"a{done}", f"a{missed}", f"t{task}"]
+            )
+            member = await repo.members.in_team(team.team_id, team.anna_id)
+            rows = {k: await repo.tasks.get(team.team_id, v.local_id) for k, v in links.items()}
+            await repo.days.mark_done(member, rows[f"a{done}"], clock())
+            await repo.days.set_result(member, rows[f"a{done}"], "Договорились")
+            await repo.days.mark_not_done(member, rows[f"a{missed}"], "Нет ответа", clock())
+            await repo.days.move(member, rows[f"t{task}"], date(2026, 12, 11), clock())
+            await repo.tasks.create(
+                team.team_id,
+                team.anna_id,
+                "Выставить счёт",
+                date(2026, 12, 8),
+                client_id=rows[f"a{done}"].client_id,
+                created_by=team.anna_id,
+            )
+        clock.advance(minutes=3)
+        back = CrmWriteBack(session_pool, client, team.team_id, clock, T)
+        assert await back.collect() == 5
+        report = await back.drain()
+    finally:
+        await client.close()
+    assert (report.sent, report.skipped, report.failed) == (4, 1, 0)
+    assert b24.activities[done]["COMPLETED"] == "Y" and b24.activities[done]["RESULT_TEXT"] == "Договорились"
+    assert b24.activities[missed]["COMPLETED"] == "N"
+    assert any("Нет ответа" in str(c.get("COMMENT")) and c["ENTITY_ID"] == deal for c in b24.comments)
+    assert b24.tasks[task]["deadline"].startswith("2026-12-11T20:59")  # 23:59 in Moscow
+    created = [a for a in b24.activities.values() if a["SUBJECT"] == "Выставить счёт"]
+    assert len(created) == 1 and created[0]["OWNER_ID"] == str(deal)
