@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from crm.base import ProviderKind
+from crm.service import connect
 from crm.sync import CrmSync
 from crm.vault import Vault, generate_key
 from crm_fakes.amocrm import LOST, WON, FakeAmoCrm
-from domain.enums import Stage, TaskEventKind, TaskStatus
+from domain.enums import Role, Stage, TaskEventKind, TaskStatus
 from storage.crm_repo import LinkKind
 from storage.models import Client, CrmStageMap, Deal, Task, TaskEvent
 from storage.repo import Repo
@@ -18,9 +20,6 @@ from tests.crm.conftest import AMO_TOKEN, Clock, amo_client, make_team
 
 
 async def _connect(pool, team_id: int, amo: FakeAmoCrm, clock: Clock) -> None:  # type: ignore[no-untyped-def]
-    from crm.base import ProviderKind
-    from crm.service import connect
-
     client = amo_client(amo)
     try:
         await connect(
@@ -207,3 +206,58 @@ async def test_a_deal_won_later_in_the_crm_becomes_a_bot_deal_once(
         client = await session.get(Client, deal.client_id)
     assert deal.amount == Decimal("120000.00") and deal.on_date == date(2026, 12, 4)
     assert client is not None and client.stage is Stage.WON
+
+
+async def test_two_teams_two_crms_never_touch_each_other(session_pool, amo: FakeAmoCrm, clock: Clock) -> None:
+    """The same CRM ids in two teams' CRMs are two different links; a sync and a write-back of one team
+    read and change only that team's rows."""
+    first = await make_team(session_pool)
+    async with session_pool() as session, session.begin():
+        repo = Repo(session)
+        other_team = await repo.teams.create("Второй отдел", "Asia/Vladivostok")
+        invite = await repo.invites.create(other_team.id, Role.MANAGER, clock(), timedelta(hours=1))
+        other_anna = (
+            await repo.invites.redeem(invite.code, 7001, "Анна Смирнова", None, "ru", clock())
+        ).member.id
+        other_id = other_team.id
+    other = FakeAmoCrm("other-secret-token-0000", clock=clock.timestamp)
+    await other.start()
+    try:
+        for fake in (amo, other):  # the same ids in both CRMs
+            anna = fake.add_user("Анна Смирнова")
+            lead = fake.add_lead("Ромашка", anna, price=100, status_id=WON)
+            fake.add_task("Позвонить по договору", anna, entity_id=lead)
+        assert set(amo.tasks) == set(other.tasks)
+        await _connect(session_pool, first.team_id, amo, clock)
+        client = amo_client(other, token="other-secret-token-0000")
+        try:
+            await connect(
+                session_pool,
+                Vault(generate_key()),
+                other_id,
+                ProviderKind.AMOCRM,
+                other.url,
+                "other-secret-token-0000",
+                clock,
+                client,
+            )
+            await CrmSync(session_pool, client, other_id, clock).run()
+        finally:
+            await client.close()
+        await _sync(session_pool, first.team_id, amo, clock)
+    finally:
+        await other.stop()
+    async with session_pool() as session:
+        tasks = (await session.scalars(select(Task).order_by(Task.id))).all()
+        deals = (await session.scalars(select(Deal).order_by(Deal.id))).all()
+        clients = (await session.scalars(select(Client).order_by(Client.id))).all()
+    assert [(t.team_id, t.assignee_id) for t in tasks] == [
+        (other_id, other_anna),
+        (first.team_id, first.anna_id),
+    ]
+    assert [d.team_id for d in deals] == [other_id, first.team_id]
+    assert {(c.team_id, c.owner_id) for c in clients} == {
+        (other_id, other_anna),
+        (first.team_id, first.anna_id),
+    }
+    assert all(t.client_id in {c.id for c in clients if c.team_id == t.team_id} for t in tasks)
