@@ -8,13 +8,11 @@ the CRM uses. Every datetime is aware UTC.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Generic, Protocol, TypeVar
-
-T = TypeVar("T")
+from typing import Protocol
 
 
 class ProviderKind(StrEnum):
@@ -112,13 +110,6 @@ class AccountSummary:
     users: int
     pipelines: int
     open_tasks: int
-
-
-@dataclass(frozen=True, slots=True)
-class Page(Generic[T]):
-    items: list[T]
-    next_cursor: str | None = None
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 class CrmError(Exception):
