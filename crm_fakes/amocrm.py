@@ -219,6 +219,21 @@ class FakeAmoCrm:
     def edit_task(self, task_id: int, text: str) -> None:
         self._stamp(self.tasks[task_id])["text"] = text
 
+    def webhook_form(self, key: str, action: str, ids: list[int]) -> bytes:
+        """A webhook body as amoCRM posts it (``application/x-www-form-urlencoded``), e.g. ``key`` "task"
+        and ``action`` "update": ``task[update][0][id]=…`` with the row's fields, then ``account[…]``."""
+        from urllib.parse import urlencode
+
+        rows = {"task": self.tasks, "leads": self.leads}[key]
+        pairs: list[tuple[str, str]] = []
+        for n, ident in enumerate(ids):
+            for field, value in rows[ident].items():
+                if isinstance(value, dict | list) or value is None:
+                    continue
+                pairs.append((f"{key}[{action}][{n}][{field}]", str(value)))
+        pairs += [("account[subdomain]", self.subdomain), ("account[id]", "1")]
+        return urlencode(pairs).encode()
+
     def _stamp(self, row: dict[str, Any]) -> dict[str, Any]:
         row["updated_at"] = max(self.now(), int(row.get("updated_at") or 0))
         return row

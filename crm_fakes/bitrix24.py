@@ -291,6 +291,22 @@ class FakeBitrix24:
         }
         return tid
 
+    def event_form(self, event: str, ident: int, application_token: str) -> bytes:
+        """An outbound event as Bitrix24 posts it to a handler (a form with ``auth[application_token]``)."""
+        from urllib.parse import urlencode
+
+        pairs = [
+            ("event", event),
+            ("event_handler_id", "7"),
+            ("data[FIELDS][ID]", str(ident)),
+            ("ts", str(int(self.clock()))),
+            ("auth[domain]", "fake.bitrix24.ru"),
+            ("auth[client_endpoint]", "https://fake.bitrix24.ru/rest/"),
+            ("auth[member_id]", "0123456789abcdef"),
+            ("auth[application_token]", application_token),
+        ]
+        return urlencode(pairs).encode()
+
     # ------------------------------------------------------------------ the API
 
     async def _handle(self, request: web.Request) -> web.Response:
