@@ -18,6 +18,8 @@ RUN pip install --require-hashes --no-deps -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY botapi_emulator ./botapi_emulator
+COPY crm ./crm
+COPY crm_fakes ./crm_fakes
 COPY domain ./domain
 COPY handlers ./handlers
 COPY importer ./importer

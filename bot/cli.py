@@ -82,6 +82,9 @@ def build_parser(t: Texts) -> argparse.ArgumentParser:
     restore.arguments.add_argument("file", help=t("cli-help-restore-file"))
     demo = command("demo", "cli-help-demo")
     demo.options.add_argument("--lang", choices=LOCALES, default=None, help=t("cli-help-demo-lang"))
+    from crm.cli import add_parser as add_crm_parser
+
+    add_crm_parser(sub, t)
     return parser
 
 
@@ -137,6 +140,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(run_export_command(settings, t, args.team, args.start, args.end, args.out))
         if command in ("backup", "restore"):
             return _backup_or_restore(settings, t, command, args)
+        if command == "crm":
+            from crm.cli import run_crm_command
+
+            return asyncio.run(run_crm_command(settings, t, args))
         if command == "demo":
             from bot.demo import run_demo
 

@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     webhook_max_connections: int = Field(default=40, ge=1, le=100)
     health_port: int | None = Field(default=None, ge=1, le=65535)
     health_host: str = "127.0.0.1"
+    # CRM connections (crm/): the Fernet key that encrypts each team's CRM secret at rest
+    crm_secret_key: SecretStr | None = None
 
     @field_validator("bot_token")
     @classmethod
@@ -124,6 +126,18 @@ class Settings(BaseSettings):
             raise ValueError("16 to 256 characters of A-Z, a-z, 0-9, _ and -")
         return SecretStr(secret)
 
+    @field_validator("crm_secret_key")
+    @classmethod
+    def _crm_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        from crm.vault import is_valid_key
+
+        key = value.get_secret_value().strip()
+        if not is_valid_key(key):
+            raise ValueError("a Fernet key: python -m bot crm keygen prints one")
+        return SecretStr(key)
+
     @field_validator("health_port", mode="before")
     @classmethod
     def _empty_port(cls, value: object) -> object:
@@ -132,7 +146,8 @@ class Settings(BaseSettings):
     @property
     def secrets(self) -> list[str]:
         """Values that must never appear in a log."""
-        return [s.get_secret_value() for s in (self.bot_token, self.webhook_secret) if s is not None]
+        values = (self.bot_token, self.webhook_secret, self.crm_secret_key)
+        return [s.get_secret_value() for s in values if s is not None]
 
     @property
     def token(self) -> str:

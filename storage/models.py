@@ -421,10 +421,124 @@ class Review(Base):
     __table_args__ = (Index("ix_reviews_team_manager", "team_id", "manager_id"),)
 
 
+# ------------------------------------------------------------------------------------ CRM (issue 12)
+
+
+class CrmConnection(Base):
+    """A team's CRM: which one, where, and its secret encrypted (``crm/vault.py``); at most one per team.
+    Disconnecting keeps the row (and everything synced) with ``status`` ``disconnected``."""
+
+    __tablename__ = "crm_connections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), unique=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(255))
+    secret_enc: Mapped[str] = mapped_column(Text)
+    secret_tail: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    account_name: Mapped[str | None] = mapped_column(String(200))
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    connected_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
+    last_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    tasks_cursor: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    deals_cursor: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: the last task event turned into a write-back (``crm_outbox``); events after it are still to go
+    events_cursor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class CrmUserLink(Base):
+    """A CRM user of a team's CRM and the member they are (NULL until matched)."""
+
+    __tablename__ = "crm_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(16))
+    crm_user_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "provider", "crm_user_id", name="uq_crm_users_team_provider_user"),
+    )
+
+
+class CrmLink(Base):
+    """A bot row (task, client or deal) and the CRM object it mirrors: one per CRM id, so a replayed sync
+    finds it and never creates twice. ``version`` is the CRM's last change seen; ``vague`` is the concrete-
+    action check's problem with a CRM task's wording (NULL when it names an action)."""
+
+    __tablename__ = "crm_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    local_id: Mapped[int] = mapped_column(Integer)
+    version: Mapped[str | None] = mapped_column(String(64))
+    vague: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "provider", "kind", "external_id", name="uq_crm_links_external"),
+        Index("ix_crm_links_local", "team_id", "kind", "local_id"),
+    )
+
+
+class CrmStageMap(Base):
+    """How a team's CRM stages map to the bot's stages; filled with defaults from each stage's meaning."""
+
+    __tablename__ = "crm_stage_map"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(16))
+    pipeline_id: Mapped[str] = mapped_column(String(64))
+    stage_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    semantic: Mapped[str] = mapped_column(String(8))
+    stage: Mapped[Stage] = mapped_column(_enum(Stage))
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "provider", "pipeline_id", "stage_id", name="uq_crm_stage_map_stage"),
+    )
+
+
+
+class CrmOutbox(Base):
+    """A write from the bot to the CRM, made from a task event (the mark's own transaction wrote the
+    event, so no mark is lost), sent in order per team; ``event_id`` makes each event one row, once."""
+
+    __tablename__ = "crm_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[int] = mapped_column(Integer, unique=True)
+    task_id: Mapped[int] = mapped_column(Integer)
+    op: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    error: Mapped[str | None] = mapped_column(String(500))
+
+    __table_args__ = (Index("ix_crm_outbox_team_status", "team_id", "status", "id"),)
+
+
 __all__ = [
     "Base",
     "BonusScheme",
     "Client",
+    "CrmConnection",
+    "CrmLink",
+    "CrmOutbox",
+    "CrmStageMap",
+    "CrmUserLink",
     "DayReport",
     "Deal",
     "DealEvent",

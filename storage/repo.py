@@ -20,6 +20,7 @@ from domain.text import clean_name, clean_text, name_key
 from storage.models import Client, HotEntry, Invite, Member, Task, TaskEvent, Team
 
 if TYPE_CHECKING:  # the repositories built on first use import this module
+    from storage.crm_repo import CrmRepo
     from storage.day_repo import DayRepo
     from storage.head_repo import HeadRepo
     from storage.reachability_repo import ReachabilityRepo
@@ -256,6 +257,12 @@ class Repo:
         from storage.updates_repo import ProcessedUpdateRepo
 
         return ProcessedUpdateRepo(self.session)
+
+    @cached_property
+    def crm(self) -> CrmRepo:
+        from storage.crm_repo import CrmRepo
+
+        return CrmRepo(self.session)
 
 
 MAX_CLIENT_NAME = 200  # the width of clients.name_key

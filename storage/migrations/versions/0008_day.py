@@ -9,7 +9,7 @@ Companies already entered twice stay two rows (merging them moves tasks, leads a
 decision), but now show with the same name and key.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-04
 """
 
@@ -23,7 +23,7 @@ from alembic import op
 from domain.text import clean_name, clean_text, name_key
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

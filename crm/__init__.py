@@ -1,0 +1,1 @@
+"""CRM integrations (amoCRM, Bitrix24) behind one interface (``crm/base.py``)."""

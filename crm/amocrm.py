@@ -1,0 +1,358 @@
+"""amoCRM (Kommo) API v4: a small typed client over aiohttp.
+
+Why our own: the maintained Python clients are synchronous (``amocrm-api`` 2.6 wraps ``requests``) or
+young single-author async wrappers without a rate limiter of their own; the bot is async and needs every
+call of an account to share one limiter. What it uses of v4, each documented by amoCRM:
+
+- ``GET /api/v4/account``, ``/users``, ``/leads/pipelines`` (statuses 142 won, 143 lost in every pipeline);
+- ``GET /api/v4/tasks`` with ``filter[is_completed]=0`` and ``filter[updated_at][from]``, ``/leads``
+  (``with=contacts``), ``/companies``, ``/contacts`` with ``filter[id][]``: HAL+JSON, ``_embedded`` and
+  ``_links.next``, ``limit`` at most 250, 204 No Content for an empty page;
+- ``PATCH /api/v4/tasks`` (``is_completed`` with ``result[text]``; ``complete_till``;
+  ``responsible_user_id``), ``POST /api/v4/tasks``, ``POST /api/v4/{entity}/notes``, ``PATCH /api/v4/leads``.
+
+The secret is a private integration's long-lived token (``Authorization: Bearer …``). Limits: 7 requests
+a second per integration (``SlidingWindow(7, 1.0)``), 429 past it; timeouts, 5xx and 429 are retried with
+backoff; 401 means the token is wrong or revoked (``CrmAuthError``). Errors come as
+``{"title", "type", "status", "detail"}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from crm.base import (
+    AccountSummary,
+    CrmAuthError,
+    CrmCompany,
+    CrmDeal,
+    CrmError,
+    CrmTask,
+    CrmUser,
+    EntityKind,
+    EntityRef,
+    Pipeline,
+    ProviderKind,
+    Semantic,
+    Stage,
+)
+from crm.http import Retry, Transport
+from crm.limiter import Limiter, SlidingWindow, shared
+
+RATE = 7  # requests a second per integration
+GUARD = 0.08
+PAGE_LIMIT = 250
+WON_STATUS, LOST_STATUS = 142, 143
+TASK_TYPE_CALL = 1  # amoCRM's built-in "Звонок"; every account has it
+ID_CHUNK = 50  # ids per filter[id][] read
+
+ENTITY_TYPES: dict[str, EntityKind] = {
+    "leads": EntityKind.DEAL,
+    "companies": EntityKind.COMPANY,
+    "contacts": EntityKind.CONTACT,
+}
+ENTITY_PATHS: dict[EntityKind, str] = {kind: path for path, kind in ENTITY_TYPES.items()}
+
+
+def base_url(subdomain: str) -> str:
+    """``mycompany`` → ``https://mycompany.amocrm.ru``; a full URL (kommo.com, a test server) as is."""
+    value = subdomain.strip().rstrip("/")
+    if "://" in value:
+        return value
+    if "." in value:
+        return f"https://{value}"
+    return f"https://{value}.amocrm.ru"
+
+
+def account_limiter(url: str) -> Limiter:
+    # 80 ms of margin on each second: requests reach the CRM a little later or earlier than they leave
+    return shared(f"amocrm:{urlsplit(url).netloc}", lambda: SlidingWindow(RATE, 1.0, guard=GUARD))
+
+
+def _ts(value: Any) -> datetime:
+    return datetime.fromtimestamp(int(value or 0), UTC)
+
+
+def _unix(value: datetime) -> int:
+    return int(value.timestamp())
+
+
+class AmoCrm:
+    kind = ProviderKind.AMOCRM
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        limiter: Limiter | None = None,
+        transport: Transport | None = None,
+        page_limit: int = PAGE_LIMIT,
+    ) -> None:
+        self.url = base_url(url)
+        self._headers = {"Authorization": f"Bearer {token}", "Accept": "application/hal+json"}
+        self.transport = transport or Transport(limiter or account_limiter(self.url))
+        self.page_limit = min(page_limit, PAGE_LIMIT)
+
+    async def close(self) -> None:
+        await self.transport.close()
+
+    # ------------------------------------------------------------------ HTTP
+
+    async def _request(
+        self, method: str, path: str, *, params: Any = None, json: Any = None, url: str | None = None
+    ) -> dict[str, Any] | None:
+        target = url or f"{self.url}{path}"
+
+        async def attempt(session: aiohttp.ClientSession) -> dict[str, Any] | None:
+            async with session.request(method, target, params=params, json=json, headers=self._headers) as r:
+                if r.status == 204:
+                    return None
+                if r.status == 429:
+                    raise Retry("429 Too Many Requests", limited=True, after=_retry_after(r))
+                if r.status >= 500:
+                    raise Retry(f"{r.status}")
+                body = await _json(r)
+                if r.status == 401:
+                    raise CrmAuthError(_problem(body, "the token is wrong or revoked"), status=401)
+                if r.status >= 400:
+                    raise CrmError(_problem(body, f"HTTP {r.status}"), status=r.status)
+                return body
+
+        return await self.transport.call(f"{method} {path}", attempt)
+
+    async def _pages(self, path: str, key: str, params: list[tuple[str, str]]) -> AsyncIterator[list[Any]]:
+        """Every page of a list: ``_embedded[key]``, following ``_links.next`` until it is gone or 204."""
+        body = await self._request("GET", path, params=[*params, ("limit", str(self.page_limit))])
+        while body is not None:
+            items = body.get("_embedded", {}).get(key, [])
+            if items:
+                yield items
+            nxt = body.get("_links", {}).get("next", {}).get("href")
+            if not nxt or not items:
+                return
+            body = await self._request("GET", path, url=_same_origin(self.url, nxt))
+
+    # ------------------------------------------------------------------ reads
+
+    async def account(self) -> dict[str, Any]:
+        return await self._request("GET", "/api/v4/account") or {}
+
+    async def users(self) -> list[CrmUser]:
+        users: list[CrmUser] = []
+        async for page in self._pages("/api/v4/users", "users", []):
+            for u in page:
+                rights = u.get("rights") or {}
+                users.append(
+                    CrmUser(
+                        id=str(u["id"]),
+                        name=str(u.get("name") or ""),
+                        email=u.get("email"),
+                        active=bool(rights.get("is_active", True)),
+                    )
+                )
+        return users
+
+    async def pipelines(self) -> list[Pipeline]:
+        body = await self._request("GET", "/api/v4/leads/pipelines") or {}
+        pipelines = []
+        for p in body.get("_embedded", {}).get("pipelines", []):
+            stages = tuple(
+                Stage(
+                    id=str(s["id"]),
+                    pipeline_id=str(p["id"]),
+                    name=str(s.get("name") or ""),
+                    semantic=_semantic(int(s["id"])),
+                    sort=int(s.get("sort") or 0),
+                )
+                for s in p.get("_embedded", {}).get("statuses", [])
+            )
+            pipelines.append(Pipeline(id=str(p["id"]), name=str(p.get("name") or ""), stages=stages))
+        return pipelines
+
+    async def tasks(self, updated_since: datetime | None, *, open_only: bool) -> AsyncIterator[list[CrmTask]]:
+        params: list[tuple[str, str]] = []
+        if open_only:
+            params.append(("filter[is_completed]", "0"))
+        if updated_since is not None:
+            params.append(("filter[updated_at][from]", str(_unix(updated_since))))
+        async for page in self._pages("/api/v4/tasks", "tasks", params):
+            yield [_task(t) for t in page]
+
+    async def deals(self, updated_since: datetime | None) -> AsyncIterator[list[CrmDeal]]:
+        params = [("with", "contacts")]
+        if updated_since is not None:
+            params.append(("filter[updated_at][from]", str(_unix(updated_since))))
+        async for page in self._pages("/api/v4/leads", "leads", params):
+            yield [_deal(d) for d in page]
+
+    async def deals_by_id(self, ids: Sequence[str]) -> list[CrmDeal]:
+        found: list[CrmDeal] = []
+        for chunk in _chunks(ids):
+            params = [("with", "contacts"), *(("filter[id][]", i) for i in chunk)]
+            async for page in self._pages("/api/v4/leads", "leads", params):
+                found.extend(_deal(d) for d in page)
+        return found
+
+    async def companies(self, refs: Sequence[EntityRef]) -> list[CrmCompany]:
+        found: list[CrmCompany] = []
+        for kind in (EntityKind.COMPANY, EntityKind.CONTACT):
+            ids = [r.id for r in refs if r.kind is kind]
+            path = ENTITY_PATHS[kind]
+            for chunk in _chunks(ids):
+                params = [("filter[id][]", i) for i in chunk]
+                async for page in self._pages(f"/api/v4/{path}", path, params):
+                    found.extend(
+                        CrmCompany(
+                            ref=EntityRef(kind, str(c["id"])),
+                            name=str(c.get("name") or ""),
+                            responsible_id=_opt_id(c.get("responsible_user_id")),
+                        )
+                        for c in page
+                    )
+        return found
+
+    async def summary(self) -> AccountSummary:
+        account = await self.account()
+        users = await self.users()
+        pipelines = await self.pipelines()
+        open_tasks = 0
+        async for page in self.tasks(None, open_only=True):
+            open_tasks += len(page)
+        return AccountSummary(
+            account_id=str(account.get("id", "")),
+            name=str(account.get("name") or account.get("subdomain") or ""),
+            users=len(users),
+            pipelines=len(pipelines),
+            open_tasks=open_tasks,
+        )
+
+    # ------------------------------------------------------------------ writes
+
+    async def complete_task(self, task_id: str, result: str) -> None:
+        await self._request(
+            "PATCH",
+            "/api/v4/tasks",
+            json=[{"id": int(task_id), "is_completed": True, "result": {"text": result}}],
+        )
+
+    async def move_task(self, task_id: str, due: datetime) -> None:
+        await self._request(
+            "PATCH", "/api/v4/tasks", json=[{"id": int(task_id), "complete_till": _unix(due)}]
+        )
+
+    async def set_responsible(self, task_id: str, user_id: str) -> None:
+        await self._request(
+            "PATCH", "/api/v4/tasks", json=[{"id": int(task_id), "responsible_user_id": int(user_id)}]
+        )
+
+    async def add_note(self, entity: EntityRef, text: str) -> None:
+        path = ENTITY_PATHS[entity.kind]
+        note = {"entity_id": int(entity.id), "note_type": "common", "params": {"text": text}}
+        await self._request("POST", f"/api/v4/{path}/notes", json=[note])
+
+    async def create_task(
+        self, entity: EntityRef | None, responsible_id: str, text: str, due: datetime
+    ) -> str:
+        task: dict[str, Any] = {
+            "text": text,
+            "complete_till": _unix(due),
+            "responsible_user_id": int(responsible_id),
+            "task_type_id": TASK_TYPE_CALL,
+        }
+        if entity is not None:
+            task["entity_id"], task["entity_type"] = int(entity.id), ENTITY_PATHS[entity.kind]
+        body = await self._request("POST", "/api/v4/tasks", json=[task]) or {}
+        created = body.get("_embedded", {}).get("tasks", [])
+        if not created:
+            raise CrmError("POST /api/v4/tasks: no task in the answer")
+        return str(created[0]["id"])
+
+    async def win_deal(self, deal_id: str, amount: Decimal) -> None:
+        await self._request(
+            "PATCH",
+            "/api/v4/leads",
+            json=[{"id": int(deal_id), "status_id": WON_STATUS, "price": int(amount)}],
+        )
+
+
+def _semantic(status_id: int) -> Semantic:
+    if status_id == WON_STATUS:
+        return Semantic.WON
+    if status_id == LOST_STATUS:
+        return Semantic.LOST
+    return Semantic.OPEN
+
+
+def _opt_id(value: Any) -> str | None:
+    return None if value in (None, 0, "") else str(value)
+
+
+def _task(t: dict[str, Any]) -> CrmTask:
+    kind = ENTITY_TYPES.get(str(t.get("entity_type") or ""))
+    entity = EntityRef(kind, str(t["entity_id"])) if kind is not None and t.get("entity_id") else None
+    result = t.get("result")
+    return CrmTask(
+        id=str(t["id"]),
+        text=str(t.get("text") or ""),
+        responsible_id=str(t.get("responsible_user_id") or ""),
+        due=_ts(t.get("complete_till")),
+        entity=entity,
+        completed=bool(t.get("is_completed")),
+        updated_at=_ts(t.get("updated_at")),
+        result=result.get("text") if isinstance(result, dict) else None,
+    )
+
+
+def _deal(d: dict[str, Any]) -> CrmDeal:
+    companies = (d.get("_embedded") or {}).get("companies") or []
+    return CrmDeal(
+        id=str(d["id"]),
+        name=str(d.get("name") or ""),
+        responsible_id=str(d.get("responsible_user_id") or ""),
+        pipeline_id=str(d.get("pipeline_id") or ""),
+        stage_id=str(d.get("status_id") or ""),
+        amount=Decimal(str(d.get("price") or 0)),
+        updated_at=_ts(d.get("updated_at")),
+        closed_at=_ts(d["closed_at"]) if d.get("closed_at") else None,
+        company_id=str(companies[0]["id"]) if companies else None,
+    )
+
+
+def _chunks(ids: Sequence[str]) -> list[Sequence[str]]:
+    unique = list(dict.fromkeys(ids))
+    return [unique[i : i + ID_CHUNK] for i in range(0, len(unique), ID_CHUNK)]
+
+
+def _same_origin(base: str, href: str) -> str:
+    """A ``_links.next`` href, kept on the account's own origin (never sends the token elsewhere)."""
+    parts = urlsplit(href)
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{base}{parts.path}{query}"
+
+
+def _retry_after(response: aiohttp.ClientResponse) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+async def _json(response: aiohttp.ClientResponse) -> dict[str, Any]:
+    try:
+        body = await response.json(content_type=None)
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {"_items": body}
+
+
+def _problem(body: dict[str, Any], default: str) -> str:
+    title, detail = body.get("title"), body.get("detail")
+    return ": ".join(str(x) for x in (title, detail) if x) or default

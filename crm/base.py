@@ -1,0 +1,173 @@
+"""One interface for every CRM: typed records and the ``CrmProvider`` protocol.
+
+Each provider module (``crm/amocrm.py``, ``crm/bitrix24.py``) turns its API's shapes into these records, so
+the sync engine (``crm/sync.py``) and the write-back never see a provider's JSON. Ids are strings whatever
+the CRM uses. Every datetime is aware UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Protocol
+
+
+class ProviderKind(StrEnum):
+    AMOCRM = "amocrm"
+    BITRIX24 = "bitrix24"
+
+
+class Semantic(StrEnum):
+    """What a CRM stage means: still being worked, won or lost (amoCRM statuses 142/143; Bitrix24
+    ``STAGE_SEMANTIC_ID`` P, S and F)."""
+
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+
+
+class EntityKind(StrEnum):
+    """What a CRM task is bound to. amoCRM's leads are deals here."""
+
+    DEAL = "deal"
+    COMPANY = "company"
+    CONTACT = "contact"
+    LEAD = "lead"  # Bitrix24's leads, apart from its deals (amoCRM's leads are deals)
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRef:
+    kind: EntityKind
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CrmUser:
+    id: str
+    name: str
+    email: str | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    id: str
+    pipeline_id: str
+    name: str
+    semantic: Semantic
+    sort: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    id: str
+    name: str
+    stages: tuple[Stage, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CrmTask:
+    id: str
+    text: str
+    responsible_id: str
+    due: datetime
+    entity: EntityRef | None
+    completed: bool
+    updated_at: datetime
+    result: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CrmDeal:
+    id: str
+    name: str
+    responsible_id: str
+    pipeline_id: str
+    stage_id: str
+    amount: Decimal
+    updated_at: datetime
+    closed_at: datetime | None = None
+    company_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CrmCompany:
+    """A company, contact or (Bitrix24) lead, as ``ref.kind`` says: what a task bound to it needs to
+    become a client."""
+
+    ref: EntityRef
+    name: str
+    responsible_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSummary:
+    account_id: str
+    name: str
+    users: int
+    pipelines: int
+    open_tasks: int
+
+
+class CrmError(Exception):
+    """A CRM call failed for good (after the retries that made sense)."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class CrmAuthError(CrmError):
+    """The secret is wrong or was revoked (401): nothing will work until the head reconnects."""
+
+
+class CrmUnavailable(CrmError):
+    """The CRM did not answer usefully (timeouts, 5xx, its limit) after every retry: try again later."""
+
+
+class CrmProvider(Protocol):
+    """What the bot needs from a CRM. Reads page by page; writes are single calls that either succeed or
+    raise ``CrmError`` (the outbox retries them)."""
+
+    kind: ProviderKind
+
+    async def summary(self) -> AccountSummary:
+        """Reads the account, users, pipelines and the count of open tasks: the check made on connect."""
+        ...
+
+    async def users(self) -> list[CrmUser]: ...
+
+    async def pipelines(self) -> list[Pipeline]: ...
+
+    def tasks(self, updated_since: datetime | None, *, open_only: bool) -> AsyncIterator[list[CrmTask]]:
+        """Tasks page by page: all open ones (first sync) or every one changed since a moment."""
+        ...
+
+    def deals(self, updated_since: datetime | None) -> AsyncIterator[list[CrmDeal]]: ...
+
+    async def deals_by_id(self, ids: Sequence[str]) -> list[CrmDeal]: ...
+
+    async def companies(self, refs: Sequence[EntityRef]) -> list[CrmCompany]:
+        """Names of the companies and contacts that tasks are bound to."""
+        ...
+
+    async def complete_task(self, task_id: str, result: str) -> None: ...
+
+    async def move_task(self, task_id: str, due: datetime) -> None: ...
+
+    async def add_note(self, entity: EntityRef, text: str) -> None: ...
+
+    async def create_task(
+        self, entity: EntityRef | None, responsible_id: str, text: str, due: datetime
+    ) -> str:
+        """Creates a task and returns its CRM id."""
+        ...
+
+    async def set_responsible(self, task_id: str, user_id: str) -> None: ...
+
+    async def win_deal(self, deal_id: str, amount: Decimal) -> None: ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,232 @@
+"""``python -m bot crm connect|status|sync|disconnect|keygen``: a team's CRM from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from bot.config import Settings
+from bot.i18n import Texts
+from crm.base import ProviderKind
+
+
+def add_parser(sub: Any, t: Texts) -> None:
+    crm = sub.add_parser("crm", help=t("cli-help-crm"), description=t("cli-help-crm"))
+    cmds = crm.add_subparsers(dest="crm_command", required=True)
+    connect = cmds.add_parser("connect", help=t("cli-help-crm-connect"))
+    connect.add_argument("--team", required=True, help=t("cli-help-team-option"))
+    providers = connect.add_subparsers(dest="provider", required=True)
+    amo = providers.add_parser("amocrm", help=t("cli-help-crm-amocrm"))
+    amo.add_argument("--subdomain", required=True, help=t("cli-help-crm-subdomain"))
+    amo.add_argument("--token", required=True, help=t("cli-help-crm-token"))
+    b24 = providers.add_parser("bitrix24", help=t("cli-help-crm-bitrix24"))
+    b24.add_argument("--webhook", required=True, help=t("cli-help-crm-webhook"))
+    for name in ("status", "sync", "disconnect"):
+        cmd = cmds.add_parser(name, help=t(f"cli-help-crm-{name}"))
+        cmd.add_argument("--team", required=True, help=t("cli-help-team-option"))
+        if name == "sync":
+            cmd.add_argument("--full", action="store_true", help=t("cli-help-crm-full"))
+    cmds.add_parser("keygen", help=t("cli-help-crm-keygen"))
+
+
+async def run_crm_command(settings: Settings, t: Texts, args: argparse.Namespace) -> int:
+    from crm.vault import Vault, generate_key
+
+    if args.crm_command == "keygen":
+        print(t("cli-crm-key"))
+        print(generate_key())
+        return 0
+    key = settings.crm_secret_key.get_secret_value() if settings.crm_secret_key else None
+    vault = Vault(key)
+    if args.crm_command == "connect" and not vault.ready:
+        print(t("error-crm-no-key"), file=sys.stderr)
+        return 2
+    engine, pool = await _open_db(settings, t)
+    if engine is None or pool is None:
+        return 2
+    try:
+        from domain.errors import UserError
+        from storage.repo import Repo
+
+        async with pool() as session:
+            team = await Repo(session).teams.by_name(args.team)
+        if team is None:
+            raise UserError("team-unknown", name=args.team)
+        if args.crm_command == "connect":
+            return await _connect(pool, vault, t, team.id, team.name, args)
+        if args.crm_command == "status":
+            return await _status(pool, t, team.id, team.name)
+        if args.crm_command == "sync":
+            return await _sync(pool, vault, t, team.id, team.name, args.full)
+        if args.crm_command == "disconnect":
+            from crm.service import disconnect
+
+            if not await disconnect(pool, team.id):
+                print(t("cli-crm-none", team=team.name), file=sys.stderr)
+                return 1
+            print(t("cli-crm-disconnected", team=team.name))
+            return 0
+    finally:
+        await engine.dispose()
+    return 2
+
+
+async def _open_db(settings: Settings, t: Texts) -> tuple[Any, Any]:
+    from storage.db import create_engine, create_session_pool
+    from storage.migrate import is_up_to_date
+
+    engine = create_engine(settings.database_url)
+    if not await is_up_to_date(engine):
+        await engine.dispose()
+        print(t("cli-not-migrated"), file=sys.stderr)
+        return None, None
+    return engine, create_session_pool(engine)
+
+
+def _summary(t: Texts, summary: Any) -> str:
+    return t(
+        "crm-summary",
+        account=summary.name,
+        users=summary.users,
+        pipelines=summary.pipelines,
+        tasks=summary.open_tasks,
+    )
+
+
+async def _connect(pool: Any, vault: Any, t: Texts, team_id: int, team: str, args: argparse.Namespace) -> int:
+    from bot.clock import system_clock
+    from crm.service import connect
+    from crm.vault import tail
+
+    kind = ProviderKind(args.provider)
+    if kind is ProviderKind.AMOCRM:
+        address, secret = args.subdomain, args.token
+    else:  # the webhook is the secret; the portal is its address
+        address = secret = args.webhook
+    summary = await connect(pool, vault, team_id, kind, address, secret, system_clock)
+    from crm.service import normalise_address
+
+    print(_summary(t, summary))
+    print(
+        t(
+            "cli-crm-connected",
+            team=team,
+            provider=t(f"crm-provider-{kind.value}"),
+            address=normalise_address(kind, address),
+            tail=tail(secret.rstrip("/")) or "…",
+        )
+    )
+    print(t("cli-crm-next", team=team))
+    return 0
+
+
+async def _status(pool: Any, t: Texts, team_id: int, team: str) -> int:
+    from storage.crm_repo import LinkKind
+    from storage.repo import Repo
+
+    async with pool() as session:
+        crm = Repo(session).crm
+        conn = await crm.connection(team_id)
+        if conn is None:
+            print(t("cli-crm-none", team=team))
+            return 1
+        counts = await crm.link_counts(team_id, conn.provider)
+        open_tasks = await crm.open_task_count(team_id, conn.provider)
+        users = await crm.users(team_id, conn.provider)
+        outbox = await crm.outbox_counts(team_id)
+    print(
+        t(
+            "cli-crm-status",
+            provider=t(f"crm-provider-{conn.provider}"),
+            address=conn.address,
+            tail=conn.secret_tail,
+            status=t(f"cli-crm-status-{conn.status}"),
+        )
+    )
+    if conn.summary:
+        s = conn.summary
+        print(
+            t(
+                "crm-summary",
+                account=conn.account_name or "",
+                users=s.get("users", 0),
+                pipelines=s.get("pipelines", 0),
+                tasks=s.get("open_tasks", 0),
+            )
+        )
+    if conn.last_sync_at is None:
+        print(t("cli-crm-never-synced"))
+    else:
+        print(t("cli-crm-last-sync", at=conn.last_sync_at.strftime("%Y-%m-%d %H:%M UTC")))
+    print(
+        t(
+            "cli-crm-counts",
+            tasks=counts.get(LinkKind.TASK, 0),
+            open=open_tasks,
+            clients=counts.get(LinkKind.CLIENT, 0),
+            deals=counts.get(LinkKind.DEAL, 0),
+            matched=sum(1 for u in users.values() if u.member_id is not None),
+            users=len(users),
+        )
+    )
+    print(
+        t(
+            "cli-crm-outbox",
+            waiting=outbox.get("pending", 0) + outbox.get("sending", 0),
+            sent=outbox.get("sent", 0),
+            failed=outbox.get("failed", 0),
+        )
+    )
+    return 0
+
+
+async def _sync(pool: Any, vault: Any, t: Texts, team_id: int, team: str, full: bool) -> int:
+    from bot.clock import system_clock
+    from crm.service import open_provider
+    from crm.sync import CrmSync
+    from domain.errors import UserError
+    from storage.crm_repo import ACTIVE
+    from storage.repo import Repo
+
+    async with pool() as session:
+        conn = await Repo(session).crm.connection(team_id)
+    if conn is None or conn.status != ACTIVE:
+        raise UserError("crm-not-connected")
+    from crm.base import CrmAuthError, CrmError
+    from crm.outbox import CrmWriteBack
+
+    provider = open_provider(conn, vault)
+    try:
+        # the bot's marks first, so the read that follows sees them in the CRM
+        back = CrmWriteBack(pool, provider, team_id, system_clock, t)
+        await back.collect()
+        pushed = await back.drain()
+        report = await CrmSync(pool, provider, team_id, system_clock).run(full=full)
+    except CrmAuthError as exc:
+        raise UserError("crm-bad-secret", detail=str(exc)) from None
+    except CrmError as exc:
+        raise UserError("crm-unreachable", detail=str(exc)) from None
+    finally:
+        await provider.close()
+    print(t("cli-crm-pushed", sent=pushed.sent, failed=pushed.failed, waiting=pushed.waiting))
+    print(t("cli-crm-matched", users=report.users, matched=report.matched))
+    for name, n in report.unmatched.items():
+        print(t("cli-crm-unmatched", name=name, tasks=n))
+    if report.deals_unmatched:
+        print(t("cli-crm-deals-unmatched", count=report.deals_unmatched))
+    print(
+        t(
+            "cli-crm-synced",
+            created=report.tasks_created,
+            updated=report.tasks_updated,
+            completed=report.tasks_completed,
+            unchanged=report.tasks_unchanged,
+            clients=report.clients_created,
+            stages=report.stages_changed,
+            won=report.deals_won,
+        )
+    )
+    if report.tasks_vague:
+        print(t("cli-crm-vague", count=report.tasks_vague))
+    return 0

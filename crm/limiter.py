@@ -1,0 +1,101 @@
+"""The one limiter a CRM account's calls share, whatever sends them (sync, write-back, the connect check).
+
+Two shapes, one for each CRM's published rule:
+
+- ``SlidingWindow(n, period)``: at most ``n`` requests in any ``period`` seconds (amoCRM: 7 a second per
+  integration; past it 429, and a block on abuse).
+- ``LeakyBucket(capacity, rate)``: a bucket of ``capacity`` requests that drains ``rate`` a second
+  (Bitrix24: 50 and 2 a second; past it 503 ``QUERY_LIMIT_EXCEEDED``).
+
+``shared(key, factory)`` hands every client of one account the same limiter in this process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Protocol
+
+
+class Limiter(Protocol):
+    async def acquire(self) -> None: ...
+
+    def backoff(self, seconds: float) -> None:
+        """The server refused for its limit: send nothing for ``seconds``."""
+        ...
+
+
+class SlidingWindow:
+    def __init__(
+        self, n: int, period: float = 1.0, *, guard: float = 0.03, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.n, self.period, self.guard, self.clock = n, period, guard, clock
+        self._sent: deque[float] = deque()
+        self._lock = asyncio.Lock()
+        self._paused_until = 0.0
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            while True:
+                now = self.clock()
+                if now < self._paused_until:
+                    await asyncio.sleep(self._paused_until - now)
+                    continue
+                horizon = now - self.period - self.guard
+                while self._sent and self._sent[0] <= horizon:
+                    self._sent.popleft()
+                if len(self._sent) < self.n:
+                    self._sent.append(now)
+                    return
+                await asyncio.sleep(self._sent[0] - horizon)
+
+    def backoff(self, seconds: float) -> None:
+        self._paused_until = max(self._paused_until, self.clock() + seconds)
+
+
+class LeakyBucket:
+    def __init__(
+        self,
+        capacity: float,
+        rate: float,
+        *,
+        margin: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        # ``margin`` requests of headroom: our clock and the server's never agree to the millisecond
+        self.capacity, self.rate, self.margin, self.clock = capacity, rate, margin, clock
+        self._level = 0.0
+        self._at = clock()
+        self._lock = asyncio.Lock()
+
+    def _leak(self, now: float) -> None:
+        self._level = max(0.0, self._level - (now - self._at) * self.rate)
+        self._at = now
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            while True:
+                now = self.clock()
+                self._leak(now)
+                if self._level + 1 <= self.capacity - self.margin:
+                    self._level += 1
+                    return
+                await asyncio.sleep((self._level + 1 - (self.capacity - self.margin)) / self.rate)
+
+    def backoff(self, seconds: float) -> None:
+        # the server's bucket is fuller than ours: count it full
+        self._leak(self.clock())
+        self._level = max(self._level, self.capacity - self.margin + seconds * self.rate)
+
+
+_SHARED: dict[str, Limiter] = {}
+
+
+def shared(key: str, factory: Callable[[], Limiter]) -> Limiter:
+    """The limiter of one CRM account (``key``: provider and address) in this process."""
+    limiter = _SHARED.get(key)
+    if limiter is None:
+        limiter = _SHARED[key] = factory()
+    return limiter

@@ -1,0 +1,285 @@
+"""From the bot into the CRM: the write-back outbox.
+
+A mark on a task is a ``task_events`` row written in the mark's own transaction, so the event log is the
+durable record: ``collect`` turns the team's events after ``crm_connections.events_cursor`` into
+``crm_outbox`` rows (one per event, ``event_id`` unique) and moves the cursor in the same transaction,
+so an event becomes a row once whatever crashes. ``drain`` sends the team's rows strictly in order: a
+row that cannot go now (CRM down, its limit) stops the team's queue until its retry time, so a later
+mark never overtakes an earlier one; a row the CRM refuses for good (4xx) is ``failed`` with the reason
+and the queue moves on. A row is ``sending`` while its call is in flight: a process killed then sends
+it again at start, so only that one write can reach the CRM twice (completing and moving are the same
+when repeated).
+
+What each mark becomes:
+
+- done → the CRM task completed with the manager's result (read when sent; a done mark waits
+  ``grace`` for the result line that follows it); a result typed after that → a note with it;
+- moved → the new deadline (the end of the new day in the team's time zone);
+- not done → a note with the reason on the task's deal, company or contact;
+- cancelled → the CRM task completed with "cancelled" as its result;
+- the head's reassignment → the CRM task's responsible user;
+- a task made in the bot (``/add``, a plan, a review) → a CRM task on the client's CRM entity for the
+  assignee's CRM user, linked to the bot task.
+
+Events that came from the CRM (``source`` in their data) are not sent back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from crm.base import CrmAuthError, CrmError, CrmProvider, CrmUnavailable, EntityKind, EntityRef
+from domain.enums import TaskEventKind
+from storage.crm_repo import ACTIVE, FAILED, PENDING, SENDING, SENT, LinkKind, TaskMark
+from storage.repo import Repo
+
+GRACE = timedelta(seconds=120)
+RETRY_MAX = timedelta(minutes=10)
+SKIPPED = "skipped"
+
+Texts = Callable[..., str]
+
+
+@dataclass
+class DrainReport:
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    waiting: int = 0
+    error: str | None = None
+    revoked: bool = False
+
+
+def entity_of(key: str | None) -> EntityRef | None:
+    """``deal:123`` → the CRM entity a client came from."""
+    if not key:
+        return None
+    kind, _, ext = key.partition(":")
+    try:
+        return EntityRef(EntityKind(kind), ext)
+    except ValueError:
+        return None
+
+
+class CrmWriteBack:
+    def __init__(
+        self,
+        pool: async_sessionmaker[AsyncSession],
+        provider: CrmProvider,
+        team_id: int,
+        clock: Callable[[], datetime],
+        t: Texts,
+        *,
+        grace: timedelta = GRACE,
+    ) -> None:
+        self.pool, self.crm, self.team_id, self.clock, self.t = pool, provider, team_id, clock, t
+        self.kind = provider.kind.value
+        self.grace = grace
+
+    # ------------------------------------------------------------------ events → rows
+
+    async def collect(self, batch: int = 500) -> int:
+        """Turns the team's new task events into outbox rows; returns how many rows were made."""
+        made = 0
+        while True:
+            async with self.pool() as session, session.begin():
+                repo = Repo(session)
+                conn = await repo.crm.connection(self.team_id)
+                if conn is None or conn.status != ACTIVE:
+                    return made
+                marks = await repo.crm.marks_after(self.team_id, self.kind, conn.events_cursor, batch)
+                if not marks:
+                    return made
+                users = await repo.crm.crm_user_of(self.team_id, self.kind)
+                clients = await repo.crm.client_refs(
+                    self.team_id, self.kind, [m.task.client_id for m in marks if m.task.client_id]
+                )
+                now = self.clock()
+                for mark in marks:
+                    planned = self._plan(mark, users, clients)
+                    if planned is not None:
+                        op, payload, delay = planned
+                        # a done mark waits ``grace`` from when it was made (not collected) for its result
+                        made_at = min(mark.at, now)
+                        repo.crm.enqueue(
+                            self.team_id, self.kind, mark.event_id, mark.task.id, op, payload, made_at + delay
+                        )
+                        made += 1
+                await repo.crm.set_events_cursor(self.team_id, marks[-1].event_id)
+            if len(marks) < batch:
+                return made
+
+    def _plan(
+        self, mark: TaskMark, users: dict[int, str], clients: dict[int, str]
+    ) -> tuple[str, dict[str, Any], timedelta] | None:
+        if mark.data.get("source"):
+            return None
+        task = mark.task
+        entity = clients.get(task.client_id) if task.client_id else None
+        none = timedelta(0)
+        if mark.kind is TaskEventKind.CREATED:
+            if mark.external_id is not None or task.assignee_id not in users:
+                return None
+            due = str(mark.data.get("due") or task.due_date.isoformat())
+            payload = {"text": task.action, "due": due, "user": users[task.assignee_id], "entity": entity}
+            return "create", payload, none
+        if mark.kind is TaskEventKind.DONE:
+            return "complete", {}, self.grace
+        if mark.kind is TaskEventKind.EDITED and "result" in mark.data:
+            # behind its task's completion in the queue; skipped when the completion already carried it
+            return "result", {"text": str(mark.data["result"] or ""), "entity": entity}, none
+        if mark.kind is TaskEventKind.NOT_DONE:
+            text = self.t("crm-note-not-done", action=task.action, reason=str(mark.data.get("reason") or "—"))
+            return "note", {"text": text, "entity": entity}, none
+        if mark.kind is TaskEventKind.MOVED and mark.data.get("to"):
+            return "move", {"to": str(mark.data["to"])}, none
+        if mark.kind is TaskEventKind.CANCELLED:
+            return "cancel", {"text": self.t("crm-result-cancelled")}, none
+        if mark.kind is TaskEventKind.REASSIGNED:
+            to = mark.data.get("to")
+            if isinstance(to, int) and to in users:
+                return "assign", {"user": users[to]}, none
+        return None
+
+    # ------------------------------------------------------------------ rows → the CRM
+
+    async def drain(self, limit: int = 1000) -> DrainReport:
+        report = DrainReport()
+        async with self.pool() as session:
+            repo = Repo(session)
+            team = await repo.teams.get(self.team_id)
+            tz = ZoneInfo(team.timezone if team else "UTC")
+        handled = 0
+        while handled < limit:
+            async with self.pool() as session, session.begin():
+                head = await Repo(session).crm.outbox_head(self.team_id, 50)
+                ids = [row.id for row in head]
+            if not ids:
+                return report
+            for row_id in ids:
+                outcome = await self._send_one(row_id, tz, report)
+                handled += 1
+                if outcome == "stop":
+                    async with self.pool() as session:
+                        report.waiting = (await Repo(session).crm.outbox_counts(self.team_id)).get(PENDING, 0)
+                    return report
+        return report
+
+    async def _send_one(self, row_id: int, tz: ZoneInfo, report: DrainReport) -> str:
+        now = self.clock()
+        async with self.pool() as session, session.begin():
+            repo = Repo(session)
+            row = await repo.crm.outbox_row(row_id)
+            if row is None or row.status not in (PENDING, SENDING):
+                return "next"
+            if row.next_attempt_at is not None and row.next_attempt_at > now:
+                return "stop"  # the queue's head is not due: nothing behind it overtakes it
+            row.status, row.attempts = SENDING, row.attempts + 1
+            op, payload, task_id, attempts = row.op, dict(row.payload or {}), row.task_id, row.attempts
+            links = await repo.crm.links_of_tasks(self.team_id, self.kind, [task_id])
+            tasks = await repo.crm.tasks_by_id(self.team_id, [task_id])
+            task = tasks.get(task_id)
+            external = links.get(task_id)
+            result_sent = None
+            if op == "result":
+                result_sent = await repo.crm.sent_result(task_id)
+        try:
+            status, payload = await self._call(op, payload, external, task, tz, result_sent)
+        except CrmAuthError as exc:
+            await self._finish(row_id, PENDING, str(exc), retry_at=now + RETRY_MAX)
+            report.error, report.revoked = str(exc), True
+            return "stop"
+        except CrmUnavailable as exc:
+            backoff = min(RETRY_MAX, timedelta(seconds=5 * 2 ** min(attempts, 7)))
+            await self._finish(row_id, PENDING, str(exc), retry_at=now + backoff)
+            report.error = str(exc)
+            return "stop"
+        except CrmError as exc:
+            await self._finish(row_id, FAILED, str(exc))
+            report.failed += 1
+            return "next"
+        await self._finish(row_id, status, None, payload=payload, created=(op == "create" and status == SENT))
+        if status == SENT:
+            report.sent += 1
+        else:
+            report.skipped += 1
+        return "next"
+
+    async def _call(
+        self,
+        op: str,
+        payload: dict[str, Any],
+        external: str | None,
+        task: Any,
+        tz: ZoneInfo,
+        result_sent: str | None,
+    ) -> tuple[str, dict[str, Any]]:
+        """Sends one row; returns its final status and payload (what was sent, for the record)."""
+        if op == "create":
+            if external is not None:
+                return SKIPPED, payload  # a resend after the task was made and linked
+            due = _end_of(date.fromisoformat(payload["due"]), tz)
+            created = await self.crm.create_task(
+                entity_of(payload.get("entity")), payload["user"], payload["text"], due
+            )
+            return SENT, {**payload, "external_id": created}
+        if external is None:
+            return SKIPPED, payload  # the task is not in the CRM
+        if op == "complete":
+            text = (task.result if task is not None else None) or ""
+            await self.crm.complete_task(external, text)
+            return SENT, {**payload, "result": text}
+        if op == "cancel":
+            await self.crm.complete_task(external, payload["text"])
+            return SENT, payload
+        if op == "move":
+            await self.crm.move_task(external, _end_of(date.fromisoformat(payload["to"]), tz))
+            return SENT, payload
+        if op == "assign":
+            await self.crm.set_responsible(external, payload["user"])
+            return SENT, payload
+        if op in ("note", "result"):
+            entity = entity_of(payload.get("entity"))
+            if entity is None or (op == "result" and payload["text"] == result_sent):
+                return SKIPPED, payload  # nowhere to put it, or the completion already carried it
+            text = payload["text"] if op == "note" else self.t("crm-note-result", result=payload["text"])
+            await self.crm.add_note(entity, text)
+            return SENT, payload
+        raise CrmError(f"unknown write {op}")
+
+    async def _finish(
+        self,
+        row_id: int,
+        status: str,
+        error: str | None,
+        *,
+        retry_at: datetime | None = None,
+        payload: dict[str, Any] | None = None,
+        created: bool = False,
+    ) -> None:
+        async with self.pool() as session, session.begin():
+            repo = Repo(session)
+            row = await repo.crm.outbox_row(row_id)
+            if row is None:
+                return
+            row.status, row.error = status, (error or None) and error[:500]
+            if retry_at is not None:
+                row.next_attempt_at = retry_at
+            if payload is not None:
+                row.payload = payload
+            if status in (SENT, SKIPPED):
+                row.sent_at = self.clock()
+            if created and payload is not None:
+                repo.crm.add_link(
+                    self.team_id, self.kind, LinkKind.TASK, str(payload["external_id"]), row.task_id, None
+                )
+
+
+def _end_of(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(23, 59), tz)

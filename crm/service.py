@@ -1,0 +1,100 @@
+"""Connecting a team's CRM, opening its client from the stored connection, disconnecting.
+
+Connect checks the secret first (account, users, pipelines, open tasks); a refusal raises ``UserError``
+and stores nothing. The secret is stored encrypted (``crm/vault.py``) and never logged or shown again
+(only its last four characters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from crm.amocrm import AmoCrm, base_url
+from crm.base import AccountSummary, CrmAuthError, CrmError, CrmProvider, ProviderKind
+from crm.bitrix24 import Bitrix24, portal_of, webhook_url
+from crm.vault import Vault, tail
+from domain.errors import UserError
+from storage.crm_repo import DISCONNECTED
+from storage.models import CrmConnection
+from storage.repo import Repo
+
+
+def make_provider(kind: ProviderKind, address: str, secret: str) -> CrmProvider:
+    """amoCRM: the account's address and the token; Bitrix24: the webhook URL is the secret."""
+    if kind is ProviderKind.AMOCRM:
+        return AmoCrm(address, secret)
+    return Bitrix24(secret)
+
+
+def normalise_address(kind: ProviderKind, address: str) -> str:
+    """What is stored and shown as the address: amoCRM's base URL; Bitrix24's portal without the
+    webhook's user and token."""
+    value = address.strip()
+    if not value or any(c.isspace() for c in value):
+        raise UserError("crm-bad-address", address="…")
+    if kind is ProviderKind.AMOCRM:
+        return base_url(value)
+    try:
+        return portal_of(webhook_url(value))
+    except ValueError:
+        raise UserError("crm-bad-address", address=portal_of(value) or "…") from None
+
+
+async def check(provider: CrmProvider) -> AccountSummary:
+    """The account as the secret sees it; a refusal or an outage is a ``UserError``."""
+    try:
+        return await provider.summary()
+    except CrmAuthError as exc:
+        raise UserError("crm-bad-secret", detail=str(exc)) from None
+    except CrmError as exc:
+        raise UserError("crm-unreachable", detail=str(exc)) from None
+
+
+async def connect(
+    pool: async_sessionmaker[AsyncSession],
+    vault: Vault,
+    team_id: int,
+    kind: ProviderKind,
+    address: str,
+    secret: str,
+    clock: Callable[[], datetime],
+    provider: CrmProvider | None = None,
+) -> AccountSummary:
+    if not vault.ready:
+        raise UserError("crm-no-key")
+    address = normalise_address(kind, address)
+    crm = provider or make_provider(kind, address, secret)
+    try:
+        summary = await check(crm)
+    finally:
+        if provider is None:
+            await crm.close()
+    async with pool() as session, session.begin():
+        await Repo(session).crm.connect(
+            team_id,
+            kind.value,
+            address,
+            vault.encrypt(secret),
+            tail(secret.rstrip("/")),
+            summary.name,
+            {"users": summary.users, "pipelines": summary.pipelines, "open_tasks": summary.open_tasks},
+            clock(),
+        )
+    return summary
+
+
+def open_provider(conn: CrmConnection, vault: Vault) -> CrmProvider:
+    """The client of a stored connection (the secret decrypted only here, kept only in the client)."""
+    return make_provider(ProviderKind(conn.provider), conn.address, vault.decrypt(conn.secret_enc))
+
+
+async def disconnect(pool: async_sessionmaker[AsyncSession], team_id: int) -> bool:
+    async with pool() as session, session.begin():
+        conn = await Repo(session).crm.connection(team_id)
+        if conn is None:
+            return False
+        conn.status = DISCONNECTED
+    return True

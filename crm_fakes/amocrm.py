@@ -1,0 +1,519 @@
+"""A fake amoCRM account (API v4) that behaves like the real one where the bot can tell.
+
+Faithful: HAL+JSON lists with ``_page``, ``_links.self``/``_links.next`` and ``_embedded``; ``limit`` at
+most 250 (more → 400 with ``validation-errors``); 204 No Content for an empty page; the filters the bot
+uses (``filter[is_completed]``, ``filter[updated_at][from]``, ``filter[id][]``); ``with=contacts`` adding
+``_embedded.companies``/``contacts`` to leads; the problem body ``{"title","type","status","detail"}``;
+401 for a wrong token; 429 past 7 requests a second per integration (a sliding second); statuses 142
+(won) and 143 (lost) in every pipeline; PATCH/POST of tasks, notes and leads; ``updated_at`` in Unix
+seconds, advanced by every change.
+Simplified: one account; no custom fields, tags or events API; the block after repeated 429s is not
+modelled; ``down`` answers 503 to everything but the control API.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from itertools import count
+from typing import Any
+
+from aiohttp import web
+
+from crm_fakes.server import FakeServer
+
+MAX_LIMIT = 250
+DEFAULT_LIMIT = 50
+WON, LOST = 142, 143
+ENTITY_TYPES = ("leads", "companies", "contacts")
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> web.Response:
+    body = {
+        "title": title,
+        "type": "https://developers.amocrm.ru/v3/errors/ApiError",
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    return web.json_response(body, status=status, content_type="application/problem+json")
+
+
+class FakeAmoCrm:
+    def __init__(
+        self,
+        token: str = "amo-long-lived-token-0000",
+        *,
+        subdomain: str = "fakeco",
+        rate: int = 7,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.token = token
+        self.subdomain = subdomain
+        self.rate = rate
+        self.clock = clock
+        self.down = False
+        self.users: dict[int, dict[str, Any]] = {}
+        self.pipelines: dict[int, dict[str, Any]] = {}
+        self.tasks: dict[int, dict[str, Any]] = {}
+        self.leads: dict[int, dict[str, Any]] = {}
+        self.companies: dict[int, dict[str, Any]] = {}
+        self.contacts: dict[int, dict[str, Any]] = {}
+        self.notes: list[dict[str, Any]] = []
+        self._ids = count(1_000_001)
+        self._window: deque[float] = deque()
+        #: every request the API part answered: (method, path, status)
+        self.log: list[tuple[str, str, int]] = []
+        self.app = web.Application(middlewares=[self._gate])
+        self._routes()
+        self.server = FakeServer(self.app)
+        self.add_pipeline("Воронка", ["Первичный контакт", "Переговоры", "Принимают решение"])
+
+    # ------------------------------------------------------------------ serving
+
+    async def start(self, port: int = 0) -> str:
+        return await self.server.start(port=port)
+
+    async def stop(self) -> None:
+        await self.server.stop()
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    @property
+    def limited(self) -> int:
+        return sum(1 for _, _, status in self.log if status == 429)
+
+    @property
+    def requests(self) -> int:
+        return len(self.log)
+
+    # ------------------------------------------------------------------ control (as the CRM's users)
+
+    def add_user(self, name: str, *, active: bool = True, email: str | None = None) -> int:
+        uid = next(self._ids)
+        self.users[uid] = {
+            "id": uid,
+            "name": name,
+            "email": email or f"user{uid}@example.com",
+            "lang": "ru",
+            "rights": {"is_active": active, "is_admin": False, "is_free": False},
+        }
+        return uid
+
+    def add_pipeline(self, name: str, stages: list[str]) -> int:
+        pid = next(self._ids)
+        statuses = [
+            {"id": next(self._ids), "name": s, "sort": 10 * (i + 1), "pipeline_id": pid, "type": 0}
+            for i, s in enumerate(stages)
+        ]
+        statuses += [
+            {"id": WON, "name": "Успешно реализовано", "sort": 10000, "pipeline_id": pid, "type": 0},
+            {"id": LOST, "name": "Закрыто и не реализовано", "sort": 11000, "pipeline_id": pid, "type": 0},
+        ]
+        self.pipelines[pid] = {
+            "id": pid,
+            "name": name,
+            "sort": len(self.pipelines) + 1,
+            "is_main": not self.pipelines,
+            "_embedded": {"statuses": statuses},
+        }
+        return pid
+
+    def open_status(self, pipeline_id: int | None = None, index: int = 0) -> int:
+        pipeline = self.pipelines[pipeline_id or next(iter(self.pipelines))]
+        return int(pipeline["_embedded"]["statuses"][index]["id"])
+
+    def add_company(self, name: str, responsible: int | None = None) -> int:
+        cid = next(self._ids)
+        self.companies[cid] = self._stamp({"id": cid, "name": name, "responsible_user_id": responsible})
+        return cid
+
+    def add_contact(self, name: str, responsible: int | None = None) -> int:
+        cid = next(self._ids)
+        self.contacts[cid] = self._stamp({"id": cid, "name": name, "responsible_user_id": responsible})
+        return cid
+
+    def add_lead(
+        self,
+        name: str,
+        responsible: int,
+        *,
+        price: int = 0,
+        status_id: int | None = None,
+        pipeline_id: int | None = None,
+        company_id: int | None = None,
+    ) -> int:
+        lid = next(self._ids)
+        pipeline_id = pipeline_id or next(iter(self.pipelines))
+        status_id = status_id or self.open_status(pipeline_id)
+        lead = {
+            "id": lid,
+            "name": name,
+            "price": price,
+            "responsible_user_id": responsible,
+            "status_id": status_id,
+            "pipeline_id": pipeline_id,
+            "created_at": self.now(),
+            "closed_at": self.now() if status_id in (WON, LOST) else None,
+            "company_id": company_id,
+        }
+        self.leads[lid] = self._stamp(lead)
+        return lid
+
+    def set_lead_status(self, lead_id: int, status_id: int, price: int | None = None) -> None:
+        lead = self.leads[lead_id]
+        lead["status_id"] = status_id
+        if price is not None:
+            lead["price"] = price
+        lead["closed_at"] = self.now() if status_id in (WON, LOST) else None
+        self._stamp(lead)
+
+    def add_task(
+        self,
+        text: str,
+        responsible: int,
+        *,
+        due: int | None = None,
+        entity_type: str | None = "leads",
+        entity_id: int | None = None,
+    ) -> int:
+        tid = next(self._ids)
+        self.tasks[tid] = self._stamp(
+            {
+                "id": tid,
+                "created_by": responsible,
+                "responsible_user_id": responsible,
+                "group_id": 0,
+                "entity_id": entity_id,
+                "entity_type": entity_type if entity_id else None,
+                "is_completed": False,
+                "task_type_id": 1,
+                "text": text,
+                "duration": 0,
+                "complete_till": due if due is not None else self.now() + 3600,
+                "result": [],
+                "created_at": self.now(),
+                "account_id": 1,
+            }
+        )
+        return tid
+
+    def complete_task(self, task_id: int, result: str = "") -> None:
+        task = self.tasks[task_id]
+        task["is_completed"] = True
+        task["result"] = {"text": result}
+        self._stamp(task)
+
+    def move_task(self, task_id: int, due: int) -> None:
+        self._stamp(self.tasks[task_id])["complete_till"] = due
+
+    def reassign_task(self, task_id: int, user_id: int) -> None:
+        self._stamp(self.tasks[task_id])["responsible_user_id"] = user_id
+
+    def edit_task(self, task_id: int, text: str) -> None:
+        self._stamp(self.tasks[task_id])["text"] = text
+
+    def webhook_form(self, key: str, action: str, ids: list[int]) -> bytes:
+        """A webhook body as amoCRM posts it (``application/x-www-form-urlencoded``), e.g. ``key`` "task"
+        and ``action`` "update": ``task[update][0][id]=…`` with the row's fields, then ``account[…]``."""
+        from urllib.parse import urlencode
+
+        rows = {"task": self.tasks, "leads": self.leads}[key]
+        pairs: list[tuple[str, str]] = []
+        for n, ident in enumerate(ids):
+            for field, value in rows[ident].items():
+                if isinstance(value, dict | list) or value is None:
+                    continue
+                pairs.append((f"{key}[{action}][{n}][{field}]", str(value)))
+        pairs += [("account[subdomain]", self.subdomain), ("account[id]", "1")]
+        return urlencode(pairs).encode()
+
+    def _stamp(self, row: dict[str, Any]) -> dict[str, Any]:
+        row["updated_at"] = max(self.now(), int(row.get("updated_at") or 0))
+        return row
+
+    # ------------------------------------------------------------------ the API
+
+    def _routes(self) -> None:
+        r = self.app.router
+        r.add_get("/api/v4/account", self._account)
+        r.add_get("/api/v4/users", self._list_of(lambda: self.users, "users"))
+        r.add_get("/api/v4/leads/pipelines", self._pipelines)
+        r.add_get("/api/v4/tasks", self._tasks)
+        r.add_patch("/api/v4/tasks", self._patch_tasks)
+        r.add_post("/api/v4/tasks", self._post_tasks)
+        r.add_get("/api/v4/leads", self._leads)
+        r.add_patch("/api/v4/leads", self._patch_leads)
+        r.add_get("/api/v4/companies", self._list_of(lambda: self.companies, "companies"))
+        r.add_get("/api/v4/contacts", self._list_of(lambda: self.contacts, "contacts"))
+        r.add_post("/api/v4/{entity}/notes", self._post_notes)
+        r.add_post("/_control/users", self._control_user)
+        r.add_post("/_control/tasks", self._control_task)
+        r.add_post("/_control/tasks/{id}/complete", self._control_complete)
+        r.add_post("/_control/down", self._control_down)
+        r.add_get("/_control/state", self._control_state)
+
+    @web.middleware
+    async def _gate(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.path.startswith("/_control/"):
+            answer: web.StreamResponse = await handler(request)
+            return answer
+        response: web.StreamResponse | None = await self._check(request)
+        if response is None:
+            response = await handler(request)
+        self.log.append((request.method, request.path, response.status))
+        return response
+
+    async def _check(self, request: web.Request) -> web.Response | None:
+        if self.down:
+            return web.Response(status=503, text="Service Unavailable")
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            return problem(401, "Unauthorized", "Authorization failed: the access token is invalid")
+        now = time.monotonic()
+        while self._window and self._window[0] <= now - 1.0:
+            self._window.popleft()
+        if len(self._window) >= self.rate:
+            return problem(429, "Too Many Requests", "Too many requests: at most 7 a second")
+        self._window.append(now)
+        return None
+
+    async def _account(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "id": 1,
+                "name": f"Компания {self.subdomain}",
+                "subdomain": self.subdomain,
+                "country": "RU",
+                "currency": "RUB",
+                "_links": {"self": {"href": f"{self._base(request)}/api/v4/account"}},
+            }
+        )
+
+    async def _pipelines(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "_total_items": len(self.pipelines),
+                "_links": {"self": {"href": f"{self._base(request)}/api/v4/leads/pipelines"}},
+                "_embedded": {"pipelines": list(self.pipelines.values())},
+            }
+        )
+
+    def _list_of(self, rows: Callable[[], dict[int, dict[str, Any]]], key: str) -> Any:
+        async def handler(request: web.Request) -> web.Response:
+            items = self._by_ids(request, list(rows().values()))
+            return self._page(request, key, [self._public(x) for x in items])
+
+        return handler
+
+    async def _tasks(self, request: web.Request) -> web.Response:
+        items = self._by_ids(request, list(self.tasks.values()))
+        done = request.query.get("filter[is_completed]")
+        if done is not None:
+            want = done in ("1", "true")
+            items = [t for t in items if bool(t["is_completed"]) is want]
+        items = self._updated_from(request, items)
+        return self._page(request, "tasks", items)
+
+    async def _leads(self, request: web.Request) -> web.Response:
+        items = self._updated_from(request, self._by_ids(request, list(self.leads.values())))
+        with_contacts = "contacts" in request.query.get("with", "").split(",")
+        out = []
+        for lead in items:
+            row = self._public(lead)
+            embedded: dict[str, Any] = {"tags": []}
+            if with_contacts:
+                cid = lead.get("company_id")
+                embedded["companies"] = [{"id": cid}] if cid else []
+                embedded["contacts"] = []
+            row["_embedded"] = embedded
+            out.append(row)
+        return self._page(request, "leads", out)
+
+    async def _patch_tasks(self, request: web.Request) -> web.Response:
+        body = await self._json_list(request)
+        if isinstance(body, web.Response):
+            return body
+        for item in body:
+            if int(item.get("id") or 0) not in self.tasks:
+                return self._invalid("id", "task not found")
+        out = []
+        for item in body:
+            task = self.tasks[int(item["id"])]
+            if "is_completed" in item:
+                task["is_completed"] = bool(item["is_completed"])
+            if isinstance(item.get("result"), dict):
+                task["result"] = {"text": str(item["result"].get("text") or "")}
+            for field in ("complete_till", "responsible_user_id", "text"):
+                if field in item:
+                    task[field] = item[field]
+            self._stamp(task)
+            out.append({"id": task["id"], "updated_at": task["updated_at"]})
+        return web.json_response({"_embedded": {"tasks": out}})
+
+    async def _post_tasks(self, request: web.Request) -> web.Response:
+        body = await self._json_list(request)
+        if isinstance(body, web.Response):
+            return body
+        out = []
+        for i, item in enumerate(body):
+            if not item.get("text") or not item.get("complete_till"):
+                return self._invalid(f"[{i}]", "text and complete_till are required")
+            entity_type = item.get("entity_type")
+            if entity_type is not None and entity_type not in ENTITY_TYPES:
+                return self._invalid(f"[{i}].entity_type", "unknown entity type")
+            tid = self.add_task(
+                str(item["text"]),
+                int(item.get("responsible_user_id") or next(iter(self.users), 0)),
+                due=int(item["complete_till"]),
+                entity_type=entity_type,
+                entity_id=item.get("entity_id"),
+            )
+            out.append({"id": tid, "request_id": str(item.get("request_id", i))})
+        return web.json_response({"_embedded": {"tasks": out}})
+
+    async def _patch_leads(self, request: web.Request) -> web.Response:
+        body = await self._json_list(request)
+        if isinstance(body, web.Response):
+            return body
+        out = []
+        for item in body:
+            lead = self.leads.get(int(item.get("id") or 0))
+            if lead is None:
+                return self._invalid("id", "lead not found")
+            if "status_id" in item:
+                self.set_lead_status(lead["id"], int(item["status_id"]), item.get("price"))
+            elif "price" in item:
+                lead["price"] = item["price"]
+            if "responsible_user_id" in item:
+                lead["responsible_user_id"] = item["responsible_user_id"]
+            self._stamp(lead)
+            out.append({"id": lead["id"], "updated_at": lead["updated_at"]})
+        return web.json_response({"_embedded": {"leads": out}})
+
+    async def _post_notes(self, request: web.Request) -> web.Response:
+        entity = request.match_info["entity"]
+        if entity not in ENTITY_TYPES:
+            return problem(404, "Not Found", "Unknown entity")
+        body = await self._json_list(request)
+        if isinstance(body, web.Response):
+            return body
+        out = []
+        for item in body:
+            note = {
+                "id": next(self._ids),
+                "entity_type": entity,
+                "entity_id": item.get("entity_id"),
+                "note_type": item.get("note_type"),
+                "params": item.get("params") or {},
+                "created_at": self.now(),
+            }
+            self.notes.append(note)
+            out.append({"id": note["id"], "entity_id": note["entity_id"]})
+        return web.json_response({"_embedded": {"notes": out}})
+
+    # ------------------------------------------------------------------ control over HTTP
+
+    async def _control_user(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        return web.json_response({"id": self.add_user(str(body["name"]))})
+
+    async def _control_task(self, request: web.Request) -> web.Response:
+        b = await request.json()
+        tid = self.add_task(
+            str(b["text"]),
+            int(b["responsible_user_id"]),
+            due=b.get("complete_till"),
+            entity_type=b.get("entity_type", "leads"),
+            entity_id=b.get("entity_id"),
+        )
+        return web.json_response({"id": tid})
+
+    async def _control_complete(self, request: web.Request) -> web.Response:
+        b = await request.json()
+        self.complete_task(int(request.match_info["id"]), str(b.get("result", "")))
+        return web.json_response({"ok": True})
+
+    async def _control_down(self, request: web.Request) -> web.Response:
+        self.down = bool((await request.json()).get("down", True))
+        return web.json_response({"down": self.down})
+
+    async def _control_state(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {"tasks": list(self.tasks.values()), "leads": list(self.leads.values()), "notes": self.notes}
+        )
+
+    # ------------------------------------------------------------------ helpers
+
+    @staticmethod
+    def _base(request: web.Request) -> str:
+        return f"{request.scheme}://{request.host}"
+
+    @staticmethod
+    def _public(row: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in row.items() if k != "company_id"}
+
+    @staticmethod
+    def _by_ids(request: web.Request, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        ids = request.query.getall("filter[id][]", [])
+        if not ids:
+            return items
+        wanted = {int(i) for i in ids if i.isdigit()}
+        return [x for x in items if x["id"] in wanted]
+
+    @staticmethod
+    def _updated_from(request: web.Request, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        since = request.query.get("filter[updated_at][from]")
+        if since is None or not since.isdigit():
+            return items
+        return [x for x in items if int(x["updated_at"]) >= int(since)]
+
+    def _page(self, request: web.Request, key: str, items: list[dict[str, Any]]) -> web.Response:
+        try:
+            limit = int(request.query.get("limit", DEFAULT_LIMIT))
+            page = int(request.query.get("page", 1))
+        except ValueError:
+            return self._invalid("limit", "must be an integer")
+        if limit > MAX_LIMIT or limit < 1:
+            return self._invalid("limit", f"limit must be between 1 and {MAX_LIMIT}")
+        items = sorted(items, key=lambda x: x["id"])
+        chunk = items[(page - 1) * limit : page * limit]
+        if not chunk:
+            return web.Response(status=204)
+        base = self._base(request)
+        query = [(k, v) for k, v in request.query.items() if k != "page"]
+
+        def href(n: int) -> str:
+            from urllib.parse import urlencode
+
+            return f"{base}{request.path}?{urlencode([*query, ('page', str(n))])}"
+
+        links: dict[str, Any] = {"self": {"href": href(page)}}
+        if page * limit < len(items):
+            links["next"] = {"href": href(page + 1)}
+        return web.json_response({"_page": page, "_links": links, "_embedded": {key: chunk}})
+
+    @staticmethod
+    def _invalid(path: str, detail: str) -> web.Response:
+        return problem(
+            400,
+            "Bad Request",
+            "Request validation failed",
+            **{"validation-errors": [{"request_id": "0", "errors": [{"path": path, "detail": detail}]}]},
+        )
+
+    async def _json_list(self, request: web.Request) -> list[dict[str, Any]] | web.Response:
+        try:
+            body = await request.json()
+        except ValueError:
+            return problem(400, "Bad Request", "Invalid JSON")
+        if isinstance(body, dict):
+            body = [body]
+        if not isinstance(body, list) or not all(isinstance(x, dict) for x in body):
+            return problem(400, "Bad Request", "Expected an array of objects")
+        return body

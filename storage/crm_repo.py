@@ -1,0 +1,516 @@
+"""CRM connections, CRM users matched to members, links from CRM ids to bot rows, and the stage map.
+
+Every read takes the team id. Links are unique per (team, provider, kind, CRM id): a replayed sync finds
+the row it made before instead of making another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import and_, func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.enums import Stage, TaskEventKind, TaskStatus
+from storage.models import (
+    Client,
+    CrmConnection,
+    CrmLink,
+    CrmOutbox,
+    CrmStageMap,
+    CrmUserLink,
+    Deal,
+    Member,
+    Task,
+    TaskEvent,
+)
+
+ACTIVE = "active"
+DISCONNECTED = "disconnected"
+
+
+class LinkKind:
+    TASK = "task"
+    CLIENT = "client"
+    DEAL = "deal"
+
+
+@dataclass(frozen=True, slots=True)
+class NewCrmTask:
+    """An open CRM task to become a bot task (``vague``: the concrete-action check's problem, if any)."""
+
+    external_id: str
+    version: str
+    assignee_id: int
+    client_id: int | None
+    action: str
+    due: date
+    vague: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewCrmClient:
+    """A CRM deal, company or contact to become a bot client (``external_id`` like ``deal:123``)."""
+
+    external_id: str
+    version: str | None
+    owner_id: int
+    name: str
+    stage: Stage
+
+
+@dataclass(frozen=True, slots=True)
+class TaskMark:
+    """A task event of a team with a CRM, with what a write-back needs of its task."""
+
+    event_id: int
+    kind: TaskEventKind
+    at: datetime
+    data: dict[str, object]
+    task: Task
+    external_id: str | None  # the CRM task it mirrors; None for a task made in the bot
+
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+
+
+class CrmRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # ------------------------------------------------------------------ the connection
+
+    async def connection(self, team_id: int) -> CrmConnection | None:
+        return await self.session.scalar(select(CrmConnection).where(CrmConnection.team_id == team_id))
+
+    async def connect(
+        self,
+        team_id: int,
+        provider: str,
+        address: str,
+        secret_enc: str,
+        secret_tail: str,
+        account_name: str,
+        summary: dict[str, object],
+        now: datetime,
+    ) -> CrmConnection:
+        """Stores a checked connection. Reconnecting the same account keeps the sync cursors; another
+        account or CRM starts from scratch (its ids mean nothing in the old one)."""
+        conn = await self.connection(team_id)
+        if conn is None:
+            conn = CrmConnection(team_id=team_id, provider=provider, address=address)
+            self.session.add(conn)
+        elif (conn.provider, conn.address) != (provider, address):
+            conn.tasks_cursor = conn.deals_cursor = conn.last_sync_at = None
+        conn.provider, conn.address = provider, address
+        conn.secret_enc, conn.secret_tail = secret_enc, secret_tail
+        conn.status, conn.account_name, conn.summary = ACTIVE, account_name, summary
+        conn.connected_at, conn.last_error = now, None
+        # marks made before the connection are not the CRM's business: the write-back starts here
+        conn.events_cursor = await self.session.scalar(select(func.max(TaskEvent.id))) or 0
+        await self.session.flush()
+        return conn
+
+    async def active_connections(self) -> Sequence[CrmConnection]:
+        return (
+            await self.session.scalars(
+                select(CrmConnection).where(CrmConnection.status == ACTIVE).order_by(CrmConnection.team_id)
+            )
+        ).all()
+
+    # ------------------------------------------------------------------ CRM users
+
+    async def users(self, team_id: int, provider: str) -> dict[str, CrmUserLink]:
+        rows = await self.session.scalars(
+            select(CrmUserLink).where(CrmUserLink.team_id == team_id, CrmUserLink.provider == provider)
+        )
+        return {row.crm_user_id: row for row in rows}
+
+    async def put_user(self, team_id: int, provider: str, crm_user_id: str, name: str) -> CrmUserLink:
+        known = await self.session.scalar(
+            select(CrmUserLink).where(
+                CrmUserLink.team_id == team_id,
+                CrmUserLink.provider == provider,
+                CrmUserLink.crm_user_id == crm_user_id,
+            )
+        )
+        if known is None:
+            known = CrmUserLink(team_id=team_id, provider=provider, crm_user_id=crm_user_id, name=name)
+            self.session.add(known)
+        known.name = name
+        await self.session.flush()
+        return known
+
+    async def members(self, team_id: int) -> Sequence[Member]:
+        return (
+            await self.session.scalars(
+                select(Member).where(Member.team_id == team_id, Member.active.is_(True)).order_by(Member.id)
+            )
+        ).all()
+
+    # ------------------------------------------------------------------ links
+
+    async def links(
+        self, team_id: int, provider: str, kind: str, external_ids: Iterable[str]
+    ) -> dict[str, CrmLink]:
+        ids = list(dict.fromkeys(external_ids))
+        found: dict[str, CrmLink] = {}
+        for i in range(0, len(ids), 500):
+            rows = await self.session.scalars(
+                select(CrmLink).where(
+                    CrmLink.team_id == team_id,
+                    CrmLink.provider == provider,
+                    CrmLink.kind == kind,
+                    CrmLink.external_id.in_(ids[i : i + 500]),
+                )
+            )
+            found.update((row.external_id, row) for row in rows)
+        return found
+
+    def add_link(
+        self,
+        team_id: int,
+        provider: str,
+        kind: str,
+        external_id: str,
+        local_id: int,
+        version: str | None,
+        vague: str | None = None,
+    ) -> CrmLink:
+        link = CrmLink(
+            team_id=team_id,
+            provider=provider,
+            kind=kind,
+            external_id=external_id,
+            local_id=local_id,
+            version=version,
+            vague=vague,
+        )
+        self.session.add(link)
+        return link
+
+    async def link_counts(self, team_id: int, provider: str) -> dict[str, int]:
+        rows = await self.session.execute(
+            select(CrmLink.kind, func.count())
+            .where(CrmLink.team_id == team_id, CrmLink.provider == provider)
+            .group_by(CrmLink.kind)
+        )
+        return {kind: n for kind, n in rows.all()}
+
+    async def vague_tasks(self, team_id: int, task_ids: Iterable[int]) -> dict[int, str]:
+        """The CRM tasks among ``task_ids`` whose wording names no action, and the problem with each."""
+        ids = list(task_ids)
+        if not ids:
+            return {}
+        rows = await self.session.execute(
+            select(CrmLink.local_id, CrmLink.vague).where(
+                CrmLink.team_id == team_id,
+                CrmLink.kind == LinkKind.TASK,
+                CrmLink.local_id.in_(ids),
+                CrmLink.vague.is_not(None),
+            )
+        )
+        return {local_id: vague for local_id, vague in rows.all() if vague is not None}
+
+    async def tasks_by_id(self, team_id: int, ids: Iterable[int]) -> dict[int, Task]:
+        ids = list(ids)
+        found: dict[int, Task] = {}
+        for i in range(0, len(ids), 500):
+            rows = await self.session.scalars(
+                select(Task).where(Task.team_id == team_id, Task.id.in_(ids[i : i + 500]))
+            )
+            found.update((t.id, t) for t in rows)
+        return found
+
+    async def open_task_count(self, team_id: int, provider: str) -> int:
+        linked = select(CrmLink.local_id).where(
+            CrmLink.team_id == team_id, CrmLink.provider == provider, CrmLink.kind == LinkKind.TASK
+        )
+        return (
+            await self.session.scalar(
+                select(func.count())
+                .select_from(Task)
+                .where(Task.team_id == team_id, Task.status == TaskStatus.OPEN, Task.id.in_(linked))
+            )
+            or 0
+        )
+
+    async def _new_ids(self, table: str, n: int) -> list[int]:
+        """``n`` primary keys for rows inserted in bulk. SQLite cannot hand back the ids of a multi-row
+        insert in order, so the ORM would insert a row at a time; the ids are taken first instead: on
+        PostgreSQL from the table's sequence, on SQLite above the highest id (the transaction holds the
+        write lock from its ``BEGIN IMMEDIATE``, so no one else inserts meanwhile)."""
+        if n == 0:
+            return []
+        if self.session.get_bind().dialect.name == "postgresql":
+            rows = await self.session.execute(
+                text(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, :n)"),
+                {"n": n},
+            )
+            return [int(r[0]) for r in rows.all()]
+        top = await self.session.scalar(text(f"SELECT coalesce(max(id), 0) FROM {table}")) or 0
+        return list(range(int(top) + 1, int(top) + 1 + n))
+
+    async def create_tasks(self, team_id: int, provider: str, rows: Sequence[NewCrmTask]) -> list[int]:
+        """Bot tasks for new CRM tasks, each with its "created" event and its link: three multi-row
+        inserts however many tasks (a first sync brings thousands)."""
+        if not rows:
+            return []
+        ids = await self._new_ids("tasks", len(rows))
+        await self.session.execute(
+            insert(Task),
+            [
+                {
+                    "id": task_id,
+                    "team_id": team_id,
+                    "assignee_id": row.assignee_id,
+                    "client_id": row.client_id,
+                    "created_by": None,
+                    "action": row.action,
+                    "due_date": row.due,
+                    "status": TaskStatus.OPEN,
+                    "moves": 0,
+                }
+                for task_id, row in zip(ids, rows, strict=True)
+            ],
+        )
+        await self.session.execute(
+            insert(TaskEvent),
+            [
+                {
+                    "task_id": task_id,
+                    "actor_id": None,
+                    "kind": TaskEventKind.CREATED,
+                    "from_date": row.due,
+                    "data": {"due": row.due.isoformat(), "source": provider},
+                }
+                for task_id, row in zip(ids, rows, strict=True)
+            ],
+        )
+        await self._insert_links(
+            [
+                (team_id, provider, LinkKind.TASK, row.external_id, task_id, row.version, row.vague)
+                for task_id, row in zip(ids, rows, strict=True)
+            ]
+        )
+        return ids
+
+    async def _insert_links(
+        self, rows: Sequence[tuple[int, str, str, str, int, str | None, str | None]]
+    ) -> None:
+        if rows:
+            keys = ("team_id", "provider", "kind", "external_id", "local_id", "version", "vague")
+            await self.session.execute(insert(CrmLink), [dict(zip(keys, row, strict=True)) for row in rows])
+
+    async def create_clients(self, team_id: int, provider: str, rows: Sequence[NewCrmClient]) -> list[int]:
+        from storage.repo import name_key
+
+        if not rows:
+            return []
+        ids = await self._new_ids("clients", len(rows))
+        await self.session.execute(
+            insert(Client),
+            [
+                {
+                    "id": client_id,
+                    "team_id": team_id,
+                    "owner_id": row.owner_id,
+                    "name": row.name[:200],
+                    "name_key": name_key(row.name[:200]),
+                    "stage": row.stage,
+                }
+                for client_id, row in zip(ids, rows, strict=True)
+            ],
+        )
+        await self._insert_links(
+            [
+                (team_id, provider, LinkKind.CLIENT, row.external_id, client_id, row.version, None)
+                for client_id, row in zip(ids, rows, strict=True)
+            ]
+        )
+        return ids
+
+    async def clients_by_id(self, team_id: int, ids: Iterable[int]) -> dict[int, Client]:
+        ids = list(ids)
+        found: dict[int, Client] = {}
+        for i in range(0, len(ids), 500):
+            rows = await self.session.scalars(
+                select(Client).where(Client.team_id == team_id, Client.id.in_(ids[i : i + 500]))
+            )
+            found.update((c.id, c) for c in rows)
+        return found
+
+    # ------------------------------------------------------------------ deals
+
+    async def add_deal(
+        self, team_id: int, client_id: int, member_id: int, amount: Decimal, on_date: date
+    ) -> Deal:
+        deal = Deal(team_id=team_id, client_id=client_id, member_id=member_id, amount=amount, on_date=on_date)
+        self.session.add(deal)
+        await self.session.flush()
+        return deal
+
+    # ------------------------------------------------------------------ the stage map
+
+    async def stage_map(self, team_id: int, provider: str) -> dict[tuple[str, str], Stage]:
+        rows = await self.session.scalars(
+            select(CrmStageMap).where(CrmStageMap.team_id == team_id, CrmStageMap.provider == provider)
+        )
+        return {(row.pipeline_id, row.stage_id): row.stage for row in rows}
+
+    async def add_stages(
+        self, team_id: int, provider: str, stages: Iterable[tuple[str, str, str, str, Stage]]
+    ) -> int:
+        """Adds (pipeline id, stage id, name, semantic, bot stage) rows the team does not have yet; a
+        stage the head has mapped keeps its mapping."""
+        known = await self.stage_map(team_id, provider)
+        added = 0
+        for pipeline_id, stage_id, name, semantic, stage in stages:
+            if (pipeline_id, stage_id) in known:
+                continue
+            self.session.add(
+                CrmStageMap(
+                    team_id=team_id,
+                    provider=provider,
+                    pipeline_id=pipeline_id,
+                    stage_id=stage_id,
+                    name=name[:200],
+                    semantic=semantic,
+                    stage=stage,
+                )
+            )
+            known[(pipeline_id, stage_id)] = stage
+            added += 1
+        await self.session.flush()
+        return added
+
+    # ------------------------------------------------------------------ the write-back outbox
+
+    async def marks_after(self, team_id: int, provider: str, after: int, limit: int = 500) -> list[TaskMark]:
+        """Task events of the team after event ``after``, oldest first, with each task and its CRM id."""
+        rows = await self.session.execute(
+            select(TaskEvent.id, TaskEvent.kind, TaskEvent.at, TaskEvent.data, Task, CrmLink.external_id)
+            .join(Task, Task.id == TaskEvent.task_id)
+            .outerjoin(
+                CrmLink,
+                and_(
+                    CrmLink.team_id == team_id,
+                    CrmLink.provider == provider,
+                    CrmLink.kind == LinkKind.TASK,
+                    CrmLink.local_id == Task.id,
+                ),
+            )
+            .where(Task.team_id == team_id, TaskEvent.id > after)
+            .order_by(TaskEvent.id)
+            .limit(limit)
+        )
+        return [
+            TaskMark(eid, kind, at, dict(data or {}), task, ext)
+            for eid, kind, at, data, task, ext in rows.all()
+        ]
+
+    def enqueue(
+        self,
+        team_id: int,
+        provider: str,
+        event_id: int,
+        task_id: int,
+        op: str,
+        payload: dict[str, object],
+        at: datetime,
+    ) -> None:
+        self.session.add(
+            CrmOutbox(
+                team_id=team_id,
+                provider=provider,
+                event_id=event_id,
+                task_id=task_id,
+                op=op,
+                payload=payload,
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=at,
+            )
+        )
+
+    async def outbox_head(self, team_id: int, limit: int = 50) -> Sequence[CrmOutbox]:
+        """The team's unsent writes in the order they were made (``sending``: cut off mid-send)."""
+        return (
+            await self.session.scalars(
+                select(CrmOutbox)
+                .where(CrmOutbox.team_id == team_id, CrmOutbox.status.in_((PENDING, SENDING)))
+                .order_by(CrmOutbox.id)
+                .limit(limit)
+            )
+        ).all()
+
+    async def outbox_row(self, row_id: int) -> CrmOutbox | None:
+        return await self.session.get(CrmOutbox, row_id)
+
+    async def outbox_counts(self, team_id: int) -> dict[str, int]:
+        rows = await self.session.execute(
+            select(CrmOutbox.status, func.count())
+            .where(CrmOutbox.team_id == team_id)
+            .group_by(CrmOutbox.status)
+        )
+        return {status: n for status, n in rows.all()}
+
+    async def set_events_cursor(self, team_id: int, event_id: int) -> None:
+        await self.session.execute(
+            update(CrmConnection)
+            .where(CrmConnection.team_id == team_id, CrmConnection.events_cursor < event_id)
+            .values(events_cursor=event_id)
+        )
+
+    async def client_refs(self, team_id: int, provider: str, client_ids: Iterable[int]) -> dict[int, str]:
+        """Client id → its CRM key (``deal:123``) for the clients that came from the CRM."""
+        ids = list(set(client_ids))
+        if not ids:
+            return {}
+        rows = await self.session.execute(
+            select(CrmLink.local_id, CrmLink.external_id).where(
+                CrmLink.team_id == team_id,
+                CrmLink.provider == provider,
+                CrmLink.kind == LinkKind.CLIENT,
+                CrmLink.local_id.in_(ids),
+            )
+        )
+        return {local_id: ext for local_id, ext in rows.all()}
+
+    async def crm_user_of(self, team_id: int, provider: str) -> dict[int, str]:
+        """Member id → their CRM user id."""
+        rows = await self.session.execute(
+            select(CrmUserLink.member_id, CrmUserLink.crm_user_id).where(
+                CrmUserLink.team_id == team_id,
+                CrmUserLink.provider == provider,
+                CrmUserLink.member_id.is_not(None),
+            )
+        )
+        return {member_id: crm_id for member_id, crm_id in rows.all() if member_id is not None}
+
+    async def links_of_tasks(self, team_id: int, provider: str, task_ids: Iterable[int]) -> dict[int, str]:
+        """Bot task id → the CRM task it mirrors."""
+        ids = list(task_ids)
+        rows = await self.session.execute(
+            select(CrmLink.local_id, CrmLink.external_id).where(
+                CrmLink.team_id == team_id,
+                CrmLink.provider == provider,
+                CrmLink.kind == LinkKind.TASK,
+                CrmLink.local_id.in_(ids),
+            )
+        )
+        return {local_id: ext for local_id, ext in rows.all()}
+
+    async def sent_result(self, task_id: int) -> str | None:
+        """The result text the task's completion carried to the CRM, if it went."""
+        payload = await self.session.scalar(
+            select(CrmOutbox.payload)
+            .where(CrmOutbox.task_id == task_id, CrmOutbox.op == "complete", CrmOutbox.status == SENT)
+            .order_by(CrmOutbox.id.desc())
+            .limit(1)
+        )
+        value = (payload or {}).get("result")
+        return str(value) if value is not None else None
