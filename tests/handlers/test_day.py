@@ -146,7 +146,7 @@ async def test_add_refuses_vague_and_accepts_concrete(world: TeamWorld) -> None:
     await anna.send("/add")
     await anna.send("Новая Компания")
     offer = anna.inbox[-1]
-    assert "нет" in offer.plain_text
+    assert "Клиента «Новая Компания» нет. Создать?" in offer.plain_text
     await anna.press(offer, "Новый клиент")
     await anna.send("клиент")  # no action in it
     assert "нет действия" in anna.inbox[-1].plain_text or "не похоже" in anna.inbox[-1].plain_text
@@ -163,7 +163,7 @@ async def test_lead_deal_evening_and_plan(world: TeamWorld) -> None:
     assert "первый шаг" in lead.text
     await anna.send("Позвонить и квалифицировать потребность")
     deal = await anna.send("/deal Бета 150 000")
-    assert "150" in deal.text
+    assert "Бета</b> — 150\u202f000 ₽" in deal.text
 
     world.clock.set(world.clock() + timedelta(hours=9))  # 18:00 in Moscow
     report = await anna.send("/report")

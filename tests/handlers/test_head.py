@@ -365,7 +365,7 @@ async def test_automatic_approval_at_the_deadline(world: TeamWorld) -> None:
     await submit(boris)
     assert (await the_plan(world, boris_m)).status is PlanStatus.SUBMITTED
     world.clock.set(at(TUESDAY, 9, 1))
-    assert "нет" in (await head.send("/plans")).text
+    assert "Планов на согласовании нет" in (await head.send("/plans")).text
     assert (await the_plan(world, boris_m)).status is PlanStatus.AUTO_APPROVED
 
 
@@ -826,7 +826,7 @@ async def test_pickers_menus_and_on_demand_views(world: TeamWorld) -> None:
     head, anna, _ = people(world)
     # /hot → ➕ → an ambiguous name → pick → reason → step → a typed date
     listing = await head.send("/hot")
-    assert "пуст" in listing.text
+    assert "Горячий список пуст" in listing.text
     await head.press(listing.messages[-1], "Добавить")
     pick = await head.send("ромашка")
     assert "несколько" in pick.text

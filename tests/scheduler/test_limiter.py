@@ -119,7 +119,7 @@ async def test_a_busy_chat_does_not_hold_up_the_others() -> None:
 
     await asyncio.gather(busy(), other())
     assert done["busy"] >= 0.2
-    assert done["other"] < 0.1
+    assert done["other"] < done["busy"] - 0.1  # the other chat was not held behind the busy one
 
 
 class StallingTime(FakeTime):

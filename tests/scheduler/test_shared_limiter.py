@@ -5,7 +5,6 @@ processes. Real time and the real server; small rates keep it short. Sends are t
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import time
 import uuid
@@ -118,13 +117,13 @@ async def test_one_chat_gets_its_burst_then_its_pace_across_processes(shared: Fa
     sent = await fan_out([a.acquire, b.acquire], [77] * 8, workers=2)
     times = [t for t, _ in sent]
     assert a.reserved and b.reserved
-    assert times[2] - times[0] < 0.1  # the burst of three
-    # then one per 1 / chat_rate (0.2 s), the interval stretched by the margin (0.22 s): the fourth send
-    # one interval after the first, each next one an interval after the one before
-    assert 0.2 <= times[3] - times[0] < 0.3
-    gaps = [y - x for x, y in itertools.pairwise(times[3:])]
-    assert all(0.2 <= g < 0.3 for g in gaps), gaps
+    # never early: after the burst of three, the k-th next send at least k intervals (1 / chat_rate, 0.2 s)
+    # after the first, whatever the timers' jitter (a late wake-up may shorten one gap, never the total)
+    for k, t in enumerate(times[3:], 1):
+        assert t - times[0] >= 0.2 * k - 0.005, (k, t - times[0])
     assert refused(sent, per_second=LIMIT, per_chat_per_second=5.0, burst=3) == 0
+    # and the pace is kept, not wasted: five intervals (1 s) and a generous allowance for a loaded machine
+    assert times[-1] - times[0] < 3.0
 
 
 async def test_pauses_from_one_process_hold_the_other(shared: Factory) -> None:
@@ -136,8 +135,8 @@ async def test_pauses_from_one_process_hold_the_other(shared: Factory) -> None:
     other = time.monotonic() - start
     await b.acquire(42)
     paused_chat = time.monotonic() - start
-    assert other < 0.1  # another chat goes at once
     assert paused_chat >= 0.4
+    assert other < paused_chat - 0.3  # another chat went at once, long before the paused one
 
     start = time.monotonic()
     a.pause_all(0.5)
@@ -157,8 +156,8 @@ async def test_a_group_gets_one_message_in_three_seconds_across_processes(shared
 
     await asyncio.gather(send("a", a, -100), send("b", b, -100), send("private", b, 5))
     first, second = sorted((done["a"], done["b"]))
-    assert first < 0.1 and second - first >= 3.0
-    assert done["private"] < 0.1  # the waiting group holds up nobody
+    assert second - first >= 3.0
+    assert done["private"] < second - 2.0  # the waiting group holds up nobody
 
 
 async def test_after_a_paid_burst_an_ordinary_send_waits_for_the_window(shared: Factory) -> None:
@@ -170,7 +169,8 @@ async def test_after_a_paid_burst_an_ordinary_send_waits_for_the_window(shared: 
     achieved = (len(paid) - 1) / (paid[-1] - paid[0])
     await b.acquire(9999)
     after = time.monotonic()
-    assert 150 <= achieved <= 205  # paid spacing, not the ordinary one
+    assert achieved <= 205  # never faster than the paid rate (a loaded machine can only slow it)
+    assert achieved > 1.5 * RATE  # the paid spacing, not the ordinary one
     assert after >= paid[-int(RATE)] + 1.0 - 0.01  # the last second holds fewer than RATE sends
 
 
