@@ -96,6 +96,13 @@ class Texts:
     def __call__(self, key: str, /, **args: Any) -> str:
         return self.translator.format(self.locale, key, args, self.html)
 
+    @property
+    def plain(self) -> Texts:
+        """The same language for button labels, toasts and alerts: Telegram shows them as plain text, so
+        their arguments go in as they are (a name ``<b>Зло</b> & Co`` shows as typed; escaping it would
+        show ``&lt;b&gt;``). Message texts (``t(...)``) escape each argument once for HTML."""
+        return self if not self.html else self.translator.get(self.locale, html=False)
+
 
 def _prepare(args: Mapping[str, Any], escape: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}

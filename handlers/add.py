@@ -25,7 +25,7 @@ from domain.errors import UserError
 from domain.text import clean_text, name_key
 from handlers.day import WORKERS, Day, one_line
 from handlers.day_callbacks import ClientAddTask, NewClient, NewClientAction, PickClient, PickDue
-from handlers.day_views import fmt_date, label
+from handlers.day_views import fmt_date
 from storage.models import Client, Member, Team
 from storage.repo import ClientRepo, Repo
 
@@ -91,14 +91,14 @@ class Flow:
             kb = Keyboard()
             for c in found[:PICK_LIMIT]:
                 kb.button(text=c.name[:60], callback_data=PickClient(client_id=c.id))
-            kb.button(text=label(self.t, "btn-new-client", name=name[:40]), callback_data=CREATE)
+            kb.button(text=self.t.plain("btn-new-client", name=name[:40]), callback_data=CREATE)
             kb.adjust(1)
             await self.state.update_data(new_name=name)
             await answer.answer(self.t("add-pick-client", query=name), reply_markup=kb.as_markup())
             return False
         kb = Keyboard()
-        kb.button(text=label(self.t, "btn-new-client", name=name[:40]), callback_data=CREATE)
-        kb.button(text=label(self.t, "btn-cancel"), callback_data=NewClient(action=NewClientAction.DROP))
+        kb.button(text=self.t.plain("btn-new-client", name=name[:40]), callback_data=CREATE)
+        kb.button(text=self.t.plain("btn-cancel"), callback_data=NewClient(action=NewClientAction.DROP))
         kb.adjust(1)
         await self.state.update_data(new_name=name)
         await answer.answer(self.t("add-unknown-client", name=name), reply_markup=kb.as_markup())
@@ -243,7 +243,7 @@ async def create_pending_client(
         raise UserError("button-stale")
     client = await repo.clients.by_exact_name(member.team_id, pending, owner_id=member.id)
     client = client or await repo.clients.create(member.team_id, member.id, pending)
-    callback_answer.text = label(t, "client-created", name=client.name)
+    callback_answer.text = t.plain("client-created", name=client.name)
     await continue_with(Flow(repo, team, member, clock, t, state), query, client, state)
 
 
@@ -253,7 +253,7 @@ async def drop_pending_client(
     if not (await state.get_data()).get("new_name"):
         raise UserError("button-stale")
     await state.clear()
-    callback_answer.text = label(t, "add-cancelled")
+    callback_answer.text = t.plain("add-cancelled")
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
 

@@ -63,7 +63,6 @@ from handlers.head_common import (
     PlanTaskAct,
     PlanTaskAction,
     one_text,
-    plain,
     tell,
 )
 from scheduler.compose import ComposeContext, Outgoing
@@ -334,7 +333,7 @@ async def approve_plan(
     plan = await _head_plan(repo, team, callback_data.plan_id, now)
     repo.heads.decide(plan, PlanEvent.APPROVE, member, now)
     manager = await repo.members.in_team(team.id, plan.member_id)
-    callback_answer.text = t("appr-approved-toast", name=manager.name)
+    callback_answer.text = t.plain("appr-approved-toast", name=manager.name)
     await show_page(_message(query), await card_pages(repo, team, plan, member, t, now), callback_data.p)
     mt = translator.get(manager.locale)
     items, frozen = await plan_items(repo, team, plan)
@@ -361,7 +360,7 @@ async def return_plan(
     await state.clear()
     await state.set_state(HeadInput.comment)
     await state.update_data(_where(message), plan_id=plan.id, p=callback_data.p)
-    callback_answer.text = t("appr-ask-comment-toast")
+    callback_answer.text = t.plain("appr-ask-comment-toast")
     if message is not None:
         await message.answer(t("appr-ask-comment", name=manager.name))
 
@@ -468,7 +467,7 @@ async def edit_plan_task(
     await state.clear()
     await state.set_state(HeadInput.action)
     await state.update_data(_where(message), plan_id=plan.id, task_id=task.id, p=callback_data.p)
-    callback_answer.text = t("appr-ask-action-toast")
+    callback_answer.text = t.plain("appr-ask-action-toast")
     if message is not None:
         line = task_text(task, await _client_name(repo, team, task), t)
         await message.answer(t("appr-ask-action", task=Html(line)))
@@ -532,7 +531,7 @@ async def cancel_plan_task(
     now = clock()
     plan, task = await _plan_task(repo, team, callback_data, TaskChange.CANCEL)
     repo.heads.cancel(member, plan, task, now)
-    callback_answer.text = t("appr-cancelled-toast")
+    callback_answer.text = t.plain("appr-cancelled-toast")
     await show_page(_message(query), await card_pages(repo, team, plan, member, t, now), callback_data.p)
     assignee = await repo.members.in_team(team.id, task.assignee_id)
     at = translator.get(assignee.locale)
@@ -566,7 +565,7 @@ async def give_plan_task(
     to = await repo.heads.manager(team.id, callback_data.to)
     before = await repo.members.in_team(team.id, task.assignee_id)
     await repo.heads.reassign(member, plan, task, to, now)
-    callback_answer.text = t("appr-given-toast", name=to.name)
+    callback_answer.text = t.plain("appr-given-toast", name=to.name)
     await show_page(_message(query), await card_pages(repo, team, plan, member, t, now), callback_data.p)
     client = await _client_name(repo, team, task)
     for who, key in ((before, "appr-given-away-notice"), (to, "appr-given-to-notice")):
@@ -601,7 +600,7 @@ async def drop_plan_task(
         raise UserError("plan-drop-late")
     plan = await repo.days.plan(member, task.due_date)
     repo.heads.drop_from_plan(member, plan, task, day.now)
-    callback_answer.text = t("appr-dropped-toast")
+    callback_answer.text = t.plain("appr-dropped-toast")
     message = _message(query)
     if message is None:
         return
@@ -665,7 +664,7 @@ async def compose_approval(ctx: ComposeContext) -> list[Outgoing]:
         manager = await ctx.repo.members.in_team(ctx.team.id, plan.member_id)
         count = len(await heads.days.plan_tasks(plan))
         lines.append(t("appr-auto-line", name=manager.name, date=fmt_date(plan.for_date, t), count=count))
-        label = plain(t)("btn-appr-open", name=manager.name[:40])
+        label = t.plain("btn-appr-open", name=manager.name[:40])
         rows.append([_button(label, PlanAct(action=PlanAction.OPEN, plan_id=plan.id))])
     lines.append(t("appr-auto-hint"))
     return [Outgoing("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows[:50]))]

@@ -1,6 +1,6 @@
 """Callback data factories: short prefixes and ids, never hand-split strings; an action is an enum member
 with its own handler. And the one rule of button labels: they are plain text (Telegram shows them as
-typed), so their arguments are never HTML-escaped: ``labels(t)``."""
+typed), so their arguments are never HTML-escaped: ``t.plain``."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-
-from bot.i18n import Texts
 
 
 class MemberStep(StrEnum):
@@ -27,12 +25,6 @@ class MemberAction(CallbackData, prefix="mb"):
 
 class LangChoice(CallbackData, prefix="lang"):
     locale: str
-
-
-def labels(t: Texts) -> Texts:
-    """The same texts for button labels: arguments go in as they are (a name ``<b>Зло</b> & Co`` shows
-    as typed), where message texts escape them once for HTML."""
-    return t.translator.get(t.locale, html=False)
 
 
 async def show(query: CallbackQuery, bot: Bot, text: str, markup: InlineKeyboardMarkup | None = None) -> None:

@@ -19,7 +19,7 @@ from bot.keyboard import Keyboard
 from domain.enums import STAGE_ORDER, Role, Stage, TaskStatus
 from domain.errors import UserError
 from handlers.day_callbacks import ClientAddTask, ClientOpen, ClientStage, NewClient, NewClientAction
-from handlers.day_views import fmt_date, label
+from handlers.day_views import fmt_date
 from handlers.leads import ask_about_lost_client_deals
 from storage.models import Client, Member
 from storage.repo import Repo
@@ -85,11 +85,11 @@ async def render_card(
         lines.append(t("card-frozen"))
     kb = Keyboard()
     if can_change(member, client):
-        kb.button(text=label(t, "btn-client-task"), callback_data=ClientAddTask(client_id=client.id))
+        kb.button(text=t.plain("btn-client-task"), callback_data=ClientAddTask(client_id=client.id))
         for stage in sorted(Stage, key=lambda s: STAGE_ORDER[s]):
             if stage is not client.stage:
                 kb.button(
-                    text=label(t, f"btn-stage-{stage}"),
+                    text=t.plain(f"btn-stage-{stage}"),
                     callback_data=ClientStage(client_id=client.id, stage=stage.value),
                 )
         kb.adjust(1, 2, 2, 1)
@@ -114,10 +114,10 @@ async def list_clients(
     kb = Keyboard()
     for c in found[:LIST_LIMIT]:
         kb.button(
-            text=f"{c.name[:48]} · {label(t, f'stage-{c.stage}')}", callback_data=ClientOpen(client_id=c.id)
+            text=f"{c.name[:48]} · {t.plain(f'stage-{c.stage}')}", callback_data=ClientOpen(client_id=c.id)
         )
     if member.role is not Role.OWNER:
-        kb.button(text=label(t, "btn-new-client-ask"), callback_data=NewClient(action=NewClientAction.ASK))
+        kb.button(text=t.plain("btn-new-client-ask"), callback_data=NewClient(action=NewClientAction.ASK))
     kb.adjust(1)
     if not found:
         text = t("clients-none-found", query=query) if query else t("clients-empty")
@@ -154,10 +154,10 @@ async def move_stage(
     except ValueError:
         raise UserError("button-stale") from None
     if new is client.stage:
-        callback_answer.text = label(t, "stage-same", stage=label(t, f"stage-{new}"))
+        callback_answer.text = t.plain("stage-same", stage=t.plain(f"stage-{new}"))
         return
     await repo.days.set_stage(client, new, clock())
-    callback_answer.text = label(t, "stage-moved", name=client.name, stage=label(t, f"stage-{new}"))
+    callback_answer.text = t.plain("stage-moved", name=client.name, stage=t.plain(f"stage-{new}"))
     text, markup = await render_card(repo, member, client, t)
     if isinstance(query.message, Message):
         await query.message.edit_text(text, reply_markup=markup)

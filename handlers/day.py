@@ -40,7 +40,6 @@ from handlers.day_views import (
     QUICK_REASONS,
     Page,
     cancel_keyboard,
-    label,
     local_date,
     member_zone,
     move_keyboard,
@@ -204,7 +203,7 @@ async def mark_done(
     await day.days.mark_done(day.member, task, day.now)
     await state.set_state(DayInput.result)
     await state.update_data(task_id=task.id)
-    callback_answer.text = label(t, "task-done-toast")
+    callback_answer.text = t.plain("task-done-toast")
     await show_list(query, day, t, callback_data.v, callback_data.p)
 
 
@@ -234,7 +233,7 @@ async def cancel_task(
 ) -> None:
     task = await open_task(day, callback_data.task_id, callback_data.ver)
     await day.days.cancel(day.member, task, day.now)
-    callback_answer.text = label(t, "task-cancelled-toast")
+    callback_answer.text = t.plain("task-cancelled-toast")
     await show_list(query, day, t, callback_data.v, callback_data.p)
 
 
@@ -248,8 +247,8 @@ async def mark_not_done(
     task = await open_task(day, callback_data.task_id, callback_data.ver)
     if not 1 <= callback_data.code <= QUICK_REASONS:
         raise UserError("button-stale")
-    await day.days.mark_not_done(day.member, task, label(t, f"reason-{callback_data.code}"), day.now)
-    callback_answer.text = label(t, "task-not-done-toast")
+    await day.days.mark_not_done(day.member, task, t.plain(f"reason-{callback_data.code}"), day.now)
+    callback_answer.text = t.plain("task-not-done-toast")
     await show_list(query, day, t, callback_data.v, callback_data.p)
 
 
@@ -268,7 +267,7 @@ async def move_task(
     if to <= day.today:
         raise UserError("date-past")
     await day.days.move(day.member, task, to, day.now)
-    callback_answer.text = label(t, "task-moved-toast", date=to.strftime("%d.%m"))
+    callback_answer.text = t.plain("task-moved-toast", date=to.strftime("%d.%m"))
     await show_list(query, day, t, callback_data.v, callback_data.p)
 
 
@@ -292,7 +291,7 @@ async def ask_typed(
         message_id=where.message_id if where is not None else None,
     )
     back = TaskAct(action=TaskAction.BACK, task_id=task.id, v=cb.v, p=cb.p, ver=cb.ver)
-    button = InlineKeyboardButton(text=label(t, "btn-back"), callback_data=back.pack())
+    button = InlineKeyboardButton(text=t.plain("btn-back"), callback_data=back.pack())
     markup = InlineKeyboardMarkup(inline_keyboard=[[button]])
     await edit_prompt(query, t(key, task=await task_html(day, task, t)), markup)
 

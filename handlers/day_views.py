@@ -73,12 +73,6 @@ def local_date(now: datetime, team: Team, member: Member) -> date:
     return now.astimezone(member_zone(team, member)).date()
 
 
-def label(t: Texts, key: str, /, **args: object) -> str:
-    """A button label or a toast: the text with its arguments as they are (Telegram shows it as plain
-    text, so escaping would show ``&lt;`` to the user)."""
-    return t.translator.format(t.locale, key, args, html=False)
-
-
 def fmt_date(d: date, t: Texts) -> str:
     return t("date-short", weekday=t(f"weekday-{d.weekday()}"), date=f"{d.day:02d}.{d.month:02d}")
 
@@ -194,10 +188,10 @@ def list_part(
     sizes = [4] * rows
     paging = 0
     if page > 0:
-        kb.button(text=label(t, "btn-page-prev"), callback_data=ListPage(v=view, p=page - 1))
+        kb.button(text=t.plain("btn-page-prev"), callback_data=ListPage(v=view, p=page - 1))
         paging += 1
     if after > 0:
-        kb.button(text=label(t, "btn-page-next"), callback_data=ListPage(v=view, p=page + 1))
+        kb.button(text=t.plain("btn-page-next"), callback_data=ListPage(v=view, p=page + 1))
         paging += 1
     if paging:
         sizes.append(paging)
@@ -306,7 +300,7 @@ def render_report(rep: EveningReport, t: Texts, page: int = 0) -> list[Page]:
         extra += more_line(len(rep.leads), t)
         for lead in rep.leads_without_task[:NAMES_SHOWN]:
             kb.button(
-                text=label(t, "btn-lead-task", name=lead.client_name[:40]),
+                text=t.plain("btn-lead-task", name=lead.client_name[:40]),
                 callback_data=ClientAddTask(client_id=lead.client_id, due=rep.day.strftime("%Y%m%d")),
             )
     if rep.deals:
@@ -347,9 +341,9 @@ def render_plan(rep: EveningReport, t: Texts) -> Page:
     mood = rep.report.mood if rep.report else None
     lines.append(t("mood-ask") if mood is None else t("mood-set", value=mood))
     kb = Keyboard()
-    kb.button(text=label(t, "btn-plan-add"), callback_data=ReportAct(a=ReportAction.ADD))
+    kb.button(text=t.plain("btn-plan-add"), callback_data=ReportAct(a=ReportAction.ADD))
     if not submitted or status is PlanStatus.RETURNED:
-        kb.button(text=label(t, "btn-plan-send"), callback_data=ReportAct(a=ReportAction.SEND))
+        kb.button(text=t.plain("btn-plan-send"), callback_data=ReportAct(a=ReportAction.SEND))
     for value in range(1, 6):
         kb.button(text=("●" if mood == value else "") + str(value), callback_data=Mood(value=value))
     kb.adjust(2 if not submitted or status is PlanStatus.RETURNED else 1, 5)
@@ -361,15 +355,15 @@ def reasons_keyboard(task_id: int, ver: int, view: View, page: int, t: Texts) ->
     kb = Keyboard()
     for code in range(1, QUICK_REASONS + 1):
         kb.button(
-            text=label(t, f"reason-{code}"),
+            text=t.plain(f"reason-{code}"),
             callback_data=TaskReason(task_id=task_id, code=code, v=view, p=page, ver=ver),
         )
     kb.button(
-        text=label(t, "reason-other"),
+        text=t.plain("reason-other"),
         callback_data=TaskAct(action=TaskAction.TYPE_REASON, task_id=task_id, v=view, p=page, ver=ver),
     )
     kb.button(
-        text=label(t, "btn-back"),
+        text=t.plain("btn-back"),
         callback_data=TaskAct(action=TaskAction.BACK, task_id=task_id, v=view, p=page, ver=ver),
     )
     kb.adjust(2, 2, 2)
@@ -386,11 +380,11 @@ def move_keyboard(
             callback_data=TaskMove(task_id=task_id, to=d.strftime("%Y%m%d"), v=view, p=page, ver=ver),
         )
     kb.button(
-        text=label(t, "btn-other-date"),
+        text=t.plain("btn-other-date"),
         callback_data=TaskAct(action=TaskAction.TYPE_DATE, task_id=task_id, v=view, p=page, ver=ver),
     )
     kb.button(
-        text=label(t, "btn-back"),
+        text=t.plain("btn-back"),
         callback_data=TaskAct(action=TaskAction.BACK, task_id=task_id, v=view, p=page, ver=ver),
     )
     kb.adjust(2, 2, 2)
@@ -400,11 +394,11 @@ def move_keyboard(
 def cancel_keyboard(task_id: int, ver: int, view: View, page: int, t: Texts) -> InlineKeyboardMarkup:
     kb = Keyboard()
     kb.button(
-        text=label(t, "btn-cancel-task"),
+        text=t.plain("btn-cancel-task"),
         callback_data=TaskAct(action=TaskAction.CANCEL_CONFIRMED, task_id=task_id, v=view, p=page, ver=ver),
     )
     kb.button(
-        text=label(t, "btn-back"),
+        text=t.plain("btn-back"),
         callback_data=TaskAct(action=TaskAction.BACK, task_id=task_id, v=view, p=page, ver=ver),
     )
     return kb.as_markup()

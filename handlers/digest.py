@@ -27,7 +27,6 @@ from domain.enums import PlanStatus, Role
 from domain.errors import UserError
 from domain.hot import HotItem
 from domain.text import split_message
-from handlers.callbacks import labels
 from handlers.day import Day
 from handlers.day_views import abnormal_text, fmt_date, fmt_money, local_date
 from handlers.head_callbacks import Nudge
@@ -160,7 +159,7 @@ def render_evening(dg: EveningDigest, today: date, waiting: int, t: Texts) -> st
 def nudge_keyboard(dg: EveningDigest, t: Texts) -> InlineKeyboardMarkup | None:
     if not dg.not_reported:
         return None
-    label = labels(t)
+    label = t.plain
     kb = Keyboard()
     for c in dg.not_reported[:40]:
         kb.button(text=label("btn-dg-nudge", name=c.name[:40]), callback_data=Nudge(member_id=c.member_id))
@@ -252,7 +251,7 @@ async def nudge(
 ) -> None:
     """🔔: the manager gets the head's reminder and their evening report, unless they already reported."""
     manager = await repo.heads.manager(team.id, callback_data.member_id)
-    answer = labels(t)  # a pop-up is plain text
+    answer = t.plain  # a pop-up is plain text
     day = Day(repo, team, manager, clock)
     report = await day.days.report(manager, day.today)
     if report is not None and report.submitted_at is not None:

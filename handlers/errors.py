@@ -13,7 +13,6 @@ from aiogram.types import ErrorEvent
 
 from bot.i18n import CURRENT_TEXTS, Texts, Translator
 from domain.errors import UserError
-from handlers.callbacks import labels
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +26,7 @@ async def _tell(event: ErrorEvent, t: Texts, key: str, args: dict[str, Any], dat
         if query is not None:
             answer = data.get("callback_answer")
             if answer is None or not answer.answered:
-                await query.answer(labels(t)(key, **args)[:200], show_alert=True)
+                await query.answer(t.plain(key, **args)[:200], show_alert=True)
                 if answer is not None:
                     answer.disable()
             elif query.message is not None and query.bot is not None:

@@ -8,7 +8,6 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.commands import MENU
 from bot.i18n import Texts
-from handlers.callbacks import labels
 from storage.models import Member
 
 
@@ -28,7 +27,7 @@ async def unknown(message: Message, member: Member, t: Texts) -> None:
 
 async def stale(query: CallbackQuery, t: Texts, callback_answer: CallbackAnswer) -> None:
     """A button no handler took: out of date, or not for this member."""
-    callback_answer.text = labels(t)("button-stale")
+    callback_answer.text = t.plain("button-stale")
     callback_answer.show_alert = True
 
 

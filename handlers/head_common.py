@@ -133,8 +133,3 @@ async def tell(bot: Bot, member: Member, text: str, markup: InlineKeyboardMarkup
         log.warning("could not tell member %s: %s", member.id, exc)
         return False
     return True
-
-
-def plain(t: Texts) -> Texts:
-    """The same language without HTML escaping, for button labels (plain text, never parsed)."""
-    return t.translator.get(t.locale, html=False)

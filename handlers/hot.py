@@ -29,7 +29,7 @@ from domain.enums import OPEN_STAGES, HotOutcome
 from domain.errors import UserError
 from domain.hot import MAX_TEXT, HotItem, order_entries, reminders
 from domain.text import split_message
-from handlers.callbacks import labels, reply_to, show
+from handlers.callbacks import reply_to, show
 from handlers.day_views import fmt_date, local_date
 from handlers.head_callbacks import TYPE_DATE, HotAct, HotAction, HotDate, HotPick
 from handlers.head_common import HEAD, PICK_LIMIT, one_text
@@ -72,7 +72,7 @@ def entry_text(n: int | None, item: HotItem, today: date, t: Texts) -> str:
 
 def list_view(items: list[HotItem], today: date, t: Texts) -> tuple[list[str], InlineKeyboardMarkup]:
     """The list's text (HTML, split under Telegram's limit) and its keyboard (plain-text labels)."""
-    label = labels(t)
+    label = t.plain
     kb = Keyboard()
     if not items:
         kb.button(text=label("btn-hot-add"), callback_data=HotAct(action=HotAction.ADD))
@@ -91,7 +91,7 @@ def list_view(items: list[HotItem], today: date, t: Texts) -> tuple[list[str], I
 
 
 def entry_keyboard(entry_id: int, t: Texts) -> InlineKeyboardMarkup:
-    label = labels(t)
+    label = t.plain
     kb = Keyboard()
     for action, key in (
         (HotAction.STEP, "btn-hot-step"),
@@ -111,7 +111,7 @@ def date_keyboard(today: date, team: Team, t: Texts) -> InlineKeyboardMarkup:
     while len(days) < 6:
         d = calendar.next_working_day(d)
         days.append(d)
-    label = labels(t)
+    label = t.plain
     kb = Keyboard()
     for d in days:
         kb.button(text=fmt_date(d, label), callback_data=HotDate(to=d.strftime("%Y%m%d")))
@@ -252,7 +252,7 @@ async def ask_remove(
     bot: Bot,
 ) -> None:
     entry = await repo.heads.hot_entry(team.id, callback_data.entry_id)
-    label = labels(t)
+    label = t.plain
     kb = Keyboard()
     kb.button(
         text=label("btn-hot-off-confirm"),
@@ -277,7 +277,7 @@ async def remove_entry(
 ) -> None:
     entry = await repo.heads.hot_entry(team.id, callback_data.entry_id)
     repo.heads.close_hot(entry, HotOutcome.REMOVED, clock())
-    callback_answer.text = labels(t)("hot-removed")
+    callback_answer.text = t.plain("hot-removed")
     await _drop_keyboard(query)
 
 
@@ -363,7 +363,7 @@ async def step_text(
 
 
 async def ask_typed_date(query: CallbackQuery, t: Texts, callback_answer: CallbackAnswer, bot: Bot) -> None:
-    callback_answer.text = labels(t)("ask-move-text")
+    callback_answer.text = t.plain("ask-move-text")
     await reply_to(query, bot, t("ask-move-text"))
 
 

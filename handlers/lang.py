@@ -12,7 +12,7 @@ from bot.config import LOCALES
 from bot.i18n import Texts, Translator
 from bot.keyboard import Keyboard
 from domain.errors import UserError
-from handlers.callbacks import LangChoice, labels, show
+from handlers.callbacks import LangChoice, show
 from storage.models import Member
 
 
@@ -33,7 +33,7 @@ async def lang(
         return
     kb = Keyboard()
     for locale in LOCALES:
-        kb.button(text=labels(translator.get(locale))("lang-name"), callback_data=LangChoice(locale=locale))
+        kb.button(text=translator.get(locale).plain("lang-name"), callback_data=LangChoice(locale=locale))
     await message.answer(t("lang-choose"), reply_markup=kb.as_markup())
 
 
@@ -46,7 +46,7 @@ async def choose_language(
     callback_answer: CallbackAnswer,
 ) -> None:
     t = await _switch(member, callback_data.locale, translator, bot)
-    callback_answer.text = labels(t)("lang-set")
+    callback_answer.text = t.plain("lang-set")
     await show(query, bot, t("lang-set"))
 
 

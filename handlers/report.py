@@ -65,7 +65,7 @@ async def send_plan(
     rep = await day.evening()
     plan = await repo.days.ensure_plan(member, tomorrow)
     if not allows(plan.status, PlanEvent.SUBMIT):
-        callback_answer.text = t("plan-already-sent")
+        callback_answer.text = t.plain("plan-already-sent")
         return
     if rep.missing:
         raise UserError("report-missing", count=len(rep.missing))
@@ -77,7 +77,7 @@ async def send_plan(
     report.planned, report.done, report.submitted_at = rep.fact.planned, rep.fact.done, day.now
     await repo.days.submit_plan(member, plan, day.today, day.now)
     await plan_submitted(repo, team, member, plan, bot, translator, day.now)
-    callback_answer.text = t("plan-sent-toast")
+    callback_answer.text = t.plain("plan-sent-toast")
     page = render_plan(await day.evening(), t)
     message = _message(query)
     if message is not None:
@@ -92,7 +92,7 @@ async def save_mood(
         raise UserError("button-stale")
     report = await repo.days.ensure_report(day.member, day.today)
     report.mood = callback_data.value
-    callback_answer.text = t("mood-saved", value=callback_data.value)
+    callback_answer.text = t.plain("mood-saved", value=callback_data.value)
     page = render_plan(await day.evening(), t)
     await show_page(_message(query), [page], 0)
 

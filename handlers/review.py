@@ -36,7 +36,6 @@ from handlers.head_common import (
     ReviewPick,
     one_text,
     pick_manager,
-    plain,
     tell,
 )
 from storage.head_repo import HeadRepo
@@ -104,7 +103,7 @@ def render_agenda(manager: Member, ag: Agenda, today: date, last: Review | None,
 
 
 def agenda_keyboard(review: Review, ag: Agenda, t: Texts) -> InlineKeyboardMarkup:
-    label = plain(t)  # a client's name on a button is plain text, never escaped
+    label = t.plain  # a client's name on a button is plain text, never escaped
     kb = Keyboard()
     seen: set[int] = set()
     for c in [*ag.stale, *ag.limbo]:
@@ -364,7 +363,7 @@ async def _create(
 
 async def ask_review_date(query: CallbackQuery, t: Texts, callback_answer: CallbackAnswer) -> None:
     """«Другая дата»: the date is typed next (``set_review_due_typed``)."""
-    callback_answer.text = t("ask-move-text")
+    callback_answer.text = t.plain("ask-move-text")
     message = _message(query)
     if message is not None:
         await message.answer(t("ask-move-text"))

@@ -55,7 +55,7 @@ from handlers.sales_callbacks import PlanStep, ReportXlsx
 from reports import fmt
 from reports.board import render_board_or_none
 from reports.data import load_board, load_bonuses, load_report, team_calendar
-from reports.send import plain, send_board, send_report, team_today
+from reports.send import send_board, send_report, team_today
 from reports.text import bonuses_text, caption, report_text
 from reports.xlsx import export_workbook, report_workbook
 from scheduler.compose import ComposeContext, Outgoing
@@ -341,7 +341,7 @@ def build_router() -> Router:
         if not stale and callback_data.a == "keep":  # the prompt of the manager being asked, not an older one
             stale = callback_data.v != str((await state.get_data()).get("i"))
         if stale:
-            callback_answer.text = t("button-stale")
+            callback_answer.text = t.plain("button-stale")
             callback_answer.show_alert = True
             return
         await message.edit_reply_markup(reply_markup=None)
@@ -381,7 +381,7 @@ def build_router() -> Router:
         period = _period_from(callback_data)
         report = await load_report(repo.session, team, period, team_today(team, clock))
         names = await SalesRepo(repo.session).names(team.id)
-        data = report_workbook(report, plain(t), names, period)
+        data = report_workbook(report, t.plain, names, period)
         label = fmt.period_label(period, t)
         await bot.send_document(
             query.from_user.id,
@@ -396,7 +396,7 @@ def build_router() -> Router:
         period = period_arg(command.args, team_today(team, clock))
         if period.days > MAX_EXPORT_DAYS:
             raise UserError("period-unknown", text=(command.args or "")[:60])
-        data, counts = await export_workbook(repo.session, team, period.start, period.end, plain(t))
+        data, counts = await export_workbook(repo.session, team, period.start, period.end, t.plain)
         name = f"export-{period.start.isoformat()}-{period.end.isoformat()}.xlsx"
         await bot.send_document(
             message.chat.id,
@@ -474,7 +474,7 @@ async def _compose(ctx: ComposeContext, period: Period) -> list[Outgoing]:
     session = ctx.repo.session
     report = await load_report(session, ctx.team, period, ctx.local_date)
     names = await SalesRepo(session).names(ctx.team.id)
-    png = await render_board_or_none(report.board, plain(ctx.t), ctx.t.locale)
+    png = await render_board_or_none(report.board, ctx.t.plain, ctx.t.locale)
     parts = split_message(report_text(report, ctx.t, names, ctx.t.locale))
     markup = xlsx_button(period, ctx.t)
     return [

@@ -26,7 +26,7 @@ from domain.enums import Role
 from domain.errors import UserError
 from domain.settings_input import RU_ZONES, parse_time, parse_vacation, resolve_zone
 from domain.zones import member_zone, team_zone, zone_for
-from handlers.callbacks import labels, show
+from handlers.callbacks import show
 from storage.models import Member, Team
 from storage.repo import Repo
 from storage.settings_repo import TIME_FIELDS, SettingsRepo, date_range
@@ -118,7 +118,7 @@ async def main_view(
         lines.append(t("settings-zones"))
         lines += [t("settings-member-zone-line", name=m.name, zone=m.timezone) for m in own]
     lines.append(t("settings-hint"))
-    label = labels(t)
+    label = t.plain
     kb = Keyboard()
     for field, column in TIME_FIELDS.items():
         time_label = label(f"settings-btn-{field}", time=_hhmm(getattr(team, column)))
@@ -136,12 +136,12 @@ async def main_view(
 
 def back_keyboard(t: Texts) -> InlineKeyboardMarkup:
     kb = Keyboard()
-    _button(kb, labels(t)("settings-btn-back"), SettingsAction.MAIN)
+    _button(kb, t.plain("settings-btn-back"), SettingsAction.MAIN)
     return kb.as_markup()
 
 
 def zone_keyboard(t: Texts, member_id: int) -> InlineKeyboardMarkup:
-    label = labels(t)
+    label = t.plain
     kb = Keyboard()
     for i, (_, ru, en, ahead) in enumerate(RU_ZONES):
         offset = label("settings-msk") if ahead == 0 else label("settings-msk-offset", hours=f"{ahead:+d}")
@@ -161,7 +161,7 @@ def zone_keyboard(t: Texts, member_id: int) -> InlineKeyboardMarkup:
 
 
 def workdays_keyboard(days: frozenset[int], t: Texts) -> InlineKeyboardMarkup:
-    label = labels(t)
+    label = t.plain
     kb = Keyboard()
     for d in range(1, 8):
         mark = "✅" if d in days else "▫️"
@@ -175,7 +175,7 @@ def members_keyboard(members: list[Member], action: SettingsAction, t: Texts) ->
     kb = Keyboard()
     for m in members:
         _button(kb, m.name, action, m=m.id)
-    _button(kb, labels(t)("settings-btn-back"), SettingsAction.MAIN)
+    _button(kb, t.plain("settings-btn-back"), SettingsAction.MAIN)
     kb.adjust(2)
     return kb.as_markup()
 
@@ -188,7 +188,7 @@ async def vacations_view(
     lines = [t("settings-member-vacations", name=member.name)]
     if not vacations:
         lines.append(t("settings-no-vacations"))
-    label = labels(t)
+    label = t.plain
     kb = Keyboard()
     for v in vacations:
         span = date_range(v.starts, v.ends)
@@ -302,7 +302,7 @@ async def set_zone(
     settings = repo.settings
     key, args = await _set_zone(settings, team, callback_data.m, callback_data.f)
     done = t(key, **args)
-    callback_answer.text = labels(t)(key, **args)
+    callback_answer.text = t.plain(key, **args)
     _poke(scheduler)
     text, markup = await main_view(settings, team, t, clock())
     await show(query, bot, f"{done}\n\n{text}", markup)
@@ -347,9 +347,7 @@ async def toggle_holidays(
 ) -> None:
     await state.clear()
     country = await repo.settings.toggle_holidays(team.id)
-    callback_answer.text = labels(t)(
-        "settings-holidays-saved-on" if country else "settings-holidays-saved-off"
-    )
+    callback_answer.text = t.plain("settings-holidays-saved-on" if country else "settings-holidays-saved-off")
     _poke(scheduler)
     await show(query, bot, *await main_view(repo.settings, team, t, clock()))
 
@@ -411,7 +409,7 @@ async def delete_vacation(
     settings = repo.settings
     target = await settings.member(team.id, callback_data.m)
     await settings.delete_vacation(team.id, int(callback_data.f))
-    callback_answer.text = labels(t)("settings-vacation-deleted")
+    callback_answer.text = t.plain("settings-vacation-deleted")
     _poke(scheduler)
     await show(query, bot, *await vacations_view(settings, team.id, target, t, clock(), team.timezone))
 

@@ -17,7 +17,7 @@ from bot.i18n import Texts, Translator
 from bot.keyboard import Keyboard
 from domain.enums import Role
 from domain.errors import UserError
-from handlers.callbacks import MemberAction, MemberStep, labels, reply_to, show
+from handlers.callbacks import MemberAction, MemberStep, reply_to, show
 from storage.models import Member, Team
 from storage.repo import Repo
 
@@ -39,7 +39,7 @@ async def invite_link(bot: Bot, code: str) -> str:
 def team_keyboard(members: list[Member], viewer: Member, t: Texts) -> InlineKeyboardMarkup | None:
     if viewer.role is not Role.HEAD:
         return None
-    label = labels(t)
+    label = t.plain
     kb = Keyboard()
     for m in members:
         if m.id != viewer.id:
@@ -103,7 +103,7 @@ async def ask_deactivate(
     query: CallbackQuery, callback_data: MemberAction, repo: Repo, member: Member, t: Texts, bot: Bot
 ) -> None:
     target = await _deactivatable(repo, member, callback_data.member_id)
-    label = labels(t)
+    label = t.plain
     kb = Keyboard()
     kb.button(
         text=label("btn-confirm-deactivate"),
@@ -127,7 +127,7 @@ async def deactivate(
 ) -> None:
     target = await _deactivatable(repo, member, callback_data.member_id)
     target.active = False
-    callback_answer.text = labels(t)("deactivated", name=target.name)
+    callback_answer.text = t.plain("deactivated", name=target.name)
     await show(query, bot, t("deactivated", name=target.name))
     await set_member_commands(bot, translator, target.tg_id, None, target.locale)
 

@@ -32,7 +32,7 @@ def team_today(team: Team, clock: Clock) -> date:
 
 async def send_board(bot: Bot, chat_id: int, board: Board, t: Texts) -> None:
     """The picture with its caption (if it can be drawn), then the text."""
-    png = await render_board_or_none(board, plain(t), t.locale)
+    png = await render_board_or_none(board, t.plain, t.locale)
     if png is not None:
         await bot.send_photo(chat_id, BufferedInputFile(png, "board.png"), caption=caption(board, t))
     for part in split_message(board_text(board, t, t.locale)):
@@ -47,7 +47,7 @@ async def send_report(
     names: dict[int, str],
     markup: InlineKeyboardMarkup | None = None,
 ) -> None:
-    png = await render_board_or_none(report.board, plain(t), t.locale)
+    png = await render_board_or_none(report.board, t.plain, t.locale)
     if png is not None:
         await bot.send_photo(chat_id, BufferedInputFile(png, "report.png"), caption=caption(report.board, t))
     parts = split_message(report_text(report, t, names, t.locale))
@@ -60,4 +60,4 @@ async def board_snapshot(
 ) -> tuple[bytes, str]:
     """The board as PNG bytes and its HTML text, without sending: for the demo's end of day."""
     board = await load_board(session, team, period, today)
-    return await render_board_async(board, plain(t), t.locale), board_text(board, t, t.locale)
+    return await render_board_async(board, t.plain, t.locale), board_text(board, t, t.locale)

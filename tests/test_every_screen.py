@@ -3,7 +3,7 @@
 One team whose every name and text (team, members, clients, task actions, results, reasons, plan comments,
 hot-list reasons and steps, review outcomes, lead sources) holds ``HOSTILE``. Its head, managers and owner
 send every command of their menu, then press every button they are shown, breadth first (bounded), and
-type ``HOSTILE`` whenever a dialog waits for text; every scheduled composer (``scheduler.compose.KINDS``)
+type ``HOSTILE`` whenever a dialog waits for text; every scheduled composer (``scheduler.kinds.KINDS``)
 renders for every member it is for. For every message and edit the bot produced:
 
 * it was accepted: its HTML parses (the emulator's parser refuses bad HTML as Telegram does);
@@ -12,7 +12,7 @@ renders for every member it is for. For every message and edit the bot produced:
 * button labels and alerts (plain text) are never escaped: no ``&lt;``, ``&gt;``, ``&amp;`` outside
   ``HOSTILE``.
 
-Screens that fail today are listed in ``KNOWN`` (other engineers are fixing them); the test prints every
+Screens known to fail would be listed in ``KNOWN`` (none is now); the test prints every
 failure, fails on one not listed, is reported xfailed while a listed one still fails, and prints the
 listed ones that no longer fail.
 """
@@ -37,7 +37,8 @@ from bot.i18n import default_translator
 from bot.inprocess import InProcessBot
 from botapi_emulator.entities import EntityParseError, parse_text
 from domain.enums import PlanStatus, Role, TaskEventKind, TaskStatus
-from scheduler.compose import KINDS, ComposeContext
+from scheduler.compose import ComposeContext
+from scheduler.kinds import KINDS
 from storage.db import create_engine, create_session_pool
 from storage.models import Member, Plan, Task, TaskEvent, Team
 from storage.repo import Repo
@@ -63,25 +64,8 @@ WORDS = Words(
     "EvilInviteCode0123456789abcdefXY",
 )
 
-#: Screens that fail today (trigger, what): other engineers are fixing them; see the module docstring.
-KNOWN: set[str] = {
-    "/add with a hostile argument | button label",
-    "/add → typed | button label",
-    "/digest | button label",
-    "/team | button label",
-    "press cs:lost | alert",
-    "press cs:negotiation | alert",
-    "press cs:new | alert",
-    "press cs:proposal | alert",
-    "press cs:qualified | alert",
-    "press cs:won | alert",
-    "press mb:off! | alert",
-    "press nu | alert",
-    "press nu | button label",
-    "press pa:ok | alert",
-    "press pt:m | editMessageText text",
-    "press rp:add → typed | button label",
-}
+#: Screens known to fail (trigger, what): none now; a new failure fails the test, see the module docstring.
+KNOWN: set[str] = set()
 
 
 @dataclass
