@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, system_clock
 from bot.config import Settings
+from bot.heavy import HeavyJobs
 from bot.i18n import Translator, default_translator
 from bot.middlewares import (
     AnswerCallbackMiddleware,
@@ -85,14 +86,18 @@ def create_dispatcher(
     clock: Clock = system_clock,
     translator: Translator | None = None,
     storage: BaseStorage | None = None,
+    heavy: HeavyJobs | None = None,
 ) -> Dispatcher:
+    heavy = heavy or HeavyJobs(settings.database_url)
     dp = Dispatcher(
         storage=storage or create_storage(settings),
         settings=settings,
         session_pool=session_pool,
         clock=clock,
         translator=translator or default_translator(),
+        heavy=heavy,  # heavy work as jobs off the event loop (bot/heavy.py)
     )
+    dp.shutdown.register(heavy.close)  # jobs in flight finish (and send) before the bot's session closes
     dp.update.outer_middleware(UpdateLogMiddleware())  # one log line per update, around everything
     throttling = ThrottlingMiddleware(settings.throttle_rate, settings.throttle_burst)
     dp.message.outer_middleware(throttling)

@@ -226,3 +226,18 @@ error-import-too-many-rows = В файле больше { $max } строк. Р�
 error-import-unreadable = Не смог прочитать файл: он повреждён или это не таблица.
 error-import-not-understood = Не нашёл в файле столбца с названием клиента («Название», «Компания», «Клиент») или листа с планами.
 error-import-expired = Файл для загрузки уже не найден. Пришлите его ещё раз.
+
+## heavy work as jobs (bot/heavy.py)
+heavy-preparing = Готовлю файл… Пришлю, как только будет готов.
+heavy-preparing-picture = Готовлю картинку… Пришлю через несколько секунд.
+heavy-reading = Читаю файл…
+heavy-writing = Загружаю…
+heavy-busy = Уже готовлю — пришлю, как только будет готово.
+
+## import: mostly overdue tasks
+import-preview-overdue = ⚠️ Просрочено { $count } из { $total } { $total ->
+        [one] новой задачи
+       *[other] новых задач
+    } (срок раньше сегодняшнего). Их можно загрузить со сроком на другой день: кнопка ниже, или напишите дату.
+btn-import-move = 📅 Загрузить, просроченные — на { $date }
+error-import-no-overdue = В этом файле нет просроченных задач — переносить нечего.

@@ -1,0 +1,113 @@
+"""What an import reads and writes (``importer/service.py`` holds the rules, this the SQL): the team's
+people, clients and task keys for the preview, and the batched writes of the good rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.enums import Role, Stage, TaskEventKind, TaskStatus
+from storage.models import Client, Member, SalesPlan, Task
+from storage.repo import TaskRepo, name_key
+
+TaskKey = tuple[int, str, date]  # (client id, the action's name key, due date)
+
+
+class ImportRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def people(self, team_id: int) -> Sequence[Member]:
+        """Who may own an imported row: the team's active managers and heads."""
+        return (
+            await self.session.scalars(
+                select(Member).where(
+                    Member.team_id == team_id,
+                    Member.active.is_(True),
+                    Member.role.in_((Role.MANAGER, Role.HEAD)),
+                )
+            )
+        ).all()
+
+    async def clients_by_key(self, team_id: int) -> dict[str, Client]:
+        return {
+            c.name_key: c for c in await self.session.scalars(select(Client).where(Client.team_id == team_id))
+        }
+
+    async def task_keys(self, team_id: int) -> tuple[set[TaskKey], set[tuple[int, str]]]:
+        """Every client task of the team as (client, action key, due), and the open ones as (client, action
+        key): an overdue row the team already has open (perhaps moved since) is not new."""
+        rows = await self.session.execute(
+            select(Task.client_id, Task.action, Task.due_date, Task.status).where(
+                Task.team_id == team_id, Task.client_id.is_not(None)
+            )
+        )
+        keys: set[TaskKey] = set()
+        open_: set[tuple[int, str]] = set()
+        for client_id, action, due, status in rows:
+            assert client_id is not None
+            keys.add((client_id, name_key(action), due))
+            if status is TaskStatus.OPEN:
+                open_.add((client_id, name_key(action)))
+        return keys, open_
+
+    async def member_plans(self, team_id: int) -> dict[tuple[int, date], SalesPlan]:
+        plans = await self.session.scalars(
+            select(SalesPlan).where(SalesPlan.team_id == team_id, SalesPlan.member_id.is_not(None))
+        )
+        return {(p.member_id, p.month): p for p in plans if p.member_id is not None}
+
+    async def add_clients(self, team_id: int, rows: Iterable[tuple[str, int, Stage]]) -> list[Client]:
+        """New clients (name, owner, stage), written in one batch."""
+        clients = [
+            Client(team_id=team_id, owner_id=owner, name=name, name_key=name_key(name), stage=stage)
+            for name, owner, stage in rows
+        ]
+        self.session.add_all(clients)
+        await self.session.flush()
+        return clients
+
+    async def add_tasks(
+        self, team_id: int, rows: Iterable[tuple[int, int, str, date]], actor_id: int | None
+    ) -> int:
+        """New open tasks (client, assignee, action, due) in one batch, each with its "created" event."""
+        tasks = [
+            Task(
+                team_id=team_id,
+                client_id=client_id,
+                assignee_id=assignee,
+                action=action,
+                due_date=due,
+                created_by=actor_id,
+                status=TaskStatus.OPEN,
+                moves=0,
+            )
+            for client_id, assignee, action, due in rows
+        ]
+        self.session.add_all(tasks)
+        await self.session.flush()
+        log = TaskRepo(self.session)
+        for task in tasks:
+            log.log(task, TaskEventKind.CREATED, actor_id, due=task.due_date.isoformat())
+        await self.session.flush()
+        return len(tasks)
+
+    async def put_plan(
+        self,
+        team_id: int,
+        member_id: int,
+        month: date,
+        revenue: Decimal,
+        deals: int,
+        stored: SalesPlan | None,
+    ) -> None:
+        if stored is None:
+            self.session.add(
+                SalesPlan(team_id=team_id, member_id=member_id, month=month, revenue=revenue, deals=deals)
+            )
+        else:
+            stored.revenue, stored.deals = revenue, deals
