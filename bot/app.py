@@ -13,6 +13,7 @@ from bot.factory import create_bot, create_dispatcher
 from bot.housekeeping import install as install_housekeeping
 from bot.i18n import Translator, default_translator
 from bot.perf import freeze_startup_objects
+from bot.polling import run_polling as run_concurrent_polling
 from storage.db import create_engine, create_session_pool
 from storage.migrate import is_up_to_date
 
@@ -40,14 +41,10 @@ async def run_polling(settings: Settings, clock: Clock | None = None) -> None:
 
             install_scheduler(dp)
         async with bot.context():
-            # Sequential handling: the offset that confirms an update is sent only after its handler's
-            # transaction has committed, so a crash mid-update loses nothing (Telegram resends it).
-            await dp.start_polling(
-                bot,
-                handle_as_tasks=False,
-                handle_signals=True,
-                allowed_updates=dp.resolve_used_update_types(),
-            )
+            # Different people's updates at once, each person's in order; the offset that confirms an
+            # update is sent only after its handler's transaction has committed, so a crash mid-update
+            # loses nothing (Telegram resends it). bot/polling.py explains.
+            await run_concurrent_polling(dp, bot)
     finally:
         await engine.dispose()
 

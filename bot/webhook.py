@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import NotMigrated
 from bot.clock import Clock, clock_from_env
@@ -105,7 +106,11 @@ async def _on_startup(bot: Bot, translator: Translator, settings: Settings) -> N
 
 
 def create_webhook_dispatcher(
-    settings: Settings, session_pool, *, clock: Clock, translator: Translator
+    settings: Settings,
+    session_pool: async_sessionmaker[AsyncSession],
+    *,
+    clock: Clock,
+    translator: Translator,
 ) -> Dispatcher:
     dp = create_dispatcher(settings, session_pool, clock=clock, translator=translator)
     dp.startup.register(_on_startup)

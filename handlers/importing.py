@@ -10,6 +10,7 @@ to that date."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -217,7 +218,7 @@ async def move_pressed(
     await _write(query, state, team, member, t, clock, bot, heavy, move=True)
 
 
-async def _confirming(state: FSMContext) -> dict:
+async def _confirming(state: FSMContext) -> dict[str, Any]:
     data = await state.get_data()
     if await state.get_state() != ImportFlow.confirm.state or "file_id" not in data:
         raise UserError("import-expired")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
@@ -125,7 +126,7 @@ async def _ask_member(message: Message, state: FSMContext, repo: Repo, team: Tea
     await message.answer(text, reply_markup=kb.as_markup())
 
 
-def _targets(data: dict) -> dict[int, Target]:
+def _targets(data: dict[str, Any]) -> dict[int, Target]:
     return {int(k): Target(Decimal(v[0]), Decimal(v[1])) for k, v in data.get("values", {}).items()}
 
 
