@@ -1,10 +1,10 @@
 """No reply lost, none recorded twice: the real bot process is killed with SIGKILL in the middle of a
 burst of ``/add`` commands, restarted, and every task the burst asked for exists exactly once; every
 update id is recorded as processed; a second reply can only come from an update in flight at the kill.
-Once in long polling (the offset is confirmed only up to the lowest unfinished update, so the restart gets
-the unconfirmed ones again and the processed ids make the committed ones a no-op), once in webhook mode (the dead process never answered 200, so the
-delivery is retried). Also: the secret is refused when wrong, the logs hold neither the token nor the
-webhook secret, /healthz answers in both modes."""
+Once in long polling (the offset is confirmed only up to the lowest unfinished update, so the restart
+gets the unconfirmed ones again and the processed ids make the committed ones a no-op), once in webhook
+mode (the dead process never answered 200, so the delivery is retried). Also: the secret is refused
+when wrong, the logs hold neither the token nor the webhook secret, /healthz answers in both modes."""
 
 from __future__ import annotations
 
