@@ -165,7 +165,7 @@ async def received(
         if plan.nothing_new:
             await bot.send_message(chat_id, t("import-nothing"))
             return
-        move_to = team_calendar(team).next_working_day(today) if plan.overdue else None
+        move_to = team_calendar(team).next_working_day(today) if plan.mostly_overdue else None
         await state.set_state(ImportFlow.confirm)
         await state.set_data(
             {"file_id": document.file_id, "file_name": name, "move_to": move_to and move_to.isoformat()}

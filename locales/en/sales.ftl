@@ -240,4 +240,4 @@ import-preview-overdue = ⚠️ { $count } of { $total } new { $total ->
        *[other] tasks are
     } overdue (due before today). They can be loaded due on another day: the button below, or type a date.
 btn-import-move = 📅 Load, overdue ones due { $date }
-error-import-no-overdue = This file has no overdue tasks — nothing to move.
+error-import-no-overdue = Nothing to move: this file has few or no overdue tasks — press "Load" or "Cancel".
