@@ -10,6 +10,7 @@ import struct
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -275,7 +276,9 @@ async def test_scheduled_reports_only_on_their_day(world: TeamWorld) -> None:
         assert money(Decimal(350000)) in december[1].text
 
 
-async def test_export_again_while_one_is_prepared_gets_already_preparing(world: TeamWorld, monkeypatch) -> None:
+async def test_export_again_while_one_is_prepared_gets_already_preparing(
+    world: TeamWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The heavy work is a job (bot/heavy.py): "Готовлю файл…" at once, the file when ready, and a second
     /export meanwhile starts no second job."""
     import threading
