@@ -10,6 +10,7 @@ from bot.clock import Clock, clock_from_env
 from bot.commands import set_default_commands
 from bot.config import Settings
 from bot.factory import create_bot, create_dispatcher
+from bot.heavy import HeavyJobs
 from bot.housekeeping import install as install_housekeeping
 from bot.i18n import Translator, default_translator
 from bot.perf import freeze_startup_objects
@@ -32,7 +33,11 @@ async def run_polling(settings: Settings, clock: Clock | None = None) -> None:
         translator = default_translator()
         bot = create_bot(settings)
         dp = create_dispatcher(
-            settings, create_session_pool(engine), clock=clock or clock_from_env(), translator=translator
+            settings,
+            create_session_pool(engine),
+            clock=clock or clock_from_env(),
+            translator=translator,
+            heavy=HeavyJobs(settings.database_url, processes=True),  # worker processes (bot/heavy.py)
         )
         dp.startup.register(_on_startup)
         install_housekeeping(dp, settings)  # prunes processed update ids; /healthz when HEALTH_PORT is set

@@ -4,40 +4,50 @@ picture, reading and writing an import.
 Why: the event loop handles everybody's updates. A five-second workbook built on it stalls every other
 person for five seconds (30 ``/export`` in a row made a manager's ``/help`` wait 153 s). So a handler
 only checks the request (role, team, period), says "Готовлю файл…" at once and hands the work to
-``HeavyJobs.submit``; the update's transaction commits and the next update goes on. The job runs in one of
-``workers`` threads, each with **its own event loop, engine and session** (never the update's session or
-transaction), so both its database reads and its CPU work (openpyxl, matplotlib, CSV parsing) are off
-the bot's loop. What it returns is delivered back on the bot's loop (sending needs the bot's HTTP
-session). Threads rather than processes: measured by ``bench/fairness.py``, light commands stay far under
-a second with two worker threads on two cores (CPython switches the GIL every 5 ms, so the loop keeps
-getting its turns), and a thread needs no pickling of teams or texts.
+``start_job``; the update's transaction commits and the next update goes on. The job runs in a bounded
+pool of ``workers`` **processes** (production) or threads (the in-process bot of the tests and the demo),
+each with its own event loop, engine and session (never the update's session or transaction), so both
+its database reads and its CPU work (openpyxl, matplotlib, CSV parsing) are off the bot's loop. What it
+returns is delivered back on the bot's loop (sending needs the bot's HTTP session).
+
+Processes, not threads, because measured (``bench/fairness.py``): openpyxl and matplotlib are pure
+Python under the GIL, and a thread building a workbook made the loop wait for the GIL at each of its
+many small I/O steps (aiosqlite answers from its own thread), so a light command took seconds. So a job
+is a picklable callable (a module-level function with ``functools.partial`` of plain arguments: ids,
+dates, a locale), called with the job's session; its result is pickled back. A ``UserError`` it raises
+comes back as the same ``UserError``.
 
 One job per person and kind: pressing ``/export`` again while one is prepared gets "уже готовлю" and no
-second job (``submit`` returns ``False``). The pool is bounded, so a flood of heavy commands from many
-people queues in the pool instead of multiplying threads.
+second job. The pool is bounded, so a flood of heavy commands from many people queues in the pool
+instead of multiplying workers.
 
 A crash mid-job: the update that asked for it has committed (its "Готовлю файл…" was sent), so
 Telegram does not redeliver it, and the job is gone with the process. Nothing is half-written: an
 import's writes are one transaction in the job, committed or not at all (a repeated import adds nothing
 twice, so sending the file again is safe). The person never gets the file and asks again; no job row
-survives the process (see the README's "What a crash loses").
+survives the process.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import threading
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, TypeVar
 
 from aiogram import Bot
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Texts
-from domain.errors import UserError
+from bot.i18n import Texts, default_translator
+from domain.errors import NotFound, UserError
 from storage.db import create_engine, create_session_pool
+from storage.models import Team
+from storage.repo import Repo
 
 log = logging.getLogger(__name__)
 
@@ -48,18 +58,94 @@ Work = Callable[[AsyncSession], Awaitable[T]]
 DEFAULT_WORKERS = 2
 
 
-class HeavyJobs:
-    """The bounded pool of worker threads and the jobs in flight, one per (chat, kind)."""
+@dataclass(frozen=True)
+class _Refused:
+    """A ``UserError`` on its way back from a worker process (its keyword arguments do not pickle)."""
 
-    def __init__(self, database_url: str, workers: int = DEFAULT_WORKERS) -> None:
+    code: str
+    args: dict[str, Any]
+
+
+_local = threading.local()
+
+
+def _in_worker(database_url: str, work: Work[T], writes: bool) -> T | _Refused:
+    """In a worker (process or thread): its own loop, kept for the worker's life, runs the work."""
+    loop: asyncio.AbstractEventLoop | None = getattr(_local, "loop", None)
+    if loop is None:
+        loop = _local.loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(_in_session(database_url, work, writes))
+    except UserError as exc:
+        return _Refused(exc.code, exc.args_)
+
+
+async def _in_session(database_url: str, work: Work[T], writes: bool) -> T:
+    # an engine per job: asyncpg's connections belong to the loop that opened them, and a job's few
+    # milliseconds of connecting are nothing beside the seconds of work
+    engine = create_engine(database_url, read_only=not writes)
+    try:
+        async with create_session_pool(engine)() as session, session.begin():
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
+async def job_team(session: AsyncSession, team_id: int) -> Team:
+    """The team, read again inside the job's own session."""
+    team = await Repo(session).teams.get(team_id)
+    if team is None:
+        raise NotFound("team")
+    return team
+
+
+@cache
+def job_texts(locale: str, html: bool = True) -> Texts:
+    """The texts of ``locale`` inside a job (a worker process has its own translator)."""
+    return default_translator().get(locale, html=html)
+
+
+def _warm() -> None:
+    """A new worker process imports what jobs need now, not in the first person's job."""
+    import handlers.importing
+    import handlers.sales  # noqa: F401
+
+
+def _noop() -> None:
+    return None
+
+
+class HeavyJobs:
+    """The bounded pool of workers and the jobs in flight, one per (chat, kind)."""
+
+    def __init__(self, database_url: str, workers: int = DEFAULT_WORKERS, *, processes: bool = False) -> None:
         self.database_url = database_url
         self.workers = workers
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="heavy")
+        self.processes = processes
+        self._executor: Executor | None = None
         self._running: dict[JobKey, asyncio.Task[None]] = {}
-        self._local = threading.local()
         # True: the old way, for bench/fairness.py's "before": the work runs on the bot's loop and the
         # update that asked waits for it
         self.inline = False
+
+    def _pool(self) -> Executor:
+        if self._executor is None:
+            if self.processes:
+                # spawned, not forked: a fork would copy the bot's loop, threads and open connections
+                self._executor = ProcessPoolExecutor(
+                    self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm
+                )
+            else:
+                self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="heavy")
+        return self._executor
+
+    async def start(self) -> None:
+        """Start the worker processes now (the dispatcher's startup), so the first job does not wait for
+        a process to spawn and import."""
+        if self.processes:
+            pool = self._pool()
+            loop = asyncio.get_running_loop()
+            await asyncio.gather(*(loop.run_in_executor(pool, _noop) for _ in range(self.workers)))
 
     def busy(self, key: JobKey) -> bool:
         return key in self._running
@@ -73,7 +159,7 @@ class HeavyJobs:
         *,
         writes: bool = False,
     ) -> bool:
-        """Start ``work`` (it gets its own session and transaction, in a worker thread); on the bot's loop
+        """Start ``work`` (it gets its own session and transaction, in a worker); on the bot's loop
         then ``deliver`` its result, or ``fail`` with what it raised. ``False``: this person's job of
         this kind is still running, nothing started. A job that only reads (``writes=False``) holds no
         write lock on SQLite: a WAL reader neither waits for writers nor stops them, so the updates of
@@ -97,10 +183,14 @@ class HeavyJobs:
         try:
             try:
                 if self.inline:
-                    result = await self._in_session(work, writes)
+                    result: T | _Refused = await _in_session(self.database_url, work, writes)
                 else:
                     loop = asyncio.get_running_loop()
-                    result = await loop.run_in_executor(self._executor, self._in_worker, work, writes)
+                    result = await loop.run_in_executor(
+                        self._pool(), _in_worker, self.database_url, work, writes
+                    )
+                if isinstance(result, _Refused):
+                    raise UserError(result.code, **result.args)
             except Exception as exc:  # told to the person by ``fail``; a bug is logged there
                 await fail(exc)
                 return
@@ -110,23 +200,6 @@ class HeavyJobs:
         finally:
             del self._running[key]
 
-    def _in_worker(self, work: Work[T], writes: bool) -> T:
-        """In a worker thread: its own loop (kept for the thread's life) runs the work."""
-        loop: asyncio.AbstractEventLoop | None = getattr(self._local, "loop", None)
-        if loop is None:
-            loop = self._local.loop = asyncio.new_event_loop()
-        return loop.run_until_complete(self._in_session(work, writes))
-
-    async def _in_session(self, work: Work[T], writes: bool) -> T:
-        # an engine per job: asyncpg's connections belong to the loop that opened them, and a job's
-        # few milliseconds of connecting are nothing beside the seconds of work
-        engine = create_engine(self.database_url, read_only=not writes)
-        try:
-            async with create_session_pool(engine)() as session, session.begin():
-                return await work(session)
-        finally:
-            await engine.dispose()
-
     async def wait_idle(self) -> None:
         """Until no job runs (tests, and the stop of the process)."""
         while self._running:
@@ -134,10 +207,9 @@ class HeavyJobs:
 
     async def close(self) -> None:
         await self.wait_idle()
-        await asyncio.get_running_loop().run_in_executor(None, self._shutdown)
-
-    def _shutdown(self) -> None:
-        self._executor.shutdown(wait=True)
+        if self._executor is not None:
+            executor, self._executor = self._executor, None
+            await asyncio.get_running_loop().run_in_executor(None, executor.shutdown)
 
 
 async def start_job(

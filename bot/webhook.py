@@ -39,6 +39,7 @@ from bot.commands import set_default_commands
 from bot.config import Settings
 from bot.factory import create_bot, create_dispatcher
 from bot.health import add_health_route
+from bot.heavy import HeavyJobs
 from bot.housekeeping import install as install_housekeeping
 from bot.i18n import Texts, Translator, default_translator
 from bot.perf import freeze_startup_objects
@@ -112,7 +113,8 @@ def create_webhook_dispatcher(
     clock: Clock,
     translator: Translator,
 ) -> Dispatcher:
-    dp = create_dispatcher(settings, session_pool, clock=clock, translator=translator)
+    heavy = HeavyJobs(settings.database_url, processes=True)  # worker processes (bot/heavy.py)
+    dp = create_dispatcher(settings, session_pool, clock=clock, translator=translator, heavy=heavy)
     dp.startup.register(_on_startup)
     install_housekeeping(dp, settings, health=False)
     if settings.scheduler_enabled:

@@ -10,6 +10,7 @@ to that date."""
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -21,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.filters import RoleFilter
-from bot.heavy import HeavyJobs, start_job
+from bot.heavy import HeavyJobs, job_team, start_job
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from domain.dates import parse_due_date
@@ -118,10 +119,11 @@ async def _download(bot: Bot, file_id: str) -> bytes:
     return buffer.read()
 
 
-async def _prepare(
-    session: AsyncSession, data: bytes, file_name: str, team: Team, today: date, owner_id: int
+async def preview_job(
+    team_id: int, data: bytes, file_name: str, today: date, owner_id: int, session: AsyncSession
 ) -> ImportPlan:
-    """In the job: read the file (CPU work, off the bot's loop) and compare it with the team's data."""
+    """In a worker: read the file (CPU work, off the bot's loop) and compare it with the team's data."""
+    team = await job_team(session, team_id)
     tables = read_file(data, file_name)
     plan = await prepare(session, team, tables, today, default_owner_id=owner_id)
     if not plan.understood:
@@ -156,9 +158,6 @@ async def received(
     today = team_today(team, clock)
     chat_id = message.chat.id
 
-    async def work(session: AsyncSession) -> ImportPlan:
-        return await _prepare(session, data, name, team, today, member.id)
-
     async def deliver(plan: ImportPlan) -> None:
         for part in split_message(render_preview(plan, name, t)):
             await bot.send_message(chat_id, part)
@@ -172,6 +171,7 @@ async def received(
         )
         await bot.send_message(chat_id, t("import-confirm"), reply_markup=confirm_keyboard(t, move_to))
 
+    work = partial(preview_job, team.id, data, name, today, member.id)
     await start_job(heavy, bot, chat_id, "import", t, work, deliver, preparing="heavy-reading")
 
 
@@ -251,10 +251,6 @@ async def _write(
     chat_id = query.from_user.id
     file_name = data["file_name"]
 
-    async def work(session: AsyncSession) -> Written:
-        plan = await _prepare(session, content, file_name, team, today, member.id)
-        return await apply(session, team, plan, member.id, move_overdue_to=move_to)
-
     async def deliver(written: Written) -> None:
         done = t(
             "import-done",
@@ -264,7 +260,22 @@ async def _write(
         )
         await bot.send_message(chat_id, done)
 
+    work = partial(load_job, team.id, content, file_name, today, member.id, move_to)
     await start_job(heavy, bot, chat_id, "import", t, work, deliver, writes=True, preparing="heavy-writing")
+
+
+async def load_job(
+    team_id: int,
+    data: bytes,
+    file_name: str,
+    today: date,
+    actor_id: int,
+    move_to: date | None,
+    session: AsyncSession,
+) -> Written:
+    """In a worker: the file read again and its good rows written, in the job's one transaction."""
+    plan = await preview_job(team_id, data, file_name, today, actor_id, session)
+    return await apply(session, await job_team(session, team_id), plan, actor_id, move_overdue_to=move_to)
 
 
 def build_router() -> Router:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -33,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.filters import RoleFilter
-from bot.heavy import HeavyJobs, start_job
+from bot.heavy import HeavyJobs, job_team, job_texts, start_job
 from bot.i18n import Texts, Translator, default_translator
 from bot.keyboard import Keyboard
 from domain.enums import Role
@@ -216,12 +217,6 @@ async def board(
     today = team_today(team, clock)
     period = period_arg(command.args, today)
     chat_id = message.chat.id
-    label_t = plain(t)
-
-    async def work(session: AsyncSession) -> tuple[bytes, str, list[str]]:
-        result = await load_board(session, team, period, today)
-        png = render_board_png(result, label_t, t.locale)
-        return png, caption(result, t), split_message(board_text(result, t, t.locale))
 
     async def deliver(done: tuple[bytes, str, list[str]]) -> None:
         png, title, parts = done
@@ -229,7 +224,19 @@ async def board(
         for part in parts:
             await bot.send_message(chat_id, part)
 
+    work = partial(board_job, team.id, period, today, t.locale)
     await start_job(heavy, bot, chat_id, "board", t, work, deliver, preparing="heavy-preparing-picture")
+
+
+async def board_job(
+    team_id: int, period: Period, today: date, locale: str, session: AsyncSession
+) -> tuple[bytes, str, list[str]]:
+    """In a worker: the board's numbers, its picture, its caption and text."""
+    team = await job_team(session, team_id)
+    t = job_texts(locale)
+    result = await load_board(session, team, period, today)
+    png = render_board_png(result, job_texts(locale, html=False), locale)
+    return png, caption(result, t), split_message(board_text(result, t, locale))
 
 
 async def bonus(
@@ -419,13 +426,6 @@ async def sales_report(
     today = team_today(team, clock)
     period = period_arg(command.args or "неделя", today)
     chat_id = message.chat.id
-    label_t = plain(t)
-
-    async def work(session: AsyncSession) -> tuple[bytes, str, list[str]]:
-        report = await load_report(session, team, period, today)
-        names = await Repo(session).sales.names(team.id)
-        png = render_board_png(report.board, label_t, t.locale)
-        return png, caption(report.board, t), split_message(report_text(report, t, names, t.locale))
 
     async def deliver(done: tuple[bytes, str, list[str]]) -> None:
         png, title, parts = done
@@ -434,7 +434,20 @@ async def sales_report(
         for i, part in enumerate(parts):
             await bot.send_message(chat_id, part, reply_markup=markup if i == len(parts) - 1 else None)
 
+    work = partial(report_job, team.id, period, today, t.locale)
     await start_job(heavy, bot, chat_id, "report", t, work, deliver, preparing="heavy-preparing-picture")
+
+
+async def report_job(
+    team_id: int, period: Period, today: date, locale: str, session: AsyncSession
+) -> tuple[bytes, str, list[str]]:
+    """In a worker: the owner's report, its board picture, caption and text."""
+    team = await job_team(session, team_id)
+    t = job_texts(locale)
+    report = await load_report(session, team, period, today)
+    names = await Repo(session).sales.names(team.id)
+    png = render_board_png(report.board, job_texts(locale, html=False), locale)
+    return png, caption(report.board, t), split_message(report_text(report, t, names, locale))
 
 
 async def sales_report_xlsx(
@@ -447,14 +460,7 @@ async def sales_report_xlsx(
     heavy: HeavyJobs,
 ) -> None:
     period = _period_from(callback_data)
-    today = team_today(team, clock)
     chat_id = query.from_user.id
-    label_t = plain(t)
-
-    async def work(session: AsyncSession) -> bytes:
-        report = await load_report(session, team, period, today)
-        names = await Repo(session).sales.names(team.id)
-        return report_workbook(report, label_t, names, period)
 
     async def deliver(data: bytes) -> None:
         await bot.send_document(
@@ -463,7 +469,17 @@ async def sales_report_xlsx(
             caption=t("salesreport-xlsx-caption", period=fmt.period_label(period, t)),
         )
 
+    work = partial(report_xlsx_job, team.id, period, team_today(team, clock), t.locale)
     await start_job(heavy, bot, chat_id, "report-xlsx", t, work, deliver)
+
+
+async def report_xlsx_job(
+    team_id: int, period: Period, today: date, locale: str, session: AsyncSession
+) -> bytes:
+    team = await job_team(session, team_id)
+    report = await load_report(session, team, period, today)
+    names = await Repo(session).sales.names(team.id)
+    return report_workbook(report, job_texts(locale, html=False), names, period)
 
 
 async def export(
@@ -479,10 +495,6 @@ async def export(
     if period.days > MAX_EXPORT_DAYS:
         raise UserError("period-unknown", text=(command.args or "")[:60])
     chat_id = message.chat.id
-    label_t = plain(t)
-
-    async def work(session: AsyncSession) -> tuple[bytes, ExportCounts]:
-        return await export_workbook(session, team, period.start, period.end, label_t)
 
     async def deliver(done: tuple[bytes, ExportCounts]) -> None:
         data, counts = done
@@ -500,7 +512,15 @@ async def export(
             ),
         )
 
-    await start_job(heavy, bot, chat_id, "export", t, work, deliver)
+    await start_job(heavy, bot, chat_id, "export", t, partial(export_job, team.id, period, t.locale), deliver)
+
+
+async def export_job(
+    team_id: int, period: Period, locale: str, session: AsyncSession
+) -> tuple[bytes, ExportCounts]:
+    """In a worker: the export's workbook (its reads and the building)."""
+    team = await job_team(session, team_id)
+    return await export_workbook(session, team, period.start, period.end, job_texts(locale, html=False))
 
 
 # ---------------------------------------------------------------------------------------------- the router
