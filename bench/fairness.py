@@ -29,6 +29,7 @@ import random
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import partial
 
 from bot.clock import ManualClock
 from bot.config import load_settings
@@ -36,6 +37,7 @@ from bot.factory import create_bot, create_dispatcher
 from bot.heavy import HeavyJobs
 from bot.polling import ConcurrentPolling
 from botapi_emulator import Emulator, EmulatorSession
+from botapi_emulator.models import SentMessage
 from domain.enums import Role
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
@@ -62,13 +64,17 @@ def import_csv(owners: list[str]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def answered(emu: Emulator, tg_id: int, before: int) -> bool:
+    return len(emu.sent(tg_id)) > before
+
+
 async def light_user(emu: Emulator, p: Person, until: float, phase: Phase, rng: random.Random) -> None:
     while time.perf_counter() < until:
         before = len(emu.sent(p.tg_id))
         start = time.perf_counter()
         emu.send_text(p.tg_id, "/help")
         try:
-            await emu.wait_for(lambda n=before: len(emu.sent(p.tg_id)) > n, timeout=CAP_S)
+            await emu.wait_for(partial(answered, emu, p.tg_id, before), timeout=CAP_S)
             phase.light_ms.append((time.perf_counter() - start) * 1000)
         except TimeoutError:
             phase.light_ms.append(CAP_S * 1000)
@@ -87,7 +93,7 @@ async def importer(emu: Emulator, head: Person, data: bytes, phase: Phase) -> No
     start = time.perf_counter()
     emu.send_document(head.tg_id, data, "big.csv")
 
-    def confirm():
+    def confirm() -> SentMessage | None:
         for m in reversed(emu.sent(head.tg_id)):
             for b in m.buttons:
                 if b.get("callback_data") == "imp:go":
@@ -95,6 +101,7 @@ async def importer(emu: Emulator, head: Person, data: bytes, phase: Phase) -> No
         return None
 
     message = await emu.wait_for(confirm, timeout=600)
+    assert message is not None
     emu.press(head.tg_id, message.message_id, "imp:go")
     await emu.wait_for(lambda: any("Загружено" in m.plain_text for m in emu.sent(head.tg_id)), timeout=600)
     phase.import_s = time.perf_counter() - start

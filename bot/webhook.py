@@ -13,6 +13,13 @@ What a request gets:
   is sent, so Telegram does not time out and retry it while it runs.
 - an error the error handlers did not absorb: 500, the transaction rolled back, Telegram retries.
 
+One person's updates stay in order: Telegram sends a chat's next update only once the request carrying
+the one before is answered (updates of different chats come concurrently; grammY's guide, "Deployment
+types", describes it), and this process answers only after the update's transaction committed. Across
+processes, ``DbSessionMiddleware``'s advisory lock on the person makes their updates one at a time as
+well. aiogram's 55-second fallback could break that order, but no handler runs that long any more: heavy
+work is a job (``bot/heavy.py``).
+
 Once it listens, the process registers the webhook (same URL and secret in every process, so registering
 again is harmless). On stop it does not delete it: the other processes keep serving, and Telegram keeps
 updates queued while none does.
