@@ -31,8 +31,10 @@ survives the process.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -105,8 +107,15 @@ def job_texts(locale: str, html: bool = True) -> Texts:
     return default_translator().get(locale, html=html)
 
 
+WORKER_NICENESS = 10
+
+
 def _warm() -> None:
-    """A new worker process imports what jobs need now, not in the first person's job."""
+    """A new worker process: lower CPU priority than the bot's loop (on a busy machine the light commands
+    come first and the files a little later), and the imports jobs need done now, not in the first
+    person's job."""
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
     import handlers.importing
     import handlers.sales  # noqa: F401
 

@@ -123,8 +123,8 @@ async def preview_job(
     team_id: int, data: bytes, file_name: str, today: date, owner_id: int, session: AsyncSession
 ) -> ImportPlan:
     """In a worker: read the file (CPU work, off the bot's loop) and compare it with the team's data."""
+    tables = read_file(data, file_name)  # before the first statement: no transaction (lock) yet
     team = await job_team(session, team_id)
-    tables = read_file(data, file_name)
     plan = await prepare(session, team, tables, today, default_owner_id=owner_id)
     if not plan.understood:
         raise UserError("import-not-understood")

@@ -279,22 +279,21 @@ async def apply(
     """Write the plan's new rows (the caller's transaction makes it all or nothing); with
     ``move_overdue_to``, the tasks due before the plan's today are written due on that date."""
     repo = ImportRepo(session)
-    by_key = await repo.clients_by_key(team.id)
-    fresh = [new for new in plan.new_clients if new.key not in by_key]  # not appeared since the preview
-    for client in await repo.add_clients(team.id, ((n.name, n.owner_id, n.stage) for n in fresh)):
-        by_key[client.name_key] = client
+    ids = {key: client.id for key, client in (await repo.clients_by_key(team.id)).items()}
+    fresh = [new for new in plan.new_clients if new.key not in ids]  # not appeared since the preview
+    ids.update(await repo.add_clients(team.id, ((n.name, n.owner_id, n.stage) for n in fresh)))
     known, _ = await repo.task_keys(team.id)
     rows: list[tuple[int, int, str, date]] = []
     for new in plan.new_tasks:
-        client = by_key[new.client_key]
+        client_id = ids[new.client_key]
         due = new.due
         if move_overdue_to is not None and plan.today is not None and due < plan.today:
             due = move_overdue_to
-        key = (client.id, name_key(new.action), due)
+        key = (client_id, name_key(new.action), due)
         if key in known:
             continue
         known.add(key)
-        rows.append((client.id, new.assignee_id, new.action, due))
+        rows.append((client_id, new.assignee_id, new.action, due))
     written_tasks = await repo.add_tasks(team.id, rows, actor_id)
     stored = await repo.member_plans(team.id)
     for new_plan in plan.new_plans:

@@ -7,12 +7,12 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import Role, Stage, TaskEventKind, TaskStatus
-from storage.models import Client, Member, SalesPlan, Task
-from storage.repo import TaskRepo, name_key
+from storage.models import Client, Member, SalesPlan, Task, TaskEvent
+from storage.repo import name_key
 
 TaskKey = tuple[int, str, date]  # (client id, the action's name key, due date)
 
@@ -61,40 +61,50 @@ class ImportRepo:
         )
         return {(p.member_id, p.month): p for p in plans if p.member_id is not None}
 
-    async def add_clients(self, team_id: int, rows: Iterable[tuple[str, int, Stage]]) -> list[Client]:
-        """New clients (name, owner, stage), written in one batch."""
-        clients = [
-            Client(team_id=team_id, owner_id=owner, name=name, name_key=name_key(name), stage=stage)
+    async def add_clients(self, team_id: int, rows: Iterable[tuple[str, int, Stage]]) -> dict[str, int]:
+        """New clients (name, owner, stage) in one multi-row insert; their ids by name key."""
+        values = [
+            {"team_id": team_id, "owner_id": owner, "name": name, "name_key": name_key(name), "stage": stage}
             for name, owner, stage in rows
         ]
-        self.session.add_all(clients)
-        await self.session.flush()
-        return clients
+        if not values:
+            return {}
+        result = await self.session.execute(insert(Client).returning(Client.id, Client.name_key), values)
+        return {key: cid for cid, key in result}
 
     async def add_tasks(
         self, team_id: int, rows: Iterable[tuple[int, int, str, date]], actor_id: int | None
     ) -> int:
-        """New open tasks (client, assignee, action, due) in one batch, each with its "created" event."""
-        tasks = [
-            Task(
-                team_id=team_id,
-                client_id=client_id,
-                assignee_id=assignee,
-                action=action,
-                due_date=due,
-                created_by=actor_id,
-                status=TaskStatus.OPEN,
-                moves=0,
-            )
+        """New open tasks (client, assignee, action, due) and their "created" events, in multi-row inserts
+        (an import writes thousands: one ORM object each would hold the write lock for seconds)."""
+        values = [
+            {
+                "team_id": team_id,
+                "client_id": client_id,
+                "assignee_id": assignee,
+                "action": action,
+                "due_date": due,
+                "created_by": actor_id,
+                "status": TaskStatus.OPEN,
+                "moves": 0,
+            }
             for client_id, assignee, action, due in rows
         ]
-        self.session.add_all(tasks)
-        await self.session.flush()
-        log = TaskRepo(self.session)
-        for task in tasks:
-            log.log(task, TaskEventKind.CREATED, actor_id, due=task.due_date.isoformat())
-        await self.session.flush()
-        return len(tasks)
+        if not values:
+            return 0
+        created = (await self.session.execute(insert(Task).returning(Task.id, Task.due_date), values)).all()
+        events = [
+            {
+                "task_id": task_id,
+                "actor_id": actor_id,
+                "kind": TaskEventKind.CREATED,
+                "from_date": due,
+                "data": {"due": due.isoformat()},
+            }
+            for task_id, due in created
+        ]
+        await self.session.execute(insert(TaskEvent), events)
+        return len(created)
 
     async def put_plan(
         self,
