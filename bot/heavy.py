@@ -31,13 +31,13 @@ survives the process.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import multiprocessing
-import os
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
@@ -82,13 +82,30 @@ def _in_worker(database_url: str, work: Work[T], writes: bool) -> T | _Refused:
         return _Refused(exc.code, exc.args_)
 
 
+_JOB_DATABASE: ContextVar[str] = ContextVar("job_database")
+
+
 async def _in_session(database_url: str, work: Work[T], writes: bool) -> T:
     # an engine per job: asyncpg's connections belong to the loop that opened them, and a job's few
     # milliseconds of connecting are nothing beside the seconds of work
     engine = create_engine(database_url, read_only=not writes)
+    token = _JOB_DATABASE.set(database_url)
     try:
         async with create_session_pool(engine)() as session, session.begin():
             return await work(session)
+    finally:
+        _JOB_DATABASE.reset(token)
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def job_reading() -> AsyncIterator[AsyncSession]:
+    """Inside a job that writes: a second, read-only session for the long reading before the writes, so
+    the job's own session takes SQLite's write lock only at its first statement, for the writes."""
+    engine = create_engine(_JOB_DATABASE.get(), read_only=True)
+    try:
+        async with create_session_pool(engine)() as session, session.begin():
+            yield session
     finally:
         await engine.dispose()
 
@@ -107,15 +124,9 @@ def job_texts(locale: str, html: bool = True) -> Texts:
     return default_translator().get(locale, html=html)
 
 
-WORKER_NICENESS = 10
-
-
 def _warm() -> None:
-    """A new worker process: lower CPU priority than the bot's loop (on a busy machine the light commands
-    come first and the files a little later), and the imports jobs need done now, not in the first
-    person's job."""
-    with contextlib.suppress(OSError):
-        os.nice(WORKER_NICENESS)
+    """A new worker process imports what jobs need now, not in the first person's job. (Not at a lower
+    CPU priority: a job that writes holds SQLite's write lock, and a starved holder stalls everyone.)"""
     import handlers.importing
     import handlers.sales  # noqa: F401
 

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.filters import RoleFilter
-from bot.heavy import HeavyJobs, job_team, start_job
+from bot.heavy import HeavyJobs, job_reading, job_team, start_job
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from domain.dates import parse_due_date
@@ -274,7 +274,8 @@ async def load_job(
     session: AsyncSession,
 ) -> Written:
     """In a worker: the file read again and its good rows written, in the job's one transaction."""
-    plan = await preview_job(team_id, data, file_name, today, actor_id, session)
+    async with job_reading() as reading:  # the comparing reads hold no write lock
+        plan = await preview_job(team_id, data, file_name, today, actor_id, reading)
     return await apply(session, await job_team(session, team_id), plan, actor_id, move_overdue_to=move_to)
 
 
