@@ -370,3 +370,19 @@ async def test_import_of_mostly_overdue_tasks_offers_to_move_them(world: TeamWor
     assert "Просрочено" not in "\n".join(m.plain_text for m in other)
     assert [b["text"] for b in other[-1].buttons] == ["✅ Загрузить", "Отмена"]
     assert "Переносить нечего" in (await head.send("пятница")).text
+
+
+async def test_a_file_the_import_cannot_read_is_told_politely_after_the_job(world: TeamWorld) -> None:
+    world.speaker(world.head)
+
+    async def act() -> None:
+        world.app.emulator.send_document(world.head.tg_id, "Цвет;Вкус\nкрасный;сладкий\n".encode(), "x.csv")
+        await world.app.drain()
+
+    reply = await world.app.collect(act)
+    reading, refusal = reply.messages
+    assert reading.plain_text == "Читаю файл…"
+    assert refusal.plain_text.startswith("Не нашёл в файле столбца с названием клиента")
+    # nothing waits for a press: a button of another preview loads nothing
+    spent = await forged(world, world.head.tg_id, refusal.message_id, "imp:go")
+    assert "не найден" in spent.answer.text
