@@ -97,7 +97,6 @@ def create_dispatcher(
         translator=translator or default_translator(),
         heavy=heavy,  # heavy work as jobs off the event loop (bot/heavy.py)
     )
-    dp.startup.register(heavy.start)
     dp.shutdown.register(heavy.close)  # jobs in flight finish (and send) before the bot's session closes
     dp.update.outer_middleware(UpdateLogMiddleware())  # one log line per update, around everything
     throttling = ThrottlingMiddleware(settings.throttle_rate, settings.throttle_burst)
