@@ -102,7 +102,7 @@ def create_dispatcher(
     throttling = ThrottlingMiddleware(settings.throttle_rate, settings.throttle_burst)
     dp.message.outer_middleware(throttling)
     dp.callback_query.outer_middleware(throttling)
-    db = DbSessionMiddleware(session_pool)
+    db = DbSessionMiddleware(session_pool, turns=heavy.turns)  # jobs' writes take the same turns
     member = MemberMiddleware()
     dedup = DedupMiddleware()  # in the update's transaction: a redelivered update is handled once
     for observer in (dp.message, dp.callback_query):

@@ -34,10 +34,8 @@ import asyncio
 import logging
 import multiprocessing
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import asynccontextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
@@ -47,7 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Texts, default_translator
 from domain.errors import NotFound, UserError
-from storage.db import create_engine, create_session_pool
+from storage.db import create_engine, create_session_pool, is_sqlite
 from storage.models import Team
 from storage.repo import Repo
 
@@ -82,30 +80,13 @@ def _in_worker(database_url: str, work: Work[T], writes: bool) -> T | _Refused:
         return _Refused(exc.code, exc.args_)
 
 
-_JOB_DATABASE: ContextVar[str] = ContextVar("job_database")
-
-
 async def _in_session(database_url: str, work: Work[T], writes: bool) -> T:
     # an engine per job: asyncpg's connections belong to the loop that opened them, and a job's few
     # milliseconds of connecting are nothing beside the seconds of work
     engine = create_engine(database_url, read_only=not writes)
-    token = _JOB_DATABASE.set(database_url)
     try:
         async with create_session_pool(engine)() as session, session.begin():
             return await work(session)
-    finally:
-        _JOB_DATABASE.reset(token)
-        await engine.dispose()
-
-
-@asynccontextmanager
-async def job_reading() -> AsyncIterator[AsyncSession]:
-    """Inside a job that writes: a second, read-only session for the long reading before the writes, so
-    the job's own session takes SQLite's write lock only at its first statement, for the writes."""
-    engine = create_engine(_JOB_DATABASE.get(), read_only=True)
-    try:
-        async with create_session_pool(engine)() as session, session.begin():
-            yield session
     finally:
         await engine.dispose()
 
@@ -144,6 +125,10 @@ class HeavyJobs:
         self.processes = processes
         self._executor: Executor | None = None
         self._running: dict[JobKey, asyncio.Task[None]] = {}
+        # SQLite admits one writer: the updates of this process and the writes of its jobs take turns
+        # here, first come first served (bot/middlewares/db.py). Jobs write on the bot's side for that
+        # reason (the import's load): a worker process retrying for the lock lost to a stream of updates.
+        self.turns: asyncio.Lock | None = asyncio.Lock() if is_sqlite(database_url) else None
         # True: the old way, for bench/fairness.py's "before": the work runs on the bot's loop and the
         # update that asked waits for it
         self.inline = False

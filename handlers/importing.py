@@ -9,6 +9,7 @@ to that date."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date
 from functools import partial
 from typing import Any
@@ -18,11 +19,11 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Document, InlineKeyboardMarkup, Message
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.filters import RoleFilter
-from bot.heavy import HeavyJobs, job_reading, job_team, start_job
+from bot.heavy import HeavyJobs, job_team, start_job
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from domain.dates import parse_due_date
@@ -31,7 +32,7 @@ from domain.errors import UserError
 from domain.text import split_message
 from handlers.sales_callbacks import ImportAction, ImportStep
 from importer.read import MAX_BYTES, read_file
-from importer.service import ImportPlan, Written, apply, prepare
+from importer.service import ImportPlan, apply, prepare
 from reports import fmt
 from reports.data import team_calendar
 from reports.send import team_today
@@ -201,8 +202,9 @@ async def go_pressed(
     clock: Clock,
     bot: Bot,
     heavy: HeavyJobs,
+    session_pool: async_sessionmaker[AsyncSession],
 ) -> None:
-    await _write(query, state, team, member, t, clock, bot, heavy, move=False)
+    await _write(query, state, team, member, t, clock, bot, heavy, session_pool, move=False)
 
 
 async def move_pressed(
@@ -214,8 +216,9 @@ async def move_pressed(
     clock: Clock,
     bot: Bot,
     heavy: HeavyJobs,
+    session_pool: async_sessionmaker[AsyncSession],
 ) -> None:
-    await _write(query, state, team, member, t, clock, bot, heavy, move=True)
+    await _write(query, state, team, member, t, clock, bot, heavy, session_pool, move=True)
 
 
 async def _confirming(state: FSMContext) -> dict[str, Any]:
@@ -234,11 +237,13 @@ async def _write(
     clock: Clock,
     bot: Bot,
     heavy: HeavyJobs,
+    session_pool: async_sessionmaker[AsyncSession],
     *,
     move: bool,
 ) -> None:
-    """ "Load": the file is read again and its good rows written, as a job, in the job's own transaction
-    (all or nothing); the dialog ends now, so a second press finds nothing to load."""
+    """ "Load": the file is read again and compared in a worker (the long part), then its good rows are
+    written in one transaction on the bot's side, in turn with the updates (SQLite's one writer); the
+    dialog ends now, so a second press finds nothing to load."""
     data = await _confirming(state)
     move_to = date.fromisoformat(data["move_to"]) if move and data.get("move_to") else None
     if move and move_to is None:
@@ -247,11 +252,11 @@ async def _write(
     await state.clear()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
-    today = team_today(team, clock)
     chat_id = query.from_user.id
-    file_name = data["file_name"]
 
-    async def deliver(written: Written) -> None:
+    async def deliver(plan: ImportPlan) -> None:
+        async with heavy.turns or nullcontext(), session_pool() as session, session.begin():
+            written = await apply(session, team, plan, member.id, move_overdue_to=move_to)
         done = t(
             "import-done",
             clients=str(written.clients),
@@ -260,23 +265,8 @@ async def _write(
         )
         await bot.send_message(chat_id, done)
 
-    work = partial(load_job, team.id, content, file_name, today, member.id, move_to)
-    await start_job(heavy, bot, chat_id, "import", t, work, deliver, writes=True, preparing="heavy-writing")
-
-
-async def load_job(
-    team_id: int,
-    data: bytes,
-    file_name: str,
-    today: date,
-    actor_id: int,
-    move_to: date | None,
-    session: AsyncSession,
-) -> Written:
-    """In a worker: the file read again and its good rows written, in the job's one transaction."""
-    async with job_reading() as reading:  # the comparing reads hold no write lock
-        plan = await preview_job(team_id, data, file_name, today, actor_id, reading)
-    return await apply(session, await job_team(session, team_id), plan, actor_id, move_overdue_to=move_to)
+    work = partial(preview_job, team.id, content, data["file_name"], team_today(team, clock), member.id)
+    await start_job(heavy, bot, chat_id, "import", t, work, deliver, preparing="heavy-writing")
 
 
 def build_router() -> Router:

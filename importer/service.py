@@ -279,7 +279,7 @@ async def apply(
     """Write the plan's new rows (the caller's transaction makes it all or nothing); with
     ``move_overdue_to``, the tasks due before the plan's today are written due on that date."""
     repo = ImportRepo(session)
-    ids = {key: client.id for key, client in (await repo.clients_by_key(team.id)).items()}
+    ids = await repo.client_ids(team.id)
     fresh = [new for new in plan.new_clients if new.key not in ids]  # not appeared since the preview
     ids.update(await repo.add_clients(team.id, ((n.name, n.owner_id, n.stage) for n in fresh)))
     known, _ = await repo.task_keys(team.id)

@@ -38,6 +38,11 @@ class ImportRepo:
             c.name_key: c for c in await self.session.scalars(select(Client).where(Client.team_id == team_id))
         }
 
+    async def client_ids(self, team_id: int) -> dict[str, int]:
+        """The team's client ids by name key (plain rows: an import's load reads thousands)."""
+        rows = await self.session.execute(select(Client.name_key, Client.id).where(Client.team_id == team_id))
+        return {key: cid for key, cid in rows}
+
     async def task_keys(self, team_id: int) -> tuple[set[TaskKey], set[tuple[int, str]]]:
         """Every client task of the team as (client, action key, due), and the open ones as (client, action
         key): an overdue row the team already has open (perhaps moved since) is not new."""

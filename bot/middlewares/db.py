@@ -32,11 +32,13 @@ class DbSessionMiddleware(BaseMiddleware):
     race for many seconds in a row (``bench/fairness.py``: p99 16 s). One turn at a time in arrival
     order costs nothing, SQLite would serialise them anyway."""
 
-    def __init__(self, session_pool: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, session_pool: async_sessionmaker[AsyncSession], turns: asyncio.Lock | None = None
+    ) -> None:
         self.session_pool = session_pool
         bind = session_pool.kw.get("bind")
         sqlite = bind is not None and bind.dialect.name == "sqlite"
-        self.turns: asyncio.Lock | None = asyncio.Lock() if sqlite else None
+        self.turns: asyncio.Lock | None = (turns or asyncio.Lock()) if sqlite else None
 
     async def __call__(
         self,
