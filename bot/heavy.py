@@ -23,7 +23,7 @@ instead of multiplying workers.
 
 A crash mid-job: the update that asked for it has committed (its "Готовлю файл…" was sent), so
 Telegram does not redeliver it, and the job is gone with the process. Nothing is half-written: an
-import's writes are one transaction in the job, committed or not at all (a repeated import adds nothing
+import's writes are one transaction, after the job's reading, committed or not at all (a repeated import adds nothing
 twice, so sending the file again is safe). The person never gets the file and asks again; no job row
 survives the process.
 """
