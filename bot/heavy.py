@@ -23,9 +23,9 @@ instead of multiplying workers.
 
 A crash mid-job: the update that asked for it has committed (its "Готовлю файл…" was sent), so
 Telegram does not redeliver it, and the job is gone with the process. Nothing is half-written: an
-import's writes are one transaction, after the job's reading, committed or not at all (a repeated import adds nothing
-twice, so sending the file again is safe). The person never gets the file and asks again; no job row
-survives the process.
+import's writes are one transaction, after the job's reading, committed or not at all (a repeated
+import adds nothing twice, so sending the file again is safe). The person never gets the file and asks
+again; no job row survives the process.
 """
 
 from __future__ import annotations
