@@ -10,9 +10,11 @@ from bot.clock import Clock, clock_from_env
 from bot.commands import check_token, publish_default_commands
 from bot.config import Settings
 from bot.factory import create_bot, create_dispatcher, create_storage
+from bot.heavy import HeavyJobs
 from bot.housekeeping import install as install_housekeeping
 from bot.i18n import Translator, default_translator
 from bot.perf import freeze_startup_objects
+from bot.polling import run_polling as run_concurrent_polling
 from storage.db import create_engine, create_session_pool
 from storage.migrate import is_up_to_date
 
@@ -37,7 +39,9 @@ async def run_polling(settings: Settings, clock: Clock | None = None) -> None:
             clock=clock or clock_from_env(),
             translator=translator,
             storage=create_storage(settings, pool),  # without Redis, dialogs survive a restart
+            heavy=HeavyJobs(settings.database_url, processes=True),  # worker processes (bot/heavy.py)
         )
+        dp.startup.register(dp["heavy"].start)  # the workers spawn now, not in the first job
         dp.startup.register(_on_startup)
         install_housekeeping(dp, settings)  # prunes processed update ids; /healthz when HEALTH_PORT is set
         if settings.scheduler_enabled:  # scheduled messages: wakes on a tick, decides from the database
@@ -45,14 +49,10 @@ async def run_polling(settings: Settings, clock: Clock | None = None) -> None:
 
             install_scheduler(dp)
         async with bot.context():
-            # Sequential handling: the offset that confirms an update is sent only after its handler's
-            # transaction has committed, so a crash mid-update loses nothing (Telegram resends it).
-            await dp.start_polling(
-                bot,
-                handle_as_tasks=False,
-                handle_signals=True,
-                allowed_updates=dp.resolve_used_update_types(),
-            )
+            # Different people's updates at once, each person's in order; the offset that confirms an
+            # update is sent only after its handler's transaction has committed, so a crash mid-update
+            # loses nothing (Telegram resends it). bot/polling.py explains.
+            await run_concurrent_polling(dp, bot)
     finally:
         await engine.dispose()
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.dialog_storage import DatabaseStorage, bind_dialog_sessions
+from bot.heavy import HeavyJobs
 from bot.i18n import Translator, default_translator
 from bot.metrics import Metrics, instrument_bot
 from bot.middlewares import (
@@ -97,8 +98,10 @@ def create_dispatcher(
     clock: Clock = system_clock,
     translator: Translator | None = None,
     storage: BaseStorage | None = None,
+    heavy: HeavyJobs | None = None,
 ) -> Dispatcher:
     metrics = Metrics()  # served at /metrics beside /healthz (bot/metrics.py)
+    heavy = heavy or HeavyJobs(settings.database_url)
     dp = Dispatcher(
         storage=storage or create_storage(settings),
         settings=settings,
@@ -106,13 +109,15 @@ def create_dispatcher(
         clock=clock,
         translator=translator or default_translator(),
         metrics=metrics,
+        heavy=heavy,  # heavy work as jobs off the event loop (bot/heavy.py)
     )
     dp.startup.register(_count_api_calls)
+    dp.shutdown.register(heavy.close)  # jobs in flight finish (and send) before the bot's session closes
     dp.update.outer_middleware(UpdateLogMiddleware(metrics=metrics))  # a log line and metrics per update
     throttling = ThrottlingMiddleware(settings.throttle_rate, settings.throttle_burst)
     dp.message.outer_middleware(throttling)
     dp.callback_query.outer_middleware(throttling)
-    db = DbSessionMiddleware(session_pool)
+    db = DbSessionMiddleware(session_pool, turns=heavy.turns)  # jobs' writes take the same turns
     member = MemberMiddleware()
     dedup = DedupMiddleware()  # in the update's transaction: a redelivered update is handled once
     for observer in (dp.message, dp.callback_query):

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.config import Settings
 from bot.factory import create_bot, create_dispatcher
+from bot.heavy import HeavyJobs
 from botapi_emulator import Emulator, EmulatorSession
 from botapi_emulator.models import CallbackAnswer, SentMessage
 
@@ -66,9 +67,20 @@ class InProcessBot:
         return self.emulator.sent()
 
     async def drain(self) -> None:
-        """Feed every pending update to the dispatcher, in order, each fully handled before the next."""
+        """Feed every pending update to the dispatcher, in order, each fully handled before the next, and
+        wait for the heavy jobs they started (``bot/heavy.py``) to deliver."""
+        await self.feed()
+        await self.heavy.wait_idle()
+
+    async def feed(self) -> None:
+        """Feed every pending update, in order, without waiting for the heavy jobs they start."""
         for update in self.emulator.take_updates():
             await self.dp.feed_raw_update(self.bot, update, **self.dp.workflow_data)
+
+    @property
+    def heavy(self) -> HeavyJobs:
+        heavy: HeavyJobs = self.dp["heavy"]
+        return heavy
 
     async def collect(self, action: Callable[[], Awaitable[CallbackAnswer | None]]) -> Reply:
         before = {id(m) for m in self.emulator.sent()}

@@ -13,6 +13,13 @@ What a request gets:
   is sent, so Telegram does not time out and retry it while it runs.
 - an error the error handlers did not absorb: 500, the transaction rolled back, Telegram retries.
 
+One person's updates stay in order: Telegram sends a chat's next update only once the request carrying
+the one before is answered (updates of different chats come concurrently; grammY's guide, "Deployment
+types", describes it), and this process answers only after the update's transaction committed. Across
+processes, ``DbSessionMiddleware``'s advisory lock on the person makes their updates one at a time as
+well. aiogram's 55-second fallback could break that order, but no handler runs that long any more: heavy
+work is a job (``bot/heavy.py``).
+
 Once it listens, the process registers the webhook (same URL and secret in every process, so registering
 again is harmless). On stop it does not delete it: the other processes keep serving, and Telegram keeps
 updates queued while none does.
@@ -31,6 +38,7 @@ from urllib.parse import urlsplit
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import NotMigrated
 from bot.clock import Clock, clock_from_env
@@ -38,6 +46,7 @@ from bot.commands import publish_default_commands
 from bot.config import Settings
 from bot.factory import create_bot, create_dispatcher, create_storage
 from bot.health import add_health_route
+from bot.heavy import HeavyJobs
 from bot.housekeeping import install as install_housekeeping
 from bot.i18n import Texts, Translator, default_translator
 from bot.perf import freeze_startup_objects
@@ -105,14 +114,20 @@ async def _on_startup(bot: Bot, dispatcher: Dispatcher, translator: Translator, 
 
 
 def create_webhook_dispatcher(
-    settings: Settings, session_pool, *, clock: Clock, translator: Translator
+    settings: Settings,
+    session_pool: async_sessionmaker[AsyncSession],
+    *,
+    clock: Clock,
+    translator: Translator,
 ) -> Dispatcher:
+    heavy = HeavyJobs(settings.database_url, processes=True)  # worker processes (bot/heavy.py)
     dp = create_dispatcher(
         settings,
         session_pool,
         clock=clock,
         translator=translator,
         storage=create_storage(settings, session_pool),  # without Redis, dialogs live in the database
+        heavy=heavy,
     )
     dp.startup.register(_on_startup)
     install_housekeeping(dp, settings, health=False)
@@ -135,6 +150,7 @@ async def run_webhook(settings: Settings, clock: Clock | None = None) -> None:
         dp = create_webhook_dispatcher(
             settings, create_session_pool(engine), clock=clock or clock_from_env(), translator=translator
         )
+        dp.startup.register(dp["heavy"].start)  # the workers spawn now, not in the first job
         app = build_app(dp, bot, settings)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT_S)
         await runner.setup()  # runs the dispatcher's startup (commands, scheduler, housekeeping)

@@ -1,30 +1,42 @@
 """Import in the chat (the head): send a CSV or XLSX → a preview (counts, the first rows, the rejected rows
 with reasons) with "Load" and "Cancel"; "Load" reads the file again and writes the good rows in one
-transaction. The file id waits in the dialog state, so a forged or stale button loads nothing."""
+transaction. The file id waits in the dialog state, so a forged or stale button loads nothing.
+
+Both the preview and the load are heavy jobs (``bot/heavy.py``): "Читаю файл…" / "Загружаю…" at once,
+the result when ready, off the bot's loop. When most new tasks are overdue, the preview says so and a
+third button writes them due on the next working day; a date typed instead of pressing moves the offer
+to that date."""
 
 from __future__ import annotations
+
+from contextlib import nullcontext
+from datetime import date
+from functools import partial
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Document, Message
-from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.types import CallbackQuery, Document, InlineKeyboardMarkup, Message
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.filters import RoleFilter
+from bot.heavy import HeavyJobs, job_team, start_job
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
+from domain.dates import parse_due_date
 from domain.enums import Role
 from domain.errors import UserError
 from domain.text import split_message
-from handlers.sales_callbacks import ImportStep
+from handlers.sales_callbacks import ImportAction, ImportStep
 from importer.read import MAX_BYTES, read_file
 from importer.service import ImportPlan, apply, prepare
 from reports import fmt
+from reports.data import team_calendar
 from reports.send import team_today
 from storage.models import Member, Team
-from storage.repo import Repo
 
 MAX_REJECTED_SHOWN = 15
 
@@ -50,6 +62,8 @@ def render_preview(plan: ImportPlan, file_name: str, t: Texts) -> str:
         lines.append(
             t("import-preview-plans", plans_new=str(len(plan.new_plans)), plans_known=str(plan.known_plans))
         )
+    if plan.mostly_overdue:
+        lines.append(t("import-preview-overdue", count=plan.overdue, total=len(plan.new_tasks)))
     if plan.unknown_stages:
         lines.append(t("import-preview-stages", count=str(plan.unknown_stages)))
     if plan.columns:
@@ -86,88 +100,183 @@ def render_preview(plan: ImportPlan, file_name: str, t: Texts) -> str:
     return "\n".join(lines)
 
 
-async def _load(
-    bot: Bot, file_id: str, file_name: str, repo: Repo, team: Team, member: Member, clock: Clock
-) -> ImportPlan:
+def confirm_keyboard(t: Texts, move_to: date | None) -> InlineKeyboardMarkup:
+    kb = Keyboard()
+    kb.button(text=t("btn-import-go"), callback_data=ImportStep(a=ImportAction.GO))
+    if move_to is not None:
+        kb.button(
+            text=t("btn-import-move", date=fmt.full_date(move_to)),
+            callback_data=ImportStep(a=ImportAction.MOVE),
+        )
+    kb.button(text=t("btn-import-cancel"), callback_data=ImportStep(a=ImportAction.CANCEL))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+async def _download(bot: Bot, file_id: str) -> bytes:
     buffer = await bot.download(file_id)
     if buffer is None:
         raise UserError("import-expired")
-    tables = read_file(buffer.read(), file_name)
-    plan = await prepare(repo.session, team, tables, team_today(team, clock), default_owner_id=member.id)
+    return buffer.read()
+
+
+async def preview_job(
+    team_id: int, data: bytes, file_name: str, today: date, owner_id: int, session: AsyncSession
+) -> ImportPlan:
+    """In a worker: read the file (CPU work, off the bot's loop) and compare it with the team's data."""
+    tables = read_file(data, file_name)  # before the first statement: no transaction (lock) yet
+    team = await job_team(session, team_id)
+    plan = await prepare(session, team, tables, today, default_owner_id=owner_id)
     if not plan.understood:
         raise UserError("import-not-understood")
     return plan
+
+
+# ------------------------------------------------------------------------------------------------ handlers
+
+
+async def how(message: Message, t: Texts) -> None:
+    await message.answer(t("import-how"))
+
+
+async def received(
+    message: Message,
+    state: FSMContext,
+    team: Team,
+    member: Member,
+    t: Texts,
+    clock: Clock,
+    bot: Bot,
+    heavy: HeavyJobs,
+) -> None:
+    """A file: the preview is prepared as a job (reading 5,000 rows takes seconds)."""
+    document: Document = message.document  # type: ignore[assignment]
+    if document.file_size is not None and document.file_size > MAX_BYTES:
+        raise UserError("import-too-big", mb=MAX_BYTES // (1024 * 1024))
+    name = document.file_name or "file"
+    await state.clear()  # an older preview's buttons stop working
+    data = await _download(bot, document.file_id)
+    today = team_today(team, clock)
+    chat_id = message.chat.id
+
+    async def deliver(plan: ImportPlan) -> None:
+        for part in split_message(render_preview(plan, name, t)):
+            await bot.send_message(chat_id, part)
+        if plan.nothing_new:
+            await bot.send_message(chat_id, t("import-nothing"))
+            return
+        move_to = team_calendar(team).next_working_day(today) if plan.mostly_overdue else None
+        await state.set_state(ImportFlow.confirm)
+        await state.set_data(
+            {"file_id": document.file_id, "file_name": name, "move_to": move_to and move_to.isoformat()}
+        )
+        await bot.send_message(chat_id, t("import-confirm"), reply_markup=confirm_keyboard(t, move_to))
+
+    work = partial(preview_job, team.id, data, name, today, member.id)
+    await start_job(heavy, bot, chat_id, "import", t, work, deliver, preparing="heavy-reading")
+
+
+async def move_date_typed(message: Message, state: FSMContext, team: Team, t: Texts, clock: Clock) -> None:
+    """While the preview waits: a typed date is where the overdue tasks go."""
+    data = await state.get_data()
+    if not data.get("move_to"):
+        raise UserError("import-no-overdue")
+    move_to = parse_due_date(message.text or "", team_today(team, clock))
+    await state.update_data(move_to=move_to.isoformat())
+    await message.answer(t("import-confirm"), reply_markup=confirm_keyboard(t, move_to))
+
+
+async def cancel_pressed(query: CallbackQuery, state: FSMContext, t: Texts) -> None:
+    await _confirming(state)
+    await state.clear()
+    if isinstance(query.message, Message):
+        await query.message.edit_text(t("import-cancelled"))
+
+
+async def go_pressed(
+    query: CallbackQuery,
+    state: FSMContext,
+    team: Team,
+    member: Member,
+    t: Texts,
+    clock: Clock,
+    bot: Bot,
+    heavy: HeavyJobs,
+    session_pool: async_sessionmaker[AsyncSession],
+) -> None:
+    await _write(query, state, team, member, t, clock, bot, heavy, session_pool, move=False)
+
+
+async def move_pressed(
+    query: CallbackQuery,
+    state: FSMContext,
+    team: Team,
+    member: Member,
+    t: Texts,
+    clock: Clock,
+    bot: Bot,
+    heavy: HeavyJobs,
+    session_pool: async_sessionmaker[AsyncSession],
+) -> None:
+    await _write(query, state, team, member, t, clock, bot, heavy, session_pool, move=True)
+
+
+async def _confirming(state: FSMContext) -> dict[str, Any]:
+    data = await state.get_data()
+    if await state.get_state() != ImportFlow.confirm.state or "file_id" not in data:
+        raise UserError("import-expired")
+    return data
+
+
+async def _write(
+    query: CallbackQuery,
+    state: FSMContext,
+    team: Team,
+    member: Member,
+    t: Texts,
+    clock: Clock,
+    bot: Bot,
+    heavy: HeavyJobs,
+    session_pool: async_sessionmaker[AsyncSession],
+    *,
+    move: bool,
+) -> None:
+    """ "Load": the file is read again and compared in a worker (the long part), then its good rows are
+    written in one transaction on the bot's side, in turn with the updates (SQLite's one writer); the
+    dialog ends now, so a second press finds nothing to load."""
+    data = await _confirming(state)
+    move_to = date.fromisoformat(data["move_to"]) if move and data.get("move_to") else None
+    if move and move_to is None:
+        raise UserError("import-no-overdue")
+    content = await _download(bot, data["file_id"])
+    await state.clear()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+    chat_id = query.from_user.id
+
+    async def deliver(plan: ImportPlan) -> None:
+        async with heavy.turns or nullcontext(), session_pool() as session, session.begin():
+            written = await apply(session, team, plan, member.id, move_overdue_to=move_to)
+        done = t(
+            "import-done",
+            clients=str(written.clients),
+            tasks=str(written.tasks),
+            plans=str(written.plans),
+        )
+        await bot.send_message(chat_id, done)
+
+    work = partial(preview_job, team.id, content, data["file_name"], team_today(team, clock), member.id)
+    await start_job(heavy, bot, chat_id, "import", t, work, deliver, preparing="heavy-writing")
 
 
 def build_router() -> Router:
     router = Router(name="importing")
     router.message.filter(RoleFilter(Role.HEAD))
     router.callback_query.filter(RoleFilter(Role.HEAD))
-
-    @router.message(Command("import"))
-    async def how(message: Message, t: Texts) -> None:
-        await message.answer(t("import-how"))
-
-    @router.message(F.document)
-    async def received(
-        message: Message,
-        state: FSMContext,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        t: Texts,
-        clock: Clock,
-        bot: Bot,
-    ) -> None:
-        document: Document = message.document  # type: ignore[assignment]
-        if document.file_size is not None and document.file_size > MAX_BYTES:
-            raise UserError("import-too-big", mb=MAX_BYTES // (1024 * 1024))
-        name = document.file_name or "file"
-        plan = await _load(bot, document.file_id, name, repo, team, member, clock)
-        parts = split_message(render_preview(plan, name, t))
-        if plan.nothing_new:
-            await state.clear()
-            for part in parts:
-                await message.answer(part)
-            await message.answer(t("import-nothing"))
-            return
-        await state.set_state(ImportFlow.confirm)
-        await state.set_data({"file_id": document.file_id, "file_name": name})
-        for part in parts:
-            await message.answer(part)
-        kb = Keyboard()
-        kb.button(text=t("btn-import-go"), callback_data=ImportStep(a="go"))
-        kb.button(text=t("btn-import-cancel"), callback_data=ImportStep(a="no"))
-        kb.adjust(2)
-        await message.answer(t("import-confirm"), reply_markup=kb.as_markup())
-
-    @router.callback_query(ImportStep.filter())
-    async def confirm(
-        query: CallbackQuery,
-        callback_data: ImportStep,
-        state: FSMContext,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        t: Texts,
-        clock: Clock,
-        bot: Bot,
-        callback_answer: CallbackAnswer,
-    ) -> None:
-        data = await state.get_data()
-        if await state.get_state() != ImportFlow.confirm.state or "file_id" not in data:
-            raise UserError("import-expired")
-        if callback_data.a != "go":
-            await state.clear()
-            await query.message.edit_text(t("import-cancelled"))
-            return
-        plan = await _load(bot, data["file_id"], data["file_name"], repo, team, member, clock)
-        written = await apply(repo.session, team, plan, member.id)
-        await state.clear()
-        done = t(
-            "import-done", clients=str(written.clients), tasks=str(written.tasks), plans=str(written.plans)
-        )
-        callback_answer.text = done[:200]
-        await query.message.edit_text(done)
-
+    router.message.register(how, Command("import"))
+    router.message.register(received, F.document)
+    router.message.register(move_date_typed, ImportFlow.confirm, F.text, ~F.text.startswith("/"))
+    router.callback_query.register(go_pressed, ImportStep.filter(F.a == ImportAction.GO))
+    router.callback_query.register(move_pressed, ImportStep.filter(F.a == ImportAction.MOVE))
+    router.callback_query.register(cancel_pressed, ImportStep.filter(F.a == ImportAction.CANCEL))
     return router

@@ -19,6 +19,8 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
@@ -32,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.filters import RoleFilter
+from bot.heavy import HeavyJobs, job_team, job_texts, start_job
 from bot.i18n import Texts, Translator, default_translator
 from bot.keyboard import Keyboard
 from domain.enums import Role
@@ -51,18 +54,17 @@ from domain.sales import (
     week_period,
 )
 from domain.text import split_message
-from handlers.sales_callbacks import PlanStep, ReportXlsx
+from handlers.sales_callbacks import PlanAction, PlanStep, ReportXlsx
 from reports import fmt
-from reports.board import render_board_or_none
+from reports.board import render_board_or_none, render_board_png_or_none
 from reports.data import load_board, load_bonuses, load_report, team_calendar
-from reports.send import send_board, send_report, team_today
-from reports.text import bonuses_text, caption, report_text
-from reports.xlsx import export_workbook, report_workbook
+from reports.send import send_report, team_today
+from reports.text import board_text, bonuses_text, caption, report_text
+from reports.xlsx import ExportCounts, export_workbook, report_workbook
 from scheduler.compose import ComposeContext, Outgoing
 from scheduler.jobs import JOBS
 from storage.models import Member, Team
 from storage.repo import Repo
-from storage.sales_repo import SalesRepo
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +108,7 @@ async def _ask_member(message: Message, state: FSMContext, repo: Repo, team: Tea
     i: int = data["i"]
     month = date.fromisoformat(data["month"])
     member = await repo.members.in_team(team.id, ids[i])
-    plans = await SalesRepo(repo.session).month_plans(team.id, [month])
+    plans = await repo.sales.month_plans(team.id, [month])
     current = plans.get((member.id, month))
     text = t(
         "salesplan-ask-member",
@@ -119,20 +121,20 @@ async def _ask_member(message: Message, state: FSMContext, repo: Repo, team: Tea
         revenue, deals = _plan_text(current)
         text += "\n" + t("salesplan-current", revenue=revenue, deals=deals)
     kb = Keyboard()
-    kb.button(text=t("btn-salesplan-keep"), callback_data=PlanStep(a="keep", v=str(i)))
-    kb.button(text=t("btn-salesplan-cancel"), callback_data=PlanStep(a="x"))
+    kb.button(text=t("btn-salesplan-keep"), callback_data=PlanStep(a=PlanAction.KEEP, v=str(i)))
+    kb.button(text=t("btn-salesplan-cancel"), callback_data=PlanStep(a=PlanAction.CANCEL))
     kb.adjust(2)
     await message.answer(text, reply_markup=kb.as_markup())
 
 
-def _targets(data: dict) -> dict[int, Target]:
+def _targets(data: dict[str, Any]) -> dict[int, Target]:
     return {int(k): Target(Decimal(v[0]), Decimal(v[1])) for k, v in data.get("values", {}).items()}
 
 
 async def _ask_team(message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts) -> None:
     data = await state.get_data()
     month = date.fromisoformat(data["month"])
-    stored = await SalesRepo(repo.session).month_plans(team.id, [month])
+    stored = await repo.sales.month_plans(team.id, [month])
     merged = {who: target for (who, _), target in stored.items() if who is not None}
     merged.update(_targets(data))
     total = team_month_target(None, merged.values()) or Target()
@@ -143,8 +145,8 @@ async def _ask_team(message: Message, state: FSMContext, repo: Repo, team: Team,
         revenue, deals = _plan_text(explicit)
         text += "\n" + t("salesplan-team-current", revenue=revenue, deals=deals)
     kb = Keyboard()
-    kb.button(text=t("btn-salesplan-sum"), callback_data=PlanStep(a="sum"))
-    kb.button(text=t("btn-salesplan-cancel"), callback_data=PlanStep(a="x"))
+    kb.button(text=t("btn-salesplan-sum"), callback_data=PlanStep(a=PlanAction.SUM))
+    kb.button(text=t("btn-salesplan-cancel"), callback_data=PlanStep(a=PlanAction.CANCEL))
     kb.adjust(2)
     await state.set_state(PlanMonth.team)
     await message.answer(text, reply_markup=kb.as_markup())
@@ -153,7 +155,7 @@ async def _ask_team(message: Message, state: FSMContext, repo: Repo, team: Team,
 async def _start_members(
     message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts, month: date
 ) -> None:
-    sellers = await SalesRepo(repo.session).sellers(team.id)
+    sellers = await repo.sales.sellers(team.id)
     if not sellers:
         await state.clear()
         await message.answer(t("salesplan-no-managers"))
@@ -178,7 +180,7 @@ async def _save_plan(
 ) -> None:
     data = await state.get_data()
     month = date.fromisoformat(data["month"])
-    sales = SalesRepo(repo.session)
+    sales = repo.sales
     await sales.save_month_plan(team.id, month, _targets(data), team_target)
     await state.clear()
     plans = await sales.month_plans(team.id, [month])
@@ -200,207 +202,307 @@ async def _save_plan(
     await message.answer("\n".join(lines))
 
 
-# ---------------------------------------------------------------------------------------------- the router
+# ------------------------------------------------------------------------------------------ the commands
 
 
-def build_router() -> Router:
-    router = Router(name="sales")
+async def board(
+    message: Message,
+    command: CommandObject,
+    team: Team,
+    t: Texts,
+    clock: Clock,
+    bot: Bot,
+    heavy: HeavyJobs,
+) -> None:
+    today = team_today(team, clock)
+    period = period_arg(command.args, today)
+    chat_id = message.chat.id
 
-    everyone = Router(name="sales-all")
-    everyone.message.filter(RoleFilter(Role.MANAGER, Role.HEAD, Role.OWNER))
+    async def deliver(done: tuple[bytes | None, str, list[str]]) -> None:
+        png, title, parts = done
+        if png is not None:  # a picture that cannot be drawn leaves the text to say it all
+            await bot.send_photo(chat_id, BufferedInputFile(png, "board.png"), caption=title)
+        for part in parts:
+            await bot.send_message(chat_id, part)
 
-    head = Router(name="sales-head")
-    head.message.filter(RoleFilter(Role.HEAD))
-    head.callback_query.filter(RoleFilter(Role.HEAD))
+    work = partial(board_job, team.id, period, today, t.locale)
+    await start_job(heavy, bot, chat_id, "board", t, work, deliver, preparing="heavy-preparing-picture")
 
-    readers = Router(name="sales-read")
-    readers.message.filter(RoleFilter(Role.HEAD, Role.OWNER))
-    readers.callback_query.filter(RoleFilter(Role.HEAD, Role.OWNER))
 
-    @everyone.message(Command("board"))
-    async def board(
-        message: Message, command: CommandObject, repo: Repo, team: Team, t: Texts, clock: Clock, bot: Bot
-    ) -> None:
-        today = team_today(team, clock)
-        period = period_arg(command.args, today)
-        result = await load_board(repo.session, team, period, today)
-        await send_board(bot, message.chat.id, result, t)
+async def board_job(
+    team_id: int, period: Period, today: date, locale: str, session: AsyncSession
+) -> tuple[bytes | None, str, list[str]]:
+    """In a worker: the board's numbers, its picture (None if it cannot be drawn), its caption and text."""
+    team = await job_team(session, team_id)
+    t = job_texts(locale)
+    result = await load_board(session, team, period, today)
+    png = render_board_png_or_none(result, job_texts(locale, html=False), locale)
+    return png, caption(result, t), split_message(board_text(result, t, locale))
 
-    @everyone.message(Command("bonus"))
-    async def bonus(
-        message: Message,
-        command: CommandObject,
-        repo: Repo,
-        team: Team,
-        member: Member,
-        t: Texts,
-        clock: Clock,
-    ) -> None:
-        today = team_today(team, clock)
-        period = period_arg(command.args, today) if command.args else month_period(today)
-        if period.kind is not PeriodKind.MONTH:
-            raise UserError("period-not-month")
-        bonuses = await load_bonuses(repo.session, team, today, period)
-        only = member.id if member.role is Role.MANAGER else None
-        for part in split_message(bonuses_text(bonuses, t, only)):
-            await message.answer(part)
 
-    @head.message(Command("bonus_scheme"))
-    async def bonus_scheme(
-        message: Message, command: CommandObject, repo: Repo, team: Team, t: Texts
-    ) -> None:
-        sales = SalesRepo(repo.session)
-        if not (command.args or "").strip():
-            scheme = await sales.scheme(team.id)
-            current = (
-                t("bonus-scheme-current", base=fmt.money(scheme.base), scale=str(scheme.scale))
-                if scheme
-                else t("bonus-scheme-none")
-            )
-            await message.answer(t("bonus-scheme-usage") + "\n\n" + current)
-            return
-        base, scale = parse_scheme(command.args or "")
-        await sales.set_scheme(team.id, base, scale)
-        examples = {f"at{p}": fmt.money(bonus_amount(base, scale, Decimal(p))) for p in (69, 85, 100, 120)}
-        await message.answer(t("bonus-scheme-saved", base=fmt.money(base), scale=str(scale), **examples))
+async def bonus(
+    message: Message,
+    command: CommandObject,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    t: Texts,
+    clock: Clock,
+) -> None:
+    today = team_today(team, clock)
+    period = period_arg(command.args, today) if command.args else month_period(today)
+    if period.kind is not PeriodKind.MONTH:
+        raise UserError("period-not-month")
+    bonuses = await load_bonuses(repo.session, team, today, period)
+    only = member.id if member.role is Role.MANAGER else None
+    for part in split_message(bonuses_text(bonuses, t, only)):
+        await message.answer(part)
 
-    @head.message(Command("plan_month"))
-    async def plan_month(
-        message: Message,
-        command: CommandObject,
-        state: FSMContext,
-        repo: Repo,
-        team: Team,
-        t: Texts,
-        clock: Clock,
-    ) -> None:
-        await state.clear()
-        today = team_today(team, clock)
-        if command.args:
-            await _start_members(message, state, repo, team, t, _month_arg(command.args, today))
-            return
-        await state.set_state(PlanMonth.month)
-        kb = Keyboard()
-        for month in (today.replace(day=1), add_months(today, 1)):
-            label = fmt.period_label(month_period(month), t)
-            kb.button(
-                text=t("btn-salesplan-month", month=label),
-                callback_data=PlanStep(a="m", v=month.isoformat()[:7]),
-            )
-        kb.button(text=t("btn-salesplan-cancel"), callback_data=PlanStep(a="x"))
-        kb.adjust(2, 1)
-        await message.answer(t("salesplan-ask-month"), reply_markup=kb.as_markup())
 
-    @head.message(StateFilter(PlanMonth), Command("cancel"))
-    async def plan_cancel_command(message: Message, state: FSMContext, t: Texts) -> None:
-        await state.clear()
-        await message.answer(t("salesplan-cancelled"))
-
-    @head.message(PlanMonth.month, F.text, ~F.text.startswith("/"))
-    async def plan_month_typed(
-        message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts, clock: Clock
-    ) -> None:
-        month = _month_arg(message.text or "", team_today(team, clock))
-        await _start_members(message, state, repo, team, t, month)
-
-    @head.message(PlanMonth.member, F.text, ~F.text.startswith("/"))
-    async def plan_member_typed(
-        message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts
-    ) -> None:
-        target = parse_plan_input(message.text or "")
-        data = await state.get_data()
-        values = dict(data.get("values", {}))
-        values[str(data["ids"][data["i"]])] = [str(target.revenue), str(target.deals)]
-        await state.update_data(values=values)
-        await _next_member(message, state, repo, team, t)
-
-    @head.message(PlanMonth.team, F.text, ~F.text.startswith("/"))
-    async def plan_team_typed(message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts) -> None:
-        await _save_plan(message, state, repo, team, t, parse_plan_input(message.text or ""))
-
-    @head.callback_query(PlanStep.filter())
-    async def plan_pressed(
-        query: CallbackQuery,
-        callback_data: PlanStep,
-        state: FSMContext,
-        repo: Repo,
-        team: Team,
-        t: Texts,
-        callback_answer: CallbackAnswer,
-    ) -> None:
-        current = await state.get_state()
-        message = query.message
-        if callback_data.a == "x" and current in PlanMonth.__all_states_names__:
-            await state.clear()
-            await message.edit_text(t("salesplan-cancelled"))
-            return
-        expected = {"m": PlanMonth.month, "keep": PlanMonth.member, "sum": PlanMonth.team}.get(
-            callback_data.a
+async def bonus_scheme(message: Message, command: CommandObject, repo: Repo, team: Team, t: Texts) -> None:
+    if not (command.args or "").strip():
+        scheme = await repo.sales.scheme(team.id)
+        current = (
+            t("bonus-scheme-current", base=fmt.money(scheme.base), scale=str(scheme.scale))
+            if scheme
+            else t("bonus-scheme-none")
         )
-        stale = expected is None or current != expected.state
-        if not stale and callback_data.a == "keep":  # the prompt of the manager being asked, not an older one
-            stale = callback_data.v != str((await state.get_data()).get("i"))
-        if stale:
-            callback_answer.text = t.plain("button-stale")
-            callback_answer.show_alert = True
-            return
-        await message.edit_reply_markup(reply_markup=None)
-        if callback_data.a == "m":
-            try:
-                month = date.fromisoformat(callback_data.v + "-01")
-            except ValueError:
-                raise UserError("period-unknown", text=callback_data.v[:20]) from None
-            await _start_members(message, state, repo, team, t, month)
-        elif callback_data.a == "keep":
-            await _next_member(message, state, repo, team, t)
-        else:
-            await _save_plan(message, state, repo, team, t, None)
+        await message.answer(t("bonus-scheme-usage") + "\n\n" + current)
+        return
+    base, scale = parse_scheme(command.args or "")
+    await repo.sales.set_scheme(team.id, base, scale)
+    examples = {f"at{p}": fmt.money(bonus_amount(base, scale, Decimal(p))) for p in (69, 85, 100, 120)}
+    await message.answer(t("bonus-scheme-saved", base=fmt.money(base), scale=str(scale), **examples))
 
-    # ------------------------------------------------------------------ reports and export
 
-    @readers.message(Command("sales_report"))
-    async def sales_report(
-        message: Message, command: CommandObject, repo: Repo, team: Team, t: Texts, clock: Clock, bot: Bot
-    ) -> None:
-        today = team_today(team, clock)
-        period = period_arg(command.args or "неделя", today)
-        report = await load_report(repo.session, team, period, today)
-        names = await SalesRepo(repo.session).names(team.id)
-        await send_report(bot, message.chat.id, report, t, names, xlsx_button(period, t))
+async def plan_month(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    clock: Clock,
+) -> None:
+    await state.clear()
+    today = team_today(team, clock)
+    if command.args:
+        await _start_members(message, state, repo, team, t, _month_arg(command.args, today))
+        return
+    await state.set_state(PlanMonth.month)
+    kb = Keyboard()
+    for month in (today.replace(day=1), add_months(today, 1)):
+        label = fmt.period_label(month_period(month), t)
+        kb.button(
+            text=t("btn-salesplan-month", month=label),
+            callback_data=PlanStep(a=PlanAction.MONTH, v=month.isoformat()[:7]),
+        )
+    kb.button(text=t("btn-salesplan-cancel"), callback_data=PlanStep(a=PlanAction.CANCEL))
+    kb.adjust(2, 1)
+    await message.answer(t("salesplan-ask-month"), reply_markup=kb.as_markup())
 
-    @readers.callback_query(ReportXlsx.filter())
-    async def sales_report_xlsx(
-        query: CallbackQuery,
-        callback_data: ReportXlsx,
-        repo: Repo,
-        team: Team,
-        t: Texts,
-        clock: Clock,
-        bot: Bot,
-    ) -> None:
-        period = _period_from(callback_data)
-        report = await load_report(repo.session, team, period, team_today(team, clock))
-        names = await SalesRepo(repo.session).names(team.id)
-        data = report_workbook(report, t.plain, names, period)
-        label = fmt.period_label(period, t)
+
+async def plan_cancel_command(message: Message, state: FSMContext, t: Texts) -> None:
+    await state.clear()
+    await message.answer(t("salesplan-cancelled"))
+
+
+async def plan_month_typed(
+    message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts, clock: Clock
+) -> None:
+    month = _month_arg(message.text or "", team_today(team, clock))
+    await _start_members(message, state, repo, team, t, month)
+
+
+async def plan_member_typed(message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts) -> None:
+    target = parse_plan_input(message.text or "")
+    data = await state.get_data()
+    values = dict(data.get("values", {}))
+    values[str(data["ids"][data["i"]])] = [str(target.revenue), str(target.deals)]
+    await state.update_data(values=values)
+    await _next_member(message, state, repo, team, t)
+
+
+async def plan_team_typed(message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts) -> None:
+    await _save_plan(message, state, repo, team, t, parse_plan_input(message.text or ""))
+
+
+# ------------------------------------------------------------------------------------ the plan's buttons
+
+
+async def _stale(
+    state: FSMContext, expected: State, t: Texts, callback_answer: CallbackAnswer, place: str | None = None
+) -> bool:
+    """True (and the press told so) when the dialog is not at ``expected`` any more, or, for a manager's
+    prompt, not at that manager (``place``): an older prompt's button."""
+    stale = await state.get_state() != expected.state
+    if not stale and place is not None:
+        stale = place != str((await state.get_data()).get("i"))
+    if stale:
+        callback_answer.text = t("button-stale")
+        callback_answer.show_alert = True
+    return stale
+
+
+def _pressed_message(query: CallbackQuery) -> Message:
+    if not isinstance(query.message, Message):  # a message too old for Telegram to show
+        raise UserError("button-stale")
+    return query.message
+
+
+async def plan_cancel_pressed(
+    query: CallbackQuery, state: FSMContext, t: Texts, callback_answer: CallbackAnswer
+) -> None:
+    if await state.get_state() not in PlanMonth.__all_states_names__:
+        callback_answer.text = t("button-stale")
+        callback_answer.show_alert = True
+        return
+    await state.clear()
+    await _pressed_message(query).edit_text(t("salesplan-cancelled"))
+
+
+async def plan_month_pressed(
+    query: CallbackQuery,
+    callback_data: PlanStep,
+    state: FSMContext,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    callback_answer: CallbackAnswer,
+) -> None:
+    if await _stale(state, PlanMonth.month, t, callback_answer):
+        return
+    try:
+        month = date.fromisoformat(callback_data.v + "-01")
+    except ValueError:
+        raise UserError("period-unknown", text=callback_data.v[:20]) from None
+    message = _pressed_message(query)
+    await message.edit_reply_markup(reply_markup=None)
+    await _start_members(message, state, repo, team, t, month)
+
+
+async def plan_keep_pressed(
+    query: CallbackQuery,
+    callback_data: PlanStep,
+    state: FSMContext,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    callback_answer: CallbackAnswer,
+) -> None:
+    if await _stale(state, PlanMonth.member, t, callback_answer, place=callback_data.v):
+        return
+    message = _pressed_message(query)
+    await message.edit_reply_markup(reply_markup=None)
+    await _next_member(message, state, repo, team, t)
+
+
+async def plan_sum_pressed(
+    query: CallbackQuery,
+    state: FSMContext,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    callback_answer: CallbackAnswer,
+) -> None:
+    if await _stale(state, PlanMonth.team, t, callback_answer):
+        return
+    message = _pressed_message(query)
+    await message.edit_reply_markup(reply_markup=None)
+    await _save_plan(message, state, repo, team, t, None)
+
+
+# ------------------------------------------------------------------------------ reports and export (jobs)
+
+
+async def sales_report(
+    message: Message,
+    command: CommandObject,
+    team: Team,
+    t: Texts,
+    clock: Clock,
+    bot: Bot,
+    heavy: HeavyJobs,
+) -> None:
+    today = team_today(team, clock)
+    period = period_arg(command.args or "неделя", today)
+    chat_id = message.chat.id
+
+    async def deliver(done: tuple[bytes | None, str, list[str]]) -> None:
+        png, title, parts = done
+        if png is not None:  # a picture that cannot be drawn leaves the text to say it all
+            await bot.send_photo(chat_id, BufferedInputFile(png, "report.png"), caption=title)
+        markup = xlsx_button(period, t)
+        for i, part in enumerate(parts):
+            await bot.send_message(chat_id, part, reply_markup=markup if i == len(parts) - 1 else None)
+
+    work = partial(report_job, team.id, period, today, t.locale)
+    await start_job(heavy, bot, chat_id, "report", t, work, deliver, preparing="heavy-preparing-picture")
+
+
+async def report_job(
+    team_id: int, period: Period, today: date, locale: str, session: AsyncSession
+) -> tuple[bytes | None, str, list[str]]:
+    """In a worker: the owner's report, its board picture (None if it cannot be drawn), caption and text."""
+    team = await job_team(session, team_id)
+    t = job_texts(locale)
+    report = await load_report(session, team, period, today)
+    names = await Repo(session).sales.names(team.id)
+    png = render_board_png_or_none(report.board, job_texts(locale, html=False), locale)
+    return png, caption(report.board, t), split_message(report_text(report, t, names, locale))
+
+
+async def sales_report_xlsx(
+    query: CallbackQuery,
+    callback_data: ReportXlsx,
+    team: Team,
+    t: Texts,
+    clock: Clock,
+    bot: Bot,
+    heavy: HeavyJobs,
+) -> None:
+    period = _period_from(callback_data)
+    chat_id = query.from_user.id
+
+    async def deliver(data: bytes) -> None:
         await bot.send_document(
-            query.from_user.id,
+            chat_id,
             BufferedInputFile(data, f"report-{period.start.isoformat()}-{period.end.isoformat()}.xlsx"),
-            caption=t("salesreport-xlsx-caption", period=label),
+            caption=t("salesreport-xlsx-caption", period=fmt.period_label(period, t)),
         )
 
-    @readers.message(Command("export"))
-    async def export(
-        message: Message, command: CommandObject, repo: Repo, team: Team, t: Texts, clock: Clock, bot: Bot
-    ) -> None:
-        period = period_arg(command.args, team_today(team, clock))
-        if period.days > MAX_EXPORT_DAYS:
-            raise UserError("period-unknown", text=(command.args or "")[:60])
-        data, counts = await export_workbook(repo.session, team, period.start, period.end, t.plain)
-        name = f"export-{period.start.isoformat()}-{period.end.isoformat()}.xlsx"
+    work = partial(report_xlsx_job, team.id, period, team_today(team, clock), t.locale)
+    await start_job(heavy, bot, chat_id, "report-xlsx", t, work, deliver)
+
+
+async def report_xlsx_job(
+    team_id: int, period: Period, today: date, locale: str, session: AsyncSession
+) -> bytes:
+    team = await job_team(session, team_id)
+    report = await load_report(session, team, period, today)
+    names = await Repo(session).sales.names(team.id)
+    return report_workbook(report, job_texts(locale, html=False), names, period)
+
+
+async def export(
+    message: Message,
+    command: CommandObject,
+    team: Team,
+    t: Texts,
+    clock: Clock,
+    bot: Bot,
+    heavy: HeavyJobs,
+) -> None:
+    period = period_arg(command.args, team_today(team, clock))
+    if period.days > MAX_EXPORT_DAYS:
+        raise UserError("period-unknown", text=(command.args or "")[:60])
+    chat_id = message.chat.id
+
+    async def deliver(done: tuple[bytes, ExportCounts]) -> None:
+        data, counts = done
         await bot.send_document(
-            message.chat.id,
-            BufferedInputFile(data, name),
+            chat_id,
+            BufferedInputFile(data, f"export-{period.start.isoformat()}-{period.end.isoformat()}.xlsx"),
             caption=t(
                 "export-caption",
                 period=fmt.period_label(period, t),
@@ -411,6 +513,50 @@ def build_router() -> Router:
                 reports=str(counts.reports),
             ),
         )
+
+    await start_job(heavy, bot, chat_id, "export", t, partial(export_job, team.id, period, t.locale), deliver)
+
+
+async def export_job(
+    team_id: int, period: Period, locale: str, session: AsyncSession
+) -> tuple[bytes, ExportCounts]:
+    """In a worker: the export's workbook (its reads and the building)."""
+    team = await job_team(session, team_id)
+    return await export_workbook(session, team, period.start, period.end, job_texts(locale, html=False))
+
+
+# ---------------------------------------------------------------------------------------------- the router
+
+
+def build_router() -> Router:
+    router = Router(name="sales")
+
+    everyone = Router(name="sales-all")
+    everyone.message.filter(RoleFilter(Role.MANAGER, Role.HEAD, Role.OWNER))
+    everyone.message.register(board, Command("board"))
+    everyone.message.register(bonus, Command("bonus"))
+
+    head = Router(name="sales-head")
+    head.message.filter(RoleFilter(Role.HEAD))
+    head.callback_query.filter(RoleFilter(Role.HEAD))
+    head.message.register(bonus_scheme, Command("bonus_scheme"))
+    head.message.register(plan_month, Command("plan_month"))
+    head.message.register(plan_cancel_command, StateFilter(PlanMonth), Command("cancel"))
+    typed = (F.text, ~F.text.startswith("/"))
+    head.message.register(plan_month_typed, PlanMonth.month, *typed)
+    head.message.register(plan_member_typed, PlanMonth.member, *typed)
+    head.message.register(plan_team_typed, PlanMonth.team, *typed)
+    head.callback_query.register(plan_cancel_pressed, PlanStep.filter(F.a == PlanAction.CANCEL))
+    head.callback_query.register(plan_month_pressed, PlanStep.filter(F.a == PlanAction.MONTH))
+    head.callback_query.register(plan_keep_pressed, PlanStep.filter(F.a == PlanAction.KEEP))
+    head.callback_query.register(plan_sum_pressed, PlanStep.filter(F.a == PlanAction.SUM))
+
+    readers = Router(name="sales-read")
+    readers.message.filter(RoleFilter(Role.HEAD, Role.OWNER))
+    readers.callback_query.filter(RoleFilter(Role.HEAD, Role.OWNER))
+    readers.message.register(sales_report, Command("sales_report"))
+    readers.callback_query.register(sales_report_xlsx, ReportXlsx.filter())
+    readers.message.register(export, Command("export"))
 
     router.include_routers(everyone, head, readers)
     return router
@@ -471,9 +617,8 @@ async def compose_monthly(ctx: ComposeContext) -> list[Outgoing]:
 
 
 async def _compose(ctx: ComposeContext, period: Period) -> list[Outgoing]:
-    session = ctx.repo.session
-    report = await load_report(session, ctx.team, period, ctx.local_date)
-    names = await SalesRepo(session).names(ctx.team.id)
+    report = await load_report(ctx.repo.session, ctx.team, period, ctx.local_date)
+    names = await ctx.repo.sales.names(ctx.team.id)
     png = await render_board_or_none(report.board, ctx.t.plain, ctx.t.locale)
     parts = split_message(report_text(report, ctx.t, names, ctx.t.locale))
     markup = xlsx_button(period, ctx.t)
@@ -481,6 +626,7 @@ async def _compose(ctx: ComposeContext, period: Period) -> list[Outgoing]:
         *([Outgoing(caption(report.board, ctx.t), photo=png)] if png is not None else []),
         *(Outgoing(p, markup if i == len(parts) - 1 else None) for i, p in enumerate(parts)),
     ]
+
 
 
 async def _report_job(settings: Settings, which: str, team: str | None, day: str | None) -> int:
@@ -508,7 +654,7 @@ async def _report_job(settings: Settings, which: str, team: str | None, day: str
                 today = given or team_today(row, system_clock)
                 period = weekly_period(today) if which == "weekly" else monthly_period(today)
                 report = await load_report(session, row, period, today)
-                sales = SalesRepo(session)
+                sales = Repo(session).sales
                 names = await sales.names(row.id)
                 for member in await sales.recipients(row.id):
                     t = translator.get(member.locale)

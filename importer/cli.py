@@ -31,9 +31,15 @@ def _date(text: str | None, t: Texts) -> date | None:
 
 async def _open(settings: Settings, t: Texts) -> tuple[Any, Any]:
     """(engine, session pool), or (None, None) after saying the database needs migrating."""
-    from bot.cli import _open as open_db
+    from storage.db import create_engine, create_session_pool
+    from storage.migrate import is_up_to_date
 
-    return await open_db(settings, t)
+    engine = create_engine(settings.database_url)
+    if not await is_up_to_date(engine):
+        await engine.dispose()
+        print(t("cli-not-migrated"), file=sys.stderr)
+        return None, None
+    return engine, create_session_pool(engine)
 
 
 async def run_import_command(

@@ -12,6 +12,14 @@ word order, @username, or a first name or surname only one of them has). A row n
 rejected; a row with no owner gets ``default_owner_id`` (the head who imports in the chat, ``--owner``
 on the command line) or is rejected when there is none. A task goes to the row's owner, else to the
 client's owner.
+
+Overdue tasks: a row's task due before today is "overdue". When most of the file's new tasks are
+(``ImportPlan.mostly_overdue``), the preview says so and offers to write them due on another date
+(``apply(..., move_overdue_to=...)``). An overdue row is also known when its client already has an open
+task with the same action, whatever its due date: the same file imported again after such a move adds
+nothing.
+
+No SQL here: ``storage/import_repo.py`` reads and writes.
 """
 
 from __future__ import annotations
@@ -21,10 +29,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import Role, Stage
+from domain.enums import Stage
 from domain.import_rules import (
     ClientRow,
     Person,
@@ -37,8 +44,9 @@ from domain.import_rules import (
 )
 from domain.sales import Target
 from importer.read import Table
-from storage.models import Client, Member, SalesPlan, Task, Team
-from storage.repo import ClientRepo, TaskRepo, name_key
+from storage.import_repo import ImportRepo, TaskKey
+from storage.models import Client, SalesPlan, Team
+from storage.repo import name_key
 
 PREVIEW_ROWS = 5
 
@@ -91,10 +99,24 @@ class ImportPlan:
     rejected: list[Rejected] = field(default_factory=list)
     samples: list[Sample] = field(default_factory=list)
     understood: bool = False  # some table had columns this importer knows
+    today: date | None = None  # the team's today when prepared: what "overdue" is measured against
 
     @property
     def known_clients(self) -> int:
         return len(self.known_client_keys)
+
+    @property
+    def overdue(self) -> int:
+        """New tasks due before today."""
+        if self.today is None:
+            return 0
+        today = self.today
+        return sum(1 for task in self.new_tasks if task.due < today)
+
+    @property
+    def mostly_overdue(self) -> bool:
+        """More than half of the new tasks are overdue: the preview offers to move them."""
+        return self.overdue * 2 > len(self.new_tasks) > 0
 
     @property
     def nothing_new(self) -> bool:
@@ -108,19 +130,6 @@ class Written:
     plans: int
 
 
-async def _people(session: AsyncSession, team_id: int) -> tuple[list[Person], dict[int, str]]:
-    members = (
-        await session.scalars(
-            select(Member).where(
-                Member.team_id == team_id,
-                Member.active.is_(True),
-                Member.role.in_((Role.MANAGER, Role.HEAD)),
-            )
-        )
-    ).all()
-    return [Person(m.id, m.name, m.username) for m in members], {m.id: m.name for m in members}
-
-
 async def prepare(
     session: AsyncSession,
     team: Team,
@@ -129,25 +138,14 @@ async def prepare(
     default_owner_id: int | None = None,
 ) -> ImportPlan:
     """What importing ``tables`` would do now; writes nothing."""
-    plan = ImportPlan()
-    people, names = await _people(session, team.id)
-    existing = {c.name_key: c for c in await session.scalars(select(Client).where(Client.team_id == team.id))}
-    known_task_keys = {
-        (client_id, name_key(action), due)
-        for client_id, action, due in (
-            await session.execute(
-                select(Task.client_id, Task.action, Task.due_date).where(
-                    Task.team_id == team.id, Task.client_id.is_not(None)
-                )
-            )
-        )
-    }
-    stored_plans = {
-        (p.member_id, p.month): p
-        for p in await session.scalars(
-            select(SalesPlan).where(SalesPlan.team_id == team.id, SalesPlan.member_id.is_not(None))
-        )
-    }
+    plan = ImportPlan(today=today)
+    repo = ImportRepo(session)
+    members = await repo.people(team.id)
+    people = [Person(m.id, m.name, m.username) for m in members]
+    names = {m.id: m.name for m in members}
+    existing = await repo.clients_by_key(team.id)
+    known_task_keys, open_actions = await repo.task_keys(team.id)
+    stored_plans = await repo.member_plans(team.id)
     seen_clients: dict[str, int] = {}  # key -> owner id, for clients new in this file
     seen_tasks: set[tuple[str, str, date]] = set()
     seen_plans: set[tuple[int, date]] = set()
@@ -175,7 +173,7 @@ async def prepare(
                 names,
                 default_owner_id,
                 existing,
-                known_task_keys,
+                (known_task_keys, open_actions, today),
                 seen_clients,
                 seen_tasks,
             )
@@ -190,7 +188,7 @@ def _client_row(
     names: dict[int, str],
     default_owner_id: int | None,
     existing: dict[str, Client],
-    known_task_keys: set[tuple[int, str, date]],
+    known: tuple[set[TaskKey], set[tuple[int, str]], date],
     seen_clients: dict[str, int],
     seen_tasks: set[tuple[str, str, date]],
 ) -> None:
@@ -222,7 +220,11 @@ def _client_row(
     new_task = False
     if item.task is not None and item.due is not None:
         task_key = (key, name_key(item.task), item.due)
-        if client is not None and (client.id, task_key[1], item.due) in known_task_keys:
+        known_task_keys, open_actions, today = known
+        if client is not None and (
+            (client.id, task_key[1], item.due) in known_task_keys
+            or (item.due < today and (client.id, task_key[1]) in open_actions)
+        ):
             plan.known_tasks += 1
         elif task_key in seen_tasks:
             plan.duplicates += 1
@@ -270,58 +272,41 @@ def _plans(
         plan.new_plans.append(NewPlan(member_id, item.month, Target(item.revenue, Decimal(item.deals))))
 
 
-async def apply(session: AsyncSession, team: Team, plan: ImportPlan, actor_id: int | None) -> Written:
-    """Write the plan's new rows (the caller's transaction makes it all or nothing)."""
-    clients = ClientRepo(session)
-    tasks = TaskRepo(session)
-    by_key = {c.name_key: c for c in await session.scalars(select(Client).where(Client.team_id == team.id))}
-    written_clients = 0
-    for new in plan.new_clients:
-        if new.key in by_key:  # appeared since the preview
-            continue
-        by_key[new.key] = await clients.create(team.id, new.owner_id, new.name, new.stage)
-        written_clients += 1
-    known = {
-        (client_id, name_key(action), due)
-        for client_id, action, due in (
-            await session.execute(
-                select(Task.client_id, Task.action, Task.due_date).where(
-                    Task.team_id == team.id, Task.client_id.is_not(None)
-                )
-            )
-        )
-    }
-    written_tasks = 0
+async def apply(
+    session: AsyncSession,
+    team: Team,
+    plan: ImportPlan,
+    actor_id: int | None,
+    move_overdue_to: date | None = None,
+) -> Written:
+    """Write the plan's new rows (the caller's transaction makes it all or nothing); with
+    ``move_overdue_to``, the tasks due before the plan's today are written due on that date."""
+    repo = ImportRepo(session)
+    ids = await repo.client_ids(team.id)
+    fresh = [new for new in plan.new_clients if new.key not in ids]  # not appeared since the preview
+    ids.update(await repo.add_clients(team.id, ((n.name, n.owner_id, n.stage) for n in fresh)))
+    known, _ = await repo.task_keys(team.id)
+    rows: list[tuple[int, int, str, date]] = []
     for new in plan.new_tasks:
-        client = by_key[new.client_key]
-        if (client.id, name_key(new.action), new.due) in known:
+        client_id = ids[new.client_key]
+        due = new.due
+        if move_overdue_to is not None and plan.today is not None and due < plan.today:
+            due = move_overdue_to
+        key = (client_id, name_key(new.action), due)
+        if key in known:
             continue
-        await tasks.create(
-            team.id, new.assignee_id, new.action, new.due, client_id=client.id, created_by=actor_id
+        known.add(key)
+        rows.append((client_id, new.assignee_id, new.action, due))
+    written_tasks = await repo.add_tasks(team.id, rows, actor_id)
+    stored = await repo.member_plans(team.id)
+    for new_plan in plan.new_plans:
+        await repo.put_plan(
+            team.id,
+            new_plan.member_id,
+            new_plan.month,
+            new_plan.target.revenue,
+            int(new_plan.target.deals),
+            stored.get((new_plan.member_id, new_plan.month)),
         )
-        known.add((client.id, name_key(new.action), new.due))
-        written_tasks += 1
-    written_plans = 0
-    stored = {
-        (p.member_id, p.month): p
-        for p in await session.scalars(
-            select(SalesPlan).where(SalesPlan.team_id == team.id, SalesPlan.member_id.is_not(None))
-        )
-    }
-    for new in plan.new_plans:
-        row = stored.get((new.member_id, new.month))
-        if row is None:
-            session.add(
-                SalesPlan(
-                    team_id=team.id,
-                    member_id=new.member_id,
-                    month=new.month,
-                    revenue=new.target.revenue,
-                    deals=int(new.target.deals),
-                )
-            )
-        else:
-            row.revenue, row.deals = new.target.revenue, int(new.target.deals)
-        written_plans += 1
     await session.flush()
-    return Written(written_clients, written_tasks, written_plans)
+    return Written(len(fresh), written_tasks, len(plan.new_plans))

@@ -205,16 +205,21 @@ def _clip(s: str, limit: int) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
+def render_board_png_or_none(board: Board, t: Callable[..., str], locale: str = "ru") -> bytes | None:
+    """``render_board_png``, or ``None`` when the picture cannot be drawn (logged): the caller sends the
+    text alone, which says everything the picture shows."""
+    try:
+        return render_board_png(board, t, locale)
+    except Exception:  # matplotlib raises many kinds; the text must go out regardless
+        log.exception("the board picture could not be drawn; sending the text alone")
+        return None
+
+
 async def render_board_async(board: Board, t: Callable[..., str], locale: str = "ru") -> bytes:
     """``render_board_png`` in a worker thread, so the bot keeps answering while it draws."""
     return await asyncio.to_thread(render_board_png, board, t, locale)
 
 
 async def render_board_or_none(board: Board, t: Callable[..., str], locale: str = "ru") -> bytes | None:
-    """``render_board_async``, or ``None`` when the picture cannot be drawn (logged): the caller sends the
-    text alone, which says everything the picture shows."""
-    try:
-        return await render_board_async(board, t, locale)
-    except Exception:  # matplotlib raises many kinds; the text must go out regardless
-        log.exception("the board picture could not be drawn; sending the text alone")
-        return None
+    """``render_board_png_or_none`` in a worker thread, so the bot keeps answering while it draws."""
+    return await asyncio.to_thread(render_board_png_or_none, board, t, locale)

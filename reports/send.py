@@ -21,11 +21,6 @@ from reports.text import board_text, caption, report_text
 from storage.models import Team
 
 
-def plain(t: Texts) -> Texts:
-    """The same language without HTML escaping: labels drawn into the picture."""
-    return t.translator.get(t.locale, html=False)
-
-
 def team_today(team: Team, clock: Clock) -> date:
     return local_today(clock(), team_zone(team))
 

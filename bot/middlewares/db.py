@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -22,10 +24,21 @@ class DbSessionMiddleware(BaseMiddleware):
     commands on two webhook processes or on one, a Telegram retry beside a new message) read and write
     the same dialog state, which handlers use as their working memory, and a command's task is lost. The
     lock ends with the transaction, or with the connection of a process that died. SQLite needs none: its
-    ``BEGIN IMMEDIATE`` (at the update's first statement, before any handler) admits one writer."""
+    ``BEGIN IMMEDIATE`` (at the update's first statement, before any handler) admits one writer.
 
-    def __init__(self, session_pool: async_sessionmaker[AsyncSession]) -> None:
+    On SQLite the updates handled at once (``bot/polling.py``) also take turns here, first come first
+    served, before their transaction: SQLite admits one writer and makes the others retry on a backoff
+    of up to 100 ms, which is not first come first served, and under concurrency some updates lost that
+    race for many seconds in a row (``bench/fairness.py``: p99 16 s). One turn at a time in arrival
+    order costs nothing, SQLite would serialise them anyway."""
+
+    def __init__(
+        self, session_pool: async_sessionmaker[AsyncSession], turns: asyncio.Lock | None = None
+    ) -> None:
         self.session_pool = session_pool
+        bind = session_pool.kw.get("bind")
+        sqlite = bind is not None and bind.dialect.name == "sqlite"
+        self.turns: asyncio.Lock | None = (turns or asyncio.Lock()) if sqlite else None
 
     async def __call__(
         self,
@@ -33,7 +46,7 @@ class DbSessionMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        async with self.session_pool() as session, session.begin():
+        async with self.turns or nullcontext(), self.session_pool() as session, session.begin():
             data["session"] = session
             data["repo"] = Repo(session)
             user: User | None = data.get("event_from_user")

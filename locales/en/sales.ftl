@@ -226,3 +226,18 @@ error-import-too-many-rows = The file has more than { $max } rows. Split it, ple
 error-import-unreadable = Could not read the file: it is damaged or not a spreadsheet.
 error-import-not-understood = The file has no client name column ("Name", "Company", "Client") and no plan sheet.
 error-import-expired = The file to load is gone. Send it again, please.
+
+## heavy work as jobs (bot/heavy.py)
+heavy-preparing = Preparing the file… I will send it as soon as it is ready.
+heavy-preparing-picture = Preparing the picture… It will come in a few seconds.
+heavy-reading = Reading the file…
+heavy-writing = Loading…
+heavy-busy = Already on it — I will send it as soon as it is ready.
+
+## import: mostly overdue tasks
+import-preview-overdue = ⚠️ { $count } of { $total } new { $total ->
+        [one] task is
+       *[other] tasks are
+    } overdue (due before today). They can be loaded due on another day: the button below, or type a date.
+btn-import-move = 📅 Load, overdue ones due { $date }
+error-import-no-overdue = Nothing to move: this file has few or no overdue tasks — press "Load" or "Cancel".

@@ -108,7 +108,8 @@ def texts_of(wb) -> set[str]:
 async def test_export_writes_every_hostile_value_as_text(world: TeamWorld) -> None:
     await hostile_seed(world)
     head = world.speaker(world.head)
-    [doc] = (await head.send("/export")).messages
+    preparing, doc = (await head.send("/export")).messages  # "Готовлю файл…", then the file (bot/heavy.py)
+    assert preparing.plain_text.startswith("Готовлю файл")
     assert doc.kind == "document"
     assert formulas(doc.data) == []
     wb = load_workbook(io.BytesIO(doc.data))
@@ -134,7 +135,7 @@ async def test_the_report_workbook_writes_names_as_text(world: TeamWorld) -> Non
     await hostile_seed(world)
     head = world.speaker(world.head)
     reply = await head.send("/sales_report месяц")
-    [xlsx] = (await head.press(reply.messages[-1], "Excel")).messages
+    _, xlsx = (await head.press(reply.messages[-1], "Excel")).messages  # "Готовлю файл…", then the file
     assert formulas(xlsx.data) == []
     wb = load_workbook(io.BytesIO(xlsx.data))
     names = [r[0] for r in wb["Итоги"].iter_rows(min_row=2, values_only=True)]
@@ -158,11 +159,11 @@ async def test_names_with_dollars_draw_the_board_and_the_report(world: TeamWorld
         )
     head = world.speaker(world.head)
     board = await head.send("/board")
-    photo, text = board.messages
+    _, photo, text = board.messages  # "Готовлю картинку…", then the picture and the text
     assert photo.kind == "photo" and photo.data[:4] == b"\x89PNG"
     assert DOLLARS[0] in text.plain_text and DOLLARS[1] in text.plain_text
     report = await head.send("/sales_report месяц")
-    assert report.messages[0].kind == "photo"
+    assert report.messages[1].kind == "photo"  # after "Готовлю картинку…"
     assert DOLLARS[1] in report.messages[-1].plain_text
 
 
@@ -186,13 +187,13 @@ async def test_a_picture_that_cannot_be_drawn_leaves_the_text(world: TeamWorld, 
     def broken(*args: object, **kwargs: object) -> bytes:
         raise ValueError("Unknown symbol: \\frac")
 
-    monkeypatch.setattr(reports.board, "render_board_png", broken)
+    monkeypatch.setattr(reports.board, "render_board_png", broken)  # the jobs run in threads in tests
     head = world.speaker(world.head)
     board = await head.send("/board")
-    assert [m.kind for m in board.messages] == ["text"]
-    assert "Доска результатов" in board.messages[0].plain_text
+    assert [m.kind for m in board.messages] == ["text", "text"]  # "Готовлю картинку…", then the text
+    assert "Доска результатов" in board.messages[1].plain_text
     report = await head.send("/sales_report месяц")
-    assert all(m.kind == "text" for m in report.messages) and report.messages
+    assert all(m.kind == "text" for m in report.messages) and len(report.messages) >= 2
     assert "Отчёт: ноябрь 2026" in report.messages[-1].plain_text
 
     t = default_translator().get("ru")

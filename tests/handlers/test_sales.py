@@ -4,11 +4,13 @@ holiday) and 15 of them have elapsed, today included."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import struct
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -17,7 +19,7 @@ from domain.enums import Stage
 from handlers.sales import compose_monthly, compose_weekly
 from reports.fmt import money
 from scheduler.compose import ComposeContext
-from storage.models import Client, DayReport, Deal, Lead, Member, SalesPlan, Team
+from storage.models import Client, DayReport, Deal, Lead, Member, SalesPlan, Task, Team
 from storage.repo import Repo
 from storage.sales_repo import SalesRepo
 from tests.handlers.conftest import TeamWorld
@@ -100,7 +102,8 @@ async def test_the_board_picture_and_text_for_everyone(world: TeamWorld) -> None
     await seed(world)
     head, anna = world.speaker(world.head), world.speaker(world.managers[0])
     reply = await head.send("/board")
-    photo, text = reply.messages
+    preparing, photo, text = reply.messages  # the picture is drawn as a job (bot/heavy.py)
+    assert "Готовлю картинку" in preparing.plain_text
     assert photo.kind == "photo"
     width, height = png_size(photo.data)
     assert width == 1080 and 600 <= height <= 3000
@@ -115,9 +118,9 @@ async def test_the_board_picture_and_text_for_everyone(world: TeamWorld) -> None
 
     # a manager sees the whole board too; a past month is final, with its own deals
     past = await anna.send("/board 2026-10")
-    assert past.messages[0].kind == "photo"
-    assert "итоги периода" in past.messages[1].plain_text
-    assert f"Менеджер1001 — {money(Decimal(400000))} ₽ · плана нет" in past.messages[1].plain_text
+    assert past.messages[1].kind == "photo"
+    assert "итоги периода" in past.messages[2].plain_text
+    assert f"Менеджер1001 — {money(Decimal(400000))} ₽ · плана нет" in past.messages[2].plain_text
 
     bad = await anna.send("/board послезавтра")
     assert "Не понял период" in bad.text
@@ -187,7 +190,8 @@ async def test_bonus_scheme_and_bonuses(world: TeamWorld) -> None:
 async def test_export_and_the_report_with_excel(world: TeamWorld) -> None:
     await seed(world)
     head, anna = world.speaker(world.head), world.speaker(world.managers[0])
-    [doc] = (await head.send("/export")).messages
+    preparing, doc = (await head.send("/export")).messages
+    assert preparing.plain_text.startswith("Готовлю файл…")
     assert doc.kind == "document" and doc.filename.endswith(".xlsx")
     assert "сделок 3" in doc.plain_text
     wb = load_workbook(io.BytesIO(doc.data))
@@ -201,13 +205,13 @@ async def test_export_and_the_report_with_excel(world: TeamWorld) -> None:
     assert "другой роли" in (await anna.send("/export")).text
 
     reply = await head.send("/sales_report месяц")
-    photo, text = reply.messages[0], reply.messages[-1]
+    photo, text = reply.messages[1], reply.messages[-1]
     assert photo.kind == "photo" and png_size(photo.data)[0] == 1080
     assert "Отчёт: ноябрь 2026" in text.plain_text
     # 14 working days from 2 to 20 November for each of two managers (today's report is not due yet)
     assert "Вечерние отчёты вовремя: 4% (1 из 28; с опозданием 1, не сдано 26)" in text.plain_text
     assert "• Менеджер1001: 7% (1 из 14)" in text.plain_text
-    [xlsx] = (await head.press(text, "Excel")).messages
+    _, xlsx = (await head.press(text, "Excel")).messages
     sheet = load_workbook(io.BytesIO(xlsx.data))["Итоги"]
     assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == [
         "Менеджер1001",
@@ -235,8 +239,9 @@ async def test_import_in_the_chat(world: TeamWorld) -> None:
     text = "\n".join(m.plain_text for m in preview)
     assert "Новых клиентов: 1" in text and "Отклонено строк: 1" in text
     assert "строка 3: ответственный «Кто-то» не найден" in text and "Не использую: Бюджет" in text
+    assert "Читаю файл" in preview[0].plain_text
     done = await head.press(preview[-1], "Загрузить")
-    assert "Загружено: клиентов 1, задач 1" in done.answer.text
+    assert "Загружено: клиентов 1, задач 1" in done.messages[-1].plain_text
     async with world.pool() as s:
         names = (await s.scalars(select(Client.name).where(Client.team_id == world.team.id))).all()
         assert names == ["Ромашка"]
@@ -269,3 +274,115 @@ async def test_scheduled_reports_only_on_their_day(world: TeamWorld) -> None:
         assert december[0].photo is not None
         assert "Отчёт: ноябрь 2026" in december[1].text
         assert money(Decimal(350000)) in december[1].text
+
+
+async def test_export_again_while_one_is_prepared_gets_already_preparing(
+    world: TeamWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The heavy work is a job (bot/heavy.py): "Готовлю файл…" at once, the file when ready, and a second
+    /export meanwhile starts no second job."""
+    import threading
+
+    import handlers.sales as sales
+
+    gate = threading.Event()
+    real = sales.export_workbook
+    builds = []
+
+    async def held(*args, **kwargs):
+        builds.append(threading.current_thread().name)
+        await asyncio.to_thread(gate.wait, 30)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(sales, "export_workbook", held)
+    await seed(world)
+    head = world.speaker(world.head)
+
+    async def send_only(text: str):
+        async def act() -> None:
+            world.app.emulator.send_text(world.head.tg_id, text)
+            await world.app.feed()  # handled, the job left running
+
+        return await world.app.collect(act)
+
+    first = await send_only("/export")
+    assert [m.plain_text[:13] for m in first.messages] == ["Готовлю файл…"]
+    second = await send_only("/export")
+    assert second.text.startswith("Уже готовлю")
+    # someone else is answered meanwhile: the job holds neither the loop nor a write lock
+    assert "/today" in (await world.speaker(world.managers[0]).send("/help")).text
+    gate.set()
+    await world.app.heavy.wait_idle()
+    documents = [m for m in head.inbox if m.kind == "document"]
+    assert len(documents) == 1 and len(builds) == 1
+    assert builds[0].startswith("heavy")  # in a worker thread, not on the bot's loop
+    # and once it is sent, /export works again
+    again = await head.send("/export")
+    assert again.messages[-1].kind == "document"
+
+
+async def test_import_of_mostly_overdue_tasks_offers_to_move_them(world: TeamWorld) -> None:
+    head = world.speaker(world.head)
+    data = (
+        "Компания;Ответственный;Задача;Срок\n"
+        "Ромашка;Менеджер1001;Согласовать условия договора;02.11.2026\n"
+        "Лотос;Менеджер1001;Отправить КП;05.11.2026\n"
+        "Астра;Менеджер1002;Позвонить ЛПР;10.11.2026\n"
+        "Вектор;Менеджер1002;Провести встречу;15.12.2026\n"
+    ).encode()
+
+    async def upload(payload: bytes) -> list:
+        async def act() -> None:
+            world.app.emulator.send_document(world.head.tg_id, payload, "amo.csv")
+            await world.app.drain()
+
+        return (await world.app.collect(act)).messages
+
+    preview = await upload(data)
+    text = "\n".join(m.plain_text for m in preview)
+    assert "Просрочено 3 из 4 новых задач" in text
+    # Monday 23 November: the next working day is Tuesday the 24th; a typed date moves the offer
+    assert preview[-1].button("24.11.2026")
+    typed = await head.send("пятница")
+    assert typed.messages[-1].button("27.11.2026")
+    done = await head.press(typed.messages[-1], "27.11.2026")
+    assert "Загружено: клиентов 4, задач 4" in done.messages[-1].plain_text
+    async with world.pool() as s:
+        dues = dict((await s.execute(select(Task.action, Task.due_date))).all())
+    assert dues == {
+        "Согласовать условия договора": date(2026, 11, 27),
+        "Отправить КП": date(2026, 11, 27),
+        "Позвонить ЛПР": date(2026, 11, 27),
+        "Провести встречу": date(2026, 12, 15),
+    }
+    # the same file again: the moved tasks are known, nothing new
+    again = await upload(data)
+    assert "Нового в файле нет" in again[-1].plain_text
+
+    # a file with few overdue tasks says nothing of them and offers no move
+    few = (
+        "Компания;Ответственный;Задача;Срок\n"
+        "Сирень;Менеджер1001;Отправить КП;02.11.2026\n"
+        "Сирень;Менеджер1001;Провести встречу;15.12.2026\n"
+        "Сирень;Менеджер1001;Подписать договор;16.12.2026\n"
+    ).encode()
+    other = await upload(few)
+    assert "Просрочено" not in "\n".join(m.plain_text for m in other)
+    assert [b["text"] for b in other[-1].buttons] == ["✅ Загрузить", "Отмена"]
+    assert "Переносить нечего" in (await head.send("пятница")).text
+
+
+async def test_a_file_the_import_cannot_read_is_told_politely_after_the_job(world: TeamWorld) -> None:
+    world.speaker(world.head)
+
+    async def act() -> None:
+        world.app.emulator.send_document(world.head.tg_id, "Цвет;Вкус\nкрасный;сладкий\n".encode(), "x.csv")
+        await world.app.drain()
+
+    reply = await world.app.collect(act)
+    reading, refusal = reply.messages
+    assert reading.plain_text == "Читаю файл…"
+    assert refusal.plain_text.startswith("Не нашёл в файле столбца с названием клиента")
+    # nothing waits for a press: a button of another preview loads nothing
+    spent = await forged(world, world.head.tg_id, refusal.message_id, "imp:go")
+    assert "не найден" in spent.answer.text

@@ -119,7 +119,7 @@ async def test_one_structured_log_line_per_update(
     assert len(lines) == 2, lines
     first, second = lines
     assert first.startswith(f"update={update['update_id']} type=message user={anna.tg_id} ")
-    assert "handler=handlers.add.add outcome=handled ms=" in first
+    assert "handler=handlers.add.start_add outcome=handled ms=" in first
     assert "handler=- outcome=duplicate ms=" in second
     assert float(first.rsplit("ms=", 1)[1]) > 0
     assert "договор" not in first, "the message text is not logged"
@@ -213,7 +213,7 @@ async def test_log_lines_for_refusals_strangers_and_errors(
         assert (await webhook_world.post(update)).status == 200
     lines = [r.getMessage() for r in caplog.records if r.name == "bot.updates"]
     assert f"update={refused['update_id']} " in lines[0]
-    assert "handler=handlers.add.add outcome=error error=UserError" in lines[0]
+    assert "handler=handlers.add.start_add outcome=error error=UserError" in lines[0]
     assert lines[1].startswith(
         f"update={stranger['update_id']} type=message user=999 handler=- outcome=dropped"
     )
