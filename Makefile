@@ -52,4 +52,4 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check bot handlers scheduler storage domain tests
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
