@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from fluent.runtime import FluentBundle, FluentResource
+from fluent.runtime.types import FluentNone
+from fluent.syntax.ast import Junk
 
 from bot.config import LOCALES, ROOT
 
@@ -42,11 +44,16 @@ class Translator:
         for locale in LOCALES:
             bundle = FluentBundle([locale], use_isolating=False)
             for path in sorted((directory / locale).glob("*.ftl")):
-                errors = bundle.add_resource(FluentResource(path.read_text(encoding="utf-8")))
-                if errors:
+                # add_resource returns nothing and skips what does not parse (Junk): look for it here, or
+                # a broken entry would only show up as its key sent to users
+                resource = FluentResource(path.read_text(encoding="utf-8"))
+                junk = [e for e in resource.body if isinstance(e, Junk)]
+                if junk:
+                    errors = "; ".join(a.message or a.code for e in junk for a in e.annotations)
                     raise ValueError(f"{path}: {errors}")
+                bundle.add_resource(resource)
             self.bundles[locale] = bundle
-        self._memo = lru_cache(maxsize=MEMO_SIZE)(self._memo)  # type: ignore[method-assign]
+        self._memo = lru_cache(maxsize=MEMO_SIZE)(self._memo)  # type: ignore[method-assign]  # per-instance cache
 
     def keys(self, locale: str) -> set[str]:
         return set(self.bundles[locale]._messages)
@@ -78,6 +85,8 @@ class Translator:
                 text, errors = bundle.format_pattern(message.value, _prepare(args, html))
                 if errors:
                     log.warning("locale %s key %s: %s", loc, key, errors)
+                if isinstance(text, FluentNone):  # the resolver found no value (a reference cycle): no text
+                    break
                 return text
         log.error("missing text %r for locale %s", key, locale)
         return key

@@ -55,7 +55,7 @@ def defer_aiogram_models() -> bool:
         return False
     import pydantic
 
-    original = pydantic.BaseModel.model_rebuild.__func__  # type: ignore[attr-defined]
+    original = pydantic.BaseModel.model_rebuild.__func__  # type: ignore[attr-defined]  # the classmethod's function
     if getattr(original, "_rop_lean", False):
         return True
     reason = unsupported(pydantic.VERSION, original)
@@ -89,8 +89,8 @@ def defer_aiogram_models() -> bool:
         )
         return built
 
-    model_rebuild._rop_lean = True  # type: ignore[attr-defined]
-    pydantic.BaseModel.model_rebuild = classmethod(model_rebuild)  # type: ignore[assignment]
+    model_rebuild._rop_lean = True  # type: ignore[attr-defined]  # a mark on the function, read back above
+    pydantic.BaseModel.model_rebuild = classmethod(model_rebuild)  # type: ignore[assignment]  # the patch itself
     sys.meta_path.insert(0, _DeferMethods())
     return True
 
@@ -140,5 +140,5 @@ class _DeferMethods(importlib.abc.MetaPathFinder):
             if isinstance(config, dict):  # else aiogram changed: its methods are built eagerly
                 config["defer_build"] = True
 
-        loader.exec_module = exec_module  # type: ignore[method-assign]
+        loader.exec_module = exec_module  # type: ignore[method-assign]  # patching this one loader
         return spec

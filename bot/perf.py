@@ -13,7 +13,6 @@ from __future__ import annotations
 import gc
 from typing import Any
 
-from aiogram.client.session.base import Response
 from aiogram.methods import (
     AnswerCallbackQuery,
     DeleteMessage,
@@ -27,6 +26,7 @@ from aiogram.methods import (
     SetMyCommands,
     SetWebhook,
 )
+from aiogram.methods.base import Response
 
 _METHODS = (
     AnswerCallbackQuery,
@@ -49,7 +49,7 @@ def pin_response_models() -> None:
     for method in _METHODS:
         returning = method.__returning__
         if returning not in _PINNED:
-            _PINNED[returning] = Response[returning]  # type: ignore[valid-type]
+            _PINNED[returning] = Response[returning]  # type: ignore[valid-type]  # a type known at run time
 
 
 def freeze_startup_objects() -> None:

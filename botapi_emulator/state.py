@@ -17,7 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from botapi_emulator.entities import EntityParseError, command_entities, parse_text, strip_text
 from botapi_emulator.limits import Fault, RateLimiter, RateLimits
@@ -134,6 +134,15 @@ class ApiError(Exception):
 
 def bad_request(message: str) -> ApiError:
     return ApiError(400, f"Bad Request: {message}")
+
+
+class WebhookConfig(TypedDict):
+    """What setWebhook registered (getWebhookInfo reports it, ``botapi_emulator.webhook`` follows it)."""
+
+    url: str
+    allowed_updates: list[str] | None
+    max_connections: int | None
+    secret_token: str | None
 
 
 @dataclass
@@ -307,7 +316,7 @@ class Emulator:
         self.chat_actions: list[tuple[int, str]] = []
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.profile: dict[str, Any] = {}
-        self.webhook: dict[str, Any] | None = None
+        self.webhook: WebhookConfig | None = None
         self.files: dict[str, StoredFile] = {}
         self._file_ids = itertools.count(1)
         self._faults: dict[int, deque[Fault]] = {}

@@ -129,8 +129,9 @@ class WebhookPusher:
             raise RuntimeError("no webhook is set")
         url = self.url_for(target)
         headers = {"Content-Type": "application/json"}
-        if webhook.get("secret_token"):
-            headers[SECRET_HEADER] = webhook["secret_token"]
+        secret = webhook["secret_token"]
+        if secret:
+            headers[SECRET_HEADER] = secret
         loop = asyncio.get_running_loop()
         try:
             async with self._session.post(url, data=json.dumps(update), headers=headers) as response:
@@ -163,8 +164,8 @@ class WebhookPusher:
             await self.emulator.dispatch(self.emulator.token, str(method), params)
 
     def _limit(self) -> int:
-        webhook = self.emulator.webhook or {}
-        limit = int(webhook.get("max_connections") or 40)
+        webhook = self.emulator.webhook
+        limit = (webhook["max_connections"] if webhook else None) or 40
         return min(limit, self.max_connections) if self.max_connections else limit
 
     async def _run(self) -> None:

@@ -58,7 +58,7 @@ def _country_year(country: str, year: int) -> _CountryYear:
     code, subdiv = _split_country(country)
     calendar = holidays.country_holidays(code, subdiv=subdiv, years=year, observed=True)
     days_off = frozenset(d for d in calendar if d.year == year)
-    moved = getattr(calendar, "weekend_workdays", set())
+    moved: Iterable[date] = getattr(calendar, "weekend_workdays", ())  # absent for most countries
     return _CountryYear(days_off=days_off, weekend_workdays=frozenset(d for d in moved if d.year == year))
 
 

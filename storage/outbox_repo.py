@@ -199,8 +199,9 @@ class OutboxRepo:
     # ------------------------------------------------------------------ outcomes
 
     async def _set(self, row_id: int, **values: object) -> None:
-        if isinstance(values.get("error"), str):
-            values["error"] = _clip(values["error"])  # type: ignore[arg-type]
+        error = values.get("error")
+        if isinstance(error, str):
+            values["error"] = _clip(error)
         await self.session.execute(
             update(Outbox)
             .where(Outbox.id == row_id)

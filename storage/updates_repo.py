@@ -5,8 +5,9 @@ handling, so it commits with the handler's work or not at all."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,4 +36,4 @@ class ProcessedUpdateRepo:
         """Forget updates handled before ``before``; Telegram stops retrying long before that."""
         statement = delete(ProcessedUpdate).where(ProcessedUpdate.handled_at < before)
         result = await self.session.execute(statement)
-        return result.rowcount or 0
+        return cast(CursorResult[Any], result).rowcount or 0  # a DELETE's result is a CursorResult

@@ -16,6 +16,7 @@ Create Date: 2026-12-04
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -35,7 +36,9 @@ clients = sa.table(
 tasks = sa.table("tasks", sa.column("id", sa.Integer), sa.column("action", sa.Text))
 
 
-def _batches(bind: sa.Connection, query: sa.Select) -> list[Sequence[sa.Row]]:  # type: ignore[type-arg]
+def _batches(
+    bind: sa.Connection, query: sa.Select[*tuple[Any, ...]]
+) -> list[Sequence[sa.Row[*tuple[Any, ...]]]]:
     rows = bind.execute(query).all()
     return [rows[i : i + BATCH] for i in range(0, len(rows), BATCH)]
 
