@@ -381,7 +381,7 @@ async def test_managers_owners_and_other_teams_can_do_none_of_it(world: ChatWorl
     other_head = rows[1]
     async with world.pool() as s, s.begin():
         vault = Vault(world.key)
-        summary = {"users": 0, "pipelines": 0, "open_tasks": 0}
+        summary: dict[str, object] = {"users": 0, "pipelines": 0, "open_tasks": 0}
         await Repo(s).crm.connect(
             rows[0].id, "amocrm", amo.url, vault.encrypt("x" * 20), "xxxx", "Другой", summary, NOW
         )
