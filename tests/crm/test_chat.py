@@ -336,6 +336,8 @@ async def test_disconnect_asks_first_and_keeps_everything(world: ChatWorld, amo:
     assert "CRM отключена" in now_of(world, view).plain_text
     assert (conn := await world.connection()) is not None and conn.status == DISCONNECTED
     assert await _count(world, Task) == tasks
+    assert "Подключить снова" in now_of(world, view).plain_text
+    assert now_of(world, view).button("amoCRM")
     # a sync button pressed on an old message now does nothing
     answer = (
         await head.press_data(view.message_id, CrmCb(action=CrmAction.SYNC).pack(), strict=False)
@@ -404,3 +406,18 @@ async def test_managers_owners_and_other_teams_can_do_none_of_it(world: ChatWorl
         conn = await s.scalar(select(CrmConnection).where(CrmConnection.team_id == world.team.id))
     assert after is not None and after.member_id is None and not after.ignored
     assert conn is not None and conn.status == ACTIVE
+
+
+async def test_a_mistyped_address_is_explained_and_nothing_stored(world: ChatWorld) -> None:
+    head = world.speaker(world.head)
+    offer = (await head.send("/crm")).messages[-1]
+    await head.press(offer, "amoCRM")
+    assert "Не понял адрес CRM" in (await head.send("my company")).text
+    assert "долгосрочный токен" in (await head.send("mycompany")).text  # the dialog goes on
+
+    offer = (await head.send("/crm")).messages[-1]
+    await head.press(offer, "Битрикс24")
+    refused = await head.send("https://company.bitrix24.ru/not-a-webhook")
+    assert "Не понял адрес CRM" in refused.text and "/crm" in refused.text
+    assert secret_message(world, world.head.tg_id).deleted  # it may have been a secret all the same
+    assert await world.connection() is None
