@@ -71,6 +71,7 @@ MENU: dict[Role | None, tuple[str, ...]] = {
         "export",
         "import",
         "settings",
+        "crm",
         "help",
         "lang",
     ),

@@ -8,16 +8,19 @@ and stores nothing. The secret is stored encrypted (``crm/vault.py``) and never 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crm.amocrm import AmoCrm, base_url
-from crm.base import AccountSummary, CrmAuthError, CrmError, CrmProvider, ProviderKind
+from crm.base import AccountSummary, CrmAuthError, CrmError, CrmProvider, CrmTask, ProviderKind
 from crm.bitrix24 import Bitrix24, portal_of, webhook_url
+from crm.outbox import CrmWriteBack, DrainReport
+from crm.sync import CrmSync, SyncReport
 from crm.vault import Vault, tail
 from domain.errors import UserError
-from storage.crm_repo import DISCONNECTED
+from storage.crm_repo import ACTIVE, DISCONNECTED
 from storage.models import CrmConnection
 from storage.repo import Repo
 
@@ -98,3 +101,100 @@ async def disconnect(pool: async_sessionmaker[AsyncSession], team_id: int) -> bo
             return False
         conn.status = DISCONNECTED
     return True
+
+
+# ---------------------------------------------------------------------- from the chat (handlers/crm.py)
+
+
+async def connect_in(
+    repo: Repo,
+    vault: Vault,
+    team_id: int,
+    kind: ProviderKind,
+    address: str,
+    secret: str,
+    now: datetime,
+    provider: CrmProvider | None = None,
+) -> AccountSummary:
+    """``connect`` inside the caller's transaction (a chat update's): the same check first, then the
+    encrypted secret is stored; a refusal raises ``UserError`` before anything is written."""
+    if not vault.ready:
+        raise UserError("crm-no-key")
+    address = normalise_address(kind, address)
+    crm = provider or make_provider(kind, address, secret)
+    try:
+        summary = await check(crm)
+    finally:
+        if provider is None:
+            await crm.close()
+    await repo.crm.connect(
+        team_id,
+        kind.value,
+        address,
+        vault.encrypt(secret),
+        tail(secret.rstrip("/")),
+        summary.name,
+        {"users": summary.users, "pipelines": summary.pipelines, "open_tasks": summary.open_tasks},
+        now,
+    )
+    return summary
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOutcome:
+    pushed: DrainReport
+    report: SyncReport
+    full: bool
+
+
+async def sync_team(
+    pool: async_sessionmaker[AsyncSession],
+    vault: Vault,
+    team_id: int,
+    clock: Callable[[], datetime],
+    t: Callable[..., str],
+    provider: CrmProvider | None = None,
+) -> SyncOutcome:
+    """One sync as ``crm sync`` runs it: the bot's marks to the CRM first, then the CRM's changes in.
+    A full read when a CRM user was matched by hand since the last sync (their older tasks are not among
+    the changes). A refused secret or an outage is a ``UserError``."""
+    async with pool() as session:
+        conn = await Repo(session).crm.connection(team_id)
+    if conn is None or conn.status != ACTIVE:
+        raise UserError("crm-not-connected")
+    full = conn.full_sync_due
+    crm = provider or open_provider(conn, vault)
+    try:
+        back = CrmWriteBack(pool, crm, team_id, clock, t)
+        await back.collect()
+        pushed = await back.drain()
+        report = await CrmSync(pool, crm, team_id, clock).run(full=full)
+    except CrmAuthError as exc:
+        raise UserError("crm-bad-secret", detail=str(exc)) from None
+    except CrmError as exc:
+        raise UserError("crm-unreachable", detail=str(exc)) from None
+    finally:
+        if provider is None:
+            await crm.close()
+    if full:
+        async with pool() as session, session.begin():
+            await Repo(session).crm.full_sync_done(team_id)
+    return SyncOutcome(pushed, report, full)
+
+
+async def open_tasks_of(
+    provider: CrmProvider, crm_user_id: str, sample: int = 5
+) -> tuple[int, list[CrmTask]]:
+    """A CRM user's open tasks as the CRM has them now: how many, and the first ``sample`` by due date
+    (what the head sees before choosing who the user is)."""
+    count, first = 0, list[CrmTask]()
+    try:
+        async for page in provider.tasks(None, open_only=True):
+            mine = [task for task in page if task.responsible_id == crm_user_id and not task.completed]
+            count += len(mine)
+            first = sorted(first + mine, key=lambda task: (task.due, task.id))[:sample]
+    except CrmAuthError as exc:
+        raise UserError("crm-bad-secret", detail=str(exc)) from None
+    except CrmError as exc:
+        raise UserError("crm-unreachable", detail=str(exc)) from None
+    return count, first

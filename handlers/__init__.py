@@ -9,6 +9,7 @@ from handlers import (
     add,
     approvals,
     clients,
+    crm,
     day,
     digest,
     errors,
@@ -49,6 +50,7 @@ def build_routers() -> Router:
         sales.build_router(),
         importing.build_router(),
         settings.build_router(),
+        crm.build_router(),
         reachability.build_router(),
         fallback.build_router(),
     )

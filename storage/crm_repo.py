@@ -144,6 +144,48 @@ class CrmRepo:
         await self.session.flush()
         return known
 
+    async def user_link(self, team_id: int, link_id: int) -> CrmUserLink | None:
+        """One CRM user of the team's CRM by our row id (None for another team's)."""
+        return await self.session.scalar(
+            select(CrmUserLink).where(CrmUserLink.id == link_id, CrmUserLink.team_id == team_id)
+        )
+
+    async def waiting_users(self, team_id: int, provider: str) -> Sequence[CrmUserLink]:
+        """CRM users matched to no member whom the head has not set aside, by name."""
+        return (
+            await self.session.scalars(
+                select(CrmUserLink)
+                .where(
+                    CrmUserLink.team_id == team_id,
+                    CrmUserLink.provider == provider,
+                    CrmUserLink.member_id.is_(None),
+                    CrmUserLink.ignored.is_(False),
+                )
+                .order_by(CrmUserLink.name, CrmUserLink.id)
+            )
+        ).all()
+
+    async def match_user(self, link: CrmUserLink, member_id: int | None) -> None:
+        """The head's choice: ``member_id``, or None for «not one of the department's people». A match
+        owes a full sync (the user's older tasks are not among the changes an incremental one reads)."""
+        link.member_id, link.ignored = member_id, member_id is None
+        if member_id is not None:
+            await self.session.execute(
+                update(CrmConnection).where(CrmConnection.team_id == link.team_id).values(full_sync_due=True)
+            )
+        await self.session.flush()
+
+    async def disconnect(self, team_id: int) -> None:
+        """Stops the sync; every row it made stays."""
+        await self.session.execute(
+            update(CrmConnection).where(CrmConnection.team_id == team_id).values(status=DISCONNECTED)
+        )
+
+    async def full_sync_done(self, team_id: int) -> None:
+        await self.session.execute(
+            update(CrmConnection).where(CrmConnection.team_id == team_id).values(full_sync_due=False)
+        )
+
     async def members(self, team_id: int) -> Sequence[Member]:
         return (
             await self.session.scalars(

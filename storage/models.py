@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -446,6 +447,8 @@ class CrmConnection(Base):
     #: the last task event turned into a write-back (``crm_outbox``); events after it are still to go
     events_cursor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(String(500))
+    #: a CRM user was matched by hand since the last sync: the next one reads every open task again
+    full_sync_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CrmUserLink(Base):
@@ -459,6 +462,8 @@ class CrmUserLink(Base):
     crm_user_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    #: the head said this CRM user is not one of the department's people: not offered for matching
+    ignored: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (
         UniqueConstraint("team_id", "provider", "crm_user_id", name="uq_crm_users_team_provider_user"),

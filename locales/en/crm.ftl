@@ -42,3 +42,59 @@ error-crm-not-connected = The team has no CRM connected.
 crm-note-not-done = Not done: { $action }. Reason: { $reason }
 crm-note-result = Result: { $result }
 crm-result-cancelled = Cancelled in the sales assistant
+
+## /crm: the head connects the team's CRM in the chat
+
+cmd-crm = CRM: connect, sync, people
+crm-chat-offer = No CRM is connected. If the department works in amoCRM or Bitrix24, the bot will take tasks, deals and people from it. Choose the CRM:
+crm-chat-no-key = A CRM cannot be connected yet: the server has no encryption key CRM_SECRET_KEY, and without it the bot does not keep CRM secrets. Ask the bot's operator to run python -m bot crm keygen, put the printed key in .env as CRM_SECRET_KEY=… and restart the bot.
+crm-ask-address-amocrm = Send the amoCRM account address: the subdomain (mycompany for mycompany.amocrm.ru) or the full address.
+crm-ask-address-bitrix24 = Send the Bitrix24 inbound webhook URL, like https://company.bitrix24.ru/rest/1/abcdef…/ (“Developer resources” → “Other” → “Inbound webhook”, with CRM, tasks and users). This URL is a secret: I will check it and delete the message at once.
+crm-ask-token = Address: { $address }. Now send the long-lived token of the private integration (amoMarket → your integration → “Keys and scopes”). I will check it and delete the message at once.
+crm-delete-failed = I could not delete the message with the secret — please delete it yourself.
+crm-try-again = To try again — /crm.
+crm-chat-connected = ✅ CRM connected. Found — { $summary }. The secret is stored encrypted and from now on shown only as …its last four characters.
+crm-chat-status = { $provider } · { $address } · secret …{ $tail } · { $status }
+crm-chat-last-sync = Last sync: { $at }
+crm-chat-counts = Linked: { $tasks } tasks ({ $open } open), { $clients } clients, { $deals } deals.
+crm-chat-people = CRM users: { $matched } of { $users } matched, waiting for your choice: { $waiting }.
+crm-chat-reconnect = Sync is stopped; everything brought in stays in the bot. Connect again:
+crm-closed = Done.
+crm-disconnect-ask = Disconnect the CRM? Syncing stops; the clients, tasks and deals brought into the bot stay.
+crm-disconnected = CRM disconnected: syncing stopped, everything brought in is kept.
+crm-sync-started = Syncing with the CRM — I will send the result when done.
+crm-sync-running = A sync is already running — the result will come as a message.
+crm-sync-done = ✅ CRM sync finished.
+crm-sync-waiting = Waiting for your choice — { $count } CRM { $count ->
+        [one] user
+       *[other] users
+    }: their tasks are not lost, they come in as soon as you say who they are.
+crm-people-title = Not matched to team members — { $count } CRM { $count ->
+        [one] user
+       *[other] users
+    }. Choose one to see the tasks and say who it is:
+crm-people-none = Every CRM user is matched. The tasks of those matched come with the next sync.
+crm-user-title = { $name } — { $count } open { $count ->
+        [one] task
+       *[other] tasks
+    } in the CRM:
+crm-user-task = • { $due } — { $text }
+crm-user-more = … and { $count } more
+crm-user-ask = Who is it in the team?
+crm-user-matched = { $name } is { $member }. The tasks come with the next sync.
+crm-user-not-ours = { $name } is not in the department: I will not ask again, their tasks stay out of the bot.
+crm-btn-sync = 🔄 Sync now
+crm-btn-people = 👤 CRM users: { $count } waiting
+crm-btn-disconnect = Disconnect
+crm-btn-disconnect-yes = Yes, disconnect
+crm-btn-disconnect-no = No, keep it
+crm-btn-not-ours = Not in the department
+crm-btn-back = Back
+crm-btn-close = Close
+crm-btn-cancel = Cancel
+error-crm-already-connected = A CRM is already connected. To connect another, disconnect this one in /crm first.
+error-crm-user-decided = The choice for “{ $name }” is already made.
+crm-sync-unmatched = • { $name } — { $tasks } open { $tasks ->
+        [one] task
+       *[other] tasks
+    }

@@ -45,3 +45,63 @@ error-crm-not-connected = У команды нет подключённой CRM.
 crm-note-not-done = Не выполнено: { $action }. Причина: { $reason }
 crm-note-result = Результат: { $result }
 crm-result-cancelled = Отменена в РОП-ассистенте
+
+## /crm: the head connects the team's CRM in the chat
+
+cmd-crm = CRM: подключение, синхронизация, сотрудники
+crm-chat-offer = CRM не подключена. Если отдел работает в amoCRM или Битрикс24, бот будет брать задачи, сделки и сотрудников оттуда. Выберите CRM:
+crm-chat-no-key = Подключить CRM пока нельзя: на сервере не задан ключ шифрования CRM_SECRET_KEY, а без него бот не хранит секреты CRM. Попросите администратора бота выполнить python -m bot crm keygen, записать напечатанный ключ в .env как CRM_SECRET_KEY=… и перезапустить бота.
+crm-ask-address-amocrm = Пришлите адрес аккаунта amoCRM: поддомен (mycompany для mycompany.amocrm.ru) или полный адрес.
+crm-ask-address-bitrix24 = Пришлите адрес входящего вебхука Битрикс24, вида https://company.bitrix24.ru/rest/1/abcdef…/ («Разработчикам» → «Другое» → «Входящий вебхук», права CRM, задачи и пользователи). Этот адрес — секрет: я проверю его и сразу удалю сообщение.
+crm-ask-token = Адрес: { $address }. Теперь пришлите долгосрочный токен частной интеграции («amoМаркет» → ваша интеграция → «Ключи и доступы»). Я проверю его и сразу удалю сообщение.
+crm-delete-failed = Не получилось удалить сообщение с секретом — удалите его, пожалуйста, сами.
+crm-try-again = Чтобы попробовать снова — /crm.
+crm-chat-connected = ✅ CRM подключена. Нашёл — { $summary }. Секрет хранится зашифрованным, дальше виден только как …последние четыре символа.
+crm-chat-status = { $provider } · { $address } · ключ …{ $tail } · { $status }
+crm-chat-last-sync = Последняя синхронизация: { $at }
+crm-chat-counts = Связано — задачи: { $tasks } (открытые: { $open }), клиенты: { $clients }, сделки: { $deals }.
+crm-chat-people = Сотрудники CRM: сопоставлено { $matched } из { $users }, ждут вашего выбора: { $waiting }.
+crm-chat-reconnect = Синхронизация остановлена, всё перенесённое осталось в боте. Подключить снова:
+crm-closed = Готово.
+crm-disconnect-ask = Отключить CRM? Синхронизация остановится; клиенты, задачи и сделки, перенесённые в бот, останутся.
+crm-disconnected = CRM отключена: синхронизация остановлена, всё перенесённое сохранено.
+crm-sync-started = Синхронизирую с CRM — пришлю итог, когда закончу.
+crm-sync-running = Синхронизация уже идёт — итог придёт сообщением.
+crm-sync-done = ✅ Синхронизация с CRM закончена.
+crm-sync-waiting = Ждут вашего выбора — { $count } { $count ->
+        [one] сотрудник CRM
+        [few] сотрудника CRM
+       *[many] сотрудников CRM
+    }: их задачи не потеряны, они придут, как только вы укажете, кто это.
+crm-people-title = Не сопоставлены с участниками команды — { $count } { $count ->
+        [one] сотрудник CRM
+        [few] сотрудника CRM
+       *[many] сотрудников CRM
+    }. Выберите, чтобы увидеть задачи и указать, кто это:
+crm-people-none = Все сотрудники CRM сопоставлены. Задачи сопоставленных придут при следующей синхронизации.
+crm-user-title = { $name } — в CRM { $count } { $count ->
+        [one] открытая задача
+        [few] открытые задачи
+       *[many] открытых задач
+    }:
+crm-user-task = • { $due } — { $text }
+crm-user-more = … и ещё { $count }
+crm-user-ask = Кто это в команде?
+crm-user-matched = { $name } — это { $member }. Задачи придут при следующей синхронизации.
+crm-user-not-ours = { $name } — не сотрудник отдела: больше не спрашиваю, его задачи в бот не переносятся.
+crm-btn-sync = 🔄 Синхронизировать сейчас
+crm-btn-people = 👤 Сотрудники CRM: ждут { $count }
+crm-btn-disconnect = Отключить
+crm-btn-disconnect-yes = Да, отключить
+crm-btn-disconnect-no = Нет, оставить
+crm-btn-not-ours = Не сотрудник отдела
+crm-btn-back = Назад
+crm-btn-close = Закрыть
+crm-btn-cancel = Отмена
+error-crm-already-connected = CRM уже подключена. Чтобы подключить другую, сначала отключите эту в /crm.
+error-crm-user-decided = Для «{ $name }» выбор уже сделан.
+crm-sync-unmatched = • { $name } — { $tasks } { $tasks ->
+        [one] открытая задача
+        [few] открытые задачи
+       *[many] открытых задач
+    }

@@ -1,0 +1,576 @@
+"""/crm (head): the team's CRM from the chat. Connect amoCRM or Bitrix24 (the provider by a button, then
+the account's address, then the secret, checked at once as ``crm connect`` checks it); the message that
+carried a secret is deleted and the secret is never echoed or logged; a refused secret stores nothing.
+Then: sync now (in the background, the report when it is done), disconnect (with a confirm; everything
+synced stays), and the CRM users nobody matched by name: their open tasks shown, one tap makes each a
+member of the team or «не сотрудник отдела»; the next sync then reads every open task again, so a matched
+user's tasks come in. Every button re-checks the role (the router's filter) and the team (ids are looked
+up within the presser's team only)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable
+from datetime import datetime
+from enum import StrEnum
+
+from aiogram import Bot, Dispatcher, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.filters import RoleFilter
+from bot.i18n import Texts
+from bot.keyboard import Keyboard
+from crm.base import CrmTask, ProviderKind
+from crm.service import SyncOutcome, connect_in, normalise_address, open_provider, open_tasks_of, sync_team
+from crm.vault import Vault
+from domain.enums import Role
+from domain.errors import NotFound, UserError
+from domain.zones import team_zone
+from handlers.callbacks import labels, reply_to, show
+from storage.crm_repo import ACTIVE, LinkKind
+from storage.models import CrmConnection, CrmUserLink, Member, Team
+from storage.repo import Repo
+
+log = logging.getLogger(__name__)
+
+NOBODY = 0  # the «не сотрудник отдела» choice
+TASKS_SHOWN = 5  # an unmatched user's open tasks listed before the choice
+MATCHABLE = (Role.MANAGER, Role.HEAD)
+
+
+class CrmAction(StrEnum):
+    MAIN = "v"
+    PICK = "p"  # f: the provider; ask for its address
+    SYNC = "s"
+    ASK_DISCONNECT = "d"
+    DISCONNECT = "d!"
+    PEOPLE = "u"  # the CRM users waiting for the head
+    USER = "uu"  # u: a crm_users row: its open tasks and the choices
+    MATCH = "m"  # u: a crm_users row; m: the member (NOBODY: not one of the department's people)
+    CANCEL = "x"
+
+
+class CrmCb(CallbackData, prefix="crm"):
+    """``action``; ``f``: a provider; ``u``: a CRM user (our row id); ``m``: a member id."""
+
+    action: CrmAction
+    f: str = ""
+    u: int = 0
+    m: int = 0
+
+
+class CrmInput(StatesGroup):
+    address = State()  # data: provider
+    secret = State()  # data: provider, address
+
+
+class CrmSyncs:
+    """The syncs running in this process, one per team at most; the dispatcher's shutdown cancels them."""
+
+    def __init__(self) -> None:
+        self.tasks: dict[int, asyncio.Task[None]] = {}
+
+    def running(self, team_id: int) -> bool:
+        task = self.tasks.get(team_id)
+        return task is not None and not task.done()
+
+    def start(self, team_id: int, job: Awaitable[None]) -> None:
+        async def run() -> None:
+            try:
+                await job
+            finally:
+                self.tasks.pop(team_id, None)
+
+        self.tasks[team_id] = asyncio.create_task(run(), name=f"crm-sync-{team_id}")
+
+    async def wait(self) -> None:
+        """Until every sync started so far has ended (tests, shutdown)."""
+        while self.tasks:
+            await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+
+    async def stop(self) -> None:
+        for task in list(self.tasks.values()):
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.wait()
+
+
+def syncs_of(dispatcher: Dispatcher) -> CrmSyncs:
+    """The dispatcher's ``CrmSyncs``, made on first use (its shutdown stops them)."""
+    syncs = dispatcher.workflow_data.get("crm_syncs")
+    if not isinstance(syncs, CrmSyncs):
+        syncs = CrmSyncs()
+        dispatcher.workflow_data["crm_syncs"] = syncs
+        dispatcher.shutdown.register(syncs.stop)
+    return syncs
+
+
+def vault_of(settings: Settings) -> Vault:
+    key = settings.crm_secret_key
+    return Vault(key.get_secret_value() if key else None)
+
+
+def _button(kb: Keyboard, text: str, action: CrmAction, *, f: str = "", u: int = 0, m: int = 0) -> None:
+    kb.button(text=text, callback_data=CrmCb(action=action, f=f, u=u, m=m))
+
+
+def _when(at: datetime, team: Team) -> str:
+    return f"{at.astimezone(team_zone(team)):%d.%m.%Y %H:%M}"
+
+
+# ---------------------------------------------------------------------- views
+
+
+def offer_view(t: Texts, vault: Vault) -> tuple[str, InlineKeyboardMarkup | None]:
+    """No CRM (or a disconnected one): the choice of provider; without a key, what the operator does."""
+    if not vault.ready:
+        return t("crm-chat-no-key"), None
+    label = labels(t)
+    kb = Keyboard()
+    for kind in ProviderKind:
+        _button(kb, label(f"crm-provider-{kind.value}"), CrmAction.PICK, f=kind.value)
+    _button(kb, label("crm-btn-cancel"), CrmAction.CANCEL)
+    kb.adjust(2, 1)
+    return t("crm-chat-offer"), kb.as_markup()
+
+
+async def main_view(
+    repo: Repo, team: Team, t: Texts, vault: Vault
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    conn = await repo.crm.connection(team.id)
+    if conn is None:
+        return offer_view(t, vault)
+    lines = [
+        t(
+            "crm-chat-status",
+            provider=t(f"crm-provider-{conn.provider}"),
+            address=conn.address,
+            tail=conn.secret_tail or "…",
+            status=t(f"cli-crm-status-{conn.status}"),
+        )
+    ]
+    if conn.summary:
+        s = conn.summary
+        lines.append(
+            t(
+                "crm-summary",
+                account=conn.account_name or "",
+                users=s.get("users", 0),
+                pipelines=s.get("pipelines", 0),
+                tasks=s.get("open_tasks", 0),
+            )
+        )
+    if conn.last_sync_at is None:
+        lines.append(t("cli-crm-never-synced"))
+    else:
+        lines.append(t("crm-chat-last-sync", at=_when(conn.last_sync_at, team)))
+    counts = await repo.crm.link_counts(team.id, conn.provider)
+    users = await repo.crm.users(team.id, conn.provider)
+    lines.append(
+        t(
+            "crm-chat-counts",
+            tasks=counts.get(LinkKind.TASK, 0),
+            open=await repo.crm.open_task_count(team.id, conn.provider),
+            clients=counts.get(LinkKind.CLIENT, 0),
+            deals=counts.get(LinkKind.DEAL, 0),
+        )
+    )
+    waiting = await repo.crm.waiting_users(team.id, conn.provider)
+    if users:
+        matched = sum(1 for u in users.values() if u.member_id is not None)
+        lines.append(t("crm-chat-people", matched=matched, users=len(users), waiting=len(waiting)))
+    label = labels(t)
+    kb = Keyboard()
+    if conn.status == ACTIVE:
+        _button(kb, label("crm-btn-sync"), CrmAction.SYNC)
+        if waiting:
+            _button(kb, label("crm-btn-people", count=len(waiting)), CrmAction.PEOPLE)
+        _button(kb, label("crm-btn-disconnect"), CrmAction.ASK_DISCONNECT)
+    elif vault.ready:
+        lines.append(t("crm-chat-reconnect"))
+        for kind in ProviderKind:
+            _button(kb, label(f"crm-provider-{kind.value}"), CrmAction.PICK, f=kind.value)
+    _button(kb, label("crm-btn-close"), CrmAction.CANCEL)
+    kb.adjust(1)
+    return "\n".join(lines), kb.as_markup()
+
+
+async def people_view(repo: Repo, team: Team, t: Texts) -> tuple[str, InlineKeyboardMarkup]:
+    conn = await _active(repo, team)
+    waiting = await repo.crm.waiting_users(team.id, conn.provider)
+    label = labels(t)
+    kb = Keyboard()
+    if waiting:
+        text = t("crm-people-title", count=len(waiting))
+        for user in waiting:
+            _button(kb, user.name, CrmAction.USER, u=user.id)
+    else:
+        text = t("crm-people-none")
+        _button(kb, label("crm-btn-sync"), CrmAction.SYNC)
+    _button(kb, label("crm-btn-back"), CrmAction.MAIN)
+    kb.adjust(1)
+    return text, kb.as_markup()
+
+
+def user_view(
+    user: CrmUserLink, count: int, first: list[CrmTask], choices: list[Member], team: Team, t: Texts
+) -> tuple[str, InlineKeyboardMarkup]:
+    lines = [t("crm-user-title", name=user.name, count=count)]
+    zone = team_zone(team)
+    lines += [
+        t("crm-user-task", due=f"{task.due.astimezone(zone):%d.%m}", text=task.text or "—") for task in first
+    ]
+    if count > len(first):
+        lines.append(t("crm-user-more", count=count - len(first)))
+    lines.append(t("crm-user-ask"))
+    label = labels(t)
+    kb = Keyboard()
+    for member in choices:
+        _button(kb, member.name, CrmAction.MATCH, u=user.id, m=member.id)
+    _button(kb, label("crm-btn-not-ours"), CrmAction.MATCH, u=user.id, m=NOBODY)
+    _button(kb, label("crm-btn-back"), CrmAction.PEOPLE)
+    kb.adjust(2)
+    return "\n".join(lines), kb.as_markup()
+
+
+def sync_text(outcome: SyncOutcome, t: Texts) -> str:
+    pushed, report = outcome.pushed, outcome.report
+    lines = [
+        t("crm-sync-done"),
+        t("cli-crm-pushed", sent=pushed.sent, failed=pushed.failed, waiting=pushed.waiting),
+        t("cli-crm-matched", users=report.users, matched=report.matched),
+        t(
+            "cli-crm-synced",
+            created=report.tasks_created,
+            updated=report.tasks_updated,
+            completed=report.tasks_completed,
+            unchanged=report.tasks_unchanged,
+            clients=report.clients_created,
+            stages=report.stages_changed,
+            won=report.deals_won,
+        ),
+    ]
+    if report.tasks_vague:
+        lines.append(t("cli-crm-vague", count=report.tasks_vague))
+    if report.deals_unmatched:
+        lines.append(t("cli-crm-deals-unmatched", count=report.deals_unmatched))
+    return "\n".join(lines)
+
+
+async def _active(repo: Repo, team: Team) -> CrmConnection:
+    conn = await repo.crm.connection(team.id)
+    if conn is None or conn.status != ACTIVE:
+        raise UserError("crm-not-connected")
+    return conn
+
+
+async def _choices(repo: Repo, team: Team, provider: str) -> list[Member]:
+    """The team's managers and heads not yet matched to a CRM user."""
+    taken = set((await repo.crm.crm_user_of(team.id, provider)).keys())
+    members = await repo.crm.members(team.id)
+    return [m for m in members if m.role in MATCHABLE and m.id not in taken]
+
+
+# ---------------------------------------------------------------------- the command and typed answers
+
+
+async def show_crm(
+    message: Message, repo: Repo, team: Team, t: Texts, settings: Settings, state: FSMContext
+) -> None:
+    await state.clear()
+    text, markup = await main_view(repo, team, t, vault_of(settings))
+    await message.answer(text, reply_markup=markup)
+
+
+async def typed_address(
+    message: Message,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    settings: Settings,
+    clock: Clock,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
+    """amoCRM: the account's address, then the token is asked for. Bitrix24: the webhook URL is the secret
+    itself: checked and stored at once."""
+    kind = ProviderKind((await state.get_data()).get("provider", ProviderKind.AMOCRM.value))
+    if kind is ProviderKind.BITRIX24:
+        await _connect_with_secret(message, repo, team, t, settings, clock, state, bot, kind, "")
+        return
+    address = normalise_address(kind, message.text or "")
+    await state.update_data(address=address)
+    await state.set_state(CrmInput.secret)
+    await message.answer(t("crm-ask-token", address=address))
+
+
+async def typed_secret(
+    message: Message,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    settings: Settings,
+    clock: Clock,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
+    stored = await state.get_data()
+    kind = ProviderKind(stored.get("provider", ProviderKind.AMOCRM.value))
+    address = str(stored.get("address", ""))
+    await _connect_with_secret(message, repo, team, t, settings, clock, state, bot, kind, address)
+
+
+async def _connect_with_secret(
+    message: Message,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    settings: Settings,
+    clock: Clock,
+    state: FSMContext,
+    bot: Bot,
+    kind: ProviderKind,
+    address: str,
+) -> None:
+    secret = (message.text or "").strip()
+    if kind is ProviderKind.BITRIX24:
+        address = secret
+    await state.clear()
+    # the secret leaves the chat before anything else happens, whatever the check says
+    notes = []
+    try:
+        await bot.delete_message(message.chat.id, message.message_id)
+    except TelegramAPIError as exc:
+        log.warning("could not delete the message with a CRM secret: %s", type(exc).__name__)
+        notes.append(t("crm-delete-failed"))
+    vault = vault_of(settings)
+    try:
+        summary = await connect_in(repo, vault, team.id, kind, address, secret, clock())
+    except UserError as refusal:  # nothing was stored: the head may start again at once
+        notes.insert(0, t(refusal.key, **refusal.args_))
+        notes.append(t("crm-try-again"))
+        await message.answer("\n\n".join(notes))
+        return
+    connected = t(
+        "crm-chat-connected",
+        summary=t(
+            "crm-summary",
+            account=summary.name,
+            users=summary.users,
+            pipelines=summary.pipelines,
+            tasks=summary.open_tasks,
+        ),
+    )
+    text, markup = await main_view(repo, team, t, vault)
+    await message.answer("\n\n".join([connected, *notes, text]), reply_markup=markup)
+
+
+# ---------------------------------------------------------------------- buttons
+
+
+async def main_menu(
+    query: CallbackQuery, repo: Repo, team: Team, t: Texts, settings: Settings, state: FSMContext, bot: Bot
+) -> None:
+    await state.clear()
+    await show(query, bot, *await main_view(repo, team, t, vault_of(settings)))
+
+
+async def cancel(query: CallbackQuery, t: Texts, state: FSMContext, bot: Bot) -> None:
+    await state.clear()
+    await show(query, bot, t("crm-closed"))
+
+
+async def pick_provider(
+    query: CallbackQuery,
+    callback_data: CrmCb,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    settings: Settings,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
+    try:
+        kind = ProviderKind(callback_data.f)
+    except ValueError:
+        raise UserError("button-stale") from None
+    if not vault_of(settings).ready:
+        await show(query, bot, t("crm-chat-no-key"))
+        return
+    conn = await repo.crm.connection(team.id)
+    if conn is not None and conn.status == ACTIVE:  # a stale offer: disconnect first
+        raise UserError("crm-already-connected")
+    await state.set_state(CrmInput.address)
+    await state.set_data({"provider": kind.value})
+    await show(query, bot, t(f"crm-ask-address-{kind.value}"))
+
+
+async def sync_now(
+    query: CallbackQuery,
+    repo: Repo,
+    team: Team,
+    member: Member,
+    t: Texts,
+    settings: Settings,
+    session_pool: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    bot: Bot,
+    dispatcher: Dispatcher,
+    callback_answer: CallbackAnswer,
+) -> None:
+    await _active(repo, team)
+    syncs = syncs_of(dispatcher)
+    if syncs.running(team.id):
+        callback_answer.text = labels(t)("crm-sync-running")
+        return
+    callback_answer.text = labels(t)("crm-sync-started")
+    await reply_to(query, bot, t("crm-sync-started"))
+    syncs.start(team.id, _sync_and_tell(bot, session_pool, vault_of(settings), team, member.tg_id, t, clock))
+
+
+async def _sync_and_tell(
+    bot: Bot,
+    pool: async_sessionmaker[AsyncSession],
+    vault: Vault,
+    team: Team,
+    chat_id: int,
+    t: Texts,
+    clock: Clock,
+) -> None:
+    """The sync, after the pressing update's transaction (it takes its own), and its report to the head."""
+    markup: InlineKeyboardMarkup | None = None
+    try:
+        outcome = await sync_team(pool, vault, team.id, clock, t)
+    except UserError as refusal:
+        text = t(refusal.key, **refusal.args_)
+    except Exception:
+        log.exception("the CRM sync of team %s failed", team.id)
+        text = t("error-unexpected")
+    else:
+        text = sync_text(outcome, t)
+        async with pool() as session:
+            repo = Repo(session)
+            conn = await repo.crm.connection(team.id)
+            waiting = await repo.crm.waiting_users(team.id, conn.provider) if conn else []
+        if waiting:
+            lines = [t("crm-sync-waiting", count=len(waiting))]
+            unmatched = outcome.report.unmatched
+            lines += [t("crm-sync-unmatched", name=u.name, tasks=unmatched.get(u.name, 0)) for u in waiting]
+            text += "\n\n" + "\n".join(lines)
+            kb = Keyboard()
+            _button(kb, labels(t)("crm-btn-people", count=len(waiting)), CrmAction.PEOPLE)
+            markup = kb.as_markup()
+    try:
+        await bot.send_message(chat_id, text, reply_markup=markup)
+    except TelegramAPIError as exc:
+        log.warning("could not send the CRM sync report to %s: %s", chat_id, exc)
+
+
+async def ask_disconnect(query: CallbackQuery, repo: Repo, team: Team, t: Texts, bot: Bot) -> None:
+    await _active(repo, team)
+    label = labels(t)
+    kb = Keyboard()
+    _button(kb, label("crm-btn-disconnect-yes"), CrmAction.DISCONNECT)
+    _button(kb, label("crm-btn-disconnect-no"), CrmAction.MAIN)
+    kb.adjust(1)
+    await show(query, bot, t("crm-disconnect-ask"), kb.as_markup())
+
+
+async def disconnect(
+    query: CallbackQuery, repo: Repo, team: Team, t: Texts, settings: Settings, bot: Bot
+) -> None:
+    await _active(repo, team)
+    await repo.crm.disconnect(team.id)
+    text, markup = await main_view(repo, team, t, vault_of(settings))
+    await show(query, bot, f"{t('crm-disconnected')}\n\n{text}", markup)
+
+
+async def people(query: CallbackQuery, repo: Repo, team: Team, t: Texts, bot: Bot) -> None:
+    await show(query, bot, *await people_view(repo, team, t))
+
+
+async def crm_user(
+    query: CallbackQuery,
+    callback_data: CrmCb,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    settings: Settings,
+    bot: Bot,
+) -> None:
+    conn = await _active(repo, team)
+    user = await repo.crm.user_link(team.id, callback_data.u)
+    if user is None or user.provider != conn.provider:
+        raise NotFound("crm-user")
+    if user.member_id is not None or user.ignored:
+        await show(query, bot, *await people_view(repo, team, t))
+        return
+    provider = open_provider(conn, vault_of(settings))
+    try:
+        count, first = await open_tasks_of(provider, user.crm_user_id, TASKS_SHOWN)
+    finally:
+        await provider.close()
+    choices = await _choices(repo, team, conn.provider)
+    await show(query, bot, *user_view(user, count, first, choices, team, t))
+
+
+async def match(
+    query: CallbackQuery,
+    callback_data: CrmCb,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    bot: Bot,
+) -> None:
+    conn = await _active(repo, team)
+    user = await repo.crm.user_link(team.id, callback_data.u)
+    if user is None or user.provider != conn.provider:
+        raise NotFound("crm-user")
+    if user.member_id is not None or user.ignored:
+        raise UserError("crm-user-decided", name=user.name)
+    if callback_data.m == NOBODY:
+        await repo.crm.match_user(user, None)
+        done = t("crm-user-not-ours", name=user.name)
+    else:
+        chosen = next((m for m in await _choices(repo, team, conn.provider) if m.id == callback_data.m), None)
+        if chosen is None:
+            raise NotFound("member")
+        await repo.crm.match_user(user, chosen.id)
+        done = t("crm-user-matched", name=user.name, member=chosen.name)
+    text, markup = await people_view(repo, team, t)
+    await show(query, bot, f"{done}\n\n{text}", markup)
+
+
+# ---------------------------------------------------------------------- router
+
+
+def build_router() -> Router:
+    router = Router(name="crm")
+    router.message.filter(RoleFilter(Role.HEAD))
+    router.callback_query.filter(RoleFilter(Role.HEAD))
+    typed = (F.text, ~F.text.startswith("/"))
+    router.message.register(show_crm, Command("crm"))
+    router.message.register(typed_address, StateFilter(CrmInput.address), *typed)
+    router.message.register(typed_secret, StateFilter(CrmInput.secret), *typed)
+    on = router.callback_query.register
+    on(main_menu, CrmCb.filter(F.action == CrmAction.MAIN))
+    on(cancel, CrmCb.filter(F.action == CrmAction.CANCEL))
+    on(pick_provider, CrmCb.filter(F.action == CrmAction.PICK))
+    on(sync_now, CrmCb.filter(F.action == CrmAction.SYNC))
+    on(ask_disconnect, CrmCb.filter(F.action == CrmAction.ASK_DISCONNECT))
+    on(disconnect, CrmCb.filter(F.action == CrmAction.DISCONNECT))
+    on(people, CrmCb.filter(F.action == CrmAction.PEOPLE))
+    on(crm_user, CrmCb.filter(F.action == CrmAction.USER))
+    on(match, CrmCb.filter(F.action == CrmAction.MATCH))
+    return router
