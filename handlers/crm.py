@@ -37,7 +37,7 @@ from crm.vault import Vault
 from domain.enums import Role
 from domain.errors import NotFound, UserError
 from domain.zones import team_zone
-from handlers.callbacks import labels, reply_to, show
+from handlers.callbacks import reply_to, show
 from storage.crm_repo import ACTIVE, LinkKind
 from storage.models import CrmConnection, CrmUserLink, Member, Team
 from storage.repo import Repo
@@ -136,7 +136,7 @@ def offer_view(t: Texts, vault: Vault) -> tuple[str, InlineKeyboardMarkup | None
     """No CRM (or a disconnected one): the choice of provider; without a key, what the operator does."""
     if not vault.ready:
         return t("crm-chat-no-key"), None
-    label = labels(t)
+    label = t.plain
     kb = Keyboard()
     for kind in ProviderKind:
         _button(kb, label(f"crm-provider-{kind.value}"), CrmAction.PICK, f=kind.value)
@@ -190,7 +190,7 @@ async def main_view(
     if users:
         matched = sum(1 for u in users.values() if u.member_id is not None)
         lines.append(t("crm-chat-people", matched=matched, users=len(users), waiting=len(waiting)))
-    label = labels(t)
+    label = t.plain
     kb = Keyboard()
     if conn.status == ACTIVE:
         _button(kb, label("crm-btn-sync"), CrmAction.SYNC)
@@ -209,7 +209,7 @@ async def main_view(
 async def people_view(repo: Repo, team: Team, t: Texts) -> tuple[str, InlineKeyboardMarkup]:
     conn = await _active(repo, team)
     waiting = await repo.crm.waiting_users(team.id, conn.provider)
-    label = labels(t)
+    label = t.plain
     kb = Keyboard()
     if waiting:
         text = t("crm-people-title", count=len(waiting))
@@ -234,7 +234,7 @@ def user_view(
     if count > len(first):
         lines.append(t("crm-user-more", count=count - len(first)))
     lines.append(t("crm-user-ask"))
-    label = labels(t)
+    label = t.plain
     kb = Keyboard()
     for member in choices:
         _button(kb, member.name, CrmAction.MATCH, u=user.id, m=member.id)
@@ -432,9 +432,9 @@ async def sync_now(
     await _active(repo, team)
     syncs = syncs_of(dispatcher)
     if syncs.running(team.id):
-        callback_answer.text = labels(t)("crm-sync-running")
+        callback_answer.text = t.plain("crm-sync-running")
         return
-    callback_answer.text = labels(t)("crm-sync-started")
+    callback_answer.text = t.plain("crm-sync-started")
     await reply_to(query, bot, t("crm-sync-started"))
     syncs.start(team.id, _sync_and_tell(bot, session_pool, vault_of(settings), team, member.tg_id, t, clock))
 
@@ -469,7 +469,7 @@ async def _sync_and_tell(
             lines += [t("crm-sync-unmatched", name=u.name, tasks=unmatched.get(u.name, 0)) for u in waiting]
             text += "\n\n" + "\n".join(lines)
             kb = Keyboard()
-            _button(kb, labels(t)("crm-btn-people", count=len(waiting)), CrmAction.PEOPLE)
+            _button(kb, t.plain("crm-btn-people", count=len(waiting)), CrmAction.PEOPLE)
             markup = kb.as_markup()
     try:
         await bot.send_message(chat_id, text, reply_markup=markup)
@@ -479,7 +479,7 @@ async def _sync_and_tell(
 
 async def ask_disconnect(query: CallbackQuery, repo: Repo, team: Team, t: Texts, bot: Bot) -> None:
     await _active(repo, team)
-    label = labels(t)
+    label = t.plain
     kb = Keyboard()
     _button(kb, label("crm-btn-disconnect-yes"), CrmAction.DISCONNECT)
     _button(kb, label("crm-btn-disconnect-no"), CrmAction.MAIN)
