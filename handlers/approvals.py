@@ -41,6 +41,7 @@ from domain.actions import check_action
 from domain.approval import approval_deadline
 from domain.enums import PlanStatus, Role, TaskStatus
 from domain.errors import UserError
+from domain.gender import grammatical_gender
 from domain.ordering import TaskItem
 from domain.plan import (
     AWAITING,
@@ -221,6 +222,7 @@ async def rewrite_page(repo: Repo, team: Team, manager: Member, plan: Plan, cloc
     intro = t(
         "appr-returned-notice",
         head=head.name if head else "—",
+        gender=grammatical_gender(head.name) if head else "other",
         date=fmt_date(plan.for_date, t),
         comment=plan.comment or "—",
     )
@@ -339,7 +341,12 @@ async def approve_plan(
     mt = translator.get(manager.locale)
     items, frozen = await plan_items(repo, team, plan)
     lines = [task_line(n, i, plan.for_date, frozen, mt) for n, i in enumerate(items, 1)]
-    text = mt("appr-approved-notice", head=member.name, date=fmt_date(plan.for_date, mt))
+    text = mt(
+        "appr-approved-notice",
+        head=member.name,
+        gender=grammatical_gender(member.name),
+        date=fmt_date(plan.for_date, mt),
+    )
     await tell(bot, manager, "\n".join([text, *lines]))
 
 
@@ -394,7 +401,7 @@ async def save_return_comment(
     await message.answer(
         t("appr-returned-done", name=manager.name)
         if delivered
-        else t("appr-not-delivered", name=manager.name)
+        else t("appr-not-delivered", name=manager.name, gender=grammatical_gender(manager.name))
     )
 
 
@@ -509,6 +516,7 @@ async def save_task_wording(
         at(
             "appr-edited-notice",
             head=member.name,
+            gender=grammatical_gender(member.name),
             date=fmt_date(task.due_date, at),
             was=Html(was),
             task=Html(task_text(task, client, at)),
@@ -542,6 +550,7 @@ async def cancel_plan_task(
         at(
             "appr-cancelled-notice",
             head=member.name,
+            gender=grammatical_gender(member.name),
             date=fmt_date(task.due_date, at),
             task=Html(task_text(task, await _client_name(repo, team, task), at)),
         ),
@@ -577,6 +586,7 @@ async def give_plan_task(
             wt(
                 key,
                 head=member.name,
+                gender=grammatical_gender(member.name),
                 name=to.name if who is before else before.name,
                 date=fmt_date(task.due_date, wt),
                 task=Html(task_text(task, client, wt)),

@@ -100,6 +100,15 @@ dg-hot-line = • <b>{ $client }</b> ({ $owner }) — { $step }, { $when }
 dg-hot-today = today
 dg-hot-overdue = overdue since { $date }
 dg-yesterday-missing = 📝 No day report yesterday: { $names }
+dg-day-missing = 📝 No day report on { $weekday ->
+        [1] Monday
+        [2] Tuesday
+        [3] Wednesday
+        [4] Thursday
+        [5] Friday
+        [6] Saturday
+       *[7] Sunday
+    }, { $date }: { $names }
 dg-evening-title = 🌙 <b>The team's day, { $date }</b>
 dg-team-line = Done <b>{ $done }</b> of { $planned } — <b>{ $percent }</b> · overdue: <b>{ $overdue }</b> · leads: { $leads } · deals: { $deals } for { $revenue } ₽
 dg-manager-line = <b>{ $name }</b>: { $done }/{ $planned } — { $percent } · overdue { $overdue } · leads { $leads } · deals { $deals }

@@ -1,0 +1,90 @@
+"""Issue 16, items 3–5, through the real dispatcher: verbs that agree with the person, the day named in the
+morning digest, late joiners not listed as missing their report, wording of review and reports, «завтра»
+on a Friday, notices that were missing, and no morning list after the evening."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from storage.models import Member
+from tests.handlers.conftest import MONDAY, TeamWorld
+from tests.handlers.test_head import FRIDAY, Seed, at, people, runner, submit
+
+TUESDAY = MONDAY + timedelta(days=1)
+
+
+async def rename(world: TeamWorld, member: Member, name: str) -> None:
+    async with world.pool() as s, s.begin():
+        row = await s.get(Member, member.id)
+        assert row is not None
+        row.name = name
+    member.name = name
+
+
+async def joined(world: TeamWorld, member: Member, when) -> None:  # type: ignore[no-untyped-def]
+    async with world.pool() as s, s.begin():
+        row = await s.get(Member, member.id)
+        assert row is not None
+        row.joined_at = when
+
+
+@pytest.mark.parametrize(
+    ("head_name", "expected"),
+    [
+        ("Иван Петров", "Иван Петров согласовал ваш план"),
+        ("Ольга Петрова", "Ольга Петрова согласовала ваш план"),
+        ("Саша", "согласован (Саша)"),
+    ],
+)
+async def test_the_approval_notice_agrees_with_the_heads_gender(
+    world: TeamWorld, head_name: str, expected: str
+) -> None:
+    await rename(world, world.head, head_name)
+    anna_m = world.managers[0]
+    async with world.pool() as s, s.begin():
+        seed = Seed(s, world)
+        await seed.task(anna_m, await seed.client(anna_m, "Ромашка"), "Отправить КП", TUESDAY)
+    head, anna, _ = people(world)
+    world.clock.set(at(MONDAY, 18))
+    _, reached = await submit(anna)
+    card = next(m for m in reached if m.chat_id == world.head.tg_id)
+    ok = await head.press(card, "Согласовать всё")
+    told = ok.to(anna_m.tg_id)
+    assert len(told) == 1
+    text = told[0].plain_text
+    assert expected in text and "(а)" not in text, text
+
+
+async def test_monday_digest_names_friday_and_skips_who_joined_after_the_evening(world: TeamWorld) -> None:
+    head_m, anna_m, boris_m = world.head, *world.managers
+    await joined(world, head_m, at(date(2026, 11, 2), 10))
+    await joined(world, anna_m, at(date(2026, 11, 2), 10))
+    await joined(world, boris_m, at(FRIDAY, 19))  # after Friday's evening time (18:00): never asked
+    head, _, _ = people(world)
+    before = len(head.inbox)
+    world.clock.set(at(MONDAY, 9, 1))
+    await runner(world, "digest_morning").tick()
+    digest = next(m for m in head.inbox[before:] if "Утренняя сводка" in m.plain_text).plain_text
+    assert f"Не сдали итоги дня в пятницу, 20.11: {anna_m.name}" in digest, digest
+    assert "Вчера" not in digest and boris_m.name not in digest
+
+    # on Tuesday it was yesterday, and Boris (asked on Monday) is listed now
+    before = len(head.inbox)
+    world.clock.set(at(TUESDAY, 9, 1))
+    await runner(world, "digest_morning").tick()
+    digest = next(m for m in head.inbox[before:] if "Утренняя сводка" in m.plain_text).plain_text
+    assert "Вчера не сдали итоги дня:" in digest and boris_m.name in digest and anna_m.name in digest
+
+
+async def test_evening_digest_does_not_list_who_joined_after_the_evening(world: TeamWorld) -> None:
+    head_m, anna_m, boris_m = world.head, *world.managers
+    await joined(world, anna_m, at(date(2026, 11, 2), 10))
+    await joined(world, boris_m, at(MONDAY, 18, 30))
+    head, _, _ = people(world)
+    world.clock.set(at(MONDAY, 20))
+    text = "\n".join(m.plain_text for m in (await head.send("/digest")).messages)
+    missing = next(line for line in text.split("\n") if "Не сдали итоги дня" in line)
+    assert anna_m.name in missing and boris_m.name not in missing, missing
+    assert head_m.name not in missing
