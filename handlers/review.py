@@ -100,7 +100,9 @@ def render_agenda(manager: Member, ag: Agenda, today: date, last: Review | None,
         parts.append("\n".join(lines))
     else:
         parts.append(t("rv-brought-none"))
-    parts.append(t("rv-hint", name=manager.name, added=added))
+    # the client buttons are the stale and "neither fish nor fowl" ones (``agenda_keyboard``)
+    hint = "rv-hint" if ag.stale or ag.limbo else "rv-hint-other"
+    parts.append(t(hint, name=manager.name, added=added))
     return "\n\n".join(parts)
 
 

@@ -175,6 +175,7 @@ rv-brought-title = 💰 <b>Brought this month: { $total } ₽</b>
 rv-brought-line = • { $name } — { $amount } ₽
 rv-brought-none = 💰 <i>No deals this month yet.</i>
 rv-hint = Agreed on extra steps? Tap a client and I will set { $name } the task. Tasks from this review: { $added }.
+rv-hint-other = Agreed on extra steps? Tap “➕ Task for another client” and I will set { $name } the task. Tasks from this review: { $added }.
 rv-pick = Whose review? Pick a manager:
 btn-rv-task = ➕ { $name }
 btn-rv-other = ➕ Task for another client

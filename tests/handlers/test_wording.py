@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
-from storage.models import Member
+from storage.models import Member, Task
 from tests.handlers.conftest import MONDAY, TeamWorld
 from tests.handlers.test_head import FRIDAY, Seed, at, people, runner, submit
 
@@ -88,3 +89,36 @@ async def test_evening_digest_does_not_list_who_joined_after_the_evening(world: 
     missing = next(line for line in text.split("\n") if "Не сдали итоги дня" in line)
     assert anna_m.name in missing and boris_m.name not in missing, missing
     assert head_m.name not in missing
+
+
+async def test_tomorrow_typed_on_a_friday_offers_the_next_working_day(world: TeamWorld) -> None:
+    anna_m = world.managers[0]
+    async with world.pool() as s, s.begin():
+        await Seed(s, world).client(anna_m, "Ромашка")
+    _, anna, _ = people(world)
+    world.clock.set(at(FRIDAY, 10))
+    asked = await anna.send("/add Ромашка: Позвонить директору завтра")
+    offer = asked.messages[-1]
+    assert "сб 21.11 — нерабочий день" in offer.plain_text and "пн 23.11" in offer.plain_text
+    async with world.pool() as s:  # nothing saved until a day is picked
+        assert await s.scalar(select(func.count(Task.id)).where(Task.assignee_id == anna_m.id)) == 0
+    added = await anna.press(offer, "пн 23.11")
+    assert "Задача добавлена на пн 23.11" in added.messages[-1].plain_text
+
+    # the dialog's typed date too; and the day off itself when that is what was meant
+    await anna.send("/add")
+    await anna.send("Ромашка")
+    await anna.send("Отправить КП")
+    offer = (await anna.send("завтра")).messages[-1]
+    assert "нерабочий день" in offer.plain_text
+    added = await anna.press(offer, "сб 21.11")
+    assert "Задача добавлена на сб 21.11" in added.messages[-1].plain_text
+
+
+async def test_review_hint_names_the_button_there_is(world: TeamWorld) -> None:
+    anna_m = world.managers[0]
+    async with world.pool() as s, s.begin():
+        await Seed(s, world).client(anna_m, "Ромашка")  # new today: neither stale nor stuck
+    head, _, _ = people(world)
+    text = (await head.send(f"/review {anna_m.name}")).messages[-1].plain_text
+    assert "Нажмите на клиента" not in text and "«➕ Задача по другому клиенту»" in text, text

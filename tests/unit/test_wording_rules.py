@@ -1,0 +1,71 @@
+"""Issue 16 wording rules as plain functions: gendered texts, who is expected to report, whole deal plans,
+and the board's revenue line without a plan."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.i18n import default_translator
+from domain.digest import expected_to_report
+from domain.gender import grammatical_gender
+from domain.sales import BoardRow, Fact, Target
+from reports import fmt
+from reports.board import revenue_line
+
+GENDERED = {
+    "appr-approved-notice": ("согласовал ", "согласовала ", "согласован ("),
+    "appr-returned-notice": ("вернул ", "вернула ", "возвращён на доработку ("),
+    "appr-cancelled-notice": ("отменил ", "отменила ", "отменена ("),
+    "appr-given-away-notice": ("передал ", "передала ", "передана сотруднику"),
+    "appr-given-to-notice": ("поручил ", "поручила ", "Вам передана задача"),
+    "appr-edited-notice": ("уточнил ", "уточнила ", "уточнена ("),
+    "rv-task-notice": ("поставил ", "поставила ", "Задача по итогам разбора ("),
+    "dg-nudge-already": ("уже сдал ", "уже сдала ", "Итоги дня уже сданы"),
+    "appr-not-delivered": ("он заблокировал", "она заблокировала", "бот заблокирован"),
+}
+
+
+@pytest.mark.parametrize("key", sorted(GENDERED))
+@pytest.mark.parametrize(("name", "index"), [("Иван", 0), ("Ольга Сергеевна", 1), ("Саша", 2), ("Boss", 2)])
+def test_a_verb_agrees_with_the_person_or_is_neutral(key: str, name: str, index: int) -> None:
+    t = default_translator().get("ru")
+    args = dict(head=name, name=name, date="пн 23.11", task="Ромашка: звонок", was="x", comment="c")
+    text = t(key, gender=grammatical_gender(name), **args)
+    assert GENDERED[key][index] in text, text
+    assert "(а)" not in text and name in text
+    english = default_translator().get("en")(key, gender=grammatical_gender(name), **args)
+    assert name in english and "{" not in english
+
+
+MSK = ZoneInfo("Europe/Moscow")
+
+
+def test_a_report_is_expected_only_from_who_had_joined_by_the_evening() -> None:
+    friday = date(2026, 11, 20)
+    evening = time(18)
+    before = datetime(2026, 11, 20, 14, 59, tzinfo=UTC)  # 17:59 in Moscow
+    after = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)  # 19:00 in Moscow
+    assert expected_to_report(before, friday, evening, MSK)
+    assert not expected_to_report(after, friday, evening, MSK)
+    assert expected_to_report(after, date(2026, 11, 23), evening, MSK)  # the next working day: asked
+
+
+@pytest.mark.parametrize(
+    ("plan", "shown"),
+    [(Decimal("4.1"), "4"), (Decimal("4.5"), "5"), (Decimal("0.4"), "1"), (Decimal(0), "0"), (12, "12")],
+)
+def test_a_deal_plan_is_shown_whole(plan: Decimal, shown: str) -> None:
+    assert fmt.count(plan) == shown
+
+
+def test_the_board_picture_without_a_plan_shows_the_fact_alone() -> None:
+    t = default_translator().get("ru", html=False)
+    fact = Fact(leads=3, deals=2, revenue=Decimal(102_100_000))
+    alone = revenue_line(BoardRow(None, "Команда", fact, None, None, None), t)
+    assert alone.replace("\u202f", " ") == "102 100 000 ₽"
+    planned = revenue_line(BoardRow(None, "Команда", fact, Target(Decimal(120_000_000), 4), None, None), t)
+    assert planned.replace("\u202f", " ") == "102 100 000 ₽ из 120 000 000 ₽"
