@@ -24,18 +24,28 @@ HEAD = Role.HEAD.value
 MANAGER = Role.MANAGER.value
 OWNER = Role.OWNER.value
 
+#: A morning-type send missed while the bot was down goes out later that day, but not once the evening
+#: time has come: the evening prompt covers the day then, and a morning list at 19:05 only confuses.
+UNTIL_EVENING = "evening_at"
+
 #: The manager's morning list (the head's too, when they have tasks).
-MORNING = Kind("morning", compose_morning, frozenset({MANAGER, HEAD}), at="morning_at")
+MORNING = Kind(
+    "morning", compose_morning, frozenset({MANAGER, HEAD}), at="morning_at", deadline=UNTIL_EVENING
+)
 #: The manager's evening plan-vs-fact prompt.
 EVENING = Kind("evening", compose_evening, frozenset({MANAGER}), at="evening_at")
 #: The plans nobody approved by the deadline are approved, and the head told; on days off too.
 APPROVAL = Kind("approval", compose_approval, frozenset({HEAD}), at="approval_at", working_days_only=False)
 #: The head's morning digest.
-DIGEST_MORNING = Kind("digest_morning", compose_morning_digest, frozenset({HEAD}), at="morning_at")
+DIGEST_MORNING = Kind(
+    "digest_morning", compose_morning_digest, frozenset({HEAD}), at="morning_at", deadline=UNTIL_EVENING
+)
 #: The head's evening digest, with a one-tap reminder for those who did not report.
 DIGEST_EVENING = Kind("digest_evening", compose_evening_digest, frozenset({HEAD}), at="digest_at")
 #: The hot-list entries due today and those untouched too long.
-HOT_REMINDER = Kind("hot_reminder", compose_hot_reminder, frozenset({HEAD}), at="morning_at")
+HOT_REMINDER = Kind(
+    "hot_reminder", compose_hot_reminder, frozenset({HEAD}), at="morning_at", deadline=UNTIL_EVENING
+)
 #: The owner's weekly and monthly sales reports.
 WEEKLY_REPORT = Kind("weekly_report", compose_weekly, frozenset({HEAD, OWNER}), at="digest_at")
 MONTHLY_REPORT = Kind("monthly_report", compose_monthly, frozenset({HEAD, OWNER}), at="morning_at")

@@ -69,3 +69,29 @@ def test_the_board_picture_without_a_plan_shows_the_fact_alone() -> None:
     assert alone.replace("\u202f", " ") == "102 100 000 ₽"
     planned = revenue_line(BoardRow(None, "Команда", fact, Target(Decimal(120_000_000), 4), None, None), t)
     assert planned.replace("\u202f", " ") == "102 100 000 ₽ из 120 000 000 ₽"
+
+
+def test_a_missed_morning_is_not_sent_once_the_evening_has_come() -> None:
+    from domain.calendar import WorkCalendar
+    from domain.due import Recipient, TeamPlan, due_sends
+    from scheduler.kinds import KINDS
+    from scheduler.plan import rule
+
+    times = {"morning_at": time(9), "evening_at": time(18), "approval_at": time(21), "digest_at": time(19)}
+    team = TeamPlan(1, "Europe/Moscow", WorkCalendar.from_db("1,2,3,4,5", None), times)
+    people = [Recipient(1, "head"), Recipient(2, "manager")]
+    morning = [rule(KINDS[k]) for k in ("morning", "digest_morning", "hot_reminder")]
+    monday = date(2026, 11, 23)
+
+    def due(hh: int, mm: int) -> list[str]:
+        now = datetime.combine(monday, time(hh, mm), MSK).astimezone(UTC)
+        return sorted(f"{s.kind}:{s.member_id}" for s in due_sends(now, team, people, morning))
+
+    # the bot was down at 09:00: back at 17:59 the day's morning sends still go out …
+    assert due(17, 59) == ["digest_morning:1", "hot_reminder:1", "morning:1", "morning:2"]
+    # … back at 19:05 they do not: the evening covers the day
+    assert due(19, 5) == [] and due(18, 0) == []
+    # the evening prompt itself is untouched
+    assert due_sends(
+        datetime.combine(monday, time(19, 5), MSK).astimezone(UTC), team, people, [rule(KINDS["evening"])]
+    )
