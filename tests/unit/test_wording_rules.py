@@ -95,3 +95,14 @@ def test_a_missed_morning_is_not_sent_once_the_evening_has_come() -> None:
     assert due_sends(
         datetime.combine(monday, time(19, 5), MSK).astimezone(UTC), team, people, [rule(KINDS["evening"])]
     )
+
+
+def test_the_morning_must_come_before_the_evening() -> None:
+    from domain.errors import UserError
+    from domain.settings_input import check_day_order
+
+    check_day_order(time(9), time(18))
+    for morning in (time(18), time(19, 5)):
+        with pytest.raises(UserError) as refused:
+            check_day_order(morning, time(18))
+        assert refused.value.code == "settings-time-order"
