@@ -9,7 +9,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from domain.enums import Role
 from storage.models import Member, Task
+from storage.repo import Repo
 from tests.handlers.conftest import MONDAY, TeamWorld
 from tests.handlers.test_head import FRIDAY, Seed, at, people, runner, submit
 
@@ -122,3 +124,29 @@ async def test_review_hint_names_the_button_there_is(world: TeamWorld) -> None:
     head, _, _ = people(world)
     text = (await head.send(f"/review {anna_m.name}")).messages[-1].plain_text
     assert "Нажмите на клиента" not in text and "«➕ Задача по другому клиенту»" in text, text
+
+
+@pytest.mark.parametrize(
+    ("first_name", "expected"),
+    [
+        ("Ольга", "Ольга присоединилась к команде — менеджер"),
+        ("Пётр", "Пётр присоединился к команде — менеджер"),
+        ("Sky", "В команде новый участник: Sky — менеджер"),
+    ],
+)
+async def test_the_head_is_told_when_someone_joins(world: TeamWorld, first_name: str, expected: str) -> None:
+    head, _, _ = people(world)
+    async with world.pool() as s, s.begin():
+        invite = await Repo(s).invites.create(world.team.id, Role.MANAGER, world.clock(), timedelta(hours=1))
+        code = invite.code
+    newcomer = world.app.user(5000, first_name)
+    before = len(head.inbox)
+    joined = await newcomer.send(f"/start {code}")
+    assert "Добро пожаловать" in joined.to(5000)[0].plain_text
+    told = head.inbox[before:]
+    assert len(told) == 1 and expected in told[0].plain_text, [m.plain_text for m in told]
+    # a wrong code tells nobody
+    before = len(head.inbox)
+    stranger = world.app.user(5001, "Вася")
+    await stranger.send("/start nope")
+    assert len(head.inbox) == before
