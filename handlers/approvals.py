@@ -681,6 +681,21 @@ async def compose_approval(ctx: ComposeContext) -> list[Outgoing]:
     return [Outgoing("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows[:50]))]
 
 
+async def compose_auto_approved(ctx: ComposeContext) -> list[Outgoing]:
+    """The manager's notice (queued by ``HeadRepo.settle``): each of their plans approved automatically on
+    this local day, with its tasks, so nobody works from a plan without knowing it stands."""
+    start, end = day_bounds(ctx.local_date, member_zone(ctx.team, ctx.member))
+    plans = await ctx.repo.heads.auto_approved_between(ctx.team.id, start, end)
+    t = ctx.t
+    out = []
+    for plan in (p for p in plans if p.member_id == ctx.member.id):
+        items, frozen = await plan_items(ctx.repo, ctx.team, plan)
+        lines = [t("appr-auto-notice", date=fmt_date(plan.for_date, t), count=len(items))]
+        lines += [task_line(n, i, plan.for_date, frozen, t) for n, i in enumerate(items, 1)]
+        out.append(Outgoing("\n".join(lines)))
+    return out
+
+
 async def run_approve_job(settings: Settings, team: str | None = None, date: str | None = None) -> int:
     """``python -m bot job approve [--team NAME]``: approve now every plan whose deadline passed (all teams or
     one), without messages, and say how many. The scheduler does the same through the "approval" kind;

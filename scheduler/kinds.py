@@ -11,7 +11,7 @@ table of scheduled kinds lists the same names (a test compares them). Tests add 
 from __future__ import annotations
 
 from domain.enums import Role
-from handlers.approvals import compose_approval
+from handlers.approvals import compose_approval, compose_auto_approved
 from handlers.digest import compose_evening_digest, compose_morning_digest
 from handlers.hot import compose_hot_reminder
 from handlers.report import compose_evening, compose_morning
@@ -19,6 +19,7 @@ from handlers.sales import compose_monthly, compose_weekly
 from scheduler.compose import Kind
 from scheduler.failures import FAILURE_NOTICE, compose_failure_notice
 from scheduler.notices import NOTICE, compose_unreachable
+from storage.head_repo import AUTO_APPROVED_NOTICE
 
 HEAD = Role.HEAD.value
 MANAGER = Role.MANAGER.value
@@ -56,6 +57,11 @@ COMPOSE_FAILED = Kind(
     FAILURE_NOTICE, compose_failure_notice, frozenset({HEAD}), at="", working_days_only=False
 )
 
+#: Not at a team time: queued for a manager whose plan was approved automatically (``HeadRepo.settle``).
+AUTO_APPROVED = Kind(
+    AUTO_APPROVED_NOTICE, compose_auto_approved, frozenset({MANAGER}), at="", working_days_only=False
+)
+
 ALL: tuple[Kind, ...] = (
     MORNING,
     EVENING,
@@ -67,6 +73,7 @@ ALL: tuple[Kind, ...] = (
     MONTHLY_REPORT,
     UNREACHABLE,
     COMPOSE_FAILED,
+    AUTO_APPROVED,
 )
 
 

@@ -28,6 +28,7 @@ from domain.digest import (
     MorningFacts,
     expected_to_report,
 )
+from domain.due import DueSend
 from domain.enums import OPEN_STAGES, HotOutcome, PlanStatus, Role, Stage, TaskEventKind, TaskStatus
 from domain.errors import NotFound, UserError
 from domain.frozen import FREEZE_MOVES
@@ -51,6 +52,7 @@ from storage.models import (
     Team,
     Vacation,
 )
+from storage.outbox_repo import OutboxRepo
 from storage.repo import name_key
 
 #: Plans the head can still act on from the card (approve, return).
@@ -60,6 +62,10 @@ DECIDED = (PlanStatus.APPROVED, PlanStatus.AUTO_APPROVED)
 
 def team_zone(team: Team) -> ZoneInfo:
     return zones.team_zone(team)
+
+
+#: The outbox kind telling a manager their plan was approved automatically (listed in ``scheduler.kinds``).
+AUTO_APPROVED_NOTICE = "plan_auto_approved"
 
 
 def local_day(moment: datetime, zone: ZoneInfo) -> date:
@@ -144,7 +150,8 @@ class HeadRepo:
         ).all()
 
     async def settle(self, team: Team, now: datetime) -> list[Plan]:
-        """Approve automatically every submitted plan whose deadline has come (``domain.approval``)."""
+        """Approve automatically every submitted plan whose deadline has come (``domain.approval``), and
+        queue each manager's ``AUTO_APPROVED_NOTICE`` through the outbox (one a manager a local day)."""
         zone = team_zone(team)
         approved = []
         for plan in await self.plans(team.id, UNDECIDED):
@@ -156,6 +163,14 @@ class HeadRepo:
                 plan.decided_at, plan.decided_by = now, None
                 approved.append(plan)
         await self.session.flush()
+        notices = []
+        for plan in approved:
+            manager = await self.session.get(Member, plan.member_id)
+            if manager is not None and manager.active and not manager.unreachable:
+                today = zones.local_date_of(now, team, manager)
+                notices.append(DueSend(team.id, manager.id, AUTO_APPROVED_NOTICE, today))
+        if notices:
+            await OutboxRepo(self.session).enqueue(notices)
         return approved
 
     async def auto_approved_between(self, team_id: int, start: datetime, end: datetime) -> Sequence[Plan]:

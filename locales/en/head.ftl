@@ -85,6 +85,10 @@ appr-auto-line = • { $name }, plan for { $date }: { $count } { $count ->
        *[other] tasks
     }
 appr-auto-hint = <i>Their tasks can still be changed, cancelled or given away: open the plan with its button.</i>
+appr-auto-notice = ⏱ Your plan for { $date } was approved automatically: nobody reviewed it in time. Work by it: { $count } { $count ->
+        [one] task
+       *[other] tasks
+    }:
 
 ## Digests
 

@@ -150,3 +150,25 @@ async def test_the_head_is_told_when_someone_joins(world: TeamWorld, first_name:
     stranger = world.app.user(5001, "Вася")
     await stranger.send("/start nope")
     assert len(head.inbox) == before
+
+
+async def test_a_manager_is_told_when_their_plan_is_approved_automatically(world: TeamWorld) -> None:
+    anna_m, boris_m = world.managers
+    async with world.pool() as s, s.begin():
+        seed = Seed(s, world)
+        await seed.task(anna_m, await seed.client(anna_m, "Ромашка"), "Отправить КП", TUESDAY)
+        await seed.task(anna_m, await seed.client(anna_m, "Лютик"), "Позвонить ЛПР", TUESDAY)
+    _, anna, boris = people(world)
+    world.clock.set(at(MONDAY, 18))
+    await submit(anna)
+    before = len(anna.inbox)
+    sched = runner(world, "approval", "plan_auto_approved")
+    world.clock.set(at(MONDAY, 21, 0) + timedelta(seconds=30))
+    await sched.tick()
+    told = anna.inbox[before:]
+    assert len(told) == 1, [m.plain_text for m in told]
+    text = told[0].plain_text
+    assert "план на вт 24.11 согласован автоматически" in text and "2 задачи" in text, text
+    assert "Отправить КП" in text and "Позвонить ЛПР" in text
+    await sched.tick()
+    assert len(anna.inbox) == before + 1 and not boris.inbox  # once, and only to her
