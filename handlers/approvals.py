@@ -173,8 +173,26 @@ async def card_pages(
         parts = [head, body]
         if last and task_buttons:
             parts.append(t("appr-card-hint"))
+        if last and plan.status is not PlanStatus.DRAFT:
+            parts += await _additions(repo, plan, frozen, t)
         pages.append(Page("\n\n".join(parts), InlineKeyboardMarkup(inline_keyboard=rows) if rows else None))
     return pages
+
+
+ADDITIONS_SHOWN = 10  # tasks added after the plan was sent, listed on its card; the rest are counted
+
+
+async def _additions(repo: Repo, plan: Plan, frozen: frozenset[int], t: Texts) -> list[str]:
+    """The plan's day as it is now may hold more than the plan: tasks added (or moved there) after the
+    plan was sent. The card shows them, so the head sees the whole day, not only what was approved."""
+    added = await repo.days.plan_additions(plan)
+    if not added:
+        return []
+    lines = [t("appr-card-added", count=len(added))]
+    lines += [task_line(n, i, plan.for_date, frozen, t) for n, i in enumerate(added[:ADDITIONS_SHOWN], 1)]
+    if len(added) > ADDITIONS_SHOWN:
+        lines.append(t("dg-more", count=len(added) - ADDITIONS_SHOWN).strip())
+    return ["\n".join(lines)]
 
 
 async def send_cards(

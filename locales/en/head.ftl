@@ -42,6 +42,10 @@ appr-status-returned = ↩️ Returned for rework: “{ $comment }”. Waiting f
 appr-status-draft = ✏️ Not sent yet.
 appr-card-empty = <i>The plan has no tasks.</i>
 appr-card-hint = <i>A task's number: change, cancel or give it to another manager. 🔥 hot client, 🧊 frozen.</i>
+appr-card-added = ➕ <b>Outside the plan: { $count } { $count ->
+        [one] task
+       *[other] tasks
+    }</b> for this day, added after the plan was sent:
 btn-appr-task = ⚙️ { $n }
 btn-appr-ok = ✅ Approve all
 btn-appr-return = ↩️ Return with a comment

@@ -153,7 +153,7 @@ async def test_the_head_is_told_when_someone_joins(world: TeamWorld, first_name:
 
 
 async def test_a_manager_is_told_when_their_plan_is_approved_automatically(world: TeamWorld) -> None:
-    anna_m, boris_m = world.managers
+    anna_m = world.managers[0]
     async with world.pool() as s, s.begin():
         seed = Seed(s, world)
         await seed.task(anna_m, await seed.client(anna_m, "Ромашка"), "Отправить КП", TUESDAY)
@@ -172,3 +172,23 @@ async def test_a_manager_is_told_when_their_plan_is_approved_automatically(world
     assert "Отправить КП" in text and "Позвонить ЛПР" in text
     await sched.tick()
     assert len(anna.inbox) == before + 1 and not boris.inbox  # once, and only to her
+
+
+async def test_the_head_sees_tasks_added_after_the_plan_was_sent(world: TeamWorld) -> None:
+    anna_m = world.managers[0]
+    async with world.pool() as s, s.begin():
+        seed = Seed(s, world)
+        await seed.task(anna_m, await seed.client(anna_m, "Ромашка"), "Отправить КП", TUESDAY)
+        await seed.client(anna_m, "Лютик")
+    head, anna, _ = people(world)
+    world.clock.set(at(MONDAY, 18))
+    _, reached = await submit(anna)
+    card = next(m for m in reached if m.chat_id == world.head.tg_id)
+    assert "Вне плана" not in card.plain_text
+    await anna.send("/add Лютик: Позвонить директору завтра")  # after the plan was sent
+    ok = await head.press(card, "Согласовать всё")
+    told = ok.to(anna_m.tg_id)[0].plain_text
+    assert "Отправить КП" in told and "Позвонить директору" not in told  # the plan as it was sent
+    now = next(m for m in world.app.emulator.sent(world.head.tg_id) if m.message_id == card.message_id)
+    added = now.plain_text[now.plain_text.index("Вне плана") :]
+    assert "Вне плана: 1 задача" in added and "Лютик" in added and "Позвонить директору" in added, added
