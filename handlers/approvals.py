@@ -715,9 +715,11 @@ async def compose_auto_approved(ctx: ComposeContext) -> list[Outgoing]:
 
 
 async def run_approve_job(settings: Settings, team: str | None = None, date: str | None = None) -> int:
-    """``python -m bot job approve [--team NAME]``: approve now every plan whose deadline passed (all teams or
-    one), without messages, and say how many. The scheduler does the same through the "approval" kind;
-    this is for an operator, or a team whose heads are all unreachable. ``date`` is not used."""
+    """``python -m bot job settle_plans [--team NAME]``: approve now every plan whose deadline passed (all
+    teams or one), without the head's notice, and say how many (each manager's ``plan_auto_approved``
+    notice is queued for the scheduler). The scheduler does the same through the ``approval`` kind, which
+    also tells the head; this is for an operator, or a team whose heads are all unreachable. Named apart from
+    the kind ``approval`` (it was ``approve``, too easily taken for it). ``date`` is not used."""
     from bot.clock import system_clock
     from storage.db import create_engine, create_session_pool
     from storage.migrate import is_up_to_date
@@ -745,4 +747,6 @@ async def run_approve_job(settings: Settings, team: str | None = None, date: str
     return 0
 
 
-JOBS.setdefault("approve", run_approve_job)
+#: not "approve": ``python -m bot job approval`` is the scheduled kind, which tells the head
+SETTLE_JOB = "settle_plans"
+JOBS.setdefault(SETTLE_JOB, run_approve_job)

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.config import Settings
+from bot.i18n import default_translator
 from domain.enums import Role
 from storage.models import Member, Task
 from storage.repo import Repo
@@ -192,3 +194,34 @@ async def test_the_head_sees_tasks_added_after_the_plan_was_sent(world: TeamWorl
     now = next(m for m in world.app.emulator.sent(world.head.tg_id) if m.message_id == card.message_id)
     added = now.plain_text[now.plain_text.index("Вне плана") :]
     assert "Вне плана: 1 задача" in added and "Лютик" in added and "Позвонить директору" in added, added
+
+
+async def test_the_outbox_command_shows_a_stuck_rows_error(
+    world: TeamWorld, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime
+
+    from domain.enums import OutboxStatus
+    from scheduler.ops import run_outbox_command
+    from storage.models import Outbox
+
+    today = datetime.now(UTC).date()
+    async with world.pool() as s, s.begin():
+        s.add(
+            Outbox(
+                team_id=world.team.id,
+                member_id=world.managers[0].id,
+                kind="morning",
+                local_date=today,
+                status=OutboxStatus.PENDING,
+                attempts=3,
+                next_attempt_at=datetime.now(UTC) + timedelta(minutes=5),
+                error="TelegramServerError: 502 Bad Gateway",
+            )
+        )
+    t = default_translator().get("ru", html=False)
+    assert await run_outbox_command(settings, t, world.team.name) == 0
+    out = capsys.readouterr().out
+    assert "ждут отправки 1" in out
+    line = next(x for x in out.splitlines() if "morning" in x and world.managers[0].name in x)
+    assert "ждёт повтора" in line and "попыток 3" in line and "502 Bad Gateway" in line, out

@@ -106,3 +106,11 @@ def test_the_morning_must_come_before_the_evening() -> None:
         with pytest.raises(UserError) as refused:
             check_day_order(morning, time(18))
         assert refused.value.code == "settings-time-order"
+
+
+def test_the_settle_job_is_not_named_like_the_approval_kind() -> None:
+    import handlers.approvals  # noqa: F401  (registers its job)
+    from scheduler.ops import register_jobs
+
+    names = register_jobs()
+    assert "settle_plans" in names and "approval" in names and "approve" not in names
