@@ -86,6 +86,7 @@ add-ask-client = Which client is the task for? Write the name or a part of it.
 add-ask-action = What exactly is to be done for <b>{ $client }</b>? For example: "Call Ivan and agree on a meeting date".
 add-ask-due = When? Pick a day or write: today, tomorrow, on Friday, 25.11.
 add-day-off = 📅 { $date } is a day off. Set the task for { $next }? Pick a day or type another date.
+move-day-off = 📅 { $date } is a day off. Move it to { $next }? Pick a day.
 add-pick-client = Several clients match "{ $query }". Pick one:
 add-unknown-client = There is no client "{ $name }". Create it?
 add-done = ➕ Task added for { $date }: <b>{ $client }</b>: { $action }

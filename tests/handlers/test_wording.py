@@ -225,3 +225,25 @@ async def test_the_outbox_command_shows_a_stuck_rows_error(
     assert "ждут отправки 1" in out
     line = next(x for x in out.splitlines() if "morning" in x and world.managers[0].name in x)
     assert "ждёт повтора" in line and "попыток 3" in line and "502 Bad Gateway" in line, out
+
+
+async def test_a_task_moved_to_tomorrow_on_a_friday_is_offered_monday(world: TeamWorld) -> None:
+    anna_m = world.managers[0]
+    async with world.pool() as s, s.begin():
+        seed = Seed(s, world)
+        task = await seed.task(anna_m, await seed.client(anna_m, "Ромашка"), "Отправить КП", FRIDAY)
+    _, anna, _ = people(world)
+    world.clock.set(at(FRIDAY, 10))
+    listing = (await anna.send("/today")).messages[0]
+    await anna.press(listing, "📅 1")
+    picker = next(m for m in anna.inbox if m.message_id == listing.message_id)
+    await anna.press(picker, "Другая дата")
+    offer = (await anna.send("завтра")).messages[-1]
+    assert "сб 21.11 — нерабочий день" in offer.plain_text and "пн 23.11" in offer.plain_text
+    async with world.pool() as s:  # nothing moved yet
+        row = await s.get(Task, task.id)
+        assert row is not None and row.due_date == FRIDAY and row.moves == 0
+    await anna.press(offer, "пн 23.11")
+    async with world.pool() as s:
+        row = await s.get(Task, task.id)
+        assert row is not None and row.due_date == MONDAY and row.moves == 1
