@@ -67,7 +67,9 @@ def test_the_board_picture_without_a_plan_shows_the_fact_alone() -> None:
     fact = Fact(leads=3, deals=2, revenue=Decimal(102_100_000))
     alone = revenue_line(BoardRow(None, "Команда", fact, None, None, None), t)
     assert alone.replace("\u202f", " ") == "102 100 000 ₽"
-    planned = revenue_line(BoardRow(None, "Команда", fact, Target(Decimal(120_000_000), 4), None, None), t)
+    planned = revenue_line(
+        BoardRow(None, "Команда", fact, Target(Decimal(120_000_000), Decimal(4)), None, None), t
+    )
     assert planned.replace("\u202f", " ") == "102 100 000 ₽ из 120 000 000 ₽"
 
 
