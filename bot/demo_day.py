@@ -130,21 +130,18 @@ async def approval(demo: Demo) -> None:
 async def head_evening(demo: Demo) -> None:
     demo.title("demo-scene-head-evening")
     demo.at(19, 0)
+    await month_so_far(demo)
     await demo.deliver("digest_evening", "demo-note-head-evening")
     await demo.say(demo.head, demo.t("demo-head-review"))
 
 
-async def board(demo: Demo) -> None:
-    """The day ends with the results board: the picture saved to a file, its text printed."""
-    from bot.config import ROOT
-    from domain.sales import month_period
-    from reports.send import board_snapshot
+async def month_so_far(demo: Demo) -> None:
+    """The month's plans, and the deals closed before the demo's day, as the head had them: written before
+    the head's evening, so the review and the board tell the same month."""
     from storage.models import Deal, SalesPlan
 
-    demo.title("demo-scene-board")
     today = demo.local_now().date()
     async with demo.repo() as repo:
-        # the month's plans, and the deals closed before the demo's day, as the head had them
         by_tg = {m.tg_id: m for m in await repo.members.team_members(demo.team_id)}
         for key, plan, earlier in (
             ("anna", 900_000, 610_000),
@@ -174,7 +171,17 @@ async def board(demo: Demo) -> None:
                         on_date=today.replace(day=5),
                     )
                 )
-        await repo.session.flush()
+
+
+async def board(demo: Demo) -> None:
+    """The day ends with the results board: the picture saved to a file, its text printed."""
+    from bot.config import ROOT
+    from domain.sales import month_period
+    from reports.send import board_snapshot
+
+    demo.title("demo-scene-board")
+    today = demo.local_now().date()
+    async with demo.repo() as repo:
         team = await repo.teams.get(demo.team_id)
         assert team is not None
         png, text = await board_snapshot(repo.session, team, month_period(today), today, demo.t)

@@ -8,13 +8,16 @@ Morning digest (the team's morning time)
   * The hot list due today: open entries whose next step is dated today or earlier (earlier = overdue),
     the earliest first (``domain.hot``).
   * Yesterday's non-reporters: managers who worked on the team's previous working day and submitted no
-    report for it, by name.
+    report for it, by name. That day is named when it was not yesterday (Friday, on a Monday). Someone who
+    joined after that day's evening time was not asked for a report and is not listed
+    (``expected_to_report``).
 
 Evening digest (the team's digest time)
   * Per manager: planned, done and percent of the day (``domain.planfact``), overdue, new leads, deals
     (count and amount). Managers who work today or had something planned, by name. The team line adds the
     numbers up; its percent comes from the sums, not from an average of percents.
-  * Not reported: managers working today with no report submitted today, by name.
+  * Not reported: managers working today with no report submitted today, by name; not someone who joined
+    after today's evening time (``expected_to_report``).
   * Frozen: per manager, tasks moved three times or more and frozen clients (``domain.frozen``).
   * Falling (a cue for a one-on-one): a manager whose fulfilment (the day's percent) or mood fell on each of
     the last ``FALL_DAYS`` working days: the last ``FALL_DAYS + 1`` working-day values, oldest first, all
@@ -36,7 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, tzinfo
 from decimal import Decimal
 from itertools import pairwise
 
@@ -110,14 +113,26 @@ class MorningDigest:
     hot_due: list[HotItem]
     not_reported: list[Count]  # count unused (0): the managers, by name
     abnormal: list[Count] = field(default_factory=list)  # overdue far above normal (``abnormal_load``)
+    reported_day: date | None = None  # the day ``not_reported`` is about: the previous working day
 
     @property
     def empty(self) -> bool:
         return not (self.overdue or self.idle or self.hot_due or self.not_reported)
 
 
-def morning_digest(managers: Sequence[MorningFacts], hot: Iterable[HotItem], today: date) -> MorningDigest:
-    """The morning digest (rules in the module docstring)."""
+def expected_to_report(joined_at: datetime, day: date, evening_at: time, zone: tzinfo) -> bool:
+    """Whether ``day``'s report is expected from someone who joined at ``joined_at``: only when they had
+    joined by that day's evening time, when the evening prompt goes out."""
+    return joined_at < datetime.combine(day, evening_at, zone)
+
+
+def morning_digest(
+    managers: Sequence[MorningFacts],
+    hot: Iterable[HotItem],
+    today: date,
+    reported_day: date | None = None,
+) -> MorningDigest:
+    """The morning digest (rules in the module docstring); ``reported_day`` is the previous working day."""
     overdue = most_first(Count(m.member_id, m.name, m.overdue) for m in managers)
     idle = most_first(Count(m.member_id, m.name, len(m.idle_clients), m.idle_clients) for m in managers)
     missing = sorted(
@@ -132,6 +147,7 @@ def morning_digest(managers: Sequence[MorningFacts], hot: Iterable[HotItem], tod
         hot_due=order_entries(h for h in hot if h.next_date <= today),
         not_reported=missing,
         abnormal=abnormal_load(Count(m.member_id, m.name, m.overdue) for m in managers),
+        reported_day=reported_day,
     )
 
 
@@ -149,6 +165,7 @@ class EveningFacts:
     revenue: Decimal
     working: bool  # works today (team calendar, own vacations)
     reported: bool  # today's report submitted
+    expected: bool = True  # had joined by today's evening time (``expected_to_report``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +257,7 @@ def evening_digest(
         key=lambda m: _name_key(m.name, m.member_id),
     )
     missing = sorted(
-        (Count(m.member_id, m.name, 0) for m in managers if m.working and not m.reported),
+        (Count(m.member_id, m.name, 0) for m in managers if m.working and m.expected and not m.reported),
         key=lambda c: _name_key(c.name, c.member_id),
     )
     return EveningDigest(

@@ -4,6 +4,8 @@ Rules (nothing here reads the clock; ``today`` is an argument):
 
 * **Time.** "9", "09", "9:30", "09:30", "9.30", "9-30", "9 30" or "0930"; hours 0–23, minutes 0–59.
   Anything else raises ``UserError("settings-time")``.
+* **Order of the day.** The morning time must come before the evening time (``check_day_order``): a
+  morning list after the evening report makes no sense. Otherwise ``UserError("settings-time-order")``.
 * **Time zone.** An IANA name in any letter case ("europe/moscow"), a Russian city from ``RU_ZONES`` in
   Russian or English ("Владивосток", "vladivostok"), or Moscow time plus hours ("МСК+7", "msk-1"), which
   means the Russian zone of that offset. Anything else raises ``UserError("settings-zone")``.
@@ -63,6 +65,14 @@ def parse_time(text: str) -> time:
 
 
 @cache
+def check_day_order(morning: time, evening: time) -> None:
+    """Refuses a morning time that is not before the evening time."""
+    if morning >= evening:
+        raise UserError(
+            "settings-time-order", morning=morning.strftime("%H:%M"), evening=evening.strftime("%H:%M")
+        )
+
+
 def _iana() -> dict[str, str]:
     return {name.casefold(): name for name in zoneinfo.available_timezones()}
 

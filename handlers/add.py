@@ -114,6 +114,17 @@ class Flow:
             await self.state.set_state(AddTask.action)
             await answer.answer(self.t("add-ask-action", client=data["client_name"]))
             return
+        if "due" not in data and data.get("off_due"):  # a typed day off: say so, offer the next working day
+            off = date.fromisoformat(data.pop("off_due"))
+            await self.state.set_data(data)
+            await self.state.set_state(AddTask.due)
+            calendar = await self.day.days.calendar(self.day.team, self.member)
+            working = calendar.next_working_day(off)
+            await answer.answer(
+                self.t("add-day-off", date=fmt_date(off, self.t), next=fmt_date(working, self.t)),
+                reply_markup=due_keyboard([working, off], self.t),
+            )
+            return
         if "due" not in data:
             await self.state.set_state(AddTask.due)
             days = [self.day.today, *await self.day.next_days(5)]
@@ -144,8 +155,17 @@ class Flow:
             raise UserError(f"action-{check.problem}", client=data.get("client_name") or "")
         if due is not None and "due" not in data:
             self.check_due(due)
-            await self.state.update_data(due=due.isoformat())
+            await self.keep_typed_due(due)
         await self.state.update_data(action=action)
+
+    async def keep_typed_due(self, due: date) -> None:
+        """A typed date is kept; one on a day off (a Friday's «завтра») waits for a tap (``advance``):
+        the next working day, or that day after all. A date picked by a button is taken as it is."""
+        calendar = await self.day.days.calendar(self.day.team, self.member)
+        if calendar.is_working_day(due):
+            await self.state.update_data(due=due.isoformat(), off_due=None)
+        else:
+            await self.state.update_data(off_due=due.isoformat())
 
     def check_due(self, due: date) -> None:
         if due < self.day.today:
@@ -279,7 +299,7 @@ async def due_text(
 ) -> None:
     f = Flow(repo, team, member, clock, t, state)
     due = parse_due_date(one_line(message.text), f.day.today)
-    await state.update_data(due=due.isoformat())
+    await f.keep_typed_due(due)
     await f.advance(message)
 
 

@@ -41,6 +41,7 @@ from domain.actions import check_action
 from domain.approval import approval_deadline
 from domain.enums import PlanStatus, Role, TaskStatus
 from domain.errors import UserError
+from domain.gender import grammatical_gender
 from domain.ordering import TaskItem
 from domain.plan import (
     AWAITING,
@@ -171,8 +172,26 @@ async def card_pages(
         parts = [head, body]
         if last and task_buttons:
             parts.append(t("appr-card-hint"))
+        if last and plan.status is not PlanStatus.DRAFT:
+            parts += await _additions(repo, plan, frozen, t)
         pages.append(Page("\n\n".join(parts), InlineKeyboardMarkup(inline_keyboard=rows) if rows else None))
     return pages
+
+
+ADDITIONS_SHOWN = 10  # tasks added after the plan was sent, listed on its card; the rest are counted
+
+
+async def _additions(repo: Repo, plan: Plan, frozen: frozenset[int], t: Texts) -> list[str]:
+    """The plan's day as it is now may hold more than the plan: tasks added (or moved there) after the
+    plan was sent. The card shows them, so the head sees the whole day, not only what was approved."""
+    added = await repo.days.plan_additions(plan)
+    if not added:
+        return []
+    lines = [t("appr-card-added", count=len(added))]
+    lines += [task_line(n, i, plan.for_date, frozen, t) for n, i in enumerate(added[:ADDITIONS_SHOWN], 1)]
+    if len(added) > ADDITIONS_SHOWN:
+        lines.append(t("dg-more", count=len(added) - ADDITIONS_SHOWN).strip())
+    return ["\n".join(lines)]
 
 
 async def send_cards(
@@ -220,6 +239,7 @@ async def rewrite_page(repo: Repo, team: Team, manager: Member, plan: Plan, cloc
     intro = t(
         "appr-returned-notice",
         head=head.name if head else "—",
+        gender=grammatical_gender(head.name) if head else "other",
         date=fmt_date(plan.for_date, t),
         comment=plan.comment or "—",
     )
@@ -338,7 +358,12 @@ async def approve_plan(
     mt = translator.get(manager.locale)
     items, frozen = await plan_items(repo, team, plan)
     lines = [task_line(n, i, plan.for_date, frozen, mt) for n, i in enumerate(items, 1)]
-    text = mt("appr-approved-notice", head=member.name, date=fmt_date(plan.for_date, mt))
+    text = mt(
+        "appr-approved-notice",
+        head=member.name,
+        gender=grammatical_gender(member.name),
+        date=fmt_date(plan.for_date, mt),
+    )
     await tell(bot, manager, "\n".join([text, *lines]))
 
 
@@ -393,7 +418,7 @@ async def save_return_comment(
     await message.answer(
         t("appr-returned-done", name=manager.name)
         if delivered
-        else t("appr-not-delivered", name=manager.name)
+        else t("appr-not-delivered", name=manager.name, gender=grammatical_gender(manager.name))
     )
 
 
@@ -508,6 +533,7 @@ async def save_task_wording(
         at(
             "appr-edited-notice",
             head=member.name,
+            gender=grammatical_gender(member.name),
             date=fmt_date(task.due_date, at),
             was=Html(was),
             task=Html(task_text(task, client, at)),
@@ -541,6 +567,7 @@ async def cancel_plan_task(
         at(
             "appr-cancelled-notice",
             head=member.name,
+            gender=grammatical_gender(member.name),
             date=fmt_date(task.due_date, at),
             task=Html(task_text(task, await _client_name(repo, team, task), at)),
         ),
@@ -576,6 +603,7 @@ async def give_plan_task(
             wt(
                 key,
                 head=member.name,
+                gender=grammatical_gender(member.name),
                 name=to.name if who is before else before.name,
                 date=fmt_date(task.due_date, wt),
                 task=Html(task_text(task, client, wt)),
@@ -670,10 +698,27 @@ async def compose_approval(ctx: ComposeContext) -> list[Outgoing]:
     return [Outgoing("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows[:50]))]
 
 
+async def compose_auto_approved(ctx: ComposeContext) -> list[Outgoing]:
+    """The manager's notice (queued by ``HeadRepo.settle``): each of their plans approved automatically on
+    this local day, with its tasks, so nobody works from a plan without knowing it stands."""
+    start, end = day_bounds(ctx.local_date, member_zone(ctx.team, ctx.member))
+    plans = await ctx.repo.heads.auto_approved_between(ctx.team.id, start, end)
+    t = ctx.t
+    out = []
+    for plan in (p for p in plans if p.member_id == ctx.member.id):
+        items, frozen = await plan_items(ctx.repo, ctx.team, plan)
+        lines = [t("appr-auto-notice", date=fmt_date(plan.for_date, t), count=len(items))]
+        lines += [task_line(n, i, plan.for_date, frozen, t) for n, i in enumerate(items, 1)]
+        out.append(Outgoing("\n".join(lines)))
+    return out
+
+
 async def run_approve_job(settings: Settings, team: str | None = None, date: str | None = None) -> int:
-    """``python -m bot job approve [--team NAME]``: approve now every plan whose deadline passed (all teams or
-    one), without messages, and say how many. The scheduler does the same through the "approval" kind;
-    this is for an operator, or a team whose heads are all unreachable. ``date`` is not used."""
+    """``python -m bot job settle_plans [--team NAME]``: approve now every plan whose deadline passed (all
+    teams or one), without the head's notice, and say how many (each manager's ``plan_auto_approved``
+    notice is queued for the scheduler). The scheduler does the same through the ``approval`` kind, which
+    also tells the head; this is for an operator, or a team whose heads are all unreachable. Named apart from
+    the kind ``approval`` (it was ``approve``, too easily taken for it). ``date`` is not used."""
     from bot.clock import system_clock
     from storage.db import create_engine, create_session_pool
     from storage.migrate import is_up_to_date
@@ -701,4 +746,6 @@ async def run_approve_job(settings: Settings, team: str | None = None, date: str
     return 0
 
 
-JOBS.setdefault("approve", run_approve_job)
+#: not "approve": ``python -m bot job approval`` is the scheduled kind, which tells the head
+SETTLE_JOB = "settle_plans"
+JOBS.setdefault(SETTLE_JOB, run_approve_job)

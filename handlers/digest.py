@@ -4,7 +4,7 @@ a manager who has not reported (🔔 under the evening digest: the manager gets 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.filters import RoleFilter
 from bot.i18n import Texts, Translator
 from bot.keyboard import Keyboard
+from domain.calendar import WorkCalendar
 from domain.digest import (
     FALL_DAYS,
     SHARE_WINDOW_DAYS,
@@ -25,6 +26,7 @@ from domain.digest import (
 )
 from domain.enums import PlanStatus, Role
 from domain.errors import UserError
+from domain.gender import grammatical_gender
 from domain.hot import HotItem
 from domain.text import split_message
 from handlers.day import Day
@@ -75,7 +77,12 @@ def render_morning(dg: MorningDigest, today: date, t: Texts) -> str:
         lines += [hot_line(h, today, t) for h in dg.hot_due]
         parts.append("\n".join(lines))
     if dg.not_reported:
-        parts.append(t("dg-yesterday-missing", names=", ".join(c.name for c in dg.not_reported)))
+        names = ", ".join(c.name for c in dg.not_reported)
+        day = dg.reported_day
+        if day is None or day == today - timedelta(days=1):
+            parts.append(t("dg-yesterday-missing", names=names))
+        else:  # Friday's reports, read on Monday: name the day
+            parts.append(t("dg-day-missing", weekday=day.isoweekday(), date=_short(day), names=names))
     if dg.abnormal:
         parts.append(abnormal_text(dg.abnormal, t))
     return "\n\n".join(parts)
@@ -174,7 +181,8 @@ async def build_morning(repo: Repo, team: Team, today: date, now: datetime) -> M
     if not managers:
         return None
     facts = await heads.morning_facts(team, managers, today)
-    return morning_digest(facts, await heads.hot_items(team), today)
+    previous = WorkCalendar.from_db(team.workdays, team.holiday_country).previous_working_day(today)
+    return morning_digest(facts, await heads.hot_items(team), today, previous)
 
 
 async def build_evening(
@@ -255,7 +263,9 @@ async def nudge(
     day = Day(repo, team, manager, clock)
     report = await day.days.report(manager, day.today)
     if report is not None and report.submitted_at is not None:
-        callback_answer.text = answer("dg-nudge-already", name=manager.name)
+        callback_answer.text = answer(
+            "dg-nudge-already", name=manager.name, gender=grammatical_gender(manager.name)
+        )
         return
     mt = translator.get(manager.locale)
     pages = await day.view("r", mt)
@@ -265,7 +275,7 @@ async def nudge(
     callback_answer.text = (
         answer("dg-nudge-sent", name=manager.name)
         if delivered
-        else answer("appr-not-delivered", name=manager.name)
+        else answer("appr-not-delivered", name=manager.name, gender=grammatical_gender(manager.name))
     )
     callback_answer.show_alert = not delivered
 

@@ -22,6 +22,7 @@ from bot.keyboard import Keyboard
 from domain.actions import check_action
 from domain.dates import DateError, DateErrorReason, parse_due_date
 from domain.errors import UserError
+from domain.gender import grammatical_gender
 from domain.review import Agenda, ReviewClient, agenda, days_in_stage, silent_days
 from domain.text import split_message
 from handlers.day import Day, one_line
@@ -98,7 +99,9 @@ def render_agenda(manager: Member, ag: Agenda, today: date, last: Review | None,
         parts.append("\n".join(lines))
     else:
         parts.append(t("rv-brought-none"))
-    parts.append(t("rv-hint", name=manager.name, added=added))
+    # the client buttons are the stale and "neither fish nor fowl" ones (``agenda_keyboard``)
+    hint = "rv-hint" if ag.stale or ag.limbo else "rv-hint-other"
+    parts.append(t(hint, name=manager.name, added=added))
     return "\n\n".join(parts)
 
 
@@ -355,6 +358,7 @@ async def _create(
         mt(
             "rv-task-notice",
             head=head.name,
+            gender=grammatical_gender(head.name),
             date=fmt_date(due, mt),
             task=Html(mt("task-short", client=client.name, action=task.action)),
         ),

@@ -24,7 +24,7 @@ from bot.keyboard import Keyboard
 from domain.calendar import parse_workdays
 from domain.enums import Role
 from domain.errors import UserError
-from domain.settings_input import RU_ZONES, parse_time, parse_vacation, resolve_zone
+from domain.settings_input import RU_ZONES, check_day_order, parse_time, parse_vacation, resolve_zone
 from domain.zones import member_zone, team_zone, zone_for
 from handlers.callbacks import show
 from storage.models import Member, Team
@@ -431,6 +431,8 @@ async def typed_time(
         await state.clear()
         raise UserError("button-stale")
     value = parse_time(message.text or "")
+    times = {"morning": team.morning_at, "evening": team.evening_at, field: value}
+    check_day_order(times["morning"], times["evening"])
     settings = repo.settings
     await settings.set_time(team.id, field, value)
     await state.clear()

@@ -11,6 +11,8 @@ from bot.commands import MENU, set_member_commands
 from bot.i18n import Texts, Translator
 from domain.enums import Role
 from domain.errors import UserError
+from domain.gender import grammatical_gender
+from handlers.head_common import tell
 from storage.models import Member, Team
 from storage.repo import Repo
 
@@ -55,6 +57,19 @@ async def join(
     )
     await message.answer(help_text(t, joined.member.role))
     await set_member_commands(bot, translator, message.chat.id, joined.member.role, joined.member.locale)
+    await tell_heads_of_joining(repo, bot, translator, joined.member, joined.team)
+
+
+async def tell_heads_of_joining(
+    repo: Repo, bot: Bot, translator: Translator, new: Member, team: Team
+) -> None:
+    """The team's heads learn who joined and in which role (the new member is not told of themselves)."""
+    gender = grammatical_gender(new.name)
+    for head in await repo.heads.members(team.id, Role.HEAD):
+        if head.id == new.id:
+            continue
+        ht = translator.get(head.locale)
+        await tell(bot, head, ht("joined-notice", name=new.name, gender=gender, role=ht(f"role-{new.role}")))
 
 
 async def start(message: Message, member: Member | None, team: Team | None, t: Texts) -> None:

@@ -138,13 +138,7 @@ def render_board_png(board: Board, t: Callable[..., str], locale: str = "ru") ->
             ha="right",
             color=COLOURS[row_status(team)],
         )
-        plan = team.plan.revenue if team.plan else None
-        money_line = t(
-            "board-img-revenue",
-            fact=fmt.money(team.fact.revenue, fmt.locale_of(t)),
-            plan=fmt.money(plan, fmt.locale_of(t)),
-        )
-        text(MARGIN + 20, y0 + 100, money_line, 24)
+        text(MARGIN + 20, y0 + 100, revenue_line(team, t), 24)
         bar(y0 + 135, team, 34)
         text(MARGIN + 20, y0 + 215, _stats(team, t, locale, finished), 19, color=MUTED)
 
@@ -179,6 +173,18 @@ def render_board_png(board: Board, t: Callable[..., str], locale: str = "ru") ->
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
     return buffer.getvalue()
+
+
+def revenue_line(row: BoardRow, t: Callable[..., str]) -> str:
+    """ "102 100 000 ₽ из 120 000 000 ₽"; without a plan the fact alone (the stats line says so)."""
+    locale = fmt.locale_of(t)
+    if row.plan is None:
+        return t("board-img-revenue-no-plan", fact=fmt.money(row.fact.revenue, locale))
+    return t(
+        "board-img-revenue",
+        fact=fmt.money(row.fact.revenue, locale),
+        plan=fmt.money(row.plan.revenue, locale),
+    )
 
 
 def _stats(row: BoardRow, t: Callable[..., str], locale: str, finished: bool) -> str:

@@ -28,14 +28,14 @@ def money(value: Decimal | None, locale: str = "ru", *, whole: bool = False) -> 
 
 
 def count(value: Decimal | int | None, locale: str = "ru") -> str:
-    """A number of deals: whole, or with one decimal for a share of a month ("3,5")."""
+    """A number of deals, always whole: a plan for a share of a month (4,1 deals in a week) is shown
+    rounded half up ("4"), and never as 0 when there is a plan at all ("0,4" → "1"). The percentages are
+    still computed from the exact share."""
     if value is None:
         return "—"
-    value = Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    if value == value.to_integral_value():
-        return group(int(value), locale)
-    whole, frac = f"{value:f}".split(".")
-    return group(int(whole), locale) + ("," if locale == "ru" else ".") + frac
+    exact = Decimal(value)
+    whole = int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return group(max(whole, 1) if exact > 0 else whole, locale)
 
 
 def pct(value: Decimal | None) -> str:

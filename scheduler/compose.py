@@ -53,3 +53,5 @@ class Kind:
     roles: frozenset[str] = field(default_factory=frozenset)
     at: str = "morning_at"  # the Team attribute holding the local time it is due
     working_days_only: bool = True
+    #: the Team time attribute after which a missed send of the day is dropped (``domain.due``)
+    deadline: str | None = None

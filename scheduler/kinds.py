@@ -11,7 +11,7 @@ table of scheduled kinds lists the same names (a test compares them). Tests add 
 from __future__ import annotations
 
 from domain.enums import Role
-from handlers.approvals import compose_approval
+from handlers.approvals import compose_approval, compose_auto_approved
 from handlers.digest import compose_evening_digest, compose_morning_digest
 from handlers.hot import compose_hot_reminder
 from handlers.report import compose_evening, compose_morning
@@ -19,23 +19,34 @@ from handlers.sales import compose_monthly, compose_weekly
 from scheduler.compose import Kind
 from scheduler.failures import FAILURE_NOTICE, compose_failure_notice
 from scheduler.notices import NOTICE, compose_unreachable
+from storage.head_repo import AUTO_APPROVED_NOTICE
 
 HEAD = Role.HEAD.value
 MANAGER = Role.MANAGER.value
 OWNER = Role.OWNER.value
 
+#: A morning-type send missed while the bot was down goes out later that day, but not once the evening
+#: time has come: the evening prompt covers the day then, and a morning list at 19:05 only confuses.
+UNTIL_EVENING = "evening_at"
+
 #: The manager's morning list (the head's too, when they have tasks).
-MORNING = Kind("morning", compose_morning, frozenset({MANAGER, HEAD}), at="morning_at")
+MORNING = Kind(
+    "morning", compose_morning, frozenset({MANAGER, HEAD}), at="morning_at", deadline=UNTIL_EVENING
+)
 #: The manager's evening plan-vs-fact prompt.
 EVENING = Kind("evening", compose_evening, frozenset({MANAGER}), at="evening_at")
 #: The plans nobody approved by the deadline are approved, and the head told; on days off too.
 APPROVAL = Kind("approval", compose_approval, frozenset({HEAD}), at="approval_at", working_days_only=False)
 #: The head's morning digest.
-DIGEST_MORNING = Kind("digest_morning", compose_morning_digest, frozenset({HEAD}), at="morning_at")
+DIGEST_MORNING = Kind(
+    "digest_morning", compose_morning_digest, frozenset({HEAD}), at="morning_at", deadline=UNTIL_EVENING
+)
 #: The head's evening digest, with a one-tap reminder for those who did not report.
 DIGEST_EVENING = Kind("digest_evening", compose_evening_digest, frozenset({HEAD}), at="digest_at")
 #: The hot-list entries due today and those untouched too long.
-HOT_REMINDER = Kind("hot_reminder", compose_hot_reminder, frozenset({HEAD}), at="morning_at")
+HOT_REMINDER = Kind(
+    "hot_reminder", compose_hot_reminder, frozenset({HEAD}), at="morning_at", deadline=UNTIL_EVENING
+)
 #: The owner's weekly and monthly sales reports.
 WEEKLY_REPORT = Kind("weekly_report", compose_weekly, frozenset({HEAD, OWNER}), at="digest_at")
 MONTHLY_REPORT = Kind("monthly_report", compose_monthly, frozenset({HEAD, OWNER}), at="morning_at")
@@ -44,6 +55,11 @@ UNREACHABLE = Kind(NOTICE, compose_unreachable, frozenset({HEAD}), at="", workin
 #: Not at a team time: enqueued when a scheduled message cannot be composed (``scheduler.failures``).
 COMPOSE_FAILED = Kind(
     FAILURE_NOTICE, compose_failure_notice, frozenset({HEAD}), at="", working_days_only=False
+)
+
+#: Not at a team time: queued for a manager whose plan was approved automatically (``HeadRepo.settle``).
+AUTO_APPROVED = Kind(
+    AUTO_APPROVED_NOTICE, compose_auto_approved, frozenset({MANAGER}), at="", working_days_only=False
 )
 
 ALL: tuple[Kind, ...] = (
@@ -57,6 +73,7 @@ ALL: tuple[Kind, ...] = (
     MONTHLY_REPORT,
     UNREACHABLE,
     COMPOSE_FAILED,
+    AUTO_APPROVED,
 )
 
 

@@ -189,6 +189,20 @@ async def run_outbox_command(settings: Settings, t: Texts, team: str | None = No
             )
             print(t("cli-outbox-sent-today", count=sent_today))
             for row in problems:
+                if row.status in (S.PENDING, S.SENDING) and row.next_attempt_at is not None:
+                    local = row.next_attempt_at.astimezone(zone(one.timezone))
+                    print(
+                        t(
+                            "cli-outbox-retrying",
+                            date=row.local_date.isoformat(),
+                            kind=row.kind,
+                            name=names.get(row.member_id, str(row.member_id)),
+                            next=local.strftime("%Y-%m-%d %H:%M"),
+                            attempts=row.attempts,
+                            error=row.error or "",
+                        )
+                    )
+                    continue
                 print(
                     t(
                         "cli-outbox-problem",

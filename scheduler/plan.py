@@ -51,7 +51,7 @@ def rule(kind: Kind) -> KindRule:
         at=kind.at,
         roles=frozenset(str(r) for r in kind.roles),
         working_days_only=kind.working_days_only,
-        deadline=getattr(kind, "deadline", None),
+        deadline=kind.deadline,
     )
 
 

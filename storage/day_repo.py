@@ -18,6 +18,7 @@ from sqlalchemy import (
     ScalarSelect,
     Select,
     bindparam,
+    or_,
     select,
     union_all,
 )
@@ -531,6 +532,24 @@ class DayRepo:
         return (
             await self.session.scalars(select(Task).where(Task.plan_id == plan.id).order_by(Task.id))
         ).all()
+
+    async def plan_additions(self, plan: Plan) -> list[TaskItem]:
+        """Tasks of the plan's day that are not in the plan (added or moved there after it was sent), not
+        cancelled, in the day-list order: the head sees them beside the plan."""
+        tasks = (
+            await self.session.scalars(
+                select(Task)
+                .where(
+                    Task.team_id == plan.team_id,
+                    Task.assignee_id == plan.member_id,
+                    Task.due_date == plan.for_date,
+                    or_(Task.plan_id.is_(None), Task.plan_id != plan.id),
+                    Task.status != TaskStatus.CANCELLED,
+                )
+                .order_by(Task.id)
+            )
+        ).all()
+        return order_day_tasks(await self.task_items(plan.team_id, tasks), plan.for_date) if tasks else []
 
     async def active_clients(self, member: Member) -> Sequence[Client]:
         return (

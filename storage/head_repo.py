@@ -19,7 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import zones
 from domain.approval import is_due_for_auto_approval
 from domain.calendar import MemberCalendar, WorkCalendar
-from domain.digest import SHARE_WINDOW_DAYS, DayValue, EveningFacts, FrozenFacts, HeadShare, MorningFacts
+from domain.digest import (
+    SHARE_WINDOW_DAYS,
+    DayValue,
+    EveningFacts,
+    FrozenFacts,
+    HeadShare,
+    MorningFacts,
+    expected_to_report,
+)
+from domain.due import DueSend
 from domain.enums import OPEN_STAGES, HotOutcome, PlanStatus, Role, Stage, TaskEventKind, TaskStatus
 from domain.errors import NotFound, UserError
 from domain.frozen import FREEZE_MOVES
@@ -27,6 +36,7 @@ from domain.hot import HotItem
 from domain.plan import AWAITING, PlanEvent, TaskChange, require_task_change, transition
 from domain.planfact import DayTask, plan_fact
 from domain.review import ReviewClient
+from domain.zones import member_zone
 from storage.day_repo import DayRepo, is_frozen, latest_outcomes
 from storage.models import (
     Client,
@@ -42,6 +52,7 @@ from storage.models import (
     Team,
     Vacation,
 )
+from storage.outbox_repo import OutboxRepo
 from storage.repo import name_key
 
 #: Plans the head can still act on from the card (approve, return).
@@ -51,6 +62,10 @@ DECIDED = (PlanStatus.APPROVED, PlanStatus.AUTO_APPROVED)
 
 def team_zone(team: Team) -> ZoneInfo:
     return zones.team_zone(team)
+
+
+#: The outbox kind telling a manager their plan was approved automatically (listed in ``scheduler.kinds``).
+AUTO_APPROVED_NOTICE = "plan_auto_approved"
 
 
 def local_day(moment: datetime, zone: ZoneInfo) -> date:
@@ -135,7 +150,8 @@ class HeadRepo:
         ).all()
 
     async def settle(self, team: Team, now: datetime) -> list[Plan]:
-        """Approve automatically every submitted plan whose deadline has come (``domain.approval``)."""
+        """Approve automatically every submitted plan whose deadline has come (``domain.approval``), and
+        queue each manager's ``AUTO_APPROVED_NOTICE`` through the outbox (one a manager a local day)."""
         zone = team_zone(team)
         approved = []
         for plan in await self.plans(team.id, UNDECIDED):
@@ -147,6 +163,14 @@ class HeadRepo:
                 plan.decided_at, plan.decided_by = now, None
                 approved.append(plan)
         await self.session.flush()
+        notices = []
+        for plan in approved:
+            manager = await self.session.get(Member, plan.member_id)
+            if manager is not None and manager.active and not manager.unreachable:
+                today = zones.local_date_of(now, team, manager)
+                notices.append(DueSend(team.id, manager.id, AUTO_APPROVED_NOTICE, today))
+        if notices:
+            await OutboxRepo(self.session).enqueue(notices)
         return approved
 
     async def auto_approved_between(self, team_id: int, start: datetime, end: datetime) -> Sequence[Plan]:
@@ -330,7 +354,6 @@ class HeadRepo:
     async def morning_facts(self, team: Team, managers: Sequence[Member], today: date) -> list[MorningFacts]:
         calendar = WorkCalendar.from_db(team.workdays, team.holiday_country)
         yesterday = calendar.previous_working_day(today)
-        zone = team_zone(team)
         overdue = await self.overdue(team.id, today, [m.id for m in managers])
         counts: dict[int, int] = defaultdict(int)
         for row in overdue:
@@ -340,16 +363,15 @@ class HeadRepo:
         facts = []
         for m in managers:
             idle = await self.days.idle_clients(m)
-            worked = MemberCalendar(calendar, vacations.get(m.id, ())).is_working_day(yesterday) and (
-                local_day(m.joined_at, zone) <= yesterday
-            )
+            working = MemberCalendar(calendar, vacations.get(m.id, ())).is_working_day(yesterday)
+            asked = expected_to_report(m.joined_at, yesterday, team.evening_at, member_zone(team, m))
             facts.append(
                 MorningFacts(
                     member_id=m.id,
                     name=m.name,
                     overdue=counts.get(m.id, 0),
                     idle_clients=tuple(c.name for c in idle),
-                    worked_yesterday=worked,
+                    worked_yesterday=working and asked,
                     reported_yesterday=(m.id, yesterday) in reports,
                 )
             )
@@ -408,6 +430,7 @@ class HeadRepo:
                 revenue=sum(deals.get(m.id, ()), Decimal(0)),
                 working=MemberCalendar(calendar, vacations.get(m.id, ())).is_working_day(today),
                 reported=(m.id, today) in reports,
+                expected=expected_to_report(m.joined_at, today, team.evening_at, member_zone(team, m)),
             )
             for m in managers
         ]

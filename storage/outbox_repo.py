@@ -307,14 +307,18 @@ class OutboxRepo:
         ) or 0
 
     async def problems(self, team_id: int, since: date, limit: int = 20) -> Sequence[Outbox]:
-        """The latest rows that failed, stayed unknown or hit a blocked user."""
+        """The latest rows that failed, stayed unknown or hit a blocked user, and those still waiting after
+        an error (retried with backoff: stuck until the error passes), each with its error."""
         return (
             await self.session.scalars(
                 select(Outbox)
                 .where(
                     Outbox.team_id == team_id,
                     Outbox.local_date >= since,
-                    Outbox.status.in_([S.FAILED, S.UNKNOWN, S.UNREACHABLE]),
+                    or_(
+                        Outbox.status.in_([S.FAILED, S.UNKNOWN, S.UNREACHABLE]),
+                        and_(Outbox.status.in_([S.PENDING, S.SENDING]), Outbox.error.is_not(None)),
+                    ),
                 )
                 .order_by(Outbox.local_date.desc(), Outbox.id.desc())
                 .limit(limit)

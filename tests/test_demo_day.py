@@ -38,6 +38,10 @@ async def test_the_demo_plays_the_managers_day() -> None:
     missing = [m for m in MOMENTS if m not in text]
     assert not missing, (missing, text[-3000:])
     assert "<b>" not in text and "Traceback" not in text
+    # the review tells the month the board does: Anna's 610 000 ₽ before the demo's day
+    start = text.index("Коммерческий разбор: Анна")
+    review = text[start : text.index("Доска результатов", start)]
+    assert "сделок пока нет" not in review and "610" in review, review
     from bot.config import ROOT
 
     png = (ROOT / "data" / "demo-board.png").read_bytes()

@@ -42,6 +42,10 @@ appr-status-returned = ↩️ Returned for rework: “{ $comment }”. Waiting f
 appr-status-draft = ✏️ Not sent yet.
 appr-card-empty = <i>The plan has no tasks.</i>
 appr-card-hint = <i>A task's number: change, cancel or give it to another manager. 🔥 hot client, 🧊 frozen.</i>
+appr-card-added = ➕ <b>Outside the plan: { $count } { $count ->
+        [one] task
+       *[other] tasks
+    }</b> for this day, added after the plan was sent:
 btn-appr-task = ⚙️ { $n }
 btn-appr-ok = ✅ Approve all
 btn-appr-return = ↩️ Return with a comment
@@ -85,6 +89,10 @@ appr-auto-line = • { $name }, plan for { $date }: { $count } { $count ->
        *[other] tasks
     }
 appr-auto-hint = <i>Their tasks can still be changed, cancelled or given away: open the plan with its button.</i>
+appr-auto-notice = ⏱ Your plan for { $date } was approved automatically: nobody reviewed it in time. Work by it: { $count } { $count ->
+        [one] task
+       *[other] tasks
+    }:
 
 ## Digests
 
@@ -100,6 +108,15 @@ dg-hot-line = • <b>{ $client }</b> ({ $owner }) — { $step }, { $when }
 dg-hot-today = today
 dg-hot-overdue = overdue since { $date }
 dg-yesterday-missing = 📝 No day report yesterday: { $names }
+dg-day-missing = 📝 No day report on { $weekday ->
+        [1] Monday
+        [2] Tuesday
+        [3] Wednesday
+        [4] Thursday
+        [5] Friday
+        [6] Saturday
+       *[7] Sunday
+    }, { $date }: { $names }
 dg-evening-title = 🌙 <b>The team's day, { $date }</b>
 dg-team-line = Done <b>{ $done }</b> of { $planned } — <b>{ $percent }</b> · overdue: <b>{ $overdue }</b> · leads: { $leads } · deals: { $deals } for { $revenue } ₽
 dg-manager-line = <b>{ $name }</b>: { $done }/{ $planned } — { $percent } · overdue { $overdue } · leads { $leads } · deals { $deals }
@@ -166,6 +183,7 @@ rv-brought-title = 💰 <b>Brought this month: { $total } ₽</b>
 rv-brought-line = • { $name } — { $amount } ₽
 rv-brought-none = 💰 <i>No deals this month yet.</i>
 rv-hint = Agreed on extra steps? Tap a client and I will set { $name } the task. Tasks from this review: { $added }.
+rv-hint-other = Agreed on extra steps? Tap “➕ Task for another client” and I will set { $name } the task. Tasks from this review: { $added }.
 rv-pick = Whose review? Pick a manager:
 btn-rv-task = ➕ { $name }
 btn-rv-other = ➕ Task for another client

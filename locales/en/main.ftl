@@ -11,6 +11,7 @@ not-a-member =
 throttled = Too many messages in a row. Please wait a couple of seconds.
 
 joined = Welcome, { $name }! You are in the team “{ $team }” as { $role }.
+joined-notice = 👋 { $name } joined the team as { $role }.
 hello = Hello, { $name }! Team “{ $team }”, your role: { $role }.
 
 help-manager =

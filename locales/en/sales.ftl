@@ -32,6 +32,7 @@ board-img-final = final
 board-img-asof = as of { $date } · working days { $elapsed } of { $total }
 board-img-team = Team
 board-img-revenue = { $fact } ₽ of { $plan } ₽
+board-img-revenue-no-plan = { $fact } ₽
 board-img-leads = leads { $leads }
 board-img-deals = deals { $deals } of { $plan }
 board-img-deals-no-plan = deals { $deals }

@@ -18,6 +18,7 @@ cli-outbox-team = Team “{ $team }” ({ $tz }), today { $today }; the last { $
 cli-outbox-counts =   pending { $pending } · sending { $sending } · unknown { $unknown } · failed { $failed } · blocked the bot { $unreachable } · skipped { $skipped } · sent { $sent }
 cli-outbox-sent-today =   sent today: { $count }
 cli-outbox-problem =   { $date } { $kind } → { $name }: { $status } (attempts { $attempts }) { $error }
+cli-outbox-retrying =   { $date } { $kind } → { $name }: waiting to retry at { $next } (attempts { $attempts }) { $error }
 
 notice-compose-failed =
     ⚠️ { $count ->

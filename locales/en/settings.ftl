@@ -67,6 +67,7 @@ settings-wd-6 = Sat
 settings-wd-7 = Sun
 
 error-settings-time = I did not understand the time. Write, e.g., 09:30 or 18:00.
+error-settings-time-order = The morning must come before the evening: the morning list at { $morning }, the evening report at { $evening }. Write another time; nothing was changed.
 error-settings-zone = I do not know that time zone. Choose with a button or write, e.g., “Vladivostok”, “MSK+7” or Europe/Moscow.
 error-settings-dates = I did not understand the dates. Write, e.g., 01.07–14.07 or “from 1 July to 14 July”; the first day today or later.
 error-settings-vacation-long = Too long: at most { $days } days at a time. Record it in parts.

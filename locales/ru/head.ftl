@@ -43,6 +43,11 @@ appr-status-returned = ↩️ Возвращён на доработку: «{ $c
 appr-status-draft = ✏️ Ещё не отправлен.
 appr-card-empty = <i>В плане нет задач.</i>
 appr-card-hint = <i>Номер задачи — изменить, отменить или передать другому менеджеру. 🔥 горячий клиент, 🧊 заморожено.</i>
+appr-card-added = ➕ <b>Вне плана: { $count } { $count ->
+        [one] задача
+        [few] задачи
+       *[many] задач
+    }</b> на этот день, добавлено после отправки плана:
 btn-appr-task = ⚙️ { $n }
 btn-appr-ok = ✅ Согласовать всё
 btn-appr-return = ↩️ Вернуть с комментарием
@@ -63,21 +68,49 @@ appr-ask-action-toast = Напишите новую формулировку
 appr-ask-action = ✏️ Новая формулировка задачи — конкретное действие, например «Получить решение об оплате».
     Сейчас: { $task }
 appr-approved-toast = ✅ План сотрудника { $name } согласован
-appr-approved-notice = ✅ { $head } согласовал(а) ваш план на { $date }:
+appr-approved-notice = { $gender ->
+        [male] ✅ { $head } согласовал ваш план на { $date }:
+        [female] ✅ { $head } согласовала ваш план на { $date }:
+       *[other] ✅ Ваш план на { $date } согласован ({ $head }):
+    }
 appr-returned-done = ↩️ План возвращён сотруднику { $name } с вашим комментарием.
-appr-not-delivered = ⚠️ Не получилось доставить сообщение сотруднику { $name }: возможно, он заблокировал бота.
-appr-returned-notice = ↩️ <b>{ $head } вернул(а) ваш план на { $date }</b>
+appr-not-delivered = { $gender ->
+        [male] ⚠️ Не получилось доставить сообщение сотруднику { $name }: возможно, он заблокировал бота.
+        [female] ⚠️ Не получилось доставить сообщение сотруднику { $name }: возможно, она заблокировала бота.
+       *[other] ⚠️ Не получилось доставить сообщение сотруднику { $name }: возможно, бот заблокирован.
+    }
+appr-returned-notice = { $gender ->
+        [male] ↩️ <b>{ $head } вернул ваш план на { $date }</b>
+        [female] ↩️ <b>{ $head } вернула ваш план на { $date }</b>
+       *[other] ↩️ <b>Ваш план на { $date } возвращён на доработку ({ $head })</b>
+    }
     Комментарий: «{ $comment }»
     Поправьте план: 🗑 с номером убирает задачу, «➕ Задача на завтра» добавляет. Потом отправьте снова.
 appr-dropped-toast = 🗑 Задача убрана из плана
 appr-cancelled-toast = 🗑 Задача отменена и не считается в плане дня
-appr-cancelled-notice = 🗑 { $head } отменил(а) задачу на { $date }: { $task }
+appr-cancelled-notice = { $gender ->
+        [male] 🗑 { $head } отменил задачу на { $date }: { $task }
+        [female] 🗑 { $head } отменила задачу на { $date }: { $task }
+       *[other] 🗑 Задача на { $date } отменена ({ $head }): { $task }
+    }
     Она не считается в вашем плане дня.
 appr-given-toast = 👥 Задача передана: { $name }
-appr-given-away-notice = 👥 { $head } передал(а) вашу задачу на { $date } сотруднику { $name }: { $task }
-appr-given-to-notice = 👥 { $head } поручил(а) вам задачу на { $date } (была у сотрудника { $name }): { $task }
+appr-given-away-notice = { $gender ->
+        [male] 👥 { $head } передал вашу задачу на { $date } сотруднику { $name }: { $task }
+        [female] 👥 { $head } передала вашу задачу на { $date } сотруднику { $name }: { $task }
+       *[other] 👥 Ваша задача на { $date } передана сотруднику { $name } ({ $head }): { $task }
+    }
+appr-given-to-notice = { $gender ->
+        [male] 👥 { $head } поручил вам задачу на { $date } (была у сотрудника { $name }): { $task }
+        [female] 👥 { $head } поручила вам задачу на { $date } (была у сотрудника { $name }): { $task }
+       *[other] 👥 Вам передана задача на { $date } (была у сотрудника { $name }; { $head }): { $task }
+    }
 appr-edited-done = ✏️ Формулировка изменена: { $task }
-appr-edited-notice = ✏️ { $head } уточнил(а) вашу задачу на { $date }.
+appr-edited-notice = { $gender ->
+        [male] ✏️ { $head } уточнил вашу задачу на { $date }.
+        [female] ✏️ { $head } уточнила вашу задачу на { $date }.
+       *[other] ✏️ Ваша задача на { $date } уточнена ({ $head }).
+    }
     Было: { $was }
     Стало: { $task }
 appr-auto-title = ⏱ <b>Согласованы автоматически: { $count }</b> — их не разобрали к сроку.
@@ -87,6 +120,11 @@ appr-auto-line = • { $name }, план на { $date }: { $count } { $count ->
        *[many] задач
     }
 appr-auto-hint = <i>Задачи в них ещё можно изменить, отменить или передать: откройте план кнопкой.</i>
+appr-auto-notice = ⏱ Ваш план на { $date } согласован автоматически: руководитель не разобрал его к сроку. Работайте по нему — { $count } { $count ->
+        [one] задача
+        [few] задачи
+       *[many] задач
+    }:
 
 ## Сводки
 
@@ -102,6 +140,15 @@ dg-hot-line = • <b>{ $client }</b> ({ $owner }) — { $step }, { $when }
 dg-hot-today = сегодня
 dg-hot-overdue = просрочено с { $date }
 dg-yesterday-missing = 📝 Вчера не сдали итоги дня: { $names }
+dg-day-missing = 📝 Не сдали итоги дня { $weekday ->
+        [1] в понедельник
+        [2] во вторник
+        [3] в среду
+        [4] в четверг
+        [5] в пятницу
+        [6] в субботу
+       *[7] в воскресенье
+    }, { $date }: { $names }
 dg-evening-title = 🌙 <b>Итоги дня отдела, { $date }</b>
 dg-team-line = Сделано <b>{ $done }</b> из { $planned } — <b>{ $percent }</b> · просрочено: <b>{ $overdue }</b> · лидов: { $leads } · сделок: { $deals } на { $revenue } ₽
 dg-manager-line = <b>{ $name }</b>: { $done }/{ $planned } — { $percent } · просрочено { $overdue } · лидов { $leads } · сделок { $deals }
@@ -121,7 +168,11 @@ dg-plans-waiting = 📨 Планов ждут согласования: <b>{ $co
 btn-dg-nudge = 🔔 Напомнить: { $name }
 dg-nudge-text = 🔔 { $head } напоминает: заполните итоги дня и отправьте план на завтра.
 dg-nudge-sent = 🔔 Напоминание отправлено: { $name }
-dg-nudge-already = { $name } уже сдал(а) итоги дня.
+dg-nudge-already = { $gender ->
+        [male] { $name } уже сдал итоги дня.
+        [female] { $name } уже сдала итоги дня.
+       *[other] Итоги дня уже сданы: { $name }.
+    }
 
 ## Горячий список
 
@@ -168,6 +219,7 @@ rv-brought-title = 💰 <b>Принесли в этом месяце: { $total }
 rv-brought-line = • { $name } — { $amount } ₽
 rv-brought-none = 💰 <i>В этом месяце сделок пока нет.</i>
 rv-hint = Договорились о дополнительных шагах? Нажмите на клиента — запишу задачу сотруднику { $name }. Задач из разбора: { $added }.
+rv-hint-other = Договорились о дополнительных шагах? Нажмите «➕ Задача по другому клиенту» — запишу задачу сотруднику { $name }. Задач из разбора: { $added }.
 rv-pick = Чей разбор проводим? Выберите менеджера:
 btn-rv-task = ➕ { $name }
 btn-rv-other = ➕ Задача по другому клиенту
@@ -178,7 +230,11 @@ rv-ask-action = Какой шаг по «{ $client }» договорились 
 rv-ask-due = Когда? Выберите день или напишите дату.
 rv-task-added = ➕ Задача для сотрудника { $name } на { $date }: <b>{ $client }</b>: { $action }
     Задач из разбора: { $added }.
-rv-task-notice = 🤝 По итогам разбора { $head } поставил(а) вам задачу на { $date }: { $task }
+rv-task-notice = { $gender ->
+        [male] 🤝 По итогам разбора { $head } поставил вам задачу на { $date }: { $task }
+        [female] 🤝 По итогам разбора { $head } поставила вам задачу на { $date }: { $task }
+       *[other] 🤝 Задача по итогам разбора ({ $head }) на { $date }: { $task }
+    }
 rv-ask-outcome = 🏁 Итог разбора с сотрудником { $name }: о чём договорились? Одним сообщением.
 rv-closed = 🏁 Разбор с сотрудником { $name } сохранён ({ $date }). Итог: «{ $outcome }». Задач поставлено: { $count }.
 

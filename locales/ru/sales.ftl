@@ -32,6 +32,7 @@ board-img-final = итог
 board-img-asof = на { $date } · рабочих дней { $elapsed } из { $total }
 board-img-team = Команда
 board-img-revenue = { $fact } ₽ из { $plan } ₽
+board-img-revenue-no-plan = { $fact } ₽
 board-img-leads = лиды { $leads }
 board-img-deals = сделки { $deals } из { $plan }
 board-img-deals-no-plan = сделки { $deals }

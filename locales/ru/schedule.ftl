@@ -21,6 +21,7 @@ cli-outbox-team = Команда «{ $team }» ({ $tz }), сегодня { $toda
 cli-outbox-counts =   ждут отправки { $pending } · отправляются { $sending } · исход неизвестен { $unknown } · не доставлены { $failed } · заблокировали бота { $unreachable } · пропущены { $skipped } · отправлены { $sent }
 cli-outbox-sent-today =   отправлено за сегодня: { $count }
 cli-outbox-problem =   { $date } { $kind } → { $name }: { $status } (попыток { $attempts }) { $error }
+cli-outbox-retrying =   { $date } { $kind } → { $name }: ждёт повтора в { $next } (попыток { $attempts }) { $error }
 
 notice-compose-failed =
     ⚠️ { $count ->

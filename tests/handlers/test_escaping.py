@@ -29,7 +29,9 @@ async def evil_manager(world: TeamWorld) -> Member:
     """The first manager, renamed; everyone has started the bot."""
     evil = world.managers[0]
     async with world.pool() as s, s.begin():
-        await s.execute(update(Member).where(Member.id == evil.id).values(name=EVIL))
+        # joined weeks before the test's Monday (the row's default is the real now): asked for reports
+        joined = datetime(2026, 11, 2, 7, tzinfo=UTC)
+        await s.execute(update(Member).where(Member.id == evil.id).values(name=EVIL, joined_at=joined))
     evil.name = EVIL
     for m in [world.head, *world.managers]:
         world.app.emulator.add_user(m.tg_id, first_name=m.name, started=True)

@@ -468,7 +468,7 @@ async def test_morning_digest_and_hot_reminder(world: TeamWorld) -> None:
     assert "Клиенты без следующего шага: 2" in digest and f"2 — {anna_m.name}: Гамма, Бета" in digest
     hot = digest[digest.index("Горячий список") :]
     assert "Альфа" in hot and "сегодня" in hot and "Дельта" not in hot
-    assert f"Вчера не сдали итоги дня: {boris_m.name}" in digest
+    assert f"Не сдали итоги дня в пятницу, 20.11: {boris_m.name}" in digest  # Monday: the day named
     reminder = next(m for m in new if "напоминание" in m.plain_text).plain_text
     due, stale = reminder.split("Не трогали")
     assert "Альфа" in due and "Дельта" not in due and "Дельта" in stale

@@ -49,6 +49,9 @@ async def test_times_zone_workdays_and_holidays(world: TeamWorld) -> None:
     refused = await head.send("25:61")
     assert "Не понял время" in refused.text
     assert (await team_row(world)).morning_at == time(9)
+    late = await head.send("19:00")  # after the evening (18:00): refused, nothing changed
+    assert "Утро должно быть раньше вечера" in late.text and "18:00" in late.text
+    assert (await team_row(world)).morning_at == time(9)
     saved = await head.send("8.30")
     assert "утренний список — в 08:30" in saved.text
     assert (await team_row(world)).morning_at == time(8, 30)

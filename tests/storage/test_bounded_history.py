@@ -20,6 +20,7 @@ from storage.models import Client, Member, Plan, Task, Team, Vacation
 from storage.repo import ClientRepo, TaskRepo
 
 TODAY = date(2026, 11, 23)  # a Monday
+JOINED = datetime(2026, 11, 2, 7, tzinfo=UTC)
 MSK = ZoneInfo("Europe/Moscow")
 YEKT = ZoneInfo("Asia/Yekaterinburg")  # two hours ahead of the team
 
@@ -33,7 +34,15 @@ async def _team(session, *people: tuple[str, Role, str | None]) -> tuple[Team, l
     session.add(team)
     await session.flush()
     members = [
-        Member(team_id=team.id, tg_id=5000 + i, name=name, role=role, timezone=zone, locale="ru")
+        Member(
+            team_id=team.id,
+            tg_id=5000 + i,
+            name=name,
+            role=role,
+            timezone=zone,
+            locale="ru",
+            joined_at=JOINED,  # before TODAY: asked for TODAY's report (the default is the real now)
+        )
         for i, (name, role, zone) in enumerate(people)
     ]
     session.add_all(members)
