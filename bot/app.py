@@ -41,7 +41,6 @@ async def run_polling(settings: Settings, clock: Clock | None = None) -> None:
             storage=create_storage(settings, pool),  # without Redis, dialogs survive a restart
             heavy=HeavyJobs(settings.database_url, processes=True),  # worker processes (bot/heavy.py)
         )
-        dp.startup.register(dp["heavy"].start)  # the workers spawn now, not in the first job
         dp.startup.register(_on_startup)
         install_housekeeping(dp, settings)  # prunes processed update ids; /healthz when HEALTH_PORT is set
         if settings.scheduler_enabled:  # scheduled messages: wakes on a tick, decides from the database

@@ -145,8 +145,10 @@ class HeavyJobs:
         return self._executor
 
     async def start(self) -> None:
-        """Start the worker processes now (the dispatcher's startup), so the first job does not wait for
-        a process to spawn and import."""
+        """Start the worker processes now, so the next job does not wait for a process to spawn and
+        import. The bot does not call it at start-up: the workers (about 200 MB each) are spawned by the
+        first heavy job, which says "Готовлю…" at once anyway, so a bot nobody asks for a file stays small
+        (``bench/memory.py``)."""
         if self.processes:
             pool = self._pool()
             loop = asyncio.get_running_loop()

@@ -150,7 +150,6 @@ async def run_webhook(settings: Settings, clock: Clock | None = None) -> None:
         dp = create_webhook_dispatcher(
             settings, create_session_pool(engine), clock=clock or clock_from_env(), translator=translator
         )
-        dp.startup.register(dp["heavy"].start)  # the workers spawn now, not in the first job
         app = build_app(dp, bot, settings)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT_S)
         await runner.setup()  # runs the dispatcher's startup (commands, scheduler, housekeeping)
