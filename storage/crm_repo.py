@@ -215,6 +215,24 @@ class CrmRepo:
         )
         return {local_id: vague for local_id, vague in rows.all() if vague is not None}
 
+    async def vague_open(self, team_id: int, due_by: date) -> list[tuple[int, str, str | None, str]]:
+        """The team's open CRM tasks due by ``due_by`` whose wording names no action: (assignee id,
+        wording, client name, problem), by assignee and due date (what the head's digest counts)."""
+        rows = await self.session.execute(
+            select(Task.assignee_id, Task.action, Client.name, CrmLink.vague)
+            .join(CrmLink, and_(CrmLink.local_id == Task.id, CrmLink.kind == LinkKind.TASK))
+            .outerjoin(Client, Client.id == Task.client_id)
+            .where(
+                CrmLink.team_id == team_id,
+                CrmLink.vague.is_not(None),
+                Task.team_id == team_id,
+                Task.status == TaskStatus.OPEN,
+                Task.due_date <= due_by,
+            )
+            .order_by(Task.assignee_id, Task.due_date, Task.id)
+        )
+        return [(a, action, client, vague) for a, action, client, vague in rows.all() if vague is not None]
+
     async def tasks_by_id(self, team_id: int, ids: Iterable[int]) -> dict[int, Task]:
         ids = list(ids)
         found: dict[int, Task] = {}
