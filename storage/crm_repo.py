@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import and_, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.deals import DealEventKind
 from domain.enums import Stage, TaskEventKind, TaskStatus
 from storage.models import (
     Client,
@@ -23,6 +24,7 @@ from storage.models import (
     CrmStageMap,
     CrmUserLink,
     Deal,
+    DealEvent,
     Member,
     Task,
     TaskEvent,
@@ -111,6 +113,7 @@ class CrmRepo:
         conn.connected_at, conn.last_error = now, None
         # marks made before the connection are not the CRM's business: the write-back starts here
         conn.events_cursor = await self.session.scalar(select(func.max(TaskEvent.id))) or 0
+        conn.deal_events_cursor = await self.session.scalar(select(func.max(DealEvent.id))) or 0
         await self.session.flush()
         return conn
 
@@ -475,6 +478,62 @@ class CrmRepo:
             .group_by(CrmOutbox.status)
         )
         return {status: n for status, n in rows.all()}
+
+    async def deal_wins_after(
+        self, team_id: int, after: int, limit: int = 500
+    ) -> list[tuple[int, Deal, Client]]:
+        """Deal events of the team after ``after`` that made a deal won in the bot (recorded live, or a
+        pending one confirmed), oldest first: (event id, the deal, its client). The last event id read is
+        ``last_deal_event``'s to move the cursor past the others."""
+        rows = await self.session.execute(
+            select(DealEvent.id, DealEvent.kind, Deal, Client)
+            .join(Deal, Deal.id == DealEvent.deal_id)
+            .join(Client, Client.id == Deal.client_id)
+            .where(Deal.team_id == team_id, DealEvent.id > after)
+            .order_by(DealEvent.id)
+            .limit(limit)
+        )
+        return [
+            (eid, deal, client)
+            for eid, kind, deal, client in rows.all()
+            if kind in (DealEventKind.RECORDED, DealEventKind.CONFIRMED)
+        ]
+
+    async def last_deal_event(self, team_id: int, after: int, limit: int = 500) -> int | None:
+        """The id of the last of the next ``limit`` deal events of the team after ``after``."""
+        ids = (
+            await self.session.scalars(
+                select(DealEvent.id)
+                .join(Deal, Deal.id == DealEvent.deal_id)
+                .where(Deal.team_id == team_id, DealEvent.id > after)
+                .order_by(DealEvent.id)
+                .limit(limit)
+            )
+        ).all()
+        return ids[-1] if ids else None
+
+    def enqueue_deal(
+        self, team_id: int, provider: str, deal_event_id: int, payload: dict[str, object], at: datetime
+    ) -> None:
+        self.session.add(
+            CrmOutbox(
+                team_id=team_id,
+                provider=provider,
+                deal_event_id=deal_event_id,
+                op="win",
+                payload=payload,
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=at,
+            )
+        )
+
+    async def set_deal_events_cursor(self, team_id: int, event_id: int) -> None:
+        await self.session.execute(
+            update(CrmConnection)
+            .where(CrmConnection.team_id == team_id, CrmConnection.deal_events_cursor < event_id)
+            .values(deal_events_cursor=event_id)
+        )
 
     async def set_events_cursor(self, team_id: int, event_id: int) -> None:
         await self.session.execute(
