@@ -162,7 +162,8 @@ class Cli:
     """``python -m bot …`` with the bot's environment; keeps every output for the log scan."""
 
     def __init__(self, bot: LiveBot) -> None:
-        self.bot, self.outputs = bot, []  # type: list[str]
+        self.bot = bot
+        self.outputs: list[str] = []
 
     async def run(self, *args: str, ok: bool = True) -> str:
         proc = await asyncio.create_subprocess_exec(
