@@ -200,8 +200,12 @@ class CrmWriteBack:
                 outcome = await self._send_one(row_id, tz, report)
                 handled += 1
                 if outcome == "stop":
-                    async with self.pool() as session:
-                        report.waiting = (await Repo(session).crm.outbox_counts(self.team_id)).get(PENDING, 0)
+                    async with self.pool() as session, session.begin():
+                        repo = Repo(session)
+                        report.waiting = (await repo.crm.outbox_counts(self.team_id)).get(PENDING, 0)
+                        conn = await repo.crm.connection(self.team_id)
+                        if conn is not None and report.error:
+                            conn.last_error = report.error[:500]  # the next good sync clears it
                     return report
         return report
 

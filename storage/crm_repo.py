@@ -79,6 +79,19 @@ class TaskMark:
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 
 
+@dataclass(frozen=True, slots=True)
+class CrmHealth:
+    """A connected team's CRM as the operator's metrics show it."""
+
+    team_id: int
+    provider: str
+    last_sync_at: datetime | None
+    error: bool  # the last sync or write failed
+    waiting: int  # writes to the CRM not sent yet
+    failed: int  # writes the CRM refused for good
+    oldest_waiting: datetime | None  # when the oldest waiting write was made
+
+
 class CrmRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -123,6 +136,36 @@ class CrmRepo:
                 select(CrmConnection).where(CrmConnection.status == ACTIVE).order_by(CrmConnection.team_id)
             )
         ).all()
+
+    async def health(self) -> list[CrmHealth]:
+        """Each active connection's freshness and its write-back queue (the operator's metrics)."""
+        conns = await self.active_connections()
+        if not conns:
+            return []
+        rows = await self.session.execute(
+            select(CrmOutbox.team_id, CrmOutbox.status, func.count(), func.min(CrmOutbox.created_at))
+            .where(CrmOutbox.team_id.in_([c.team_id for c in conns]))
+            .group_by(CrmOutbox.team_id, CrmOutbox.status)
+        )
+        queue: dict[tuple[int, str], tuple[int, datetime | None]] = {
+            (team_id, status): (n, oldest) for team_id, status, n, oldest in rows.all()
+        }
+        out = []
+        for c in conns:
+            waiting = [queue.get((c.team_id, s), (0, None)) for s in (PENDING, SENDING)]
+            oldest = min((o for _, o in waiting if o is not None), default=None)
+            out.append(
+                CrmHealth(
+                    c.team_id,
+                    c.provider,
+                    c.last_sync_at,
+                    c.last_error is not None,
+                    sum(n for n, _ in waiting),
+                    queue.get((c.team_id, FAILED), (0, None))[0],
+                    oldest,
+                )
+            )
+        return out
 
     # ------------------------------------------------------------------ CRM users
 
