@@ -130,6 +130,14 @@ class CrmRepo:
         await self.session.flush()
         return conn
 
+    async def set_win_deals(self, team_id: int, win: bool) -> bool:
+        """The team's setting: /deal wins the deal in the CRM (True) or is only recorded in the bot."""
+        conn = await self.connection(team_id)
+        if conn is None:
+            return False
+        conn.win_deals = win
+        return True
+
     async def active_connections(self) -> Sequence[CrmConnection]:
         return (
             await self.session.scalars(
