@@ -286,3 +286,26 @@ async def test_a_team_that_only_records_deals_sends_none(session_pool, amo: Fake
     made, report = await _write_back(session_pool, amo, team.team_id, clock)
     assert made == 0 and report.sent == 0
     assert amo.leads[lead]["status_id"] == before
+
+
+async def test_the_heads_reassignment_changes_the_responsible_user_in_the_crm(
+    session_pool, amo: FakeAmoCrm, clock: Clock
+) -> None:
+    from datetime import timedelta
+
+    boris = amo.add_user("Борис Ёлкин")
+    team, _anna, _lead, crm_ids, ids = await _setup(session_pool, amo, clock, n=1)
+    now = clock()
+    async with session_pool() as session, session.begin():
+        repo = Repo(session)
+        anna = await repo.members.in_team(team.team_id, team.anna_id)
+        head = await repo.members.in_team(team.team_id, team.head_id)
+        to = await repo.members.in_team(team.team_id, team.boris_id)
+        task = await repo.tasks.get(team.team_id, ids[0])
+        plan = await repo.days.ensure_plan(anna, task.due_date)
+        await repo.days.submit_plan(anna, plan, task.due_date - timedelta(days=1), now)
+        await repo.heads.reassign(head, plan, task, to, now)
+
+    made, report = await _write_back(session_pool, amo, team.team_id, clock)
+    assert made == 1 and (report.sent, report.failed) == (1, 0)
+    assert amo.tasks[crm_ids[0]]["responsible_user_id"] == boris
