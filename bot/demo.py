@@ -501,7 +501,8 @@ async def client_base(demo: Demo) -> None:
 def day() -> list[Scene]:
     """The scripted day, in order. The one extension point: add your scene to this list (see the module
     docstring). Scenes share ``demo``: the team, the people, the clock and the database."""
-    from bot.demo_day import SCENES as manager_day  # here, not at the top: no import cycle
+    from bot.demo_crm import SCENES as with_crm  # here, not at the top: no import cycle
+    from bot.demo_day import SCENES as manager_day
 
     return [
         team_forms,
@@ -512,6 +513,7 @@ def day() -> list[Scene]:
         languages,
         client_base,
         *manager_day,
+        *with_crm,
     ]
 
 

@@ -12,7 +12,12 @@ under ``"metrics"`` and served beside ``/healthz`` (the webhook port, or ``HEALT
 - ``rop_outbox_backlog`` and ``rop_outbox_oldest_due_seconds``: scheduled messages waiting or in flight,
   read from the database at each scrape (the same figures as ``/healthz``);
 - ``rop_scheduler_tick_age_seconds``: seconds since the scheduler's last sign of life (absent without a
-  scheduler in this process).
+  scheduler in this process);
+- once a team has connected a CRM, per connection (``team``, ``provider``; absent otherwise), read at each
+  scrape: ``rop_crm_sync_lag_seconds`` (since the last successful sync; -1 never synced),
+  ``rop_crm_error`` (1 when the last sync or write failed), ``rop_crm_outbox_waiting`` and
+  ``rop_crm_outbox_oldest_seconds`` (the bot's marks not in the CRM yet, and the age of the oldest: a
+  CRM down shows here), ``rop_crm_outbox_failed`` (writes the CRM refused for good).
 """
 
 from __future__ import annotations
@@ -44,7 +49,9 @@ from prometheus_client import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.health import BACKLOG, DB_TIMEOUT_S, find_scheduler, scheduler_status
+from storage.crm_repo import CrmHealth
 from storage.outbox_repo import OutboxRepo
+from storage.repo import Repo
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -107,6 +114,28 @@ class Metrics:
             "Seconds since the scheduler's last sign of life (-1: no scheduler in this process)",
             registry=self.registry,
         )
+        crm = ["team", "provider"]
+        self.crm_lag = Gauge(
+            "rop_crm_sync_lag_seconds",
+            "Seconds since the team's last successful CRM sync (-1: never synced)",
+            crm,
+            registry=self.registry,
+        )
+        self.crm_error = Gauge(
+            "rop_crm_error", "1 when the team's last CRM sync or write failed", crm, registry=self.registry
+        )
+        self.crm_waiting = Gauge(
+            "rop_crm_outbox_waiting", "Writes to the CRM not sent yet", crm, registry=self.registry
+        )
+        self.crm_oldest = Gauge(
+            "rop_crm_outbox_oldest_seconds",
+            "Age of the oldest write to the CRM not sent yet (0: none waits)",
+            crm,
+            registry=self.registry,
+        )
+        self.crm_failed = Gauge(
+            "rop_crm_outbox_failed", "Writes the CRM refused for good", crm, registry=self.registry
+        )
         self.database_up = Gauge(
             "rop_database_up", "1 when the database answered the last scrape", registry=self.registry
         )
@@ -127,6 +156,9 @@ class Metrics:
                 count, oldest = await OutboxRepo(session).backlog(BACKLOG)
             self.backlog.set(count)
             self.oldest_due.set(max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0)
+            async with session_pool() as session, asyncio.timeout(DB_TIMEOUT_S):
+                crms = await Repo(session).crm.health()
+            self.set_crm(crms, now)
             self.database_up.set(1)
         except Exception as exc:  # whatever the driver raises, the scrape still answers
             log.warning("metrics: database read failed: %s", type(exc).__name__)
@@ -134,6 +166,21 @@ class Metrics:
         status = scheduler_status(scheduler, now)
         age = status.get("heartbeat_age_s", -1.0 if status["state"] == "absent" else 0.0)
         self.tick_age.set(age if age < 0 else max(0.0, age))
+
+    def set_crm(self, crms: list[CrmHealth], now: datetime) -> None:
+        """The CRM gauges anew: a connection that went away leaves no stale series."""
+        gauges = (self.crm_lag, self.crm_error, self.crm_waiting, self.crm_oldest, self.crm_failed)
+        for gauge in gauges:
+            gauge.clear()
+        for c in crms:
+            labels = (str(c.team_id), c.provider)
+            lag = -1.0 if c.last_sync_at is None else max(0.0, (now - c.last_sync_at).total_seconds())
+            self.crm_lag.labels(*labels).set(lag)
+            self.crm_error.labels(*labels).set(1 if c.error else 0)
+            self.crm_waiting.labels(*labels).set(c.waiting)
+            oldest = c.oldest_waiting
+            self.crm_oldest.labels(*labels).set(max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
+            self.crm_failed.labels(*labels).set(c.failed)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

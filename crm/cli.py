@@ -27,6 +27,9 @@ def add_parser(sub: Any, t: Texts) -> None:
         cmd.add_argument("--team", required=True, help=t("cli-help-team-option"))
         if name == "sync":
             cmd.add_argument("--full", action="store_true", help=t("cli-help-crm-full"))
+    deals = cmds.add_parser("deals", help=t("cli-help-crm-deals"))
+    deals.add_argument("--team", required=True, help=t("cli-help-team-option"))
+    deals.add_argument("mode", choices=("win", "record"), help=t("cli-help-crm-deals-mode"))
     cmds.add_parser("keygen", help=t("cli-help-crm-keygen"))
 
 
@@ -59,6 +62,14 @@ async def run_crm_command(settings: Settings, t: Texts, args: argparse.Namespace
             return await _status(pool, t, team.id, team.name)
         if args.crm_command == "sync":
             return await _sync(pool, vault, t, team.id, team.name, args.full)
+        if args.crm_command == "deals":
+            async with pool() as session, session.begin():
+                found = await Repo(session).crm.set_win_deals(team.id, args.mode == "win")
+            if not found:
+                print(t("cli-crm-none", team=team.name), file=sys.stderr)
+                return 1
+            print(t(f"cli-crm-deals-{args.mode}", team=team.name))
+            return 0
         if args.crm_command == "disconnect":
             from crm.service import disconnect
 

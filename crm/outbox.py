@@ -19,7 +19,11 @@ What each mark becomes:
 - cancelled → the CRM task completed with "cancelled" as its result;
 - the head's reassignment → the CRM task's responsible user;
 - a task made in the bot (``/add``, a plan, a review) → a CRM task on the client's CRM entity for the
-  assignee's CRM user, linked to the bot task.
+  assignee's CRM user, linked to the bot task;
+- ``/deal`` on a client that is a CRM deal (recorded, or a pending one confirmed) → the CRM deal moved to
+  won with the amount, unless the team records deals only in the bot (``crm_connections.win_deals``);
+  the bot's deal is linked to the CRM deal, so the sync that reads it back won does not count it twice.
+  A deal corrected or cancelled later is not sent (the CRM keeps the won stage: a head's decision there).
 
 Events that came from the CRM (``source`` in their data) are not sent back.
 """
@@ -29,12 +33,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crm.base import CrmAuthError, CrmError, CrmProvider, CrmUnavailable, EntityKind, EntityRef
+from domain.deals import DealState
 from domain.enums import TaskEventKind
 from storage.crm_repo import ACTIVE, FAILED, PENDING, SENDING, SENT, LinkKind, TaskMark
 from storage.repo import Repo
@@ -85,7 +91,11 @@ class CrmWriteBack:
     # ------------------------------------------------------------------ events → rows
 
     async def collect(self, batch: int = 500) -> int:
-        """Turns the team's new task events into outbox rows; returns how many rows were made."""
+        """Turns the team's new task and deal events into outbox rows; returns how many rows were made."""
+        made = await self._collect_tasks(batch)
+        return made + await self._collect_deals(batch)
+
+    async def _collect_tasks(self, batch: int) -> int:
         made = 0
         while True:
             async with self.pool() as session, session.begin():
@@ -114,6 +124,30 @@ class CrmWriteBack:
                 await repo.crm.set_events_cursor(self.team_id, marks[-1].event_id)
             if len(marks) < batch:
                 return made
+
+    async def _collect_deals(self, batch: int) -> int:
+        """Turns the team's new deal events into "win" rows (module docstring)."""
+        made = 0
+        while True:
+            async with self.pool() as session, session.begin():
+                repo = Repo(session)
+                conn = await repo.crm.connection(self.team_id)
+                if conn is None or conn.status != ACTIVE:
+                    return made
+                last = await repo.crm.last_deal_event(self.team_id, conn.deal_events_cursor, batch)
+                if last is None:
+                    return made
+                wins = await repo.crm.deal_wins_after(self.team_id, conn.deal_events_cursor, batch)
+                refs = await repo.crm.client_refs(self.team_id, self.kind, [c.id for _, _, c in wins])
+                now = self.clock()
+                for event_id, deal, client in wins if conn.win_deals else []:
+                    entity = entity_of(refs.get(client.id))
+                    if entity is None or entity.kind is not EntityKind.DEAL or deal.state != DealState.LIVE:
+                        continue  # not a CRM deal, or no longer live
+                    payload = {"deal": entity.id, "amount": str(deal.amount), "bot_deal": deal.id}
+                    repo.crm.enqueue_deal(self.team_id, self.kind, event_id, payload, now)
+                    made += 1
+                await repo.crm.set_deal_events_cursor(self.team_id, last)
 
     def _plan(
         self, mark: TaskMark, users: dict[int, str], clients: dict[int, str]
@@ -166,8 +200,12 @@ class CrmWriteBack:
                 outcome = await self._send_one(row_id, tz, report)
                 handled += 1
                 if outcome == "stop":
-                    async with self.pool() as session:
-                        report.waiting = (await Repo(session).crm.outbox_counts(self.team_id)).get(PENDING, 0)
+                    async with self.pool() as session, session.begin():
+                        repo = Repo(session)
+                        report.waiting = (await repo.crm.outbox_counts(self.team_id)).get(PENDING, 0)
+                        conn = await repo.crm.connection(self.team_id)
+                        if conn is not None and report.error:
+                            conn.last_error = report.error[:500]  # the next good sync clears it
                     return report
         return report
 
@@ -182,12 +220,13 @@ class CrmWriteBack:
                 return "stop"  # the queue's head is not due: nothing behind it overtakes it
             row.status, row.attempts = SENDING, row.attempts + 1
             op, payload, task_id, attempts = row.op, dict(row.payload or {}), row.task_id, row.attempts
-            links = await repo.crm.links_of_tasks(self.team_id, self.kind, [task_id])
-            tasks = await repo.crm.tasks_by_id(self.team_id, [task_id])
-            task = tasks.get(task_id)
-            external = links.get(task_id)
+            ids = [task_id] if task_id is not None else []  # a deal's row has no task
+            links = await repo.crm.links_of_tasks(self.team_id, self.kind, ids)
+            tasks = await repo.crm.tasks_by_id(self.team_id, ids)
+            task = tasks.get(task_id) if task_id is not None else None
+            external = links.get(task_id) if task_id is not None else None
             result_sent = None
-            if op == "result":
+            if op == "result" and task_id is not None:
                 result_sent = await repo.crm.sent_result(task_id)
         try:
             status, payload = await self._call(op, payload, external, task, tz, result_sent)
@@ -221,6 +260,8 @@ class CrmWriteBack:
         result_sent: str | None,
     ) -> tuple[str, dict[str, Any]]:
         """Sends one row; returns its final status and payload (what was sent, for the record)."""
+        if op == "win":
+            return await self._win(payload)
         if op == "create":
             if external is not None:
                 return SKIPPED, payload  # a resend after the task was made and linked
@@ -253,6 +294,16 @@ class CrmWriteBack:
             return SENT, payload
         raise CrmError(f"unknown write {op}")
 
+    async def _win(self, payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The CRM deal won with the bot's amount, once: a deal the sync already linked (won in the CRM
+        first) or a resend after it went is skipped."""
+        async with self.pool() as session:
+            known = await Repo(session).crm.links(self.team_id, self.kind, LinkKind.DEAL, [payload["deal"]])
+        if known:
+            return SKIPPED, payload
+        await self.crm.win_deal(payload["deal"], Decimal(payload["amount"]))
+        return SENT, payload
+
     async def _finish(
         self,
         row_id: int,
@@ -275,9 +326,19 @@ class CrmWriteBack:
                 row.payload = payload
             if status in (SENT, SKIPPED):
                 row.sent_at = self.clock()
-            if created and payload is not None:
+            if created and payload is not None and row.task_id is not None:
                 repo.crm.add_link(
                     self.team_id, self.kind, LinkKind.TASK, str(payload["external_id"]), row.task_id, None
+                )
+            if row.op == "win" and status == SENT and payload is not None:
+                # the bot's deal is the CRM deal's: the sync that reads it back won makes no second one
+                repo.crm.add_link(
+                    self.team_id,
+                    self.kind,
+                    LinkKind.DEAL,
+                    str(payload["deal"]),
+                    int(payload["bot_deal"]),
+                    None,
                 )
 
 

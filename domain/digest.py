@@ -29,6 +29,9 @@ Evening digest (the team's digest time)
     tasks say nothing about how the head spends the fortnight).
 
 Both digests
+  * Not an action (a team with a CRM): per manager, the open CRM tasks due today or earlier whose wording
+    names no concrete action (``domain.actions``: "Ромашка", "перезвонить"), each with its wording, so the
+    head has it fixed in the CRM (``not_actions``). The most first.
   * Abnormal load (``abnormal_load``): a manager whose overdue count no one works through in a day: at
     least ``OVERDUE_LIMIT``, or at least ``OVERDUE_MIN`` and over ``MEDIAN_FACTOR`` times the team's median
     (an import whose dates had passed leaves thousands). The most first; the head should sort it out with
@@ -91,6 +94,29 @@ def abnormal_load(counts: Iterable[Count]) -> list[Count]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class VagueTask:
+    """An open CRM task whose wording names no action (``problem``: ``domain.actions.ActionProblem``)."""
+
+    member_id: int
+    name: str  # the manager's
+    action: str  # the wording to fix
+    client: str | None
+    problem: str
+
+
+def not_actions(tasks: Iterable[VagueTask]) -> list[Count]:
+    """Per manager, the vague CRM tasks (``Count.names``: their wordings, in the order given), the most
+    first."""
+    by_member: dict[int, list[VagueTask]] = {}
+    for task in tasks:
+        by_member.setdefault(task.member_id, []).append(task)
+    return most_first(
+        Count(items[0].member_id, items[0].name, len(items), tuple(i.action for i in items))
+        for items in by_member.values()
+    )
+
+
 # ---------------------------------------------------------------------- morning
 
 
@@ -114,10 +140,11 @@ class MorningDigest:
     not_reported: list[Count]  # count unused (0): the managers, by name
     abnormal: list[Count] = field(default_factory=list)  # overdue far above normal (``abnormal_load``)
     reported_day: date | None = None  # the day ``not_reported`` is about: the previous working day
+    not_actions: list[Count] = field(default_factory=list)  # vague CRM tasks (``not_actions``)
 
     @property
     def empty(self) -> bool:
-        return not (self.overdue or self.idle or self.hot_due or self.not_reported)
+        return not (self.overdue or self.idle or self.hot_due or self.not_reported or self.not_actions)
 
 
 def expected_to_report(joined_at: datetime, day: date, evening_at: time, zone: tzinfo) -> bool:
@@ -131,6 +158,7 @@ def morning_digest(
     hot: Iterable[HotItem],
     today: date,
     reported_day: date | None = None,
+    vague: Iterable[VagueTask] = (),
 ) -> MorningDigest:
     """The morning digest (rules in the module docstring); ``reported_day`` is the previous working day."""
     overdue = most_first(Count(m.member_id, m.name, m.overdue) for m in managers)
@@ -148,6 +176,7 @@ def morning_digest(
         not_reported=missing,
         abnormal=abnormal_load(Count(m.member_id, m.name, m.overdue) for m in managers),
         reported_day=reported_day,
+        not_actions=not_actions(vague),
     )
 
 
@@ -220,6 +249,7 @@ class EveningDigest:
     falling: list[Falling]
     head_share: HeadShare | None  # set only when over the limit
     abnormal: list[Count] = field(default_factory=list)  # overdue far above normal (``abnormal_load``)
+    not_actions: list[Count] = field(default_factory=list)  # vague CRM tasks (``not_actions``)
 
 
 def fell_each_day(values: Sequence[int | None], days: int = FALL_DAYS) -> tuple[int, ...] | None:
@@ -250,6 +280,7 @@ def evening_digest(
     history: Mapping[int, Sequence[DayValue]],
     frozen: Iterable[FrozenFacts],
     share: HeadShare | None,
+    vague: Iterable[VagueTask] = (),
 ) -> EveningDigest:
     """The evening digest (rules in the module docstring)."""
     rows = sorted(
@@ -274,6 +305,7 @@ def evening_digest(
         falling=falling({m.member_id: m.name for m in managers}, history),
         head_share=share if share is not None and share.over else None,
         abnormal=abnormal_load(Count(m.member_id, m.name, m.overdue) for m in managers),
+        not_actions=not_actions(vague),
     )
 
 

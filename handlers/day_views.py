@@ -14,7 +14,7 @@ labels and toasts are plain text for Telegram, so they are formatted with ``labe
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -95,8 +95,15 @@ def paginate(sizes: Sequence[int], max_chars: int = PAGE_CHARS, max_items: int =
     return pages
 
 
-def task_line(n: int, item: TaskItem, today: date, frozen_clients: frozenset[int], t: Texts) -> str:
+def task_line(
+    n: int, item: TaskItem, today: date, frozen_clients: frozenset[int], t: Texts, vague: str | None = None
+) -> str:
+    """One task of a list; ``vague``: the problem with a CRM task's wording (``crm_links.vague``), shown
+    as ⚠️ and a hint while the task is open."""
     marks = []
+    vague = vague if item.status is TaskStatus.OPEN else None
+    if vague:
+        marks.append("⚠️")
     if item.hot:
         marks.append("🔥")
     if item.frozen or (item.client_id is not None and item.client_id in frozen_clients):
@@ -113,7 +120,7 @@ def task_line(n: int, item: TaskItem, today: date, frozen_clients: frozenset[int
         client=item.client_name or t("task-no-client"),
         action=item.action,
         marks=(" " + " ".join(marks)) if marks else "",
-        due=Html(due),
+        due=Html(due + (t("task-vague", problem=vague) if vague else "")),
     )
 
 
@@ -161,6 +168,7 @@ def list_part(
     buttons_for: set[int],
     view: View,
     page: int,
+    vague: Mapping[int, str] | None = None,
 ) -> ListPart:
     """Page ``page`` of the list (the last page if the list is shorter now), with the buttons of the
     tasks in ``buttons_for`` and ◀ ▶ when there is more."""
@@ -168,7 +176,7 @@ def list_part(
 
     def render() -> Iterator[str]:
         for n, item in enumerate(items, 1):
-            lines.append(task_line(n, item, today, frozen, t))
+            lines.append(task_line(n, item, today, frozen, t, (vague or {}).get(item.task_id)))
             yield lines[-1]
 
     chosen = range(0)
@@ -235,7 +243,7 @@ def today_page(day: DayList, t: Texts, page: int = 0) -> Page:
     if not day.tasks:
         return Page(t("today-empty", date=fmt_date(day.day, t)))
     header = t("today-title", date=fmt_date(day.day, t), open=len(open_ids), overdue=overdue)
-    part = list_part(day.tasks, day.day, day.frozen_clients, t, open_ids, View.TODAY, page)
+    part = list_part(day.tasks, day.day, day.frozen_clients, t, open_ids, View.TODAY, page, day.vague)
     legend = t("today-legend") if open_ids else ""
     return Page(_paged_text(header, part, len(day.tasks), legend, t), part.markup)
 

@@ -13,14 +13,16 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.clock import Clock
 from bot.filters import RoleFilter
-from bot.i18n import Texts, Translator
+from bot.i18n import Html, Texts, Translator
 from bot.keyboard import Keyboard
 from domain.calendar import WorkCalendar
 from domain.digest import (
     FALL_DAYS,
     SHARE_WINDOW_DAYS,
+    Count,
     EveningDigest,
     MorningDigest,
+    VagueTask,
     evening_digest,
     morning_digest,
 )
@@ -83,9 +85,22 @@ def render_morning(dg: MorningDigest, today: date, t: Texts) -> str:
             parts.append(t("dg-yesterday-missing", names=names))
         else:  # Friday's reports, read on Monday: name the day
             parts.append(t("dg-day-missing", weekday=day.isoweekday(), date=_short(day), names=names))
+    if dg.not_actions:
+        parts.append(not_actions_text(dg.not_actions, t))
     if dg.abnormal:
         parts.append(abnormal_text(dg.abnormal, t))
     return "\n\n".join(parts)
+
+
+def not_actions_text(counts: list[Count], t: Texts) -> str:
+    """Vague CRM tasks per manager, with the wordings to fix (``domain.digest.not_actions``)."""
+    lines = [t("dg-not-action-title", count=sum(c.count for c in counts))]
+    for c in counts:
+        wordings = tuple(t("dg-not-action-wording", action=a[:60]) for a in c.names)
+        # each wording is escaped by its own line; the list goes in as it is
+        lines.append(t("dg-count-names-line", count=c.count, name=c.name, names=Html(_names(wordings, t))))
+    lines.append(t("dg-not-action-hint"))
+    return "\n".join(lines)
 
 
 def _percent(value: int | None) -> str:
@@ -156,6 +171,8 @@ def render_evening(dg: EveningDigest, today: date, waiting: int, t: Texts) -> st
         parts.append(
             t("dg-head-share", own=s.own, total=s.total, percent=_percent(s.percent), days=SHARE_WINDOW_DAYS)
         )
+    if dg.not_actions:
+        parts.append(not_actions_text(dg.not_actions, t))
     if dg.abnormal:
         parts.append(abnormal_text(dg.abnormal, t))
     if waiting:
@@ -174,6 +191,16 @@ def nudge_keyboard(dg: EveningDigest, t: Texts) -> InlineKeyboardMarkup | None:
     return kb.as_markup()
 
 
+async def vague_tasks(repo: Repo, team: Team, managers: list[Member], today: date) -> list[VagueTask]:
+    """The managers' open CRM tasks due by today whose wording names no action."""
+    names = {m.id: m.name for m in managers}
+    return [
+        VagueTask(member_id, names[member_id], action, client, problem)
+        for member_id, action, client, problem in await repo.crm.vague_open(team.id, today)
+        if member_id in names
+    ]
+
+
 async def build_morning(repo: Repo, team: Team, today: date, now: datetime) -> MorningDigest | None:
     heads = repo.heads
     await heads.settle(team, now)  # a late plan is approved before the day starts
@@ -182,7 +209,8 @@ async def build_morning(repo: Repo, team: Team, today: date, now: datetime) -> M
         return None
     facts = await heads.morning_facts(team, managers, today)
     previous = WorkCalendar.from_db(team.workdays, team.holiday_country).previous_working_day(today)
-    return morning_digest(facts, await heads.hot_items(team), today, previous)
+    vague = await vague_tasks(repo, team, managers, today)
+    return morning_digest(facts, await heads.hot_items(team), today, previous, vague)
 
 
 async def build_evening(
@@ -197,7 +225,8 @@ async def build_evening(
     frozen = await heads.frozen_facts(team.id, managers)
     share = await heads.head_share(team.id, head, today)
     waiting = len(await heads.plans(team.id, (PlanStatus.SUBMITTED,)))
-    return evening_digest(facts, history, frozen, share), waiting
+    vague = await vague_tasks(repo, team, managers, today)
+    return evening_digest(facts, history, frozen, share, vague), waiting
 
 
 async def compose_morning_digest(ctx: ComposeContext) -> list[Outgoing]:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import and_, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.deals import DealEventKind
 from domain.enums import Stage, TaskEventKind, TaskStatus
 from storage.models import (
     Client,
@@ -23,6 +24,7 @@ from storage.models import (
     CrmStageMap,
     CrmUserLink,
     Deal,
+    DealEvent,
     Member,
     Task,
     TaskEvent,
@@ -77,6 +79,19 @@ class TaskMark:
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 
 
+@dataclass(frozen=True, slots=True)
+class CrmHealth:
+    """A connected team's CRM as the operator's metrics show it."""
+
+    team_id: int
+    provider: str
+    last_sync_at: datetime | None
+    error: bool  # the last sync or write failed
+    waiting: int  # writes to the CRM not sent yet
+    failed: int  # writes the CRM refused for good
+    oldest_waiting: datetime | None  # when the oldest waiting write was made
+
+
 class CrmRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -111,8 +126,17 @@ class CrmRepo:
         conn.connected_at, conn.last_error = now, None
         # marks made before the connection are not the CRM's business: the write-back starts here
         conn.events_cursor = await self.session.scalar(select(func.max(TaskEvent.id))) or 0
+        conn.deal_events_cursor = await self.session.scalar(select(func.max(DealEvent.id))) or 0
         await self.session.flush()
         return conn
+
+    async def set_win_deals(self, team_id: int, win: bool) -> bool:
+        """The team's setting: /deal wins the deal in the CRM (True) or is only recorded in the bot."""
+        conn = await self.connection(team_id)
+        if conn is None:
+            return False
+        conn.win_deals = win
+        return True
 
     async def active_connections(self) -> Sequence[CrmConnection]:
         return (
@@ -120,6 +144,36 @@ class CrmRepo:
                 select(CrmConnection).where(CrmConnection.status == ACTIVE).order_by(CrmConnection.team_id)
             )
         ).all()
+
+    async def health(self) -> list[CrmHealth]:
+        """Each active connection's freshness and its write-back queue (the operator's metrics)."""
+        conns = await self.active_connections()
+        if not conns:
+            return []
+        rows = await self.session.execute(
+            select(CrmOutbox.team_id, CrmOutbox.status, func.count(), func.min(CrmOutbox.created_at))
+            .where(CrmOutbox.team_id.in_([c.team_id for c in conns]))
+            .group_by(CrmOutbox.team_id, CrmOutbox.status)
+        )
+        queue: dict[tuple[int, str], tuple[int, datetime | None]] = {
+            (team_id, status): (n, oldest) for team_id, status, n, oldest in rows.all()
+        }
+        out = []
+        for c in conns:
+            waiting = [queue.get((c.team_id, s), (0, None)) for s in (PENDING, SENDING)]
+            oldest = min((o for _, o in waiting if o is not None), default=None)
+            out.append(
+                CrmHealth(
+                    c.team_id,
+                    c.provider,
+                    c.last_sync_at,
+                    c.last_error is not None,
+                    sum(n for n, _ in waiting),
+                    queue.get((c.team_id, FAILED), (0, None))[0],
+                    oldest,
+                )
+            )
+        return out
 
     # ------------------------------------------------------------------ CRM users
 
@@ -256,6 +310,24 @@ class CrmRepo:
             )
         )
         return {local_id: vague for local_id, vague in rows.all() if vague is not None}
+
+    async def vague_open(self, team_id: int, due_by: date) -> list[tuple[int, str, str | None, str]]:
+        """The team's open CRM tasks due by ``due_by`` whose wording names no action: (assignee id,
+        wording, client name, problem), by assignee and due date (what the head's digest counts)."""
+        rows = await self.session.execute(
+            select(Task.assignee_id, Task.action, Client.name, CrmLink.vague)
+            .join(CrmLink, and_(CrmLink.local_id == Task.id, CrmLink.kind == LinkKind.TASK))
+            .outerjoin(Client, Client.id == Task.client_id)
+            .where(
+                CrmLink.team_id == team_id,
+                CrmLink.vague.is_not(None),
+                Task.team_id == team_id,
+                Task.status == TaskStatus.OPEN,
+                Task.due_date <= due_by,
+            )
+            .order_by(Task.assignee_id, Task.due_date, Task.id)
+        )
+        return [(a, action, client, vague) for a, action, client, vague in rows.all() if vague is not None]
 
     async def tasks_by_id(self, team_id: int, ids: Iterable[int]) -> dict[int, Task]:
         ids = list(ids)
@@ -499,6 +571,62 @@ class CrmRepo:
             .group_by(CrmOutbox.status)
         )
         return {status: n for status, n in rows.all()}
+
+    async def deal_wins_after(
+        self, team_id: int, after: int, limit: int = 500
+    ) -> list[tuple[int, Deal, Client]]:
+        """Deal events of the team after ``after`` that made a deal won in the bot (recorded live, or a
+        pending one confirmed), oldest first: (event id, the deal, its client). The last event id read is
+        ``last_deal_event``'s to move the cursor past the others."""
+        rows = await self.session.execute(
+            select(DealEvent.id, DealEvent.kind, Deal, Client)
+            .join(Deal, Deal.id == DealEvent.deal_id)
+            .join(Client, Client.id == Deal.client_id)
+            .where(Deal.team_id == team_id, DealEvent.id > after)
+            .order_by(DealEvent.id)
+            .limit(limit)
+        )
+        return [
+            (eid, deal, client)
+            for eid, kind, deal, client in rows.all()
+            if kind in (DealEventKind.RECORDED, DealEventKind.CONFIRMED)
+        ]
+
+    async def last_deal_event(self, team_id: int, after: int, limit: int = 500) -> int | None:
+        """The id of the last of the next ``limit`` deal events of the team after ``after``."""
+        ids = (
+            await self.session.scalars(
+                select(DealEvent.id)
+                .join(Deal, Deal.id == DealEvent.deal_id)
+                .where(Deal.team_id == team_id, DealEvent.id > after)
+                .order_by(DealEvent.id)
+                .limit(limit)
+            )
+        ).all()
+        return ids[-1] if ids else None
+
+    def enqueue_deal(
+        self, team_id: int, provider: str, deal_event_id: int, payload: dict[str, object], at: datetime
+    ) -> None:
+        self.session.add(
+            CrmOutbox(
+                team_id=team_id,
+                provider=provider,
+                deal_event_id=deal_event_id,
+                op="win",
+                payload=payload,
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=at,
+            )
+        )
+
+    async def set_deal_events_cursor(self, team_id: int, event_id: int) -> None:
+        await self.session.execute(
+            update(CrmConnection)
+            .where(CrmConnection.team_id == team_id, CrmConnection.deal_events_cursor < event_id)
+            .values(deal_events_cursor=event_id)
+        )
 
     async def set_events_cursor(self, team_id: int, event_id: int) -> None:
         await self.session.execute(

@@ -5,7 +5,7 @@ writes rows, always inside the acting member's team."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
@@ -31,6 +31,7 @@ from domain.frozen import FREEZE_MOVES, is_client_frozen, is_task_frozen, task_o
 from domain.ordering import ClientItem, TaskItem, clients_without_tasks, order_day_tasks
 from domain.plan import PlanEvent, transition
 from domain.planfact import DayTask, PlanFact, plan_fact, what_is_missing
+from storage.crm_repo import CrmRepo
 from storage.models import (
     Client,
     DayReport,
@@ -58,6 +59,7 @@ class DayList:
     tasks: list[TaskItem]
     frozen_clients: frozenset[int]
     idle_clients: list[ClientItem]
+    vague: Mapping[int, str] = field(default_factory=dict)  # CRM tasks that name no action: the problem
 
     @property
     def open_count(self) -> int:
@@ -283,6 +285,7 @@ class DayRepo:
             tasks=items,
             frozen_clients=await self.frozen_clients(i.client_id for i in items if i.client_id),
             idle_clients=idle,
+            vague=await CrmRepo(self.session).vague_tasks(member.team_id, [i.task_id for i in items]),
         )
 
     async def idle_clients(self, member: Member) -> list[ClientItem]:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     func,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -446,6 +447,10 @@ class CrmConnection(Base):
     deals_cursor: Mapped[datetime | None] = mapped_column(UtcDateTime())
     #: the last task event turned into a write-back (``crm_outbox``); events after it are still to go
     events_cursor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: the same for deal events (a deal recorded with /deal → won in the CRM)
+    deal_events_cursor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: the team's setting: /deal wins the deal in the CRM (true) or is only recorded in the bot
+    win_deals: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     last_error: Mapped[str | None] = mapped_column(String(500))
     #: a CRM user was matched by hand since the last sync: the next one reads every open task again
     full_sync_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -511,7 +516,6 @@ class CrmStageMap(Base):
     )
 
 
-
 class CrmOutbox(Base):
     """A write from the bot to the CRM, made from a task event (the mark's own transaction wrote the
     event, so no mark is lost), sent in order per team; ``event_id`` makes each event one row, once."""
@@ -521,8 +525,10 @@ class CrmOutbox(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     provider: Mapped[str] = mapped_column(String(16))
-    event_id: Mapped[int] = mapped_column(Integer, unique=True)
-    task_id: Mapped[int] = mapped_column(Integer)
+    event_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    task_id: Mapped[int | None] = mapped_column(Integer)
+    #: a write made from a deal event (/deal → won in the CRM) instead of a task event
+    deal_event_id: Mapped[int | None] = mapped_column(Integer, unique=True)
     op: Mapped[str] = mapped_column(String(16))
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="pending")

@@ -27,6 +27,13 @@ MOMENTS = (
     "Итоги дня отдела",  # the evening digest
     "Коммерческий разбор",
     "Доска результатов",  # the board, its picture saved to a file
+    "подключила amoCRM",  # the next morning with a CRM: connected …
+    "задач из CRM — 2, из них не действие — 1, выигранных в CRM сделок — 1",  # … synced …
+    "Позвонить финдиректору и согласовать график оплаты",  # … its tasks on Anna's list …
+    "Сириус ⚠️",  # … the vague one flagged …
+    "Задачи из CRM — не действие: 1",  # … and counted in the head's digest
+    "Задача в amoCRM закрыта с результатом менеджера: «График согласован",  # a mark completed it there
+    "Борис — 960\u202f000 ₽",  # the deal won in the CRM (320 000) on the board: 640 000 before
 )
 
 

@@ -40,6 +40,11 @@ task-short = <b>{ $client }</b>: { $action }
 task-no-client = no client
 task-overdue-since = {" "}<i>(overdue since { $date })</i>
 task-moved-to = {" "}<i>(moved to { $date })</i>
+task-vague = {"\u000A"}    ⚠️ <i>Not an action: { $problem ->
+        [only-client-name] just the client's name
+        [no-object] a bare verb, do what and what for?
+       *[other] it does not say what to do
+    } — fix the wording in the CRM.</i>
 page-continued = <i>Continued, part { $page } of { $pages }</i>
 
 today-title = 📋 <b>Plan for { $date }</b>

@@ -107,6 +107,9 @@ dg-hot-title = 🔥 Hot list today: <b>{ $count }</b>
 dg-hot-line = • <b>{ $client }</b> ({ $owner }) — { $step }, { $when }
 dg-hot-today = today
 dg-hot-overdue = overdue since { $date }
+dg-not-action-title = ⚠️ CRM tasks that are not an action: <b>{ $count }</b>
+dg-not-action-wording = “{ $action }”
+dg-not-action-hint = <i>Fix the wording in the CRM: what exactly to do and what for, like “Call the decision maker and set a meeting”, “Get the payment decision”.</i>
 dg-yesterday-missing = 📝 No day report yesterday: { $names }
 dg-day-missing = 📝 No day report on { $weekday ->
         [1] Monday

@@ -40,6 +40,11 @@ task-short = <b>{ $client }</b>: { $action }
 task-no-client = без клиента
 task-overdue-since = {" "}<i>(просрочено с { $date })</i>
 task-moved-to = {" "}<i>(перенесено на { $date })</i>
+task-vague = {"\u000A"}    ⚠️ <i>Не действие: { $problem ->
+        [only-client-name] только название клиента
+        [no-object] одного глагола мало — что именно и зачем?
+       *[other] не сказано, что сделать
+    } — поправьте формулировку в CRM.</i>
 page-continued = <i>Продолжение, часть { $page } из { $pages }</i>
 
 today-title = 📋 <b>План на { $date }</b>

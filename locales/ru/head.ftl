@@ -139,6 +139,9 @@ dg-hot-title = 🔥 Горячий список на сегодня: <b>{ $count
 dg-hot-line = • <b>{ $client }</b> ({ $owner }) — { $step }, { $when }
 dg-hot-today = сегодня
 dg-hot-overdue = просрочено с { $date }
+dg-not-action-title = ⚠️ Задачи из CRM — не действие: <b>{ $count }</b>
+dg-not-action-wording = «{ $action }»
+dg-not-action-hint = <i>Поправьте формулировку в CRM: что именно сделать и зачем — «Позвонить ЛПР и договориться о встрече», «Получить решение об оплате».</i>
 dg-yesterday-missing = 📝 Вчера не сдали итоги дня: { $names }
 dg-day-missing = 📝 Не сдали итоги дня { $weekday ->
         [1] в понедельник

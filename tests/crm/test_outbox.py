@@ -228,3 +228,84 @@ async def test_bitrix24_gets_the_same_marks(session_pool, b24: FakeBitrix24, clo
     assert b24.tasks[task]["deadline"].startswith("2026-12-11T20:59")  # 23:59 in Moscow
     created = [a for a in b24.activities.values() if a["SUBJECT"] == "Выставить счёт"]
     assert len(created) == 1 and created[0]["OWNER_ID"] == str(deal)
+
+
+async def _record_deal(pool, team, amount: int) -> int:  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+
+    from storage.models import Client
+
+    async with pool() as session, session.begin():
+        repo = Repo(session)
+        member = await repo.members.in_team(team.team_id, team.anna_id)
+        client = await session.scalar(select(Client).where(Client.team_id == team.team_id))
+        assert client is not None
+        deal = await repo.sales.record_deal(
+            member, client, Decimal(amount), date(2026, 12, 4), member.joined_at
+        )
+        return deal.id
+
+
+async def test_a_deal_recorded_in_the_bot_is_won_in_the_crm_once_and_not_read_back_twice(
+    session_pool, amo: FakeAmoCrm, clock: Clock
+) -> None:
+    from crm_fakes.amocrm import WON
+    from storage.models import Deal
+
+    team, _anna, lead, _crm_ids, _ids = await _setup(session_pool, amo, clock, n=1)
+    await _record_deal(session_pool, team, 120000)
+
+    made, report = await _write_back(session_pool, amo, team.team_id, clock)
+    assert made == 1 and (report.sent, report.failed) == (1, 0)
+    assert amo.leads[lead]["status_id"] == WON and int(amo.leads[lead]["price"]) == 120000
+    made, report = await _write_back(session_pool, amo, team.team_id, clock)
+    assert made == 0 and report.sent == 0  # once
+
+    clock.advance(minutes=5)
+    client = amo_client(amo)
+    try:
+        sync = await CrmSync(session_pool, client, team.team_id, clock).run()
+    finally:
+        await client.close()
+    assert sync.deals_won == 0  # the CRM's won deal is the bot's own
+    async with session_pool() as session:
+        deals = (await session.scalars(select(Deal))).all()
+    assert [int(d.amount) for d in deals] == [120000]
+
+
+async def test_a_team_that_only_records_deals_sends_none(session_pool, amo: FakeAmoCrm, clock: Clock) -> None:
+    from storage.models import CrmConnection
+
+    team, _anna, lead, _crm_ids, _ids = await _setup(session_pool, amo, clock, n=1)
+    async with session_pool() as session, session.begin():
+        conn = await session.scalar(select(CrmConnection).where(CrmConnection.team_id == team.team_id))
+        assert conn is not None
+        conn.win_deals = False
+    before = amo.leads[lead]["status_id"]
+    await _record_deal(session_pool, team, 90000)
+    made, report = await _write_back(session_pool, amo, team.team_id, clock)
+    assert made == 0 and report.sent == 0
+    assert amo.leads[lead]["status_id"] == before
+
+
+async def test_the_heads_reassignment_changes_the_responsible_user_in_the_crm(
+    session_pool, amo: FakeAmoCrm, clock: Clock
+) -> None:
+    from datetime import timedelta
+
+    boris = amo.add_user("Борис Ёлкин")
+    team, _anna, _lead, crm_ids, ids = await _setup(session_pool, amo, clock, n=1)
+    now = clock()
+    async with session_pool() as session, session.begin():
+        repo = Repo(session)
+        anna = await repo.members.in_team(team.team_id, team.anna_id)
+        head = await repo.members.in_team(team.team_id, team.head_id)
+        to = await repo.members.in_team(team.team_id, team.boris_id)
+        task = await repo.tasks.get(team.team_id, ids[0])
+        plan = await repo.days.ensure_plan(anna, task.due_date)
+        await repo.days.submit_plan(anna, plan, task.due_date - timedelta(days=1), now)
+        await repo.heads.reassign(head, plan, task, to, now)
+
+    made, report = await _write_back(session_pool, amo, team.team_id, clock)
+    assert made == 1 and (report.sent, report.failed) == (1, 0)
+    assert amo.tasks[crm_ids[0]]["responsible_user_id"] == boris
