@@ -205,6 +205,21 @@ async def _mark_sent(pool) -> None:
             row.status = OutboxStatus.SENT
 
 
+async def _compose(pool, team_id: int, head_id: int, clock: Clock) -> list[str]:
+    from bot.i18n import default_translator
+    from scheduler.compose import ComposeContext
+    from scheduler.crm_jobs import compose_crm_health
+
+    async with pool() as session:
+        repo = Repo(session)
+        team = await repo.teams.get(team_id)
+        head = await repo.members.in_team(team_id, head_id)
+        assert team is not None and head is not None
+        t = default_translator().get("ru")
+        ctx = ComposeContext(repo, team, head, clock().date(), t, clock)
+        return [out.text for out in await compose_crm_health(ctx)]
+
+
 async def test_an_outage_is_told_once_after_30_minutes_and_the_recovery_once(
     session_pool, amo: FakeAmoCrm, clock: Clock, amo_team
 ) -> None:
@@ -223,9 +238,15 @@ async def test_an_outage_is_told_once_after_30_minutes_and_the_recovery_once(
         clock.advance(minutes=5)
         assert await live.run_once(team.team_id) is None
     assert [r.status for r in await _notices(session_pool)] == [OutboxStatus.SENT]
+    assert await _compose(session_pool, team.team_id, team.head_id, clock) == [
+        "⚠️ amoCRM не отвечает уже 50 минут. Бот продолжит попытки и сообщит, когда связь восстановится."
+    ]
     amo.down = False
     assert await live.run_once(team.team_id) is not None
     assert [r.status for r in await _notices(session_pool)] == [OutboxStatus.PENDING]  # the recovery
+    assert await _compose(session_pool, team.team_id, team.head_id, clock) == [
+        "✅ Связь с amoCRM восстановлена, синхронизация снова работает."
+    ]
     await _mark_sent(session_pool)
     assert await live.run_once(team.team_id) is not None
     assert [r.status for r in await _notices(session_pool)] == [OutboxStatus.SENT]
@@ -245,3 +266,62 @@ async def test_a_revoked_secret_is_told_at_once_and_once(
     async with session_pool() as session:
         conn = await Repo(session).crm.connection(team.team_id)
     assert conn is not None and (conn.down_kind, conn.down_told) == ("revoked", True)
+
+
+async def test_status_shows_the_webhook_address_and_hook_token_stores_the_application_token(
+    sqlite_url: str, b24: FakeBitrix24
+) -> None:
+    from crm.hooks import hook_hash
+    from storage.db import create_engine, create_session_pool
+    from storage.models import CrmConnection
+    from tests.crm.test_cli import run_cli
+
+    engine = create_engine(sqlite_url)
+    await make_team(create_session_pool(engine))
+    env = {
+        "DATABASE_URL": sqlite_url,
+        "CRM_SECRET_KEY": generate_key(),
+        "WEBHOOK_URL": "https://bot.example.com/tg/hook",
+        "LOG_LEVEL": "DEBUG",
+    }
+    texts = []
+    for args in (
+        ("connect", "--team", "Отдел продаж", "bitrix24", "--webhook", b24.webhook),
+        ("status", "--team", "Отдел продаж"),
+        ("hook-token", "--team", "Отдел продаж", "--token", APP_TOKEN),
+        ("status", "--team", "Отдел продаж"),
+    ):
+        code, out, err = await run_cli("crm", *args, env=env)
+        assert code == 0, err
+        texts.append(out + err)
+    prefix = "Адрес для вебхуков CRM: https://bot.example.com/crm/bitrix24/"
+    line = next(x for x in texts[1].splitlines() if x.startswith(prefix))
+    secret = line.removeprefix(prefix)
+    assert "application_token" in texts[1] and "сохранён" in texts[2]
+    assert line in texts[3] and "не принимаются" not in texts[3]
+    async with create_session_pool(engine)() as session:
+        conn = (await session.scalars(select(CrmConnection))).one()
+    await engine.dispose()
+    assert (
+        conn.hook_hash == hook_hash(secret) and conn.hook_token_enc and APP_TOKEN not in conn.hook_token_enc
+    )
+    assert not any(APP_TOKEN in text for text in texts)
+
+
+async def test_the_route_is_on_the_polling_mode_health_server(
+    session_pool, amo: FakeAmoCrm, clock: Clock, amo_team
+) -> None:
+    from aiohttp import ClientSession
+
+    from bot.health import serve_health
+
+    team, task_id, live, secret = amo_team
+    body = amo.webhook_form("task", "update", [task_id])
+    async with serve_health(session_pool, {"crm_live": live}, "127.0.0.1", 0) as url, ClientSession() as http:
+        async with http.post(f"{url}/crm/amocrm/wrong", data=body, headers=FORM) as answer:
+            assert answer.status == 401
+        assert not live.busy(team.team_id)
+        async with http.post(f"{url}/crm/amocrm/{secret}", data=body, headers=FORM) as answer:
+            assert answer.status == 200
+        await live.idle()
+    assert live.runs == 2  # the one at connect, the one the webhook asked for
