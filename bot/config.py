@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     health_host: str = "127.0.0.1"
     # CRM connections (crm/): the Fernet key that encrypts each team's CRM secret at rest
     crm_secret_key: SecretStr | None = None
+    #: how often each connected team's CRM is synced (webhooks apply changes at once; this catches up)
+    crm_sync_minutes: int = Field(default=5, ge=1, le=1440)
+    #: the team's local hour of the nightly full reconcile
+    crm_full_hour: int = Field(default=3, ge=0, le=23)
 
     @field_validator("bot_token")
     @classmethod

@@ -119,6 +119,9 @@ def add_health_route(
 
     app.router.add_get("/healthz", health_handler(session_pool, data))
     app.router.add_get("/metrics", metrics_handler(session_pool, data))
+    from crm.web import add_crm_route
+
+    add_crm_route(app, session_pool, data)
 
 
 @asynccontextmanager

@@ -31,6 +31,9 @@ def add_parser(sub: Any, t: Texts) -> None:
     deals.add_argument("--team", required=True, help=t("cli-help-team-option"))
     deals.add_argument("mode", choices=("win", "record"), help=t("cli-help-crm-deals-mode"))
     cmds.add_parser("keygen", help=t("cli-help-crm-keygen"))
+    hook_token = cmds.add_parser("hook-token", help=t("cli-help-crm-hook-token"))
+    hook_token.add_argument("--team", required=True, help=t("cli-help-team-option"))
+    hook_token.add_argument("--token", required=True, help=t("cli-help-crm-app-token"))
 
 
 async def run_crm_command(settings: Settings, t: Texts, args: argparse.Namespace) -> int:
@@ -42,7 +45,7 @@ async def run_crm_command(settings: Settings, t: Texts, args: argparse.Namespace
         return 0
     key = settings.crm_secret_key.get_secret_value() if settings.crm_secret_key else None
     vault = Vault(key)
-    if args.crm_command == "connect" and not vault.ready:
+    if args.crm_command in ("connect", "hook-token") and not vault.ready:
         print(t("error-crm-no-key"), file=sys.stderr)
         return 2
     engine, pool = await _open_db(settings, t)
@@ -59,7 +62,12 @@ async def run_crm_command(settings: Settings, t: Texts, args: argparse.Namespace
         if args.crm_command == "connect":
             return await _connect(pool, vault, t, team.id, team.name, args)
         if args.crm_command == "status":
-            return await _status(pool, t, team.id, team.name)
+            code = await _status(pool, t, team.id, team.name)
+            if code == 0 and vault.ready:
+                await _hook_status(pool, vault, t, team.id, settings.webhook_url)
+            return code
+        if args.crm_command == "hook-token":
+            return await _hook_token(pool, vault, t, team.id, team.name, args.token)
         if args.crm_command == "sync":
             return await _sync(pool, vault, t, team.id, team.name, args.full)
         if args.crm_command == "deals":
@@ -240,4 +248,37 @@ async def _sync(pool: Any, vault: Any, t: Texts, team_id: int, team: str, full: 
     )
     if report.tasks_vague:
         print(t("cli-crm-vague", count=report.tasks_vague))
+    return 0
+
+
+async def _hook_status(pool: Any, vault: Any, t: Texts, team_id: int, webhook_url: str | None) -> None:
+    """Where the CRM posts its webhooks (the path secret is made here for a connection older than it)."""
+    from urllib.parse import urlsplit
+
+    from crm.hooks import ensure_hook
+    from storage.repo import Repo
+
+    async with pool() as session, session.begin():
+        repo = Repo(session)
+        secret = await ensure_hook(repo, team_id, vault)
+        conn = await repo.crm.connection(team_id)
+    if secret is None or conn is None:
+        return
+    parts = urlsplit(webhook_url or "")
+    base = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+    print(t("cli-crm-hook", url=f"{base}/crm/{conn.provider}/{secret}"))
+    if conn.provider == "bitrix24" and not conn.hook_token_enc:
+        print(t("cli-crm-hook-no-token"))
+
+
+async def _hook_token(pool: Any, vault: Any, t: Texts, team_id: int, team: str, token: str) -> int:
+    from crm.hooks import set_application_token
+    from storage.repo import Repo
+
+    async with pool() as session, session.begin():
+        stored = await set_application_token(Repo(session), team_id, vault, token)
+    if not stored:
+        print(t("cli-crm-none", team=team), file=sys.stderr)
+        return 1
+    print(t("cli-crm-hook-token-set", team=team))
     return 0

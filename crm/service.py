@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from crm.amocrm import AmoCrm, base_url
 from crm.base import AccountSummary, CrmAuthError, CrmError, CrmProvider, CrmTask, ProviderKind
 from crm.bitrix24 import Bitrix24, portal_of, webhook_url
+from crm.hooks import ensure_hook
 from crm.outbox import CrmWriteBack, DrainReport
 from crm.sync import CrmSync, SyncReport
 from crm.vault import Vault, tail
@@ -86,6 +87,7 @@ async def connect(
             {"users": summary.users, "pipelines": summary.pipelines, "open_tasks": summary.open_tasks},
             clock(),
         )
+        await ensure_hook(Repo(session), team_id, vault)
     return summary
 
 
@@ -137,6 +139,7 @@ async def connect_in(
         {"users": summary.users, "pipelines": summary.pipelines, "open_tasks": summary.open_tasks},
         now,
     )
+    await ensure_hook(repo, team_id, vault)
     return summary
 
 
@@ -154,6 +157,8 @@ async def sync_team(
     clock: Callable[[], datetime],
     t: Callable[..., str],
     provider: CrmProvider | None = None,
+    *,
+    full: bool = False,
 ) -> SyncOutcome:
     """One sync as ``crm sync`` runs it: the bot's marks to the CRM first, then the CRM's changes in.
     A full read when a CRM user was matched by hand since the last sync (their older tasks are not among
@@ -162,7 +167,7 @@ async def sync_team(
         conn = await Repo(session).crm.connection(team_id)
     if conn is None or conn.status != ACTIVE:
         raise UserError("crm-not-connected")
-    full = conn.full_sync_due
+    full = full or conn.full_sync_due
     crm = provider or open_provider(conn, vault)
     try:
         back = CrmWriteBack(pool, crm, team_id, clock, t)

@@ -10,6 +10,7 @@ table of scheduled kinds lists the same names (a test compares them). Tests add 
 
 from __future__ import annotations
 
+from crm.live import NOTICE as CRM_NOTICE
 from domain.enums import Role
 from handlers.approvals import compose_approval, compose_auto_approved
 from handlers.digest import compose_evening_digest, compose_morning_digest
@@ -17,6 +18,7 @@ from handlers.hot import compose_hot_reminder
 from handlers.report import compose_evening, compose_morning
 from handlers.sales import compose_monthly, compose_weekly
 from scheduler.compose import Kind
+from scheduler.crm_jobs import compose_crm_health
 from scheduler.failures import FAILURE_NOTICE, compose_failure_notice
 from scheduler.notices import NOTICE, compose_unreachable
 from storage.head_repo import AUTO_APPROVED_NOTICE
@@ -56,6 +58,8 @@ UNREACHABLE = Kind(NOTICE, compose_unreachable, frozenset({HEAD}), at="", workin
 COMPOSE_FAILED = Kind(
     FAILURE_NOTICE, compose_failure_notice, frozenset({HEAD}), at="", working_days_only=False
 )
+#: Not at a team time: enqueued when the CRM refuses the secret or is down long, and when it recovers.
+CRM_HEALTH = Kind(CRM_NOTICE, compose_crm_health, frozenset({HEAD}), at="", working_days_only=False)
 
 #: Not at a team time: queued for a manager whose plan was approved automatically (``HeadRepo.settle``).
 AUTO_APPROVED = Kind(
@@ -74,6 +78,7 @@ ALL: tuple[Kind, ...] = (
     UNREACHABLE,
     COMPOSE_FAILED,
     AUTO_APPROVED,
+    CRM_HEALTH,
 )
 
 

@@ -31,6 +31,7 @@ from bot.clock import Clock
 from bot.i18n import Translator
 from domain.due import DueSend, KindRule, Recipient, due_sends, sends_on, wakeup_pairs
 from domain.schedule import next_wakeup
+from scheduler.crm_jobs import install_crm_jobs
 from scheduler.delivery import Deliverer, DeliveryOptions, DrainStats
 from scheduler.kinds import kind_names
 from scheduler.limiter import SendLimiter
@@ -334,6 +335,7 @@ def install_scheduler(dp: Dispatcher, *, recover: bool = True) -> SchedulerHandl
 
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)
+    install_crm_jobs(dp)
     return handle
 
 

@@ -454,6 +454,15 @@ class CrmConnection(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     #: a CRM user was matched by hand since the last sync: the next one reads every open task again
     full_sync_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: CRM live (0011): SHA-256 of the webhook path secret, the secret encrypted, Bitrix24's
+    #: application_token encrypted; since when the CRM is down and why, whether the head was told
+    hook_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    hook_enc: Mapped[str | None] = mapped_column(Text)
+    hook_token_enc: Mapped[str | None] = mapped_column(Text)
+    down_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    down_kind: Mapped[str | None] = mapped_column(String(16))
+    down_told: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    full_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class CrmUserLink(Base):

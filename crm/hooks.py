@@ -1,0 +1,39 @@
+"""The per-team webhook path secret of ``POST /crm/{provider}/{secret}`` and Bitrix24's application_token.
+
+Generated at connect; stored as its SHA-256 (what a webhook is looked up by) and encrypted (so ``crm
+status`` can show the address to paste into the CRM). Never logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from crm.vault import Vault
+from storage.repo import Repo
+
+
+def hook_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def ensure_hook(repo: Repo, team_id: int, vault: Vault) -> str | None:
+    """The team's webhook path secret, generated on first use; None without a connection or a key."""
+    conn = await repo.crm.connection(team_id)
+    if conn is None or not vault.ready:
+        return None
+    if conn.hook_enc:
+        return vault.decrypt(conn.hook_enc)
+    secret = secrets.token_urlsafe(24)
+    conn.hook_hash, conn.hook_enc = hook_hash(secret), vault.encrypt(secret)
+    await repo.session.flush()
+    return secret
+
+
+async def set_application_token(repo: Repo, team_id: int, vault: Vault, token: str) -> bool:
+    """Store the Bitrix24 outbound handler's ``application_token`` (encrypted)."""
+    conn = await repo.crm.connection(team_id)
+    if conn is None or not token.strip():
+        return False
+    conn.hook_token_enc = vault.encrypt(token.strip())
+    return True
