@@ -100,6 +100,8 @@ from storage.models import (
     Team,
     Vacation,
 )
+from storage.outbox_repo import OutboxRepo
+from storage.repo import Repo
 from tests.conftest import TEST_TOKEN
 
 #: The first test to run records the whole probe twice (with and without team B): minutes on a busy machine.
@@ -1793,6 +1795,66 @@ async def test_removing_a_role_check_fails_the_probe(
     _TABLE.append(_report(check, steps, probe))
     print(_TABLE[-1])
     assert probe.violations, f"{check} admits everyone and the probe stays green ({len(steps)} steps)"
+
+
+def _plain(value: Any) -> Any:
+    """A repository's answer in a comparable form: rows by their ids, mappings and counts as they are."""
+    if isinstance(value, list | tuple) or (hasattr(value, "__iter__") and not isinstance(value, str | dict)):
+        return sorted(getattr(v, "id", v) for v in value)
+    return value
+
+
+def _outbox(r: Repo) -> OutboxRepo:
+    return OutboxRepo(r.session)  # what scheduler/ops.py does: no facade attribute for it
+
+
+#: Direct repository probes of methods off the update path: ``repo`` -> (team A's id, A's manager) -> the
+#: call. Each is run on the seeded world with team B and without it (A's ids are the same in both).
+DIRECT: dict[str, Any] = {
+    "outbox_repo.OutboxRepo.counts Outbox.team_id == team_id": lambda r, a, m: _outbox(r).counts(a, DAY),
+    "outbox_repo.OutboxRepo.sent_on Outbox.team_id == team_id": lambda r, a, m: _outbox(r).sent_on(a, DAY),
+    "repo.MemberRepo.count_active Member.team_id == team_id": (
+        lambda r, a, m: r.members.count_active(a, Role.MANAGER)
+    ),
+    "day_repo.DayRepo.active_clients Client.team_id == member.team_id": (
+        lambda r, a, m: r.days.active_clients(m)
+    ),
+    "reachability_repo.ReachabilityRepo.heads_to_tell Member.team_id == team_id": (
+        lambda r, a, m: r.reachability.heads_to_tell(a, m.id)
+    ),
+    "sales_repo.SalesRepo.recipients Member.team_id == team_id": lambda r, a, m: r.sales.recipients(a),
+}
+
+
+async def _direct_answer(url: str, call: Any) -> Any:
+    engine = create_engine(url)
+    try:
+        async with create_session_pool(engine)() as s:
+            team_a = await s.scalar(select(Team.id).where(Team.name == A_WORDS.team))
+            manager = await s.scalar(select(Member).where(Member.team_id == team_a, Member.tg_id == 1002))
+            return _plain(await call(Repo(s), team_a, manager))
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize("key", sorted(DIRECT))
+async def test_a_method_off_the_update_path_keeps_to_its_team(
+    key: str, sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Called with team A's id, the method answers what it answers in the world without team B; with its
+    team check removed, it does not (B's rows come in): the direct probe guards that check."""
+    assert key in NOT_UPDATE_PATH, key
+    check = next(c for c in TEAM_CHECKS if str(c) == key)
+    with_b = await seeded_copy(sqlite_template, tmp_path / "ab", with_b=True)
+    alone = await seeded_copy(sqlite_template, tmp_path / "a", with_b=False)
+    expected = await _direct_answer(alone, DIRECT[key])
+    assert await _direct_answer(with_b, DIRECT[key]) == expected
+    module, cls_name, name = check.target.rsplit(".", 2)
+    monkeypatch.setattr(getattr(importlib.import_module(module), cls_name), name, without(check))
+    leaked = await _direct_answer(with_b, DIRECT[key])
+    _TABLE.append(f"removed {check} (direct call): {expected!r} became {leaked!r}")
+    print(_TABLE[-1])
+    assert leaked != expected, f"{check} removed and the direct call still answers {leaked!r}"
 
 
 def test_zz_the_table_of_removed_checks() -> None:
