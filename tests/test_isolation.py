@@ -81,6 +81,7 @@ from bot.i18n import default_translator
 from bot.inprocess import InProcessBot
 from domain.enums import OutboxStatus, PlanStatus, Role, Stage, TaskEventKind, TaskStatus
 from storage.db import create_engine, create_session_pool
+from storage.import_repo import ImportRepo
 from storage.models import (
     Base,
     BonusScheme,
@@ -100,6 +101,8 @@ from storage.models import (
     Team,
     Vacation,
 )
+from storage.outbox_repo import OutboxRepo
+from storage.repo import Repo
 from tests.conftest import TEST_TOKEN
 
 #: The first test to run records the whole probe twice (with and without team B): minutes on a busy machine.
@@ -827,17 +830,18 @@ STORAGE_DIR = HANDLERS_DIR.parent / "storage"
 
 @dataclass(frozen=True)
 class TeamCheck:
-    """One comparison ``<x>.team_id == <y>`` in a method of a class in ``storage/``."""
+    """One comparison ``<x>.team_id == <y>`` in a method of a class in ``storage/``, known by its qualified
+    method and its text (the n-th such text in the method when it repeats), never by its line."""
 
     module: str  # storage.head_repo
     cls: str
     method: str
-    line: int
-    col: int
     text: str
+    nth: int  # 1 for the first comparison of this text in the method, 2 for the second ...
 
     def __str__(self) -> str:
-        return f"{self.module.removeprefix('storage.')}.{self.cls}.{self.method}:{self.line} {self.text}"
+        again = f" #{self.nth}" if self.nth > 1 else ""
+        return f"{self.module.removeprefix('storage.')}.{self.cls}.{self.method} {self.text}{again}"
 
     @property
     def target(self) -> str:
@@ -879,19 +883,18 @@ def team_checks() -> list[TeamCheck]:
             for fn in cls.body:
                 if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
                     continue
-                for node in ast.walk(fn):
-                    if isinstance(node, ast.Compare) and _is_team_compare(node):
-                        found.append(
-                            TeamCheck(
-                                f"storage.{path.stem}",
-                                cls.name,
-                                fn.name,
-                                node.lineno,
-                                node.col_offset,
-                                ast.unparse(node),
-                            )
-                        )
-    return sorted(found, key=lambda c: (c.module, c.line, c.col))
+                seen: dict[str, int] = defaultdict(int)
+                for node in _compares(fn):
+                    text = ast.unparse(node)
+                    seen[text] += 1
+                    found.append(TeamCheck(f"storage.{path.stem}", cls.name, fn.name, text, seen[text]))
+    return sorted(found, key=str)
+
+
+def _compares(fn: ast.AST) -> list[ast.Compare]:
+    """The team comparisons of ``fn`` in source order (the order ``TeamCheck.nth`` counts in)."""
+    nodes = [n for n in ast.walk(fn) if isinstance(n, ast.Compare) and _is_team_compare(n)]
+    return sorted(nodes, key=lambda n: (n.lineno, n.col_offset))
 
 
 def without(check: TeamCheck) -> Any:
@@ -906,11 +909,15 @@ def without(check: TeamCheck) -> Any:
         if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == check.method
     )
 
+    same = [n for n in _compares(fn) if ast.unparse(n) == check.text]
+    assert len(same) >= check.nth, check
+    target = same[check.nth - 1]
+
     class Remove(ast.NodeTransformer):
         hits = 0
 
         def visit_Compare(self, node: ast.Compare) -> ast.AST:
-            if (node.lineno, node.col_offset) == (check.line, check.col):
+            if node is target:
                 self.hits += 1
                 if _is_sql(node):
                     return ast.Call(func=ast.Name("__iso_true__", ast.Load()), args=[], keywords=[])
@@ -1605,28 +1612,89 @@ _NOT_FROZEN = "owners are A's managers; B's clients they own are not frozen in t
 _HEAD_SHARE = "counts the head's own tasks: B has no task assigned to A's head"
 _HOT_MARKS = "the ids only mark A's own clients as hot: B's hot clients are never in A's lists"
 _OUT_OF_PERIOD = "reports are matched to A's managers; B's report of A's manager is outside the periods shown"
-_UNREACHED = "no step of the probe reaches this method (a dialog's later step, a scheduled job or the CLI)"
+_UNREACHED = (
+    "a later step of a dialog (or a start link) the probe does not walk: a gap of the probe, not of the code"
+)
+_OWNER_OF_A_CLIENT = (
+    "the client comes from repo.ClientRepo.find/get (Client.team_id == team_id): only an A client owned by "
+    "a B member (an ownership across teams the seed cannot hold without changing what A sees) would show it"
+)
+_SIMILAR_ONLY = (
+    "reached with owner_id = A's manager; its rows only show when similar to the typed name, and the probe "
+    "types B's own clients' names (FOLLOW_UPS), not those of the strays A's manager owns"
+)
+#: Checks the probe reaches but whose removal it cannot show, each with the check that masks it. Strict
+#: xfail: the day the probe catches the removal, the test "passes unexpectedly" and fails, so the entry goes.
 MASKED: dict[str, str] = {
-    "day_repo.DayRepo._items:186 Client.team_id == team_id": _FROM_A_ROWS,
-    "day_repo.DayRepo.day_list:251 Client.team_id == member.team_id": _FROM_A_ROWS,
-    "head_repo.HeadRepo.plan_task:119 Task.team_id == team_id": _ON_A_PLAN,
-    "head_repo.HeadRepo.frozen_facts:275 Client.team_id == team_id": _NOT_FROZEN,
-    "head_repo.HeadRepo.head_share:445 Task.team_id == team_id": _HEAD_SHARE,
-    "repo.ClientRepo.hot_client_ids:261 HotEntry.team_id == team_id": _HOT_MARKS,
-    "sales_repo.SalesRepo.names:58 Member.team_id == team_id": _FROM_A_ROWS,
-    "sales_repo.SalesRepo.task_histories:185 Task.team_id == team.id": _FROM_A_ROWS,
-    "sales_repo.SalesRepo.report_times:225 DayReport.team_id == team_id": _OUT_OF_PERIOD,
-    "day_repo.DayRepo.active_clients:501 Client.team_id == member.team_id": _UNREACHED,
-    "head_repo.HeadRepo.auto_approved_between:153 Plan.team_id == team_id": _UNREACHED,
-    "head_repo.HeadRepo.open_review:542 Review.team_id == team_id": _UNREACHED,
-    "head_repo.HeadRepo.last_closed_review:554 Review.team_id == team_id": _UNREACHED,
-    "head_repo.HeadRepo.review_clients:569 Client.team_id == team.id": _UNREACHED,
-    "repo.MemberRepo.count_active:90 Member.team_id == team_id": _UNREACHED,
-    "repo.InviteRepo.redeem:141 member.team_id == invite.team_id": _UNREACHED,
-    "sales_repo.SalesRepo.recipients:67 Member.team_id == team_id": _UNREACHED,
-    "sales_repo.SalesRepo.save_month_plan:130 SalesPlan.team_id == team_id": _UNREACHED,
-    "settings_repo.SettingsRepo.member:71 Member.team_id == team_id": _UNREACHED,
-    "settings_repo.SettingsRepo.delete_vacation:123 Member.team_id == team_id": _UNREACHED,
+    "day_repo.DayRepo.task_items Client.team_id == team_id": _FROM_A_ROWS,
+    "day_repo.DayRepo.day_list Client.team_id == member.team_id #2": _FROM_A_ROWS,
+    "head_repo.HeadRepo.plan_task Task.team_id == team_id": _ON_A_PLAN,
+    "head_repo.HeadRepo.frozen_facts Client.team_id == team_id": _NOT_FROZEN,
+    "head_repo.HeadRepo.head_share Task.team_id == team_id": _HEAD_SHARE,
+    "repo.ClientRepo.hot_client_ids HotEntry.team_id == team_id": _HOT_MARKS,
+    "repo.ClientRepo.owner_name Member.team_id == client.team_id": _OWNER_OF_A_CLIENT,
+    "sales_repo.SalesRepo.names Member.team_id == team_id": _FROM_A_ROWS,
+    "sales_repo.SalesRepo.client_names Client.team_id == team_id": _SIMILAR_ONLY,
+    "sales_repo.SalesRepo.task_histories Task.team_id == team.id": _FROM_A_ROWS,
+    "sales_repo.SalesRepo.report_times DayReport.team_id == team_id": _OUT_OF_PERIOD,
+    # reached by a handler, but only at a step the probe does not take (strict xfail as well)
+    "head_repo.HeadRepo.auto_approved_between Plan.team_id == team_id": _UNREACHED,
+    "head_repo.HeadRepo.open_review Review.team_id == team_id": _UNREACHED,
+    "head_repo.HeadRepo.last_closed_review Review.team_id == team_id": _UNREACHED,
+    "head_repo.HeadRepo.review_clients Client.team_id == team.id": _UNREACHED,
+    "repo.InviteRepo.redeem member.team_id == invite.team_id": _UNREACHED,
+    "sales_repo.SalesRepo.live_deals_of_client Deal.team_id == team_id": _UNREACHED,
+    "sales_repo.SalesRepo.save_month_plan SalesPlan.team_id == team_id": _UNREACHED,
+    "settings_repo.SettingsRepo.member Member.team_id == team_id": _UNREACHED,
+    "settings_repo.SettingsRepo.delete_vacation Member.team_id == team_id": _UNREACHED,
+}
+
+_CRM_SYNC = "crm/sync.py (the CRM sync job)"
+_CRM_OUTBOX = "crm/outbox.py (the CRM outbox job)"
+_CRM_CLI = "crm/cli.py (the command line)"
+_NO_CALLER = "no caller outside storage/ and tests"
+_IMPORT = (
+    "importer/service.py: a heavy job started by an uploaded file (handlers/importing.py; the probe sends "
+    "no document) and the CLI (bot/cli.py import)"
+)
+#: Checks in methods no button or command calls, each with its caller. The self-test asserts the probe
+#: indeed never reaches the method (the day a button does, the entry must go and the check be shown).
+NOT_UPDATE_PATH: dict[str, str] = {
+    "crm_repo.CrmRepo.client_refs CrmLink.team_id == team_id": _CRM_OUTBOX,
+    "crm_repo.CrmRepo.clients_by_id Client.team_id == team_id": _CRM_SYNC,
+    "crm_repo.CrmRepo.connection CrmConnection.team_id == team_id": f"{_CRM_SYNC}, {_CRM_OUTBOX}, {_CRM_CLI}",
+    "crm_repo.CrmRepo.crm_user_of CrmUserLink.team_id == team_id": _CRM_OUTBOX,
+    "crm_repo.CrmRepo.link_counts CrmLink.team_id == team_id": _CRM_CLI,
+    "crm_repo.CrmRepo.links CrmLink.team_id == team_id": _CRM_SYNC,
+    "crm_repo.CrmRepo.links_of_tasks CrmLink.team_id == team_id": _CRM_OUTBOX,
+    "crm_repo.CrmRepo.marks_after CrmLink.team_id == team_id": _CRM_OUTBOX,
+    "crm_repo.CrmRepo.marks_after Task.team_id == team_id": _CRM_OUTBOX,
+    "crm_repo.CrmRepo.members Member.team_id == team_id": _CRM_SYNC,
+    "crm_repo.CrmRepo.open_task_count CrmLink.team_id == team_id": _CRM_CLI,
+    "crm_repo.CrmRepo.open_task_count Task.team_id == team_id": _CRM_CLI,
+    "crm_repo.CrmRepo.outbox_counts CrmOutbox.team_id == team_id": f"{_CRM_OUTBOX}, {_CRM_CLI}",
+    "crm_repo.CrmRepo.outbox_head CrmOutbox.team_id == team_id": _CRM_OUTBOX,
+    "crm_repo.CrmRepo.put_user CrmUserLink.team_id == team_id": _CRM_SYNC,
+    "crm_repo.CrmRepo.set_events_cursor CrmConnection.team_id == team_id": _CRM_OUTBOX,
+    "crm_repo.CrmRepo.stage_map CrmStageMap.team_id == team_id": _CRM_SYNC,
+    "crm_repo.CrmRepo.tasks_by_id Task.team_id == team_id": f"{_CRM_SYNC}, {_CRM_OUTBOX}",
+    "crm_repo.CrmRepo.users CrmUserLink.team_id == team_id": f"{_CRM_SYNC}, {_CRM_CLI}",
+    "crm_repo.CrmRepo.vague_tasks CrmLink.team_id == team_id": _NO_CALLER,
+    "day_repo.DayRepo.active_clients Client.team_id == member.team_id": _NO_CALLER,
+    "outbox_repo.Filter.apply Outbox.team_id == self.team_id": "scheduler/ops.py (the ops report job)",
+    "outbox_repo.OutboxRepo.counts Outbox.team_id == team_id": "scheduler/ops.py (the ops report job)",
+    "outbox_repo.OutboxRepo.sent_on Outbox.team_id == team_id": "scheduler/ops.py (the ops report job)",
+    "outbox_repo.OutboxRepo.problems Outbox.team_id == team_id": "scheduler/ops.py (the ops report job)",
+    "outbox_repo.OutboxRepo.failed_since Outbox.team_id == team_id": "scheduler/failures.py (a job)",
+    "reachability_repo.ReachabilityRepo.blocked_sends Outbox.team_id == team_id": "scheduler/notices.py",
+    "reachability_repo.ReachabilityRepo.heads_to_tell Member.team_id == team_id": "scheduler/notices.py",
+    "repo.MemberRepo.count_active Member.team_id == team_id": _NO_CALLER,
+    "sales_repo.SalesRepo.recipients Member.team_id == team_id": "handlers/sales.py's scheduled send",
+    "import_repo.ImportRepo.people Member.team_id == team_id": _IMPORT,
+    "import_repo.ImportRepo.clients_by_key Client.team_id == team_id": _IMPORT,
+    "import_repo.ImportRepo.client_ids Client.team_id == team_id": _IMPORT,
+    "import_repo.ImportRepo.task_keys Task.team_id == team_id": _IMPORT,
+    "import_repo.ImportRepo.member_plans SalesPlan.team_id == team_id": _IMPORT,
 }
 
 #: What each removal caused, printed at the end of the run (``test_zz_the_table_of_removed_checks``).
@@ -1640,6 +1708,15 @@ def _params(checks: Iterable[Any]) -> list[Any]:
         else c
         for c in checks
     ]
+
+
+def test_every_listed_check_exists() -> None:
+    """An entry of ``MASKED`` or ``NOT_UPDATE_PATH`` names a check found in the source (a renamed method
+    or an edited comparison must not leave a stale entry that excuses nothing)."""
+    known = {str(c) for c in (*TEAM_CHECKS, *ROLE_CHECKS)}
+    stale = sorted((set(MASKED) | set(NOT_UPDATE_PATH)) - known)
+    assert not stale, f"listed checks not in the source: {stale}"
+    assert not set(MASKED) & set(NOT_UPDATE_PATH)
 
 
 def test_every_callback_class_of_the_handlers_is_found() -> None:
@@ -1660,7 +1737,7 @@ def test_int_fields_are_read_as_ids_of_their_kind() -> None:
 def test_the_checks_are_found_in_the_source() -> None:
     """The self-tests below know the checks by reading the code: the team comparisons of ``storage/`` and
     the RoleFilters of the router tree."""
-    names = {str(c).split(":")[0] for c in TEAM_CHECKS}
+    names = {f"{c.module.removeprefix('storage.')}.{c.cls}.{c.method}" for c in TEAM_CHECKS}
     assert {"head_repo.HeadRepo.manager", "head_repo.HeadRepo.plan", "repo.TaskRepo.get"} <= names, names
     assert len(TEAM_CHECKS) >= 40 and len(ROLE_CHECKS) >= 10
     print(f"\n{len(TEAM_CHECKS)} team checks, {len(ROLE_CHECKS)} role checks")
@@ -1692,6 +1769,11 @@ async def test_removing_a_team_check_fails_the_probe(
     "true"), makes the probe fail: the probe guards every team check, not only the first one met."""
     rec = await recording(sqlite_template, tmp_path / "recording")
     steps = [rec.steps[i] for i in sorted(rec.methods.get(check.target, ()))]
+    if str(check) in NOT_UPDATE_PATH:
+        assert not steps, f"{check}: listed in NOT_UPDATE_PATH, but {len(steps)} steps reach it: unlist it"
+        _TABLE.append(f"not on the update path {check}: called by {NOT_UPDATE_PATH[str(check)]}")
+        print(_TABLE[-1])
+        return
     assert steps, f"{check}: no button or command of the probe reaches {check.target}"
     module, cls_name, name = check.target.rsplit(".", 2)
     monkeypatch.setattr(getattr(importlib.import_module(module), cls_name), name, without(check))
@@ -1725,11 +1807,90 @@ async def test_removing_a_role_check_fails_the_probe(
     assert probe.violations, f"{check} admits everyone and the probe stays green ({len(steps)} steps)"
 
 
+def _plain(value: Any) -> Any:
+    """A repository's answer in a comparable form: rows by their ids, collections sorted, the rest as is."""
+    if isinstance(value, dict):
+        return sorted((repr(k), _plain(v)) for k, v in value.items())
+    if hasattr(value, "id") and hasattr(value, "__table__"):
+        return value.id
+    if isinstance(value, str | int | float | Decimal | Enum | date):
+        return value
+    if hasattr(value, "__iter__"):
+        return sorted((_plain(v) for v in value), key=repr)
+    return value
+
+
+def _imports(r: Repo) -> ImportRepo:
+    return ImportRepo(r.session)  # what importer/service.py does
+
+
+def _outbox(r: Repo) -> OutboxRepo:
+    return OutboxRepo(r.session)  # what scheduler/ops.py does: no facade attribute for it
+
+
+#: Direct repository probes of methods off the update path: ``repo`` -> (team A's id, A's manager) -> the
+#: call. Each is run on the seeded world with team B and without it (A's ids are the same in both).
+DIRECT: dict[str, Any] = {
+    "outbox_repo.OutboxRepo.counts Outbox.team_id == team_id": lambda r, a, m: _outbox(r).counts(a, DAY),
+    "outbox_repo.OutboxRepo.sent_on Outbox.team_id == team_id": lambda r, a, m: _outbox(r).sent_on(a, DAY),
+    "repo.MemberRepo.count_active Member.team_id == team_id": (
+        lambda r, a, m: r.members.count_active(a, Role.MANAGER)
+    ),
+    "day_repo.DayRepo.active_clients Client.team_id == member.team_id": (
+        lambda r, a, m: r.days.active_clients(m)
+    ),
+    "reachability_repo.ReachabilityRepo.heads_to_tell Member.team_id == team_id": (
+        lambda r, a, m: r.reachability.heads_to_tell(a, m.id)
+    ),
+    "sales_repo.SalesRepo.recipients Member.team_id == team_id": lambda r, a, m: r.sales.recipients(a),
+    "import_repo.ImportRepo.people Member.team_id == team_id": lambda r, a, m: _imports(r).people(a),
+    "import_repo.ImportRepo.clients_by_key Client.team_id == team_id": (
+        lambda r, a, m: _imports(r).clients_by_key(a)
+    ),
+    "import_repo.ImportRepo.client_ids Client.team_id == team_id": lambda r, a, m: _imports(r).client_ids(a),
+    "import_repo.ImportRepo.task_keys Task.team_id == team_id": lambda r, a, m: _imports(r).task_keys(a),
+    "import_repo.ImportRepo.member_plans SalesPlan.team_id == team_id": (
+        lambda r, a, m: _imports(r).member_plans(a)
+    ),
+}
+
+
+async def _direct_answer(url: str, call: Any) -> Any:
+    engine = create_engine(url)
+    try:
+        async with create_session_pool(engine)() as s:
+            team_a = await s.scalar(select(Team.id).where(Team.name == A_WORDS.team))
+            manager = await s.scalar(select(Member).where(Member.team_id == team_a, Member.tg_id == 1002))
+            return _plain(await call(Repo(s), team_a, manager))
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize("key", sorted(DIRECT))
+async def test_a_method_off_the_update_path_keeps_to_its_team(
+    key: str, sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Called with team A's id, the method answers what it answers in the world without team B; with its
+    team check removed, it does not (B's rows come in): the direct probe guards that check."""
+    assert key in NOT_UPDATE_PATH, key
+    check = next(c for c in TEAM_CHECKS if str(c) == key)
+    with_b = await seeded_copy(sqlite_template, tmp_path / "ab", with_b=True)
+    alone = await seeded_copy(sqlite_template, tmp_path / "a", with_b=False)
+    expected = await _direct_answer(alone, DIRECT[key])
+    assert await _direct_answer(with_b, DIRECT[key]) == expected
+    module, cls_name, name = check.target.rsplit(".", 2)
+    monkeypatch.setattr(getattr(importlib.import_module(module), cls_name), name, without(check))
+    leaked = await _direct_answer(with_b, DIRECT[key])
+    _TABLE.append(f"removed {check} (direct call): {expected!r:.140} became {leaked!r:.140}")
+    print(_TABLE[-1])
+    assert leaked != expected, f"{check} removed and the direct call still answers {leaked!r}"
+
+
 def test_zz_the_table_of_removed_checks() -> None:
     """The self-tests' table: each check removed and what the probe saw (run with ``-s`` to read it)."""
     if not _TABLE:
         pytest.skip("no self-test ran in this session")
-    caught = sum(" 0 violation(s)" not in line for line in _TABLE)
+    caught = sum(line.startswith("removed ") and " 0 violation(s)" not in line for line in _TABLE)
     print(f"\n{caught} of {len(_TABLE)} removed checks made the probe fail:")
     for line in _TABLE:
         print(f"  {line}")
