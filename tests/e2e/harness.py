@@ -10,12 +10,15 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from botapi_emulator import Emulator
 from botapi_emulator.models import CallbackAnswer, SentMessage
+from domain.calendar import WorkCalendar
 from storage.db import create_engine, create_session_pool
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -182,3 +185,12 @@ async def opened(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
         yield create_session_pool(engine)
     finally:
         await engine.dispose()
+
+
+def next_working_day(today: date | None = None) -> str:
+    """A due date the bot takes without a question on any day these tests run (they run on the real
+    clock): the next working day of a Moscow team, as typed ("07.12"). «Завтра» typed on a Friday or on
+    the eve of a holiday is a day off, and the bot rightly asks first."""
+    today = today or datetime.now(ZoneInfo("Europe/Moscow")).date()
+    day = WorkCalendar.from_db("1,2,3,4,5", "RU").next_working_day(today)
+    return f"{day.day:02d}.{day.month:02d}.{day.year}"

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from botapi_emulator import Emulator
 from storage.models import DialogState, Task
-from tests.e2e.harness import LiveBot, Person, opened
+from tests.e2e.harness import LiveBot, Person, next_working_day, opened
 from tests.e2e.test_onboarding import cli, invite_code
 
 pytestmark = pytest.mark.e2e
@@ -39,7 +39,7 @@ async def test_sigkill_in_the_middle_of_add_and_the_answer_continues_after_resta
     asked = await anna.send("Альфа", expect=lambda m: "Что конкретно сделать для" in m.plain_text)
     assert "Что конкретно сделать для Альфа" in asked.plain_text
     await anna.send("позвонить ЛПР и согласовать встречу", expect="Когда?")
-    await anna.send("завтра", expect="Задача добавлена")
+    await anna.send(next_working_day(), expect="Задача добавлена")
     async with opened(live_bot.db_url) as pool, pool() as session:
         actions = (await session.scalars(select(Task.action))).all()
     assert actions == ["позвонить ЛПР и согласовать встречу"]

@@ -25,7 +25,7 @@ from botapi_emulator.webhook import SECRET_HEADER, WebhookPusher
 from domain.enums import Stage
 from storage.models import Client, ProcessedUpdate, Task
 from tests.conftest import TEST_TOKEN
-from tests.e2e.harness import LiveBot, opened
+from tests.e2e.harness import LiveBot, next_working_day, opened
 from tests.e2e.webhook_harness import WEBHOOK_SECRET, LiveWebhookBot, free_port
 from tests.handlers.conftest import make_team
 
@@ -60,7 +60,7 @@ def burst(emu: Emulator, users: list[int]) -> dict[int, str]:
     for n in range(PER_MANAGER):
         for tg in users:
             action = f"отправить договор номер {tg}-{n}"
-            sent[emu.send_text(tg, f"/add Альфа: {action} завтра")["update_id"]] = action
+            sent[emu.send_text(tg, f"/add Альфа: {action} {next_working_day()}")["update_id"]] = action
     return sent
 
 
@@ -185,7 +185,7 @@ async def webhook_kill(
             await bot.stop()
 
     logs = bot.log_text()
-    assert "type=message user=" in logs and "handler=handlers.add.add outcome=handled" in logs
+    assert "type=message user=" in logs and "handler=handlers.add.start_add outcome=handled" in logs
     for secret in (TEST_TOKEN.split(":", 1)[1], WEBHOOK_SECRET):
         assert secret not in logs, "a secret leaked into the log"
 
@@ -200,7 +200,7 @@ async def graceful_stop_finishes_the_request_in_flight(
     """SIGTERM (a deploy) while a reply is on its way: the process waits for the request, which commits
     and answers 200, and only then closes the bot's session and exits."""
     emu.inject(user, Fault.timeout(1.5))  # the reply is delivered; its answer comes 1.5 s later
-    update = emu.send_text(user, "/add Альфа: отправить договор номер последний завтра")
+    update = emu.send_text(user, f"/add Альфа: отправить договор номер последний {next_working_day()}")
     await emu.wait_for(lambda: any("номер последний" in m.plain_text for m in emu.sent(user)), timeout=30)
     assert bot.proc is not None
     bot.proc.send_signal(signal.SIGTERM)

@@ -48,7 +48,7 @@ from scheduler.delivery import DeliveryOptions
 from scheduler.kinds import KINDS
 from storage.models import Client, Member, Outbox, ProcessedUpdate, Task, Team
 from tests.conftest import REDIS_URL, TEST_TOKEN, need_service
-from tests.e2e.harness import LiveBot, opened
+from tests.e2e.harness import LiveBot, next_working_day, opened
 from tests.e2e.webhook_harness import LiveWebhookBot
 from tests.handlers.conftest import make_team
 
@@ -311,7 +311,7 @@ async def dialog_across(
         (a, "/add", "Для какого клиента", b"AddTask:client"),
         (b, "Альфа", "Что конкретно сделать для Альфа", b"AddTask:action"),
         (a, action, "Когда?", b"AddTask:due"),
-        (b, "завтра", DONE, None),
+        (b, next_working_day(), DONE, None),
     ]
     assert len(steps) == DIALOG_STEPS
     for bot, text, expect, state in steps:
@@ -352,7 +352,7 @@ async def test_two_webhook_processes_behind_one_address_handle_each_update_once(
                 racers = users[:RACE]
                 for tg in racers:
                     actions.append(f"отправить счёт номер {tg}")
-                    emu.send_text(tg, f"/add Альфа: {actions[-1]} завтра")
+                    emu.send_text(tg, f"/add Альфа: {actions[-1]} {next_working_day()}")
                 raced = emu.take_updates()
                 posts = [pusher.post(u, bot.base) for u in raced for bot in (a, b)]
                 assert all(d.status == 200 for d in await asyncio.gather(*posts))
@@ -367,7 +367,7 @@ async def test_two_webhook_processes_behind_one_address_handle_each_update_once(
                 for tg in pairs:
                     for n in (1, 2):
                         actions.append(f"позвонить по поводу оплаты номер {tg}-{n}")
-                        emu.send_text(tg, f"/add Альфа: {actions[-1]} завтра")
+                        emu.send_text(tg, f"/add Альфа: {actions[-1]} {next_working_day()}")
                 paired = emu.take_updates()
                 posts = [pusher.post(u, (a, b)[i % 2].base) for i, u in enumerate(paired)]
                 assert all(d.status == 200 for d in await asyncio.gather(*posts))
@@ -384,7 +384,9 @@ async def test_two_webhook_processes_behind_one_address_handle_each_update_once(
                 for n in range(PER_MANAGER):
                     for tg in users:
                         action = f"отправить договор номер {tg}-{n}"
-                        burst[emu.send_text(tg, f"/add Альфа: {action} завтра")["update_id"]] = action
+                        burst[
+                            emu.send_text(tg, f"/add Альфа: {action} {next_working_day()}")["update_id"]
+                        ] = action
                 actions.extend(burst.values())
                 before = done_replies(emu, users)
                 await emu.wait_for(
