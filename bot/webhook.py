@@ -42,7 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import NotMigrated
 from bot.clock import Clock, clock_from_env
-from bot.commands import publish_default_commands
+from bot.commands import CannotStart, check_token, publish_default_commands
 from bot.config import Settings
 from bot.factory import create_bot, create_dispatcher, create_storage
 from bot.health import add_health_route
@@ -107,7 +107,7 @@ async def register_webhook(bot: Bot, dispatcher: Dispatcher, settings: Settings)
 
 
 async def _on_startup(bot: Bot, dispatcher: Dispatcher, translator: Translator, settings: Settings) -> None:
-    me = await bot.me()
+    me = await check_token(bot, settings.telegram_api_url)  # a refused token stops here, in one line
     await publish_default_commands(bot, translator, settings.default_locale, dispatcher)  # never stops it
     log.info("bot @%s starting in webhook mode", me.username)
     freeze_startup_objects()  # full garbage collections stop pausing the bot (bot/perf.py)
@@ -152,7 +152,11 @@ async def run_webhook(settings: Settings, clock: Clock | None = None) -> None:
         )
         app = build_app(dp, bot, settings)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT_S)
-        await runner.setup()  # runs the dispatcher's startup (commands, scheduler, housekeeping)
+        try:
+            await runner.setup()  # runs the dispatcher's startup (token, commands, scheduler, housekeeping)
+        except BaseException:  # a refused token, no Telegram: the one line is printed by the caller
+            await bot.session.close()
+            raise
         try:
             await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
             host, port = runner.addresses[0][:2]
@@ -192,5 +196,8 @@ def run_webhook_command(settings: Settings, t: Texts) -> int:
         asyncio.run(run_webhook(settings))
     except NotMigrated:
         print(t("cli-not-migrated"), file=sys.stderr)
+        return 2
+    except CannotStart as exc:
+        print(t(exc.key, **exc.args_), file=sys.stderr)
         return 2
     return 0

@@ -11,6 +11,7 @@ import pytest
 from bot.config import ROOT, SettingsError, load_settings
 from bot.logs import RedactFilter
 from tests.conftest import TEST_TOKEN
+from tests.e2e.webhook_harness import free_port
 from tests.test_cli import run_cli
 
 SECRET = "Abc_def-0123456789xyz"
@@ -72,3 +73,22 @@ def test_webhook_command_without_its_settings_names_them(tmp_path: Path) -> None
     result = run_cli("webhook", env=env, cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "WEBHOOK_URL, WEBHOOK_SECRET" in result.stderr
+
+
+def test_webhook_command_without_telegram_ends_with_one_line(tmp_path: Path) -> None:
+    """What the bot cannot run without (Telegram answering getMe) stops it with one line, no traceback."""
+    db = f"sqlite+aiosqlite:///{tmp_path}/x.db"
+    assert run_cli("migrate", env={"DATABASE_URL": db}, cwd=tmp_path).returncode == 0
+    env = {
+        "BOT_TOKEN": TEST_TOKEN,
+        "DATABASE_URL": db,
+        "TELEGRAM_API_URL": "http://127.0.0.1:1",  # nothing listens there
+        "WEBHOOK_URL": "https://bot.example.com/hook",
+        "WEBHOOK_SECRET": SECRET,
+        "WEBHOOK_PORT": str(free_port()),
+        "LOG_LEVEL": "WARNING",
+    }
+    result = run_cli("webhook", env=env, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Нет связи с Telegram (http://127.0.0.1:1)"), lines
