@@ -236,15 +236,18 @@ async def test_a_day_with_the_crm(crm_bot: LiveBot, emulator: tuple[Emulator, st
     assert crm.due(send).astimezone(MSK).date() > today
     assert "Отправить договор на подпись" in crm.tasks_of(deal, user)
 
-    board = await head.send("/board", expect="Доска результатов")
+    # the picture is drawn in a worker process started on the first heavy job: seconds on a loaded machine
+    board = await head.send("/board", expect="Доска результатов", within=90)
     assert "150\u202f000 ₽" in board.plain_text, board.plain_text  # the deal won in the CRM
 
     # the CRM down: the bot works as usual, the marks wait; back: they go, each once
     crm.fake.down = True
     listing = await anna.send("/today", expect="Ромашка")
     n_vague = next(
-        line.split(".")[0].strip() for line in listing.plain_text.split("\n") if line.endswith(": Ромашка ⚠️")
+        (line.split(".")[0].strip() for line in listing.plain_text.split("\n") if line.endswith("Ромашка ⚠️")),
+        None,
     )
+    assert n_vague, listing.plain_text
     await anna.press(listing, f"✅ {n_vague}")
     await anna.send("Уточнили задачу с клиентом", expect="Результат записан")
     failed = await cli.run("crm", "sync", "--team", "Продажи", ok=False)
