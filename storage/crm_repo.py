@@ -700,28 +700,6 @@ class CrmRepo:
     async def tell_heads(self, team_id: int, kind: str, now: datetime) -> int:
         """Queue the notice ``kind`` to the team's active, reachable heads for their local today (made due
         again where today's already went out); how many heads."""
-        from domain.due import DueSend
-        from domain.enums import Role
-        from domain.zones import local_date_of
-        from storage.models import Member, Team
-        from storage.outbox_repo import OutboxRepo
+        from storage.reachability_repo import ReachabilityRepo
 
-        team = await self.session.get(Team, team_id)
-        if team is None:
-            return 0
-        heads = (
-            await self.session.scalars(
-                select(Member).where(
-                    Member.team_id == team_id,
-                    Member.role == Role.HEAD,
-                    Member.active.is_(True),
-                    Member.unreachable.is_(False),
-                )
-            )
-        ).all()
-        outbox = OutboxRepo(self.session)
-        for head in heads:
-            today = local_date_of(now, team, head)
-            if not await outbox.enqueue([DueSend(team_id, head.id, kind, today)]):
-                await outbox.rearm(head.id, kind, today)
-        return len(heads)
+        return await ReachabilityRepo(self.session).tell_heads(team_id, kind, now)

@@ -9,8 +9,11 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.due import DueSend
 from domain.enums import OutboxStatus, Role
+from domain.zones import local_date_of
 from storage.models import Member, Outbox, Team
+from storage.outbox_repo import OutboxRepo
 
 
 class ReachabilityRepo:
@@ -45,19 +48,31 @@ class ReachabilityRepo:
         assert team is not None
         return member, team
 
-    async def heads_to_tell(self, team_id: int, blocked_id: int) -> Sequence[Member]:
-        """The team's active, reachable heads, but the member who blocked the bot."""
-        return (
-            await self.session.scalars(
-                select(Member).where(
-                    Member.team_id == team_id,
-                    Member.role == Role.HEAD,
-                    Member.active.is_(True),
-                    Member.unreachable.is_(False),
-                    Member.id != blocked_id,
-                )
-            )
-        ).all()
+    async def heads_to_tell(self, team_id: int, blocked_id: int | None = None) -> Sequence[Member]:
+        """The team's active, reachable heads, but the member who blocked the bot (if any)."""
+        query = select(Member).where(
+            Member.team_id == team_id,
+            Member.role == Role.HEAD,
+            Member.active.is_(True),
+            Member.unreachable.is_(False),
+        )
+        if blocked_id is not None:
+            query = query.where(Member.id != blocked_id)
+        return (await self.session.scalars(query)).all()
+
+    async def tell_heads(self, team_id: int, kind: str, now: datetime, *, but: int | None = None) -> int:
+        """Queue the notice ``kind`` to the team's active, reachable heads (but member ``but``) for their
+        local today, made due again where today's already went out; how many heads."""
+        team = await self.session.get(Team, team_id)
+        if team is None:
+            return 0
+        heads = await self.heads_to_tell(team_id, but)
+        outbox = OutboxRepo(self.session)
+        for head in heads:
+            today = local_date_of(now, team, head)
+            if not await outbox.enqueue([DueSend(team_id, head.id, kind, today)]):
+                await outbox.rearm(head.id, kind, today)
+        return len(heads)
 
     async def notice_ids(self, head_id: int, kind: str) -> set[int]:
         """The ids of every notice row of ``kind`` to this head."""

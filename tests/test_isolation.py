@@ -1675,7 +1675,6 @@ NOT_UPDATE_PATH: dict[str, str] = {
     "crm_repo.CrmRepo.last_deal_event Deal.team_id == team_id": _CRM_OUTBOX,
     "crm_repo.CrmRepo.set_deal_events_cursor CrmConnection.team_id == team_id": _CRM_OUTBOX,
     "crm_repo.CrmRepo.full_sync_done CrmConnection.team_id == team_id": _CRM_SYNC,
-    "crm_repo.CrmRepo.tell_heads Member.team_id == team_id": _CRM_HEALTH,
     "crm_repo.CrmRepo.client_refs CrmLink.team_id == team_id": _CRM_OUTBOX,
     "crm_repo.CrmRepo.clients_by_id Client.team_id == team_id": _CRM_SYNC,
     "crm_repo.CrmRepo.crm_user_of CrmUserLink.team_id == team_id": _CRM_OUTBOX,
@@ -1701,7 +1700,9 @@ NOT_UPDATE_PATH: dict[str, str] = {
     "outbox_repo.OutboxRepo.problems Outbox.team_id == team_id": "scheduler/ops.py (the ops report job)",
     "outbox_repo.OutboxRepo.failed_since Outbox.team_id == team_id": "scheduler/failures.py (a job)",
     "reachability_repo.ReachabilityRepo.blocked_sends Outbox.team_id == team_id": "scheduler/notices.py",
-    "reachability_repo.ReachabilityRepo.heads_to_tell Member.team_id == team_id": "scheduler/notices.py",
+    "reachability_repo.ReachabilityRepo.heads_to_tell Member.team_id == team_id": (
+        f"scheduler/notices.py, scheduler/failures.py, {_CRM_HEALTH}"
+    ),
     "repo.MemberRepo.count_active Member.team_id == team_id": _NO_CALLER,
     "sales_repo.SalesRepo.recipients Member.team_id == team_id": "handlers/sales.py's scheduled send",
     "import_repo.ImportRepo.people Member.team_id == team_id": _IMPORT,
