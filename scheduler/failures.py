@@ -124,4 +124,3 @@ async def after_failure_notice(session: AsyncSession, row_id: int, now: datetime
     unnamed = settle(row.id, await _news(outbox, row.team_id, head.id, now), sent=sent)
     if head.active and not head.unreachable and unnamed:
         await outbox.rearm(row.member_id, FAILURE_NOTICE, row.local_date)
-
