@@ -650,14 +650,20 @@ class CrmRepo:
 
     async def client_refs(self, team_id: int, provider: str, client_ids: Iterable[int]) -> dict[int, str]:
         """Client id → its CRM key (``deal:123``) for the clients that came from the CRM."""
-        ids = list(set(client_ids))
+        return await self._external_ids(team_id, provider, LinkKind.CLIENT, client_ids)
+
+    async def _external_ids(
+        self, team_id: int, provider: str, kind: str, local_ids: Iterable[int]
+    ) -> dict[int, str]:
+        """Bot row id → the CRM id it mirrors, for those of ``local_ids`` that have a link of ``kind``."""
+        ids = list(set(local_ids))
         if not ids:
             return {}
         rows = await self.session.execute(
             select(CrmLink.local_id, CrmLink.external_id).where(
                 CrmLink.team_id == team_id,
                 CrmLink.provider == provider,
-                CrmLink.kind == LinkKind.CLIENT,
+                CrmLink.kind == kind,
                 CrmLink.local_id.in_(ids),
             )
         )
@@ -676,16 +682,7 @@ class CrmRepo:
 
     async def links_of_tasks(self, team_id: int, provider: str, task_ids: Iterable[int]) -> dict[int, str]:
         """Bot task id → the CRM task it mirrors."""
-        ids = list(task_ids)
-        rows = await self.session.execute(
-            select(CrmLink.local_id, CrmLink.external_id).where(
-                CrmLink.team_id == team_id,
-                CrmLink.provider == provider,
-                CrmLink.kind == LinkKind.TASK,
-                CrmLink.local_id.in_(ids),
-            )
-        )
-        return {local_id: ext for local_id, ext in rows.all()}
+        return await self._external_ids(team_id, provider, LinkKind.TASK, task_ids)
 
     async def sent_result(self, task_id: int) -> str | None:
         """The result text the task's completion carried to the CRM, if it went."""

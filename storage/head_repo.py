@@ -238,27 +238,16 @@ class HeadRepo:
 
     # ------------------------------------------------------------------ tasks across the team
 
+    async def _names_of(self, model: type[Client] | type[Member], ids: set[int]) -> dict[int, str]:
+        """Id → name of these clients or members."""
+        if not ids:
+            return {}
+        rows = await self.session.execute(select(model.id, model.name).where(model.id.in_(ids)))
+        return {row_id: name for row_id, name in rows.all()}
+
     async def _rows(self, tasks: Sequence[Task]) -> list[TaskRow]:
-        client_ids = {t.client_id for t in tasks if t.client_id}
-        member_ids = {t.assignee_id for t in tasks}
-        clients = {}
-        if client_ids:
-            clients = dict(
-                (
-                    await self.session.execute(
-                        select(Client.id, Client.name).where(Client.id.in_(client_ids))
-                    )
-                ).all()
-            )
-        names = {}
-        if member_ids:
-            names = dict(
-                (
-                    await self.session.execute(
-                        select(Member.id, Member.name).where(Member.id.in_(member_ids))
-                    )
-                ).all()
-            )
+        clients = await self._names_of(Client, {t.client_id for t in tasks if t.client_id})
+        names = await self._names_of(Member, {t.assignee_id for t in tasks})
         return [
             TaskRow(t, clients.get(t.client_id) if t.client_id else None, names.get(t.assignee_id, "?"))
             for t in tasks

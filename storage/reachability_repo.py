@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.due import DueSend
@@ -22,21 +22,19 @@ class ReachabilityRepo:
 
     async def mark_unreachable(self, member_id: int) -> bool:
         """Turn the member's ``unreachable`` flag on; whether it was off."""
-        flipped = await self.session.execute(
-            update(Member)
-            .where(Member.id == member_id, Member.unreachable.is_(False))
-            .values(unreachable=True)
-            .execution_options(synchronize_session="fetch")
-        )
-        return bool(getattr(flipped, "rowcount", 0))
+        return await self._flip(Member.id == member_id, unreachable=True)
 
     async def mark_reachable(self, tg_id: int) -> bool:
         """The user with this Telegram id unblocked the bot: their flag goes off (in every team);
         whether any was on."""
+        return await self._flip(Member.tg_id == tg_id, unreachable=False)
+
+    async def _flip(self, who: ColumnElement[bool], *, unreachable: bool) -> bool:
+        """Set the ``unreachable`` flag of the members ``who`` picks where it differs; whether any did."""
         result = await self.session.execute(
             update(Member)
-            .where(Member.tg_id == tg_id, Member.unreachable.is_(True))
-            .values(unreachable=False)
+            .where(who, Member.unreachable.is_(not unreachable))
+            .values(unreachable=unreachable)
             .execution_options(synchronize_session="fetch")
         )
         return bool(getattr(result, "rowcount", 0))
