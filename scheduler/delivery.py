@@ -477,9 +477,7 @@ class Deliverer:
                 row.id, error, attempts=attempts if attempts is not None else row.attempts + 1
             )
 
-        await self._write(save)
-        log.error("outbox row %s (%s) failed: %s", row.id, row.kind, error)
-        stats.failed += 1
+        await self._failed(row, error, stats, save)
 
     async def _compose_failed(self, row: Outbox, error: str, stats: DrainStats) -> None:
         """A composer failed for a reason that will not pass: failed for good, the head told once."""
@@ -489,6 +487,12 @@ class Deliverer:
             await OutboxRepo(session).mark_failed_at(row.id, error, now, attempts=row.attempts + 1)
             await failures.report_failure(session, row, now)
 
+        await self._failed(row, error, stats, save)
+
+    async def _failed(
+        self, row: Outbox, error: str, stats: DrainStats, save: Callable[[AsyncSession], Awaitable[None]]
+    ) -> None:
+        """Write the failure (``save``), log it and count it."""
         await self._write(save)
         log.error("outbox row %s (%s) failed: %s", row.id, row.kind, error)
         stats.failed += 1
