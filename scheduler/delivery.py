@@ -528,18 +528,13 @@ def _progress(row_id: int, ids: list[int]) -> Callable[[AsyncSession], Awaitable
     return save
 
 
+#: The columns of a claimed row that sending it needs.
+_SNAPSHOT = ("id", "team_id", "member_id", "kind", "local_date", "attempts", "error", "message_ids")
+
+
 def _snapshot(row: Outbox) -> Outbox:
     """A copy outside any session: the original expires when its transaction rolls back."""
-    return Outbox(
-        id=row.id,
-        team_id=row.team_id,
-        member_id=row.member_id,
-        kind=row.kind,
-        local_date=row.local_date,
-        attempts=row.attempts,
-        error=row.error,
-        message_ids=row.message_ids,
-    )
+    return Outbox(**{name: getattr(row, name) for name in _SNAPSHOT})
 
 
 def _release(slots: asyncio.Semaphore, n: int) -> None:
