@@ -372,29 +372,20 @@ class World:
             for _ in range(count):
                 client = rng.choice(own)
                 r = rng.random()
-                if r < 0.65:
+                if r < 0.75:  # marked today: done (0.65) or not done
+                    marked_done = r < 0.65
                     self.task(
                         rows,
                         member,
                         client,
                         DAY,
-                        TaskStatus.DONE,
+                        TaskStatus.DONE if marked_done else TaskStatus.NOT_DONE,
                         closed=at(DAY, rng.uniform(9.5, 18)),
                         plan_id=plan_id,
-                        result=rng.choice(RESULTS),
+                        result=rng.choice(RESULTS) if marked_done else None,
+                        reason=None if marked_done else rng.choice(REASONS),
                     )
-                    done += 1
-                elif r < 0.75:
-                    self.task(
-                        rows,
-                        member,
-                        client,
-                        DAY,
-                        TaskStatus.NOT_DONE,
-                        closed=at(DAY, rng.uniform(9.5, 18)),
-                        plan_id=plan_id,
-                        reason=rng.choice(REASONS),
-                    )
+                    done += marked_done
                 elif r < 0.85:  # moved to tomorrow today
                     self.task(
                         rows,

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sys
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
+from typing import Any
 
 from aiogram import Bot, Dispatcher
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock, clock_from_env
-from bot.commands import check_token, publish_default_commands
+from bot.commands import CannotStart, check_token, publish_default_commands
 from bot.config import Settings
 from bot.factory import create_bot, create_dispatcher, create_storage
 from bot.heavy import HeavyJobs
 from bot.housekeeping import install as install_housekeeping
-from bot.i18n import Translator, default_translator
+from bot.i18n import Texts, Translator, default_translator
 from bot.perf import freeze_startup_objects
 from bot.polling import run_polling as run_concurrent_polling
 from storage.db import create_engine, create_session_pool
@@ -25,11 +31,35 @@ class NotMigrated(Exception):
     pass
 
 
-async def run_polling(settings: Settings, clock: Clock | None = None) -> None:
+@asynccontextmanager
+async def migrated_engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """The settings' database engine, disposed of on the way out; ``NotMigrated`` if the database needs
+    migrating first."""
     engine = create_engine(settings.database_url)
     try:
         if not await is_up_to_date(engine):
             raise NotMigrated
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+def run_bot(main: Coroutine[Any, Any, None], t: Texts) -> int:
+    """Runs the bot (polling or webhook) until it stops: exit code 0, or 2 after the one line saying why
+    it could not start."""
+    try:
+        asyncio.run(main)
+    except NotMigrated:
+        print(t("cli-not-migrated"), file=sys.stderr)
+        return 2
+    except CannotStart as exc:
+        print(t(exc.key, **exc.args_), file=sys.stderr)
+        return 2
+    return 0
+
+
+async def run_polling(settings: Settings, clock: Clock | None = None) -> None:
+    async with migrated_engine(settings) as engine:
         translator = default_translator()
         bot = create_bot(settings)
         pool = create_session_pool(engine)
@@ -52,8 +82,6 @@ async def run_polling(settings: Settings, clock: Clock | None = None) -> None:
             # update is sent only after its handler's transaction has committed, so a crash mid-update
             # loses nothing (Telegram resends it). bot/polling.py explains.
             await run_concurrent_polling(dp, bot)
-    finally:
-        await engine.dispose()
 
 
 async def _on_startup(bot: Bot, dispatcher: Dispatcher, translator: Translator, settings: Settings) -> None:

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.cli_db import migrated_pool
 from bot.config import LOCALES, Settings, SettingsError, load_settings
 from bot.i18n import Texts, default_translator
 from bot.logs import setup_logging
@@ -18,7 +19,7 @@ from domain.enums import Role
 from domain.errors import UserError
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+    from storage.repo import Repo
 
 
 def build_parser(t: Texts) -> argparse.ArgumentParser:
@@ -184,18 +185,9 @@ def _run(settings: Settings, t: Texts) -> int:
     if settings.bot_token is None:
         print(t("cli-no-token", next=asyncio.run(_first_step(settings))), file=sys.stderr)
         return 2
-    from bot.app import NotMigrated, run_polling
-    from bot.commands import CannotStart
+    from bot.app import run_bot, run_polling
 
-    try:
-        asyncio.run(run_polling(settings))
-    except NotMigrated:
-        print(t("cli-not-migrated"), file=sys.stderr)
-        return 2
-    except CannotStart as exc:
-        print(t(exc.key, **exc.args_), file=sys.stderr)
-        return 2
-    return 0
+    return run_bot(run_polling(settings), t)
 
 
 async def _first_step(settings: Settings) -> str:
@@ -220,69 +212,45 @@ async def _first_step(settings: Settings) -> str:
         await engine.dispose()
 
 
-async def _open(settings: Settings, t: Texts) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]] | None:
-    from storage.db import create_engine, create_session_pool
-    from storage.migrate import is_up_to_date
-
-    engine = create_engine(settings.database_url)
-    if not await is_up_to_date(engine):
-        await engine.dispose()
-        print(t("cli-not-migrated"), file=sys.stderr)
-        return None
-    return engine, create_session_pool(engine)
-
-
 async def _team_create(settings: Settings, t: Texts, name: str, tz: str) -> int:
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         print(t("cli-bad-tz", tz=tz), file=sys.stderr)
         return 2
-    opened = await _open(settings, t)
-    if opened is None:
-        return 2
-    engine, pool = opened
-    from bot.clock import system_clock
     from storage.repo import Repo
 
-    try:
+    async with migrated_pool(settings, t) as pool:
         async with pool() as session, session.begin():
             repo = Repo(session)
             team = await repo.teams.create(name, tz)
-            invite = await repo.invites.create(
-                team.id, Role.HEAD, system_clock(), timedelta(hours=settings.invite_ttl_hours)
-            )
-        link = await _deep_link(settings, invite.code, t)
+            code = await _new_invite(settings, repo, team.id, Role.HEAD)
+        link = await _deep_link(settings, code, t)
         print(t("cli-team-created", team=team.name, tz=tz))
         print(t("cli-invite", role=t("role-head"), hours=settings.invite_ttl_hours))
         print(link)
-    finally:
-        await engine.dispose()
     return 0
 
 
 async def _invite(settings: Settings, t: Texts, team_name: str, role: Role) -> int:
-    opened = await _open(settings, t)
-    if opened is None:
-        return 2
-    engine, pool = opened
-    from bot.clock import system_clock
     from storage.repo import Repo
 
-    try:
+    async with migrated_pool(settings, t) as pool:
         async with pool() as session, session.begin():
             repo = Repo(session)
-            team = await repo.teams.by_name(team_name)
-            if team is None:
-                raise UserError("team-unknown", name=team_name)
-            invite = await repo.invites.create(
-                team.id, role, system_clock(), timedelta(hours=settings.invite_ttl_hours)
-            )
+            team = await repo.teams.named(team_name)
+            code = await _new_invite(settings, repo, team.id, role)
         print(t("cli-invite", role=t(f"role-{role}"), hours=settings.invite_ttl_hours))
-        print(await _deep_link(settings, invite.code, t))
-    finally:
-        await engine.dispose()
+        print(await _deep_link(settings, code, t))
     return 0
+
+
+async def _new_invite(settings: Settings, repo: Repo, team_id: int, role: Role) -> str:
+    """A new invite's code, valid for ``INVITE_TTL_HOURS``."""
+    from bot.clock import system_clock
+
+    ttl = timedelta(hours=settings.invite_ttl_hours)
+    return (await repo.invites.create(team_id, role, system_clock(), ttl)).code
 
 
 async def _deep_link(settings: Settings, code: str, t: Texts) -> str:

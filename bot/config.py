@@ -22,6 +22,13 @@ class SettingsError(Exception):
     """A setting is missing or malformed; the message names it in one line."""
 
 
+def _stripped(value: SecretStr | None) -> str | None:
+    """A secret setting without surrounding blanks; ``None`` when unset or blank."""
+    if value is None:
+        return None
+    return value.get_secret_value().strip() or None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -64,12 +71,13 @@ class Settings(BaseSettings):
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None or not value.get_secret_value().strip():
+        token = _stripped(value)
+        if token is None:
             return None
-        bot_id, sep, secret = value.get_secret_value().strip().partition(":")
+        bot_id, sep, secret = token.partition(":")
         if not sep or not bot_id.isdigit() or len(secret) < 10:
             raise ValueError("expected the form 123456789:ABC... given by @BotFather")
-        return SecretStr(value.get_secret_value().strip())
+        return SecretStr(token)
 
     @field_validator("default_locale")
     @classmethod
@@ -123,9 +131,9 @@ class Settings(BaseSettings):
     @field_validator("webhook_secret")
     @classmethod
     def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None or not value.get_secret_value().strip():
+        secret = _stripped(value)
+        if secret is None:
             return None
-        secret = value.get_secret_value().strip()
         if not 16 <= len(secret) <= 256 or not WEBHOOK_SECRET_CHARS.issuperset(secret):
             raise ValueError("16 to 256 characters of A-Z, a-z, 0-9, _ and -")
         return SecretStr(secret)
@@ -133,11 +141,11 @@ class Settings(BaseSettings):
     @field_validator("crm_secret_key")
     @classmethod
     def _crm_key(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None or not value.get_secret_value().strip():
+        key = _stripped(value)
+        if key is None:
             return None
         from crm.vault import is_valid_key
 
-        key = value.get_secret_value().strip()
         if not is_valid_key(key):
             raise ValueError("a Fernet key: python -m bot crm keygen prints one")
         return SecretStr(key)

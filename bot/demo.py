@@ -209,6 +209,11 @@ class Demo:
         self._show(seen)
         return seen.reply
 
+    async def say_texts(self, person: Person, *keys: str) -> None:
+        """``person`` sends the demo's texts ``keys`` (in the demo's language), one message each, in turn."""
+        for key in keys:
+            await self.say(person, self.t(key))
+
     async def press(self, person: Person, message: SentMessage, label: str) -> Reply:
         """``person`` presses the inline button whose text contains ``label`` on ``message``."""
         button = message.button(label)

@@ -44,17 +44,14 @@ async def marking(demo: Demo) -> None:
 async def vague_task(demo: Demo) -> None:
     demo.title("demo-scene-vague")
     demo.at(13, 0)
-    await demo.say(demo.anna, demo.t("demo-anna-vague-1"))
-    await demo.say(demo.anna, demo.t("demo-anna-vague-2"))
-    await demo.say(demo.anna, demo.t("demo-anna-concrete"))
+    await demo.say_texts(demo.anna, "demo-anna-vague-1", "demo-anna-vague-2", "demo-anna-concrete")
     demo.note("demo-note-vague")
 
 
 async def lead_and_deal(demo: Demo) -> None:
     demo.title("demo-scene-lead-deal")
     demo.at(14, 20)
-    await demo.say(demo.anna, demo.t("demo-anna-lead"))
-    await demo.say(demo.anna, demo.t("demo-anna-lead-step"))
+    await demo.say_texts(demo.anna, "demo-anna-lead", "demo-anna-lead-step")
     demo.at(16, 40)
     await demo.say(demo.boris, demo.t("demo-boris-deal"))
 
@@ -75,8 +72,7 @@ async def evening(demo: Demo) -> None:
             await demo.press(demo.anna, page, labels[0])
     plan, label = with_data(demo, demo.anna, ReportAct(a="add").pack())
     await demo.press(demo.anna, plan, label)
-    await demo.say(demo.anna, demo.t("demo-anna-plan-client"))
-    await demo.say(demo.anna, demo.t("demo-anna-plan-action"))
+    await demo.say_texts(demo.anna, "demo-anna-plan-client", "demo-anna-plan-action")
     await demo.press(demo.anna, *with_data(demo, demo.anna, Mood(value=5).pack()))
     await demo.press(demo.anna, *with_data(demo, demo.anna, ReportAct(a="send").pack()))
     demo.note("demo-note-plan")
@@ -120,8 +116,7 @@ async def approval(demo: Demo) -> None:
     await demo.press(demo.head, *with_prefix(demo.head, "pa:ret"))
     await demo.say(demo.head, demo.t("demo-head-comment"))
     await demo.press(demo.anna, *with_data(demo, demo.anna, ReportAct(a="add").pack()))
-    await demo.say(demo.anna, demo.t("demo-anna-fix-client"))
-    await demo.say(demo.anna, demo.t("demo-anna-fix-action"))
+    await demo.say_texts(demo.anna, "demo-anna-fix-client", "demo-anna-fix-action")
     await demo.press(demo.anna, *with_data(demo, demo.anna, ReportAct(a="send").pack()))
     await demo.press(demo.head, *with_prefix(demo.head, "pa:ok"))
     demo.note("demo-note-approval")

@@ -41,6 +41,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from aiogram import Bot
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Texts, default_translator
@@ -56,6 +57,9 @@ JobKey = tuple[int, str]  # (the person's chat, the kind of work)
 Work = Callable[[AsyncSession], Awaitable[T]]
 
 DEFAULT_WORKERS = 2
+
+#: What a picture job returns: the picture (``None`` when it cannot be drawn), its caption, the text in parts.
+Picture = tuple[bytes | None, str, list[str]]
 
 
 @dataclass(frozen=True)
@@ -250,3 +254,28 @@ async def start_job(
 
     await bot.send_message(chat_id, t(preparing))
     return await heavy.submit(key, work, deliver, fail, writes=writes)
+
+
+async def start_picture_job(
+    heavy: HeavyJobs,
+    bot: Bot,
+    chat_id: int,
+    kind: str,
+    t: Texts,
+    work: Work[Picture],
+    filename: str,
+    *,
+    last_markup: InlineKeyboardMarkup | None = None,
+) -> bool:
+    """``start_job`` for a board picture and its text: "Готовлю картинку…" now; then the picture with its
+    caption (a picture that cannot be drawn leaves the text to say it all) and the text's parts, the last
+    one with ``last_markup``."""
+
+    async def deliver(done: Picture) -> None:
+        png, title, parts = done
+        if png is not None:
+            await bot.send_photo(chat_id, BufferedInputFile(png, filename), caption=title)
+        for i, part in enumerate(parts):
+            await bot.send_message(chat_id, part, reply_markup=last_markup if i == len(parts) - 1 else None)
+
+    return await start_job(heavy, bot, chat_id, kind, t, work, deliver, preparing="heavy-preparing-picture")

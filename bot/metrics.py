@@ -101,44 +101,33 @@ class Metrics:
             ["method", "result"],
             registry=self.registry,
         )
-        self.backlog = Gauge(
-            "rop_outbox_backlog", "Scheduled messages waiting or in flight", registry=self.registry
-        )
-        self.oldest_due = Gauge(
+        self.backlog = self._gauge("rop_outbox_backlog", "Scheduled messages waiting or in flight")
+        self.oldest_due = self._gauge(
             "rop_outbox_oldest_due_seconds",
             "Seconds since the oldest waiting scheduled message fell due (0: none waits)",
-            registry=self.registry,
         )
-        self.tick_age = Gauge(
+        self.tick_age = self._gauge(
             "rop_scheduler_tick_age_seconds",
             "Seconds since the scheduler's last sign of life (-1: no scheduler in this process)",
-            registry=self.registry,
         )
-        crm = ["team", "provider"]
-        self.crm_lag = Gauge(
+        crm = ("team", "provider")
+        self.crm_lag = self._gauge(
             "rop_crm_sync_lag_seconds",
             "Seconds since the team's last successful CRM sync (-1: never synced)",
             crm,
-            registry=self.registry,
         )
-        self.crm_error = Gauge(
-            "rop_crm_error", "1 when the team's last CRM sync or write failed", crm, registry=self.registry
-        )
-        self.crm_waiting = Gauge(
-            "rop_crm_outbox_waiting", "Writes to the CRM not sent yet", crm, registry=self.registry
-        )
-        self.crm_oldest = Gauge(
+        self.crm_error = self._gauge("rop_crm_error", "1 when the team's last CRM sync or write failed", crm)
+        self.crm_waiting = self._gauge("rop_crm_outbox_waiting", "Writes to the CRM not sent yet", crm)
+        self.crm_oldest = self._gauge(
             "rop_crm_outbox_oldest_seconds",
             "Age of the oldest write to the CRM not sent yet (0: none waits)",
             crm,
-            registry=self.registry,
         )
-        self.crm_failed = Gauge(
-            "rop_crm_outbox_failed", "Writes the CRM refused for good", crm, registry=self.registry
-        )
-        self.database_up = Gauge(
-            "rop_database_up", "1 when the database answered the last scrape", registry=self.registry
-        )
+        self.crm_failed = self._gauge("rop_crm_outbox_failed", "Writes the CRM refused for good", crm)
+        self.database_up = self._gauge("rop_database_up", "1 when the database answered the last scrape")
+
+    def _gauge(self, name: str, documentation: str, labels: tuple[str, ...] = ()) -> Gauge:
+        return Gauge(name, documentation, labels, registry=self.registry)
 
     def observe_update(self, kind: str, outcome: str, seconds: float) -> None:
         self.updates.labels(kind, outcome).inc()

@@ -40,9 +40,9 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import NotMigrated
+from bot.app import migrated_engine, run_bot
 from bot.clock import Clock, clock_from_env
-from bot.commands import CannotStart, check_token, publish_default_commands
+from bot.commands import check_token, publish_default_commands
 from bot.config import Settings
 from bot.factory import create_bot, create_dispatcher, create_storage
 from bot.health import add_health_route
@@ -50,8 +50,7 @@ from bot.heavy import HeavyJobs
 from bot.housekeeping import install as install_housekeeping
 from bot.i18n import Texts, Translator, default_translator
 from bot.perf import freeze_startup_objects
-from storage.db import create_engine, create_session_pool
-from storage.migrate import is_up_to_date
+from storage.db import create_session_pool
 
 log = logging.getLogger(__name__)
 
@@ -141,10 +140,7 @@ def create_webhook_dispatcher(
 
 
 async def run_webhook(settings: Settings, clock: Clock | None = None) -> None:
-    engine = create_engine(settings.database_url)
-    try:
-        if not await is_up_to_date(engine):
-            raise NotMigrated
+    async with migrated_engine(settings) as engine:
         translator = default_translator()
         bot = create_bot(settings)
         dp = create_webhook_dispatcher(
@@ -166,8 +162,6 @@ async def run_webhook(settings: Settings, clock: Clock | None = None) -> None:
             await _until_signalled()
         finally:
             await runner.cleanup()  # stops accepting, lets requests in flight finish, then shutdown
-    finally:
-        await engine.dispose()
 
 
 async def _until_signalled() -> None:
@@ -192,12 +186,4 @@ def run_webhook_command(settings: Settings, t: Texts) -> int:
     if missing:
         print(t("cli-webhook-missing", names=", ".join(m.upper() for m in missing)), file=sys.stderr)
         return 2
-    try:
-        asyncio.run(run_webhook(settings))
-    except NotMigrated:
-        print(t("cli-not-migrated"), file=sys.stderr)
-        return 2
-    except CannotStart as exc:
-        print(t(exc.key, **exc.args_), file=sys.stderr)
-        return 2
-    return 0
+    return run_bot(run_webhook(settings), t)

@@ -34,12 +34,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.filters import RoleFilter
-from bot.heavy import HeavyJobs, job_team, job_texts, start_job
+from bot.heavy import HeavyJobs, Picture, job_team, job_texts, start_job, start_picture_job
 from bot.i18n import Texts, Translator, default_translator
 from bot.keyboard import Keyboard
 from domain.enums import Role
 from domain.errors import UserError
 from domain.sales import (
+    Board,
     Period,
     PeriodError,
     PeriodKind,
@@ -216,28 +217,21 @@ async def board(
 ) -> None:
     today = team_today(team, clock)
     period = period_arg(command.args, today)
-    chat_id = message.chat.id
-
-    async def deliver(done: tuple[bytes | None, str, list[str]]) -> None:
-        png, title, parts = done
-        if png is not None:  # a picture that cannot be drawn leaves the text to say it all
-            await bot.send_photo(chat_id, BufferedInputFile(png, "board.png"), caption=title)
-        for part in parts:
-            await bot.send_message(chat_id, part)
-
     work = partial(board_job, team.id, period, today, t.locale)
-    await start_job(heavy, bot, chat_id, "board", t, work, deliver, preparing="heavy-preparing-picture")
+    await start_picture_job(heavy, bot, message.chat.id, "board", t, work, "board.png")
 
 
-async def board_job(
-    team_id: int, period: Period, today: date, locale: str, session: AsyncSession
-) -> tuple[bytes | None, str, list[str]]:
+async def board_job(team_id: int, period: Period, today: date, locale: str, session: AsyncSession) -> Picture:
     """In a worker: the board's numbers, its picture (None if it cannot be drawn), its caption and text."""
     team = await job_team(session, team_id)
-    t = job_texts(locale)
     result = await load_board(session, team, period, today)
-    png = render_board_png_or_none(result, job_texts(locale, html=False), locale)
-    return png, caption(result, t), split_message(board_text(result, t, locale))
+    return _picture(result, board_text(result, job_texts(locale), locale), locale)
+
+
+def _picture(board: Board, text: str, locale: str) -> Picture:
+    """A picture job's result: the board's picture (None if it cannot be drawn), its caption, ``text``."""
+    png = render_board_png_or_none(board, job_texts(locale, html=False), locale)
+    return png, caption(board, job_texts(locale)), split_message(text)
 
 
 async def bonus(
@@ -426,30 +420,19 @@ async def sales_report(
 ) -> None:
     today = team_today(team, clock)
     period = period_arg(command.args or "неделя", today)
-    chat_id = message.chat.id
-
-    async def deliver(done: tuple[bytes | None, str, list[str]]) -> None:
-        png, title, parts = done
-        if png is not None:  # a picture that cannot be drawn leaves the text to say it all
-            await bot.send_photo(chat_id, BufferedInputFile(png, "report.png"), caption=title)
-        markup = xlsx_button(period, t)
-        for i, part in enumerate(parts):
-            await bot.send_message(chat_id, part, reply_markup=markup if i == len(parts) - 1 else None)
-
     work = partial(report_job, team.id, period, today, t.locale)
-    await start_job(heavy, bot, chat_id, "report", t, work, deliver, preparing="heavy-preparing-picture")
+    markup = xlsx_button(period, t)
+    await start_picture_job(heavy, bot, message.chat.id, "report", t, work, "report.png", last_markup=markup)
 
 
 async def report_job(
     team_id: int, period: Period, today: date, locale: str, session: AsyncSession
-) -> tuple[bytes | None, str, list[str]]:
+) -> Picture:
     """In a worker: the owner's report, its board picture (None if it cannot be drawn), caption and text."""
     team = await job_team(session, team_id)
-    t = job_texts(locale)
     report = await load_report(session, team, period, today)
     names = await Repo(session).sales.names(team.id)
-    png = render_board_png_or_none(report.board, job_texts(locale, html=False), locale)
-    return png, caption(report.board, t), split_message(report_text(report, t, names, locale))
+    return _picture(report.board, report_text(report, job_texts(locale), names, locale), locale)
 
 
 async def sales_report_xlsx(

@@ -7,12 +7,11 @@ import asyncio
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
 
+from bot.cli_db import migrated_pool
 from bot.clock import system_clock
 from bot.config import Settings
 from bot.i18n import Texts
-from domain.errors import UserError
 from domain.import_rules import Person, match_person
 from domain.sales import month_period
 from domain.schedule import local_today
@@ -29,19 +28,6 @@ def _date(text: str | None, t: Texts) -> date | None:
         raise SystemExit(2) from None
 
 
-async def _open(settings: Settings, t: Texts) -> tuple[Any, Any]:
-    """(engine, session pool), or (None, None) after saying the database needs migrating."""
-    from storage.db import create_engine, create_session_pool
-    from storage.migrate import is_up_to_date
-
-    engine = create_engine(settings.database_url)
-    if not await is_up_to_date(engine):
-        await engine.dispose()
-        print(t("cli-not-migrated"), file=sys.stderr)
-        return None, None
-    return engine, create_session_pool(engine)
-
-
 async def run_import_command(
     settings: Settings, t: Texts, path: str, team_name: str, owner: str | None, dry_run: bool
 ) -> int:
@@ -51,64 +37,54 @@ async def run_import_command(
 
     data = await asyncio.to_thread(Path(path).read_bytes)
     tables = read_file(data, Path(path).name)
-    engine, pool = await _open(settings, t)
-    if engine is None:
-        return 2
-    try:
-        async with pool() as session, session.begin():
-            repo = Repo(session)
-            team = await repo.teams.by_name(team_name)
-            if team is None:
-                raise UserError("team-unknown", name=team_name)
-            owner_id = None
-            if owner:
-                people = [
-                    Person(m.id, m.name, m.username)
-                    for m in await repo.members.team_members(team.id)
-                    if m.role.value in ("manager", "head")
-                ]
-                owner_id = match_person(owner, people)
-                if owner_id is None:
-                    print(t("cli-owner-unknown", name=owner), file=sys.stderr)
-                    return 1
-            plan = await prepare(
-                session, team, tables, local_today(system_clock(), team_zone(team)), owner_id
-            )
-            if not plan.understood:
-                print(t("cli-import-nothing"), file=sys.stderr)
+    async with migrated_pool(settings, t) as pool, pool() as session, session.begin():
+        repo = Repo(session)
+        team = await repo.teams.named(team_name)
+        owner_id = None
+        if owner:
+            people = [
+                Person(m.id, m.name, m.username)
+                for m in await repo.members.team_members(team.id)
+                if m.role.value in ("manager", "head")
+            ]
+            owner_id = match_person(owner, people)
+            if owner_id is None:
+                print(t("cli-owner-unknown", name=owner), file=sys.stderr)
                 return 1
-            print(
-                t(
-                    "cli-import-summary",
-                    file=Path(path).name,
-                    rows=str(plan.rows),
-                    clients_new=str(len(plan.new_clients)),
-                    clients_known=str(plan.known_clients),
-                    tasks_new=str(len(plan.new_tasks)),
-                    tasks_known=str(plan.known_tasks),
-                    plans_new=str(len(plan.new_plans)),
-                    duplicates=str(plan.duplicates),
-                    rejected=str(len(plan.rejected)),
-                )
+        plan = await prepare(session, team, tables, local_today(system_clock(), team_zone(team)), owner_id)
+        if not plan.understood:
+            print(t("cli-import-nothing"), file=sys.stderr)
+            return 1
+        print(
+            t(
+                "cli-import-summary",
+                file=Path(path).name,
+                rows=str(plan.rows),
+                clients_new=str(len(plan.new_clients)),
+                clients_known=str(plan.known_clients),
+                tasks_new=str(len(plan.new_tasks)),
+                tasks_known=str(plan.known_tasks),
+                plans_new=str(len(plan.new_plans)),
+                duplicates=str(plan.duplicates),
+                rejected=str(len(plan.rejected)),
             )
-            for r in plan.rejected:
-                reason = t(f"import-reason-{r.reason}", value=r.value)
-                print(t("cli-import-rejected", row=str(r.row), reason=reason))
-            if dry_run:
-                print(t("cli-import-dry-run"))
-                await session.rollback()
-                return 0
-            written = await apply(session, team, plan, None)
-            print(
-                t(
-                    "cli-import-done",
-                    clients=str(written.clients),
-                    tasks=str(written.tasks),
-                    plans=str(written.plans),
-                )
+        )
+        for r in plan.rejected:
+            reason = t(f"import-reason-{r.reason}", value=r.value)
+            print(t("cli-import-rejected", row=str(r.row), reason=reason))
+        if dry_run:
+            print(t("cli-import-dry-run"))
+            await session.rollback()
+            return 0
+        written = await apply(session, team, plan, None)
+        print(
+            t(
+                "cli-import-done",
+                clients=str(written.clients),
+                tasks=str(written.tasks),
+                plans=str(written.plans),
             )
-    finally:
-        await engine.dispose()
+        )
     return 0
 
 
@@ -119,22 +95,14 @@ async def run_export_command(
     from storage.repo import Repo
 
     first, last = _date(start, t), _date(end, t)
-    engine, pool = await _open(settings, t)
-    if engine is None:
-        return 2
-    try:
-        async with pool() as session:
-            team = await Repo(session).teams.by_name(team_name)
-            if team is None:
-                raise UserError("team-unknown", name=team_name)
-            month = month_period(local_today(system_clock(), team_zone(team)))
-            first, last = first or month.start, last or month.end
-            if last < first:
-                print(t("cli-bad-date", value=end or ""), file=sys.stderr)
-                return 2
-            data, counts = await export_workbook(session, team, first, last, t)
-    finally:
-        await engine.dispose()
+    async with migrated_pool(settings, t) as pool, pool() as session:
+        team = await Repo(session).teams.named(team_name)
+        month = month_period(local_today(system_clock(), team_zone(team)))
+        first, last = first or month.start, last or month.end
+        if last < first:
+            print(t("cli-bad-date", value=end or ""), file=sys.stderr)
+            return 2
+        data, counts = await export_workbook(session, team, first, last, t)
     await asyncio.to_thread(Path(out).write_bytes, data)
     print(
         t(

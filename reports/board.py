@@ -87,6 +87,24 @@ def render_board_png(board: Board, t: Callable[..., str], locale: str = "ru") ->
                 x, y, s, fontsize=size, fontfamily=FONT, va="center", parse_math=False, usetex=False, **kw
             )
 
+        def card(y: float, h: float, rounding: int) -> None:
+            ax.add_patch(
+                FancyBboxPatch(
+                    (MARGIN, y),
+                    WIDTH - 2 * MARGIN,
+                    h,
+                    boxstyle=f"round,pad=0,rounding_size={rounding}",
+                    color=CARD,
+                    lw=0,
+                )
+            )
+
+        def value(y: float, s: str, size: float, row: BoardRow) -> None:
+            """A card's figure, right-aligned, in the colour of the row's status."""
+            text(
+                WIDTH - MARGIN - 20, y, s, size, fontweight="bold", ha="right", color=COLOURS[row_status(row)]
+            )
+
         def bar(y: float, row: BoardRow, h: float) -> None:
             left, right = MARGIN + 20, WIDTH - MARGIN - 20
             span = right - left
@@ -118,26 +136,9 @@ def render_board_png(board: Board, t: Callable[..., str], locale: str = "ru") ->
         # the team
         y0 = HEADER_H
         team = board.team
-        ax.add_patch(
-            FancyBboxPatch(
-                (MARGIN, y0),
-                WIDTH - 2 * MARGIN,
-                TEAM_H - 20,
-                boxstyle="round,pad=0,rounding_size=18",
-                color=CARD,
-                lw=0,
-            )
-        )
+        card(y0, TEAM_H - 20, 18)
         text(MARGIN + 20, y0 + 45, t("board-img-team"), 26, fontweight="bold")
-        text(
-            WIDTH - MARGIN - 20,
-            y0 + 45,
-            fmt.pct(team.revenue_percent),
-            30,
-            fontweight="bold",
-            ha="right",
-            color=COLOURS[row_status(team)],
-        )
+        value(y0 + 45, fmt.pct(team.revenue_percent), 30, team)
         text(MARGIN + 20, y0 + 100, revenue_line(team, t), 24)
         bar(y0 + 135, team, 34)
         text(MARGIN + 20, y0 + 215, _stats(team, t, locale, finished), 19, color=MUTED)
@@ -145,28 +146,11 @@ def render_board_png(board: Board, t: Callable[..., str], locale: str = "ru") ->
         # managers
         for i, row in enumerate(rows):
             y = HEADER_H + TEAM_H + i * ROW_H
-            ax.add_patch(
-                FancyBboxPatch(
-                    (MARGIN, y),
-                    WIDTH - 2 * MARGIN,
-                    ROW_H - 16,
-                    boxstyle="round,pad=0,rounding_size=14",
-                    color=CARD,
-                    lw=0,
-                )
-            )
+            card(y, ROW_H - 16, 14)
             name = _clip(f"{i + 1}. {row.name}", 26)
             text(MARGIN + 20, y + 38, name, 24, fontweight="bold")
             right = fmt.money(row.fact.revenue, fmt.locale_of(t)) + " ₽  " + fmt.pct(row.revenue_percent)
-            text(
-                WIDTH - MARGIN - 20,
-                y + 38,
-                right,
-                24,
-                ha="right",
-                color=COLOURS[row_status(row)],
-                fontweight="bold",
-            )
+            value(y + 38, right, 24, row)
             bar(y + 72, row, 26)
             text(MARGIN + 20, y + 140, _stats(row, t, locale, finished), 19, color=MUTED)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crm.live import DOWN, REVOKED, CrmLive, live_of
 from scheduler.compose import ComposeContext, Outgoing
+from scheduler.waking import start_every
 from storage.repo import Repo
 
 log = logging.getLogger("scheduler.crm")
@@ -71,18 +72,7 @@ class CrmJobs:
         return due
 
     async def start(self) -> None:
-        self._aps = AsyncIOScheduler(timezone=UTC)
-        self._aps.add_job(
-            self._check_logged,
-            "interval",
-            seconds=CHECK_SECONDS,
-            id=CHECK_JOB,
-            next_run_time=datetime.now(UTC),
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=None,
-        )
-        self._aps.start()
+        self._aps = start_every(CHECK_SECONDS, self._check_logged, CHECK_JOB)
         log.info("CRM sync every %s, full reconcile at %02d:00 local", self.every, self.full_hour)
 
     async def _check_logged(self) -> None:

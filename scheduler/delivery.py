@@ -477,9 +477,7 @@ class Deliverer:
                 row.id, error, attempts=attempts if attempts is not None else row.attempts + 1
             )
 
-        await self._write(save)
-        log.error("outbox row %s (%s) failed: %s", row.id, row.kind, error)
-        stats.failed += 1
+        await self._failed(row, error, stats, save)
 
     async def _compose_failed(self, row: Outbox, error: str, stats: DrainStats) -> None:
         """A composer failed for a reason that will not pass: failed for good, the head told once."""
@@ -489,6 +487,12 @@ class Deliverer:
             await OutboxRepo(session).mark_failed_at(row.id, error, now, attempts=row.attempts + 1)
             await failures.report_failure(session, row, now)
 
+        await self._failed(row, error, stats, save)
+
+    async def _failed(
+        self, row: Outbox, error: str, stats: DrainStats, save: Callable[[AsyncSession], Awaitable[None]]
+    ) -> None:
+        """Write the failure (``save``), log it and count it."""
         await self._write(save)
         log.error("outbox row %s (%s) failed: %s", row.id, row.kind, error)
         stats.failed += 1
@@ -524,18 +528,13 @@ def _progress(row_id: int, ids: list[int]) -> Callable[[AsyncSession], Awaitable
     return save
 
 
+#: The columns of a claimed row that sending it needs.
+_SNAPSHOT = ("id", "team_id", "member_id", "kind", "local_date", "attempts", "error", "message_ids")
+
+
 def _snapshot(row: Outbox) -> Outbox:
     """A copy outside any session: the original expires when its transaction rolls back."""
-    return Outbox(
-        id=row.id,
-        team_id=row.team_id,
-        member_id=row.member_id,
-        kind=row.kind,
-        local_date=row.local_date,
-        attempts=row.attempts,
-        error=row.error,
-        message_ids=row.message_ids,
-    )
+    return Outbox(**{name: getattr(row, name) for name in _SNAPSHOT})
 
 
 def _release(slots: asyncio.Semaphore, n: int) -> None:

@@ -23,12 +23,11 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Html
-from domain.due import DueSend
-from domain.enums import Role
-from domain.zones import local_date_of
 from scheduler.compose import ComposeContext, Outgoing
+from scheduler.told_once import Named, claim_news, named_by, settle
 from storage.models import Member, Outbox
 from storage.outbox_repo import OutboxRepo
+from storage.reachability_repo import ReachabilityRepo
 from storage.repo import Repo
 
 FAILURE_NOTICE = "compose_failed"
@@ -74,30 +73,14 @@ async def report_failure(session: AsyncSession, row: Outbox, now: datetime) -> i
     """Queue the notice of ``row``'s failure to the team's heads; returns how many heads will be told."""
     if row.kind in SILENT:
         return 0
-    repo = Repo(session)
-    team = await repo.teams.get(row.team_id)
-    if team is None:
-        return 0
-    heads = [
-        m for m in await repo.members.team_members(row.team_id) if m.role is Role.HEAD and not m.unreachable
-    ]
-    outbox = OutboxRepo(session)
-    for head in heads:
-        today = local_date_of(now, team, head)
-        if not await outbox.enqueue([DueSend(team.id, head.id, FAILURE_NOTICE, today)]):
-            await outbox.rearm(head.id, FAILURE_NOTICE, today)
-    return len(heads)
+    return await ReachabilityRepo(session).tell_heads(row.team_id, FAILURE_NOTICE, now)
 
 
-async def _news(
-    outbox: OutboxRepo, team_id: int, head_id: int, now: datetime
-) -> list[tuple[Outbox, set[int]]]:
+async def _news(outbox: OutboxRepo, team_id: int, head_id: int, now: datetime) -> list[Named]:
     """The team's recent compose failures, each with the ids of this head's notices that named it."""
     notice_ids = set(await outbox.ids_of(head_id, FAILURE_NOTICE))
     rows = await outbox.failed_since(team_id, COMPOSE_MARK, now - LOOKBACK)
-    return [
-        (r, {i for i in (r.message_ids or ()) if abs(i) in notice_ids}) for r in rows if r.kind not in SILENT
-    ]
+    return named_by((r for r in rows if r.kind not in SILENT), notice_ids)
 
 
 def _kind_label(ctx: ComposeContext, kind: str) -> str:
@@ -110,16 +93,9 @@ async def compose_failure_notice(ctx: ComposeContext) -> list[Outgoing]:
     own = await outbox.one(ctx.member.id, FAILURE_NOTICE, ctx.local_date)
     if own is None:
         return []
-    news = [
-        row
-        for row, named in await _news(outbox, ctx.team.id, ctx.member.id, ctx.clock())
-        if named <= {own.id}
-    ]
+    news = claim_news(own.id, await _news(outbox, ctx.team.id, ctx.member.id, ctx.clock()))
     if not news:
         return []
-    for row in news:
-        if own.id not in (row.message_ids or ()):
-            row.message_ids = [*(row.message_ids or []), own.id]
     members = {m.id: m for m in await ctx.repo.members.team_members(ctx.team.id, active_only=False)}
     lines = []
     for row in news:
@@ -145,13 +121,6 @@ async def after_failure_notice(session: AsyncSession, row_id: int, now: datetime
     head = await Repo(session).members.fresh(row.member_id)
     if head is None:
         return
-    news = await _news(outbox, row.team_id, head.id, now)
-    if sent:
-        for failed, named in news:
-            if row.id in named:
-                failed.message_ids = [-i if i == row.id else i for i in (failed.message_ids or [])]
-    if not head.active or head.unreachable:
-        return
-    if any(not named for _, named in news):
+    unnamed = settle(row.id, await _news(outbox, row.team_id, head.id, now), sent=sent)
+    if head.active and not head.unreachable and unnamed:
         await outbox.rearm(row.member_id, FAILURE_NOTICE, row.local_date)
-

@@ -18,10 +18,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Html
-from domain.due import DueSend
-from domain.zones import local_date_of
 from scheduler.compose import ComposeContext, Outgoing
-from storage.models import Outbox
+from scheduler.told_once import Named, claim_news, named_by, settle
 from storage.outbox_repo import OutboxRepo
 from storage.reachability_repo import ReachabilityRepo
 
@@ -37,22 +35,16 @@ async def report_unreachable(session: AsyncSession, member_id: int, now: datetim
     if not await people.mark_unreachable(member_id):
         return False
     member, team = await people.member_and_team(member_id)
-    outbox = OutboxRepo(session)
-    for head in await people.heads_to_tell(team.id, member.id):
-        today = local_date_of(now, team, head)
-        if not await outbox.enqueue([DueSend(team.id, head.id, NOTICE, today)]):
-            await outbox.rearm(head.id, NOTICE, today)
+    await people.tell_heads(team.id, NOTICE, now, but=member.id)
     return True
 
 
-async def _news(
-    people: ReachabilityRepo, team_id: int, head_id: int, now: datetime
-) -> list[tuple[Outbox, set[int]]]:
+async def _news(people: ReachabilityRepo, team_id: int, head_id: int, now: datetime) -> list[Named]:
     """The team's recent 403 rows of other members still blocked, each with the ids of this head's
     notices that named it (negative: named in a notice that went out)."""
     notice_ids = await people.notice_ids(head_id, NOTICE)
     rows = await people.blocked_sends(team_id, head_id, now - LOOKBACK)
-    return [(r, {i for i in (r.message_ids or ()) if abs(i) in notice_ids}) for r in rows]
+    return named_by(rows, notice_ids)
 
 
 async def compose_unreachable(ctx: ComposeContext) -> list[Outgoing]:
@@ -61,16 +53,9 @@ async def compose_unreachable(ctx: ComposeContext) -> list[Outgoing]:
     if own is None:
         return []
     # not named yet, or named by this notice in an attempt that did not go out (a retry)
-    news = [
-        row
-        for row, named in await _news(people, ctx.team.id, ctx.member.id, ctx.clock())
-        if named <= {own.id}
-    ]
+    news = claim_news(own.id, await _news(people, ctx.team.id, ctx.member.id, ctx.clock()))
     if not news:
         return []
-    for row in news:
-        if own.id not in (row.message_ids or ()):
-            row.message_ids = [*(row.message_ids or []), own.id]
     members = await people.members(sorted({r.member_id for r in news}))
     names = sorted(m.name + (f" (@{m.username})" if m.username else "") for m in members)
     lines = Html("\n".join(ctx.t("notice-unreachable-line", name=n) for n in names))
@@ -88,12 +73,6 @@ async def after_notice(session: AsyncSession, row_id: int, now: datetime, *, sen
     head = await people.member_fresh(row.member_id)
     if head is None:
         return
-    news = await _news(people, row.team_id, head.id, now)
-    if sent:
-        for blocked, named in news:
-            if row.id in named:
-                blocked.message_ids = [-i if i == row.id else i for i in (blocked.message_ids or [])]
-    if not head.active or head.unreachable:
-        return
-    if any(not named for _, named in news):
+    unnamed = settle(row.id, await _news(people, row.team_id, head.id, now), sent=sent)
+    if head.active and not head.unreachable and unnamed:
         await OutboxRepo(session).rearm(row.member_id, NOTICE, row.local_date)

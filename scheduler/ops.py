@@ -49,18 +49,28 @@ async def _teams(pool: async_sessionmaker[AsyncSession], name: str | None) -> li
         teams = TeamRepo(session)
         if name is None:
             return list(await teams.listed())
-        team = await teams.by_name(name)
-        if team is None:
-            raise UserError("team-unknown", name=name)
-        return [team]
+        return [await teams.named(name)]
 
 
 def _cli_texts(settings: Settings) -> Texts:
     return default_translator().get(settings.default_locale, html=False)
 
 
-def _runner(settings: Settings, pool: async_sessionmaker[AsyncSession], bot: Any) -> Runner:
-    return Runner.from_settings(bot, pool, settings, translator=default_translator(), clock=clock_from_env())
+@asynccontextmanager
+async def _sending(settings: Settings) -> AsyncIterator[tuple[async_sessionmaker[AsyncSession], Runner]]:
+    """The database and a runner sending with the settings' bot, both closed on the way out."""
+    from bot.factory import create_bot
+
+    async with _opened(settings) as pool:
+        bot = create_bot(settings)
+        runner = Runner.from_settings(
+            bot, pool, settings, translator=default_translator(), clock=clock_from_env()
+        )
+        try:
+            yield pool, runner
+        finally:
+            await runner.close()
+            await bot.session.close()
 
 
 async def run_kind_job(
@@ -77,40 +87,32 @@ async def run_kind_job(
     if settings.bot_token is None:
         print(t("cli-no-token"), file=sys.stderr)
         return 2
-    from bot.factory import create_bot
-
-    async with _opened(settings) as pool:
-        bot = create_bot(settings)
-        runner = _runner(settings, pool, bot)
-        try:
-            for one in await _teams(pool, team):
-                async with pool() as session, session.begin():
-                    team_row = await TeamRepo(session).get(one.id)
-                    assert team_row is not None
-                    d, sends, new = await enqueue_for_date(
-                        session, team_row, rule(KINDS[kind]), day, clock_from_env()()
-                    )
-                stats = await runner.deliverer.drain(
-                    Filter(team_id=one.id, kinds=frozenset({kind}), local_date=d), enforce_window=False
+    async with _sending(settings) as (pool, runner):
+        for one in await _teams(pool, team):
+            async with pool() as session, session.begin():
+                team_row = await TeamRepo(session).get(one.id)
+                assert team_row is not None
+                d, sends, new = await enqueue_for_date(
+                    session, team_row, rule(KINDS[kind]), day, clock_from_env()()
                 )
-                await runner.deliverer.drain(Filter(team_id=one.id, kinds=frozenset({NOTICE})))
-                print(
-                    t(
-                        "cli-job-done",
-                        kind=kind,
-                        team=one.name,
-                        date=d.isoformat(),
-                        due=len(sends),
-                        new=len(new),
-                        sent=stats.sent,
-                        skipped=stats.skipped,
-                        retry=stats.retried + stats.unknown,
-                        failed=stats.failed + stats.unreachable,
-                    )
+            stats = await runner.deliverer.drain(
+                Filter(team_id=one.id, kinds=frozenset({kind}), local_date=d), enforce_window=False
+            )
+            await runner.deliverer.drain(Filter(team_id=one.id, kinds=frozenset({NOTICE})))
+            print(
+                t(
+                    "cli-job-done",
+                    kind=kind,
+                    team=one.name,
+                    date=d.isoformat(),
+                    due=len(sends),
+                    new=len(new),
+                    sent=stats.sent,
+                    skipped=stats.skipped,
+                    retry=stats.retried + stats.unknown,
+                    failed=stats.failed + stats.unreachable,
                 )
-        finally:
-            await runner.close()
-            await bot.session.close()
+            )
     return 0
 
 
@@ -120,16 +122,8 @@ async def run_tick_job(settings: Settings, team: str | None = None, date: str | 
     if settings.bot_token is None:
         print(t("cli-no-token"), file=sys.stderr)
         return 2
-    from bot.factory import create_bot
-
-    async with _opened(settings) as pool:
-        bot = create_bot(settings)
-        runner = _runner(settings, pool, bot)
-        try:
-            result = await runner.tick()
-        finally:
-            await runner.close()
-            await bot.session.close()
+    async with _sending(settings) as (_, runner):
+        result = await runner.tick()
     s = result.stats
     print(
         t(

@@ -36,6 +36,7 @@ from scheduler.delivery import Deliverer, DeliveryOptions, DrainStats
 from scheduler.kinds import kind_names
 from scheduler.limiter import SendLimiter
 from scheduler.plan import all_recipients, scheduled_rules, team_plan, team_recipients
+from scheduler.waking import start_every
 from storage.models import Team
 from storage.outbox_repo import ANY, Filter, OutboxRepo
 from storage.repo import TeamRepo
@@ -197,19 +198,7 @@ class Runner:
         self.started_at = datetime.now(UTC)
         if recover:
             await self.recover()
-        self._aps = AsyncIOScheduler(timezone=UTC)
-        self._aps.add_job(
-            self._wake,
-            "interval",
-            seconds=self.tick_seconds,
-            id=TICK_JOB,
-            replace_existing=True,
-            next_run_time=datetime.now(UTC),
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=None,
-        )
-        self._aps.start()
+        self._aps = start_every(self.tick_seconds, self._wake, TICK_JOB)
         log.info(
             "scheduler started: a tick every %s s; kinds: %s", self.tick_seconds, ", ".join(kind_names())
         )

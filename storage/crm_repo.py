@@ -6,12 +6,13 @@ the row it made before instead of making another.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import and_, func, insert, select, text, update
+from sqlalchemy import Select, and_, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.deals import DealEventKind
@@ -329,15 +330,19 @@ class CrmRepo:
         )
         return [(a, action, client, vague) for a, action, client, vague in rows.all() if vague is not None]
 
-    async def tasks_by_id(self, team_id: int, ids: Iterable[int]) -> dict[int, Task]:
+    async def _batched(self, ids: Iterable[int], query: Callable[[list[int]], Select[Any]]) -> list[Any]:
+        """The rows ``query`` finds for ``ids``, asked 500 ids at a time."""
         ids = list(ids)
-        found: dict[int, Task] = {}
+        found: list[Any] = []
         for i in range(0, len(ids), 500):
-            rows = await self.session.scalars(
-                select(Task).where(Task.team_id == team_id, Task.id.in_(ids[i : i + 500]))
-            )
-            found.update((t.id, t) for t in rows)
+            found.extend(await self.session.scalars(query(ids[i : i + 500])))
         return found
+
+    async def tasks_by_id(self, team_id: int, ids: Iterable[int]) -> dict[int, Task]:
+        tasks = await self._batched(
+            ids, lambda part: select(Task).where(Task.team_id == team_id, Task.id.in_(part))
+        )
+        return {t.id: t for t in tasks}
 
     async def open_task_count(self, team_id: int, provider: str) -> int:
         linked = select(CrmLink.local_id).where(
@@ -368,17 +373,22 @@ class CrmRepo:
         top = await self.session.scalar(text(f"SELECT coalesce(max(id), 0) FROM {table}")) or 0
         return list(range(int(top) + 1, int(top) + 1 + n))
 
+    async def _insert_new(self, model: type[Task] | type[Client], values: list[dict[str, Any]]) -> list[int]:
+        """One multi-row insert of new rows, their ids taken first (``_new_ids``); the ids, in order."""
+        ids = await self._new_ids(model.__tablename__, len(values))
+        if ids:
+            await self.session.execute(
+                insert(model), [{"id": i, **one} for i, one in zip(ids, values, strict=True)]
+            )
+        return ids
+
     async def create_tasks(self, team_id: int, provider: str, rows: Sequence[NewCrmTask]) -> list[int]:
         """Bot tasks for new CRM tasks, each with its "created" event and its link: three multi-row
         inserts however many tasks (a first sync brings thousands)."""
-        if not rows:
-            return []
-        ids = await self._new_ids("tasks", len(rows))
-        await self.session.execute(
-            insert(Task),
+        ids = await self._insert_new(
+            Task,
             [
                 {
-                    "id": task_id,
                     "team_id": team_id,
                     "assignee_id": row.assignee_id,
                     "client_id": row.client_id,
@@ -388,9 +398,11 @@ class CrmRepo:
                     "status": TaskStatus.OPEN,
                     "moves": 0,
                 }
-                for task_id, row in zip(ids, rows, strict=True)
+                for row in rows
             ],
         )
+        if not ids:
+            return []
         await self.session.execute(
             insert(TaskEvent),
             [
@@ -404,58 +416,59 @@ class CrmRepo:
                 for task_id, row in zip(ids, rows, strict=True)
             ],
         )
-        await self._insert_links(
-            [
-                (team_id, provider, LinkKind.TASK, row.external_id, task_id, row.version, row.vague)
-                for task_id, row in zip(ids, rows, strict=True)
-            ]
-        )
+        await self._link_new(team_id, provider, LinkKind.TASK, ids, rows)
         return ids
 
-    async def _insert_links(
-        self, rows: Sequence[tuple[int, str, str, str, int, str | None, str | None]]
+    async def _link_new(
+        self,
+        team_id: int,
+        provider: str,
+        kind: str,
+        local_ids: Sequence[int],
+        rows: Sequence[NewCrmTask | NewCrmClient],
     ) -> None:
+        """The links of rows just created (``local_ids``, in the order of ``rows``), one multi-row insert."""
         if rows:
-            keys = ("team_id", "provider", "kind", "external_id", "local_id", "version", "vague")
-            await self.session.execute(insert(CrmLink), [dict(zip(keys, row, strict=True)) for row in rows])
+            await self.session.execute(
+                insert(CrmLink),
+                [
+                    {
+                        "team_id": team_id,
+                        "provider": provider,
+                        "kind": kind,
+                        "external_id": row.external_id,
+                        "local_id": local_id,
+                        "version": row.version,
+                        "vague": getattr(row, "vague", None),
+                    }
+                    for local_id, row in zip(local_ids, rows, strict=True)
+                ],
+            )
 
     async def create_clients(self, team_id: int, provider: str, rows: Sequence[NewCrmClient]) -> list[int]:
         from storage.repo import name_key
 
-        if not rows:
-            return []
-        ids = await self._new_ids("clients", len(rows))
-        await self.session.execute(
-            insert(Client),
+        ids = await self._insert_new(
+            Client,
             [
                 {
-                    "id": client_id,
                     "team_id": team_id,
                     "owner_id": row.owner_id,
                     "name": row.name[:200],
                     "name_key": name_key(row.name[:200]),
                     "stage": row.stage,
                 }
-                for client_id, row in zip(ids, rows, strict=True)
+                for row in rows
             ],
         )
-        await self._insert_links(
-            [
-                (team_id, provider, LinkKind.CLIENT, row.external_id, client_id, row.version, None)
-                for client_id, row in zip(ids, rows, strict=True)
-            ]
-        )
+        await self._link_new(team_id, provider, LinkKind.CLIENT, ids, rows)
         return ids
 
     async def clients_by_id(self, team_id: int, ids: Iterable[int]) -> dict[int, Client]:
-        ids = list(ids)
-        found: dict[int, Client] = {}
-        for i in range(0, len(ids), 500):
-            rows = await self.session.scalars(
-                select(Client).where(Client.team_id == team_id, Client.id.in_(ids[i : i + 500]))
-            )
-            found.update((c.id, c) for c in rows)
-        return found
+        clients = await self._batched(
+            ids, lambda part: select(Client).where(Client.team_id == team_id, Client.id.in_(part))
+        )
+        return {c.id: c for c in clients}
 
     # ------------------------------------------------------------------ deals
 
@@ -637,14 +650,20 @@ class CrmRepo:
 
     async def client_refs(self, team_id: int, provider: str, client_ids: Iterable[int]) -> dict[int, str]:
         """Client id → its CRM key (``deal:123``) for the clients that came from the CRM."""
-        ids = list(set(client_ids))
+        return await self._external_ids(team_id, provider, LinkKind.CLIENT, client_ids)
+
+    async def _external_ids(
+        self, team_id: int, provider: str, kind: str, local_ids: Iterable[int]
+    ) -> dict[int, str]:
+        """Bot row id → the CRM id it mirrors, for those of ``local_ids`` that have a link of ``kind``."""
+        ids = list(set(local_ids))
         if not ids:
             return {}
         rows = await self.session.execute(
             select(CrmLink.local_id, CrmLink.external_id).where(
                 CrmLink.team_id == team_id,
                 CrmLink.provider == provider,
-                CrmLink.kind == LinkKind.CLIENT,
+                CrmLink.kind == kind,
                 CrmLink.local_id.in_(ids),
             )
         )
@@ -663,16 +682,7 @@ class CrmRepo:
 
     async def links_of_tasks(self, team_id: int, provider: str, task_ids: Iterable[int]) -> dict[int, str]:
         """Bot task id → the CRM task it mirrors."""
-        ids = list(task_ids)
-        rows = await self.session.execute(
-            select(CrmLink.local_id, CrmLink.external_id).where(
-                CrmLink.team_id == team_id,
-                CrmLink.provider == provider,
-                CrmLink.kind == LinkKind.TASK,
-                CrmLink.local_id.in_(ids),
-            )
-        )
-        return {local_id: ext for local_id, ext in rows.all()}
+        return await self._external_ids(team_id, provider, LinkKind.TASK, task_ids)
 
     async def sent_result(self, task_id: int) -> str | None:
         """The result text the task's completion carried to the CRM, if it went."""
@@ -700,28 +710,6 @@ class CrmRepo:
     async def tell_heads(self, team_id: int, kind: str, now: datetime) -> int:
         """Queue the notice ``kind`` to the team's active, reachable heads for their local today (made due
         again where today's already went out); how many heads."""
-        from domain.due import DueSend
-        from domain.enums import Role
-        from domain.zones import local_date_of
-        from storage.models import Member, Team
-        from storage.outbox_repo import OutboxRepo
+        from storage.reachability_repo import ReachabilityRepo
 
-        team = await self.session.get(Team, team_id)
-        if team is None:
-            return 0
-        heads = (
-            await self.session.scalars(
-                select(Member).where(
-                    Member.team_id == team_id,
-                    Member.role == Role.HEAD,
-                    Member.active.is_(True),
-                    Member.unreachable.is_(False),
-                )
-            )
-        ).all()
-        outbox = OutboxRepo(self.session)
-        for head in heads:
-            today = local_date_of(now, team, head)
-            if not await outbox.enqueue([DueSend(team_id, head.id, kind, today)]):
-                await outbox.rearm(head.id, kind, today)
-        return len(heads)
+        return await ReachabilityRepo(self.session).tell_heads(team_id, kind, now)

@@ -461,17 +461,6 @@ class DayRepo:
         await self.session.flush()
         return lead
 
-    async def add_deal(
-        self, member: Member, client: Client, amount: Decimal, day: date, now: datetime
-    ) -> Deal:
-        deal = Deal(
-            team_id=member.team_id, client_id=client.id, member_id=member.id, amount=amount, on_date=day
-        )
-        self.session.add(deal)
-        await self.set_stage(client, Stage.WON, now)
-        await self.session.flush()
-        return deal
-
     async def set_stage(self, client: Client, stage: Stage, now: datetime) -> None:
         """Move a client; a won or lost client leaves the hot list with its outcome recorded."""
         client.stage = stage

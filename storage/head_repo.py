@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import zones
@@ -238,27 +238,16 @@ class HeadRepo:
 
     # ------------------------------------------------------------------ tasks across the team
 
+    async def _names_of(self, model: type[Client] | type[Member], ids: set[int]) -> dict[int, str]:
+        """Id → name of these clients or members."""
+        if not ids:
+            return {}
+        rows = await self.session.execute(select(model.id, model.name).where(model.id.in_(ids)))
+        return {row_id: name for row_id, name in rows.all()}
+
     async def _rows(self, tasks: Sequence[Task]) -> list[TaskRow]:
-        client_ids = {t.client_id for t in tasks if t.client_id}
-        member_ids = {t.assignee_id for t in tasks}
-        clients = {}
-        if client_ids:
-            clients = dict(
-                (
-                    await self.session.execute(
-                        select(Client.id, Client.name).where(Client.id.in_(client_ids))
-                    )
-                ).all()
-            )
-        names = {}
-        if member_ids:
-            names = dict(
-                (
-                    await self.session.execute(
-                        select(Member.id, Member.name).where(Member.id.in_(member_ids))
-                    )
-                ).all()
-            )
+        clients = await self._names_of(Client, {t.client_id for t in tasks if t.client_id})
+        names = await self._names_of(Member, {t.assignee_id for t in tasks})
         return [
             TaskRow(t, clients.get(t.client_id) if t.client_id else None, names.get(t.assignee_id, "?"))
             for t in tasks
@@ -266,25 +255,25 @@ class HeadRepo:
 
     async def overdue(self, team_id: int, today: date, member_ids: Iterable[int]) -> list[TaskRow]:
         """Open tasks due before ``today`` of these members, the oldest first."""
-        ids = list(member_ids)
-        if not ids:
-            return []
-        tasks = (
-            await self.session.scalars(
-                select(Task)
-                .where(
-                    Task.team_id == team_id,
-                    Task.assignee_id.in_(ids),
-                    Task.status == TaskStatus.OPEN,
-                    Task.due_date < today,
-                )
-                .order_by(Task.due_date, Task.id)
-            )
-        ).all()
-        return await self._rows(tasks)
+        return await self._open_task_rows(
+            team_id, member_ids, Task.due_date < today, order=(Task.due_date, Task.id)
+        )
 
     async def frozen_tasks(self, team_id: int, member_ids: Iterable[int]) -> list[TaskRow]:
         """Open tasks moved three times or more, the most moved first."""
+        return await self._open_task_rows(
+            team_id, member_ids, Task.moves >= FREEZE_MOVES, order=(Task.moves.desc(), Task.due_date, Task.id)
+        )
+
+    async def _open_task_rows(
+        self,
+        team_id: int,
+        member_ids: Iterable[int],
+        which: ColumnElement[bool],
+        *,
+        order: tuple[Any, ...],
+    ) -> list[TaskRow]:
+        """The members' open tasks that also meet ``which``, in ``order``."""
         ids = list(member_ids)
         if not ids:
             return []
@@ -292,12 +281,9 @@ class HeadRepo:
             await self.session.scalars(
                 select(Task)
                 .where(
-                    Task.team_id == team_id,
-                    Task.assignee_id.in_(ids),
-                    Task.status == TaskStatus.OPEN,
-                    Task.moves >= FREEZE_MOVES,
+                    Task.team_id == team_id, Task.assignee_id.in_(ids), Task.status == TaskStatus.OPEN, which
                 )
-                .order_by(Task.moves.desc(), Task.due_date, Task.id)
+                .order_by(*order)
             )
         ).all()
         return await self._rows(tasks)

@@ -6,11 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.due import DueSend
 from domain.enums import OutboxStatus, Role
+from domain.zones import local_date_of
 from storage.models import Member, Outbox, Team
+from storage.outbox_repo import OutboxRepo
 
 
 class ReachabilityRepo:
@@ -19,21 +22,19 @@ class ReachabilityRepo:
 
     async def mark_unreachable(self, member_id: int) -> bool:
         """Turn the member's ``unreachable`` flag on; whether it was off."""
-        flipped = await self.session.execute(
-            update(Member)
-            .where(Member.id == member_id, Member.unreachable.is_(False))
-            .values(unreachable=True)
-            .execution_options(synchronize_session="fetch")
-        )
-        return bool(getattr(flipped, "rowcount", 0))
+        return await self._flip(Member.id == member_id, unreachable=True)
 
     async def mark_reachable(self, tg_id: int) -> bool:
         """The user with this Telegram id unblocked the bot: their flag goes off (in every team);
         whether any was on."""
+        return await self._flip(Member.tg_id == tg_id, unreachable=False)
+
+    async def _flip(self, who: ColumnElement[bool], *, unreachable: bool) -> bool:
+        """Set the ``unreachable`` flag of the members ``who`` picks where it differs; whether any did."""
         result = await self.session.execute(
             update(Member)
-            .where(Member.tg_id == tg_id, Member.unreachable.is_(True))
-            .values(unreachable=False)
+            .where(who, Member.unreachable.is_(not unreachable))
+            .values(unreachable=unreachable)
             .execution_options(synchronize_session="fetch")
         )
         return bool(getattr(result, "rowcount", 0))
@@ -45,19 +46,31 @@ class ReachabilityRepo:
         assert team is not None
         return member, team
 
-    async def heads_to_tell(self, team_id: int, blocked_id: int) -> Sequence[Member]:
-        """The team's active, reachable heads, but the member who blocked the bot."""
-        return (
-            await self.session.scalars(
-                select(Member).where(
-                    Member.team_id == team_id,
-                    Member.role == Role.HEAD,
-                    Member.active.is_(True),
-                    Member.unreachable.is_(False),
-                    Member.id != blocked_id,
-                )
-            )
-        ).all()
+    async def heads_to_tell(self, team_id: int, blocked_id: int | None = None) -> Sequence[Member]:
+        """The team's active, reachable heads, but the member who blocked the bot (if any)."""
+        query = select(Member).where(
+            Member.team_id == team_id,
+            Member.role == Role.HEAD,
+            Member.active.is_(True),
+            Member.unreachable.is_(False),
+        )
+        if blocked_id is not None:
+            query = query.where(Member.id != blocked_id)
+        return (await self.session.scalars(query)).all()
+
+    async def tell_heads(self, team_id: int, kind: str, now: datetime, *, but: int | None = None) -> int:
+        """Queue the notice ``kind`` to the team's active, reachable heads (but member ``but``) for their
+        local today, made due again where today's already went out; how many heads."""
+        team = await self.session.get(Team, team_id)
+        if team is None:
+            return 0
+        heads = await self.heads_to_tell(team_id, but)
+        outbox = OutboxRepo(self.session)
+        for head in heads:
+            today = local_date_of(now, team, head)
+            if not await outbox.enqueue([DueSend(team_id, head.id, kind, today)]):
+                await outbox.rearm(head.id, kind, today)
+        return len(heads)
 
     async def notice_ids(self, head_id: int, kind: str) -> set[int]:
         """The ids of every notice row of ``kind`` to this head."""

@@ -49,6 +49,13 @@ class TeamRepo:
     async def by_name(self, name: str) -> Team | None:
         return await self.session.scalar(select(Team).where(Team.name == name.strip()))
 
+    async def named(self, name: str) -> Team:
+        """The team of that name, or ``UserError("team-unknown")`` (the command line's ``--team``)."""
+        team = await self.by_name(name)
+        if team is None:
+            raise UserError("team-unknown", name=name)
+        return team
+
     async def get(self, team_id: int) -> Team | None:
         return await self.session.get(Team, team_id)
 

@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select
 
 from domain.digest import EveningFacts
-from domain.enums import PlanStatus, Role, TaskStatus
+from domain.enums import PlanStatus, Role, Stage, TaskStatus
 from domain.frozen import is_client_frozen, task_outcome
 from storage.day_repo import DayRepo, member_calendar
 from storage.head_repo import HeadRepo
 from storage.models import Client, Member, Plan, Task, Team, Vacation
 from storage.repo import ClientRepo, TaskRepo
+from storage.sales_repo import SalesRepo
 
 TODAY = date(2026, 11, 23)  # a Monday
 JOINED = datetime(2026, 11, 2, 7, tzinfo=UTC)
@@ -159,7 +160,9 @@ async def test_evening_facts_for_the_team_agree_with_each_managers_evening(sessi
             await days.mark_done(m, old, at(TODAY, 16))
             await task(m, TODAY - timedelta(days=5), client)  # still overdue
             await days.add_lead(m, client, "сайт", TODAY)
-            await days.add_deal(m, client, Decimal("150000.50"), TODAY, at(TODAY, 17))
+            # what /deal does (handlers/leads.py): the deal recorded, the client won
+            await SalesRepo(s).record_deal(m, client, Decimal("150000.50"), TODAY, at(TODAY, 17))
+            await days.set_stage(client, Stage.WON, at(TODAY, 17))
         # Boris's day ends two hours before the team's: what he marks at 23:00 in Moscow is tomorrow for him
         late = await task(boris, TODAY - timedelta(days=2))
         await days.mark_done(boris, late, at(TODAY, 23))
