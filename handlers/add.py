@@ -15,7 +15,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.clock import Clock
-from bot.filters import RoleFilter
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from domain.actions import check_action
@@ -26,6 +25,7 @@ from domain.text import clean_text, name_key
 from handlers.day import WORKERS, Day, one_line
 from handlers.day_callbacks import ClientAddTask, NewClient, NewClientAction, PickClient, PickDue
 from handlers.day_views import fmt_date
+from handlers.routing import on_typed, role_router
 from storage.models import Client, Member, Team
 from storage.repo import ClientRepo, Repo
 
@@ -326,10 +326,7 @@ async def due_pick(
 
 
 def build_router() -> Router:
-    router = Router(name="add")
-    router.message.filter(RoleFilter(*WORKERS))
-    router.callback_query.filter(RoleFilter(*WORKERS))
-    typed = (F.text, ~F.text.startswith("/"))
+    router = role_router("add", *WORKERS)
     router.message.register(start_add, Command("add"))
     router.callback_query.register(add_for_client, ClientAddTask.filter())
     router.callback_query.register(pick_client, PickClient.filter())
@@ -337,9 +334,7 @@ def build_router() -> Router:
         create_pending_client, NewClient.filter(F.action == NewClientAction.CREATE)
     )
     router.callback_query.register(drop_pending_client, NewClient.filter(F.action == NewClientAction.DROP))
-    router.message.register(client_text, StateFilter(AddTask.client), *typed)
-    router.message.register(action_text, StateFilter(AddTask.action), *typed)
-    router.message.register(due_text, StateFilter(AddTask.due), *typed)
+    on_typed(router, {AddTask.client: client_text, AddTask.action: action_text, AddTask.due: due_text})
     router.callback_query.register(due_pick, PickDue.filter(), StateFilter(AddTask.due))
     return router
 

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -66,6 +66,7 @@ from handlers.head_common import (
     one_text,
     tell,
 )
+from handlers.routing import on_typed, role_router
 from scheduler.compose import ComposeContext, Outgoing
 from scheduler.jobs import JOBS
 from storage.head_repo import day_bounds, team_zone
@@ -646,13 +647,9 @@ async def drop_plan_task(
 def build_router() -> Router:
     router = Router(name="approvals")
 
-    head = Router(name="approvals-head")
-    head.message.filter(RoleFilter(*HEAD))
-    head.callback_query.filter(RoleFilter(*HEAD))
-    typed = (F.text, ~F.text.startswith("/"))
+    head = role_router("approvals-head", *HEAD)
     head.message.register(list_plans, Command("plans"))
-    head.message.register(save_return_comment, StateFilter(HeadInput.comment), *typed)
-    head.message.register(save_task_wording, StateFilter(HeadInput.action), *typed)
+    on_typed(head, {HeadInput.comment: save_return_comment, HeadInput.action: save_task_wording})
     press = head.callback_query.register
     press(open_plan, PlanAct.filter(F.action == PlanAction.OPEN))
     press(show_plan_page, PlanAct.filter(F.action == PlanAction.PAGE))

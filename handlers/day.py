@@ -15,7 +15,7 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
@@ -29,7 +29,6 @@ from aiogram.types import (
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.clock import Clock
-from bot.filters import RoleFilter
 from bot.i18n import Html, Texts
 from domain.dates import parse_due_date
 from domain.enums import Role, TaskStatus
@@ -50,6 +49,7 @@ from handlers.day_views import (
     report_page,
     today_page,
 )
+from handlers.routing import on_typed, role_router
 from storage.day_repo import DayRepo, EveningReport
 from storage.models import Member, Task, Team
 from storage.repo import Repo
@@ -374,9 +374,7 @@ async def save_move_date(message: Message, day: Day, t: Texts, state: FSMContext
 
 
 def build_router() -> Router:
-    router = Router(name="day")
-    router.message.filter(RoleFilter(*WORKERS))
-    router.callback_query.filter(RoleFilter(*WORKERS))
+    router = role_router("day", *WORKERS)
     DayMiddleware.install(router)
 
     router.message.register(show_today, Command("today"))
@@ -391,10 +389,10 @@ def build_router() -> Router:
     router.callback_query.register(ask_date_text, TaskAct.filter(F.action == TaskAction.TYPE_DATE))
     router.callback_query.register(mark_not_done, TaskReason.filter())
     router.callback_query.register(move_task, TaskMove.filter())
-    typed = (F.text, ~F.text.startswith("/"))
-    router.message.register(save_result, StateFilter(DayInput.result), *typed)
-    router.message.register(save_reason, StateFilter(DayInput.reason), *typed)
-    router.message.register(save_move_date, StateFilter(DayInput.move_date), *typed)
+    on_typed(
+        router,
+        {DayInput.result: save_result, DayInput.reason: save_reason, DayInput.move_date: save_move_date},
+    )
     return router
 
 

@@ -12,7 +12,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.clock import Clock
-from bot.filters import RoleFilter
 from bot.i18n import Html, Texts, Translator
 from bot.keyboard import Keyboard
 from domain.calendar import WorkCalendar
@@ -35,6 +34,7 @@ from handlers.day import Day
 from handlers.day_views import abnormal_text, fmt_date, fmt_money, local_date
 from handlers.head_callbacks import Nudge
 from handlers.head_common import HEAD, tell
+from handlers.routing import role_router
 from scheduler.compose import ComposeContext, Outgoing
 from storage.models import Member, Team
 from storage.repo import Repo
@@ -310,9 +310,7 @@ async def nudge(
 
 
 def build_router() -> Router:
-    router = Router(name="digest")
-    router.message.filter(RoleFilter(*HEAD))
-    router.callback_query.filter(RoleFilter(*HEAD))
+    router = role_router("digest", *HEAD)
     router.message.register(digest, Command("digest"))
     router.callback_query.register(nudge, Nudge.filter())
     return router

@@ -19,7 +19,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.clock import Clock
-from bot.filters import RoleFilter
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from domain.actions import check_action
@@ -33,6 +32,7 @@ from handlers.callbacks import reply_to, show
 from handlers.day_views import fmt_date, local_date
 from handlers.head_callbacks import TYPE_DATE, HotAct, HotAction, HotDate, HotPick
 from handlers.head_common import HEAD, PICK_LIMIT, one_text
+from handlers.routing import on_typed, role_router
 from scheduler.compose import ComposeContext, Outgoing
 from storage.models import Member, Team
 from storage.repo import Repo
@@ -421,16 +421,18 @@ async def _save_date(
 
 
 def build_router() -> Router:
-    router = Router(name="hot")
-    router.message.filter(RoleFilter(*HEAD))
-    router.callback_query.filter(RoleFilter(*HEAD))
-    typed = (F.text, ~F.text.startswith("/"))
+    router = role_router("hot", *HEAD)
 
     router.message.register(hot, Command("hot"))
-    router.message.register(client_text, StateFilter(HotInput.client), *typed)
-    router.message.register(reason_text, StateFilter(HotInput.reason), *typed)
-    router.message.register(step_text, StateFilter(HotInput.step), *typed)
-    router.message.register(date_text, StateFilter(HotInput.date), *typed)
+    on_typed(
+        router,
+        {
+            HotInput.client: client_text,
+            HotInput.reason: reason_text,
+            HotInput.step: step_text,
+            HotInput.date: date_text,
+        },
+    )
 
     on = router.callback_query.register
     on(list_in_place, HotAct.filter(F.action == HotAction.LIST))

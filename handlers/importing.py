@@ -22,7 +22,6 @@ from aiogram.types import CallbackQuery, Document, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from bot.filters import RoleFilter
 from bot.heavy import HeavyJobs, job_team, start_job
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
@@ -30,6 +29,7 @@ from domain.dates import parse_due_date
 from domain.enums import Role
 from domain.errors import UserError
 from domain.text import split_message
+from handlers.routing import on_typed, role_router
 from handlers.sales_callbacks import ImportAction, ImportStep
 from importer.read import MAX_BYTES, read_file
 from importer.service import ImportPlan, apply, prepare
@@ -270,12 +270,10 @@ async def _write(
 
 
 def build_router() -> Router:
-    router = Router(name="importing")
-    router.message.filter(RoleFilter(Role.HEAD))
-    router.callback_query.filter(RoleFilter(Role.HEAD))
+    router = role_router("importing", Role.HEAD)
     router.message.register(how, Command("import"))
     router.message.register(received, F.document)
-    router.message.register(move_date_typed, ImportFlow.confirm, F.text, ~F.text.startswith("/"))
+    on_typed(router, {ImportFlow.confirm: move_date_typed})
     router.callback_query.register(go_pressed, ImportStep.filter(F.a == ImportAction.GO))
     router.callback_query.register(move_pressed, ImportStep.filter(F.a == ImportAction.MOVE))
     router.callback_query.register(cancel_pressed, ImportStep.filter(F.a == ImportAction.CANCEL))

@@ -26,7 +26,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.filters import RoleFilter
 from bot.i18n import Html, Texts
 from bot.keyboard import Keyboard
 from domain.deals import (
@@ -46,6 +45,7 @@ from domain.sales import month_start
 from domain.zones import local_date_of
 from handlers.add import AddTask, client_name_ok
 from handlers.day import WORKERS, Day, DayMiddleware
+from handlers.routing import on_typed, role_router
 from storage.models import Client, Deal, Member, Team
 from storage.repo import Repo
 
@@ -483,14 +483,12 @@ async def ask_about_lost_client_deals(
 
 
 def build_router() -> Router:
-    router = Router(name="leads")
-    router.message.filter(RoleFilter(*WORKERS))
-    router.callback_query.filter(RoleFilter(*WORKERS))
+    router = role_router("leads", *WORKERS)
     DayMiddleware.install(router)
     router.message.register(record_lead, Command("lead"))
     router.message.register(record_deal, Command("deal"))
     router.message.register(list_deals, Command("deals"))
-    router.message.register(correct_deal, DealInput.amount, F.text, ~F.text.startswith("/"))
+    on_typed(router, {DealInput.amount: correct_deal})
     router.callback_query.register(confirm_deal, DealCb.filter(F.action == DealAction.CONFIRM))
     router.callback_query.register(discard_deal, DealCb.filter(F.action == DealAction.DISCARD))
     router.callback_query.register(ask_correct_deal, DealCb.filter(F.action == DealAction.EDIT))

@@ -11,7 +11,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.filters import RoleFilter
 from bot.i18n import Texts, Translator
 from domain.enums import Role
 from domain.errors import UserError
@@ -21,6 +20,7 @@ from handlers.approvals import plan_submitted
 from handlers.day import WORKERS, Day, DayMiddleware, show_page
 from handlers.day_callbacks import Mood, ReportAct
 from handlers.day_views import member_zone, render_plan, render_report, render_today
+from handlers.routing import role_router
 from scheduler.compose import ComposeContext, Outgoing
 from storage.models import Member, Team
 from storage.repo import Repo
@@ -98,10 +98,8 @@ async def save_mood(
 
 
 def build_router() -> Router:
-    router = Router(name="report")
-    router.message.filter(RoleFilter(*WORKERS))
+    router = role_router("report", *WORKERS)
     DayMiddleware.install(router)
-    router.callback_query.filter(RoleFilter(*WORKERS))
     router.message.register(show_report, Command("report"))
     router.callback_query.register(add_plan_task, ReportAct.filter(F.a == "add"))
     router.callback_query.register(send_plan, ReportAct.filter(F.a == "send"))

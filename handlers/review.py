@@ -16,7 +16,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.clock import Clock
-from bot.filters import RoleFilter
 from bot.i18n import Html, Texts, Translator
 from bot.keyboard import Keyboard
 from domain.actions import check_action
@@ -39,6 +38,7 @@ from handlers.head_common import (
     pick_manager,
     tell,
 )
+from handlers.routing import on_typed, role_router
 from storage.head_repo import HeadRepo
 from storage.models import Member, Review, Team
 from storage.repo import Repo
@@ -433,15 +433,17 @@ async def save_review_outcome(
 
 
 def build_router() -> Router:
-    router = Router(name="review")
-    router.message.filter(RoleFilter(*HEAD))
-    router.callback_query.filter(RoleFilter(*HEAD))
-    typed = (F.text, ~F.text.startswith("/"))
+    router = role_router("review", *HEAD)
     router.message.register(start_review, Command("review"))
-    router.message.register(find_review_client, StateFilter(ReviewInput.client), *typed)
-    router.message.register(save_review_action, StateFilter(ReviewInput.action), *typed)
-    router.message.register(set_review_due_typed, StateFilter(ReviewInput.due), *typed)
-    router.message.register(save_review_outcome, StateFilter(ReviewInput.outcome), *typed)
+    on_typed(
+        router,
+        {
+            ReviewInput.client: find_review_client,
+            ReviewInput.action: save_review_action,
+            ReviewInput.due: set_review_due_typed,
+            ReviewInput.outcome: save_review_outcome,
+        },
+    )
     press = router.callback_query.register
     press(review_picked_manager, ReviewPick.filter())
     press(pick_review_client, ReviewAct.filter(F.action == ReviewAction.TASK))

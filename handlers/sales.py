@@ -54,6 +54,7 @@ from domain.sales import (
     week_period,
 )
 from domain.text import split_message
+from handlers.routing import on_typed, role_router
 from handlers.sales_callbacks import PlanAction, PlanStep, ReportXlsx
 from reports import fmt
 from reports.board import render_board_or_none, render_board_png_or_none
@@ -536,24 +537,24 @@ def build_router() -> Router:
     everyone.message.register(board, Command("board"))
     everyone.message.register(bonus, Command("bonus"))
 
-    head = Router(name="sales-head")
-    head.message.filter(RoleFilter(Role.HEAD))
-    head.callback_query.filter(RoleFilter(Role.HEAD))
+    head = role_router("sales-head", Role.HEAD)
     head.message.register(bonus_scheme, Command("bonus_scheme"))
     head.message.register(plan_month, Command("plan_month"))
     head.message.register(plan_cancel_command, StateFilter(PlanMonth), Command("cancel"))
-    typed = (F.text, ~F.text.startswith("/"))
-    head.message.register(plan_month_typed, PlanMonth.month, *typed)
-    head.message.register(plan_member_typed, PlanMonth.member, *typed)
-    head.message.register(plan_team_typed, PlanMonth.team, *typed)
+    on_typed(
+        head,
+        {
+            PlanMonth.month: plan_month_typed,
+            PlanMonth.member: plan_member_typed,
+            PlanMonth.team: plan_team_typed,
+        },
+    )
     head.callback_query.register(plan_cancel_pressed, PlanStep.filter(F.a == PlanAction.CANCEL))
     head.callback_query.register(plan_month_pressed, PlanStep.filter(F.a == PlanAction.MONTH))
     head.callback_query.register(plan_keep_pressed, PlanStep.filter(F.a == PlanAction.KEEP))
     head.callback_query.register(plan_sum_pressed, PlanStep.filter(F.a == PlanAction.SUM))
 
-    readers = Router(name="sales-read")
-    readers.message.filter(RoleFilter(Role.HEAD, Role.OWNER))
-    readers.callback_query.filter(RoleFilter(Role.HEAD, Role.OWNER))
+    readers = role_router("sales-read", Role.HEAD, Role.OWNER)
     readers.message.register(sales_report, Command("sales_report"))
     readers.callback_query.register(sales_report_xlsx, ReportXlsx.filter())
     readers.message.register(export, Command("export"))
@@ -626,7 +627,6 @@ async def _compose(ctx: ComposeContext, period: Period) -> list[Outgoing]:
         *([Outgoing(caption(report.board, ctx.t), photo=png)] if png is not None else []),
         *(Outgoing(p, markup if i == len(parts) - 1 else None) for i, p in enumerate(parts)),
     ]
-
 
 
 async def _report_job(settings: Settings, which: str, team: str | None, day: str | None) -> int:

@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -18,7 +18,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.clock import Clock
-from bot.filters import RoleFilter
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from domain.calendar import parse_workdays
@@ -27,6 +26,7 @@ from domain.errors import UserError
 from domain.settings_input import RU_ZONES, check_day_order, parse_time, parse_vacation, resolve_zone
 from domain.zones import member_zone, team_zone, zone_for
 from handlers.callbacks import show
+from handlers.routing import on_typed, role_router
 from storage.models import Member, Team
 from storage.repo import Repo
 from storage.settings_repo import TIME_FIELDS, SettingsRepo, date_range
@@ -488,14 +488,16 @@ async def typed_vacation(
 
 
 def build_router() -> Router:
-    router = Router(name="settings")
-    router.message.filter(RoleFilter(Role.HEAD))
-    router.callback_query.filter(RoleFilter(Role.HEAD))
-    typed = (F.text, ~F.text.startswith("/"))
+    router = role_router("settings", Role.HEAD)
     router.message.register(show_settings, Command("settings"))
-    router.message.register(typed_time, StateFilter(SettingsInput.time), *typed)
-    router.message.register(typed_zone, StateFilter(SettingsInput.zone), *typed)
-    router.message.register(typed_vacation, StateFilter(SettingsInput.vacation), *typed)
+    on_typed(
+        router,
+        {
+            SettingsInput.time: typed_time,
+            SettingsInput.zone: typed_zone,
+            SettingsInput.vacation: typed_vacation,
+        },
+    )
     on = router.callback_query.register
     on(main_menu, SettingsCb.filter(F.action == SettingsAction.MAIN))
     on(close, SettingsCb.filter(F.action == SettingsAction.CLOSE))
