@@ -17,6 +17,7 @@ that send the picture with the text.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
@@ -40,6 +41,7 @@ from bot.keyboard import Keyboard
 from domain.enums import Role
 from domain.errors import UserError
 from domain.sales import (
+    Board,
     Period,
     PeriodError,
     PeriodKind,
@@ -217,28 +219,48 @@ async def board(
 ) -> None:
     today = team_today(team, clock)
     period = period_arg(command.args, today)
-    chat_id = message.chat.id
+    work = partial(board_job, team.id, period, today, t.locale)
+    await _start_picture_job(message.chat.id, "board", work, None, t, bot, heavy)
 
-    async def deliver(done: tuple[bytes | None, str, list[str]]) -> None:
+
+#: What a picture job gives: the board's picture (None if it cannot be drawn), its caption, the text's parts.
+Pictured = tuple[bytes | None, str, list[str]]
+
+
+async def _start_picture_job(
+    chat_id: int,
+    kind: str,
+    work: Callable[[AsyncSession], Awaitable[Pictured]],
+    markup: InlineKeyboardMarkup | None,
+    t: Texts,
+    bot: Bot,
+    heavy: HeavyJobs,
+) -> None:
+    """/board and /sales_report: the work in a worker, then the picture and the text (``markup`` under its
+    last part) to ``chat_id``."""
+
+    async def deliver(done: Pictured) -> None:
         png, title, parts = done
         if png is not None:  # a picture that cannot be drawn leaves the text to say it all
-            await bot.send_photo(chat_id, BufferedInputFile(png, "board.png"), caption=title)
-        for part in parts:
-            await bot.send_message(chat_id, part)
+            await bot.send_photo(chat_id, BufferedInputFile(png, f"{kind}.png"), caption=title)
+        for i, part in enumerate(parts):
+            await bot.send_message(chat_id, part, reply_markup=markup if i == len(parts) - 1 else None)
 
-    work = partial(board_job, team.id, period, today, t.locale)
-    await start_job(heavy, bot, chat_id, "board", t, work, deliver, preparing="heavy-preparing-picture")
+    await start_job(heavy, bot, chat_id, kind, t, work, deliver, preparing="heavy-preparing-picture")
+
+
+def _pictured(board: Board, text: str, locale: str) -> Pictured:
+    png = render_board_png_or_none(board, job_texts(locale, html=False), locale)
+    return png, caption(board, job_texts(locale)), split_message(text)
 
 
 async def board_job(
     team_id: int, period: Period, today: date, locale: str, session: AsyncSession
-) -> tuple[bytes | None, str, list[str]]:
+) -> Pictured:
     """In a worker: the board's numbers, its picture (None if it cannot be drawn), its caption and text."""
     team = await job_team(session, team_id)
-    t = job_texts(locale)
     result = await load_board(session, team, period, today)
-    png = render_board_png_or_none(result, job_texts(locale, html=False), locale)
-    return png, caption(result, t), split_message(board_text(result, t, locale))
+    return _pictured(result, board_text(result, job_texts(locale), locale), locale)
 
 
 async def bonus(
@@ -427,30 +449,18 @@ async def sales_report(
 ) -> None:
     today = team_today(team, clock)
     period = period_arg(command.args or "неделя", today)
-    chat_id = message.chat.id
-
-    async def deliver(done: tuple[bytes | None, str, list[str]]) -> None:
-        png, title, parts = done
-        if png is not None:  # a picture that cannot be drawn leaves the text to say it all
-            await bot.send_photo(chat_id, BufferedInputFile(png, "report.png"), caption=title)
-        markup = xlsx_button(period, t)
-        for i, part in enumerate(parts):
-            await bot.send_message(chat_id, part, reply_markup=markup if i == len(parts) - 1 else None)
-
     work = partial(report_job, team.id, period, today, t.locale)
-    await start_job(heavy, bot, chat_id, "report", t, work, deliver, preparing="heavy-preparing-picture")
+    await _start_picture_job(message.chat.id, "report", work, xlsx_button(period, t), t, bot, heavy)
 
 
 async def report_job(
     team_id: int, period: Period, today: date, locale: str, session: AsyncSession
-) -> tuple[bytes | None, str, list[str]]:
+) -> Pictured:
     """In a worker: the owner's report, its board picture (None if it cannot be drawn), caption and text."""
     team = await job_team(session, team_id)
-    t = job_texts(locale)
     report = await load_report(session, team, period, today)
     names = await Repo(session).sales.names(team.id)
-    png = render_board_png_or_none(report.board, job_texts(locale, html=False), locale)
-    return png, caption(report.board, t), split_message(report_text(report, t, names, locale))
+    return _pictured(report.board, report_text(report, job_texts(locale), names, locale), locale)
 
 
 async def sales_report_xlsx(
