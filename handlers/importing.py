@@ -193,32 +193,8 @@ async def cancel_pressed(query: CallbackQuery, state: FSMContext, t: Texts) -> N
         await query.message.edit_text(t("import-cancelled"))
 
 
-async def go_pressed(
-    query: CallbackQuery,
-    state: FSMContext,
-    team: Team,
-    member: Member,
-    t: Texts,
-    clock: Clock,
-    bot: Bot,
-    heavy: HeavyJobs,
-    session_pool: async_sessionmaker[AsyncSession],
-) -> None:
-    await _write(query, state, team, member, t, clock, bot, heavy, session_pool, move=False)
-
-
-async def move_pressed(
-    query: CallbackQuery,
-    state: FSMContext,
-    team: Team,
-    member: Member,
-    t: Texts,
-    clock: Clock,
-    bot: Bot,
-    heavy: HeavyJobs,
-    session_pool: async_sessionmaker[AsyncSession],
-) -> None:
-    await _write(query, state, team, member, t, clock, bot, heavy, session_pool, move=True)
+#: The buttons that load the file: as it is, or with its overdue tasks moved.
+LOADS = (ImportAction.GO, ImportAction.MOVE)
 
 
 async def _confirming(state: FSMContext) -> dict[str, Any]:
@@ -228,8 +204,9 @@ async def _confirming(state: FSMContext) -> dict[str, Any]:
     return data
 
 
-async def _write(
+async def load_pressed(
     query: CallbackQuery,
+    callback_data: ImportStep,
     state: FSMContext,
     team: Team,
     member: Member,
@@ -238,12 +215,11 @@ async def _write(
     bot: Bot,
     heavy: HeavyJobs,
     session_pool: async_sessionmaker[AsyncSession],
-    *,
-    move: bool,
 ) -> None:
-    """ "Load": the file is read again and compared in a worker (the long part), then its good rows are
-    written in one transaction on the bot's side, in turn with the updates (SQLite's one writer); the
-    dialog ends now, so a second press finds nothing to load."""
+    """ "Load" (or "load, the overdue tasks moved"): the file is read again and compared in a worker (the
+    long part), then its good rows are written in one transaction on the bot's side, in turn with the
+    updates (SQLite's one writer); the dialog ends now, so a second press finds nothing to load."""
+    move = callback_data.a == ImportAction.MOVE
     data = await _confirming(state)
     move_to = date.fromisoformat(data["move_to"]) if move and data.get("move_to") else None
     if move and move_to is None:
@@ -274,7 +250,6 @@ def build_router() -> Router:
     router.message.register(how, Command("import"))
     router.message.register(received, F.document)
     on_typed(router, {ImportFlow.confirm: move_date_typed})
-    router.callback_query.register(go_pressed, ImportStep.filter(F.a == ImportAction.GO))
-    router.callback_query.register(move_pressed, ImportStep.filter(F.a == ImportAction.MOVE))
+    router.callback_query.register(load_pressed, ImportStep.filter(F.a.in_(LOADS)))
     router.callback_query.register(cancel_pressed, ImportStep.filter(F.a == ImportAction.CANCEL))
     return router
