@@ -281,18 +281,20 @@ async def remove_entry(
     await _drop_keyboard(query)
 
 
-async def ask_step(
-    query: CallbackQuery, callback_data: HotAct, repo: Repo, team: Team, t: Texts, state: FSMContext, bot: Bot
-) -> None:
-    await _edit_entry(callback_data, repo, team, state, HotInput.step)
-    await reply_to(query, bot, t("hot-ask-step"))
+#: What an entry's button asks for in words: the state that waits for the answer, and the prompt.
+ENTRY_ASKS: dict[HotAction, tuple[State, str]] = {
+    HotAction.STEP: (HotInput.step, "hot-ask-step"),
+    HotAction.WHY: (HotInput.reason, "hot-ask-reason-edit"),
+}
 
 
-async def ask_reason(
+async def ask_entry_text(
     query: CallbackQuery, callback_data: HotAct, repo: Repo, team: Team, t: Texts, state: FSMContext, bot: Bot
 ) -> None:
-    await _edit_entry(callback_data, repo, team, state, HotInput.reason)
-    await reply_to(query, bot, t("hot-ask-reason-edit"))
+    """✏️ the next step or the reason of an entry (``ENTRY_ASKS``)."""
+    awaiting, prompt = ENTRY_ASKS[callback_data.action]
+    await _edit_entry(callback_data, repo, team, state, awaiting)
+    await reply_to(query, bot, t(prompt))
 
 
 async def ask_date(
@@ -438,9 +440,8 @@ def build_router() -> Router:
     on(list_in_place, HotAct.filter(F.action == HotAction.LIST))
     on(ask_client, HotAct.filter(F.action == HotAction.ADD))
     on(open_entry, HotAct.filter(F.action == HotAction.OPEN))
-    on(ask_step, HotAct.filter(F.action == HotAction.STEP))
+    on(ask_entry_text, HotAct.filter(F.action.in_(ENTRY_ASKS)))
     on(ask_date, HotAct.filter(F.action == HotAction.DATE))
-    on(ask_reason, HotAct.filter(F.action == HotAction.WHY))
     on(ask_remove, HotAct.filter(F.action == HotAction.REMOVE))
     on(remove_entry, HotAct.filter(F.action == HotAction.REMOVE_CONFIRMED))
     on(pick_client, HotPick.filter(), StateFilter(HotInput.client))
