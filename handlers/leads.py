@@ -44,7 +44,7 @@ from domain.money import format_money, parse_amount, split_trailing_amount
 from domain.sales import month_start
 from domain.zones import local_date_of
 from handlers.add import AddTask, client_name_ok
-from handlers.day import WORKERS, Day, DayMiddleware
+from handlers.day import WORKERS, Day, provide_day
 from handlers.routing import on_typed, role_router
 from storage.models import Client, Deal, Member, Team
 from storage.repo import Repo
@@ -469,7 +469,7 @@ async def ask_about_lost_client_deals(
 
 def build_router() -> Router:
     router = role_router("leads", *WORKERS)
-    DayMiddleware.install(router)
+    provide_day(router)
     router.message.register(record_lead, Command("lead"))
     router.message.register(record_deal, Command("deal"))
     router.message.register(list_deals, Command("deals"))

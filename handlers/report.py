@@ -18,7 +18,7 @@ from domain.plan import PlanEvent, allows
 from handlers.add import AddTask
 from handlers.approvals import plan_submitted
 from handlers.callbacks import answer_under, pressed
-from handlers.day import WORKERS, Day, DayMiddleware, show_page
+from handlers.day import WORKERS, Day, provide_day, show_page
 from handlers.day_callbacks import Mood, ReportAct
 from handlers.day_views import member_zone, render_plan, render_report, render_today
 from handlers.routing import role_router
@@ -94,7 +94,7 @@ async def save_mood(
 
 def build_router() -> Router:
     router = role_router("report", *WORKERS)
-    DayMiddleware.install(router)
+    provide_day(router)
     router.message.register(show_report, Command("report"))
     router.callback_query.register(add_plan_task, ReportAct.filter(F.a == "add"))
     router.callback_query.register(send_plan, ReportAct.filter(F.a == "send"))

@@ -1,14 +1,16 @@
 """What every feature router repeats when it is built: the role filter on both messages and button
-presses, and the typed answers of its dialog (text in an FSM state, a command ends the dialog elsewhere)."""
+presses, the typed answers of its dialog (text in an FSM state, a command ends the dialog elsewhere), and
+one more argument its handlers get (the member's ``day``, the add dialog's ``flow``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import BaseMiddleware, F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.state import State
+from aiogram.types import TelegramObject
 
 from bot.filters import RoleFilter
 from domain.enums import Role
@@ -30,3 +32,27 @@ def on_typed(router: Router, answers: dict[State, Callable[..., Any]]) -> None:
     """Each handler takes the text typed while the dialog waits in its state."""
     for state, handler in answers.items():
         router.message.register(handler, StateFilter(state), *TYPED)
+
+
+class Provide(BaseMiddleware):
+    """Puts ``build(data)`` in the handler's data as ``name`` (an inner middleware: it runs only once a
+    handler's filters have matched, so only for a member's own updates)."""
+
+    def __init__(self, name: str, build: Callable[[dict[str, Any]], Any]) -> None:
+        self.name, self.build = name, build
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if data.get("member") is not None:
+            data[self.name] = self.build(data)
+        return await handler(event, data)
+
+
+def provide(router: Router, name: str, build: Callable[[dict[str, Any]], Any]) -> None:
+    """The handlers of ``router`` (messages and presses) get ``name``, built from the update's data."""
+    router.message.middleware(Provide(name, build))
+    router.callback_query.middleware(Provide(name, build))
