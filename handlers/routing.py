@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import BaseMiddleware, F, Router
+from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.state import State
 from aiogram.types import TelegramObject
@@ -34,25 +34,19 @@ def on_typed(router: Router, answers: dict[State, Callable[..., Any]]) -> None:
         router.message.register(handler, StateFilter(state), *TYPED)
 
 
-class Provide(BaseMiddleware):
-    """Puts ``build(data)`` in the handler's data as ``name`` (an inner middleware: it runs only once a
-    handler's filters have matched, so only for a member's own updates)."""
-
-    def __init__(self, name: str, build: Callable[[dict[str, Any]], Any]) -> None:
-        self.name, self.build = name, build
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        if data.get("member") is not None:
-            data[self.name] = self.build(data)
-        return await handler(event, data)
+#: What an aiogram middleware calls next: the handler (or the next middleware) with the update's data.
+Next = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 def provide(router: Router, name: str, build: Callable[[dict[str, Any]], Any]) -> None:
-    """The handlers of ``router`` (messages and presses) get ``name``, built from the update's data."""
-    router.message.middleware(Provide(name, build))
-    router.callback_query.middleware(Provide(name, build))
+    """The handlers of ``router`` (messages and presses) get ``name``, built from the update's data by an
+    inner middleware: it runs only once a handler's filters have matched, so only for a member's own
+    updates."""
+
+    async def middleware(handler: Next, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if data.get("member") is not None:
+            data[name] = build(data)
+        return await handler(event, data)
+
+    router.message.middleware(middleware)
+    router.callback_query.middleware(middleware)
