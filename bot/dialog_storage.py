@@ -28,7 +28,7 @@ change back with the rest, as "a refused action changes nothing" asks.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from typing import Any
 
@@ -38,6 +38,7 @@ from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.middlewares.base import Next
 from storage.dialog_repo import Dialog, DialogKey, DialogRepo
 
 _update_session: ContextVar[AsyncSession | None] = ContextVar("dialog_update_session", default=None)
@@ -103,12 +104,7 @@ class DatabaseStorage(BaseStorage):
 class DialogSessionMiddleware(BaseMiddleware):
     """Outer middleware after ``DbSessionMiddleware``: dialog writes during the update join its session."""
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Next, event: TelegramObject, data: dict[str, Any]) -> Any:
         session: AsyncSession | None = data.get("session")
         if session is None:
             return await handler(event, data)

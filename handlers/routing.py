@@ -4,7 +4,7 @@ one more argument its handlers get (the member's ``day``, the add dialog's ``flo
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from aiogram import F, Router
@@ -13,6 +13,7 @@ from aiogram.fsm.state import State
 from aiogram.types import TelegramObject
 
 from bot.filters import RoleFilter
+from bot.middlewares.base import Next
 from domain.enums import Role
 
 #: A typed answer in a dialog: text that is not a command.
@@ -32,10 +33,6 @@ def on_typed(router: Router, answers: dict[State, Callable[..., Any]]) -> None:
     """Each handler takes the text typed while the dialog waits in its state."""
     for state, handler in answers.items():
         router.message.register(handler, StateFilter(state), *TYPED)
-
-
-#: What an aiogram middleware calls next: the handler (or the next middleware) with the update's data.
-Next = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 def provide(router: Router, name: str, build: Callable[[dict[str, Any]], Any]) -> None:

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 
 from bot.i18n import CURRENT_TEXTS
+from bot.middlewares.base import Next
 from storage.repo import Repo
 
 OPEN_COMMANDS = ("/start",)
@@ -17,12 +17,7 @@ class MemberMiddleware(BaseMiddleware):
     member's language). Anyone else may only redeem an invite (``/start <code>``); every other message
     or press gets a polite refusal and nothing more."""
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Next, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         if user is None or user.is_bot:
             return None
