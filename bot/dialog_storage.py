@@ -38,7 +38,7 @@ from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.middlewares.base import NextHandler
+from bot.middlewares.base import Next
 from storage.dialog_repo import Dialog, DialogKey, DialogRepo
 
 _update_session: ContextVar[AsyncSession | None] = ContextVar("dialog_update_session", default=None)
@@ -104,7 +104,7 @@ class DatabaseStorage(BaseStorage):
 class DialogSessionMiddleware(BaseMiddleware):
     """Outer middleware after ``DbSessionMiddleware``: dialog writes during the update join its session."""
 
-    async def __call__(self, handler: NextHandler, event: TelegramObject, data: dict[str, Any]) -> Any:
+    async def __call__(self, handler: Next, event: TelegramObject, data: dict[str, Any]) -> Any:
         session: AsyncSession | None = data.get("session")
         if session is None:
             return await handler(event, data)

@@ -6,6 +6,7 @@ tomorrow's plan (those fix the client or the date and skip the question)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
@@ -15,7 +16,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.clock import Clock
-from bot.filters import RoleFilter
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from domain.actions import check_action
@@ -26,6 +26,7 @@ from domain.text import clean_text, name_key
 from handlers.day import WORKERS, Day, one_line
 from handlers.day_callbacks import ClientAddTask, NewClient, NewClientAction, PickClient, PickDue
 from handlers.day_views import fmt_date
+from handlers.routing import on_typed, provide, role_router
 from storage.models import Client, Member, Team
 from storage.repo import ClientRepo, Repo
 
@@ -65,7 +66,7 @@ CREATE = NewClient(action=NewClientAction.CREATE)
 
 class Flow:
     """One step of the dialog: reads what is known from the FSM data and asks for the next piece or
-    creates the task."""
+    creates the task. The dialog's handlers get it as ``flow``."""
 
     def __init__(
         self, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
@@ -172,32 +173,22 @@ class Flow:
             raise DateError(DateErrorReason.PAST)
 
 
-async def start_add(
-    message: Message,
-    command: CommandObject,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    state: FSMContext,
-) -> None:
-    await state.clear()
-    f = Flow(repo, team, member, clock, t, state)
+async def start_add(message: Message, command: CommandObject, flow: Flow) -> None:
+    await flow.state.clear()
     args = (command.args or "").strip()
     if not args:
-        await f.advance(message)
+        await flow.advance(message)
         return
     if ":" not in args:
         raise UserError("add-format")
     name, rest = args.split(":", 1)
     if not rest.strip():
         raise UserError("add-format")
-    if not await f.resolve_client(message, name):
-        await state.update_data(pending_action=rest)
+    if not await flow.resolve_client(message, name):
+        await flow.state.update_data(pending_action=rest)
         return
-    await f.set_action(rest)
-    await f.advance(message)
+    await flow.set_action(rest)
+    await flow.advance(message)
 
 
 async def own_client(repo: Repo, member: Member, client_id: int) -> Client:
@@ -208,63 +199,39 @@ async def own_client(repo: Repo, member: Member, client_id: int) -> Client:
     return client
 
 
-async def add_for_client(
-    query: CallbackQuery,
-    callback_data: ClientAddTask,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    state: FSMContext,
-) -> None:
-    f = Flow(repo, team, member, clock, t, state)
-    client = await own_client(repo, member, callback_data.client_id)
+async def add_for_client(query: CallbackQuery, callback_data: ClientAddTask, flow: Flow) -> None:
+    client = await own_client(flow.repo, flow.member, callback_data.client_id)
     due = None
     if callback_data.due:
         try:
             due = datetime.strptime(callback_data.due, "%Y%m%d").date()
         except ValueError:
             raise UserError("button-stale") from None
+    state = flow.state
     await state.clear()
     await state.update_data(client_id=client.id, client_name=client.name)
     if due is not None:
-        await state.update_data(due=max(due, f.day.today).isoformat())
+        await state.update_data(due=max(due, flow.day.today).isoformat())
     if isinstance(query.message, Message):
-        await f.advance(query.message)
+        await flow.advance(query.message)
 
 
-async def pick_client(
-    query: CallbackQuery,
-    callback_data: PickClient,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    state: FSMContext,
-) -> None:
-    client = await own_client(repo, member, callback_data.client_id)
-    await continue_with(Flow(repo, team, member, clock, t, state), query, client, state)
+async def pick_client(query: CallbackQuery, callback_data: PickClient, flow: Flow) -> None:
+    client = await own_client(flow.repo, flow.member, callback_data.client_id)
+    await continue_with(flow, query, client, flow.state)
 
 
 async def create_pending_client(
-    query: CallbackQuery,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    state: FSMContext,
-    callback_answer: CallbackAnswer,
+    query: CallbackQuery, flow: Flow, t: Texts, callback_answer: CallbackAnswer
 ) -> None:
-    pending = (await state.get_data()).get("new_name")
+    pending = (await flow.state.get_data()).get("new_name")
     if not pending:
         raise UserError("button-stale")
-    client = await repo.clients.by_exact_name(member.team_id, pending, owner_id=member.id)
-    client = client or await repo.clients.create(member.team_id, member.id, pending)
+    clients, member = flow.repo.clients, flow.member
+    client = await clients.by_exact_name(member.team_id, pending, owner_id=member.id)
+    client = client or await clients.create(member.team_id, member.id, pending)
     callback_answer.text = t.plain("client-created", name=client.name)
-    await continue_with(Flow(repo, team, member, clock, t, state), query, client, state)
+    await continue_with(flow, query, client, flow.state)
 
 
 async def drop_pending_client(
@@ -278,58 +245,37 @@ async def drop_pending_client(
         await query.message.edit_reply_markup(reply_markup=None)
 
 
-async def client_text(
-    message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
-) -> None:
-    f = Flow(repo, team, member, clock, t, state)
-    if await f.resolve_client(message, message.text or ""):
-        await f.advance(message)
+async def client_text(message: Message, flow: Flow) -> None:
+    if await flow.resolve_client(message, message.text or ""):
+        await flow.advance(message)
 
 
-async def action_text(
-    message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
-) -> None:
-    f = Flow(repo, team, member, clock, t, state)
-    await f.set_action(message.text or "")
-    await f.advance(message)
+async def action_text(message: Message, flow: Flow) -> None:
+    await flow.set_action(message.text or "")
+    await flow.advance(message)
 
 
-async def due_text(
-    message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
-) -> None:
-    f = Flow(repo, team, member, clock, t, state)
-    due = parse_due_date(one_line(message.text), f.day.today)
-    await f.keep_typed_due(due)
-    await f.advance(message)
+async def due_text(message: Message, flow: Flow) -> None:
+    due = parse_due_date(one_line(message.text), flow.day.today)
+    await flow.keep_typed_due(due)
+    await flow.advance(message)
 
 
-async def due_pick(
-    query: CallbackQuery,
-    callback_data: PickDue,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    state: FSMContext,
-) -> None:
-    f = Flow(repo, team, member, clock, t, state)
+async def due_pick(query: CallbackQuery, callback_data: PickDue, flow: Flow) -> None:
     try:
         due = datetime.strptime(callback_data.to, "%Y%m%d").date()
     except ValueError:
         raise UserError("button-stale") from None
-    f.check_due(due)
-    await state.update_data(due=due.isoformat())
+    flow.check_due(due)
+    await flow.state.update_data(due=due.isoformat())
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
-        await f.advance(query.message)
+        await flow.advance(query.message)
 
 
 def build_router() -> Router:
-    router = Router(name="add")
-    router.message.filter(RoleFilter(*WORKERS))
-    router.callback_query.filter(RoleFilter(*WORKERS))
-    typed = (F.text, ~F.text.startswith("/"))
+    router = role_router("add", *WORKERS)
+    provide(router, "flow", _flow)
     router.message.register(start_add, Command("add"))
     router.callback_query.register(add_for_client, ClientAddTask.filter())
     router.callback_query.register(pick_client, PickClient.filter())
@@ -337,9 +283,7 @@ def build_router() -> Router:
         create_pending_client, NewClient.filter(F.action == NewClientAction.CREATE)
     )
     router.callback_query.register(drop_pending_client, NewClient.filter(F.action == NewClientAction.DROP))
-    router.message.register(client_text, StateFilter(AddTask.client), *typed)
-    router.message.register(action_text, StateFilter(AddTask.action), *typed)
-    router.message.register(due_text, StateFilter(AddTask.due), *typed)
+    on_typed(router, {AddTask.client: client_text, AddTask.action: action_text, AddTask.due: due_text})
     router.callback_query.register(due_pick, PickDue.filter(), StateFilter(AddTask.due))
     return router
 
@@ -360,3 +304,7 @@ async def continue_with(f: Flow, query: CallbackQuery, client: Client, state: FS
             await query.message.answer(f.t(exc.key, **exc.args_))
             return
     await f.advance(query.message)
+
+
+def _flow(data: dict[str, Any]) -> Flow:
+    return Flow(data["repo"], data["team"], data["member"], data["clock"], data["t"], data["state"])

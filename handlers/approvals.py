@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -53,6 +53,7 @@ from domain.plan import (
     require_task_change,
 )
 from domain.text import utf16_len
+from handlers.callbacks import pressed
 from handlers.day import WORKERS, Day, show_page
 from handlers.day_views import Page, fmt_date, member_zone, paginate, render_plan, task_line
 from handlers.head_common import (
@@ -66,6 +67,7 @@ from handlers.head_common import (
     one_text,
     tell,
 )
+from handlers.routing import on_typed, role_router
 from scheduler.compose import ComposeContext, Outgoing
 from scheduler.jobs import JOBS
 from storage.head_repo import day_bounds, team_zone
@@ -94,11 +96,6 @@ def _when(moment: datetime, zone: ZoneInfo, today: date, t: Texts) -> str:
 
 def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data.pack())
-
-
-def _message(query: CallbackQuery) -> Message | None:
-    """The message the button sits on, when Telegram still lets the bot edit it."""
-    return query.message if isinstance(query.message, Message) else None
 
 
 async def plan_items(repo: Repo, team: Team, plan: Plan) -> tuple[list[TaskItem], frozenset[int]]:
@@ -229,6 +226,29 @@ async def _client_name(repo: Repo, team: Team, task: Task) -> str | None:
     return (await repo.clients.get(team.id, task.client_id)).name if task.client_id else None
 
 
+async def _tell_of_task(
+    bot: Bot,
+    translator: Translator,
+    who: Member,
+    key: str,
+    head: Member,
+    task: Task,
+    client: str | None,
+    **more: str,
+) -> None:
+    """``who`` learns, in their own language, what ``head`` did to ``task`` (its day and wording)."""
+    wt = translator.get(who.locale)
+    text = wt(
+        key,
+        head=head.name,
+        gender=grammatical_gender(head.name),
+        date=fmt_date(task.due_date, wt),
+        task=Html(task_text(task, client, wt)),
+        **more,
+    )
+    await tell(bot, who, text)
+
+
 async def rewrite_page(repo: Repo, team: Team, manager: Member, plan: Plan, clock: Clock, t: Texts) -> Page:
     """What the manager sees of a returned plan: the head's comment, the plan with the usual add and send
     buttons, and 🗑 per task to take it off."""
@@ -333,7 +353,7 @@ async def show_plan_page(
     now = clock()
     plan = await _head_plan(repo, team, callback_data.plan_id, now)
     pages = await card_pages(repo, team, plan, member, t, now)
-    await show_page(_message(query), pages, callback_data.p)
+    await show_page(pressed(query), pages, callback_data.p)
 
 
 async def approve_plan(
@@ -354,7 +374,7 @@ async def approve_plan(
     repo.heads.decide(plan, PlanEvent.APPROVE, member, now)
     manager = await repo.members.in_team(team.id, plan.member_id)
     callback_answer.text = t.plain("appr-approved-toast", name=manager.name)
-    await show_page(_message(query), await card_pages(repo, team, plan, member, t, now), callback_data.p)
+    await show_page(pressed(query), await card_pages(repo, team, plan, member, t, now), callback_data.p)
     mt = translator.get(manager.locale)
     items, frozen = await plan_items(repo, team, plan)
     lines = [task_line(n, i, plan.for_date, frozen, mt) for n, i in enumerate(items, 1)]
@@ -381,7 +401,7 @@ async def return_plan(
     plan = await _head_plan(repo, team, callback_data.plan_id, clock())
     require(plan.status, PlanEvent.RETURN)
     manager = await repo.members.in_team(team.id, plan.member_id)
-    message = _message(query)
+    message = pressed(query)
     await state.clear()
     await state.set_state(HeadInput.comment)
     await state.update_data(_where(message), plan_id=plan.id, p=callback_data.p)
@@ -447,7 +467,7 @@ async def open_plan_task(
         [_back(plan, p, t)],
     ]
     line = task_text(task, await _client_name(repo, team, task), t)
-    message = _message(query)
+    message = pressed(query)
     if message is not None:
         await message.edit_text(
             t("appr-task-menu", task=Html(line)), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
@@ -469,7 +489,7 @@ async def choose_new_assignee(
     ]
     rows.append([_back(plan, p, t)])
     line = task_text(task, await _client_name(repo, team, task), t)
-    message = _message(query)
+    message = pressed(query)
     if message is not None:
         await message.edit_text(
             t("appr-give-ask", task=Html(line)), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
@@ -488,7 +508,7 @@ async def edit_plan_task(
     """Asks for the new wording; ``save_task_wording`` checks and saves it."""
     plan, task = await _plan_task(repo, team, callback_data, TaskChange.EDIT)
     repo.heads.require_open(task)
-    message = _message(query)
+    message = pressed(query)
     await state.clear()
     await state.set_state(HeadInput.action)
     await state.update_data(_where(message), plan_id=plan.id, task_id=task.id, p=callback_data.p)
@@ -526,19 +546,7 @@ async def save_task_wording(
         await _rerender(bot, int(data["chat_id"]), int(data["message_id"]), pages, int(data.get("p", 0)))
     await message.answer(t("appr-edited-done", task=Html(task_text(task, client, t))))
     assignee = await repo.members.in_team(team.id, task.assignee_id)
-    at = translator.get(assignee.locale)
-    await tell(
-        bot,
-        assignee,
-        at(
-            "appr-edited-notice",
-            head=member.name,
-            gender=grammatical_gender(member.name),
-            date=fmt_date(task.due_date, at),
-            was=Html(was),
-            task=Html(task_text(task, client, at)),
-        ),
-    )
+    await _tell_of_task(bot, translator, assignee, "appr-edited-notice", member, task, client, was=Html(was))
 
 
 async def cancel_plan_task(
@@ -558,20 +566,10 @@ async def cancel_plan_task(
     plan, task = await _plan_task(repo, team, callback_data, TaskChange.CANCEL)
     repo.heads.cancel(member, plan, task, now)
     callback_answer.text = t.plain("appr-cancelled-toast")
-    await show_page(_message(query), await card_pages(repo, team, plan, member, t, now), callback_data.p)
+    await show_page(pressed(query), await card_pages(repo, team, plan, member, t, now), callback_data.p)
     assignee = await repo.members.in_team(team.id, task.assignee_id)
-    at = translator.get(assignee.locale)
-    await tell(
-        bot,
-        assignee,
-        at(
-            "appr-cancelled-notice",
-            head=member.name,
-            gender=grammatical_gender(member.name),
-            date=fmt_date(task.due_date, at),
-            task=Html(task_text(task, await _client_name(repo, team, task), at)),
-        ),
-    )
+    client = await _client_name(repo, team, task)
+    await _tell_of_task(bot, translator, assignee, "appr-cancelled-notice", member, task, client)
 
 
 async def give_plan_task(
@@ -593,22 +591,10 @@ async def give_plan_task(
     before = await repo.members.in_team(team.id, task.assignee_id)
     await repo.heads.reassign(member, plan, task, to, now)
     callback_answer.text = t.plain("appr-given-toast", name=to.name)
-    await show_page(_message(query), await card_pages(repo, team, plan, member, t, now), callback_data.p)
+    await show_page(pressed(query), await card_pages(repo, team, plan, member, t, now), callback_data.p)
     client = await _client_name(repo, team, task)
-    for who, key in ((before, "appr-given-away-notice"), (to, "appr-given-to-notice")):
-        wt = translator.get(who.locale)
-        await tell(
-            bot,
-            who,
-            wt(
-                key,
-                head=member.name,
-                gender=grammatical_gender(member.name),
-                name=to.name if who is before else before.name,
-                date=fmt_date(task.due_date, wt),
-                task=Html(task_text(task, client, wt)),
-            ),
-        )
+    await _tell_of_task(bot, translator, before, "appr-given-away-notice", member, task, client, name=to.name)
+    await _tell_of_task(bot, translator, to, "appr-given-to-notice", member, task, client, name=before.name)
 
 
 async def drop_plan_task(
@@ -629,7 +615,7 @@ async def drop_plan_task(
     plan = await repo.days.plan(member, task.due_date)
     repo.heads.drop_from_plan(member, plan, task, day.now)
     callback_answer.text = t.plain("appr-dropped-toast")
-    message = _message(query)
+    message = pressed(query)
     if message is None:
         return
     if plan is not None and plan.status is PlanStatus.RETURNED:
@@ -646,13 +632,9 @@ async def drop_plan_task(
 def build_router() -> Router:
     router = Router(name="approvals")
 
-    head = Router(name="approvals-head")
-    head.message.filter(RoleFilter(*HEAD))
-    head.callback_query.filter(RoleFilter(*HEAD))
-    typed = (F.text, ~F.text.startswith("/"))
+    head = role_router("approvals-head", *HEAD)
     head.message.register(list_plans, Command("plans"))
-    head.message.register(save_return_comment, StateFilter(HeadInput.comment), *typed)
-    head.message.register(save_task_wording, StateFilter(HeadInput.action), *typed)
+    on_typed(head, {HeadInput.comment: save_return_comment, HeadInput.action: save_task_wording})
     press = head.callback_query.register
     press(open_plan, PlanAct.filter(F.action == PlanAction.OPEN))
     press(show_plan_page, PlanAct.filter(F.action == PlanAction.PAGE))

@@ -45,6 +45,18 @@ async def show(query: CallbackQuery, bot: Bot, text: str, markup: InlineKeyboard
     await bot.send_message(_chat_id(query), text, reply_markup=markup)
 
 
+def pressed(query: CallbackQuery) -> Message | None:
+    """The message the button sits on, when Telegram still gives it (None: inaccessible or inline)."""
+    return query.message if isinstance(query.message, Message) else None
+
+
+async def answer_under(query: CallbackQuery, text: str) -> None:
+    """``text`` as a new message under the pressed one; nothing when Telegram no longer gives that message."""
+    message = pressed(query)
+    if message is not None:
+        await message.answer(text)
+
+
 async def reply_to(
     query: CallbackQuery, bot: Bot, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:

@@ -6,7 +6,7 @@ see the team's, and only the head or the client's owner changes anything."""
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -21,6 +21,7 @@ from domain.errors import UserError
 from handlers.day_callbacks import ClientAddTask, ClientOpen, ClientStage, NewClient, NewClientAction
 from handlers.day_views import fmt_date
 from handlers.leads import ask_about_lost_client_deals
+from handlers.routing import on_typed
 from storage.models import Client, Member
 from storage.repo import Repo
 
@@ -199,7 +200,7 @@ def build_router() -> Router:
     router.callback_query.register(move_stage, ClientStage.filter())
     router.message.register(new_client, Command("newclient"), makers)
     router.callback_query.register(ask_name, NewClient.filter(F.action == NewClientAction.ASK), makers)
-    router.message.register(name_text, StateFilter(ClientInput.name), F.text, ~F.text.startswith("/"))
+    on_typed(router, {ClientInput.name: name_text})
     return router
 
 

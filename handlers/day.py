@@ -9,13 +9,12 @@ list back in that message, so no screen is left stuck on a picker."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 
-from aiogram import BaseMiddleware, Bot, F, Router
+from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
@@ -24,12 +23,10 @@ from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
-    TelegramObject,
 )
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.clock import Clock
-from bot.filters import RoleFilter
 from bot.i18n import Html, Texts
 from domain.dates import parse_due_date
 from domain.enums import Role, TaskStatus
@@ -50,6 +47,7 @@ from handlers.day_views import (
     report_page,
     today_page,
 )
+from handlers.routing import on_typed, provide, role_router
 from storage.day_repo import DayRepo, EveningReport
 from storage.models import Member, Task, Team
 from storage.repo import Repo
@@ -105,24 +103,9 @@ class Day:
         return await self.days.evening(self.member, self.today, await self.tomorrow(), self.zone)
 
 
-class DayMiddleware(BaseMiddleware):
-    """Gives the handlers of a router about the member's day their ``day`` (an inner middleware: it runs
-    only once a handler's filters have matched, so only for the member's own updates)."""
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        if data.get("member") is not None:
-            data["day"] = Day(data["repo"], data["team"], data["member"], data["clock"])
-        return await handler(event, data)
-
-    @classmethod
-    def install(cls, router: Router) -> None:
-        router.message.middleware(cls())
-        router.callback_query.middleware(cls())
+def provide_day(router: Router) -> None:
+    """The handlers of ``router`` about the member's day get their ``day``."""
+    provide(router, "day", lambda data: Day(data["repo"], data["team"], data["member"], data["clock"]))
 
 
 def one_line(text: str | None) -> str:
@@ -374,10 +357,8 @@ async def save_move_date(message: Message, day: Day, t: Texts, state: FSMContext
 
 
 def build_router() -> Router:
-    router = Router(name="day")
-    router.message.filter(RoleFilter(*WORKERS))
-    router.callback_query.filter(RoleFilter(*WORKERS))
-    DayMiddleware.install(router)
+    router = role_router("day", *WORKERS)
+    provide_day(router)
 
     router.message.register(show_today, Command("today"))
     router.callback_query.register(turn_page, ListPage.filter())
@@ -391,10 +372,10 @@ def build_router() -> Router:
     router.callback_query.register(ask_date_text, TaskAct.filter(F.action == TaskAction.TYPE_DATE))
     router.callback_query.register(mark_not_done, TaskReason.filter())
     router.callback_query.register(move_task, TaskMove.filter())
-    typed = (F.text, ~F.text.startswith("/"))
-    router.message.register(save_result, StateFilter(DayInput.result), *typed)
-    router.message.register(save_reason, StateFilter(DayInput.reason), *typed)
-    router.message.register(save_move_date, StateFilter(DayInput.move_date), *typed)
+    on_typed(
+        router,
+        {DayInput.result: save_result, DayInput.reason: save_reason, DayInput.move_date: save_move_date},
+    )
     return router
 
 

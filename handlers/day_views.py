@@ -366,16 +366,7 @@ def reasons_keyboard(task_id: int, ver: int, view: View, page: int, t: Texts) ->
             text=t.plain(f"reason-{code}"),
             callback_data=TaskReason(task_id=task_id, code=code, v=view, p=page, ver=ver),
         )
-    kb.button(
-        text=t.plain("reason-other"),
-        callback_data=TaskAct(action=TaskAction.TYPE_REASON, task_id=task_id, v=view, p=page, ver=ver),
-    )
-    kb.button(
-        text=t.plain("btn-back"),
-        callback_data=TaskAct(action=TaskAction.BACK, task_id=task_id, v=view, p=page, ver=ver),
-    )
-    kb.adjust(2, 2, 2)
-    return kb.as_markup()
+    return _last_two(kb, "reason-other", TaskAction.TYPE_REASON, task_id, ver, view, page, t)
 
 
 def move_keyboard(
@@ -387,26 +378,19 @@ def move_keyboard(
             text=fmt_date(d, t),
             callback_data=TaskMove(task_id=task_id, to=d.strftime("%Y%m%d"), v=view, p=page, ver=ver),
         )
-    kb.button(
-        text=t.plain("btn-other-date"),
-        callback_data=TaskAct(action=TaskAction.TYPE_DATE, task_id=task_id, v=view, p=page, ver=ver),
-    )
-    kb.button(
-        text=t.plain("btn-back"),
-        callback_data=TaskAct(action=TaskAction.BACK, task_id=task_id, v=view, p=page, ver=ver),
-    )
-    kb.adjust(2, 2, 2)
-    return kb.as_markup()
+    return _last_two(kb, "btn-other-date", TaskAction.TYPE_DATE, task_id, ver, view, page, t)
 
 
 def cancel_keyboard(task_id: int, ver: int, view: View, page: int, t: Texts) -> InlineKeyboardMarkup:
-    kb = Keyboard()
-    kb.button(
-        text=t.plain("btn-cancel-task"),
-        callback_data=TaskAct(action=TaskAction.CANCEL_CONFIRMED, task_id=task_id, v=view, p=page, ver=ver),
-    )
-    kb.button(
-        text=t.plain("btn-back"),
-        callback_data=TaskAct(action=TaskAction.BACK, task_id=task_id, v=view, p=page, ver=ver),
-    )
+    return _last_two(Keyboard(), "btn-cancel-task", TaskAction.CANCEL_CONFIRMED, task_id, ver, view, page, t)
+
+
+def _last_two(
+    kb: Keyboard, label: str, action: TaskAction, task_id: int, ver: int, view: View, page: int, t: Texts
+) -> InlineKeyboardMarkup:
+    """The last row of a choice about a task: ``action`` (type a reason or a date, confirm) and back to the
+    list; the choices above it two a row."""
+    for text, act in ((t.plain(label), action), (t.plain("btn-back"), TaskAction.BACK)):
+        kb.button(text=text, callback_data=TaskAct(action=act, task_id=task_id, v=view, p=page, ver=ver))
+    kb.adjust(2, 2, 2)
     return kb.as_markup()

@@ -12,7 +12,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.clock import Clock
-from bot.filters import RoleFilter
 from bot.i18n import Html, Texts, Translator
 from bot.keyboard import Keyboard
 from domain.calendar import WorkCalendar
@@ -34,7 +33,8 @@ from domain.text import split_message
 from handlers.day import Day
 from handlers.day_views import abnormal_text, fmt_date, fmt_money, local_date
 from handlers.head_callbacks import Nudge
-from handlers.head_common import HEAD, tell
+from handlers.head_common import HEAD, fact_args, percent_text, tell
+from handlers.routing import role_router
 from scheduler.compose import ComposeContext, Outgoing
 from storage.models import Member, Team
 from storage.repo import Repo
@@ -103,10 +103,6 @@ def not_actions_text(counts: list[Count], t: Texts) -> str:
     return "\n".join(lines)
 
 
-def _percent(value: int | None) -> str:
-    return "—" if value is None else f"{value}%"
-
-
 def render_evening(dg: EveningDigest, today: date, waiting: int, t: Texts) -> str:
     team = dg.team
     parts = [
@@ -114,9 +110,7 @@ def render_evening(dg: EveningDigest, today: date, waiting: int, t: Texts) -> st
         + "\n"
         + t(
             "dg-team-line",
-            done=team.done,
-            planned=team.planned,
-            percent=_percent(team.percent),
+            **fact_args(team),
             overdue=dg.overdue_total,
             leads=dg.leads_total,
             deals=dg.deals_total,
@@ -129,9 +123,7 @@ def render_evening(dg: EveningDigest, today: date, waiting: int, t: Texts) -> st
             line = t(
                 "dg-manager-line",
                 name=m.name,
-                done=m.fact.done,
-                planned=m.fact.planned,
-                percent=_percent(m.fact.percent),
+                **fact_args(m.fact),
                 overdue=m.overdue,
                 leads=m.leads,
                 deals=m.deals,
@@ -169,7 +161,13 @@ def render_evening(dg: EveningDigest, today: date, waiting: int, t: Texts) -> st
     if dg.head_share is not None:
         s = dg.head_share
         parts.append(
-            t("dg-head-share", own=s.own, total=s.total, percent=_percent(s.percent), days=SHARE_WINDOW_DAYS)
+            t(
+                "dg-head-share",
+                own=s.own,
+                total=s.total,
+                percent=percent_text(s.percent),
+                days=SHARE_WINDOW_DAYS,
+            )
         )
     if dg.not_actions:
         parts.append(not_actions_text(dg.not_actions, t))
@@ -310,9 +308,7 @@ async def nudge(
 
 
 def build_router() -> Router:
-    router = Router(name="digest")
-    router.message.filter(RoleFilter(*HEAD))
-    router.callback_query.filter(RoleFilter(*HEAD))
+    router = role_router("digest", *HEAD)
     router.message.register(digest, Command("digest"))
     router.callback_query.register(nudge, Nudge.filter())
     return router

@@ -15,6 +15,7 @@ from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from domain.enums import Role
 from domain.errors import UserError
+from domain.planfact import PlanFact
 from domain.text import split_message
 from storage.head_repo import HeadRepo
 from storage.models import Member
@@ -25,6 +26,16 @@ HEAD = (Role.HEAD,)
 READERS = (Role.HEAD, Role.OWNER)
 MAX_COMMENT = 1000
 PICK_LIMIT = 12
+
+
+def percent_text(value: int | None) -> str:
+    """A share in whole percent; "—" when there is nothing to share (nothing was planned)."""
+    return "—" if value is None else f"{value}%"
+
+
+def fact_args(fact: PlanFact) -> dict[str, int | str]:
+    """How far a manager (or the team) got with the day's plan, as a text's arguments."""
+    return {"done": fact.done, "planned": fact.planned, "percent": percent_text(fact.percent)}
 
 
 class PlanAction(StrEnum):

@@ -19,7 +19,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.clock import Clock
-from bot.filters import RoleFilter
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from domain.actions import check_action
@@ -33,6 +32,7 @@ from handlers.callbacks import reply_to, show
 from handlers.day_views import fmt_date, local_date
 from handlers.head_callbacks import TYPE_DATE, HotAct, HotAction, HotDate, HotPick
 from handlers.head_common import HEAD, PICK_LIMIT, one_text
+from handlers.routing import on_typed, role_router
 from scheduler.compose import ComposeContext, Outgoing
 from storage.models import Member, Team
 from storage.repo import Repo
@@ -281,18 +281,20 @@ async def remove_entry(
     await _drop_keyboard(query)
 
 
-async def ask_step(
-    query: CallbackQuery, callback_data: HotAct, repo: Repo, team: Team, t: Texts, state: FSMContext, bot: Bot
-) -> None:
-    await _edit_entry(callback_data, repo, team, state, HotInput.step)
-    await reply_to(query, bot, t("hot-ask-step"))
+#: What an entry's button asks for in words: the state that waits for the answer, and the prompt.
+ENTRY_ASKS: dict[HotAction, tuple[State, str]] = {
+    HotAction.STEP: (HotInput.step, "hot-ask-step"),
+    HotAction.WHY: (HotInput.reason, "hot-ask-reason-edit"),
+}
 
 
-async def ask_reason(
+async def ask_entry_text(
     query: CallbackQuery, callback_data: HotAct, repo: Repo, team: Team, t: Texts, state: FSMContext, bot: Bot
 ) -> None:
-    await _edit_entry(callback_data, repo, team, state, HotInput.reason)
-    await reply_to(query, bot, t("hot-ask-reason-edit"))
+    """✏️ the next step or the reason of an entry (``ENTRY_ASKS``)."""
+    awaiting, prompt = ENTRY_ASKS[callback_data.action]
+    await _edit_entry(callback_data, repo, team, state, awaiting)
+    await reply_to(query, bot, t(prompt))
 
 
 async def ask_date(
@@ -421,24 +423,25 @@ async def _save_date(
 
 
 def build_router() -> Router:
-    router = Router(name="hot")
-    router.message.filter(RoleFilter(*HEAD))
-    router.callback_query.filter(RoleFilter(*HEAD))
-    typed = (F.text, ~F.text.startswith("/"))
+    router = role_router("hot", *HEAD)
 
     router.message.register(hot, Command("hot"))
-    router.message.register(client_text, StateFilter(HotInput.client), *typed)
-    router.message.register(reason_text, StateFilter(HotInput.reason), *typed)
-    router.message.register(step_text, StateFilter(HotInput.step), *typed)
-    router.message.register(date_text, StateFilter(HotInput.date), *typed)
+    on_typed(
+        router,
+        {
+            HotInput.client: client_text,
+            HotInput.reason: reason_text,
+            HotInput.step: step_text,
+            HotInput.date: date_text,
+        },
+    )
 
     on = router.callback_query.register
     on(list_in_place, HotAct.filter(F.action == HotAction.LIST))
     on(ask_client, HotAct.filter(F.action == HotAction.ADD))
     on(open_entry, HotAct.filter(F.action == HotAction.OPEN))
-    on(ask_step, HotAct.filter(F.action == HotAction.STEP))
+    on(ask_entry_text, HotAct.filter(F.action.in_(ENTRY_ASKS)))
     on(ask_date, HotAct.filter(F.action == HotAction.DATE))
-    on(ask_reason, HotAct.filter(F.action == HotAction.WHY))
     on(ask_remove, HotAct.filter(F.action == HotAction.REMOVE))
     on(remove_entry, HotAct.filter(F.action == HotAction.REMOVE_CONFIRMED))
     on(pick_client, HotPick.filter(), StateFilter(HotInput.client))

@@ -22,7 +22,6 @@ from aiogram.types import CallbackQuery, Document, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from bot.filters import RoleFilter
 from bot.heavy import HeavyJobs, job_team, start_job
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
@@ -30,6 +29,7 @@ from domain.dates import parse_due_date
 from domain.enums import Role
 from domain.errors import UserError
 from domain.text import split_message
+from handlers.routing import on_typed, role_router
 from handlers.sales_callbacks import ImportAction, ImportStep
 from importer.read import MAX_BYTES, read_file
 from importer.service import ImportPlan, apply, prepare
@@ -193,32 +193,8 @@ async def cancel_pressed(query: CallbackQuery, state: FSMContext, t: Texts) -> N
         await query.message.edit_text(t("import-cancelled"))
 
 
-async def go_pressed(
-    query: CallbackQuery,
-    state: FSMContext,
-    team: Team,
-    member: Member,
-    t: Texts,
-    clock: Clock,
-    bot: Bot,
-    heavy: HeavyJobs,
-    session_pool: async_sessionmaker[AsyncSession],
-) -> None:
-    await _write(query, state, team, member, t, clock, bot, heavy, session_pool, move=False)
-
-
-async def move_pressed(
-    query: CallbackQuery,
-    state: FSMContext,
-    team: Team,
-    member: Member,
-    t: Texts,
-    clock: Clock,
-    bot: Bot,
-    heavy: HeavyJobs,
-    session_pool: async_sessionmaker[AsyncSession],
-) -> None:
-    await _write(query, state, team, member, t, clock, bot, heavy, session_pool, move=True)
+#: The buttons that load the file: as it is, or with its overdue tasks moved.
+LOADS = (ImportAction.GO, ImportAction.MOVE)
 
 
 async def _confirming(state: FSMContext) -> dict[str, Any]:
@@ -228,8 +204,9 @@ async def _confirming(state: FSMContext) -> dict[str, Any]:
     return data
 
 
-async def _write(
+async def load_pressed(
     query: CallbackQuery,
+    callback_data: ImportStep,
     state: FSMContext,
     team: Team,
     member: Member,
@@ -238,12 +215,11 @@ async def _write(
     bot: Bot,
     heavy: HeavyJobs,
     session_pool: async_sessionmaker[AsyncSession],
-    *,
-    move: bool,
 ) -> None:
-    """ "Load": the file is read again and compared in a worker (the long part), then its good rows are
-    written in one transaction on the bot's side, in turn with the updates (SQLite's one writer); the
-    dialog ends now, so a second press finds nothing to load."""
+    """ "Load" (or "load, the overdue tasks moved"): the file is read again and compared in a worker (the
+    long part), then its good rows are written in one transaction on the bot's side, in turn with the
+    updates (SQLite's one writer); the dialog ends now, so a second press finds nothing to load."""
+    move = callback_data.a == ImportAction.MOVE
     data = await _confirming(state)
     move_to = date.fromisoformat(data["move_to"]) if move and data.get("move_to") else None
     if move and move_to is None:
@@ -270,13 +246,10 @@ async def _write(
 
 
 def build_router() -> Router:
-    router = Router(name="importing")
-    router.message.filter(RoleFilter(Role.HEAD))
-    router.callback_query.filter(RoleFilter(Role.HEAD))
+    router = role_router("importing", Role.HEAD)
     router.message.register(how, Command("import"))
     router.message.register(received, F.document)
-    router.message.register(move_date_typed, ImportFlow.confirm, F.text, ~F.text.startswith("/"))
-    router.callback_query.register(go_pressed, ImportStep.filter(F.a == ImportAction.GO))
-    router.callback_query.register(move_pressed, ImportStep.filter(F.a == ImportAction.MOVE))
+    on_typed(router, {ImportFlow.confirm: move_date_typed})
+    router.callback_query.register(load_pressed, ImportStep.filter(F.a.in_(LOADS)))
     router.callback_query.register(cancel_pressed, ImportStep.filter(F.a == ImportAction.CANCEL))
     return router

@@ -26,7 +26,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.filters import RoleFilter
 from bot.i18n import Html, Texts
 from bot.keyboard import Keyboard
 from domain.deals import (
@@ -45,9 +44,11 @@ from domain.money import format_money, parse_amount, split_trailing_amount
 from domain.sales import month_start
 from domain.zones import local_date_of
 from handlers.add import AddTask, client_name_ok
-from handlers.day import WORKERS, Day, DayMiddleware
+from handlers.day import WORKERS, Day, provide_day
+from handlers.routing import on_typed, role_router
 from storage.models import Client, Deal, Member, Team
 from storage.repo import Repo
+from storage.sales_repo import DealRow
 
 MAX_SOURCE = 200
 
@@ -153,16 +154,33 @@ def void_keyboard(deal_id: int, t: Texts) -> InlineKeyboardMarkup:
 async def _changeable(repo: Repo, team: Team, member: Member, deal_id: int, day: Day) -> Deal:
     """The deal, if it is in the presser's team and the presser may change it now."""
     deal = await repo.sales.deal(team.id, deal_id)
-    allowed = may_change(
+    if not _may_change(member, deal, day.now):
+        raise UserError("deal-not-yours")
+    return deal
+
+
+def _may_change(member: Member, deal: Deal, now: datetime) -> bool:
+    """Whether ``member`` may still correct or void ``deal`` (its author for a while, the head always)."""
+    return may_change(
         actor_id=member.id,
         actor_is_head=member.role is Role.HEAD,
         author_id=deal.member_id,
         created_at=deal.created_at,
-        now=day.now,
+        now=now,
     )
-    if not allowed:
-        raise UserError("deal-not-yours")
-    return deal
+
+
+def _deal_line(n: int, row: DealRow, t: Texts) -> str:
+    """A numbered line of a list of deals: its day, client, amount and who made it."""
+    deal = row.deal
+    return t(
+        "deals-line",
+        n=str(n),
+        date=f"{deal.on_date.day:02d}.{deal.on_date.month:02d}",
+        name=row.client_name,
+        amount=_money(Decimal(deal.amount), t),
+        who=row.member_name,
+    )
 
 
 async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -412,25 +430,9 @@ async def list_deals(message: Message, repo: Repo, team: Team, member: Member, d
     buttons = 0
     for n, row in enumerate(rows, 1):
         deal = row.deal
-        lines.append(
-            t(
-                "deals-line",
-                n=str(n),
-                date=f"{deal.on_date.day:02d}.{deal.on_date.month:02d}",
-                name=row.client_name,
-                amount=_money(Decimal(deal.amount), t),
-                who=row.member_name,
-            )
-            + (t("deals-pending-mark") if deal.state == DealState.PENDING else "")
-        )
-        allowed = may_change(
-            actor_id=member.id,
-            actor_is_head=member.role is Role.HEAD,
-            author_id=deal.member_id,
-            created_at=deal.created_at,
-            now=day.now,
-        )
-        if allowed:
+        pending = t("deals-pending-mark") if deal.state == DealState.PENDING else ""
+        lines.append(_deal_line(n, row, t) + pending)
+        if _may_change(member, deal, day.now):
             kb.button(text=f"✏️ {n}", callback_data=DealCb(action=DealAction.EDIT, deal_id=deal.id))
             kb.button(text=f"🗑 {n}", callback_data=DealCb(action=DealAction.VOID, deal_id=deal.id))
             buttons += 2
@@ -456,26 +458,9 @@ async def ask_about_lost_client_deals(
     kb = Keyboard()
     lines = [t("deal-lost-client", name=client.name, count=len(rows))]
     for n, row in enumerate(rows, 1):
-        deal = row.deal
-        lines.append(
-            t(
-                "deals-line",
-                n=str(n),
-                date=f"{deal.on_date.day:02d}.{deal.on_date.month:02d}",
-                name=row.client_name,
-                amount=_money(Decimal(deal.amount), t),
-                who=row.member_name,
-            )
-        )
-        allowed = may_change(
-            actor_id=member.id,
-            actor_is_head=member.role is Role.HEAD,
-            author_id=deal.member_id,
-            created_at=deal.created_at,
-            now=now,
-        )
-        if allowed:
-            kb.button(text=f"🗑 {n}", callback_data=DealCb(action=DealAction.VOID, deal_id=deal.id))
+        lines.append(_deal_line(n, row, t))
+        if _may_change(member, row.deal, now):
+            kb.button(text=f"🗑 {n}", callback_data=DealCb(action=DealAction.VOID, deal_id=row.deal.id))
     await message.answer("\n".join(lines), reply_markup=kb.adjust(4).as_markup() if any(kb.buttons) else None)
 
 
@@ -483,14 +468,12 @@ async def ask_about_lost_client_deals(
 
 
 def build_router() -> Router:
-    router = Router(name="leads")
-    router.message.filter(RoleFilter(*WORKERS))
-    router.callback_query.filter(RoleFilter(*WORKERS))
-    DayMiddleware.install(router)
+    router = role_router("leads", *WORKERS)
+    provide_day(router)
     router.message.register(record_lead, Command("lead"))
     router.message.register(record_deal, Command("deal"))
     router.message.register(list_deals, Command("deals"))
-    router.message.register(correct_deal, DealInput.amount, F.text, ~F.text.startswith("/"))
+    on_typed(router, {DealInput.amount: correct_deal})
     router.callback_query.register(confirm_deal, DealCb.filter(F.action == DealAction.CONFIRM))
     router.callback_query.register(discard_deal, DealCb.filter(F.action == DealAction.DISCARD))
     router.callback_query.register(ask_correct_deal, DealCb.filter(F.action == DealAction.EDIT))

@@ -11,23 +11,20 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.filters import RoleFilter
 from bot.i18n import Texts, Translator
 from domain.enums import Role
 from domain.errors import UserError
 from domain.plan import PlanEvent, allows
 from handlers.add import AddTask
 from handlers.approvals import plan_submitted
-from handlers.day import WORKERS, Day, DayMiddleware, show_page
+from handlers.callbacks import answer_under, pressed
+from handlers.day import WORKERS, Day, provide_day, show_page
 from handlers.day_callbacks import Mood, ReportAct
 from handlers.day_views import member_zone, render_plan, render_report, render_today
+from handlers.routing import role_router
 from scheduler.compose import ComposeContext, Outgoing
 from storage.models import Member, Team
 from storage.repo import Repo
-
-
-def _message(query: CallbackQuery) -> Message | None:
-    return query.message if isinstance(query.message, Message) else None
 
 
 async def show_report(message: Message, day: Day, t: Texts, state: FSMContext) -> None:
@@ -43,9 +40,7 @@ async def add_plan_task(query: CallbackQuery, day: Day, t: Texts, state: FSMCont
     await state.clear()
     await state.set_state(AddTask.client)
     await state.update_data(due=tomorrow.isoformat())
-    message = _message(query)
-    if message is not None:
-        await message.answer(t("plan-ask-client"))
+    await answer_under(query, t("plan-ask-client"))
 
 
 async def send_plan(
@@ -79,7 +74,7 @@ async def send_plan(
     await plan_submitted(repo, team, member, plan, bot, translator, day.now)
     callback_answer.text = t.plain("plan-sent-toast")
     page = render_plan(await day.evening(), t)
-    message = _message(query)
+    message = pressed(query)
     if message is not None:
         await message.edit_text(page.text, reply_markup=page.markup)
 
@@ -94,14 +89,12 @@ async def save_mood(
     report.mood = callback_data.value
     callback_answer.text = t.plain("mood-saved", value=callback_data.value)
     page = render_plan(await day.evening(), t)
-    await show_page(_message(query), [page], 0)
+    await show_page(pressed(query), [page], 0)
 
 
 def build_router() -> Router:
-    router = Router(name="report")
-    router.message.filter(RoleFilter(*WORKERS))
-    DayMiddleware.install(router)
-    router.callback_query.filter(RoleFilter(*WORKERS))
+    router = role_router("report", *WORKERS)
+    provide_day(router)
     router.message.register(show_report, Command("report"))
     router.callback_query.register(add_plan_task, ReportAct.filter(F.a == "add"))
     router.callback_query.register(send_plan, ReportAct.filter(F.a == "send"))

@@ -16,7 +16,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.clock import Clock
-from bot.filters import RoleFilter
 from bot.i18n import Html, Texts, Translator
 from bot.keyboard import Keyboard
 from domain.actions import check_action
@@ -25,6 +24,7 @@ from domain.errors import UserError
 from domain.gender import grammatical_gender
 from domain.review import Agenda, ReviewClient, agenda, days_in_stage, silent_days
 from domain.text import split_message
+from handlers.callbacks import answer_under, pressed
 from handlers.day import Day, one_line
 from handlers.day_views import fmt_date, fmt_money, local_date
 from handlers.head_common import (
@@ -39,6 +39,7 @@ from handlers.head_common import (
     pick_manager,
     tell,
 )
+from handlers.routing import on_typed, role_router
 from storage.head_repo import HeadRepo
 from storage.models import Member, Review, Team
 from storage.repo import Repo
@@ -162,10 +163,6 @@ async def due_keyboard(
     return kb.as_markup()
 
 
-def _message(query: CallbackQuery) -> Message | None:
-    return query.message if isinstance(query.message, Message) else None
-
-
 async def _start(
     answer: Message, manager: Member, repo: Repo, team: Team, head: Member, clock: Clock, t: Texts
 ) -> None:
@@ -212,7 +209,7 @@ async def review_picked_manager(
 ) -> None:
     await state.clear()
     manager = await repo.heads.manager(team.id, callback_data.member_id)
-    message = _message(query)
+    message = pressed(query)
     if message is not None:
         await _start(message, manager, repo, team, member, clock, t)
 
@@ -225,26 +222,21 @@ async def _dialog(repo: Repo, team: Team, state: FSMContext, review_id: int) -> 
     return review, manager
 
 
-async def end_review(
-    query: CallbackQuery, callback_data: ReviewAct, repo: Repo, team: Team, t: Texts, state: FSMContext
-) -> None:
-    """🏁: asks for the outcome; ``save_review_outcome`` closes the review."""
-    _, manager = await _dialog(repo, team, state, callback_data.review_id)
-    await state.set_state(ReviewInput.outcome)
-    message = _message(query)
-    if message is not None:
-        await message.answer(t("rv-ask-outcome", name=manager.name))
+#: What a review's button asks the head: the state that waits for the answer, and the prompt.
+REVIEW_ASKS: dict[ReviewAction, tuple[State, str]] = {
+    ReviewAction.END: (ReviewInput.outcome, "rv-ask-outcome"),  # save_review_outcome closes the review
+    ReviewAction.OTHER: (ReviewInput.client, "rv-ask-client"),  # another client: its name
+}
 
 
-async def ask_review_client(
+async def ask_in_review(
     query: CallbackQuery, callback_data: ReviewAct, repo: Repo, team: Team, t: Texts, state: FSMContext
 ) -> None:
-    """➕ another client: asks for its name."""
+    """🏁 asks for the outcome, ➕ for another client (``REVIEW_ASKS``)."""
     _, manager = await _dialog(repo, team, state, callback_data.review_id)
-    await state.set_state(ReviewInput.client)
-    message = _message(query)
-    if message is not None:
-        await message.answer(t("rv-ask-client", name=manager.name))
+    awaiting, prompt = REVIEW_ASKS[callback_data.action]
+    await state.set_state(awaiting)
+    await answer_under(query, t(prompt, name=manager.name))
 
 
 async def pick_review_client(
@@ -264,9 +256,7 @@ async def pick_review_client(
     await state.update_data(client_id=client.id, client_name=client.name)
     await state.set_state(ReviewInput.action)
     callback_answer.text = client.name
-    message = _message(query)
-    if message is not None:
-        await message.answer(t("rv-ask-action", client=client.name, name=manager.name))
+    await answer_under(query, t("rv-ask-action", client=client.name, name=manager.name))
 
 
 async def find_review_client(message: Message, repo: Repo, team: Team, t: Texts, state: FSMContext) -> None:
@@ -368,9 +358,7 @@ async def _create(
 async def ask_review_date(query: CallbackQuery, t: Texts, callback_answer: CallbackAnswer) -> None:
     """«Другая дата»: the date is typed next (``set_review_due_typed``)."""
     callback_answer.text = t.plain("ask-move-text")
-    message = _message(query)
-    if message is not None:
-        await message.answer(t("ask-move-text"))
+    await answer_under(query, t("ask-move-text"))
 
 
 async def set_review_due(
@@ -392,7 +380,7 @@ async def set_review_due(
         due = datetime.strptime(callback_data.to, "%Y%m%d").date()
     except ValueError:
         raise UserError("button-stale") from None
-    message = _message(query)
+    message = pressed(query)
     if message is not None:
         await message.edit_reply_markup(reply_markup=None)
         await _create(message, due, repo, team, member, clock, t, state, bot, translator)
@@ -433,20 +421,21 @@ async def save_review_outcome(
 
 
 def build_router() -> Router:
-    router = Router(name="review")
-    router.message.filter(RoleFilter(*HEAD))
-    router.callback_query.filter(RoleFilter(*HEAD))
-    typed = (F.text, ~F.text.startswith("/"))
+    router = role_router("review", *HEAD)
     router.message.register(start_review, Command("review"))
-    router.message.register(find_review_client, StateFilter(ReviewInput.client), *typed)
-    router.message.register(save_review_action, StateFilter(ReviewInput.action), *typed)
-    router.message.register(set_review_due_typed, StateFilter(ReviewInput.due), *typed)
-    router.message.register(save_review_outcome, StateFilter(ReviewInput.outcome), *typed)
+    on_typed(
+        router,
+        {
+            ReviewInput.client: find_review_client,
+            ReviewInput.action: save_review_action,
+            ReviewInput.due: set_review_due_typed,
+            ReviewInput.outcome: save_review_outcome,
+        },
+    )
     press = router.callback_query.register
     press(review_picked_manager, ReviewPick.filter())
     press(pick_review_client, ReviewAct.filter(F.action == ReviewAction.TASK))
-    press(ask_review_client, ReviewAct.filter(F.action == ReviewAction.OTHER))
-    press(end_review, ReviewAct.filter(F.action == ReviewAction.END))
+    press(ask_in_review, ReviewAct.filter(F.action.in_(REVIEW_ASKS)))
     due = StateFilter(ReviewInput.due)
     press(ask_review_date, ReviewDue.filter(F.to == OTHER_DATE), due)
     press(set_review_due, ReviewDue.filter(F.to != OTHER_DATE), due)

@@ -5,12 +5,14 @@ at the scheduler's next tick, which it triggers at once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -18,7 +20,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.clock import Clock
-from bot.filters import RoleFilter
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from domain.calendar import parse_workdays
@@ -27,6 +28,7 @@ from domain.errors import UserError
 from domain.settings_input import RU_ZONES, check_day_order, parse_time, parse_vacation, resolve_zone
 from domain.zones import member_zone, team_zone, zone_for
 from handlers.callbacks import show
+from handlers.routing import on_typed, role_router
 from storage.models import Member, Team
 from storage.repo import Repo
 from storage.settings_repo import TIME_FIELDS, SettingsRepo, date_range
@@ -206,6 +208,30 @@ async def vacations_view(
     return "\n".join(lines), kb.as_markup()
 
 
+@dataclass(frozen=True)
+class MemberAsk:
+    """What to ask about a member picked: the dialog's state, the prompt, the keyboard under it."""
+
+    state: State
+    prompt: str
+    keyboard: Callable[[Texts, int], InlineKeyboardMarkup]
+
+
+#: The member pickers: the action each name leads to, and the prompt above the names.
+MEMBER_PICKERS: dict[SettingsAction, tuple[SettingsAction, str]] = {
+    SettingsAction.PICK_ZONE_MEMBER: (SettingsAction.MEMBER_ZONE, "settings-pick-zone"),
+    SettingsAction.PICK_VACATION_MEMBER: (SettingsAction.MEMBER_VACATIONS, "settings-pick-vacation"),
+}
+
+#: What is asked about a member picked.
+MEMBER_ASKS: dict[SettingsAction, MemberAsk] = {
+    SettingsAction.MEMBER_ZONE: MemberAsk(SettingsInput.zone, "settings-ask-member-zone", zone_keyboard),
+    SettingsAction.ADD_VACATION: MemberAsk(
+        SettingsInput.vacation, "settings-ask-vacation", lambda t, _member_id: back_keyboard(t)
+    ),
+}
+
+
 def _poke(scheduler: Any) -> None:
     if scheduler is not None:
         scheduler.poke()
@@ -262,16 +288,7 @@ async def ask_team_zone(query: CallbackQuery, t: Texts, state: FSMContext, bot: 
     await show(query, bot, t("settings-ask-zone"), zone_keyboard(t, NO_MEMBER))
 
 
-async def pick_zone_member(
-    query: CallbackQuery, repo: Repo, team: Team, t: Texts, state: FSMContext, bot: Bot
-) -> None:
-    await state.clear()
-    members = list(await repo.settings.members(team.id))
-    markup = members_keyboard(members, SettingsAction.MEMBER_ZONE, t)
-    await show(query, bot, t("settings-pick-zone"), markup)
-
-
-async def ask_member_zone(
+async def pick_member(
     query: CallbackQuery,
     callback_data: SettingsCb,
     repo: Repo,
@@ -280,10 +297,28 @@ async def ask_member_zone(
     state: FSMContext,
     bot: Bot,
 ) -> None:
+    """🌍 or 🏖: the team's members, each a button to what the picker leads to."""
+    await state.clear()
+    then, prompt = MEMBER_PICKERS[callback_data.action]
+    members = list(await repo.settings.members(team.id))
+    await show(query, bot, t(prompt), members_keyboard(members, then, t))
+
+
+async def ask_for_member(
+    query: CallbackQuery,
+    callback_data: SettingsCb,
+    repo: Repo,
+    team: Team,
+    t: Texts,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
+    """A member picked for a zone or a vacation: asks for it (the member kept in the dialog's data)."""
     target = await repo.settings.member(team.id, callback_data.m)
-    await state.set_state(SettingsInput.zone)
+    ask = MEMBER_ASKS[callback_data.action]
+    await state.set_state(ask.state)
     await state.update_data(member_id=target.id)
-    await show(query, bot, t("settings-ask-member-zone", name=target.name), zone_keyboard(t, target.id))
+    await show(query, bot, t(ask.prompt, name=target.name), ask.keyboard(t, target.id))
 
 
 async def set_zone(
@@ -352,15 +387,6 @@ async def toggle_holidays(
     await show(query, bot, *await main_view(repo.settings, team, t, clock()))
 
 
-async def pick_vacation_member(
-    query: CallbackQuery, repo: Repo, team: Team, t: Texts, state: FSMContext, bot: Bot
-) -> None:
-    await state.clear()
-    members = list(await repo.settings.members(team.id))
-    markup = members_keyboard(members, SettingsAction.MEMBER_VACATIONS, t)
-    await show(query, bot, t("settings-pick-vacation"), markup)
-
-
 async def member_vacations(
     query: CallbackQuery,
     callback_data: SettingsCb,
@@ -374,21 +400,6 @@ async def member_vacations(
     await state.clear()
     target = await repo.settings.member(team.id, callback_data.m)
     await show(query, bot, *await vacations_view(repo.settings, team.id, target, t, clock(), team.timezone))
-
-
-async def ask_vacation(
-    query: CallbackQuery,
-    callback_data: SettingsCb,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    state: FSMContext,
-    bot: Bot,
-) -> None:
-    target = await repo.settings.member(team.id, callback_data.m)
-    await state.set_state(SettingsInput.vacation)
-    await state.update_data(member_id=target.id)
-    await show(query, bot, t("settings-ask-vacation", name=target.name), back_keyboard(t))
 
 
 async def delete_vacation(
@@ -488,28 +499,28 @@ async def typed_vacation(
 
 
 def build_router() -> Router:
-    router = Router(name="settings")
-    router.message.filter(RoleFilter(Role.HEAD))
-    router.callback_query.filter(RoleFilter(Role.HEAD))
-    typed = (F.text, ~F.text.startswith("/"))
+    router = role_router("settings", Role.HEAD)
     router.message.register(show_settings, Command("settings"))
-    router.message.register(typed_time, StateFilter(SettingsInput.time), *typed)
-    router.message.register(typed_zone, StateFilter(SettingsInput.zone), *typed)
-    router.message.register(typed_vacation, StateFilter(SettingsInput.vacation), *typed)
+    on_typed(
+        router,
+        {
+            SettingsInput.time: typed_time,
+            SettingsInput.zone: typed_zone,
+            SettingsInput.vacation: typed_vacation,
+        },
+    )
     on = router.callback_query.register
     on(main_menu, SettingsCb.filter(F.action == SettingsAction.MAIN))
     on(close, SettingsCb.filter(F.action == SettingsAction.CLOSE))
     on(ask_time, SettingsCb.filter(F.action == SettingsAction.TIME))
     on(ask_team_zone, SettingsCb.filter(F.action == SettingsAction.ZONE))
-    on(pick_zone_member, SettingsCb.filter(F.action == SettingsAction.PICK_ZONE_MEMBER))
-    on(ask_member_zone, SettingsCb.filter(F.action == SettingsAction.MEMBER_ZONE))
+    on(pick_member, SettingsCb.filter(F.action.in_(MEMBER_PICKERS)))
+    on(ask_for_member, SettingsCb.filter(F.action.in_(MEMBER_ASKS)))
     on(set_zone, SettingsCb.filter(F.action == SettingsAction.SET_ZONE))
     on(show_workdays, SettingsCb.filter(F.action == SettingsAction.WORKDAYS))
     on(toggle_workday, SettingsCb.filter(F.action == SettingsAction.TOGGLE_WORKDAY))
     on(toggle_holidays, SettingsCb.filter(F.action == SettingsAction.HOLIDAYS))
-    on(pick_vacation_member, SettingsCb.filter(F.action == SettingsAction.PICK_VACATION_MEMBER))
     on(member_vacations, SettingsCb.filter(F.action == SettingsAction.MEMBER_VACATIONS))
-    on(ask_vacation, SettingsCb.filter(F.action == SettingsAction.ADD_VACATION))
     on(delete_vacation, SettingsCb.filter(F.action == SettingsAction.DELETE_VACATION))
     return router
 

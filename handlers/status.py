@@ -25,7 +25,7 @@ from handlers.callbacks import reply_to
 from handlers.day import Day
 from handlers.day_views import fmt_date, local_date, render_today
 from handlers.head_callbacks import StatusOpen
-from handlers.head_common import READERS, pick_manager
+from handlers.head_common import READERS, fact_args, pick_manager
 from storage.day_repo import member_calendar
 from storage.head_repo import TaskRow
 from storage.models import Member, Team
@@ -38,10 +38,6 @@ PLAN_ICON = {
     PlanStatus.AUTO_APPROVED: "⏱",
     PlanStatus.RETURNED: "↩️",
 }
-
-
-def _percent(value: int | None) -> str:
-    return "—" if value is None else f"{value}%"
 
 
 def _short(d: date) -> str:
@@ -83,9 +79,7 @@ async def team_status(
         t(
             "st-title",
             date=fmt_date(today, t),
-            done=team_fact.done,
-            planned=team_fact.planned,
-            percent=_percent(team_fact.percent),
+            **fact_args(team_fact),
             overdue=sum(f.overdue for f in facts),
         )
     ]
@@ -94,9 +88,7 @@ async def team_status(
         line = t(
             "st-line",
             name=f.name,
-            done=f.fact.done,
-            planned=f.fact.planned,
-            percent=_percent(f.fact.percent),
+            **fact_args(f.fact),
             overdue=f.overdue,
             report=t("st-reported") if f.reported else (t("st-not-reported") if f.working else t("st-off")),
         )
@@ -116,9 +108,7 @@ async def manager_status(repo: Repo, team: Team, manager: Member, clock: Clock, 
         t(
             "st-manager-title",
             name=manager.name,
-            done=rep.fact.done,
-            planned=rep.fact.planned,
-            percent=_percent(rep.fact.percent),
+            **fact_args(rep.fact),
             report=t("st-reported") if rep.report and rep.report.submitted_at else t("st-not-reported"),
         ),
         await plan_status(repo, team, manager, day.today, t),

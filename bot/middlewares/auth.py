@@ -6,7 +6,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 
 from bot.i18n import CURRENT_TEXTS
-from bot.middlewares.base import NextHandler
+from bot.middlewares.base import Next
 from storage.repo import Repo
 
 OPEN_COMMANDS = ("/start",)
@@ -17,7 +17,7 @@ class MemberMiddleware(BaseMiddleware):
     member's language). Anyone else may only redeem an invite (``/start <code>``); every other message
     or press gets a polite refusal and nothing more."""
 
-    async def __call__(self, handler: NextHandler, event: TelegramObject, data: dict[str, Any]) -> Any:
+    async def __call__(self, handler: Next, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         if user is None or user.is_bot:
             return None

@@ -1,9 +1,9 @@
-"""The one type every middleware's ``__call__`` takes: the next step of aiogram's chain."""
+"""What every middleware's ``__call__`` is handed first: what comes next (the next middleware, or the
+handler), to call with the event and the update's data."""
 
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram.types import TelegramObject
 
-#: The handler (or the next middleware) a middleware hands the event and its data to.
-NextHandler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+Next = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]

@@ -6,7 +6,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, TelegramObject
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.middlewares.base import NextHandler
+from bot.middlewares.base import Next
 
 
 class AnswerCallbackMiddleware(BaseMiddleware):
@@ -16,7 +16,7 @@ class AnswerCallbackMiddleware(BaseMiddleware):
     raises, the answer is left to the error handler, which answers with the polite explanation.
     """
 
-    async def __call__(self, handler: NextHandler, event: TelegramObject, data: dict[str, Any]) -> Any:
+    async def __call__(self, handler: Next, event: TelegramObject, data: dict[str, Any]) -> Any:
         if not isinstance(event, CallbackQuery):
             return await handler(event, data)
         answer = data["callback_answer"] = CallbackAnswer(answered=False)

@@ -10,7 +10,7 @@ from aiogram.types import TelegramObject, User
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.middlewares.base import NextHandler
+from bot.middlewares.base import Next
 from storage.repo import Repo
 
 
@@ -40,7 +40,7 @@ class DbSessionMiddleware(BaseMiddleware):
         sqlite = bind is not None and bind.dialect.name == "sqlite"
         self.turns: asyncio.Lock | None = (turns or asyncio.Lock()) if sqlite else None
 
-    async def __call__(self, handler: NextHandler, event: TelegramObject, data: dict[str, Any]) -> Any:
+    async def __call__(self, handler: Next, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with self.turns or nullcontext(), self.session_pool() as session, session.begin():
             data["session"] = session
             data["repo"] = Repo(session)

@@ -23,7 +23,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 
 from bot.clock import system_clock
-from bot.middlewares.base import NextHandler
+from bot.middlewares.base import Next
 from storage.updates_repo import ProcessedUpdateRepo
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ class DedupMiddleware(BaseMiddleware):
     def __init__(self, now: Callable[[], datetime] = system_clock) -> None:
         self.now = now
 
-    async def __call__(self, handler: NextHandler, event: TelegramObject, data: dict[str, Any]) -> Any:
+    async def __call__(self, handler: Next, event: TelegramObject, data: dict[str, Any]) -> Any:
         update: Update | None = data.get("event_update")
         if update is None:
             return await handler(event, data)

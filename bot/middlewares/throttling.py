@@ -8,7 +8,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 
-from bot.middlewares.base import NextHandler
+from bot.middlewares.base import Next
 
 
 class TokenBuckets:
@@ -43,7 +43,7 @@ class ThrottlingMiddleware(BaseMiddleware):
         self.buckets = TokenBuckets(rate, burst)
         self.warned: set[int] = set()
 
-    async def __call__(self, handler: NextHandler, event: TelegramObject, data: dict[str, Any]) -> Any:
+    async def __call__(self, handler: Next, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         if user is None:
             return await handler(event, data)

@@ -20,7 +20,7 @@ from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.types import TelegramObject, Update, User
 
 from bot.metrics import Metrics
-from bot.middlewares.base import NextHandler
+from bot.middlewares.base import Next
 
 log = logging.getLogger("bot.updates")
 
@@ -42,7 +42,7 @@ def handler_name(handler: HandlerObject) -> str:
 class HandlerNameMiddleware(BaseMiddleware):
     """Inner middleware: notes which handler matched the update."""
 
-    async def __call__(self, handler: NextHandler, event: TelegramObject, data: dict[str, Any]) -> Any:
+    async def __call__(self, handler: Next, event: TelegramObject, data: dict[str, Any]) -> Any:
         trace: UpdateTrace | None = data.get("trace")
         found: HandlerObject | None = data.get("handler")
         if trace is not None and found is not None:
@@ -63,7 +63,7 @@ class UpdateLogMiddleware(BaseMiddleware):
         self.perf = perf
         self.metrics = metrics
 
-    async def __call__(self, handler: NextHandler, event: TelegramObject, data: dict[str, Any]) -> Any:
+    async def __call__(self, handler: Next, event: TelegramObject, data: dict[str, Any]) -> Any:
         trace = data["trace"] = UpdateTrace()
         start = self.perf()
         try:
