@@ -79,6 +79,8 @@ class FakeAmoCrm:
         self._window: deque[float] = deque()
         #: every request the API part answered: (method, path, status)
         self.log: list[tuple[str, str, int]] = []
+        #: when each of them came (``time.monotonic()``)
+        self.stamps: list[float] = []
         self.app = web.Application(middlewares=[self._gate])
         self._routes()
         self.server = FakeServer(self.app)
@@ -283,6 +285,7 @@ class FakeAmoCrm:
         if response is None:
             response = await handler(request)
         self.log.append((request.method, request.path, response.status))
+        self.stamps.append(time.monotonic())
         return response
 
     async def _check(self, request: web.Request) -> web.Response | None:
