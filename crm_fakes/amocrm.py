@@ -10,7 +10,8 @@ seconds, advanced by every change.
 The abuse block (amoCRM: 429 over the limit, and on repeated abuse the integration blocked, 403 for a
 period): off unless ``block_after`` is given; then ``block_after`` 429s within ``block_window`` seconds
 block every API call with 403 for ``block_seconds`` (``blocks`` counts them; ``POST /_control/block``
-blocks at once). ``retry_after``: the ``Retry-After`` header sent with each 429 (none by default).
+blocks at once). ``retry_after``: the ``Retry-After`` header sent with each 429 (none by default); with
+it set, a 403 of the block carries the block's remaining seconds as its ``Retry-After`` too.
 ``filter[responsible_user_id]`` and ``order[<field>]=asc|desc`` on lists, as documented.
 Simplified: one account; no custom fields, tags or events API; ``down`` answers 503 to everything but the
 control API.
@@ -18,6 +19,7 @@ control API.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -295,7 +297,10 @@ class FakeAmoCrm:
             return problem(401, "Unauthorized", "Authorization failed: the access token is invalid")
         now = time.monotonic()
         if now < self.blocked_until:
-            return problem(403, "Forbidden", "The integration is blocked for exceeding the API limits")
+            blocked = problem(403, "Forbidden", "The integration is blocked for exceeding the API limits")
+            if self.retry_after is not None:
+                blocked.headers["Retry-After"] = str(math.ceil(self.blocked_until - now))
+            return blocked
         while self._window and self._window[0] <= now - 1.0:
             self._window.popleft()
         if len(self._window) >= self.rate:
