@@ -88,3 +88,34 @@ def _texts(lang: str):  # type: ignore[no-untyped-def]
     from bot.i18n import Texts
 
     return Texts(default_translator(), lang)
+
+
+async def test_tasks_by_id_reads_open_and_completed_ones_of_each_kind(
+    amo: FakeAmoCrm, b24: FakeBitrix24
+) -> None:
+    """What the nightly reconcile asks for the bot's open tasks the CRM no longer lists as open."""
+    victor = _seed_amo(amo, others=3, theirs=0)
+    done = amo.add_task("Закрытая", victor, due=DUE)
+    amo.complete_task(done, "Сделано")
+    ids = [str(i) for i in list(amo.tasks)[:2]] + [str(done), "999999"]
+    client = amo_client(amo)
+    try:
+        found = {t.id: t for t in await client.tasks_by_id(ids)}
+    finally:
+        await client.close()
+    assert set(found) == set(ids[:3]) and found[str(done)].completed and found[str(done)].result == "Сделано"
+
+    anna = b24.add_user("Анна", "Смирнова")
+    deal = b24.add_deal("Ромашка", anna)
+    activity = b24.add_activity("Позвонить", anna, owner_id=deal, deadline=DUE)
+    b24.complete_activity(activity, "Дозвонился")
+    task = b24.add_task("Отправить КП", anna, bindings=[f"D_{deal}"], deadline=DUE)
+    other = b24.add_activity("Другое", anna, owner_id=deal, deadline=DUE)
+    client24 = b24_client(b24)
+    try:
+        got = {t.id: t for t in await client24.tasks_by_id([f"a{activity}", f"t{task}", "a999999", "x1"])}
+    finally:
+        await client24.close()
+    assert set(got) == {f"a{activity}", f"t{task}"} and f"a{other}" not in got
+    assert got[f"a{activity}"].completed and got[f"a{activity}"].result == "Дозвонился"
+    assert not got[f"t{task}"].completed and got[f"t{task}"].text == "Отправить КП"
