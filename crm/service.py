@@ -185,10 +185,13 @@ async def sync_lease(
         while True:
             await asyncio.sleep(ttl.total_seconds() / 3)
             at = clock()
-            async with pool() as session, session.begin():
-                if not await Repo(session).crm.claim_sync(team_id, owner, at, at + ttl):
-                    log.warning("the CRM sync lease of team %s lapsed and was taken over", team_id)
-                    return
+            try:
+                async with pool() as session, session.begin():
+                    if not await Repo(session).crm.claim_sync(team_id, owner, at, at + ttl):
+                        log.warning("the CRM sync lease of team %s lapsed and was taken over", team_id)
+                        return
+            except Exception:  # the database for a moment: the next renewal tries again
+                log.exception("renewing the CRM sync lease of team %s failed", team_id)
 
     heartbeat = asyncio.create_task(renew(), name=f"crm-lease-{team_id}")
     try:
