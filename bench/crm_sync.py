@@ -7,9 +7,10 @@ process of its own enforcing its limits, over HTTP on loopback.
 amoCRM answers 429 past 7 requests a second; Bitrix24 503 QUERY_LIMIT_EXCEEDED past a leaky bucket of
 50 draining 2 a second. The sync runs as ``python -m bot crm sync`` does (the shared limiter, retries,
 pages read ahead of the database writes). It prints the time, the requests sent and refused, and the
-request rate while reading the CRM as a fraction of its limit (target ≥ 0.8, and no request left refused
-after the retries), then the time of an incremental sync after ``--changes`` tasks changed in the CRM
-(target < 5 s). Exits 1 when a target is missed.
+request rate while reading the CRM as a fraction of its limit (target ≥ 0.8, no request left refused
+after the retries, and amoCRM never blocking the integration: its fake blocks after 10 refusals a
+minute), then the time of an incremental sync after ``--changes`` tasks changed in the CRM (target
+< 5 s). Exits 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from storage.repo import Repo
 TOKEN = "bench-crm-secret-token-0000"
 LIMITS = {"amocrm": 7.0, "bitrix24": 2.0}  # sustained requests a second
 BUCKET = 50  # Bitrix24's burst
+BLOCK_AFTER = 10  # amoCRM's fake blocks the integration after 10 refusals (429) within a minute
 NOW = datetime.now(UTC)
 
 
@@ -65,6 +67,8 @@ async def start_fake(
     port = free_port()
     args = ["-m", "crm_fakes", crm, "--port", str(port), "--token", TOKEN]
     args += ["--managers", str(managers), "--tasks", str(tasks), "--deals", str(deals)]
+    if crm == "amocrm":  # amoCRM blocks an integration that keeps going over its limit: so does the fake
+        args += ["--block-after", str(BLOCK_AFTER)]
     proc = await asyncio.create_subprocess_exec(
         sys.executable, *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL
     )
@@ -107,6 +111,8 @@ async def bench_one(crm: str, args: argparse.Namespace) -> bool:
                 after = control(url, "stats")
                 sent = after["requests"] - before["requests"]
                 refused = after["limited"] - before["limited"]
+                blocked = after["blocks"] - before["blocks"]
+                ok &= blocked == 0
                 span = (after["last"] or 0) - (after["first"] or 0)  # the sync's first request to its last
                 rate = (sent - 1) / span if span > 0 else 0.0  # n requests span n - 1 intervals
                 fraction = rate / LIMITS[crm]
@@ -118,7 +124,7 @@ async def bench_one(crm: str, args: argparse.Namespace) -> bool:
                 print(
                     f"{crm}: first sync {first:.1f} s — {report.tasks_created:,} tasks, "
                     f"{report.clients_created:,} clients, {report.deals_won:,} won deals; {sent} requests, "
-                    f"{refused} refused for the limit and retried; {pace}"
+                    f"{refused} refused for the limit and retried, {blocked} blocks; {pace}"
                 )
                 control(url, "touch", {"n": args.changes})
                 await asyncio.sleep(1.1)  # the changes land in a later second than the cursor

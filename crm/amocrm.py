@@ -12,7 +12,9 @@ call of an account to share one limiter. What it uses of v4, each documented by 
   ``responsible_user_id``), ``POST /api/v4/tasks``, ``POST /api/v4/{entity}/notes``, ``PATCH /api/v4/leads``.
 
 The secret is a private integration's long-lived token (``Authorization: Bearer …``). Limits: 7 requests
-a second per integration (``SlidingWindow(7, 1.0)``), 429 past it; timeouts, 5xx and 429 are retried with
+a second per integration (``SlidingWindow(7, 1.0)``), 429 past it (its ``Retry-After`` honoured); on repeated
+abuse amoCRM blocks the integration and answers 403 for a while: an outage (``CrmBlocked``), no call of the
+account is sent until the block lapses (``crm/http.py``). Timeouts, 5xx and 429 are retried with
 backoff; 401 means the token is wrong or revoked (``CrmAuthError``). Errors come as
 ``{"title", "type", "status", "detail"}``.
 """
@@ -42,7 +44,7 @@ from crm.base import (
     Semantic,
     Stage,
 )
-from crm.http import Retry, Transport
+from crm.http import Blocked, Retry, Transport
 from crm.limiter import Limiter, SlidingWindow, shared
 
 RATE = 7  # requests a second per integration
@@ -51,6 +53,7 @@ PAGE_LIMIT = 250
 WON_STATUS, LOST_STATUS = 142, 143
 TASK_TYPE_CALL = 1  # amoCRM's built-in "Звонок"; every account has it
 ID_CHUNK = 50  # ids per filter[id][] read
+USER_PAGES = 4  # pages of one user's open tasks the head's card reads at most (1,000 tasks)
 
 ENTITY_TYPES: dict[str, EntityKind] = {
     "leads": EntityKind.DEAL,
@@ -116,6 +119,10 @@ class AmoCrm:
                     return None
                 if r.status == 429:
                     raise Retry("429 Too Many Requests", limited=True, after=_retry_after(r))
+                if r.status == 403:
+                    # amoCRM's answer to an integration that kept going over its limit: blocked for a
+                    # while (its docs: «при повторных нарушениях… блокировка»); an outage, not a refusal
+                    raise Blocked(_problem(await _json(r), "403 Forbidden"), seconds=_retry_after(r))
                 if r.status >= 500:
                     raise Retry(f"{r.status}")
                 body = await _json(r)
@@ -184,6 +191,31 @@ class AmoCrm:
             params.append(("filter[updated_at][from]", str(_unix(updated_since))))
         async for page in self._pages("/api/v4/tasks", "tasks", params):
             yield [_task(t) for t in page]
+
+    async def tasks_by_id(self, ids: Sequence[str]) -> list[CrmTask]:
+        found: list[CrmTask] = []
+        for chunk in _chunks(ids):
+            async for page in self._pages("/api/v4/tasks", "tasks", [("filter[id][]", i) for i in chunk]):
+                found.extend(_task(t) for t in page)
+        return found
+
+    async def open_tasks_of(self, user_id: str, first: int) -> tuple[int, bool, list[CrmTask]]:
+        """The user's open tasks only (``filter[responsible_user_id]``), soonest first
+        (``order[complete_till]=asc``), at most ``USER_PAGES`` pages of 250: a user with more is counted
+        as "at least" that. amoCRM gives no total, so the count is what the pages read held."""
+        params = [
+            ("filter[is_completed]", "0"),
+            ("filter[responsible_user_id]", user_id),
+            ("order[complete_till]", "asc"),
+        ]
+        count, pages, sample = 0, 0, list[CrmTask]()
+        async for page in self._pages("/api/v4/tasks", "tasks", params):
+            tasks = [_task(t) for t in page]
+            count, pages = count + len(tasks), pages + 1
+            sample = sorted(sample + tasks, key=lambda task: (task.due, task.id))[:first]
+            if pages == USER_PAGES and len(page) == self.page_limit:
+                return count, True, sample  # the bound: at least this many
+        return count, False, sample
 
     async def deals(self, updated_since: datetime | None) -> AsyncIterator[list[CrmDeal]]:
         params = [("with", "contacts")]

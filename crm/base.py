@@ -128,6 +128,11 @@ class CrmUnavailable(CrmError):
     """The CRM did not answer usefully (timeouts, 5xx, its limit) after every retry: try again later."""
 
 
+class CrmBlocked(CrmUnavailable):
+    """The CRM blocked the integration for going over its limit (amoCRM: 403 after repeated 429s, or a
+    ``Retry-After`` too long to wait in line): an outage until the block lapses; nothing is sent till then."""
+
+
 class CrmProvider(Protocol):
     """What the bot needs from a CRM. Reads page by page; writes are single calls that either succeed or
     raise ``CrmError`` (the outbox retries them)."""
@@ -144,6 +149,17 @@ class CrmProvider(Protocol):
 
     def tasks(self, updated_since: datetime | None, *, open_only: bool) -> AsyncIterator[list[CrmTask]]:
         """Tasks page by page: all open ones (first sync) or every one changed since a moment."""
+        ...
+
+    async def tasks_by_id(self, ids: Sequence[str]) -> list[CrmTask]:
+        """The tasks with these ids as the CRM has them now, open or completed (the nightly reconcile
+        asks for the bot's open tasks the CRM no longer lists as open); a deleted one is not returned."""
+        ...
+
+    async def open_tasks_of(self, user_id: str, first: int) -> tuple[int, bool, list[CrmTask]]:
+        """One CRM user's open tasks in a bounded number of requests, whatever the account holds: how
+        many (``True`` when that is a lower bound: the user has more than the bound reads), and the
+        first ``first`` by due date."""
         ...
 
     def deals(self, updated_since: datetime | None) -> AsyncIterator[list[CrmDeal]]: ...

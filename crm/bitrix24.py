@@ -67,6 +67,7 @@ OWNER_TYPES: dict[int, EntityKind] = {
 }
 OWNER_TYPE_IDS = {kind: n for n, kind in OWNER_TYPES.items()}
 UF_PREFIXES = {"L": EntityKind.LEAD, "D": EntityKind.DEAL, "C": EntityKind.CONTACT, "CO": EntityKind.COMPANY}
+TASK_SELECT = ["ID", "TITLE", "RESPONSIBLE_ID", "DEADLINE", "STATUS", "CHANGED_DATE", "UF_CRM_TASK"]
 ACTIVITY_FIELDS = [
     "ID",
     "OWNER_TYPE_ID",
@@ -289,10 +290,60 @@ class Bitrix24:
         tasks = {
             "filter": task_filter,
             "order": {"ID": "ASC"},
-            "select": ["ID", "TITLE", "RESPONSIBLE_ID", "DEADLINE", "STATUS", "CHANGED_DATE", "UF_CRM_TASK"],
+            "select": TASK_SELECT,
         }
         async for page in self._list("tasks.task.list", tasks, key="tasks"):
             yield [_task(t) for t in page]
+
+    async def tasks_by_id(self, ids: Sequence[str]) -> list[CrmTask]:
+        """Activities (``a…``) and CRM-bound tasks (``t…``) by id, a page of 50 ids at a time."""
+        found: list[CrmTask] = []
+        unique = list(dict.fromkeys(ids))
+        activities = [i[1:] for i in unique if i.startswith("a") and i[1:].isdigit()]
+        tasks = [i[1:] for i in unique if i.startswith("t") and i[1:].isdigit()]
+        for i in range(0, len(activities), PAGE):
+            params = {"filter": {"@ID": activities[i : i + PAGE]}, "select": ACTIVITY_FIELDS}
+            async for page in self._list("crm.activity.list", params):
+                found.extend(_activity(a) for a in page)
+        for i in range(0, len(tasks), PAGE):
+            params = {"filter": {"@ID": tasks[i : i + PAGE]}, "select": TASK_SELECT}
+            async for page in self._list("tasks.task.list", params, key="tasks"):
+                found.extend(_task(t) for t in page)
+        return found
+
+    async def open_tasks_of(self, user_id: str, first: int) -> tuple[int, bool, list[CrmTask]]:
+        """The first page of the user's open activities and of their open CRM tasks, soonest first, in
+        one ``batch``: each list's ``total`` is the exact count."""
+        result = await self.batch(
+            {
+                "a": (
+                    "crm.activity.list",
+                    {
+                        "filter": {"COMPLETED": "N", "RESPONSIBLE_ID": user_id},
+                        "order": {"DEADLINE": "ASC"},
+                        "select": ACTIVITY_FIELDS,
+                    },
+                ),
+                "t": (
+                    "tasks.task.list",
+                    {
+                        "filter": {
+                            "!UF_CRM_TASK": "",
+                            "!STATUS": sorted(TASK_COMPLETED),
+                            "RESPONSIBLE_ID": user_id,
+                        },
+                        "order": {"DEADLINE": "ASC"},
+                        "select": TASK_SELECT,
+                    },
+                ),
+            }
+        )
+        pages = result.get("result") or {}
+        totals = result.get("result_total") or {}
+        tasks = [_activity(a) for a in _items(pages.get("a"), None)]
+        tasks += [_task(t) for t in _items(pages.get("t"), "tasks")]
+        count = sum(int(totals.get(key) or 0) for key in ("a", "t")) or len(tasks)
+        return count, False, sorted(tasks, key=lambda task: (task.due, task.id))[:first]
 
     async def deals(self, updated_since: datetime | None) -> AsyncIterator[list[CrmDeal]]:
         flt: dict[str, Any] = {}

@@ -1,4 +1,8 @@
-"""What both CRM clients share: one aiohttp session, the account's limiter, retries with backoff."""
+"""What both CRM clients share: one aiohttp session, the account's limiter, retries with backoff.
+
+Past the CRM's limit (429) every client of the account pauses for ``Retry-After`` (or the backoff) through
+the shared limiter. A block (amoCRM's 403 after repeated abuse, or a ``Retry-After`` over a minute) is an
+outage: ``CrmBlocked`` at once, and no call of the account leaves this process until it lapses."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from typing import TypeVar
 
 import aiohttp
 
-from crm.base import CrmUnavailable
+from crm.base import CrmBlocked, CrmUnavailable
 from crm.limiter import Limiter
 
 log = logging.getLogger("crm")
@@ -25,6 +29,20 @@ class Retry(Exception):
         super().__init__(reason)
         self.after = after
         self.limited = limited
+
+
+class Blocked(Exception):
+    """The CRM answered that it has blocked the integration (``seconds``: for how long, if it said)."""
+
+    def __init__(self, reason: str, *, seconds: float | None = None) -> None:
+        super().__init__(reason)
+        self.seconds = seconds
+
+
+#: how long a block the CRM gave no length for keeps every call away (then one call tries again)
+BLOCK_PAUSE = 600.0
+#: a ``Retry-After`` longer than this is not waited out in line: the account counts as blocked
+LONGEST_WAIT = 60.0
 
 
 class Transport:
@@ -49,6 +67,8 @@ class Transport:
         #: requests sent, and those the CRM refused for its limit (the benchmark reads both)
         self.sent = 0
         self.limited = 0
+        #: blocks the CRM answered (the benchmark and the tests check it stays 0 under load)
+        self.blocks = 0
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -67,14 +87,24 @@ class Transport:
         ``what`` names the call in the log (a method and path, never a URL with a secret in it)."""
         last = "no attempt"
         for n in range(self.attempts):
+            self._check_block(what)
             await self.limiter.acquire()
+            self._check_block(what)
             self.sent += 1
             try:
                 return await attempt(self.session)
+            except Blocked as exc:
+                self.blocks += 1
+                self.limiter.block(exc.seconds if exc.seconds is not None else BLOCK_PAUSE)
+                log.warning("crm %s: %s; no calls for %.0f s", what, exc, self.limiter.blocked_for())
+                raise CrmBlocked(f"{what}: {exc}") from None
             except Retry as exc:
                 last = str(exc)
                 if exc.limited:
                     self.limited += 1
+                    if exc.after is not None and exc.after > LONGEST_WAIT:
+                        self.limiter.block(exc.after)
+                        raise CrmBlocked(f"{what}: {exc}, retry after {exc.after:.0f} s") from None
                 delay = exc.after if exc.after is not None else self._delay(n)
                 if exc.limited:
                     delay = max(delay, self.limit_pause)
@@ -86,6 +116,11 @@ class Transport:
                 log.info("crm %s: %s, retry %d in %.1f s", what, last, n + 1, delay)
                 await asyncio.sleep(delay)
         raise CrmUnavailable(f"{what}: {last}")
+
+    def _check_block(self, what: str) -> None:
+        left = self.limiter.blocked_for()
+        if left > 0:
+            raise CrmBlocked(f"{what}: the CRM blocked the integration, {left:.0f} s left")
 
     def _delay(self, n: int) -> float:
         delay: float = min(self.max_delay, self.base_delay * float(2**n))

@@ -3,9 +3,12 @@
 Two shapes, one for each CRM's published rule:
 
 - ``SlidingWindow(n, period)``: at most ``n`` requests in any ``period`` seconds (amoCRM: 7 a second per
-  integration; past it 429, and a block on abuse).
+  integration; past it 429, and a block on abuse: 403 for a while).
 - ``LeakyBucket(capacity, rate)``: a bucket of ``capacity`` requests that drains ``rate`` a second
   (Bitrix24: 50 and 2 a second; past it 503 ``QUERY_LIMIT_EXCEEDED``).
+
+Both also hold the account's block (``block``/``blocked_for``): while the CRM has blocked the integration,
+every client of the account fails at once instead of knocking again (``crm/http.py``).
 
 ``shared(key, factory)`` hands every client of one account the same limiter in this process.
 """
@@ -26,8 +29,30 @@ class Limiter(Protocol):
         """The server refused for its limit: send nothing for ``seconds``."""
         ...
 
+    def block(self, seconds: float) -> None:
+        """The CRM blocked the integration (amoCRM's 403 after repeated 429s): for ``seconds`` every call
+        fails at once without reaching it, as in an outage."""
+        ...
 
-class SlidingWindow:
+    def blocked_for(self) -> float:
+        """Seconds the block still lasts (0: not blocked)."""
+        ...
+
+
+class Blockable:
+    """The block part of a limiter: a moment before which nothing is sent."""
+
+    clock: Callable[[], float]
+    _blocked_until = 0.0
+
+    def block(self, seconds: float) -> None:
+        self._blocked_until = max(self._blocked_until, self.clock() + seconds)
+
+    def blocked_for(self) -> float:
+        return max(0.0, self._blocked_until - self.clock())
+
+
+class SlidingWindow(Blockable):
     def __init__(
         self, n: int, period: float = 1.0, *, guard: float = 0.03, clock: Callable[[], float] = time.monotonic
     ) -> None:
@@ -55,7 +80,7 @@ class SlidingWindow:
         self._paused_until = max(self._paused_until, self.clock() + seconds)
 
 
-class LeakyBucket:
+class LeakyBucket(Blockable):
     def __init__(
         self,
         capacity: float,

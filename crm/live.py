@@ -9,6 +9,11 @@ refused secret or a long outage, and of the recovery.
 * Health: a refused secret (401) is told to the team's heads at once, an outage once it lasts
   ``OUTAGE`` (30 minutes); each once, and the recovery once after a told failure, through the outbox
   (the ``crm_health`` notice, composed from the connection's state when it is sent).
+* The nightly full reconcile (``full=True`` from the schedule) stores what it corrected that polling and
+  webhooks had missed (tasks created, closed, moved, reassigned, reworded; deals won, clients linked, stages)
+  and, when it corrected anything, tells the heads once (``crm_reconcile``); nothing when nothing was fixed.
+* One sync of a team at a time across processes: ``sync_team`` holds the team's lease in the database
+  (``crm.service.sync_lease``); a request while another process syncs the team is left to that sync.
 * The webhook path secret (``POST /crm/{provider}/{secret}``) is generated at connect, stored as its
   SHA-256 (the lookup) and encrypted (so ``crm status`` can show it); never logged.
 """
@@ -26,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from crm.base import CrmProvider
 from crm.hooks import ensure_hook, hook_hash, set_application_token
 from crm.service import SyncOutcome, sync_team
+from crm.sync import SyncReport
 from crm.vault import Vault
 from domain.errors import UserError
 from storage.models import CrmConnection
@@ -37,6 +43,7 @@ log = logging.getLogger("crm.live")
 
 OUTAGE = timedelta(minutes=30)
 NOTICE = "crm_health"
+RECONCILE = "crm_reconcile"  # the head's message of what the nightly reconcile fixed
 REVOKED, DOWN = "revoked", "outage"
 
 
@@ -105,6 +112,10 @@ class CrmLive:
         try:
             outcome = await sync_team(self.pool, self.vault, team_id, self.clock, self.t, provider, full=full)
         except UserError as refusal:
+            if refusal.code == "crm-sync-busy":
+                # another process (or the head's button) holds the team's lease: its sync covers this one
+                log.info("CRM sync of team %s: already running elsewhere", team_id)
+                return None
             if refusal.code == "crm-bad-secret":
                 await self.note_health(team_id, REVOKED)
             elif refusal.code == "crm-unreachable":
@@ -115,10 +126,7 @@ class CrmLive:
             if provider is not None:
                 await provider.close()
         if full:
-            async with self.pool() as session, session.begin():
-                conn = await Repo(session).crm.connection(team_id)
-                if conn is not None:
-                    conn.full_at = self.clock()
+            await self.note_reconcile(team_id, outcome.report)
         report = outcome.report
         log.info(
             "CRM sync of team %s%s: %s tasks new, %s updated, %s completed; %s clients new, %s deals won",
@@ -132,6 +140,29 @@ class CrmLive:
         )
         await self.note_health(team_id, None)
         return outcome
+
+    async def note_reconcile(self, team_id: int, report: SyncReport) -> None:
+        """The nightly full reconcile is done: store what it corrected and, when it corrected anything,
+        queue the head's ``crm_reconcile`` message (composed from what is stored here)."""
+        now = self.clock()
+        async with self.pool() as session, session.begin():
+            repo = Repo(session)
+            conn = await repo.crm.connection(team_id)
+            if conn is None:
+                return
+            waiting = {u.name for u in await repo.crm.waiting_users(team_id, conn.provider)}
+            fixed = reconcile_counts(report)
+            still = {name: n for name, n in report.unmatched.items() if name in waiting and n}
+            conn.full_at = now
+            conn.reconcile = {
+                **fixed,
+                "waiting": len(still),
+                "waiting_tasks": sum(still.values()),
+                "at": now.isoformat(),
+            }
+            if any(fixed.values()):
+                await repo.crm.tell_heads(team_id, RECONCILE, now)
+        log.info("CRM nightly reconcile of team %s fixed %s", team_id, fixed)
 
     async def note_health(self, team_id: int, failure: str | None) -> None:
         """Record a sync's outcome; tell the heads once of a refused secret at once or of an outage past
@@ -155,6 +186,20 @@ class CrmLive:
             if not conn.down_told and (failure == REVOKED or now - conn.down_since >= OUTAGE):
                 conn.down_told = True
                 await repo.crm.tell_heads(team_id, NOTICE, now)
+
+
+def reconcile_counts(report: SyncReport) -> dict[str, int]:
+    """What a full reconcile corrected that polling and webhooks had missed, by kind (all 0: nothing)."""
+    return {
+        "created": report.tasks_created,
+        "closed": report.tasks_completed,
+        "moved": report.tasks_moved,
+        "reassigned": report.tasks_reassigned,
+        "edited": report.tasks_edited,
+        "deals": report.deals_won,
+        "clients": report.clients_created,
+        "stages": report.stages_changed,
+    }
 
 
 def live_of(data: Mapping[str, Any]) -> CrmLive | None:

@@ -1,5 +1,7 @@
 """Connecting a team's CRM, opening its client from the stored connection, disconnecting.
 
+Also the sync's lease: one sync of a team at a time across every process (``sync_lease``).
+
 Connect checks the secret first (account, users, pipelines, open tasks); a refusal raises ``UserError``
 and stores nothing. The secret is stored encrypted (``crm/vault.py``) and never logged or shown again
 (only its last four characters).
@@ -7,9 +9,15 @@ and stores nothing. The secret is stored encrypted (``crm/vault.py``) and never 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -24,6 +32,8 @@ from domain.errors import UserError
 from storage.crm_repo import ACTIVE, DISCONNECTED
 from storage.models import CrmConnection
 from storage.repo import Repo
+
+log = logging.getLogger("crm")
 
 
 def make_provider(kind: ProviderKind, address: str, secret: str) -> CrmProvider:
@@ -143,6 +153,56 @@ async def connect_in(
     return summary
 
 
+#: how long a sync's lease holds without renewal: a process that died mid-sync blocks its team's sync
+#: this long at most; a live one renews it every third of it
+LEASE = timedelta(minutes=2)
+
+
+def lease_owner() -> str:
+    """This sync's name in the lease: host, process and a random part (two syncs of one process differ)."""
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@asynccontextmanager
+async def sync_lease(
+    pool: async_sessionmaker[AsyncSession],
+    team_id: int,
+    clock: Callable[[], datetime],
+    *,
+    ttl: timedelta = LEASE,
+    owner: str | None = None,
+) -> AsyncIterator[str]:
+    """Hold the team's sync lease while the block runs: one sync of a team at a time, whichever process
+    asks (several webhook processes share one database). ``UserError("crm-sync-busy")`` while another
+    holds it. Renewed every third of ``ttl``; released at the end, even on an error."""
+    owner = owner or lease_owner()
+    now = clock()
+    async with pool() as session, session.begin():
+        if not await Repo(session).crm.claim_sync(team_id, owner, now, now + ttl):
+            raise UserError("crm-sync-busy")
+
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(ttl.total_seconds() / 3)
+            at = clock()
+            try:
+                async with pool() as session, session.begin():
+                    if not await Repo(session).crm.claim_sync(team_id, owner, at, at + ttl):
+                        log.warning("the CRM sync lease of team %s lapsed and was taken over", team_id)
+                        return
+            except Exception:  # the database for a moment: the next renewal tries again
+                log.exception("renewing the CRM sync lease of team %s failed", team_id)
+
+    heartbeat = asyncio.create_task(renew(), name=f"crm-lease-{team_id}")
+    try:
+        yield owner
+    finally:
+        heartbeat.cancel()
+        await asyncio.gather(heartbeat, return_exceptions=True)
+        async with pool() as session, session.begin():
+            await Repo(session).crm.release_sync(team_id, owner)
+
+
 @dataclass(frozen=True, slots=True)
 class SyncOutcome:
     pushed: DrainReport
@@ -168,38 +228,35 @@ async def sync_team(
     if conn is None or conn.status != ACTIVE:
         raise UserError("crm-not-connected")
     full = full or conn.full_sync_due
-    crm = provider or open_provider(conn, vault)
-    try:
-        back = CrmWriteBack(pool, crm, team_id, clock, t)
-        await back.collect()
-        pushed = await back.drain()
-        report = await CrmSync(pool, crm, team_id, clock).run(full=full)
-    except CrmAuthError as exc:
-        raise UserError("crm-bad-secret", detail=str(exc)) from None
-    except CrmError as exc:
-        raise UserError("crm-unreachable", detail=str(exc)) from None
-    finally:
-        if provider is None:
-            await crm.close()
-    if full:
-        async with pool() as session, session.begin():
-            await Repo(session).crm.full_sync_done(team_id)
+    async with sync_lease(pool, team_id, clock):
+        crm = provider or open_provider(conn, vault)
+        try:
+            back = CrmWriteBack(pool, crm, team_id, clock, t)
+            await back.collect()
+            pushed = await back.drain()
+            report = await CrmSync(pool, crm, team_id, clock).run(full=full)
+        except CrmAuthError as exc:
+            raise UserError("crm-bad-secret", detail=str(exc)) from None
+        except CrmError as exc:
+            raise UserError("crm-unreachable", detail=str(exc)) from None
+        finally:
+            if provider is None:
+                await crm.close()
+        if full:
+            async with pool() as session, session.begin():
+                await Repo(session).crm.full_sync_done(team_id)
     return SyncOutcome(pushed, report, full)
 
 
 async def open_tasks_of(
     provider: CrmProvider, crm_user_id: str, sample: int = 5
-) -> tuple[int, list[CrmTask]]:
-    """A CRM user's open tasks as the CRM has them now: how many, and the first ``sample`` by due date
-    (what the head sees before choosing who the user is)."""
-    count, first = 0, list[CrmTask]()
+) -> tuple[int, bool, list[CrmTask]]:
+    """A CRM user's open tasks as the CRM has them now (what the head sees before choosing who the user
+    is): how many (``True``: at least that many), and the first ``sample`` by due date. Bounded: the
+    provider asks for that user's tasks only, a few requests at most, however big the account."""
     try:
-        async for page in provider.tasks(None, open_only=True):
-            mine = [task for task in page if task.responsible_id == crm_user_id and not task.completed]
-            count += len(mine)
-            first = sorted(first + mine, key=lambda task: (task.due, task.id))[:sample]
+        return await provider.open_tasks_of(crm_user_id, sample)
     except CrmAuthError as exc:
         raise UserError("crm-bad-secret", detail=str(exc)) from None
     except CrmError as exc:
         raise UserError("crm-unreachable", detail=str(exc)) from None
-    return count, first

@@ -14,7 +14,10 @@ flight (the next run reads it again and the links make that harmless):
    CRM wins wording, dates and the responsible user; a task still open in the bot that the CRM completed
    is done with the CRM's result; a task the bot already closed stays closed (the latest mark wins, and
    the bot's mark goes to the CRM). Every change is an event in the task's history with ``source``.
-5. The cursors move to the latest change seen (``updated_at`` is inclusive, so the boundary second is
+5. A full sync (the first, the nightly reconcile, after a match) also reads again, by id, the bot's open
+   CRM tasks that were not among the open ones: completed, reassigned or moved in the CRM while a webhook
+   or a poll missed it (``SyncReport.tasks_rechecked``).
+6. The cursors move to the latest change seen (``updated_at`` is inclusive, so the boundary second is
    read twice and changes nothing the second time).
 
 Deals and tasks are read from the start, up to 64 pages ahead, while the pages already read are written,
@@ -61,6 +64,12 @@ class SyncReport:
     tasks_completed: int = 0
     tasks_unchanged: int = 0
     tasks_vague: int = 0
+    #: of ``tasks_updated``: what changed (a task can count in several)
+    tasks_moved: int = 0
+    tasks_reassigned: int = 0
+    tasks_edited: int = 0
+    #: a full sync: the bot's open tasks the CRM no longer lists as open, read again by id
+    tasks_rechecked: int = 0
 
 
 def client_key(ref: EntityRef) -> str:
@@ -90,6 +99,7 @@ class CrmSync:
         self._stages: dict[tuple[str, str], Stage] = {}
         self._semantics: dict[tuple[str, str], Semantic] = {}
         self._tz = ZoneInfo("UTC")
+        self._seen: set[str] = set()  # the CRM task ids read in this run
 
     async def run(self, *, full: bool = False) -> SyncReport:
         async with self.pool() as session, session.begin():
@@ -113,6 +123,8 @@ class CrmSync:
         finally:
             await deal_pages.close()
             await task_pages.close()
+        if tasks_since is None:
+            await self._recheck_open()
         async with self.pool() as session, session.begin():
             conn = await Repo(session).crm.connection(self.team_id)
             assert conn is not None
@@ -225,6 +237,7 @@ class CrmSync:
         async for page in pages:
             mine = []
             for task in page:
+                self._seen.add(task.id)
                 latest = _later(latest, task.updated_at)
                 if task.responsible_id in self._users:
                     mine.append(task)
@@ -236,6 +249,20 @@ class CrmSync:
             name: unmatched[crm_id] for crm_id, name in self._names.items() if crm_id not in self._users
         }
         return latest
+
+    async def _recheck_open(self) -> None:
+        """After reading every open task: the bot's open tasks from the CRM that were not among them were
+        completed (or reassigned, or deleted) in the CRM while a change was missed. They are read again by
+        id and the change applied as any other; a deleted one stays as it is."""
+        async with self.pool() as session:
+            linked = await Repo(session).crm.open_task_links(self.team_id, self.kind)
+        gone = [external for external in linked if external not in self._seen]
+        for i in range(0, len(gone), 250):
+            found = await self.crm.tasks_by_id(gone[i : i + 250])
+            self.report.tasks_rechecked += len(found)
+            mine = [task for task in found if task.responsible_id in self._users]
+            if mine:
+                await self._apply_tasks(mine)
 
     async def _clients_for(self, tasks: list[CrmTask]) -> dict[str, int]:
         """Client id of each entity the tasks are bound to, creating the clients not yet seen."""
@@ -333,6 +360,7 @@ class CrmSync:
             repo.tasks.log(bot, TaskEventKind.EDITED, None, at=now, action=action, source=source)
             bot.action = action
             vague = _vague(task.text, names.get(bot.client_id) if bot.client_id else None)
+            self.report.tasks_edited += 1
             touched = True
         if bot.status is TaskStatus.OPEN:
             due = self._local(task.due)
@@ -347,11 +375,13 @@ class CrmSync:
                     source=source,
                 )
                 bot.due_date, bot.moves = due, bot.moves + 1
+                self.report.tasks_moved += 1
                 touched = True
             assignee = self._users.get(task.responsible_id)
             if assignee is not None and assignee != bot.assignee_id:
                 repo.tasks.log(bot, TaskEventKind.REASSIGNED, None, at=now, to=assignee, source=source)
                 bot.assignee_id = assignee
+                self.report.tasks_reassigned += 1
                 touched = True
             if task.completed:
                 bot.status, bot.closed_at, bot.result = TaskStatus.DONE, now, task.result or bot.result

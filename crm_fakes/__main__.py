@@ -42,11 +42,17 @@ async def main() -> None:
     parser.add_argument("--managers", type=int, default=0)
     parser.add_argument("--tasks", type=int, default=0)
     parser.add_argument("--deals", type=int, default=1)
+    parser.add_argument(
+        "--block-after",
+        type=int,
+        default=None,
+        help="amoCRM: block the integration after this many 429s a minute",
+    )
     args = parser.parse_args()
     stats = Stats()
     fake: FakeAmoCrm | FakeBitrix24
     if args.crm == "amocrm":
-        amo = fake = FakeAmoCrm(args.token)
+        amo = fake = FakeAmoCrm(args.token, block_after=args.block_after)
         seed_amocrm(amo, args.managers, args.tasks, args.deals)
 
         def touch(n: int) -> int:
@@ -55,8 +61,8 @@ async def main() -> None:
                 amo.move_task(tid, int(amo.tasks[tid]["complete_till"]) + 86400)
             return len(open_ids)
 
-        def counts() -> tuple[int, int]:
-            return amo.requests, amo.limited
+        def counts() -> tuple[int, int, int]:
+            return amo.requests, amo.limited, amo.blocks
     else:
         b24 = fake = FakeBitrix24(args.token)
         seed_bitrix24(b24, args.managers, args.tasks, args.deals)
@@ -69,8 +75,8 @@ async def main() -> None:
                 b24.move_activity(aid, timestamp_of(b24.activities[aid]["DEADLINE"]) + 86400)
             return len(open_ids)
 
-        def counts() -> tuple[int, int]:
-            return b24.requests, b24.limited
+        def counts() -> tuple[int, int, int]:
+            return b24.requests, b24.limited, 0
 
     async def control_touch(request: web.Request) -> web.Response:
         body = await request.json()
@@ -81,9 +87,15 @@ async def main() -> None:
         return web.json_response({"ok": True})
 
     async def control_stats(request: web.Request) -> web.Response:
-        served, limited = counts()
+        served, limited, blocks = counts()
         return web.json_response(
-            {"requests": served, "limited": limited, "first": stats.first, "last": stats.last}
+            {
+                "requests": served,
+                "limited": limited,
+                "blocks": blocks,
+                "first": stats.first,
+                "last": stats.last,
+            }
         )
 
     fake.app.middlewares.insert(0, stats.middleware)

@@ -7,12 +7,19 @@ uses (``filter[is_completed]``, ``filter[updated_at][from]``, ``filter[id][]``);
 401 for a wrong token; 429 past 7 requests a second per integration (a sliding second); statuses 142
 (won) and 143 (lost) in every pipeline; PATCH/POST of tasks, notes and leads; ``updated_at`` in Unix
 seconds, advanced by every change.
-Simplified: one account; no custom fields, tags or events API; the block after repeated 429s is not
-modelled; ``down`` answers 503 to everything but the control API.
+The abuse block (amoCRM: 429 over the limit, and on repeated abuse the integration blocked, 403 for a
+period): off unless ``block_after`` is given; then ``block_after`` 429s within ``block_window`` seconds
+block every API call with 403 for ``block_seconds`` (``blocks`` counts them; ``POST /_control/block``
+blocks at once). ``retry_after``: the ``Retry-After`` header sent with each 429 (none by default); with
+it set, a 403 of the block carries the block's remaining seconds as its ``Retry-After`` too.
+``filter[responsible_user_id]`` and ``order[<field>]=asc|desc`` on lists, as documented.
+Simplified: one account; no custom fields, tags or events API; ``down`` answers 503 to everything but the
+control API.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -48,12 +55,21 @@ class FakeAmoCrm:
         subdomain: str = "fakeco",
         rate: int = 7,
         clock: Callable[[], float] = time.time,
+        block_after: int | None = None,
+        block_window: float = 60.0,
+        block_seconds: float = 900.0,
+        retry_after: int | None = None,
     ) -> None:
         self.token = token
         self.subdomain = subdomain
         self.rate = rate
         self.clock = clock
         self.down = False
+        self.block_after, self.block_window, self.block_seconds = block_after, block_window, block_seconds
+        self.retry_after = retry_after
+        self.blocked_until = 0.0  # time.monotonic()
+        self.blocks = 0
+        self._refused: deque[float] = deque()
         self.users: dict[int, dict[str, Any]] = {}
         self.pipelines: dict[int, dict[str, Any]] = {}
         self.tasks: dict[int, dict[str, Any]] = {}
@@ -65,6 +81,8 @@ class FakeAmoCrm:
         self._window: deque[float] = deque()
         #: every request the API part answered: (method, path, status)
         self.log: list[tuple[str, str, int]] = []
+        #: when each of them came (``time.monotonic()``)
+        self.stamps: list[float] = []
         self.app = web.Application(middlewares=[self._gate])
         self._routes()
         self.server = FakeServer(self.app)
@@ -258,6 +276,7 @@ class FakeAmoCrm:
         r.add_post("/_control/tasks/{id}/complete", self._control_complete)
         r.add_post("/_control/down", self._control_down)
         r.add_get("/_control/state", self._control_state)
+        r.add_post("/_control/block", self._control_block)
 
     @web.middleware
     async def _gate(self, request: web.Request, handler: Any) -> web.StreamResponse:
@@ -268,6 +287,7 @@ class FakeAmoCrm:
         if response is None:
             response = await handler(request)
         self.log.append((request.method, request.path, response.status))
+        self.stamps.append(time.monotonic())
         return response
 
     async def _check(self, request: web.Request) -> web.Response | None:
@@ -276,12 +296,35 @@ class FakeAmoCrm:
         if request.headers.get("Authorization") != f"Bearer {self.token}":
             return problem(401, "Unauthorized", "Authorization failed: the access token is invalid")
         now = time.monotonic()
+        if now < self.blocked_until:
+            blocked = problem(403, "Forbidden", "The integration is blocked for exceeding the API limits")
+            if self.retry_after is not None:
+                blocked.headers["Retry-After"] = str(math.ceil(self.blocked_until - now))
+            return blocked
         while self._window and self._window[0] <= now - 1.0:
             self._window.popleft()
         if len(self._window) >= self.rate:
-            return problem(429, "Too Many Requests", "Too many requests: at most 7 a second")
+            return self._refuse(now)
         self._window.append(now)
         return None
+
+    def _refuse(self, now: float) -> web.Response:
+        """A 429; and past ``block_after`` of them within ``block_window``, the block."""
+        if self.block_after is not None:
+            self._refused.append(now)
+            while self._refused and self._refused[0] <= now - self.block_window:
+                self._refused.popleft()
+            if len(self._refused) >= self.block_after:
+                self.block(self.block_seconds)
+        answer = problem(429, "Too Many Requests", "Too many requests: at most 7 a second")
+        if self.retry_after is not None:
+            answer.headers["Retry-After"] = str(self.retry_after)
+        return answer
+
+    def block(self, seconds: float) -> None:
+        self.blocked_until = time.monotonic() + seconds
+        self.blocks += 1
+        self._refused.clear()
 
     async def _account(self, request: web.Request) -> web.Response:
         return web.json_response(
@@ -318,6 +361,10 @@ class FakeAmoCrm:
             want = done in ("1", "true")
             items = [t for t in items if bool(t["is_completed"]) is want]
         items = self._updated_from(request, items)
+        responsible = set(request.query.getall("filter[responsible_user_id]", []))
+        responsible |= set(request.query.getall("filter[responsible_user_id][]", []))
+        if responsible:
+            items = [t for t in items if str(t["responsible_user_id"]) in responsible]
         return self._page(request, "tasks", items)
 
     async def _leads(self, request: web.Request) -> web.Response:
@@ -443,6 +490,14 @@ class FakeAmoCrm:
         self.down = bool((await request.json()).get("down", True))
         return web.json_response({"down": self.down})
 
+    async def _control_block(self, request: web.Request) -> web.Response:
+        seconds = float((await request.json()).get("seconds", self.block_seconds))
+        if seconds > 0:
+            self.block(seconds)
+        else:
+            self.blocked_until = 0.0
+        return web.json_response({"blocked_for": max(0.0, self.blocked_until - time.monotonic())})
+
     async def _control_state(self, request: web.Request) -> web.Response:
         return web.json_response(
             {"tasks": list(self.tasks.values()), "leads": list(self.leads.values()), "notes": self.notes}
@@ -482,6 +537,10 @@ class FakeAmoCrm:
         if limit > MAX_LIMIT or limit < 1:
             return self._invalid("limit", f"limit must be between 1 and {MAX_LIMIT}")
         items = sorted(items, key=lambda x: x["id"])
+        for param, way in request.query.items():
+            if param.startswith("order[") and param.endswith("]"):
+                field = param[len("order[") : -1]
+                items.sort(key=lambda x: (x.get(field) is None, x.get(field) or 0), reverse=way == "desc")
         chunk = items[(page - 1) * limit : page * limit]
         if not chunk:
             return web.Response(status=204)

@@ -454,6 +454,18 @@ class FakeBitrix24:
             found = [r for _, r in sorted(rows.items()) if self._match(r, flt)]
             if self._batch_rows is not None:
                 self._batch_rows[memo] = found
+        for field, way in reversed(list((p.get("order") or {}).items())):
+            if field.upper() != "ID":  # by ID is how they are kept
+                found = sorted(
+                    found,
+                    key=lambda r: str(
+                        r.get(field)
+                        or r.get(TASK_FIELDS.get(field.upper(), field))
+                        or r.get(field.lower())
+                        or ""
+                    ),
+                    reverse=str(way).upper() == "DESC",
+                )
         return self._page(found, p, key)
 
     def _m_profile(self, p: dict[str, Any]) -> dict[str, Any]:

@@ -224,15 +224,22 @@ async def people_view(repo: Repo, team: Team, t: Texts) -> tuple[str, InlineKeyb
 
 
 def user_view(
-    user: CrmUserLink, count: int, first: list[CrmTask], choices: list[Member], team: Team, t: Texts
+    user: CrmUserLink,
+    count: int,
+    first: list[CrmTask],
+    choices: list[Member],
+    team: Team,
+    t: Texts,
+    *,
+    at_least: bool = False,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    lines = [t("crm-user-title", name=user.name, count=count)]
+    lines = [t("crm-user-title-bound" if at_least else "crm-user-title", name=user.name, count=count)]
     zone = team_zone(team)
     lines += [
         t("crm-user-task", due=f"{task.due.astimezone(zone):%d.%m}", text=task.text or "—") for task in first
     ]
     if count > len(first):
-        lines.append(t("crm-user-more", count=count - len(first)))
+        lines.append(t("crm-user-more-bound" if at_least else "crm-user-more", count=count - len(first)))
     lines.append(t("crm-user-ask"))
     label = t.plain
     kb = Keyboard()
@@ -518,11 +525,11 @@ async def crm_user(
         return
     provider = open_provider(conn, vault_of(settings))
     try:
-        count, first = await open_tasks_of(provider, user.crm_user_id, TASKS_SHOWN)
+        count, at_least, first = await open_tasks_of(provider, user.crm_user_id, TASKS_SHOWN)
     finally:
         await provider.close()
     choices = await _choices(repo, team, conn.provider)
-    await show(query, bot, *user_view(user, count, first, choices, team, t))
+    await show(query, bot, *user_view(user, count, first, choices, team, t, at_least=at_least))
 
 
 async def match(

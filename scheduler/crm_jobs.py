@@ -5,7 +5,8 @@ it fixed. Each sync runs in the background through ``crm.live.CrmLive`` (its own
 per team), so the scheduler's check takes a moment and never blocks the bot.
 
 Also the ``crm_health`` notice's composer: the head is told the CRM refused the secret or is down, or that
-it works again (``crm.live`` decides when, once each).
+it works again (``crm.live`` decides when, once each); and ``crm_reconcile``'s: what the nightly reconcile
+corrected, one line a kind, from the counts ``CrmLive.note_reconcile`` stored.
 """
 
 from __future__ import annotations
@@ -129,3 +130,30 @@ async def compose_crm_health(ctx: ComposeContext) -> list[Outgoing]:
     if conn.down_kind is None:
         return [Outgoing(ctx.t("crm-live-recovered", crm=crm))]
     return []
+
+
+#: the lines of the reconcile message, in this order, each only when its count is not 0
+RECONCILE_LINES = ("created", "closed", "moved", "reassigned", "edited", "deals", "clients", "stages")
+
+
+async def compose_crm_reconcile(ctx: ComposeContext) -> list[Outgoing]:
+    conn = await ctx.repo.crm.connection(ctx.team.id)
+    fixed = (conn.reconcile if conn is not None else None) or {}
+    lines = [
+        ctx.t(f"crm-reconcile-{key}", count=int(fixed.get(key) or 0))
+        for key in RECONCILE_LINES
+        if int(fixed.get(key) or 0) > 0
+    ]
+    if conn is None or not lines:
+        return []
+    crm = "amoCRM" if conn.provider == "amocrm" else "Bitrix24"
+    text = [ctx.t("crm-reconcile-title", crm=crm), *lines]
+    if int(fixed.get("waiting") or 0) > 0:
+        text.append(
+            ctx.t(
+                "crm-reconcile-waiting",
+                users=int(fixed["waiting"]),
+                tasks=int(fixed.get("waiting_tasks") or 0),
+            )
+        )
+    return [Outgoing("\n".join(text))]

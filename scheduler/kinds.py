@@ -11,6 +11,7 @@ table of scheduled kinds lists the same names (a test compares them). Tests add 
 from __future__ import annotations
 
 from crm.live import NOTICE as CRM_NOTICE
+from crm.live import RECONCILE as CRM_RECONCILE_NOTICE
 from domain.enums import Role
 from handlers.approvals import compose_approval, compose_auto_approved
 from handlers.digest import compose_evening_digest, compose_morning_digest
@@ -18,7 +19,7 @@ from handlers.hot import compose_hot_reminder
 from handlers.report import compose_evening, compose_morning
 from handlers.sales import compose_monthly, compose_weekly
 from scheduler.compose import Kind
-from scheduler.crm_jobs import compose_crm_health
+from scheduler.crm_jobs import compose_crm_health, compose_crm_reconcile
 from scheduler.failures import FAILURE_NOTICE, compose_failure_notice
 from scheduler.notices import NOTICE, compose_unreachable
 from storage.head_repo import AUTO_APPROVED_NOTICE
@@ -60,6 +61,10 @@ COMPOSE_FAILED = Kind(
 )
 #: Not at a team time: enqueued when the CRM refuses the secret or is down long, and when it recovers.
 CRM_HEALTH = Kind(CRM_NOTICE, compose_crm_health, frozenset({HEAD}), at="", working_days_only=False)
+#: Not at a team time: enqueued after the nightly CRM reconcile when it corrected something.
+CRM_RECONCILE = Kind(
+    CRM_RECONCILE_NOTICE, compose_crm_reconcile, frozenset({HEAD}), at="", working_days_only=False
+)
 
 #: Not at a team time: queued for a manager whose plan was approved automatically (``HeadRepo.settle``).
 AUTO_APPROVED = Kind(
@@ -79,6 +84,7 @@ ALL: tuple[Kind, ...] = (
     COMPOSE_FAILED,
     AUTO_APPROVED,
     CRM_HEALTH,
+    CRM_RECONCILE,
 )
 
 

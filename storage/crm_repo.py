@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, func, insert, select, text, update
+from sqlalchemy import Select, and_, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.deals import DealEventKind
@@ -236,6 +236,37 @@ class CrmRepo:
             update(CrmConnection).where(CrmConnection.team_id == team_id).values(status=DISCONNECTED)
         )
 
+    # ------------------------------------------------------------------ one sync per team across processes
+
+    async def claim_sync(self, team_id: int, owner: str, now: datetime, until: datetime) -> bool:
+        """Take (or, for its owner, renew) the team's sync lease until ``until``; False while another
+        owner's lease holds. One conditional UPDATE: on PostgreSQL a second claimer waits for the first's
+        row lock and then finds the lease taken; on SQLite the write lock orders them."""
+        result = await self.session.execute(
+            update(CrmConnection)
+            .where(
+                CrmConnection.team_id == team_id,
+                or_(
+                    CrmConnection.sync_owner.is_(None),
+                    CrmConnection.sync_owner == owner,
+                    CrmConnection.sync_until.is_(None),
+                    CrmConnection.sync_until <= now,
+                ),
+            )
+            .values(sync_owner=owner, sync_until=until)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def release_sync(self, team_id: int, owner: str) -> None:
+        """Give the lease back (only its owner's: a lapsed lease another process took stays theirs)."""
+        await self.session.execute(
+            update(CrmConnection)
+            .where(CrmConnection.team_id == team_id, CrmConnection.sync_owner == owner)
+            .values(sync_owner=None, sync_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
     async def full_sync_done(self, team_id: int) -> None:
         await self.session.execute(
             update(CrmConnection).where(CrmConnection.team_id == team_id).values(full_sync_due=False)
@@ -343,6 +374,21 @@ class CrmRepo:
             ids, lambda part: select(Task).where(Task.team_id == team_id, Task.id.in_(part))
         )
         return {t.id: t for t in tasks}
+
+    async def open_task_links(self, team_id: int, provider: str) -> list[str]:
+        """The CRM ids of the team's open bot tasks that mirror a CRM task."""
+        rows = await self.session.scalars(
+            select(CrmLink.external_id)
+            .join(Task, and_(Task.id == CrmLink.local_id, Task.team_id == team_id))
+            .where(
+                CrmLink.team_id == team_id,
+                CrmLink.provider == provider,
+                CrmLink.kind == LinkKind.TASK,
+                Task.status == TaskStatus.OPEN,
+            )
+            .order_by(CrmLink.id)
+        )
+        return list(rows.all())
 
     async def open_task_count(self, team_id: int, provider: str) -> int:
         linked = select(CrmLink.local_id).where(

@@ -463,6 +463,11 @@ class CrmConnection(Base):
     down_kind: Mapped[str | None] = mapped_column(String(16))
     down_told: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     full_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: 0013: the process syncing the team now and until when its lease holds (``CrmRepo.claim_sync``);
+    #: what the last nightly reconcile corrected (the ``crm_reconcile`` message is composed from it)
+    sync_owner: Mapped[str | None] = mapped_column(String(64))
+    sync_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    reconcile: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class CrmUserLink(Base):

@@ -40,6 +40,7 @@ error-crm-bad-secret = The CRM refused the secret: { $detail }. Check the addres
 error-crm-unreachable = The CRM does not answer ({ $detail }). Nothing was stored; try again later.
 error-crm-bad-address = Could not read the CRM address “{ $address }”.
 error-crm-not-connected = The team has no CRM connected.
+error-crm-sync-busy = The team's CRM sync is already running. Its changes arrive in a minute or two; if you need another, try again later.
 
 ## Texts the bot writes into the CRM (in the team's language)
 
@@ -82,6 +83,11 @@ crm-user-title = { $name } — { $count } open { $count ->
         [one] task
        *[other] tasks
     } in the CRM:
+crm-user-title-bound = { $name } — at least { $count } open { $count ->
+        [one] task
+       *[other] tasks
+    } in the CRM:
+crm-user-more-bound = … and at least { $count } more
 crm-user-task = • { $due } — { $text }
 crm-user-more = … and { $count } more
 crm-user-ask = Who is it in the team?

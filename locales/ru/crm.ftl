@@ -43,6 +43,7 @@ error-crm-bad-secret = CRM отклонила ключ: { $detail }. Прове�
 error-crm-unreachable = CRM не отвечает ({ $detail }). Ничего не сохранено, попробуйте позже.
 error-crm-bad-address = Не понял адрес CRM «{ $address }».
 error-crm-not-connected = У команды нет подключённой CRM.
+error-crm-sync-busy = Синхронизация CRM этой команды уже идёт. Её изменения появятся через минуту-другую; если нужна ещё одна, повторите позже.
 
 ## Texts the bot writes into the CRM (in the team's language)
 
@@ -88,6 +89,11 @@ crm-user-title = { $name } — в CRM { $count } { $count ->
         [few] открытые задачи
        *[many] открытых задач
     }:
+crm-user-title-bound = { $name } — в CRM не меньше { $count } { $count ->
+        [one] открытой задачи
+       *[other] открытых задач
+    }:
+crm-user-more-bound = … и ещё не меньше { $count }
 crm-user-task = • { $due } — { $text }
 crm-user-more = … и ещё { $count }
 crm-user-ask = Кто это в команде?

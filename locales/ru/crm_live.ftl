@@ -8,6 +8,24 @@ crm-live-outage =
        *[many] минут
     }. Бот продолжит попытки и сообщит, когда связь восстановится.
 crm-live-recovered = ✅ Связь с { $crm } восстановлена, синхронизация снова работает.
+crm-reconcile-title = 🔄 Ночная сверка с { $crm } поправила то, что прошло мимо синхронизации:
+crm-reconcile-created = • новые задачи из CRM: { $count }
+crm-reconcile-closed = • закрыты в CRM: { $count }
+crm-reconcile-moved = • перенесён срок: { $count }
+crm-reconcile-reassigned = • переданы другому менеджеру: { $count }
+crm-reconcile-edited = • изменена формулировка: { $count }
+crm-reconcile-deals = • выигранные сделки: { $count }
+crm-reconcile-clients = • новые клиенты из CRM: { $count }
+crm-reconcile-stages = • сменился этап клиента: { $count }
+crm-reconcile-waiting = ⏳ Ещё ждут сопоставления: { $users } { $users ->
+        [one] сотрудник CRM
+        [few] сотрудника CRM
+       *[many] сотрудников CRM
+    }, у них { $tasks } { $tasks ->
+        [one] открытая задача
+        [few] открытые задачи
+       *[many] открытых задач
+    } — /crm
 cli-help-crm-hook-token = сохранить application_token исходящего вебхука Bitrix24 (проверяется в каждом событии)
 cli-help-crm-app-token = application_token из настроек исходящего вебхука Bitrix24
 cli-crm-hook = Адрес для вебхуков CRM: { $url }

@@ -102,6 +102,12 @@ async def test_429_past_seven_a_second_is_retried_until_it_goes_through(amo: Fak
         def backoff(self, seconds: float) -> None:
             return None
 
+        def block(self, seconds: float) -> None:
+            return None
+
+        def blocked_for(self) -> float:
+            return 0.0
+
     transport = Transport(Unlimited(), attempts=8, base_delay=0.2, max_delay=1.0)
     client = AmoCrm(amo.url, AMO_TOKEN, transport=transport)
     try:

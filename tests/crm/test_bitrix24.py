@@ -87,6 +87,12 @@ async def test_query_limit_exceeded_is_retried_until_through(clock: Clock) -> No
         def backoff(self, seconds: float) -> None:
             return None
 
+        def block(self, seconds: float) -> None:
+            return None
+
+        def blocked_for(self) -> float:
+            return 0.0
+
     transport = Transport(Unlimited(), attempts=8, base_delay=0.1, max_delay=0.5, limit_pause=0.2)
     client = Bitrix24(fake.webhook, transport=transport)
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from pydantic import SecretStr
@@ -297,6 +297,24 @@ async def test_sync_then_match_the_unmatched_user_then_sync_brings_their_tasks(
     assert vika_tasks == ["Перезвонить по счёту", "Согласовать дату демо"]
     conn = await world.connection()
     assert conn is not None and not conn.full_sync_due
+
+
+async def test_sync_now_while_another_process_syncs_says_so_and_syncs_nothing(
+    world: ChatWorld, amo: FakeAmoCrm
+) -> None:
+    _amo_people(amo)
+    await _connect_amo(world, amo)
+    head = world.speaker(world.head)
+    now = world.clock()
+    async with world.pool() as s, s.begin():
+        assert await Repo(s).crm.claim_sync(world.team.id, "host:77:other", now, now + timedelta(minutes=2))
+    seen = amo.requests
+    await head.press(head.inbox[-1], "🔄 Синхронизировать сейчас")
+    await world.syncs_done()
+    assert "Синхронизация CRM этой команды уже идёт" in head.inbox[-1].plain_text
+    assert amo.requests == seen and await _count(world, Task) == 0
+    conn = await world.connection()
+    assert conn is not None and conn.sync_owner == "host:77:other"  # not taken, not released
 
 
 async def test_not_in_the_department_is_not_asked_again(world: ChatWorld, amo: FakeAmoCrm) -> None:

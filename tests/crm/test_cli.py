@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -69,6 +69,16 @@ async def test_connect_status_sync_disconnect(sqlite_url: str, amo: FakeAmoCrm, 
     assert code == 0, text
     assert "2 пользователя, 1 воронка, 4 открытые задачи" in text
     assert f"…{AMO_TOKEN[-4:]}" in text
+
+    # the bot (another process) is syncing the team: crm sync says so and does nothing
+    now = datetime.now(UTC)
+    async with pool() as session, session.begin():
+        assert await Repo(session).crm.claim_sync(team.team_id, "bot:1:abc", now, now + timedelta(minutes=2))
+    code, text = await cli("sync", "--team", "Отдел продаж")
+    assert code == 1 and "Синхронизация CRM этой команды уже идёт" in text
+    assert amo.requests == 4  # the connect check's, none more
+    async with pool() as session, session.begin():
+        await Repo(session).crm.release_sync(team.team_id, "bot:1:abc")
 
     code, text = await cli("sync", "--team", "Отдел продаж")
     assert code == 0, text

@@ -37,6 +37,7 @@ def test_every_kind_has_a_composer_and_a_known_time() -> None:
         kinds.COMPOSE_FAILED,
         kinds.AUTO_APPROVED,
         kinds.CRM_HEALTH,
+        kinds.CRM_RECONCILE,
     ]
     # the morning-type kinds stop at the evening (a missed morning list is not sent after it)
     assert {k.name for k in kinds.ALL if k.deadline == "evening_at"} == {
