@@ -202,32 +202,10 @@ async def _status(pool: Any, t: Texts, team_id: int, team: str) -> int:
 
 async def _sync(pool: Any, vault: Any, t: Texts, team_id: int, team: str, full: bool) -> int:
     from bot.clock import system_clock
-    from crm.service import open_provider
-    from crm.sync import CrmSync
-    from domain.errors import UserError
-    from storage.crm_repo import ACTIVE
-    from storage.repo import Repo
+    from crm.service import sync_team
 
-    async with pool() as session:
-        conn = await Repo(session).crm.connection(team_id)
-    if conn is None or conn.status != ACTIVE:
-        raise UserError("crm-not-connected")
-    from crm.base import CrmAuthError, CrmError
-    from crm.outbox import CrmWriteBack
-
-    provider = open_provider(conn, vault)
-    try:
-        # the bot's marks first, so the read that follows sees them in the CRM
-        back = CrmWriteBack(pool, provider, team_id, system_clock, t)
-        await back.collect()
-        pushed = await back.drain()
-        report = await CrmSync(pool, provider, team_id, system_clock).run(full=full)
-    except CrmAuthError as exc:
-        raise UserError("crm-bad-secret", detail=str(exc)) from None
-    except CrmError as exc:
-        raise UserError("crm-unreachable", detail=str(exc)) from None
-    finally:
-        await provider.close()
+    outcome = await sync_team(pool, vault, team_id, system_clock, t, full=full)
+    pushed, report = outcome.pushed, outcome.report
     print(t("cli-crm-pushed", sent=pushed.sent, failed=pushed.failed, waiting=pushed.waiting))
     print(t("cli-crm-matched", users=report.users, matched=report.matched))
     for name, n in report.unmatched.items():

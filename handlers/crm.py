@@ -508,6 +508,7 @@ async def crm_user(
     t: Texts,
     settings: Settings,
     bot: Bot,
+    session_pool: async_sessionmaker[AsyncSession],
 ) -> None:
     conn = await _active(repo, team)
     user = await repo.crm.user_link(team.id, callback_data.u)
@@ -516,7 +517,7 @@ async def crm_user(
     if user.member_id is not None or user.ignored:
         await show(query, bot, *await people_view(repo, team, t))
         return
-    provider = open_provider(conn, vault_of(settings))
+    provider = open_provider(conn, vault_of(settings), session_pool)
     try:
         count, first = await open_tasks_of(provider, user.crm_user_id, TASKS_SHOWN)
     finally:
