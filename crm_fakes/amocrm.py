@@ -443,7 +443,7 @@ class FakeAmoCrm:
         except ValueError:
             return problem(400, "Bad Request", "Invalid JSON")
         try:
-            issued = self.oauth.grant(dict(params))
+            issued = await self.oauth.grant(dict(params))
         except Refusal as exc:
             status = 401 if exc.code == "invalid_client" else 400
             return problem(

@@ -371,7 +371,7 @@ class FakeBitrix24:
         if request.can_read_body:
             params.update(parse_query((await request.read()).decode()))
         try:
-            issued = self.oauth.grant(params)
+            issued = await self.oauth.grant(params)
         except Refusal as exc:
             status = 401 if exc.code == "invalid_client" else 400
             return web.json_response({"error": exc.code, "error_description": exc.description}, status=status)

@@ -4,6 +4,7 @@ expire, refresh tokens that rotate (a used one stops working), refusals with the
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections import Counter
 from collections.abc import Callable
@@ -47,6 +48,8 @@ class FakeOAuth:
         #: Bitrix24 documents that a refresh ends the access token issued with the old refresh token
         self.revoke_access_on_refresh = revoke_access_on_refresh
         self.redirect_uri_required = redirect_uri_required
+        #: seconds the token endpoint takes to answer (tests widen a race with it)
+        self.delay = 0.0
         self.clients: dict[str, dict[str, str]] = {}  # client_id → secret, redirect_uri
         self._codes: dict[str, str] = {}  # code → client_id (one use)
         self._access: dict[str, float] = {}  # access token → expires at
@@ -85,8 +88,10 @@ class FakeOAuth:
             return Access.INVALID
         return Access.OK if expires > self.clock() else Access.EXPIRED
 
-    def grant(self, params: dict[str, Any]) -> Issued:
+    async def grant(self, params: dict[str, Any]) -> Issued:
         """The token endpoint: ``authorization_code`` or ``refresh_token``; ``Refusal`` otherwise."""
+        if self.delay:
+            await asyncio.sleep(self.delay)
         try:
             return self._grant(params)
         except Refusal as exc:
