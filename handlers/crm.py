@@ -156,7 +156,7 @@ async def main_view(
             "crm-chat-status",
             provider=t(f"crm-provider-{conn.provider}"),
             address=conn.address,
-            tail=conn.secret_tail or "…",
+            secret=t(f"crm-secret-{conn.auth}", tail=conn.secret_tail or "…"),
             status=t(f"cli-crm-status-{conn.status}"),
         )
     ]

@@ -12,10 +12,10 @@ crm-summary = { $account }: { $users } { $users ->
         [one] task
        *[other] tasks
     }
-cli-crm-connected = CRM connected to team “{ $team }”: { $provider }, { $address }, secret …{ $tail }.
+cli-crm-connected = CRM connected to team “{ $team }”: { $provider }, { $address }, { $secret }.
 cli-crm-next = First sync: python -m bot crm sync --team "{ $team }"
 cli-crm-none = Team “{ $team }” has no CRM connected.
-cli-crm-status = { $provider } · { $address } · secret …{ $tail } · { $status }
+cli-crm-status = { $provider } · { $address } · { $secret } · { $status }
 cli-crm-status-active = connected
 cli-crm-status-disconnected = disconnected
 cli-crm-last-sync = Last sync: { $at }
@@ -58,7 +58,11 @@ crm-ask-token = Address: { $address }. Now send the long-lived token of the priv
 crm-delete-failed = I could not delete the message with the secret — please delete it yourself.
 crm-try-again = To try again — /crm.
 crm-chat-connected = ✅ CRM connected. Found — { $summary }. The secret is stored encrypted and from now on shown only as …its last four characters.
-crm-chat-status = { $provider } · { $address } · secret …{ $tail } · { $status }
+crm-chat-status = { $provider } · { $address } · { $secret } · { $status }
+crm-secret-token = secret …{ $tail }
+crm-secret-oauth2 = OAuth, client secret …{ $tail }
+cli-crm-auth-amocrm = Give either --token (a long-lived token) or, for OAuth, all four: --client-id, --client-secret, --redirect-uri, --code.
+cli-crm-auth-bitrix24 = Give either --webhook or, for an application's OAuth: --portal, --client-id, --client-secret, --code.
 crm-chat-last-sync = Last sync: { $at }
 crm-chat-counts = Linked: { $tasks } tasks ({ $open } open), { $clients } clients, { $deals } deals.
 crm-chat-people = CRM users: { $matched } of { $users } matched, waiting for your choice: { $waiting }.

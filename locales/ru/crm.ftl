@@ -15,10 +15,10 @@ crm-summary = { $account }: { $users } { $users ->
         [few] открытые задачи
        *[many] открытых задач
     }
-cli-crm-connected = CRM подключена к команде «{ $team }»: { $provider }, { $address }, ключ …{ $tail }.
+cli-crm-connected = CRM подключена к команде «{ $team }»: { $provider }, { $address }, { $secret }.
 cli-crm-next = Первая синхронизация: python -m bot crm sync --team "{ $team }"
 cli-crm-none = У команды «{ $team }» нет подключённой CRM.
-cli-crm-status = { $provider } · { $address } · ключ …{ $tail } · { $status }
+cli-crm-status = { $provider } · { $address } · { $secret } · { $status }
 cli-crm-status-active = подключена
 cli-crm-status-disconnected = отключена
 cli-crm-last-sync = Последняя синхронизация: { $at }
@@ -61,7 +61,11 @@ crm-ask-token = Адрес: { $address }. Теперь пришлите долг
 crm-delete-failed = Не получилось удалить сообщение с секретом — удалите его, пожалуйста, сами.
 crm-try-again = Чтобы попробовать снова — /crm.
 crm-chat-connected = ✅ CRM подключена. Нашёл — { $summary }. Секрет хранится зашифрованным, дальше виден только как …последние четыре символа.
-crm-chat-status = { $provider } · { $address } · ключ …{ $tail } · { $status }
+crm-chat-status = { $provider } · { $address } · { $secret } · { $status }
+crm-secret-token = ключ …{ $tail }
+crm-secret-oauth2 = OAuth, секрет приложения …{ $tail }
+cli-crm-auth-amocrm = Укажите либо --token (долгосрочный токен), либо для OAuth все четыре: --client-id, --client-secret, --redirect-uri, --code.
+cli-crm-auth-bitrix24 = Укажите либо --webhook, либо для OAuth приложения: --portal, --client-id, --client-secret, --code.
 crm-chat-last-sync = Последняя синхронизация: { $at }
 crm-chat-counts = Связано — задачи: { $tasks } (открытые: { $open }), клиенты: { $clients }, сделки: { $deals }.
 crm-chat-people = Сотрудники CRM: сопоставлено { $matched } из { $users }, ждут вашего выбора: { $waiting }.
