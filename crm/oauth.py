@@ -239,17 +239,17 @@ def endpoint_of(kind: ProviderKind, address: str, server: str = BITRIX24_OAUTH_S
 # ---------------------------------------------------------------------- keeping the token set
 
 
+#: what refreshes a stored set (the token endpoint), and whether a set is about to expire
+Renew = Callable[[TokenSet], Awaitable[TokenSet]]
+Due = Callable[[TokenSet], bool]
+
+
 class TokenStore(Protocol):
     async def load(self) -> tuple[TokenSet, int]:
         """The stored set and its version."""
         ...
 
-    async def rotate(
-        self,
-        seen: int,
-        renew: Callable[[TokenSet], Awaitable[TokenSet]],
-        due: Callable[[TokenSet], bool],
-    ) -> tuple[TokenSet, int]:
+    async def rotate(self, seen: int, renew: Renew, due: Due) -> tuple[TokenSet, int]:
         """Under the store's lock: when the stored version is still ``seen`` (or the stored set is ``due``
         too), ``renew`` it and store the answer as the next version; when another holder refreshed since,
         the stored set as it is. A refused ``renew`` stores nothing."""
@@ -266,12 +266,7 @@ class MemoryTokenStore:
     async def load(self) -> tuple[TokenSet, int]:
         return self.tokens, self.version
 
-    async def rotate(
-        self,
-        seen: int,
-        renew: Callable[[TokenSet], Awaitable[TokenSet]],
-        due: Callable[[TokenSet], bool],
-    ) -> tuple[TokenSet, int]:
+    async def rotate(self, seen: int, renew: Renew, due: Due) -> tuple[TokenSet, int]:
         async with self._lock:
             if self.version == seen or due(self.tokens):
                 self.tokens, self.version = await renew(self.tokens), self.version + 1
@@ -292,12 +287,7 @@ class DbTokenStore:
                 raise CrmAuthError("the OAuth connection is gone")
             return TokenSet.from_json(self.vault.decrypt(conn.secret_enc)), conn.secret_version
 
-    async def rotate(
-        self,
-        seen: int,
-        renew: Callable[[TokenSet], Awaitable[TokenSet]],
-        due: Callable[[TokenSet], bool],
-    ) -> tuple[TokenSet, int]:
+    async def rotate(self, seen: int, renew: Renew, due: Due) -> tuple[TokenSet, int]:
         async with self.pool() as session, session.begin():
             crm = Repo(session).crm
             conn = await crm.lock_connection(self.team_id)

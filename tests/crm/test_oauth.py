@@ -39,15 +39,10 @@ def _amo_endpoint(amo: FakeAmoCrm, clock: Clock) -> TokenEndpoint:
 
 
 async def _amo_session(amo: FakeAmoCrm, clock: Clock) -> tuple[OAuthSession, MemoryTokenStore]:
+    endpoint = _amo_endpoint(amo, clock)
     code = amo.oauth.add_client(CLIENT_ID, CLIENT_SECRET, REDIRECT)
-    endpoint = TokenEndpoint(
-        ProviderKind.AMOCRM,
-        endpoint_of(ProviderKind.AMOCRM, amo.url),
-        transport=_quick(),
-        clock=clock.timestamp,
-    )
-    tokens = await endpoint.exchange(CLIENT_ID, CLIENT_SECRET, code, REDIRECT)
-    store = MemoryTokenStore(tokens)
+    store = MemoryTokenStore(await endpoint.exchange(CLIENT_ID, CLIENT_SECRET, code, REDIRECT))
+    tokens = store.tokens
     return OAuthSession(tokens, 0, store, endpoint, clock=clock.timestamp), store
 
 
@@ -55,12 +50,7 @@ async def test_amocrm_code_exchange_gives_a_day_long_pair_and_a_code_works_once(
     amo: FakeAmoCrm, clock: Clock
 ) -> None:
     code = amo.oauth.add_client(CLIENT_ID, CLIENT_SECRET, REDIRECT)
-    endpoint = TokenEndpoint(
-        ProviderKind.AMOCRM,
-        endpoint_of(ProviderKind.AMOCRM, amo.url),
-        transport=_quick(),
-        clock=clock.timestamp,
-    )
+    endpoint = _amo_endpoint(amo, clock)
     try:
         tokens = await endpoint.exchange(CLIENT_ID, CLIENT_SECRET, code, REDIRECT)
         assert tokens.access_token and tokens.refresh_token and tokens.access_token != tokens.refresh_token
