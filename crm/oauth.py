@@ -48,8 +48,9 @@ T = TypeVar("T")
 
 TOKEN, OAUTH = "token", "oauth2"  # crm_connections.auth: a long-lived token / webhook, or OAuth 2
 BITRIX24_OAUTH_SERVER = "https://oauth.bitrix.info"
-#: refresh this long before the access token expires (amoCRM's lives a day, Bitrix24's an hour)
-MARGIN = 300.0
+#: refresh this long before the access token expires (amoCRM's lives a day, Bitrix24's an hour): more
+#: than the scheduled sync's 5 minutes, so it is the background sync that refreshes, not a chat update
+MARGIN = 600.0
 
 
 @dataclass(frozen=True, slots=True)

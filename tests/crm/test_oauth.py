@@ -75,7 +75,7 @@ async def test_amocrm_refreshes_before_expiry_and_the_old_refresh_token_stops_wo
         first = store.tokens
         await client.users()
         assert amo.oauth.granted["refresh_token"] == 0
-        clock.advance(hours=23, minutes=56)  # within the 5 minutes before expiry
+        clock.advance(hours=23, minutes=52)  # within the 10 minutes before expiry
         await client.users()
         assert amo.oauth.granted["refresh_token"] == 1
         assert 401 not in [s for _, _, s in amo.log]  # refreshed before, not after a refusal
