@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from crm.base import CrmAuthError, CrmError, CrmTokenExpired, ProviderKind
+from crm.base import CrmAuthError, CrmError, CrmTokenExpired, CrmUnavailable, ProviderKind
 from crm.http import Retry, Transport
 from crm.limiter import SlidingWindow, shared
 from crm.vault import Vault
@@ -284,16 +284,16 @@ class DbTokenStore:
     async def load(self) -> tuple[TokenSet, int]:
         async with self.pool() as session:
             conn = await Repo(session).crm.connection(self.team_id)
-            if conn is None or conn.auth != OAUTH:
-                raise CrmAuthError("the OAuth connection is gone")
+            if conn is None or conn.auth != OAUTH:  # reconnected otherwise meanwhile: the next sync uses it
+                raise CrmUnavailable("the OAuth connection was replaced")
             return TokenSet.from_json(self.vault.decrypt(conn.secret_enc)), conn.secret_version
 
     async def rotate(self, seen: int, renew: Renew, due: Due) -> tuple[TokenSet, int]:
         async with self.pool() as session, session.begin():
             crm = Repo(session).crm
             conn = await crm.lock_connection(self.team_id)
-            if conn is None or conn.auth != OAUTH:
-                raise CrmAuthError("the OAuth connection is gone")
+            if conn is None or conn.auth != OAUTH:  # reconnected otherwise meanwhile: the next sync uses it
+                raise CrmUnavailable("the OAuth connection was replaced")
             stored, version = TokenSet.from_json(self.vault.decrypt(conn.secret_enc)), conn.secret_version
             if version != seen and not due(stored):
                 return stored, version
