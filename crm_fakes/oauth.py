@@ -57,6 +57,8 @@ class FakeOAuth:
         #: grants answered with tokens, by grant type; refusals by code
         self.granted: Counter[str] = Counter()
         self.refused: Counter[str] = Counter()
+        #: every token and code ever issued (tests scan outputs, logs and databases for them)
+        self.issued: list[str] = []
 
     def add_client(self, client_id: str, client_secret: str, redirect_uri: str = "") -> str:
         """An installed integration or application; returns the authorization code the admin gets."""
@@ -65,6 +67,7 @@ class FakeOAuth:
 
     def issue_code(self, client_id: str) -> str:
         code = f"def502{secrets.token_hex(20)}"
+        self.issued.append(code)
         self._codes[code] = client_id
         return code
 
@@ -119,6 +122,7 @@ class FakeOAuth:
             raise Refusal("unsupported_grant_type", f"grant_type {kind!r} is not supported")
         self.granted[str(kind)] += 1
         issued = Issued(secrets.token_hex(24), secrets.token_hex(24), self.ttl, int(self.clock()) + self.ttl)
+        self.issued += [issued.access_token, issued.refresh_token]
         self._access[issued.access_token] = float(issued.expires)
         self._refresh[issued.refresh_token] = (client_id, issued.access_token)
         return issued

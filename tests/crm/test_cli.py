@@ -221,7 +221,8 @@ async def test_amocrm_by_oauth_connects_refreshes_and_syncs_and_never_shows_a_se
     await engine.dispose()
     assert conn.auth == "oauth2" and conn.secret_version == 2  # connected, then refreshed once
     database = await asyncio.to_thread(Path(sqlite_url.split(":///", 1)[1]).read_bytes)
-    for secret in (client_secret, code):
+    assert len(amo.oauth.issued) == 5  # the code, the first pair, the refreshed pair
+    for secret in (client_secret, *amo.oauth.issued):
         assert secret.encode() not in database
         assert not any(secret in text for text in texts)
 
@@ -249,4 +250,6 @@ async def test_bitrix24_by_application_oauth_connects_and_syncs(sqlite_url: str,
     assert "1 пользователь, 1 воронка, 1 открытая задача" in texts[0]
     assert "новые задачи: 1" in texts[1]
     assert f"Битрикс24 · {b24.server.url} · OAuth, секрет приложения …{client_secret[-4:]}" in texts[2]
-    assert not any(client_secret in text or code in text for text in texts)
+    assert len(b24.oauth.issued) == 3  # the code, then one access and one refresh token
+    for secret in (client_secret, *b24.oauth.issued):
+        assert not any(secret in text for text in texts)
