@@ -80,6 +80,22 @@ def normalise_address(kind: ProviderKind, address: str, *, oauth: bool = False) 
         raise UserError("crm-bad-address", address=portal_of(value) or "…") from None
 
 
+def chat_secret(kind: ProviderKind, address: str, text: str) -> tuple[str, str | OAuthGrant]:
+    """What the head pasted in the chat: one line, the token (amoCRM) or the webhook (Bitrix24, its own
+    address); four lines, an OAuth grant: amoCRM's client_id, client_secret, redirect_uri and code;
+    Bitrix24's portal, client_id, client_secret and code. Anything else is refused."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) == 1:
+        return (address, lines[0]) if kind is ProviderKind.AMOCRM else (lines[0], lines[0])
+    if len(lines) != 4:
+        raise UserError(f"crm-oauth-lines-{kind.value}")
+    if kind is ProviderKind.AMOCRM:
+        client_id, client_secret, redirect_uri, code = lines
+        return address, OAuthGrant(client_id, client_secret, code, redirect_uri)
+    portal, client_id, client_secret, code = lines
+    return portal, OAuthGrant(client_id, client_secret, code)
+
+
 async def check(provider: CrmProvider) -> AccountSummary:
     """The account as the secret sees it; a refusal or an outage is a ``UserError``."""
     try:

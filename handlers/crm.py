@@ -32,7 +32,15 @@ from bot.filters import RoleFilter
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from crm.base import CrmTask, ProviderKind
-from crm.service import SyncOutcome, connect_in, normalise_address, open_provider, open_tasks_of, sync_team
+from crm.service import (
+    SyncOutcome,
+    chat_secret,
+    connect_in,
+    normalise_address,
+    open_provider,
+    open_tasks_of,
+    sync_team,
+)
 from crm.vault import Vault
 from domain.enums import Role
 from domain.errors import NotFound, UserError
@@ -343,9 +351,7 @@ async def _connect_with_secret(
     kind: ProviderKind,
     address: str,
 ) -> None:
-    secret = (message.text or "").strip()
-    if kind is ProviderKind.BITRIX24:
-        address = secret
+    text = message.text or ""
     await state.clear()
     # the secret leaves the chat before anything else happens, whatever the check says
     notes = []
@@ -356,6 +362,7 @@ async def _connect_with_secret(
         notes.append(t("crm-delete-failed"))
     vault = vault_of(settings)
     try:
+        address, secret = chat_secret(kind, address, text)
         summary = await connect_in(repo, vault, team.id, kind, address, secret, clock())
     except UserError as refusal:  # nothing was stored: the head may start again at once
         notes.insert(0, t(refusal.key, **refusal.args_))
