@@ -16,7 +16,7 @@ from crm.http import Transport
 from crm.limiter import SlidingWindow
 from crm.live import NOTICE, CrmLive
 from crm.oauth import OAUTH, MemoryTokenStore, OAuthSession, TokenEndpoint, TokenSet, endpoint_of
-from crm.service import OAuthGrant, connect, open_provider
+from crm.service import OAuthGrant, chat_secret, connect, open_provider
 from crm.vault import Vault, generate_key
 from crm_fakes.amocrm import FakeAmoCrm
 from crm_fakes.bitrix24 import FakeBitrix24
@@ -265,3 +265,23 @@ async def test_a_refused_refresh_is_the_revoked_secret_told_once(
     conn = await _row(session_pool, team.team_id)
     assert (conn.down_kind, conn.down_told) == ("revoked", True)
     assert amo.oauth.refused == {"invalid_grant": 2}  # each sync tried once, none twice
+
+
+def test_what_the_head_pastes_in_the_chat_is_a_token_a_webhook_or_four_oauth_lines() -> None:
+    amo, b24 = ProviderKind.AMOCRM, ProviderKind.BITRIX24
+    assert chat_secret(amo, "https://x.amocrm.ru", "  tok-123 \n") == ("https://x.amocrm.ru", "tok-123")
+    hook = "https://x.bitrix24.ru/rest/1/abc/"
+    assert chat_secret(b24, "", hook) == (hook, hook)
+    lines = "\n".join(("cid", "csecret", "", "https://bot.example.com/oauth", "def502code"))
+    assert chat_secret(amo, "https://x.amocrm.ru", lines) == (
+        "https://x.amocrm.ru",
+        OAuthGrant("cid", "csecret", "def502code", "https://bot.example.com/oauth"),
+    )
+    assert chat_secret(b24, "", "https://x.bitrix24.ru\nlocal.1\nsecret\ncode") == (
+        "https://x.bitrix24.ru",
+        OAuthGrant("local.1", "secret", "code"),
+    )
+    for kind, text in ((amo, "cid\ncsecret"), (b24, "a\nb\nc"), (amo, ""), (b24, "1\n2\n3\n4\n5")):
+        with pytest.raises(UserError) as refused:
+            chat_secret(kind, "", text)
+        assert refused.value.code == f"crm-oauth-lines-{kind.value}"
