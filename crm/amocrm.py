@@ -11,12 +11,13 @@ call of an account to share one limiter. What it uses of v4, each documented by 
 - ``PATCH /api/v4/tasks`` (``is_completed`` with ``result[text]``; ``complete_till``;
   ``responsible_user_id``), ``POST /api/v4/tasks``, ``POST /api/v4/{entity}/notes``, ``PATCH /api/v4/leads``.
 
-The secret is a private integration's long-lived token (``Authorization: Bearer …``). Limits: 7 requests
-a second per integration (``SlidingWindow(7, 1.0)``), 429 past it (its ``Retry-After`` honoured); on repeated
-abuse amoCRM blocks the integration and answers 403 for a while: an outage (``CrmBlocked``), no call of the
-account is sent until the block lapses (``crm/http.py``). Timeouts, 5xx and 429 are retried with
-backoff; 401 means the token is wrong or revoked (``CrmAuthError``). Errors come as
-``{"title", "type", "status", "detail"}``.
+The secret is a private integration's long-lived token or an external integration's OAuth 2 tokens
+(``crm/oauth.py``), sent as ``Authorization: Bearer …``. Limits: 7 requests a second per integration
+(``SlidingWindow(7, 1.0)``), 429 past it (its ``Retry-After`` honoured); on repeated abuse amoCRM blocks the
+integration and answers 403 for a while: an outage (``CrmBlocked``), no call of the account is sent until
+the block lapses (``crm/http.py``). Timeouts, 5xx and 429 are retried with backoff; 401 means the token
+expired, is wrong or was revoked (``CrmTokenExpired``: OAuth refreshes once and tries again). Errors come
+as ``{"title", "type", "status", "detail"}``.
 """
 
 from __future__ import annotations
@@ -31,11 +32,11 @@ import aiohttp
 
 from crm.base import (
     AccountSummary,
-    CrmAuthError,
     CrmCompany,
     CrmDeal,
     CrmError,
     CrmTask,
+    CrmTokenExpired,
     CrmUser,
     EntityKind,
     EntityRef,
@@ -44,8 +45,10 @@ from crm.base import (
     Semantic,
     Stage,
 )
+from crm.client import CrmClient
 from crm.http import Blocked, Retry, Transport
 from crm.limiter import Limiter, SlidingWindow, shared
+from crm.oauth import Auth
 
 RATE = 7  # requests a second per integration
 GUARD = 0.08
@@ -86,25 +89,22 @@ def _unix(value: datetime) -> int:
     return int(value.timestamp())
 
 
-class AmoCrm:
+class AmoCrm(CrmClient):
     kind = ProviderKind.AMOCRM
 
     def __init__(
         self,
         url: str,
-        token: str,
+        token: str | Auth,
         *,
         limiter: Limiter | None = None,
         transport: Transport | None = None,
         page_limit: int = PAGE_LIMIT,
     ) -> None:
+        """``token``: a private integration's long-lived token, or an ``OAuthSession``."""
         self.url = base_url(url)
-        self._headers = {"Authorization": f"Bearer {token}", "Accept": "application/hal+json"}
-        self.transport = transport or Transport(limiter or account_limiter(self.url))
+        super().__init__(token, transport or Transport(limiter or account_limiter(self.url)))
         self.page_limit = min(page_limit, PAGE_LIMIT)
-
-    async def close(self) -> None:
-        await self.transport.close()
 
     # ------------------------------------------------------------------ HTTP
 
@@ -113,8 +113,9 @@ class AmoCrm:
     ) -> dict[str, Any] | None:
         target = url or f"{self.url}{path}"
 
-        async def attempt(session: aiohttp.ClientSession) -> dict[str, Any] | None:
-            async with session.request(method, target, params=params, json=json, headers=self._headers) as r:
+        async def attempt(token: str, session: aiohttp.ClientSession) -> dict[str, Any] | None:
+            headers = {"Authorization": f"Bearer {token}", "Accept": "application/hal+json"}
+            async with session.request(method, target, params=params, json=json, headers=headers) as r:
                 if r.status == 204:
                     return None
                 if r.status == 429:
@@ -126,13 +127,13 @@ class AmoCrm:
                 if r.status >= 500:
                     raise Retry(f"{r.status}")
                 body = await _json(r)
-                if r.status == 401:
-                    raise CrmAuthError(_problem(body, "the token is wrong or revoked"), status=401)
+                if r.status == 401:  # expired or revoked: amoCRM does not say which
+                    raise CrmTokenExpired(_problem(body, "the token is wrong or revoked"), status=401)
                 if r.status >= 400:
                     raise CrmError(_problem(body, f"HTTP {r.status}"), status=r.status)
                 return body
 
-        return await self.transport.call(f"{method} {path}", attempt)
+        return await self.send(f"{method} {path}", attempt)
 
     async def _pages(self, path: str, key: str, params: list[tuple[str, str]]) -> AsyncIterator[list[Any]]:
         """Every page of a list: ``_embedded[key]``, following ``_links.next`` until it is gone or 204."""

@@ -124,6 +124,11 @@ class CrmAuthError(CrmError):
     """The secret is wrong or was revoked (401): nothing will work until the head reconnects."""
 
 
+class CrmTokenExpired(CrmAuthError):
+    """The access token was refused as expired (amoCRM's 401, Bitrix24's ``expired_token``): an OAuth
+    connection refreshes it and tries once more; a long-lived token or a webhook has nothing to refresh."""
+
+
 class CrmUnavailable(CrmError):
     """The CRM did not answer usefully (timeouts, 5xx, its limit) after every retry: try again later."""
 

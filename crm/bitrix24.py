@@ -1,4 +1,4 @@
-"""Bitrix24 REST over an inbound webhook: a small typed client over aiohttp.
+"""Bitrix24 REST over an inbound webhook or a local application's OAuth: a small typed client over aiohttp.
 
 Why our own: the official SDK (``b24pysdk``) is synchronous (each call would hold a thread), and
 ``fast-bitrix24``'s async client throttles and batches inside each instance, so the sync and the
@@ -6,7 +6,8 @@ write-back could not share one limiter per portal, and it draws progress bars. W
 Bitrix24 documents it:
 
 - the webhook ``https://<portal>/rest/<user>/<token>/`` is the secret; a call is ``POST <webhook><method>``
-  with a JSON body; the answer is ``{"result", "next", "total", "time"}``; lists give 50 a page and take
+  with a JSON body; with OAuth (``crm/oauth.py``) it is ``POST <client_endpoint><method>?auth=<access>``;
+  the answer is ``{"result", "next", "total", "time"}``; lists give 50 a page and take
   ``start``; errors are ``{"error", "error_description"}``;
 - ``batch`` of up to 50 calls in one request (``cmd`` as query strings; ``result.result``,
   ``result_next``, ``result_total``, ``result_error``), which counts once against the limit;
@@ -19,8 +20,9 @@ Bitrix24 documents it:
 
 Limits: a leaky bucket of 50 requests draining 2 a second (``LeakyBucket(50, 2)``), past it 503
 ``QUERY_LIMIT_EXCEEDED``; the per-method operating-time limit, 503 ``OPERATION_TIME_LIMIT``; both retried
-with backoff, as are timeouts and 5xx. ``expired_token``, ``invalid_token``, ``INVALID_CREDENTIALS`` and
-``NO_AUTH_FOUND`` (401) mean the webhook is wrong or revoked.
+with backoff, as are timeouts and 5xx. ``expired_token`` (401) is an OAuth access token past its hour
+(``CrmTokenExpired``: refreshed, tried once more); ``invalid_token``, ``INVALID_CREDENTIALS`` and
+``NO_AUTH_FOUND`` (401) mean the secret is wrong or revoked.
 
 Task ids: an activity is ``a<ID>``, a task ``t<ID>``, so one string says which API to write back to.
 """
@@ -42,6 +44,7 @@ from crm.base import (
     CrmDeal,
     CrmError,
     CrmTask,
+    CrmTokenExpired,
     CrmUser,
     EntityKind,
     EntityRef,
@@ -50,8 +53,10 @@ from crm.base import (
     Semantic,
     Stage,
 )
+from crm.client import CrmClient
 from crm.http import Retry, Transport
 from crm.limiter import LeakyBucket, Limiter, shared
+from crm.oauth import Auth
 
 BUCKET, DRAIN = 50, 2.0
 PAGE = 50
@@ -105,6 +110,14 @@ def webhook_url(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}/{'/'.join(path)}/"
 
 
+def rest_endpoint(url: str) -> str:
+    """An OAuth application's ``client_endpoint``: the portal's ``/rest/`` with its trailing slash."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise ValueError("expected https://<portal>/rest/")
+    return f"{parts.scheme}://{parts.netloc}/rest/"
+
+
 def portal_of(url: str) -> str:
     """What may be shown of a webhook: the portal's address, without the user and token."""
     parts = urlsplit(url)
@@ -146,26 +159,32 @@ def _query(params: dict[str, Any]) -> str:
     return urlencode(pairs)
 
 
-class Bitrix24:
+class Bitrix24(CrmClient):
     kind = ProviderKind.BITRIX24
 
     def __init__(
-        self, url: str, *, limiter: Limiter | None = None, transport: Transport | None = None
+        self,
+        url: str,
+        auth: Auth | None = None,
+        *,
+        limiter: Limiter | None = None,
+        transport: Transport | None = None,
     ) -> None:
-        self._hook = webhook_url(url)
+        """``url``: the inbound webhook (``auth`` None: the URL is the secret), or with an OAuth ``auth``
+        the portal's ``client_endpoint`` (``https://<portal>/rest/``), each call carrying ``?auth=``."""
+        self._hook = webhook_url(url) if auth is None else rest_endpoint(url)
+        self._oauth = auth is not None
         self.portal = portal_of(self._hook)
-        self.transport = transport or Transport(limiter or portal_limiter(self._hook))
-
-    async def close(self) -> None:
-        await self.transport.close()
+        super().__init__(auth or "", transport or Transport(limiter or portal_limiter(self._hook)))
 
     # ------------------------------------------------------------------ HTTP
 
     async def call(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         """One method; the whole answer (``result``, ``next``, ``total``)."""
 
-        async def attempt(session: aiohttp.ClientSession) -> dict[str, Any]:
-            async with session.post(f"{self._hook}{method}", json=params or {}) as r:
+        async def attempt(token: str, session: aiohttp.ClientSession) -> dict[str, Any]:
+            query = {"auth": token} if self._oauth else None
+            async with session.post(f"{self._hook}{method}", params=query, json=params or {}) as r:
                 try:
                     body = await r.json(content_type=None)
                 except ValueError:
@@ -178,6 +197,8 @@ class Bitrix24:
                 detail = f"{body.get('error')}: {body.get('error_description') or ''}".strip(": ")
                 if error in LIMIT_ERRORS:
                     raise Retry(detail, limited=True)
+                if error == "expired_token":
+                    raise CrmTokenExpired(detail, status=401)
                 if r.status == 401 or error in AUTH_ERRORS:
                     raise CrmAuthError(detail or "the webhook is wrong or revoked", status=401)
                 if r.status >= 500:
@@ -186,7 +207,7 @@ class Bitrix24:
                     raise CrmError(f"{method}: {detail or r.status}", status=r.status)
                 return body
 
-        return await self.transport.call(method, attempt)
+        return await self.send(method, attempt)
 
     async def batch(self, commands: dict[str, tuple[str, dict[str, Any]]]) -> dict[str, Any]:
         """Up to 50 calls in one request; ``result`` holds ``result``, ``result_next``, ``result_total``."""

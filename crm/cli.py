@@ -19,9 +19,16 @@ def add_parser(sub: Any, t: Texts) -> None:
     providers = connect.add_subparsers(dest="provider", required=True)
     amo = providers.add_parser("amocrm", help=t("cli-help-crm-amocrm"))
     amo.add_argument("--subdomain", required=True, help=t("cli-help-crm-subdomain"))
-    amo.add_argument("--token", required=True, help=t("cli-help-crm-token"))
+    amo.add_argument("--token", help=t("cli-help-crm-token"))
     b24 = providers.add_parser("bitrix24", help=t("cli-help-crm-bitrix24"))
-    b24.add_argument("--webhook", required=True, help=t("cli-help-crm-webhook"))
+    b24.add_argument("--webhook", help=t("cli-help-crm-webhook"))
+    b24.add_argument("--portal", help=t("cli-help-crm-portal"))
+    for parser in (amo, b24):  # OAuth: the integration's (application's) client and the code
+        parser.add_argument("--client-id", help=t("cli-help-crm-client-id"))
+        parser.add_argument("--client-secret", help=t("cli-help-crm-client-secret"))
+        parser.add_argument("--code", help=t("cli-help-crm-code"))
+    amo.add_argument("--redirect-uri", help=t("cli-help-crm-redirect-uri"))
+    b24.add_argument("--oauth-server", help=t("cli-help-crm-oauth-server"))
     for name in ("status", "sync", "disconnect"):
         cmd = cmds.add_parser(name, help=t(f"cli-help-crm-{name}"))
         cmd.add_argument("--team", required=True, help=t("cli-help-team-option"))
@@ -119,25 +126,48 @@ async def _connect(pool: Any, vault: Any, t: Texts, team_id: int, team: str, arg
     from crm.vault import tail
 
     kind = ProviderKind(args.provider)
-    if kind is ProviderKind.AMOCRM:
-        address, secret = args.subdomain, args.token
-    else:  # the webhook is the secret; the portal is its address
-        address = secret = args.webhook
+    found = _secret_of(kind, args)
+    if found is None:
+        print(t(f"cli-crm-auth-{kind.value}"), file=sys.stderr)
+        return 2
+    address, secret = found
     summary = await connect(pool, vault, team_id, kind, address, secret, system_clock)
-    from crm.service import normalise_address
+    from crm.oauth import OAUTH, TOKEN
+    from crm.service import OAuthGrant, normalise_address
 
+    oauth = isinstance(secret, OAuthGrant)
+    shown = secret.client_secret if isinstance(secret, OAuthGrant) else secret.rstrip("/")
     print(_summary(t, summary))
     print(
         t(
             "cli-crm-connected",
             team=team,
             provider=t(f"crm-provider-{kind.value}"),
-            address=normalise_address(kind, address),
-            tail=tail(secret.rstrip("/")) or "…",
+            address=normalise_address(kind, address, oauth=oauth),
+            secret=t(f"crm-secret-{OAUTH if oauth else TOKEN}", tail=tail(shown) or "…"),
         )
     )
     print(t("cli-crm-next", team=team))
     return 0
+
+
+def _secret_of(kind: ProviderKind, args: argparse.Namespace) -> tuple[str, Any] | None:
+    """The address and the secret the options give: a long-lived token or webhook, or an OAuth grant
+    (all of its options); None when neither is complete, or both are given."""
+    from crm.oauth import BITRIX24_OAUTH_SERVER
+    from crm.service import OAuthGrant
+
+    amo = kind is ProviderKind.AMOCRM
+    plain = args.token if amo else args.webhook
+    needed = [args.client_id, args.client_secret, args.code, args.redirect_uri if amo else args.portal]
+    if plain and not any(needed):
+        return (args.subdomain, plain) if amo else (plain, plain)  # the webhook is its own address
+    if plain or not all(needed):
+        return None
+    if amo:
+        return args.subdomain, OAuthGrant(args.client_id, args.client_secret, args.code, args.redirect_uri)
+    server = args.oauth_server or BITRIX24_OAUTH_SERVER
+    return args.portal, OAuthGrant(args.client_id, args.client_secret, args.code, server=server)
 
 
 async def _status(pool: Any, t: Texts, team_id: int, team: str) -> int:
@@ -159,7 +189,7 @@ async def _status(pool: Any, t: Texts, team_id: int, team: str) -> int:
             "cli-crm-status",
             provider=t(f"crm-provider-{conn.provider}"),
             address=conn.address,
-            tail=conn.secret_tail,
+            secret=t(f"crm-secret-{conn.auth}", tail=conn.secret_tail or "…"),
             status=t(f"cli-crm-status-{conn.status}"),
         )
     )

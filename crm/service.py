@@ -3,8 +3,9 @@
 Also the sync's lease: one sync of a team at a time across every process (``sync_lease``).
 
 Connect checks the secret first (account, users, pipelines, open tasks); a refusal raises ``UserError``
-and stores nothing. The secret is stored encrypted (``crm/vault.py``) and never logged or shown again
-(only its last four characters).
+and stores nothing. The secret (a long-lived token, a webhook, or an OAuth token set as JSON) is stored
+encrypted (``crm/vault.py``) and never logged or shown again (only its last four characters; of an OAuth
+connection, its client secret's).
 """
 
 from __future__ import annotations
@@ -23,8 +24,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crm.amocrm import AmoCrm, base_url
 from crm.base import AccountSummary, CrmAuthError, CrmError, CrmProvider, CrmTask, ProviderKind
-from crm.bitrix24 import Bitrix24, portal_of, webhook_url
+from crm.bitrix24 import Bitrix24, portal_of, rest_endpoint, webhook_url
 from crm.hooks import ensure_hook
+from crm.oauth import (
+    BITRIX24_OAUTH_SERVER,
+    OAUTH,
+    TOKEN,
+    DbTokenStore,
+    MemoryTokenStore,
+    OAuthSession,
+    TokenEndpoint,
+    TokenSet,
+    endpoint_of,
+)
 from crm.outbox import CrmWriteBack, DrainReport
 from crm.sync import CrmSync, SyncReport
 from crm.vault import Vault, tail
@@ -43,18 +55,55 @@ def make_provider(kind: ProviderKind, address: str, secret: str) -> CrmProvider:
     return Bitrix24(secret)
 
 
-def normalise_address(kind: ProviderKind, address: str) -> str:
+def oauth_provider(kind: ProviderKind, address: str, session: OAuthSession) -> CrmProvider:
+    """amoCRM: the account's address; Bitrix24: the ``client_endpoint`` the token answer named."""
+    if kind is ProviderKind.AMOCRM:
+        return AmoCrm(address, session)
+    return Bitrix24(session.client_endpoint, session)
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthGrant:
+    """What the admin brings to connect by OAuth: the integration's (application's) client and the
+    authorization code it was given on installing it."""
+
+    client_id: str
+    client_secret: str
+    code: str
+    redirect_uri: str = ""  # amoCRM's integration has one; Bitrix24's exchange does not need it
+    server: str = BITRIX24_OAUTH_SERVER  # Bitrix24's OAuth server (a fake in the tests)
+
+
+def normalise_address(kind: ProviderKind, address: str, *, oauth: bool = False) -> str:
     """What is stored and shown as the address: amoCRM's base URL; Bitrix24's portal without the
-    webhook's user and token."""
+    webhook's user and token (with OAuth the portal's address is given as is)."""
     value = address.strip()
     if not value or any(c.isspace() for c in value):
         raise UserError("crm-bad-address", address="…")
     if kind is ProviderKind.AMOCRM:
         return base_url(value)
     try:
+        if oauth:
+            return portal_of(rest_endpoint(value if "://" in value else f"https://{value}"))
         return portal_of(webhook_url(value))
     except ValueError:
         raise UserError("crm-bad-address", address=portal_of(value) or "…") from None
+
+
+def chat_secret(kind: ProviderKind, address: str, text: str) -> tuple[str, str | OAuthGrant]:
+    """What the head pasted in the chat: one line, the token (amoCRM) or the webhook (Bitrix24, its own
+    address); four lines, an OAuth grant: amoCRM's client_id, client_secret, redirect_uri and code;
+    Bitrix24's portal, client_id, client_secret and code. Anything else is refused."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) == 1:
+        return (address, lines[0]) if kind is ProviderKind.AMOCRM else (lines[0], lines[0])
+    if len(lines) != 4:
+        raise UserError(f"crm-oauth-lines-{kind.value}")
+    if kind is ProviderKind.AMOCRM:
+        client_id, client_secret, redirect_uri, code = lines
+        return address, OAuthGrant(client_id, client_secret, code, redirect_uri)
+    portal, client_id, client_secret, code = lines
+    return portal, OAuthGrant(client_id, client_secret, code)
 
 
 async def check(provider: CrmProvider) -> AccountSummary:
@@ -73,37 +122,25 @@ async def connect(
     team_id: int,
     kind: ProviderKind,
     address: str,
-    secret: str,
+    secret: str | OAuthGrant,
     clock: Callable[[], datetime],
     provider: CrmProvider | None = None,
 ) -> AccountSummary:
-    if not vault.ready:
-        raise UserError("crm-no-key")
-    address = normalise_address(kind, address)
-    crm = provider or make_provider(kind, address, secret)
-    try:
-        summary = await check(crm)
-    finally:
-        if provider is None:
-            await crm.close()
+    """``connect_in`` in a transaction of its own (the CLI's)."""
     async with pool() as session, session.begin():
-        await Repo(session).crm.connect(
-            team_id,
-            kind.value,
-            address,
-            vault.encrypt(secret),
-            tail(secret.rstrip("/")),
-            summary.name,
-            {"users": summary.users, "pipelines": summary.pipelines, "open_tasks": summary.open_tasks},
-            clock(),
-        )
-        await ensure_hook(Repo(session), team_id, vault)
-    return summary
+        return await connect_in(Repo(session), vault, team_id, kind, address, secret, clock(), provider)
 
 
-def open_provider(conn: CrmConnection, vault: Vault) -> CrmProvider:
-    """The client of a stored connection (the secret decrypted only here, kept only in the client)."""
-    return make_provider(ProviderKind(conn.provider), conn.address, vault.decrypt(conn.secret_enc))
+def open_provider(conn: CrmConnection, vault: Vault, pool: async_sessionmaker[AsyncSession]) -> CrmProvider:
+    """The client of a stored connection (the secret decrypted only here, kept only in the client); an
+    OAuth one refreshes its tokens through the connection's row (``crm/oauth.py``)."""
+    kind, secret = ProviderKind(conn.provider), vault.decrypt(conn.secret_enc)
+    if conn.auth != OAUTH:
+        return make_provider(kind, conn.address, secret)
+    tokens = TokenSet.from_json(secret)
+    store = DbTokenStore(pool, vault, conn.team_id)
+    session = OAuthSession(tokens, conn.secret_version, store, TokenEndpoint(kind, tokens.token_url))
+    return oauth_provider(kind, conn.address, session)
 
 
 async def disconnect(pool: async_sessionmaker[AsyncSession], team_id: int) -> bool:
@@ -124,30 +161,37 @@ async def connect_in(
     team_id: int,
     kind: ProviderKind,
     address: str,
-    secret: str,
+    secret: str | OAuthGrant,
     now: datetime,
     provider: CrmProvider | None = None,
 ) -> AccountSummary:
-    """``connect`` inside the caller's transaction (a chat update's): the same check first, then the
-    encrypted secret is stored; a refusal raises ``UserError`` before anything is written."""
+    """Connect inside the caller's transaction (a chat update's or the CLI's): the secret checked first
+    (an OAuth code exchanged for tokens first), then stored encrypted; a refusal raises ``UserError``
+    before anything is written."""
     if not vault.ready:
         raise UserError("crm-no-key")
-    address = normalise_address(kind, address)
-    crm = provider or make_provider(kind, address, secret)
-    try:
-        summary = await check(crm)
-    finally:
-        if provider is None:
-            await crm.close()
+    address = normalise_address(kind, address, oauth=isinstance(secret, OAuthGrant))
+    if isinstance(secret, OAuthGrant):
+        summary, stored = await _check_oauth(kind, address, secret)
+        auth, shown = OAUTH, secret.client_secret
+    else:
+        crm = provider or make_provider(kind, address, secret)
+        try:
+            summary = await check(crm)
+        finally:
+            if provider is None:
+                await crm.close()
+        auth, stored, shown = TOKEN, secret, secret.rstrip("/")
     await repo.crm.connect(
         team_id,
         kind.value,
         address,
-        vault.encrypt(secret),
-        tail(secret.rstrip("/")),
+        vault.encrypt(stored),
+        tail(shown),
         summary.name,
         {"users": summary.users, "pipelines": summary.pipelines, "open_tasks": summary.open_tasks},
         now,
+        auth,
     )
     await ensure_hook(repo, team_id, vault)
     return summary
@@ -203,6 +247,29 @@ async def sync_lease(
             await Repo(session).crm.release_sync(team_id, owner)
 
 
+async def _check_oauth(kind: ProviderKind, address: str, grant: OAuthGrant) -> tuple[AccountSummary, str]:
+    """The code exchanged for tokens, the account read with them; the token set to store (as JSON)."""
+    endpoint = TokenEndpoint(kind, endpoint_of(kind, address, grant.server))
+    try:
+        tokens = await endpoint.exchange(grant.client_id, grant.client_secret, grant.code, grant.redirect_uri)
+    except CrmAuthError as exc:
+        await endpoint.close()
+        raise UserError("crm-bad-secret", detail=str(exc)) from None
+    except CrmError as exc:
+        await endpoint.close()
+        raise UserError("crm-unreachable", detail=str(exc)) from None
+    if kind is ProviderKind.BITRIX24 and portal_of(tokens.client_endpoint) != address:
+        await endpoint.close()  # the application belongs to another portal than the one named
+        raise UserError("crm-bad-address", address=address)
+    store = MemoryTokenStore(tokens)
+    crm = oauth_provider(kind, address, OAuthSession(tokens, 0, store, endpoint))
+    try:
+        summary = await check(crm)
+    finally:
+        await crm.close()
+    return summary, store.tokens.to_json()
+
+
 @dataclass(frozen=True, slots=True)
 class SyncOutcome:
     pushed: DrainReport
@@ -229,7 +296,7 @@ async def sync_team(
         raise UserError("crm-not-connected")
     full = full or conn.full_sync_due
     async with sync_lease(pool, team_id, clock):
-        crm = provider or open_provider(conn, vault)
+        crm = provider or open_provider(conn, vault, pool)
         try:
             back = CrmWriteBack(pool, crm, team_id, clock, t)
             await back.collect()

@@ -6,7 +6,11 @@ uses (``filter[is_completed]``, ``filter[updated_at][from]``, ``filter[id][]``);
 ``_embedded.companies``/``contacts`` to leads; the problem body ``{"title","type","status","detail"}``;
 401 for a wrong token; 429 past 7 requests a second per integration (a sliding second); statuses 142
 (won) and 143 (lost) in every pipeline; PATCH/POST of tasks, notes and leads; ``updated_at`` in Unix
-seconds, advanced by every change.
+seconds, advanced by every change. OAuth 2 of an external integration: ``POST /oauth2/access_token``
+(``authorization_code``/``refresh_token``, JSON or form) answering ``{"token_type", "expires_in",
+"access_token", "refresh_token"}``; access tokens that expire after a day (401), refresh tokens that rotate;
+400 for a used or revoked code or refresh token, 401 for a wrong client; expiry and revocation under the
+control API (``crm_fakes/oauth.py``).
 The abuse block (amoCRM: 429 over the limit, and on repeated abuse the integration blocked, 403 for a
 period): off unless ``block_after`` is given; then ``block_after`` 429s within ``block_window`` seconds
 block every API call with 403 for ``block_seconds`` (``blocks`` counts them; ``POST /_control/block``
@@ -28,6 +32,7 @@ from typing import Any
 
 from aiohttp import web
 
+from crm_fakes.oauth import Access, FakeOAuth, Refusal
 from crm_fakes.server import FakeServer
 
 MAX_LIMIT = 250
@@ -77,6 +82,8 @@ class FakeAmoCrm:
         self.companies: dict[int, dict[str, Any]] = {}
         self.contacts: dict[int, dict[str, Any]] = {}
         self.notes: list[dict[str, Any]] = []
+        #: OAuth 2 of external integrations: access tokens live a day, refresh tokens rotate
+        self.oauth = FakeOAuth(clock, ttl=86400, revoke_access_on_refresh=False, redirect_uri_required=True)
         self._ids = count(1_000_001)
         self._window: deque[float] = deque()
         #: every request the API part answered: (method, path, status)
@@ -271,6 +278,8 @@ class FakeAmoCrm:
         r.add_get("/api/v4/companies", self._list_of(lambda: self.companies, "companies"))
         r.add_get("/api/v4/contacts", self._list_of(lambda: self.contacts, "contacts"))
         r.add_post("/api/v4/{entity}/notes", self._post_notes)
+        r.add_post("/oauth2/access_token", self._oauth_token)
+        self.oauth.add_control(r)
         r.add_post("/_control/users", self._control_user)
         r.add_post("/_control/tasks", self._control_task)
         r.add_post("/_control/tasks/{id}/complete", self._control_complete)
@@ -283,7 +292,11 @@ class FakeAmoCrm:
         if request.path.startswith("/_control/"):
             answer: web.StreamResponse = await handler(request)
             return answer
-        response: web.StreamResponse | None = await self._check(request)
+        response: web.StreamResponse | None = None
+        if self.down:
+            response = web.Response(status=503, text="Service Unavailable")
+        elif not request.path.startswith("/oauth2/"):
+            response = await self._check(request)
         if response is None:
             response = await handler(request)
         self.log.append((request.method, request.path, response.status))
@@ -291,10 +304,13 @@ class FakeAmoCrm:
         return response
 
     async def _check(self, request: web.Request) -> web.Response | None:
-        if self.down:
-            return web.Response(status=503, text="Service Unavailable")
-        if request.headers.get("Authorization") != f"Bearer {self.token}":
-            return problem(401, "Unauthorized", "Authorization failed: the access token is invalid")
+        bearer = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if bearer != self.token:
+            access = self.oauth.check(bearer)
+            if access is Access.EXPIRED:
+                return problem(401, "Unauthorized", "Authorization failed: the access token has expired")
+            if access is not Access.OK:
+                return problem(401, "Unauthorized", "Authorization failed: the access token is invalid")
         now = time.monotonic()
         if now < self.blocked_until:
             blocked = problem(403, "Forbidden", "The integration is blocked for exceeding the API limits")
@@ -463,6 +479,31 @@ class FakeAmoCrm:
             self.notes.append(note)
             out.append({"id": note["id"], "entity_id": note["entity_id"]})
         return web.json_response({"_embedded": {"notes": out}})
+
+    async def _oauth_token(self, request: web.Request) -> web.Response:
+        """``POST /oauth2/access_token``: the code or a refresh token for a new pair. A wrong client is a
+        401, a used, expired or revoked code or refresh token a 400, each with a problem body and a hint."""
+        try:
+            params = (
+                await request.json() if request.content_type == "application/json" else await request.post()
+            )
+        except ValueError:
+            return problem(400, "Bad Request", "Invalid JSON")
+        try:
+            issued = await self.oauth.grant(dict(params))
+        except Refusal as exc:
+            status = 401 if exc.code == "invalid_client" else 400
+            return problem(
+                status, "Bad Request" if status == 400 else "Unauthorized", exc.code, hint=exc.description
+            )
+        return web.json_response(
+            {
+                "token_type": "Bearer",
+                "expires_in": issued.expires_in,
+                "access_token": issued.access_token,
+                "refresh_token": issued.refresh_token,
+            }
+        )
 
     # ------------------------------------------------------------------ control over HTTP
 

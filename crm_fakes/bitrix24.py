@@ -1,4 +1,5 @@
-"""A fake Bitrix24 portal answering an inbound webhook, like the real one where the bot can tell.
+"""A fake Bitrix24 portal answering an inbound webhook or a local application, like the real one where
+the bot can tell.
 
 Faithful: ``/rest/<user>/<token>/<method>`` (``.json`` optional), parameters as JSON or as PHP-style query
 keys; ``{"result", "next", "total", "time"}`` with 50 a page and ``start``; ``batch`` of at most 50
@@ -8,8 +9,11 @@ filters with the prefixes the bot uses (``>=``, ``@``, ``!``); ``{"error", "erro
 draining 2 a second (a batch counts once), 503 ``OPERATION_TIME_LIMIT`` when a method has used its
 operating time (off unless ``operating_budget`` is set), 404 ``ERROR_METHOD_NOT_FOUND``; deal stages
 with ``SEMANTICS`` S/F and ``STAGE_SEMANTIC_ID`` P/S/F; ``tasks.task.list`` answering camelCase
-``{"tasks": […]}``.
-Simplified: one portal; no OAuth, events or custom fields beyond ``UF_CRM_TASK``; dates in UTC.
+``{"tasks": […]}``. A local application's OAuth as oauth.bitrix.info does it (``/oauth/token/``, served
+here: the answer with ``expires``, ``client_endpoint``, ``member_id``; ``invalid_grant``/``invalid_client``),
+calls to ``/rest/<method>?auth=<access>`` (401 ``expired_token`` after an hour, ``invalid_token`` for an
+unknown or superseded one), rotation and expiry under the control API (``crm_fakes/oauth.py``).
+Simplified: one portal; no events or custom fields beyond ``UF_CRM_TASK``; dates in UTC.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from crm_fakes.oauth import Access, FakeOAuth, Refusal
 from crm_fakes.server import FakeServer
 
 PAGE = 50
@@ -109,8 +114,15 @@ class FakeBitrix24:
         self.comments: list[dict[str, Any]] = []
         #: every request answered: (method, HTTP status)
         self.log: list[tuple[str, int]] = []
+        #: a local application's OAuth (what oauth.bitrix.info does for the portal): access tokens live an
+        #: hour; a refresh ends the old access token with the old refresh token
+        self.oauth = FakeOAuth(clock, ttl=3600, revoke_access_on_refresh=True, redirect_uri_required=False)
+        self.member_id = "0123456789abcdef0123456789abcdef"
         self.app = web.Application()
         self.app.router.add_route("*", "/rest/{user}/{token}/{method}", self._handle)
+        self.app.router.add_route("*", "/rest/{method}", self._handle)
+        self.app.router.add_route("*", "/oauth/token/", self._oauth_token)
+        self.oauth.add_control(self.app.router)
         self.server = FakeServer(self.app)
         self._stages(0, ["Новая", "Подготовка документов", "Счёт на предоплату"])
 
@@ -125,6 +137,15 @@ class FakeBitrix24:
     @property
     def webhook(self) -> str:
         return f"{self.server.url}/rest/{self.hook_user}/{self.token}/"
+
+    @property
+    def oauth_server(self) -> str:
+        """What stands in for https://oauth.bitrix.info (``/oauth/token/`` is served here)."""
+        return self.server.url
+
+    @property
+    def client_endpoint(self) -> str:
+        return f"{self.server.url}/rest/"
 
     @property
     def requests(self) -> int:
@@ -314,10 +335,9 @@ class FakeBitrix24:
         try:
             if self.down:
                 raise BitrixError(503, "SERVICE_UNAVAILABLE", "Service temporarily unavailable")
-            if request.match_info["token"] != self.token or request.match_info["user"] != str(self.hook_user):
-                raise BitrixError(401, "INVALID_CREDENTIALS", "Invalid request credentials")
-            self._bucket()
             params = await self._params(request)
+            self._authorise(request, params)
+            self._bucket()
             start = time.monotonic()
             result = self._batch(params) if method == "batch" else self._call(method, params)
         except BitrixError as exc:
@@ -331,6 +351,45 @@ class FakeBitrix24:
         }
         self.log.append((method, 200))
         return web.json_response(body)
+
+    def _authorise(self, request: web.Request, params: dict[str, Any]) -> None:
+        """The webhook's user and token in the path, or an application's ``auth`` parameter."""
+        if "token" in request.match_info:
+            if request.match_info["token"] != self.token or request.match_info["user"] != str(self.hook_user):
+                raise BitrixError(401, "INVALID_CREDENTIALS", "Invalid request credentials")
+            return
+        access = self.oauth.check(str(params.pop("auth", "") or ""))
+        if access is Access.EXPIRED:
+            raise BitrixError(401, "expired_token", "The access token provided has expired.")
+        if access is not Access.OK:
+            raise BitrixError(401, "invalid_token", "The access token provided is invalid.")
+
+    async def _oauth_token(self, request: web.Request) -> web.Response:
+        """``/oauth/token/?grant_type=…&client_id=…&client_secret=…&code=…|refresh_token=…`` as
+        oauth.bitrix.info answers it; a refusal is ``{"error", "error_description"}``."""
+        params = parse_query(request.query_string)
+        if request.can_read_body:
+            params.update(parse_query((await request.read()).decode()))
+        try:
+            issued = await self.oauth.grant(params)
+        except Refusal as exc:
+            status = 401 if exc.code == "invalid_client" else 400
+            return web.json_response({"error": exc.code, "error_description": exc.description}, status=status)
+        return web.json_response(
+            {
+                "access_token": issued.access_token,
+                "expires": issued.expires,
+                "expires_in": issued.expires_in,
+                "scope": "app",
+                "domain": "oauth.bitrix.info",
+                "server_endpoint": f"{self.server.url}/rest/",
+                "status": "L",
+                "client_endpoint": self.client_endpoint,
+                "member_id": self.member_id,
+                "user_id": self.hook_user,
+                "refresh_token": issued.refresh_token,
+            }
+        )
 
     def _bucket(self) -> None:
         now = time.monotonic()

@@ -32,7 +32,15 @@ from bot.filters import RoleFilter
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from crm.base import CrmTask, ProviderKind
-from crm.service import SyncOutcome, connect_in, normalise_address, open_provider, open_tasks_of, sync_team
+from crm.service import (
+    SyncOutcome,
+    chat_secret,
+    connect_in,
+    normalise_address,
+    open_provider,
+    open_tasks_of,
+    sync_team,
+)
 from crm.vault import Vault
 from domain.enums import Role
 from domain.errors import NotFound, UserError
@@ -156,7 +164,7 @@ async def main_view(
             "crm-chat-status",
             provider=t(f"crm-provider-{conn.provider}"),
             address=conn.address,
-            tail=conn.secret_tail or "…",
+            secret=t(f"crm-secret-{conn.auth}", tail=conn.secret_tail or "…"),
             status=t(f"cli-crm-status-{conn.status}"),
         )
     ]
@@ -350,9 +358,7 @@ async def _connect_with_secret(
     kind: ProviderKind,
     address: str,
 ) -> None:
-    secret = (message.text or "").strip()
-    if kind is ProviderKind.BITRIX24:
-        address = secret
+    text = message.text or ""
     await state.clear()
     # the secret leaves the chat before anything else happens, whatever the check says
     notes = []
@@ -363,6 +369,7 @@ async def _connect_with_secret(
         notes.append(t("crm-delete-failed"))
     vault = vault_of(settings)
     try:
+        address, secret = chat_secret(kind, address, text)
         summary = await connect_in(repo, vault, team.id, kind, address, secret, clock())
     except UserError as refusal:  # nothing was stored: the head may start again at once
         notes.insert(0, t(refusal.key, **refusal.args_))
@@ -515,6 +522,7 @@ async def crm_user(
     t: Texts,
     settings: Settings,
     bot: Bot,
+    session_pool: async_sessionmaker[AsyncSession],
 ) -> None:
     conn = await _active(repo, team)
     user = await repo.crm.user_link(team.id, callback_data.u)
@@ -523,7 +531,7 @@ async def crm_user(
     if user.member_id is not None or user.ignored:
         await show(query, bot, *await people_view(repo, team, t))
         return
-    provider = open_provider(conn, vault_of(settings))
+    provider = open_provider(conn, vault_of(settings), session_pool)
     try:
         count, at_least, first = await open_tasks_of(provider, user.crm_user_id, TASKS_SHOWN)
     finally:

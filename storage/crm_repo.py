@@ -112,8 +112,10 @@ class CrmRepo:
         account_name: str,
         summary: dict[str, object],
         now: datetime,
+        auth: str = "token",
     ) -> CrmConnection:
-        """Stores a checked connection. Reconnecting the same account keeps the sync cursors; another
+        """Stores a checked connection (``auth``: ``token`` or ``oauth2``, the shape of the secret).
+        Reconnecting the same account keeps the sync cursors; another
         account or CRM starts from scratch (its ids mean nothing in the old one)."""
         conn = await self.connection(team_id)
         if conn is None:
@@ -122,7 +124,9 @@ class CrmRepo:
         elif (conn.provider, conn.address) != (provider, address):
             conn.tasks_cursor = conn.deals_cursor = conn.last_sync_at = None
         conn.provider, conn.address = provider, address
-        conn.secret_enc, conn.secret_tail = secret_enc, secret_tail
+        conn.secret_enc, conn.secret_tail, conn.auth = secret_enc, secret_tail, auth
+        # a client holding the old secret's version re-reads the row instead of refreshing it
+        conn.secret_version = (conn.secret_version or 0) + 1
         conn.status, conn.account_name, conn.summary = ACTIVE, account_name, summary
         conn.connected_at, conn.last_error = now, None
         # marks made before the connection are not the CRM's business: the write-back starts here
@@ -130,6 +134,27 @@ class CrmRepo:
         conn.deal_events_cursor = await self.session.scalar(select(func.max(DealEvent.id))) or 0
         await self.session.flush()
         return conn
+
+    async def lock_connection(self, team_id: int) -> CrmConnection | None:
+        """The connection, its row locked until the transaction ends: processes refreshing a team's OAuth
+        tokens take turns (PostgreSQL: ``FOR UPDATE``; SQLite: every transaction begins ``IMMEDIATE``)."""
+        return await self.session.scalar(
+            select(CrmConnection)
+            .where(CrmConnection.team_id == team_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+
+    async def put_secret(self, team_id: int, secret_enc: str, version: int) -> bool:
+        """Compare-and-set: stores a refreshed secret as ``version + 1`` only if the row is still at
+        ``version``; False when another holder wrote first."""
+        result = await self.session.execute(
+            update(CrmConnection)
+            .where(CrmConnection.team_id == team_id, CrmConnection.secret_version == version)
+            .values(secret_enc=secret_enc, secret_version=version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     async def set_win_deals(self, team_id: int, win: bool) -> bool:
         """The team's setting: /deal wins the deal in the CRM (True) or is only recorded in the bot."""

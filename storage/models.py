@@ -468,6 +468,11 @@ class CrmConnection(Base):
     sync_owner: Mapped[str | None] = mapped_column(String(64))
     sync_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     reconcile: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: OAuth (0014): how the CRM is reached, ``token`` (a long-lived token or a webhook in ``secret_enc``)
+    #: or ``oauth2`` (the token set as encrypted JSON there); the set's version, raised by every refresh
+    #: and reconnect, for the compare-and-set that lets one process at a time refresh (``crm/oauth.py``)
+    auth: Mapped[str] = mapped_column(String(16), default="token", server_default="token")
+    secret_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class CrmUserLink(Base):

@@ -1664,6 +1664,7 @@ _CRM_OUTBOX = "crm/outbox.py (the CRM outbox job)"
 _CRM_CLI = "crm/cli.py (the command line)"
 _NO_CALLER = "no caller outside storage/ and tests"
 _CRM_HEALTH = "crm/live.py and scheduler/crm_jobs.py (the head's CRM outage notices)"
+_CRM_OAUTH = "crm/oauth.py DbTokenStore (an OAuth token refresh inside a CRM call; no CRM in the seed)"
 _IMPORT = (
     "importer/service.py: a heavy job started by an uploaded file (handlers/importing.py; the probe sends "
     "no document) and the CLI (bot/cli.py import)"
@@ -1680,6 +1681,8 @@ NOT_UPDATE_PATH: dict[str, str] = {
     "crm_repo.CrmRepo.release_sync CrmConnection.team_id == team_id": _CRM_SYNC,
     "crm_repo.CrmRepo.open_task_links CrmLink.team_id == team_id": _CRM_SYNC,
     "crm_repo.CrmRepo.open_task_links Task.team_id == team_id": _CRM_SYNC,
+    "crm_repo.CrmRepo.lock_connection CrmConnection.team_id == team_id": _CRM_OAUTH,
+    "crm_repo.CrmRepo.put_secret CrmConnection.team_id == team_id": _CRM_OAUTH,
     "crm_repo.CrmRepo.tell_heads Member.team_id == team_id": _CRM_HEALTH,
     "crm_repo.CrmRepo.clients_by_id Client.team_id == team_id": _CRM_SYNC,
     "crm_repo.CrmRepo.crm_user_of CrmUserLink.team_id == team_id": _CRM_OUTBOX,

@@ -12,10 +12,10 @@ crm-summary = { $account }: { $users } { $users ->
         [one] task
        *[other] tasks
     }
-cli-crm-connected = CRM connected to team “{ $team }”: { $provider }, { $address }, secret …{ $tail }.
+cli-crm-connected = CRM connected to team “{ $team }”: { $provider }, { $address }, { $secret }.
 cli-crm-next = First sync: python -m bot crm sync --team "{ $team }"
 cli-crm-none = Team “{ $team }” has no CRM connected.
-cli-crm-status = { $provider } · { $address } · secret …{ $tail } · { $status }
+cli-crm-status = { $provider } · { $address } · { $secret } · { $status }
 cli-crm-status-active = connected
 cli-crm-status-disconnected = disconnected
 cli-crm-last-sync = Last sync: { $at }
@@ -39,6 +39,8 @@ error-crm-key-mismatch = The CRM secret does not decrypt with the current CRM_SE
 error-crm-bad-secret = The CRM refused the secret: { $detail }. Check the address and the secret — nothing was stored.
 error-crm-unreachable = The CRM does not answer ({ $detail }). Nothing was stored; try again later.
 error-crm-bad-address = Could not read the CRM address “{ $address }”.
+error-crm-oauth-lines-amocrm = Send one line, the long-lived token, or for OAuth four lines: the integration ID, its secret key, the redirect URI, the authorization code. Nothing was stored.
+error-crm-oauth-lines-bitrix24 = Send one line, the webhook URL, or for OAuth four lines: the portal's address, the application's client_id, its client_secret, the authorization code. Nothing was stored.
 error-crm-not-connected = The team has no CRM connected.
 error-crm-sync-busy = The team's CRM sync is already running. Its changes arrive in a minute or two; if you need another, try again later.
 
@@ -54,12 +56,16 @@ cmd-crm = CRM: connect, sync, people
 crm-chat-offer = No CRM is connected. If the department works in amoCRM or Bitrix24, the bot will take tasks, deals and people from it. Choose the CRM:
 crm-chat-no-key = A CRM cannot be connected yet: the server has no encryption key CRM_SECRET_KEY, and without it the bot does not keep CRM secrets. Ask the bot's operator to run python -m bot crm keygen, put the printed key in .env as CRM_SECRET_KEY=… and restart the bot.
 crm-ask-address-amocrm = Send the amoCRM account address: the subdomain (mycompany for mycompany.amocrm.ru) or the full address.
-crm-ask-address-bitrix24 = Send the Bitrix24 inbound webhook URL, like https://company.bitrix24.ru/rest/1/abcdef…/ (“Developer resources” → “Other” → “Inbound webhook”, with CRM, tasks and users). This URL is a secret: I will check it and delete the message at once.
-crm-ask-token = Address: { $address }. Now send the long-lived token of the private integration (amoMarket → your integration → “Keys and scopes”). I will check it and delete the message at once.
+crm-ask-address-bitrix24 = Send the Bitrix24 inbound webhook URL, like https://company.bitrix24.ru/rest/1/abcdef…/ (“Developer resources” → “Other” → “Inbound webhook”, with CRM, tasks and users). This URL is a secret: I will check it and delete the message at once. For a local application's OAuth send four lines in one message: the portal's address, the application's client_id, its client_secret, the authorization code.
+crm-ask-token = Address: { $address }. Now send the long-lived token of the private integration (amoMarket → your integration → “Keys and scopes”). For an external integration's OAuth send four lines in one message: the integration ID, its secret key, the redirect URI, the authorization code. I will check it and delete the message at once.
 crm-delete-failed = I could not delete the message with the secret — please delete it yourself.
 crm-try-again = To try again — /crm.
 crm-chat-connected = ✅ CRM connected. Found — { $summary }. The secret is stored encrypted and from now on shown only as …its last four characters.
-crm-chat-status = { $provider } · { $address } · secret …{ $tail } · { $status }
+crm-chat-status = { $provider } · { $address } · { $secret } · { $status }
+crm-secret-token = secret …{ $tail }
+crm-secret-oauth2 = OAuth, client secret …{ $tail }
+cli-crm-auth-amocrm = Give either --token (a long-lived token) or, for OAuth, all four: --client-id, --client-secret, --redirect-uri, --code.
+cli-crm-auth-bitrix24 = Give either --webhook or, for an application's OAuth: --portal, --client-id, --client-secret, --code.
 crm-chat-last-sync = Last sync: { $at }
 crm-chat-counts = Linked: { $tasks } tasks ({ $open } open), { $clients } clients, { $deals } deals.
 crm-chat-people = CRM users: { $matched } of { $users } matched, waiting for your choice: { $waiting }.

@@ -15,10 +15,10 @@ crm-summary = { $account }: { $users } { $users ->
         [few] открытые задачи
        *[many] открытых задач
     }
-cli-crm-connected = CRM подключена к команде «{ $team }»: { $provider }, { $address }, ключ …{ $tail }.
+cli-crm-connected = CRM подключена к команде «{ $team }»: { $provider }, { $address }, { $secret }.
 cli-crm-next = Первая синхронизация: python -m bot crm sync --team "{ $team }"
 cli-crm-none = У команды «{ $team }» нет подключённой CRM.
-cli-crm-status = { $provider } · { $address } · ключ …{ $tail } · { $status }
+cli-crm-status = { $provider } · { $address } · { $secret } · { $status }
 cli-crm-status-active = подключена
 cli-crm-status-disconnected = отключена
 cli-crm-last-sync = Последняя синхронизация: { $at }
@@ -42,6 +42,8 @@ error-crm-key-mismatch = Секрет CRM не расшифровывается 
 error-crm-bad-secret = CRM отклонила ключ: { $detail }. Проверьте адрес и ключ — ничего не сохранено.
 error-crm-unreachable = CRM не отвечает ({ $detail }). Ничего не сохранено, попробуйте позже.
 error-crm-bad-address = Не понял адрес CRM «{ $address }».
+error-crm-oauth-lines-amocrm = Пришлите одну строку — долгосрочный токен, или для OAuth четыре строки: ID интеграции, секретный ключ, адрес перенаправления, код авторизации. Ничего не сохранено.
+error-crm-oauth-lines-bitrix24 = Пришлите одну строку — адрес вебхука, или для OAuth четыре строки: адрес портала, код приложения, ключ приложения, код авторизации. Ничего не сохранено.
 error-crm-not-connected = У команды нет подключённой CRM.
 error-crm-sync-busy = Синхронизация CRM этой команды уже идёт. Её изменения появятся через минуту-другую; если нужна ещё одна, повторите позже.
 
@@ -57,12 +59,16 @@ cmd-crm = CRM: подключение, синхронизация, сотруд�
 crm-chat-offer = CRM не подключена. Если отдел работает в amoCRM или Битрикс24, бот будет брать задачи, сделки и сотрудников оттуда. Выберите CRM:
 crm-chat-no-key = Подключить CRM пока нельзя: на сервере не задан ключ шифрования CRM_SECRET_KEY, а без него бот не хранит секреты CRM. Попросите администратора бота выполнить python -m bot crm keygen, записать напечатанный ключ в .env как CRM_SECRET_KEY=… и перезапустить бота.
 crm-ask-address-amocrm = Пришлите адрес аккаунта amoCRM: поддомен (mycompany для mycompany.amocrm.ru) или полный адрес.
-crm-ask-address-bitrix24 = Пришлите адрес входящего вебхука Битрикс24, вида https://company.bitrix24.ru/rest/1/abcdef…/ («Разработчикам» → «Другое» → «Входящий вебхук», права CRM, задачи и пользователи). Этот адрес — секрет: я проверю его и сразу удалю сообщение.
-crm-ask-token = Адрес: { $address }. Теперь пришлите долгосрочный токен частной интеграции («amoМаркет» → ваша интеграция → «Ключи и доступы»). Я проверю его и сразу удалю сообщение.
+crm-ask-address-bitrix24 = Пришлите адрес входящего вебхука Битрикс24, вида https://company.bitrix24.ru/rest/1/abcdef…/ («Разработчикам» → «Другое» → «Входящий вебхук», права CRM, задачи и пользователи). Этот адрес — секрет: я проверю его и сразу удалю сообщение. Для OAuth локального приложения пришлите одним сообщением четыре строки: адрес портала, код приложения (client_id), ключ приложения (client_secret), код авторизации.
+crm-ask-token = Адрес: { $address }. Теперь пришлите долгосрочный токен частной интеграции («amoМаркет» → ваша интеграция → «Ключи и доступы»). Для OAuth внешней интеграции пришлите одним сообщением четыре строки: ID интеграции, секретный ключ, адрес перенаправления, код авторизации. Я проверю и сразу удалю сообщение.
 crm-delete-failed = Не получилось удалить сообщение с секретом — удалите его, пожалуйста, сами.
 crm-try-again = Чтобы попробовать снова — /crm.
 crm-chat-connected = ✅ CRM подключена. Нашёл — { $summary }. Секрет хранится зашифрованным, дальше виден только как …последние четыре символа.
-crm-chat-status = { $provider } · { $address } · ключ …{ $tail } · { $status }
+crm-chat-status = { $provider } · { $address } · { $secret } · { $status }
+crm-secret-token = ключ …{ $tail }
+crm-secret-oauth2 = OAuth, секрет приложения …{ $tail }
+cli-crm-auth-amocrm = Укажите либо --token (долгосрочный токен), либо для OAuth все четыре: --client-id, --client-secret, --redirect-uri, --code.
+cli-crm-auth-bitrix24 = Укажите либо --webhook, либо для OAuth приложения: --portal, --client-id, --client-secret, --code.
 crm-chat-last-sync = Последняя синхронизация: { $at }
 crm-chat-counts = Связано — задачи: { $tasks } (открытые: { $open }), клиенты: { $clients }, сделки: { $deals }.
 crm-chat-people = Сотрудники CRM: сопоставлено { $matched } из { $users }, ждут вашего выбора: { $waiting }.

@@ -233,6 +233,33 @@ async def test_connect_bitrix24_from_the_chat(world: ChatWorld, b24: FakeBitrix2
         assert secret not in caplog.text
 
 
+async def test_connect_amocrm_by_oauth_from_the_chat(world: ChatWorld, amo: FakeAmoCrm, caplog) -> None:  # type: ignore[no-untyped-def]
+    caplog.set_level(logging.DEBUG)
+    _amo_people(amo)
+    client_id, client_secret = "5c1c0f2a-7d3e-4b8a-9f61-0e2d4c6b8a10", "integration-Secret-77QwErTy"
+    redirect = "https://bot.example.com/oauth"
+    code = amo.oauth.add_client(client_id, client_secret, redirect)
+
+    half = await _connect_amo(world, amo, f"{client_id}\n{client_secret}")
+    assert "четыре строки" in half and "Ничего не сохранено" in half
+    assert secret_message(world, world.head.tg_id).deleted
+    assert await world.connection() is None and amo.requests == 0
+
+    connected = await _connect_amo(world, amo, "\n".join((client_id, client_secret, redirect, code)))
+    assert secret_message(world, world.head.tg_id).deleted
+    assert "CRM подключена" in connected and "4 открытые задачи" in connected
+    conn = await world.connection()
+    assert conn is not None and conn.auth == "oauth2" and conn.secret_tail == client_secret[-4:]
+    assert amo.oauth.granted == {"authorization_code": 1}
+
+    status = (await world.speaker(world.head).send("/crm")).messages[-1]
+    assert f"amoCRM · {amo.url} · OAuth, секрет приложения …{client_secret[-4:]}" in status.plain_text
+    assert len(amo.oauth.issued) == 3
+    for secret in (client_secret, *amo.oauth.issued):
+        assert secret not in every_call(world)
+        assert secret not in caplog.text
+
+
 async def test_a_secret_telegram_will_not_delete_is_pointed_out(world: ChatWorld, amo: FakeAmoCrm) -> None:
     _amo_people(amo)
     world.app.emulator.refuse("deleteMessage", 400, "Bad Request: message can't be deleted", times=1)

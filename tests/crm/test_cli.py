@@ -185,3 +185,81 @@ async def test_bitrix24_connect_shows_the_portal_never_the_webhook(
     assert "новые задачи: 1" in texts[1]
     assert f"Битрикс24 · {b24.server.url} · ключ …{b24.token[-4:]}" in texts[2]
     assert not any(b24.token in text for text in texts)
+
+
+async def test_amocrm_by_oauth_connects_refreshes_and_syncs_and_never_shows_a_secret(
+    sqlite_url: str, amo: FakeAmoCrm
+) -> None:
+    engine = create_engine(sqlite_url)
+    pool = create_session_pool(engine)
+    await make_team(pool)
+    anna = amo.add_user("Анна Смирнова")
+    lead = amo.add_lead("Ромашка", anna, price=5000)
+    amo.add_task("Позвонить по договору", anna, entity_id=lead)
+    client_id, client_secret = "5c1c0f2a-7d3e-4b8a-9f61-0e2d4c6b8a10", "integration-Secret-77QwErTy"
+    redirect = "https://bot.example.com/oauth"
+    code = amo.oauth.add_client(client_id, client_secret, redirect)
+    env = {"DATABASE_URL": sqlite_url, "CRM_SECRET_KEY": generate_key(), "LOG_LEVEL": "DEBUG"}
+    team = ("--team", "Отдел продаж")
+    texts: list[str] = []
+
+    async def cli(*args: str) -> tuple[int, str]:
+        exit_code, out, err = await run_cli("crm", *args, env=env)
+        assert "Traceback" not in err, err
+        texts.append(out + err)
+        return exit_code, out + err
+
+    exit_code, text = await cli("connect", *team, "amocrm", "--subdomain", amo.url, "--client-id", client_id)
+    assert exit_code == 2 and "--redirect-uri" in text and amo.requests == 0  # half an OAuth: asks for all
+    oauth = ("--client-id", client_id, "--client-secret", client_secret, "--redirect-uri", redirect)
+    exit_code, text = await cli("connect", *team, "amocrm", "--subdomain", amo.url, *oauth, "--code", code)
+    assert exit_code == 0, text
+    assert "1 пользователь, 1 воронка, 1 открытая задача" in text
+    assert f"OAuth, секрет приложения …{client_secret[-4:]}" in text
+    exit_code, text = await cli("connect", *team, "amocrm", "--subdomain", amo.url, *oauth, "--code", code)
+    assert exit_code == 1 and "CRM отклонила ключ" in text  # a code works once
+
+    amo.oauth.expire()  # a day later: the sync refreshes the token and goes on
+    exit_code, text = await cli("sync", *team)
+    assert exit_code == 0 and "новые задачи: 1" in text, text
+    assert amo.oauth.granted == {"authorization_code": 1, "refresh_token": 1}
+    exit_code, text = await cli("status", *team)
+    assert exit_code == 0 and f"amoCRM · {amo.url} · OAuth, секрет приложения …{client_secret[-4:]}" in text
+
+    async with pool() as session:
+        conn = (await session.scalars(select(CrmConnection))).one()
+    await engine.dispose()
+    assert conn.auth == "oauth2" and conn.secret_version == 2  # connected, then refreshed once
+    database = await asyncio.to_thread(Path(sqlite_url.split(":///", 1)[1]).read_bytes)
+    assert len(amo.oauth.issued) == 5  # the code, the first pair, the refreshed pair
+    for secret in (client_secret, *amo.oauth.issued):
+        assert secret.encode() not in database
+        assert not any(secret in text for text in texts)
+
+
+async def test_bitrix24_by_application_oauth_connects_and_syncs(sqlite_url: str, b24: FakeBitrix24) -> None:
+    engine = create_engine(sqlite_url)
+    await make_team(create_session_pool(engine))
+    await engine.dispose()
+    anna = b24.add_user("Анна", "Смирнова")
+    b24.add_activity("Позвонить по договору", anna, owner_id=b24.add_deal("Ромашка", anna))
+    client_id, client_secret = "local.6667fc928a50a9.70414732", "ZeKyeYIgy2NsHZqsIHY6GfG1Vx"
+    code = b24.oauth.add_client(client_id, client_secret)
+    env = {"DATABASE_URL": sqlite_url, "CRM_SECRET_KEY": generate_key(), "LOG_LEVEL": "DEBUG"}
+    oauth = ("--client-id", client_id, "--client-secret", client_secret, "--code", code)
+    oauth += ("--oauth-server", b24.oauth_server)
+    texts = []
+    for args in (
+        ("connect", "--team", "Отдел продаж", "bitrix24", "--portal", b24.server.url, *oauth),
+        ("sync", "--team", "Отдел продаж"),
+        ("status", "--team", "Отдел продаж"),
+    ):
+        exit_code, out, err = await run_cli("crm", *args, env=env)
+        assert exit_code == 0, err
+        texts.append(out + err)
+    assert "1 пользователь, 1 воронка, 1 открытая задача" in texts[0]
+    assert "новые задачи: 1" in texts[1]
+    assert f"Битрикс24 · {b24.server.url} · OAuth, секрет приложения …{client_secret[-4:]}" in texts[2]
+    assert len(b24.oauth.issued) == 3  # the code, then one access and one refresh token
+    for secret in (client_secret, *b24.oauth.issued):
+        assert not any(secret in text for text in texts)

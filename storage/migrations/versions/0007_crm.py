@@ -97,9 +97,7 @@ def upgrade() -> None:
             ["team_id"], ["teams.id"], name=op.f("fk_crm_stage_map_team_id_teams"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_crm_stage_map")),
-        sa.UniqueConstraint(
-            "team_id", "provider", "pipeline_id", "stage_id", name="uq_crm_stage_map_stage"
-        ),
+        sa.UniqueConstraint("team_id", "provider", "pipeline_id", "stage_id", name="uq_crm_stage_map_stage"),
     )
     op.create_table(
         "crm_outbox",

@@ -5,7 +5,7 @@ with a conditional UPDATE, renewed while the sync runs, released at its end; a c
 at ``sync_until``). ``reconcile``: the counts of what the last nightly full reconcile corrected, which the
 head's ``crm_reconcile`` message is composed from.
 
-Revision ID: 0013crmsync
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-04
 """
