@@ -1683,7 +1683,6 @@ NOT_UPDATE_PATH: dict[str, str] = {
     "crm_repo.CrmRepo.open_task_links Task.team_id == team_id": _CRM_SYNC,
     "crm_repo.CrmRepo.lock_connection CrmConnection.team_id == team_id": _CRM_OAUTH,
     "crm_repo.CrmRepo.put_secret CrmConnection.team_id == team_id": _CRM_OAUTH,
-    "crm_repo.CrmRepo.tell_heads Member.team_id == team_id": _CRM_HEALTH,
     "crm_repo.CrmRepo.clients_by_id Client.team_id == team_id": _CRM_SYNC,
     "crm_repo.CrmRepo.crm_user_of CrmUserLink.team_id == team_id": _CRM_OUTBOX,
     "crm_repo.CrmRepo.link_counts CrmLink.team_id == team_id": _CRM_CLI,
