@@ -231,10 +231,12 @@ def test_telegram_sized_digest() -> None:
 
 
 def test_long_text_is_fast() -> None:
+    """A quadratic splitter takes minutes here; a linear one a fraction of a second. The bound is on this
+    process's CPU time, not the wall clock, so other processes on a loaded machine do not fail it."""
     text = ("<b>слово</b> " * 20 + "\n") * 500 + "<b>" + "x" * 50000 + "</b>"
-    started = clock.perf_counter()
+    started = clock.process_time()
     chunks = split_message(text)
-    assert clock.perf_counter() - started < 5
+    assert clock.process_time() - started < 5
     assert all(utf16_len(c) <= MESSAGE_LIMIT for c in chunks)
 
 
