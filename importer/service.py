@@ -290,7 +290,9 @@ async def apply(
     await repo.start_staging()
     for start in range(0, max(len(clients), len(tasks)), STAGE_ROWS):
         await _stage(repo, clients, tasks, start)
-    return await _publish(repo, team.id, plan, actor_id)
+    written = await _publish(repo, team.id, plan, actor_id)
+    await repo.end_staging()
+    return written
 
 
 async def apply_staged(

@@ -264,9 +264,13 @@ class ImportRepo:
                     ),
                 )
             )
+        return _count(clients), _count(events)
+
+    async def end_staging(self) -> None:
+        """The staged rows gone (a ``staging_session`` drops its tables as it ends; this is for an import
+        in a pooled session's one transaction)."""
         for table in (STAGED_CLIENTS, STAGED_TASKS):
             await self.session.execute(table.delete())
-        return _count(clients), _count(events)
 
     async def put_plan(
         self,
