@@ -23,8 +23,9 @@ instead of multiplying workers.
 
 A crash mid-job: the update that asked for it has committed (its "Готовлю файл…" was sent), so
 Telegram does not redeliver it, and the job is gone with the process. Nothing is half-written: an
-import's writes are one transaction, after the job's reading, committed or not at all (a repeated
-import adds nothing twice, so sending the file again is safe). The person never gets the file and asks
+import's rows are staged where nobody sees them and published in one transaction, after the job's
+reading, committed or not at all (a repeated import adds nothing twice, so sending the file again is
+safe). The person never gets the file and asks
 again; no job row survives the process.
 """
 
@@ -33,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -109,9 +111,17 @@ def job_texts(locale: str, html: bool = True) -> Texts:
     return default_translator().get(locale, html=html)
 
 
+WORKER_NICE = 10
+"""How much lower a worker process's CPU priority is than the bot's (``os.nice``): on a busy machine the
+loop that answers everybody gets the CPU first, the files come a little later (``bench/fairness.py``)."""
+
+
 def _warm() -> None:
-    """A new worker process imports what jobs need now, not in the first person's job. (Not at a lower
-    CPU priority: a job that writes holds SQLite's write lock, and a starved holder stalls everyone.)"""
+    """A new worker process imports what jobs need now, not in the first person's job, and yields the CPU
+    to the bot's loop. A lower priority is safe since no job writes (an import's write is on the bot's
+    side, ``importer.service.apply_staged``): a starved job holds no lock anybody waits for (a WAL
+    reader stops no writer)."""
+    os.nice(WORKER_NICE)
     import handlers.importing
     import handlers.sales  # noqa: F401
 

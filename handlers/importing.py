@@ -9,7 +9,6 @@ to that date."""
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from datetime import date
 from functools import partial
 from typing import Any
@@ -32,7 +31,7 @@ from domain.text import split_message
 from handlers.routing import on_typed, role_router
 from handlers.sales_callbacks import ImportAction, ImportStep
 from importer.read import MAX_BYTES, read_file
-from importer.service import ImportPlan, apply, prepare
+from importer.service import ImportPlan, apply_staged, prepare
 from reports import fmt
 from reports.data import team_calendar
 from reports.send import team_today
@@ -217,8 +216,9 @@ async def load_pressed(
     session_pool: async_sessionmaker[AsyncSession],
 ) -> None:
     """ "Load" (or "load, the overdue tasks moved"): the file is read again and compared in a worker (the
-    long part), then its good rows are written in one transaction on the bot's side, in turn with the
-    updates (SQLite's one writer); the dialog ends now, so a second press finds nothing to load."""
+    long part), then its good rows are staged on the bot's side and published in one short transaction, in
+    turn with the updates (SQLite's one writer; ``importer.service.apply_staged``); the dialog ends now, so a
+    second press finds nothing to load."""
     move = callback_data.a == ImportAction.MOVE
     data = await _confirming(state)
     move_to = date.fromisoformat(data["move_to"]) if move and data.get("move_to") else None
@@ -231,8 +231,7 @@ async def load_pressed(
     chat_id = query.from_user.id
 
     async def deliver(plan: ImportPlan) -> None:
-        async with heavy.turns or nullcontext(), session_pool() as session, session.begin():
-            written = await apply(session, team, plan, member.id, move_overdue_to=move_to)
+        written = await apply_staged(session_pool, team.id, plan, member.id, move_to, turn=heavy.turns)
         done = t(
             "import-done",
             clients=str(written.clients),

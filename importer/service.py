@@ -1,5 +1,7 @@
 """Import: a preview first (what would be written, what is rejected and why), then one all-or-nothing
-write of the good rows.
+write of the good rows: staged, then published in one short statement per table (``apply_staged`` in
+the bot, so other people's updates are not held while thousands of rows are written; see
+``storage/import_repo.py``).
 
 Idempotent: a client is the same client when its team and ``name_key`` match (an existing client is
 kept as it is, never renamed or moved); a task is the same task when its client, action (compared by
@@ -25,11 +27,13 @@ No SQL here: ``storage/import_repo.py`` reads and writes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.enums import Stage
 from domain.import_rules import (
@@ -44,7 +48,7 @@ from domain.import_rules import (
 )
 from domain.sales import Target
 from importer.read import Table
-from storage.import_repo import ImportRepo, TaskKey
+from storage.import_repo import STAGE_ROWS, ImportRepo, StagedTask, TaskKey, publishing, staging_session
 from storage.models import Client, SalesPlan, Team
 from storage.repo import name_key
 
@@ -279,34 +283,86 @@ async def apply(
     actor_id: int | None,
     move_overdue_to: date | None = None,
 ) -> Written:
-    """Write the plan's new rows (the caller's transaction makes it all or nothing); with
-    ``move_overdue_to``, the tasks due before the plan's today are written due on that date."""
+    """Write the plan's new rows in the caller's transaction (all or nothing: the command line, tests);
+    with ``move_overdue_to``, the tasks due before the plan's today are written due on that date."""
     repo = ImportRepo(session)
-    ids = await repo.client_ids(team.id)
+    clients, tasks = await _rows(repo, team.id, plan, move_overdue_to)
+    await repo.start_staging()
+    for start in range(0, max(len(clients), len(tasks)), STAGE_ROWS):
+        await _stage(repo, clients, tasks, start)
+    written = await _publish(repo, team.id, plan, actor_id)
+    await repo.end_staging()
+    return written
+
+
+async def apply_staged(
+    session_pool: async_sessionmaker[AsyncSession],
+    team_id: int,
+    plan: ImportPlan,
+    actor_id: int | None,
+    move_overdue_to: date | None = None,
+    turn: AbstractAsyncContextManager[Any] | None = None,
+) -> Written:
+    """``apply`` beside everybody's updates (the bot): the rows are staged a few hundred at a time in
+    transactions that take no write lock, the loop free between them, then published in one short
+    transaction inside ``turn`` (SQLite's one writer, taken in turns with the updates: ``HeavyJobs.turns``).
+    All or nothing still: nobody sees a staged row, and nothing is published unless all of it is."""
+    async with staging_session(session_pool) as session:
+        repo = ImportRepo(session)
+        async with session.begin():
+            clients, tasks = await _rows(repo, team_id, plan, move_overdue_to)
+            await repo.start_staging()
+        for start in range(0, max(len(clients), len(tasks)), STAGE_ROWS):
+            async with session.begin():
+                await _stage(repo, clients, tasks, start)
+        await publishing(session)
+        async with turn or nullcontext(), session.begin():
+            return await _publish(repo, team_id, plan, actor_id)
+
+
+async def _rows(
+    repo: ImportRepo, team_id: int, plan: ImportPlan, move_overdue_to: date | None
+) -> tuple[list[NewClient], list[StagedTask]]:
+    """The plan's clients and tasks still new now (the preview may be minutes old), overdue tasks moved."""
+    ids = await repo.client_ids(team_id)
     fresh = [new for new in plan.new_clients if new.key not in ids]  # not appeared since the preview
-    ids.update(await repo.add_clients(team.id, ((n.name, n.owner_id, n.stage) for n in fresh)))
-    known, _ = await repo.task_keys(team.id)
-    rows: list[tuple[int, int, str, date]] = []
+    known, _ = await repo.task_keys(team_id)
+    seen: set[tuple[str, str, date]] = set()
+    rows: list[StagedTask] = []
     for new in plan.new_tasks:
-        client_id = ids[new.client_key]
         due = new.due
         if move_overdue_to is not None and plan.today is not None and due < plan.today:
             due = move_overdue_to
-        key = (client_id, name_key(new.action), due)
-        if key in known:
+        action = name_key(new.action)
+        client_id = ids.get(new.client_key)
+        if (client_id is not None and (client_id, action, due) in known) or (
+            new.client_key,
+            action,
+            due,
+        ) in seen:
             continue
-        known.add(key)
-        rows.append((client_id, new.assignee_id, new.action, due))
-    written_tasks = await repo.add_tasks(team.id, rows, actor_id)
-    stored = await repo.member_plans(team.id)
+        seen.add((new.client_key, action, due))
+        rows.append((new.client_key, new.assignee_id, new.action, due))
+    return fresh, rows
+
+
+async def _stage(repo: ImportRepo, clients: list[NewClient], tasks: list[StagedTask], start: int) -> None:
+    end = start + STAGE_ROWS
+    await repo.stage_clients((n.name, n.owner_id, n.stage) for n in clients[start:end])
+    await repo.stage_tasks(tasks[start:end])
+
+
+async def _publish(repo: ImportRepo, team_id: int, plan: ImportPlan, actor_id: int | None) -> Written:
+    clients, tasks = await repo.publish(team_id, actor_id)
+    stored = await repo.member_plans(team_id)
     for new_plan in plan.new_plans:
         await repo.put_plan(
-            team.id,
+            team_id,
             new_plan.member_id,
             new_plan.month,
             new_plan.target.revenue,
             int(new_plan.target.deals),
             stored.get((new_plan.member_id, new_plan.month)),
         )
-    await session.flush()
-    return Written(len(fresh), written_tasks, len(plan.new_plans))
+    await repo.session.flush()
+    return Written(clients, tasks, len(plan.new_plans))

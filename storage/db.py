@@ -14,6 +14,9 @@ from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+SQLITE_BEGIN = "sqlite_begin"
+"""A connection's execution option naming the statement its SQLite transactions begin with ("BEGIN":
+deferred, for work that writes only temporary tables, ``storage/import_repo.staging_session``)."""
 
 
 def is_sqlite(url: str) -> bool:
@@ -47,7 +50,7 @@ def _tune_sqlite(engine: AsyncEngine, begin: str = "BEGIN IMMEDIATE") -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql(begin)
+        conn.exec_driver_sql(conn.get_execution_options().get(SQLITE_BEGIN, begin))
 
 
 async def ping(session: AsyncSession) -> None:

@@ -1716,6 +1716,8 @@ NOT_UPDATE_PATH: dict[str, str] = {
     "import_repo.ImportRepo.client_ids Client.team_id == team_id": _IMPORT,
     "import_repo.ImportRepo.task_keys Task.team_id == team_id": _IMPORT,
     "import_repo.ImportRepo.member_plans SalesPlan.team_id == team_id": _IMPORT,
+    "import_repo.ImportRepo.publish Client.team_id == team_id": _IMPORT,
+    "import_repo.ImportRepo.publish Client.team_id == team_id #2": _IMPORT,
 }
 
 #: What each removal caused, printed at the end of the run (``test_zz_the_table_of_removed_checks``).
@@ -1845,6 +1847,16 @@ def _imports(r: Repo) -> ImportRepo:
     return ImportRepo(r.session)  # what importer/service.py does
 
 
+async def _publish_named_as_b(r: Repo, a: int, m: Member) -> tuple[int, int]:
+    """What importer/service.py does, for team A: a client named as one of team B's, with a task, staged
+    and published. A gets a client and a task of its own; B's client neither stops it nor gets the task."""
+    imports = _imports(r)
+    await imports.start_staging()
+    await imports.stage_clients([(B_CLIENTS[0], m.id, Stage.NEW)])
+    await imports.stage_tasks([(B_CLIENTS[0].casefold(), m.id, "Отправить договор", DAY)])
+    return await imports.publish(a, m.id)
+
+
 def _outbox(r: Repo) -> OutboxRepo:
     return OutboxRepo(r.session)  # what scheduler/ops.py does: no facade attribute for it
 
@@ -1865,6 +1877,8 @@ DIRECT: dict[str, Any] = {
     ),
     "sales_repo.SalesRepo.recipients Member.team_id == team_id": lambda r, a, m: r.sales.recipients(a),
     "import_repo.ImportRepo.people Member.team_id == team_id": lambda r, a, m: _imports(r).people(a),
+    "import_repo.ImportRepo.publish Client.team_id == team_id": _publish_named_as_b,
+    "import_repo.ImportRepo.publish Client.team_id == team_id #2": _publish_named_as_b,
     "import_repo.ImportRepo.clients_by_key Client.team_id == team_id": (
         lambda r, a, m: _imports(r).clients_by_key(a)
     ),

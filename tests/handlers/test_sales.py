@@ -386,3 +386,55 @@ async def test_a_file_the_import_cannot_read_is_told_politely_after_the_job(worl
     # nothing waits for a press: a button of another preview loads nothing
     spent = await forged(world, world.head.tg_id, refusal.message_id, "imp:go")
     assert "не найден" in spent.answer.text
+
+
+async def test_a_manager_is_answered_while_an_import_is_written(
+    world: TeamWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import's rows are staged without SQLite's writer (``importer.service.apply_staged``): held midway
+    through its staging, the import holds nobody up: a manager's /help is answered, none of its rows is
+    visible yet, and once let go all of them are."""
+    from storage.import_repo import STAGE_ROWS, ImportRepo
+
+    rows = STAGE_ROWS + 10
+    data = (
+        "Компания;Ответственный;Задача;Срок\n"
+        + "".join(f"Клиент {i};Менеджер1001;Отправить договор {i};15.12.2026\n" for i in range(rows))
+    ).encode()
+    reached, go = asyncio.Event(), asyncio.Event()
+    real = ImportRepo.stage_tasks
+    batches: list[int] = []
+
+    async def held(repo: ImportRepo, staged: list) -> None:
+        batches.append(len(staged))
+        if len(batches) == 2:  # one batch staged, the second waits
+            reached.set()
+            await go.wait()
+        await real(repo, staged)
+
+    monkeypatch.setattr(ImportRepo, "stage_tasks", held)
+    world.speaker(world.head), world.speaker(world.managers[0])  # known to the emulator
+    emu = world.app.emulator
+
+    async def upload() -> None:
+        emu.send_document(world.head.tg_id, data, "big.csv")
+        await world.app.drain()
+
+    preview = (await world.app.collect(upload)).messages
+    emu.press(world.head.tg_id, preview[-1].message_id, preview[-1].button("Загрузить")["callback_data"])
+    await world.app.feed()  # "Загружаю…", the job left running
+    await asyncio.wait_for(reached.wait(), 60)
+
+    async def ask() -> None:
+        emu.send_text(world.managers[0].tg_id, "/help")
+        await asyncio.wait_for(world.app.feed(), 10)  # waiting for the writer would time out here
+
+    try:
+        assert "/today" in (await world.app.collect(ask)).text
+        async with world.pool() as s:
+            assert not (await s.scalars(select(Client.id).where(Client.team_id == world.team.id))).all()
+    finally:
+        go.set()  # a failure above still lets the import finish, so the test ends
+    await world.app.heavy.wait_idle()
+    assert batches == [STAGE_ROWS, 10]
+    assert f"Загружено: клиентов {rows}, задач {rows}" in emu.sent(world.head.tg_id)[-1].plain_text

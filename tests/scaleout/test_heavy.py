@@ -10,7 +10,7 @@ from functools import partial
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.heavy import HeavyJobs
+from bot.heavy import WORKER_NICE, HeavyJobs
 from domain.errors import UserError
 
 
@@ -55,3 +55,26 @@ async def test_jobs_run_in_worker_processes_and_errors_come_back_whole(sqlite_ur
         assert results[1:] == ["done"] and not heavy.busy((2, "export"))
     finally:
         await heavy.close()
+
+
+async def niceness(session: AsyncSession) -> int:
+    return os.nice(0)
+
+
+async def test_worker_processes_yield_the_cpu_to_the_bots_loop(sqlite_url: str) -> None:
+    """On a busy machine the loop answering everybody gets the CPU before a workbook being built."""
+    heavy = HeavyJobs(sqlite_url, processes=True)
+    results: list[int] = []
+
+    async def deliver(result: int) -> None:
+        results.append(result)
+
+    async def fail(exc: BaseException) -> None:
+        raise AssertionError(exc)
+
+    try:
+        assert await heavy.submit((1, "nice"), niceness, deliver, fail)
+        await heavy.wait_idle()
+    finally:
+        await heavy.close()
+    assert results == [min(19, os.nice(0) + WORKER_NICE)]

@@ -3,16 +3,19 @@ the good rows go in, the bad ones are reported with reasons, and a second import
 
 from __future__ import annotations
 
+import asyncio
 import io
+from collections.abc import Iterable
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.enums import Stage, TaskStatus
+from domain.enums import Stage, TaskEventKind, TaskStatus
 from importer.read import read_file
-from importer.service import apply, prepare
+from importer.service import apply, apply_staged, prepare
+from storage.import_repo import STAGE_ROWS, ImportRepo, StagedTask
 from storage.models import Client, SalesPlan, Task, TaskEvent, Team
 from tests.handlers.conftest import make_team
 
@@ -192,3 +195,111 @@ async def test_a_plan_sheet_sets_plans_once(session_pool: async_sessionmaker[Asy
         assert again.nothing_new and again.known_plans == 2
         rows = (await session.scalars(select(SalesPlan).where(SalesPlan.team_id == team_row.id))).all()
         assert sorted((r.deals, int(r.revenue)) for r in rows) == [(3, 300000), (5, 500000)]
+
+
+class Turn:
+    """The writer's turn as the bot gives it (``HeavyJobs.turns``): asked for, then given when the test
+    says so."""
+
+    def __init__(self) -> None:
+        self.asked = asyncio.Event()
+        self.given = asyncio.Event()
+
+    async def __aenter__(self) -> None:
+        self.asked.set()
+        await self.given.wait()
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+def many_rows(rows: int, owner: str) -> bytes:
+    lines = ["Компания;Ответственный;Задача;Срок"]
+    lines += [f"Клиент {i};{owner};Отправить договор {i};{1 + i % 28:02d}.12.2026" for i in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+async def test_the_bot_stages_rows_in_batches_without_the_writer_and_publishes_them_at_once(
+    session_pool: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``apply_staged``: while someone else holds the database's writer (SQLite's one write lock), the
+    import still reads and stages all its rows, a bounded batch a statement; nothing is visible until
+    its turn at the writer, and then all of it is, each task with its "created" event."""
+    team_row, head, managers = await make_team(session_pool, "Пачки", 5000)
+    rows = 2 * STAGE_ROWS + 7
+    tables = read_file(many_rows(rows, managers[0].name), "big.csv")
+    async with session_pool() as session, session.begin():
+        team = await session.get(Team, team_row.id)
+        assert team is not None
+        plan = await prepare(session, team, tables, TODAY, default_owner_id=head.id)
+    batches: list[int] = []
+    real_stage = ImportRepo.stage_tasks
+
+    async def counted(repo: ImportRepo, staged: Iterable[StagedTask]) -> None:
+        staged = list(staged)
+        batches.append(len(staged))
+        await real_stage(repo, staged)
+
+    monkeypatch.setattr(ImportRepo, "stage_tasks", counted)
+    turn = Turn()
+    async with session_pool() as other, other.begin():  # holds the writer while the import stages
+        await other.execute(update(Team).where(Team.id == team_row.id).values(name="Пачки и ещё"))
+        write = asyncio.create_task(apply_staged(session_pool, team_row.id, plan, head.id, turn=turn))
+        # below SQLite's busy timeout (15 s): staging that waited for the write lock would fail here
+        await asyncio.wait_for(turn.asked.wait(), 10)
+    assert batches == [STAGE_ROWS, STAGE_ROWS, 7]
+    async with session_pool() as session:
+        assert await counts(session, team_row.id) == (0, 0, 0)  # staged rows are nobody's to see
+    turn.given.set()
+    written = await asyncio.wait_for(write, 30)
+    assert (written.clients, written.tasks, written.plans) == (rows, rows, 0)
+    async with session_pool() as session:
+        assert await counts(session, team_row.id) == (rows, rows, rows)
+        task, event = (
+            await session.execute(
+                select(Task, TaskEvent)
+                .join(TaskEvent, TaskEvent.task_id == Task.id)
+                .join(Client, Client.id == Task.client_id)
+                .where(Client.name == "Клиент 30")
+            )
+        ).one()
+        assert (task.action, task.due_date, task.status, task.assignee_id) == (
+            "Отправить договор 30",
+            date(2026, 12, 3),
+            TaskStatus.OPEN,
+            managers[0].id,
+        )
+        assert (event.kind, event.actor_id, event.from_date, event.data) == (
+            TaskEventKind.CREATED,
+            head.id,
+            date(2026, 12, 3),
+            {"due": "2026-12-03"},
+        )
+    again = await apply_staged(session_pool, team_row.id, plan, head.id)  # the same plan again: nothing
+    assert (again.clients, again.tasks) == (0, 0)
+
+
+async def test_a_staged_import_that_fails_publishing_leaves_nothing_and_can_be_sent_again(
+    session_pool: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    team_row, head, managers = await make_team(session_pool, "Сбой", 6000)
+    tables = read_file(many_rows(STAGE_ROWS + 1, managers[0].name), "big.csv")
+    async with session_pool() as session, session.begin():
+        team = await session.get(Team, team_row.id)
+        assert team is not None
+        plan = await prepare(session, team, tables, TODAY, default_owner_id=head.id)
+    real = ImportRepo.member_plans
+
+    async def broken(repo: ImportRepo, team_id: int) -> dict[tuple[int, date], SalesPlan]:
+        raise RuntimeError("the database went away mid-publish")
+
+    monkeypatch.setattr(ImportRepo, "member_plans", broken)  # after the clients, tasks and events
+    with pytest.raises(RuntimeError):
+        await apply_staged(session_pool, team_row.id, plan, head.id)
+    async with session_pool() as session:
+        assert (await counts(session, team_row.id))[:2] == (0, 0)
+    monkeypatch.setattr(ImportRepo, "member_plans", real)
+    written = await apply_staged(session_pool, team_row.id, plan, head.id)
+    assert (written.clients, written.tasks) == (STAGE_ROWS + 1, STAGE_ROWS + 1)
+    async with session_pool() as session:
+        assert await counts(session, team_row.id) == (STAGE_ROWS + 1, STAGE_ROWS + 1, STAGE_ROWS + 1)
