@@ -232,11 +232,14 @@ async def _status(pool: Any, t: Texts, team_id: int, team: str) -> int:
 
 async def _sync(pool: Any, vault: Any, t: Texts, team_id: int, team: str, full: bool) -> int:
     from bot.clock import system_clock
-    from crm.service import sync_team
+    from crm.service import LEASE, sync_team
 
-    # the same sync as the bot's (the team's lease held, so it never runs beside the bot's own): the
-    # bot's marks first, so the read that follows sees them in the CRM
-    outcome = await sync_team(pool, vault, team_id, system_clock, t, full=full)
+    # the same sync as the bot's (the team's lease held, so it never runs beside the bot's own; one the
+    # bot runs is waited for, as long as a lease lasts): the bot's marks first, so the read that follows
+    # sees them in the CRM
+    outcome = await sync_team(
+        pool, vault, team_id, system_clock, t, full=full, wait=LEASE.total_seconds() + 10
+    )
     pushed, report = outcome.pushed, outcome.report
     print(t("cli-crm-pushed", sent=pushed.sent, failed=pushed.failed, waiting=pushed.waiting))
     print(t("cli-crm-matched", users=report.users, matched=report.matched))

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import AsyncIterator, Callable, Mapping, MutableMapping
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -141,13 +142,18 @@ class CrmLive:
         await self.note_health(team_id, None)
         return outcome
 
+    @asynccontextmanager
+    async def _connection(self, team_id: int) -> AsyncIterator[tuple[Repo, CrmConnection | None]]:
+        """The team's connection in a transaction of its own (committed when the block ends)."""
+        async with self.pool() as session, session.begin():
+            repo = Repo(session)
+            yield repo, await repo.crm.connection(team_id)
+
     async def note_reconcile(self, team_id: int, report: SyncReport) -> None:
         """The nightly full reconcile is done: store what it corrected and, when it corrected anything,
         queue the head's ``crm_reconcile`` message (composed from what is stored here)."""
         now = self.clock()
-        async with self.pool() as session, session.begin():
-            repo = Repo(session)
-            conn = await repo.crm.connection(team_id)
+        async with self._connection(team_id) as (repo, conn):
             if conn is None:
                 return
             waiting = {u.name for u in await repo.crm.waiting_users(team_id, conn.provider)}
@@ -168,9 +174,7 @@ class CrmLive:
         """Record a sync's outcome; tell the heads once of a refused secret at once or of an outage past
         ``OUTAGE``, and once of the recovery after a told failure."""
         now = self.clock()
-        async with self.pool() as session, session.begin():
-            repo = Repo(session)
-            conn = await repo.crm.connection(team_id)
+        async with self._connection(team_id) as (repo, conn):
             if conn is None:
                 return
             if failure is None:

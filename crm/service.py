@@ -200,6 +200,7 @@ async def connect_in(
 #: how long a sync's lease holds without renewal: a process that died mid-sync blocks its team's sync
 #: this long at most; a live one renews it every third of it
 LEASE = timedelta(minutes=2)
+LEASE_POLL = 0.5  # seconds between claims while waiting for another's sync to end
 
 
 def lease_owner() -> str:
@@ -215,15 +216,25 @@ async def sync_lease(
     *,
     ttl: timedelta = LEASE,
     owner: str | None = None,
+    wait: float = 0.0,
 ) -> AsyncIterator[str]:
     """Hold the team's sync lease while the block runs: one sync of a team at a time, whichever process
-    asks (several webhook processes share one database). ``UserError("crm-sync-busy")`` while another
-    holds it. Renewed every third of ``ttl``; released at the end, even on an error."""
+    asks (several webhook processes share one database). While another holds it: wait up to ``wait``
+    seconds for it, then ``UserError("crm-sync-busy")``. Renewed every third of ``ttl``; released at the
+    end, even on an error."""
     owner = owner or lease_owner()
-    now = clock()
-    async with pool() as session, session.begin():
-        if not await Repo(session).crm.claim_sync(team_id, owner, now, now + ttl):
+    deadline, waited = asyncio.get_running_loop().time() + wait, False
+    while True:
+        now = clock()
+        async with pool() as session, session.begin():
+            if await Repo(session).crm.claim_sync(team_id, owner, now, now + ttl):
+                break
+        if asyncio.get_running_loop().time() >= deadline:
             raise UserError("crm-sync-busy")
+        if not waited:
+            log.info("the CRM sync of team %s runs elsewhere: waiting up to %.0f s for it", team_id, wait)
+            waited = True
+        await asyncio.sleep(LEASE_POLL)
 
     async def renew() -> None:
         while True:
@@ -286,16 +297,18 @@ async def sync_team(
     provider: CrmProvider | None = None,
     *,
     full: bool = False,
+    wait: float = 0.0,
 ) -> SyncOutcome:
     """One sync as ``crm sync`` runs it: the bot's marks to the CRM first, then the CRM's changes in.
     A full read when a CRM user was matched by hand since the last sync (their older tasks are not among
-    the changes). A refused secret or an outage is a ``UserError``."""
+    the changes). A refused secret or an outage is a ``UserError``; so is another process syncing the
+    team (``crm-sync-busy``) once ``wait`` seconds passed."""
     async with pool() as session:
         conn = await Repo(session).crm.connection(team_id)
     if conn is None or conn.status != ACTIVE:
         raise UserError("crm-not-connected")
     full = full or conn.full_sync_due
-    async with sync_lease(pool, team_id, clock):
+    async with sync_lease(pool, team_id, clock, wait=wait):
         crm = provider or open_provider(conn, vault, pool)
         try:
             back = CrmWriteBack(pool, crm, team_id, clock, t)

@@ -9,9 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crm.amocrm import AmoCrm
+from crm.base import ProviderKind
 from crm.bitrix24 import Bitrix24
 from crm.http import Transport
 from crm.limiter import LeakyBucket, Limiter, SlidingWindow
+from crm.live import CrmLive
+from crm.service import connect
+from crm.vault import Vault
 from crm_fakes.amocrm import FakeAmoCrm
 from crm_fakes.bitrix24 import FakeBitrix24
 from domain.enums import Role
@@ -100,3 +104,14 @@ def b24_client(fake: FakeBitrix24, webhook: str | None = None) -> Bitrix24:
     limiter = _LIMITERS.setdefault(id(fake), LeakyBucket(50, 2.0))
     transport = Transport(limiter, attempts=4, base_delay=0.05, timeout=5)
     return Bitrix24(webhook or fake.webhook, transport=transport)
+
+
+async def amo_live(pool, amo: FakeAmoCrm, clock: Clock, vault: Vault, team_id: int) -> CrmLive:  # type: ignore[no-untyped-def]
+    """The team connected to the fake amoCRM (its check through a test client), and a ``CrmLive`` whose
+    syncs use test clients of it (texts are their keys)."""
+    client = amo_client(amo)
+    try:
+        await connect(pool, vault, team_id, ProviderKind.AMOCRM, amo.url, AMO_TOKEN, clock, client)
+    finally:
+        await client.close()
+    return CrmLive(pool, vault, clock, lambda key, **_: key, provider_of=lambda conn: amo_client(amo))

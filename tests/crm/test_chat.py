@@ -329,10 +329,9 @@ async def test_sync_then_match_the_unmatched_user_then_sync_brings_their_tasks(
 async def test_sync_now_while_another_process_syncs_says_so_and_syncs_nothing(
     world: ChatWorld, amo: FakeAmoCrm
 ) -> None:
+    head, now = world.speaker(world.head), world.clock()
     _amo_people(amo)
     await _connect_amo(world, amo)
-    head = world.speaker(world.head)
-    now = world.clock()
     async with world.pool() as s, s.begin():
         assert await Repo(s).crm.claim_sync(world.team.id, "host:77:other", now, now + timedelta(minutes=2))
     seen = amo.requests

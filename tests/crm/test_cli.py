@@ -70,18 +70,18 @@ async def test_connect_status_sync_disconnect(sqlite_url: str, amo: FakeAmoCrm, 
     assert "2 пользователя, 1 воронка, 4 открытые задачи" in text
     assert f"…{AMO_TOKEN[-4:]}" in text
 
-    # the bot (another process) is syncing the team: crm sync says so and does nothing
+    # the bot (another process) is syncing the team: crm sync waits for it to end, then syncs
     now = datetime.now(UTC)
     async with pool() as session, session.begin():
         assert await Repo(session).crm.claim_sync(team.team_id, "bot:1:abc", now, now + timedelta(minutes=2))
-    code, text = await cli("sync", "--team", "Отдел продаж")
-    assert code == 1 and "Синхронизация CRM этой команды уже идёт" in text
-    assert amo.requests == 4  # the connect check's, none more
+    waiting = asyncio.ensure_future(cli("sync", "--team", "Отдел продаж"))
+    await asyncio.sleep(10)
+    assert not waiting.done() and amo.requests == 4  # the connect check's, none more
     async with pool() as session, session.begin():
         await Repo(session).crm.release_sync(team.team_id, "bot:1:abc")
-
-    code, text = await cli("sync", "--team", "Отдел продаж")
+    code, text = await waiting
     assert code == 0, text
+    assert "runs elsewhere: waiting up to 130 s" in text
     assert "сопоставлены с участниками команды: 1" in text
     assert "Не сопоставлен: Виктор Неизвестный — открытые задачи среди прочитанных: 0" in text
     assert "новые задачи: 4" in text and "выигранные сделки: 1" in text

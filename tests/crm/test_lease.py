@@ -13,16 +13,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from crm.base import ProviderKind
 from crm.live import CrmLive
-from crm.service import connect, sync_lease, sync_team
+from crm.service import sync_lease, sync_team
 from crm.vault import Vault, generate_key
 from crm_fakes.amocrm import FakeAmoCrm
 from domain.errors import UserError
 from storage.db import create_engine, create_session_pool
 from storage.models import CrmLink, Task
 from storage.repo import Repo
-from tests.crm.conftest import AMO_TOKEN, Clock, TeamFixture, amo_client, make_team
+from tests.crm.conftest import Clock, TeamFixture, amo_client, amo_live, make_team
 
 
 def _t(key: str, **_: object) -> str:
@@ -54,11 +53,7 @@ async def _connected(pool, amo: FakeAmoCrm, clock: Clock, vault: Vault, tasks: i
     lead = amo.add_lead("Ромашка", anna)
     for n in range(tasks):
         amo.add_task(f"Позвонить {n}", anna, due=int(clock().timestamp()) + 3600 * n, entity_id=lead)
-    client = amo_client(amo)
-    try:
-        await connect(pool, vault, team.team_id, ProviderKind.AMOCRM, amo.url, AMO_TOKEN, clock, client)
-    finally:
-        await client.close()
+    await (await amo_live(pool, amo, clock, vault, team.team_id)).close()
     return team
 
 

@@ -8,16 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from crm.base import ProviderKind
-from crm.live import RECONCILE, CrmLive
-from crm.service import connect
+from crm.live import RECONCILE
 from crm.vault import Vault, generate_key
 from crm_fakes.amocrm import FakeAmoCrm
 from domain.enums import OutboxStatus, TaskStatus
 from storage.crm_repo import LinkKind
 from storage.models import Outbox
 from storage.repo import Repo
-from tests.crm.conftest import AMO_TOKEN, Clock, amo_client, make_team
+from tests.crm.conftest import Clock, amo_live, make_team
 
 
 def _t(key: str, **_: object) -> str:
@@ -71,14 +69,7 @@ async def test_the_nightly_reconcile_fixes_what_polling_missed_and_tells_the_hea
     cursor_mover = amo.add_task("Подготовить договор", anna, due=due, entity_id=lead)
     amo.add_task("Согласовать демо", stranger, due=due, entity_id=lead)
     amo.add_task("Выставить счёт", stranger, due=due, entity_id=lead)
-    client = amo_client(amo)
-    try:
-        await connect(
-            session_pool, vault, team.team_id, ProviderKind.AMOCRM, amo.url, AMO_TOKEN, clock, client
-        )
-    finally:
-        await client.close()
-    live = CrmLive(session_pool, vault, clock, _t, provider_of=lambda conn: amo_client(amo))
+    live = await amo_live(session_pool, amo, clock, vault, team.team_id)
     try:
         first = await live.run_once(team.team_id)
         assert first is not None and first.report.tasks_created == 3
@@ -155,14 +146,7 @@ async def test_a_first_sync_or_a_manual_full_one_sends_no_reconcile_message(
     team = await make_team(session_pool)
     anna = amo.add_user("Анна Смирнова")
     amo.add_task("Позвонить", anna, due=_at(clock) + 3600, entity_id=amo.add_lead("Ромашка", anna))
-    client = amo_client(amo)
-    try:
-        await connect(
-            session_pool, vault, team.team_id, ProviderKind.AMOCRM, amo.url, AMO_TOKEN, clock, client
-        )
-    finally:
-        await client.close()
-    live = CrmLive(session_pool, vault, clock, _t, provider_of=lambda conn: amo_client(amo))
+    live = await amo_live(session_pool, amo, clock, vault, team.team_id)
     try:
         outcome = await live.run_once(team.team_id)
     finally:
