@@ -64,7 +64,7 @@ async def run_crm_command(settings: Settings, t: Texts, args: argparse.Namespace
         if args.crm_command == "status":
             code = await _status(pool, t, team.id, team.name)
             if code == 0 and vault.ready:
-                await _hook_status(pool, vault, t, team.id, settings.webhook_url)
+                await _hook_status(pool, vault, t, team.id, settings)
             return code
         if args.crm_command == "hook-token":
             return await _hook_token(pool, vault, t, team.id, team.name, args.token)
@@ -251,11 +251,9 @@ async def _sync(pool: Any, vault: Any, t: Texts, team_id: int, team: str, full: 
     return 0
 
 
-async def _hook_status(pool: Any, vault: Any, t: Texts, team_id: int, webhook_url: str | None) -> None:
+async def _hook_status(pool: Any, vault: Any, t: Texts, team_id: int, settings: Settings) -> None:
     """Where the CRM posts its webhooks (the path secret is made here for a connection older than it)."""
-    from urllib.parse import urlsplit
-
-    from crm.hooks import ensure_hook
+    from crm.hooks import ensure_hook, hook_url
     from storage.repo import Repo
 
     async with pool() as session, session.begin():
@@ -264,9 +262,12 @@ async def _hook_status(pool: Any, vault: Any, t: Texts, team_id: int, webhook_ur
         conn = await repo.crm.connection(team_id)
     if secret is None or conn is None:
         return
-    parts = urlsplit(webhook_url or "")
-    base = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
-    print(t("cli-crm-hook", url=f"{base}/crm/{conn.provider}/{secret}"))
+    url = hook_url(settings.crm_public_url, settings.webhook_url, conn.provider, secret)
+    if url is None:
+        print(t("cli-crm-hook", url=f"/crm/{conn.provider}/{secret}"))
+        print(t("cli-crm-hook-no-base"))
+    else:
+        print(t("cli-crm-hook", url=url))
     if conn.provider == "bitrix24" and not conn.hook_token_enc:
         print(t("cli-crm-hook-no-token"))
 

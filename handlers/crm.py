@@ -32,6 +32,7 @@ from bot.filters import RoleFilter
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from crm.base import CrmTask, ProviderKind
+from crm.hooks import ensure_hook, hook_url
 from crm.service import SyncOutcome, connect_in, normalise_address, open_provider, open_tasks_of, sync_team
 from crm.vault import Vault
 from domain.enums import Role
@@ -58,7 +59,15 @@ class CrmAction(StrEnum):
     PEOPLE = "u"  # the CRM users waiting for the head
     USER = "uu"  # u: a crm_users row: its open tasks and the choices
     MATCH = "m"  # u: a crm_users row; m: the member (NOBODY: not one of the department's people)
+    DEALS = "w"  # f: the deals mode to set (DealsMode)
     CANCEL = "x"
+
+
+class DealsMode(StrEnum):
+    """What /deal does to the CRM (``crm deals win|record``)."""
+
+    WIN = "win"
+    RECORD = "record"
 
 
 class CrmCb(CallbackData, prefix="crm"):
@@ -145,9 +154,23 @@ def offer_view(t: Texts, vault: Vault) -> tuple[str, InlineKeyboardMarkup | None
     return t("crm-chat-offer"), kb.as_markup()
 
 
+async def hook_lines(repo: Repo, team: Team, conn: CrmConnection, t: Texts, settings: Settings) -> list[str]:
+    """The webhook address the head pastes into the CRM, or how to get one (no public address set)."""
+    vault = vault_of(settings)
+    secret = await ensure_hook(repo, team.id, vault)
+    if secret is None:
+        return []
+    url = hook_url(settings.crm_public_url, settings.webhook_url, conn.provider, secret)
+    lines = [t("crm-chat-hook", url=url) if url else t("crm-chat-hook-no-base")]
+    if url and conn.provider == ProviderKind.BITRIX24.value and not conn.hook_token_enc:
+        lines.append(t("crm-chat-hook-no-token"))
+    return lines
+
+
 async def main_view(
-    repo: Repo, team: Team, t: Texts, vault: Vault
+    repo: Repo, team: Team, t: Texts, settings: Settings
 ) -> tuple[str, InlineKeyboardMarkup | None]:
+    vault = vault_of(settings)
     conn = await repo.crm.connection(team.id)
     if conn is None:
         return offer_view(t, vault)
@@ -193,9 +216,15 @@ async def main_view(
     label = t.plain
     kb = Keyboard()
     if conn.status == ACTIVE:
+        mode, other = (
+            (DealsMode.WIN, DealsMode.RECORD) if conn.win_deals else (DealsMode.RECORD, DealsMode.WIN)
+        )
+        lines.append(t(f"crm-chat-deals-{mode.value}"))
+        lines += await hook_lines(repo, team, conn, t, settings)
         _button(kb, label("crm-btn-sync"), CrmAction.SYNC)
         if waiting:
             _button(kb, label("crm-btn-people", count=len(waiting)), CrmAction.PEOPLE)
+        _button(kb, label(f"crm-btn-deals-{other.value}"), CrmAction.DEALS, f=other.value)
         _button(kb, label("crm-btn-disconnect"), CrmAction.ASK_DISCONNECT)
     elif vault.ready:
         lines.append(t("crm-chat-reconnect"))
@@ -289,7 +318,7 @@ async def show_crm(
     message: Message, repo: Repo, team: Team, t: Texts, settings: Settings, state: FSMContext
 ) -> None:
     await state.clear()
-    text, markup = await main_view(repo, team, t, vault_of(settings))
+    text, markup = await main_view(repo, team, t, settings)
     await message.answer(text, reply_markup=markup)
 
 
@@ -372,7 +401,7 @@ async def _connect_with_secret(
             tasks=summary.open_tasks,
         ),
     )
-    text, markup = await main_view(repo, team, t, vault)
+    text, markup = await main_view(repo, team, t, settings)
     await message.answer("\n\n".join([connected, *notes, text]), reply_markup=markup)
 
 
@@ -383,7 +412,7 @@ async def main_menu(
     query: CallbackQuery, repo: Repo, team: Team, t: Texts, settings: Settings, state: FSMContext, bot: Bot
 ) -> None:
     await state.clear()
-    await show(query, bot, *await main_view(repo, team, t, vault_of(settings)))
+    await show(query, bot, *await main_view(repo, team, t, settings))
 
 
 async def cancel(query: CallbackQuery, t: Texts, state: FSMContext, bot: Bot) -> None:
@@ -492,8 +521,23 @@ async def disconnect(
 ) -> None:
     await _active(repo, team)
     await repo.crm.disconnect(team.id)
-    text, markup = await main_view(repo, team, t, vault_of(settings))
+    text, markup = await main_view(repo, team, t, settings)
     await show(query, bot, f"{t('crm-disconnected')}\n\n{text}", markup)
+
+
+async def set_deals_mode(
+    query: CallbackQuery, callback_data: CrmCb, repo: Repo, team: Team, t: Texts, settings: Settings, bot: Bot
+) -> None:
+    """The team's deals setting from the card: the button carries the mode it sets, so a stale one sets
+    what it said (pressing it twice changes nothing more)."""
+    try:
+        mode = DealsMode(callback_data.f)
+    except ValueError:
+        raise UserError("button-stale") from None
+    await _active(repo, team)
+    await repo.crm.set_win_deals(team.id, mode is DealsMode.WIN)
+    text, markup = await main_view(repo, team, t, settings)
+    await show(query, bot, f"{t('crm-deals-saved')}\n\n{text}", markup)
 
 
 async def people(query: CallbackQuery, repo: Repo, team: Team, t: Texts, bot: Bot) -> None:
@@ -573,4 +617,5 @@ def build_router() -> Router:
     on(people, CrmCb.filter(F.action == CrmAction.PEOPLE))
     on(crm_user, CrmCb.filter(F.action == CrmAction.USER))
     on(match, CrmCb.filter(F.action == CrmAction.MATCH))
+    on(set_deals_mode, CrmCb.filter(F.action == CrmAction.DEALS))
     return router
