@@ -220,7 +220,10 @@ async def _first_step(settings: Settings) -> str:
         await engine.dispose()
 
 
-async def _open(settings: Settings, t: Texts) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]] | None:
+async def open_db(
+    settings: Settings, t: Texts
+) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]] | None:
+    """(engine, session pool) of an up-to-date database; None after saying it needs migrating."""
     from storage.db import create_engine, create_session_pool
     from storage.migrate import is_up_to_date
 
@@ -238,7 +241,7 @@ async def _team_create(settings: Settings, t: Texts, name: str, tz: str) -> int:
     except (ZoneInfoNotFoundError, ValueError):
         print(t("cli-bad-tz", tz=tz), file=sys.stderr)
         return 2
-    opened = await _open(settings, t)
+    opened = await open_db(settings, t)
     if opened is None:
         return 2
     engine, pool = opened
@@ -262,7 +265,7 @@ async def _team_create(settings: Settings, t: Texts, name: str, tz: str) -> int:
 
 
 async def _invite(settings: Settings, t: Texts, team_name: str, role: Role) -> int:
-    opened = await _open(settings, t)
+    opened = await open_db(settings, t)
     if opened is None:
         return 2
     engine, pool = opened

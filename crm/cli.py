@@ -48,9 +48,12 @@ async def run_crm_command(settings: Settings, t: Texts, args: argparse.Namespace
     if args.crm_command in ("connect", "hook-token") and not vault.ready:
         print(t("error-crm-no-key"), file=sys.stderr)
         return 2
-    engine, pool = await _open_db(settings, t)
-    if engine is None or pool is None:
+    from bot.cli import open_db
+
+    opened = await open_db(settings, t)
+    if opened is None:
         return 2
+    engine, pool = opened
     try:
         from domain.errors import UserError
         from storage.repo import Repo
@@ -69,7 +72,7 @@ async def run_crm_command(settings: Settings, t: Texts, args: argparse.Namespace
         if args.crm_command == "hook-token":
             return await _hook_token(pool, vault, t, team.id, team.name, args.token)
         if args.crm_command == "sync":
-            return await _sync(pool, vault, t, team.id, team.name, args.full)
+            return await _sync(pool, vault, t, team.id, args.full)
         if args.crm_command == "deals":
             async with pool() as session, session.begin():
                 found = await Repo(session).crm.set_win_deals(team.id, args.mode == "win")
@@ -89,18 +92,6 @@ async def run_crm_command(settings: Settings, t: Texts, args: argparse.Namespace
     finally:
         await engine.dispose()
     return 2
-
-
-async def _open_db(settings: Settings, t: Texts) -> tuple[Any, Any]:
-    from storage.db import create_engine, create_session_pool
-    from storage.migrate import is_up_to_date
-
-    engine = create_engine(settings.database_url)
-    if not await is_up_to_date(engine):
-        await engine.dispose()
-        print(t("cli-not-migrated"), file=sys.stderr)
-        return None, None
-    return engine, create_session_pool(engine)
 
 
 def _summary(t: Texts, summary: Any) -> str:
@@ -200,54 +191,13 @@ async def _status(pool: Any, t: Texts, team_id: int, team: str) -> int:
     return 0
 
 
-async def _sync(pool: Any, vault: Any, t: Texts, team_id: int, team: str, full: bool) -> int:
+async def _sync(pool: Any, vault: Any, t: Texts, team_id: int, full: bool) -> int:
+    """``sync_team``: the bot's marks to the CRM first, so the read that follows sees them there."""
     from bot.clock import system_clock
-    from crm.service import open_provider
-    from crm.sync import CrmSync
-    from domain.errors import UserError
-    from storage.crm_repo import ACTIVE
-    from storage.repo import Repo
+    from crm.service import sync_lines, sync_team
 
-    async with pool() as session:
-        conn = await Repo(session).crm.connection(team_id)
-    if conn is None or conn.status != ACTIVE:
-        raise UserError("crm-not-connected")
-    from crm.base import CrmAuthError, CrmError
-    from crm.outbox import CrmWriteBack
-
-    provider = open_provider(conn, vault)
-    try:
-        # the bot's marks first, so the read that follows sees them in the CRM
-        back = CrmWriteBack(pool, provider, team_id, system_clock, t)
-        await back.collect()
-        pushed = await back.drain()
-        report = await CrmSync(pool, provider, team_id, system_clock).run(full=full)
-    except CrmAuthError as exc:
-        raise UserError("crm-bad-secret", detail=str(exc)) from None
-    except CrmError as exc:
-        raise UserError("crm-unreachable", detail=str(exc)) from None
-    finally:
-        await provider.close()
-    print(t("cli-crm-pushed", sent=pushed.sent, failed=pushed.failed, waiting=pushed.waiting))
-    print(t("cli-crm-matched", users=report.users, matched=report.matched))
-    for name, n in report.unmatched.items():
-        print(t("cli-crm-unmatched", name=name, tasks=n))
-    if report.deals_unmatched:
-        print(t("cli-crm-deals-unmatched", count=report.deals_unmatched))
-    print(
-        t(
-            "cli-crm-synced",
-            created=report.tasks_created,
-            updated=report.tasks_updated,
-            completed=report.tasks_completed,
-            unchanged=report.tasks_unchanged,
-            clients=report.clients_created,
-            stages=report.stages_changed,
-            won=report.deals_won,
-        )
-    )
-    if report.tasks_vague:
-        print(t("cli-crm-vague", count=report.tasks_vague))
+    outcome = await sync_team(pool, vault, team_id, system_clock, t, full=full)
+    print("\n".join(sync_lines(outcome, t, names=True)))
     return 0
 
 

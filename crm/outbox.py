@@ -37,15 +37,14 @@ Events that came from the CRM (``source`` in their data) are not sent back.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from crm.base import CrmAuthError, CrmError, CrmProvider, CrmUnavailable, EntityKind, EntityRef
+from crm.base import CrmAuthError, CrmError, CrmUnavailable, EntityKind, EntityRef
+from crm.job import TeamCrmJob
 from domain.deals import DealEventKind, DealState
 from domain.enums import Stage, TaskEventKind
 from storage.crm_repo import ACTIVE, FAILED, PENDING, SENDING, SENT, DealMark, LinkKind, TaskMark
@@ -83,20 +82,10 @@ def entity_of(key: str | None) -> EntityRef | None:
         return None
 
 
-class CrmWriteBack:
-    def __init__(
-        self,
-        pool: async_sessionmaker[AsyncSession],
-        provider: CrmProvider,
-        team_id: int,
-        clock: Callable[[], datetime],
-        t: Texts,
-        *,
-        grace: timedelta = GRACE,
-    ) -> None:
-        self.pool, self.crm, self.team_id, self.clock, self.t = pool, provider, team_id, clock, t
-        self.kind = provider.kind.value
-        self.grace = grace
+@dataclass(eq=False)
+class CrmWriteBack(TeamCrmJob):
+    t: Texts
+    grace: timedelta = field(default=GRACE, kw_only=True)
 
     # ------------------------------------------------------------------ events → rows
 

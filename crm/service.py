@@ -67,28 +67,9 @@ async def connect(
     clock: Callable[[], datetime],
     provider: CrmProvider | None = None,
 ) -> AccountSummary:
-    if not vault.ready:
-        raise UserError("crm-no-key")
-    address = normalise_address(kind, address)
-    crm = provider or make_provider(kind, address, secret)
-    try:
-        summary = await check(crm)
-    finally:
-        if provider is None:
-            await crm.close()
+    """``connect_in`` in a transaction of its own (``crm connect``, the tests)."""
     async with pool() as session, session.begin():
-        await Repo(session).crm.connect(
-            team_id,
-            kind.value,
-            address,
-            vault.encrypt(secret),
-            tail(secret.rstrip("/")),
-            summary.name,
-            {"users": summary.users, "pipelines": summary.pipelines, "open_tasks": summary.open_tasks},
-            clock(),
-        )
-        await ensure_hook(Repo(session), team_id, vault)
-    return summary
+        return await connect_in(Repo(session), vault, team_id, kind, address, secret, clock(), provider)
 
 
 def open_provider(conn: CrmConnection, vault: Vault) -> CrmProvider:
@@ -118,8 +99,9 @@ async def connect_in(
     now: datetime,
     provider: CrmProvider | None = None,
 ) -> AccountSummary:
-    """``connect`` inside the caller's transaction (a chat update's): the same check first, then the
-    encrypted secret is stored; a refusal raises ``UserError`` before anything is written."""
+    """Connects the team's CRM in the caller's transaction (a chat update's, or ``connect``'s): the secret is
+    checked first (no SQL is sent before the answer), then stored encrypted; a refusal raises ``UserError``
+    before anything is written."""
     if not vault.ready:
         raise UserError("crm-no-key")
     address = normalise_address(kind, address)
@@ -148,6 +130,35 @@ class SyncOutcome:
     pushed: DrainReport
     report: SyncReport
     full: bool
+
+
+def sync_lines(outcome: SyncOutcome, t: Callable[..., str], *, names: bool = False) -> list[str]:
+    """What a sync did, one line each (``crm sync`` prints them, /crm sends them); ``names``: a line per
+    CRM user nobody matched, with their open tasks (the chat offers buttons for them instead)."""
+    pushed, report = outcome.pushed, outcome.report
+    lines = [
+        t("cli-crm-pushed", sent=pushed.sent, failed=pushed.failed, waiting=pushed.waiting),
+        t("cli-crm-matched", users=report.users, matched=report.matched),
+    ]
+    if names:
+        lines += [t("cli-crm-unmatched", name=name, tasks=n) for name, n in report.unmatched.items()]
+    lines.append(
+        t(
+            "cli-crm-synced",
+            created=report.tasks_created,
+            updated=report.tasks_updated,
+            completed=report.tasks_completed,
+            unchanged=report.tasks_unchanged,
+            clients=report.clients_created,
+            stages=report.stages_changed,
+            won=report.deals_won,
+        )
+    )
+    if report.tasks_vague:
+        lines.append(t("cli-crm-vague", count=report.tasks_vague))
+    if report.deals_unmatched:
+        lines.append(t("cli-crm-deals-unmatched", count=report.deals_unmatched))
+    return lines
 
 
 async def sync_team(

@@ -28,12 +28,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.filters import RoleFilter
+from bot.filters import TYPED, role_router
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from crm.base import CrmTask, ProviderKind
 from crm.hooks import ensure_hook, hook_url
-from crm.service import SyncOutcome, connect_in, normalise_address, open_provider, open_tasks_of, sync_team
+from crm.service import (
+    SyncOutcome,
+    connect_in,
+    normalise_address,
+    open_provider,
+    open_tasks_of,
+    sync_lines,
+    sync_team,
+)
 from crm.vault import Vault
 from domain.enums import Role
 from domain.errors import NotFound, UserError
@@ -274,27 +282,7 @@ def user_view(
 
 
 def sync_text(outcome: SyncOutcome, t: Texts) -> str:
-    pushed, report = outcome.pushed, outcome.report
-    lines = [
-        t("crm-sync-done"),
-        t("cli-crm-pushed", sent=pushed.sent, failed=pushed.failed, waiting=pushed.waiting),
-        t("cli-crm-matched", users=report.users, matched=report.matched),
-        t(
-            "cli-crm-synced",
-            created=report.tasks_created,
-            updated=report.tasks_updated,
-            completed=report.tasks_completed,
-            unchanged=report.tasks_unchanged,
-            clients=report.clients_created,
-            stages=report.stages_changed,
-            won=report.deals_won,
-        ),
-    ]
-    if report.tasks_vague:
-        lines.append(t("cli-crm-vague", count=report.tasks_vague))
-    if report.deals_unmatched:
-        lines.append(t("cli-crm-deals-unmatched", count=report.deals_unmatched))
-    return "\n".join(lines)
+    return "\n".join([t("crm-sync-done"), *sync_lines(outcome, t)])
 
 
 async def _active(repo: Repo, team: Team) -> CrmConnection:
@@ -322,7 +310,7 @@ async def show_crm(
     await message.answer(text, reply_markup=markup)
 
 
-async def typed_address(
+async def typed_answer(
     message: Message,
     repo: Repo,
     team: Team,
@@ -332,30 +320,16 @@ async def typed_address(
     state: FSMContext,
     bot: Bot,
 ) -> None:
-    """amoCRM: the account's address, then the token is asked for. Bitrix24: the webhook URL is the secret
-    itself: checked and stored at once."""
-    kind = ProviderKind((await state.get_data()).get("provider", ProviderKind.AMOCRM.value))
-    if kind is ProviderKind.BITRIX24:
-        await _connect_with_secret(message, repo, team, t, settings, clock, state, bot, kind, "")
-        return
-    address = normalise_address(kind, message.text or "")
-    await state.update_data(address=address)
-    await state.set_state(CrmInput.secret)
-    await message.answer(t("crm-ask-token", address=address))
-
-
-async def typed_secret(
-    message: Message,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    settings: Settings,
-    clock: Clock,
-    state: FSMContext,
-    bot: Bot,
-) -> None:
+    """The dialog's typed step. amoCRM: the account's address, then the token is asked for; the token:
+    checked and stored at once. Bitrix24: the webhook URL is the secret itself (and its address)."""
     stored = await state.get_data()
     kind = ProviderKind(stored.get("provider", ProviderKind.AMOCRM.value))
+    if kind is ProviderKind.AMOCRM and await state.get_state() == CrmInput.address.state:
+        address = normalise_address(kind, message.text or "")
+        await state.update_data(address=address)
+        await state.set_state(CrmInput.secret)
+        await message.answer(t("crm-ask-token", address=address))
+        return
     address = str(stored.get("address", ""))
     await _connect_with_secret(message, repo, team, t, settings, clock, state, bot, kind, address)
 
@@ -600,13 +574,9 @@ async def match(
 
 
 def build_router() -> Router:
-    router = Router(name="crm")
-    router.message.filter(RoleFilter(Role.HEAD))
-    router.callback_query.filter(RoleFilter(Role.HEAD))
-    typed = (F.text, ~F.text.startswith("/"))
+    router = role_router("crm", Role.HEAD)
     router.message.register(show_crm, Command("crm"))
-    router.message.register(typed_address, StateFilter(CrmInput.address), *typed)
-    router.message.register(typed_secret, StateFilter(CrmInput.secret), *typed)
+    router.message.register(typed_answer, StateFilter(CrmInput.address, CrmInput.secret), *TYPED)
     on = router.callback_query.register
     on(main_menu, CrmCb.filter(F.action == CrmAction.MAIN))
     on(cancel, CrmCb.filter(F.action == CrmAction.CANCEL))

@@ -18,7 +18,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.clock import Clock
-from bot.filters import RoleFilter
+from bot.filters import TYPED, role_router
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from domain.calendar import parse_workdays
@@ -488,10 +488,8 @@ async def typed_vacation(
 
 
 def build_router() -> Router:
-    router = Router(name="settings")
-    router.message.filter(RoleFilter(Role.HEAD))
-    router.callback_query.filter(RoleFilter(Role.HEAD))
-    typed = (F.text, ~F.text.startswith("/"))
+    router = role_router("settings", Role.HEAD)
+    typed = TYPED
     router.message.register(show_settings, Command("settings"))
     router.message.register(typed_time, StateFilter(SettingsInput.time), *typed)
     router.message.register(typed_zone, StateFilter(SettingsInput.zone), *typed)

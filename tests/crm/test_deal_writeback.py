@@ -16,8 +16,9 @@ from domain.deals import DealState
 from storage.crm_repo import LinkKind
 from storage.models import CrmConnection, CrmOutbox, Deal
 from storage.repo import Repo
-from tests.crm.conftest import Clock, amo_client, b24_client
-from tests.crm.test_outbox import T, _record_deal, _setup, _write_back
+from tests.crm.conftest import Clock, b24_client
+from tests.crm.test_outbox import T, _record_deal, _setup, _write_back, connect_b24
+from tests.crm.test_sync import _sync
 
 
 async def _correct(pool, team, deal_id: int, amount: int | None, clock: Clock) -> None:  # type: ignore[no-untyped-def]
@@ -67,12 +68,7 @@ async def test_a_corrected_then_cancelled_deal_is_repriced_then_taken_back_out_o
     assert links == {}
     amo.set_lead_status(lead, WON, 130000)
     clock.advance(minutes=5)
-    client = amo_client(amo)
-    try:
-        sync = await CrmSync(session_pool, client, team.team_id, clock).run()
-    finally:
-        await client.close()
-    assert sync.deals_won == 1
+    assert (await _sync(session_pool, team.team_id, amo, clock)).deals_won == 1
     async with session_pool() as session:
         deals = (await session.scalars(select(Deal).order_by(Deal.id))).all()
     assert [(int(d.amount), d.state) for d in deals] == [(100000, "void"), (130000, "live")]
@@ -148,9 +144,6 @@ async def test_a_deal_the_crm_won_first_is_not_taken_out_of_won_by_a_cancellatio
 
 
 async def test_bitrix24_deal_corrected_and_cancelled(session_pool, b24: FakeBitrix24, clock: Clock) -> None:
-    from crm.base import ProviderKind
-    from crm.service import connect
-    from crm.vault import Vault, generate_key
     from tests.crm.conftest import make_team
 
     team = await make_team(session_pool)
@@ -159,16 +152,7 @@ async def test_bitrix24_deal_corrected_and_cancelled(session_pool, b24: FakeBitr
     b24.add_activity("Позвонить по договору", anna, owner_id=deal)
     client = b24_client(b24)
     try:
-        await connect(
-            session_pool,
-            Vault(generate_key()),
-            team.team_id,
-            ProviderKind.BITRIX24,
-            b24.webhook,
-            b24.webhook,
-            clock,
-            client,
-        )
+        await connect_b24(session_pool, team.team_id, b24, client, clock)
         await CrmSync(session_pool, client, team.team_id, clock).run()
         deal_id = await _record_deal(session_pool, team, 250000)
         back = CrmWriteBack(session_pool, client, team.team_id, clock, T)

@@ -3,12 +3,10 @@ responsible user: ``test_outbox.test_the_heads_reassignment_changes_the_responsi
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from crm_fakes.amocrm import FakeAmoCrm
 from storage.repo import Repo
 from tests.crm.conftest import Clock
-from tests.crm.test_outbox import _setup, _write_back
+from tests.crm.test_outbox import _setup, _write_back, on_a_submitted_plan
 
 
 async def test_the_heads_rewording_changes_the_crm_tasks_text_once(
@@ -17,13 +15,8 @@ async def test_the_heads_rewording_changes_the_crm_tasks_text_once(
     team, _anna, _lead, crm_ids, ids = await _setup(session_pool, amo, clock, n=2)
     now = clock()
     async with session_pool() as session, session.begin():
-        repo = Repo(session)
-        anna = await repo.members.in_team(team.team_id, team.anna_id)
-        head = await repo.members.in_team(team.team_id, team.head_id)
-        task = await repo.tasks.get(team.team_id, ids[0])
-        plan = await repo.days.ensure_plan(anna, task.due_date)
-        await repo.days.submit_plan(anna, plan, task.due_date - timedelta(days=1), now)
-        repo.heads.edit(head, plan, task, "Позвонить Ивану: согласовать счёт", now)
+        head, plan, task = await on_a_submitted_plan(Repo(session), team, ids[0], now)
+        Repo(session).heads.edit(head, plan, task, "Позвонить Ивану: согласовать счёт", now)
 
     made, report = await _write_back(session_pool, amo, team.team_id, clock)
     assert made == 1 and (report.sent, report.failed) == (1, 0)

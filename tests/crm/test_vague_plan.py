@@ -6,15 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.i18n import default_translator
-from crm.base import ProviderKind
-from crm.service import connect
-from crm.vault import Vault, generate_key
 from crm_fakes.amocrm import FakeAmoCrm
 from handlers.approvals import card_pages
 from handlers.day_views import render_plan, report_page
 from storage.repo import Repo
-from tests.crm.conftest import AMO_TOKEN, Clock, amo_client, make_team
-from tests.crm.test_vague_flag import MSK, TODAY, _sync, _ts
+from tests.crm.conftest import Clock, make_team
+from tests.crm.test_sync import _connect, _sync
+from tests.crm.test_vague_flag import MSK, TODAY, _ts
 
 TOMORROW = TODAY + timedelta(days=3)  # Friday → Monday
 
@@ -31,26 +29,15 @@ async def test_vague_tasks_are_marked_in_the_evening_report_and_in_tomorrows_pla
 ) -> None:
     team = await make_team(session_pool)
     anna = amo.add_user("Анна Смирнова")
-    romashka = amo.add_lead("ООО Ромашка", anna, price=50000)
-    lilia = amo.add_lead("Лилия", anna, price=70000)
-    amo.add_task("Позвонить ЛПР и согласовать договор", anna, due=_ts(4), entity_id=romashka)
-    amo.add_task("Ромашка", anna, due=_ts(4), entity_id=romashka)  # today's, vague
-    amo.add_task("Лилия", anna, due=_ts(7), entity_id=lilia)  # tomorrow's (Monday), vague
-    amo.add_task("Отправить Лилии счёт на оплату", anna, due=_ts(7), entity_id=lilia)
-    client = amo_client(amo)
-    try:
-        await connect(
-            session_pool,
-            Vault(generate_key()),
-            team.team_id,
-            ProviderKind.AMOCRM,
-            amo.url,
-            AMO_TOKEN,
-            clock,
-            client,
-        )
-    finally:
-        await client.close()
+    romashka, lilia = (amo.add_lead(name, anna) for name in ("ООО Ромашка", "Лилия"))
+    for wording, day, lead in (
+        ("Позвонить ЛПР и согласовать договор", 4, romashka),
+        ("Ромашка", 4, romashka),  # today's, vague
+        ("Лилия", 7, lilia),  # tomorrow's (Monday), vague
+        ("Отправить Лилии счёт на оплату", 7, lilia),
+    ):
+        amo.add_task(wording, anna, due=_ts(day), entity_id=lead)
+    await _connect(session_pool, team.team_id, amo, clock)
     await _sync(session_pool, team.team_id, amo, clock)
 
     t = default_translator().get("ru")
