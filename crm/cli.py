@@ -50,8 +50,7 @@ async def run_crm_command(settings: Settings, t: Texts, args: argparse.Namespace
         return 2
     from bot.cli import open_db
 
-    opened = await open_db(settings, t)
-    if opened is None:
+    if (opened := await open_db(settings, t)) is None:
         return 2
     engine, pool = opened
     try:
@@ -94,19 +93,9 @@ async def run_crm_command(settings: Settings, t: Texts, args: argparse.Namespace
     return 2
 
 
-def _summary(t: Texts, summary: Any) -> str:
-    return t(
-        "crm-summary",
-        account=summary.name,
-        users=summary.users,
-        pipelines=summary.pipelines,
-        tasks=summary.open_tasks,
-    )
-
-
 async def _connect(pool: Any, vault: Any, t: Texts, team_id: int, team: str, args: argparse.Namespace) -> int:
     from bot.clock import system_clock
-    from crm.service import connect
+    from crm.service import account_line, connect
     from crm.vault import tail
 
     kind = ProviderKind(args.provider)
@@ -117,7 +106,7 @@ async def _connect(pool: Any, vault: Any, t: Texts, team_id: int, team: str, arg
     summary = await connect(pool, vault, team_id, kind, address, secret, system_clock)
     from crm.service import normalise_address
 
-    print(_summary(t, summary))
+    print(account_line(t, summary))
     print(
         t(
             "cli-crm-connected",
@@ -132,6 +121,7 @@ async def _connect(pool: Any, vault: Any, t: Texts, team_id: int, team: str, arg
 
 
 async def _status(pool: Any, t: Texts, team_id: int, team: str) -> int:
+    from crm.service import account_line, stored_summary
     from storage.crm_repo import LinkKind
     from storage.repo import Repo
 
@@ -154,17 +144,9 @@ async def _status(pool: Any, t: Texts, team_id: int, team: str) -> int:
             status=t(f"cli-crm-status-{conn.status}"),
         )
     )
-    if conn.summary:
-        s = conn.summary
-        print(
-            t(
-                "crm-summary",
-                account=conn.account_name or "",
-                users=s.get("users", 0),
-                pipelines=s.get("pipelines", 0),
-                tasks=s.get("open_tasks", 0),
-            )
-        )
+    summary = stored_summary(conn)
+    if summary is not None:
+        print(account_line(t, summary))
     if conn.last_sync_at is None:
         print(t("cli-crm-never-synced"))
     else:

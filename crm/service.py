@@ -26,6 +26,31 @@ from storage.models import CrmConnection
 from storage.repo import Repo
 
 
+def account_line(t: Callable[..., str], summary: AccountSummary) -> str:
+    """What the connect's check found: the account, its users, pipelines and open tasks."""
+    return t(
+        "crm-summary",
+        account=summary.name,
+        users=summary.users,
+        pipelines=summary.pipelines,
+        tasks=summary.open_tasks,
+    )
+
+
+def stored_summary(conn: CrmConnection) -> AccountSummary | None:
+    """The connect's check as the connection keeps it (``crm_connections.summary``)."""
+    if not conn.summary:
+        return None
+    counts = conn.summary
+    return AccountSummary(
+        account_id="",
+        name=conn.account_name or "",
+        users=int(counts.get("users", 0)),
+        pipelines=int(counts.get("pipelines", 0)),
+        open_tasks=int(counts.get("open_tasks", 0)),
+    )
+
+
 def make_provider(kind: ProviderKind, address: str, secret: str) -> CrmProvider:
     """amoCRM: the account's address and the token; Bitrix24: the webhook URL is the secret."""
     if kind is ProviderKind.AMOCRM:

@@ -35,10 +35,12 @@ from crm.base import CrmTask, ProviderKind
 from crm.hooks import ensure_hook, hook_url
 from crm.service import (
     SyncOutcome,
+    account_line,
     connect_in,
     normalise_address,
     open_provider,
     open_tasks_of,
+    stored_summary,
     sync_lines,
     sync_team,
 )
@@ -191,17 +193,9 @@ async def main_view(
             status=t(f"cli-crm-status-{conn.status}"),
         )
     ]
-    if conn.summary:
-        s = conn.summary
-        lines.append(
-            t(
-                "crm-summary",
-                account=conn.account_name or "",
-                users=s.get("users", 0),
-                pipelines=s.get("pipelines", 0),
-                tasks=s.get("open_tasks", 0),
-            )
-        )
+    summary = stored_summary(conn)
+    if summary is not None:
+        lines.append(account_line(t, summary))
     if conn.last_sync_at is None:
         lines.append(t("cli-crm-never-synced"))
     else:
@@ -292,6 +286,15 @@ async def _active(repo: Repo, team: Team) -> CrmConnection:
     return conn
 
 
+async def _crm_user(repo: Repo, team: Team, link_id: int) -> tuple[CrmConnection, CrmUserLink]:
+    """The active connection and one of its CRM users, looked up within the presser's team."""
+    conn = await _active(repo, team)
+    user = await repo.crm.user_link(team.id, link_id)
+    if user is None or user.provider != conn.provider:
+        raise NotFound("crm-user")
+    return conn, user
+
+
 async def _choices(repo: Repo, team: Team, provider: str) -> list[Member]:
     """The team's managers and heads not yet matched to a CRM user."""
     taken = set((await repo.crm.crm_user_of(team.id, provider)).keys())
@@ -330,25 +333,8 @@ async def typed_answer(
         await state.set_state(CrmInput.secret)
         await message.answer(t("crm-ask-token", address=address))
         return
-    address = str(stored.get("address", ""))
-    await _connect_with_secret(message, repo, team, t, settings, clock, state, bot, kind, address)
-
-
-async def _connect_with_secret(
-    message: Message,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    settings: Settings,
-    clock: Clock,
-    state: FSMContext,
-    bot: Bot,
-    kind: ProviderKind,
-    address: str,
-) -> None:
     secret = (message.text or "").strip()
-    if kind is ProviderKind.BITRIX24:
-        address = secret
+    address = secret if kind is ProviderKind.BITRIX24 else str(stored.get("address", ""))
     await state.clear()
     # the secret leaves the chat before anything else happens, whatever the check says
     notes = []
@@ -365,16 +351,7 @@ async def _connect_with_secret(
         notes.append(t("crm-try-again"))
         await message.answer("\n\n".join(notes))
         return
-    connected = t(
-        "crm-chat-connected",
-        summary=t(
-            "crm-summary",
-            account=summary.name,
-            users=summary.users,
-            pipelines=summary.pipelines,
-            tasks=summary.open_tasks,
-        ),
-    )
+    connected = t("crm-chat-connected", summary=account_line(t, summary))
     text, markup = await main_view(repo, team, t, settings)
     await message.answer("\n\n".join([connected, *notes, text]), reply_markup=markup)
 
@@ -527,10 +504,7 @@ async def crm_user(
     settings: Settings,
     bot: Bot,
 ) -> None:
-    conn = await _active(repo, team)
-    user = await repo.crm.user_link(team.id, callback_data.u)
-    if user is None or user.provider != conn.provider:
-        raise NotFound("crm-user")
+    conn, user = await _crm_user(repo, team, callback_data.u)
     if user.member_id is not None or user.ignored:
         await show(query, bot, *await people_view(repo, team, t))
         return
@@ -551,10 +525,7 @@ async def match(
     t: Texts,
     bot: Bot,
 ) -> None:
-    conn = await _active(repo, team)
-    user = await repo.crm.user_link(team.id, callback_data.u)
-    if user is None or user.provider != conn.provider:
-        raise NotFound("crm-user")
+    conn, user = await _crm_user(repo, team, callback_data.u)
     if user.member_id is not None or user.ignored:
         raise UserError("crm-user-decided", name=user.name)
     if callback_data.m == NOBODY:
