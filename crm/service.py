@@ -8,7 +8,7 @@ and stores nothing. The secret is stored encrypted (``crm/vault.py``) and never 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -167,18 +167,9 @@ def sync_lines(outcome: SyncOutcome, t: Callable[..., str], *, names: bool = Fal
     ]
     if names:
         lines += [t("cli-crm-unmatched", name=name, tasks=n) for name, n in report.unmatched.items()]
-    lines.append(
-        t(
-            "cli-crm-synced",
-            created=report.tasks_created,
-            updated=report.tasks_updated,
-            completed=report.tasks_completed,
-            unchanged=report.tasks_unchanged,
-            clients=report.clients_created,
-            stages=report.stages_changed,
-            won=report.deals_won,
-        )
-    )
+    # the text's arguments are the report's counters by name (the CRM users' names are listed above)
+    counts = {name: n for name, n in asdict(report).items() if isinstance(n, int)}
+    lines.append(t("cli-crm-synced", **counts))
     if report.tasks_vague:
         lines.append(t("cli-crm-vague", count=report.tasks_vague))
     if report.deals_unmatched:
