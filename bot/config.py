@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     crm_sync_minutes: int = Field(default=5, ge=1, le=1440)
     #: the team's local hour of the nightly full reconcile
     crm_full_hour: int = Field(default=3, ge=0, le=23)
+    #: the public address the CRM posts its webhooks to (``…/crm/{provider}/{secret}`` is added); unset:
+    #: the origin of WEBHOOK_URL; neither: /crm tells the head how to get one
+    crm_public_url: str | None = None
 
     @field_validator("bot_token")
     @classmethod

@@ -285,6 +285,9 @@ class AmoCrm(CrmClient):
             "PATCH", "/api/v4/tasks", json=[{"id": int(task_id), "responsible_user_id": int(user_id)}]
         )
 
+    async def set_task_text(self, task_id: str, text: str) -> None:
+        await self._request("PATCH", "/api/v4/tasks", json=[{"id": int(task_id), "text": text}])
+
     async def add_note(self, entity: EntityRef, text: str) -> None:
         path = ENTITY_PATHS[entity.kind]
         note = {"entity_id": int(entity.id), "note_type": "common", "params": {"text": text}}
@@ -313,6 +316,13 @@ class AmoCrm(CrmClient):
             "/api/v4/leads",
             json=[{"id": int(deal_id), "status_id": WON_STATUS, "price": int(amount)}],
         )
+
+    async def set_deal_price(self, deal_id: str, amount: Decimal) -> None:
+        await self._request("PATCH", "/api/v4/leads", json=[{"id": int(deal_id), "price": int(amount)}])
+
+    async def move_deal(self, deal_id: str, pipeline_id: str, stage_id: str) -> None:
+        lead = {"id": int(deal_id), "pipeline_id": int(pipeline_id), "status_id": int(stage_id)}
+        await self._request("PATCH", "/api/v4/leads", json=[lead])
 
 
 def _semantic(status_id: int) -> Semantic:

@@ -446,19 +446,24 @@ class Bitrix24(CrmClient):
             fields["RESULT_TEXT"] = result
         await self.call("crm.activity.update", {"id": n, "fields": fields})
 
-    async def move_task(self, task_id: str, due: datetime) -> None:
+    async def _update_task(self, task_id: str, fields: dict[str, Any], activity: dict[str, Any]) -> None:
+        """A task (``t…``) gets ``fields``, a CRM activity (``a…``) ``activity``: their field names differ."""
         kind, n = _split(task_id)
         if kind == "t":
-            await self.call("tasks.task.update", {"taskId": n, "fields": {"DEADLINE": _iso(due)}})
+            await self.call("tasks.task.update", {"taskId": n, "fields": fields})
         else:
-            await self.call("crm.activity.update", {"id": n, "fields": {"DEADLINE": _iso(due)}})
+            await self.call("crm.activity.update", {"id": n, "fields": activity})
+
+    async def move_task(self, task_id: str, due: datetime) -> None:
+        fields = {"DEADLINE": _iso(due)}
+        await self._update_task(task_id, fields, fields)
 
     async def set_responsible(self, task_id: str, user_id: str) -> None:
-        kind, n = _split(task_id)
-        if kind == "t":
-            await self.call("tasks.task.update", {"taskId": n, "fields": {"RESPONSIBLE_ID": int(user_id)}})
-        else:
-            await self.call("crm.activity.update", {"id": n, "fields": {"RESPONSIBLE_ID": int(user_id)}})
+        fields = {"RESPONSIBLE_ID": int(user_id)}
+        await self._update_task(task_id, fields, fields)
+
+    async def set_task_text(self, task_id: str, text: str) -> None:
+        await self._update_task(task_id, {"TITLE": text}, {"SUBJECT": text})
 
     async def add_note(self, entity: EntityRef, text: str) -> None:
         fields: dict[str, Any] = {
@@ -499,6 +504,12 @@ class Bitrix24(CrmClient):
         await self.call(
             "crm.deal.update", {"id": int(deal_id), "fields": {"STAGE_ID": stage, "OPPORTUNITY": str(amount)}}
         )
+
+    async def set_deal_price(self, deal_id: str, amount: Decimal) -> None:
+        await self.call("crm.deal.update", {"id": int(deal_id), "fields": {"OPPORTUNITY": str(amount)}})
+
+    async def move_deal(self, deal_id: str, pipeline_id: str, stage_id: str) -> None:
+        await self.call("crm.deal.update", {"id": int(deal_id), "fields": {"STAGE_ID": stage_id}})
 
 
 def _items(result: Any, key: str | None) -> list[dict[str, Any]]:

@@ -55,28 +55,23 @@ async def run_crm_command(settings: Settings, t: Texts, args: argparse.Namespace
     if args.crm_command in ("connect", "hook-token") and not vault.ready:
         print(t("error-crm-no-key"), file=sys.stderr)
         return 2
-    engine, pool = await _open_db(settings, t)
-    if engine is None or pool is None:
-        return 2
-    try:
-        from domain.errors import UserError
-        from storage.repo import Repo
+    from bot.cli_db import migrated_pool
+    from storage.repo import Repo
 
+    async with migrated_pool(settings, t) as pool:
         async with pool() as session:
-            team = await Repo(session).teams.by_name(args.team)
-        if team is None:
-            raise UserError("team-unknown", name=args.team)
+            team = await Repo(session).teams.named(args.team)
         if args.crm_command == "connect":
             return await _connect(pool, vault, t, team.id, team.name, args)
         if args.crm_command == "status":
             code = await _status(pool, t, team.id, team.name)
             if code == 0 and vault.ready:
-                await _hook_status(pool, vault, t, team.id, settings.webhook_url)
+                await _hook_status(pool, vault, t, team.id, settings)
             return code
         if args.crm_command == "hook-token":
             return await _hook_token(pool, vault, t, team.id, team.name, args.token)
         if args.crm_command == "sync":
-            return await _sync(pool, vault, t, team.id, team.name, args.full)
+            return await _sync(pool, vault, t, team.id, args.full)
         if args.crm_command == "deals":
             async with pool() as session, session.begin():
                 found = await Repo(session).crm.set_win_deals(team.id, args.mode == "win")
@@ -93,36 +88,12 @@ async def run_crm_command(settings: Settings, t: Texts, args: argparse.Namespace
                 return 1
             print(t("cli-crm-disconnected", team=team.name))
             return 0
-    finally:
-        await engine.dispose()
     return 2
-
-
-async def _open_db(settings: Settings, t: Texts) -> tuple[Any, Any]:
-    from storage.db import create_engine, create_session_pool
-    from storage.migrate import is_up_to_date
-
-    engine = create_engine(settings.database_url)
-    if not await is_up_to_date(engine):
-        await engine.dispose()
-        print(t("cli-not-migrated"), file=sys.stderr)
-        return None, None
-    return engine, create_session_pool(engine)
-
-
-def _summary(t: Texts, summary: Any) -> str:
-    return t(
-        "crm-summary",
-        account=summary.name,
-        users=summary.users,
-        pipelines=summary.pipelines,
-        tasks=summary.open_tasks,
-    )
 
 
 async def _connect(pool: Any, vault: Any, t: Texts, team_id: int, team: str, args: argparse.Namespace) -> int:
     from bot.clock import system_clock
-    from crm.service import connect
+    from crm.service import account_line, connect
     from crm.vault import tail
 
     kind = ProviderKind(args.provider)
@@ -137,7 +108,7 @@ async def _connect(pool: Any, vault: Any, t: Texts, team_id: int, team: str, arg
 
     oauth = isinstance(secret, OAuthGrant)
     shown = secret.client_secret if isinstance(secret, OAuthGrant) else secret.rstrip("/")
-    print(_summary(t, summary))
+    print(account_line(t, summary))
     print(
         t(
             "cli-crm-connected",
@@ -171,6 +142,7 @@ def _secret_of(kind: ProviderKind, args: argparse.Namespace) -> tuple[str, Any] 
 
 
 async def _status(pool: Any, t: Texts, team_id: int, team: str) -> int:
+    from crm.service import account_line, stored_summary
     from storage.crm_repo import LinkKind
     from storage.repo import Repo
 
@@ -193,17 +165,9 @@ async def _status(pool: Any, t: Texts, team_id: int, team: str) -> int:
             status=t(f"cli-crm-status-{conn.status}"),
         )
     )
-    if conn.summary:
-        s = conn.summary
-        print(
-            t(
-                "crm-summary",
-                account=conn.account_name or "",
-                users=s.get("users", 0),
-                pipelines=s.get("pipelines", 0),
-                tasks=s.get("open_tasks", 0),
-            )
-        )
+    summary = stored_summary(conn)
+    if summary is not None:
+        print(account_line(t, summary))
     if conn.last_sync_at is None:
         print(t("cli-crm-never-synced"))
     else:
@@ -230,45 +194,23 @@ async def _status(pool: Any, t: Texts, team_id: int, team: str) -> int:
     return 0
 
 
-async def _sync(pool: Any, vault: Any, t: Texts, team_id: int, team: str, full: bool) -> int:
+async def _sync(pool: Any, vault: Any, t: Texts, team_id: int, full: bool) -> int:
+    """``sync_team``: the bot's marks to the CRM first, so the read that follows sees them there."""
     from bot.clock import system_clock
-    from crm.service import LEASE, sync_team
+    from crm.service import LEASE, sync_lines, sync_team
 
     # the same sync as the bot's (the team's lease held, so it never runs beside the bot's own; one the
-    # bot runs is waited for, as long as a lease lasts): the bot's marks first, so the read that follows
-    # sees them in the CRM
+    # bot runs is waited for, as long as a lease lasts)
     outcome = await sync_team(
         pool, vault, team_id, system_clock, t, full=full, wait=LEASE.total_seconds() + 10
     )
-    pushed, report = outcome.pushed, outcome.report
-    print(t("cli-crm-pushed", sent=pushed.sent, failed=pushed.failed, waiting=pushed.waiting))
-    print(t("cli-crm-matched", users=report.users, matched=report.matched))
-    for name, n in report.unmatched.items():
-        print(t("cli-crm-unmatched", name=name, tasks=n))
-    if report.deals_unmatched:
-        print(t("cli-crm-deals-unmatched", count=report.deals_unmatched))
-    print(
-        t(
-            "cli-crm-synced",
-            created=report.tasks_created,
-            updated=report.tasks_updated,
-            completed=report.tasks_completed,
-            unchanged=report.tasks_unchanged,
-            clients=report.clients_created,
-            stages=report.stages_changed,
-            won=report.deals_won,
-        )
-    )
-    if report.tasks_vague:
-        print(t("cli-crm-vague", count=report.tasks_vague))
+    print("\n".join(sync_lines(outcome, t, names=True)))
     return 0
 
 
-async def _hook_status(pool: Any, vault: Any, t: Texts, team_id: int, webhook_url: str | None) -> None:
+async def _hook_status(pool: Any, vault: Any, t: Texts, team_id: int, settings: Settings) -> None:
     """Where the CRM posts its webhooks (the path secret is made here for a connection older than it)."""
-    from urllib.parse import urlsplit
-
-    from crm.hooks import ensure_hook
+    from crm.hooks import ensure_hook, hook_url
     from storage.repo import Repo
 
     async with pool() as session, session.begin():
@@ -277,9 +219,12 @@ async def _hook_status(pool: Any, vault: Any, t: Texts, team_id: int, webhook_ur
         conn = await repo.crm.connection(team_id)
     if secret is None or conn is None:
         return
-    parts = urlsplit(webhook_url or "")
-    base = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
-    print(t("cli-crm-hook", url=f"{base}/crm/{conn.provider}/{secret}"))
+    url = hook_url(settings.crm_public_url, settings.webhook_url, conn.provider, secret)
+    if url is None:
+        print(t("cli-crm-hook", url=f"/crm/{conn.provider}/{secret}"))
+        print(t("cli-crm-hook-no-base"))
+    else:
+        print(t("cli-crm-hook", url=url))
     if conn.provider == "bitrix24" and not conn.hook_token_enc:
         print(t("cli-crm-hook-no-token"))
 

@@ -8,9 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from urllib.parse import urlsplit
 
 from crm.vault import Vault
 from storage.repo import Repo
+
+
+def hook_url(public_url: str | None, webhook_url: str | None, provider: str, secret: str) -> str | None:
+    """The address to paste into the CRM: ``CRM_PUBLIC_URL`` (its path kept: a proxy's prefix) or else the
+    origin of ``WEBHOOK_URL``, then ``/crm/{provider}/{secret}``; None when neither is an http(s) URL."""
+    for base, keep_path in ((public_url, True), (webhook_url, False)):
+        parts = urlsplit((base or "").strip())
+        if parts.scheme in ("http", "https") and parts.netloc:
+            prefix = parts.path.rstrip("/") if keep_path else ""
+            return f"{parts.scheme}://{parts.netloc}{prefix}/crm/{provider}/{secret}"
+    return None
 
 
 def hook_hash(secret: str) -> str:

@@ -17,39 +17,48 @@ What each mark becomes:
 - moved → the new deadline (the end of the new day in the team's time zone);
 - not done → a note with the reason on the task's deal, company or contact;
 - cancelled → the CRM task completed with "cancelled" as its result;
-- the head's reassignment → the CRM task's responsible user;
+- the head's reassignment → the CRM task's responsible user; the head's rewording → the CRM task's text;
 - a task made in the bot (``/add``, a plan, a review) → a CRM task on the client's CRM entity for the
   assignee's CRM user, linked to the bot task;
 - ``/deal`` on a client that is a CRM deal (recorded, or a pending one confirmed) → the CRM deal moved to
   won with the amount, unless the team records deals only in the bot (``crm_connections.win_deals``);
   the bot's deal is linked to the CRM deal, so the sync that reads it back won does not count it twice.
-  A deal corrected or cancelled later is not sent (the CRM keeps the won stage: a head's decision there).
+  The win row keeps the stage the deal left (``from``; none when the CRM had it won already).
+- a deal the bot won in the CRM, corrected → the CRM deal's price ("price"); cancelled → the CRM deal
+  back to the stage it was won from ("unwin"; skipped when it was won there before the bot's win), and
+  the link dropped, so a later win in the CRM counts as a new deal. Only the deals the bot itself won
+  there follow their corrections: a team that records deals only in the bot sends none, a deal the CRM
+  won first is the CRM's (the head corrects it there), and a deal the bot won before the team switched
+  to recording still follows its own (the bot undoes only what it wrote).
 
 Events that came from the CRM (``source`` in their data) are not sent back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from crm.base import CrmAuthError, CrmError, CrmProvider, CrmUnavailable, EntityKind, EntityRef
-from domain.deals import DealState
-from domain.enums import TaskEventKind
-from storage.crm_repo import ACTIVE, FAILED, PENDING, SENDING, SENT, LinkKind, TaskMark
+from crm.base import CrmAuthError, CrmError, CrmUnavailable, EntityKind, EntityRef
+from crm.job import TeamCrmJob
+from domain.deals import DealEventKind, DealState
+from domain.enums import Stage, TaskEventKind
+from storage.crm_repo import ACTIVE, FAILED, PENDING, SENDING, SENT, DealMark, LinkKind, TaskMark
+from storage.models import CrmConnection
 from storage.repo import Repo
 
 GRACE = timedelta(seconds=120)
 RETRY_MAX = timedelta(minutes=10)
 SKIPPED = "skipped"
+WINNING = (PENDING, SENDING, SENT)  # a win row that went or may still go
+DEAL_OPS = ("price", "unwin")  # the writes that follow a win the bot sent
 
 Texts = Callable[..., str]
+Collector = Callable[[Repo, CrmConnection, int], Awaitable[tuple[int, int]]]
 
 
 @dataclass
@@ -73,29 +82,21 @@ def entity_of(key: str | None) -> EntityRef | None:
         return None
 
 
-class CrmWriteBack:
-    def __init__(
-        self,
-        pool: async_sessionmaker[AsyncSession],
-        provider: CrmProvider,
-        team_id: int,
-        clock: Callable[[], datetime],
-        t: Texts,
-        *,
-        grace: timedelta = GRACE,
-    ) -> None:
-        self.pool, self.crm, self.team_id, self.clock, self.t = pool, provider, team_id, clock, t
-        self.kind = provider.kind.value
-        self.grace = grace
+@dataclass(eq=False)
+class CrmWriteBack(TeamCrmJob):
+    t: Texts
+    grace: timedelta = field(default=GRACE, kw_only=True)
 
     # ------------------------------------------------------------------ events → rows
 
     async def collect(self, batch: int = 500) -> int:
         """Turns the team's new task and deal events into outbox rows; returns how many rows were made."""
-        made = await self._collect_tasks(batch)
-        return made + await self._collect_deals(batch)
+        made = await self._collect(batch, self._collect_tasks)
+        return made + await self._collect(batch, self._collect_deals)
 
-    async def _collect_tasks(self, batch: int) -> int:
+    async def _collect(self, batch: int, step: Collector) -> int:
+        """Runs ``step`` batch by batch, each in its own transaction, while the connection is active;
+        ``step`` returns (rows made, events read)."""
         made = 0
         while True:
             async with self.pool() as session, session.begin():
@@ -103,51 +104,58 @@ class CrmWriteBack:
                 conn = await repo.crm.connection(self.team_id)
                 if conn is None or conn.status != ACTIVE:
                     return made
-                marks = await repo.crm.marks_after(self.team_id, self.kind, conn.events_cursor, batch)
-                if not marks:
-                    return made
-                users = await repo.crm.crm_user_of(self.team_id, self.kind)
-                clients = await repo.crm.client_refs(
-                    self.team_id, self.kind, [m.task.client_id for m in marks if m.task.client_id]
-                )
-                now = self.clock()
-                for mark in marks:
-                    planned = self._plan(mark, users, clients)
-                    if planned is not None:
-                        op, payload, delay = planned
-                        # a done mark waits ``grace`` from when it was made (not collected) for its result
-                        made_at = min(mark.at, now)
-                        repo.crm.enqueue(
-                            self.team_id, self.kind, mark.event_id, mark.task.id, op, payload, made_at + delay
-                        )
-                        made += 1
-                await repo.crm.set_events_cursor(self.team_id, marks[-1].event_id)
-            if len(marks) < batch:
+                rows, read = await step(repo, conn, batch)
+                made += rows
+            if read < batch:
                 return made
 
-    async def _collect_deals(self, batch: int) -> int:
-        """Turns the team's new deal events into "win" rows (module docstring)."""
+    async def _collect_tasks(self, repo: Repo, conn: CrmConnection, batch: int) -> tuple[int, int]:
+        marks = await repo.crm.marks_after(self.team_id, self.kind, conn.events_cursor, batch)
+        if not marks:
+            return 0, 0
+        users = await repo.crm.crm_user_of(self.team_id, self.kind)
+        clients = await repo.crm.client_refs(
+            self.team_id, self.kind, [m.task.client_id for m in marks if m.task.client_id]
+        )
+        now = self.clock()
         made = 0
-        while True:
-            async with self.pool() as session, session.begin():
-                repo = Repo(session)
-                conn = await repo.crm.connection(self.team_id)
-                if conn is None or conn.status != ACTIVE:
-                    return made
-                last = await repo.crm.last_deal_event(self.team_id, conn.deal_events_cursor, batch)
-                if last is None:
-                    return made
-                wins = await repo.crm.deal_wins_after(self.team_id, conn.deal_events_cursor, batch)
-                refs = await repo.crm.client_refs(self.team_id, self.kind, [c.id for _, _, c in wins])
-                now = self.clock()
-                for event_id, deal, client in wins if conn.win_deals else []:
-                    entity = entity_of(refs.get(client.id))
-                    if entity is None or entity.kind is not EntityKind.DEAL or deal.state != DealState.LIVE:
-                        continue  # not a CRM deal, or no longer live
-                    payload = {"deal": entity.id, "amount": str(deal.amount), "bot_deal": deal.id}
-                    repo.crm.enqueue_deal(self.team_id, self.kind, event_id, payload, now)
-                    made += 1
-                await repo.crm.set_deal_events_cursor(self.team_id, last)
+        for mark in marks:
+            planned = self._plan(mark, users, clients)
+            if planned is not None:
+                op, payload, delay = planned
+                # a done mark waits ``grace`` from when it was made (not collected) for its result
+                made_at = min(mark.at, now)
+                repo.crm.enqueue(
+                    self.team_id, self.kind, mark.event_id, mark.task.id, op, payload, made_at + delay
+                )
+                made += 1
+        await repo.crm.set_events_cursor(self.team_id, marks[-1].event_id)
+        return made, len(marks)
+
+    async def _collect_deals(self, repo: Repo, conn: CrmConnection, batch: int) -> tuple[int, int]:
+        """Deal events → "win", "price" and "unwin" rows (module docstring)."""
+        marks = await repo.crm.deal_marks_after(self.team_id, conn.deal_events_cursor, batch)
+        if not marks:
+            return 0, 0
+        refs = await repo.crm.client_refs(self.team_id, self.kind, [m.client.id for m in marks])
+        wins = await repo.crm.deal_wins(self.team_id, [m.deal.id for m in marks])
+        # the deals the bot has won (or is winning) in the CRM: only theirs are corrected there
+        won = {deal_id for deal_id, rows in wins.items() if any(r.status in WINNING for r in rows)}
+        now = self.clock()
+        made = 0
+        for mark in marks:
+            entity = entity_of(refs.get(mark.client.id))
+            if entity is None or entity.kind is not EntityKind.DEAL:
+                continue  # not a CRM deal
+            planned = _plan_deal(mark, entity.id, win=conn.win_deals, won=mark.deal.id in won)
+            if planned is not None:
+                op, payload = planned
+                repo.crm.enqueue_deal(self.team_id, self.kind, mark.event_id, op, payload, now)
+                made += 1
+                if op == "win":
+                    won.add(mark.deal.id)
+        await repo.crm.set_deal_events_cursor(self.team_id, marks[-1].event_id)
+        return made, len(marks)
 
     def _plan(
         self, mark: TaskMark, users: dict[int, str], clients: dict[int, str]
@@ -165,6 +173,8 @@ class CrmWriteBack:
             return "create", payload, none
         if mark.kind is TaskEventKind.DONE:
             return "complete", {}, self.grace
+        if mark.kind is TaskEventKind.EDITED and "action" in mark.data:
+            return "text", {"text": str(mark.data["action"] or task.action)}, none  # the head reworded it
         if mark.kind is TaskEventKind.EDITED and "result" in mark.data:
             # behind its task's completion in the queue; skipped when the completion already carried it
             return "result", {"text": str(mark.data["result"] or ""), "entity": entity}, none
@@ -228,6 +238,8 @@ class CrmWriteBack:
             result_sent = None
             if op == "result" and task_id is not None:
                 result_sent = await repo.crm.sent_result(task_id)
+            if op in DEAL_OPS:
+                payload["won"] = await self._won_by_us(repo, int(payload["bot_deal"]))
         try:
             status, payload = await self._call(op, payload, external, task, tz, result_sent)
         except CrmAuthError as exc:
@@ -262,6 +274,8 @@ class CrmWriteBack:
         """Sends one row; returns its final status and payload (what was sent, for the record)."""
         if op == "win":
             return await self._win(payload)
+        if op in DEAL_OPS:
+            return await self._correct(op, payload)
         if op == "create":
             if external is not None:
                 return SKIPPED, payload  # a resend after the task was made and linked
@@ -285,6 +299,9 @@ class CrmWriteBack:
         if op == "assign":
             await self.crm.set_responsible(external, payload["user"])
             return SENT, payload
+        if op == "text":
+            await self.crm.set_task_text(external, payload["text"])
+            return SENT, payload
         if op in ("note", "result"):
             entity = entity_of(payload.get("entity"))
             if entity is None or (op == "result" and payload["text"] == result_sent):
@@ -296,13 +313,44 @@ class CrmWriteBack:
 
     async def _win(self, payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """The CRM deal won with the bot's amount, once: a deal the sync already linked (won in the CRM
-        first) or a resend after it went is skipped."""
+        first) or a resend after it went is skipped. The stage it leaves is kept in the row (``from``)
+        for a cancellation to take it back there; none when it was won in the CRM already."""
         async with self.pool() as session:
-            known = await Repo(session).crm.links(self.team_id, self.kind, LinkKind.DEAL, [payload["deal"]])
+            repo = Repo(session)
+            known = await repo.crm.links(self.team_id, self.kind, LinkKind.DEAL, [payload["deal"]])
+            stages = await repo.crm.stage_map(self.team_id, self.kind)
         if known:
             return SKIPPED, payload
+        before = await self.crm.deals_by_id([payload["deal"]])
+        was = [(d.pipeline_id, d.stage_id) for d in before if d.id == payload["deal"]]
+        keep = was[0] if was and stages.get(was[0]) is not Stage.WON else None
         await self.crm.win_deal(payload["deal"], Decimal(payload["amount"]))
-        return SENT, payload
+        return SENT, {**payload, "from": list(keep) if keep else None}
+
+    async def _won_by_us(self, repo: Repo, bot_deal: int) -> list[str] | bool | None:
+        """What the bot's sent win of the deal recorded: the stage it left (a list), ``None`` when it was
+        won in the CRM already, ``False`` when the bot has not won it there."""
+        rows = (await repo.crm.deal_wins(self.team_id, [bot_deal])).get(bot_deal, [])
+        sent = [r for r in rows if r.status == SENT]
+        if not sent:
+            return False
+        stage = (sent[0].payload or {}).get("from")
+        return [str(x) for x in stage] if isinstance(stage, list) else None
+
+    async def _correct(self, op: str, payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """A deal the bot won in the CRM, corrected (its price) or cancelled (back to the stage it was won
+        from); skipped when the bot did not win it there (or, cancelled, it was won there already)."""
+        won = payload.pop("won", False)
+        if won is False:
+            return SKIPPED, payload
+        if op == "price":
+            await self.crm.set_deal_price(payload["deal"], Decimal(payload["amount"]))
+            return SENT, payload
+        if not won:
+            return SKIPPED, payload
+        pipeline, stage = won
+        await self.crm.move_deal(payload["deal"], pipeline, stage)
+        return SENT, {**payload, "to": won}
 
     async def _finish(
         self,
@@ -330,6 +378,9 @@ class CrmWriteBack:
                 repo.crm.add_link(
                     self.team_id, self.kind, LinkKind.TASK, str(payload["external_id"]), row.task_id, None
                 )
+            if row.op == "unwin" and status == SENT and payload is not None:
+                # the CRM deal left won: a later win there is a new deal, not this cancelled one
+                await repo.crm.drop_deal_link(self.team_id, self.kind, str(payload["deal"]))
             if row.op == "win" and status == SENT and payload is not None:
                 # the bot's deal is the CRM deal's: the sync that reads it back won makes no second one
                 repo.crm.add_link(
@@ -340,6 +391,24 @@ class CrmWriteBack:
                     int(payload["bot_deal"]),
                     None,
                 )
+
+
+def _plan_deal(mark: DealMark, crm_deal: str, *, win: bool, won: bool) -> tuple[str, dict[str, Any]] | None:
+    """What a deal event on a CRM deal becomes: recorded live or confirmed → "win" (if the team wins deals
+    in the CRM); corrected → "price", cancelled → "unwin", for a deal the bot won there only."""
+    deal = mark.deal
+    base: dict[str, Any] = {"deal": crm_deal, "bot_deal": deal.id}
+    if mark.kind in (DealEventKind.RECORDED, DealEventKind.CONFIRMED):
+        if win and deal.state == DealState.LIVE:
+            return "win", {**base, "amount": str(deal.amount)}
+        return None
+    if not won:
+        return None
+    if mark.kind is DealEventKind.CORRECTED and mark.amount is not None:
+        return "price", {**base, "amount": str(mark.amount)}
+    if mark.kind is DealEventKind.VOIDED:
+        return "unwin", base
+    return None
 
 
 def _end_of(day: date, tz: ZoneInfo) -> datetime:

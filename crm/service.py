@@ -17,7 +17,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -46,6 +46,31 @@ from storage.models import CrmConnection
 from storage.repo import Repo
 
 log = logging.getLogger("crm")
+
+
+def account_line(t: Callable[..., str], summary: AccountSummary) -> str:
+    """What the connect's check found: the account, its users, pipelines and open tasks."""
+    return t(
+        "crm-summary",
+        account=summary.name,
+        users=summary.users,
+        pipelines=summary.pipelines,
+        tasks=summary.open_tasks,
+    )
+
+
+def stored_summary(conn: CrmConnection) -> AccountSummary | None:
+    """The connect's check as the connection keeps it (``crm_connections.summary``)."""
+    if not conn.summary:
+        return None
+    counts = conn.summary
+    return AccountSummary(
+        account_id="",
+        name=conn.account_name or "",
+        users=int(counts.get("users", 0)),
+        pipelines=int(counts.get("pipelines", 0)),
+        open_tasks=int(counts.get("open_tasks", 0)),
+    )
 
 
 def make_provider(kind: ProviderKind, address: str, secret: str) -> CrmProvider:
@@ -286,6 +311,26 @@ class SyncOutcome:
     pushed: DrainReport
     report: SyncReport
     full: bool
+
+
+def sync_lines(outcome: SyncOutcome, t: Callable[..., str], *, names: bool = False) -> list[str]:
+    """What a sync did, one line each (``crm sync`` prints them, /crm sends them); ``names``: a line per
+    CRM user nobody matched, with their open tasks (the chat offers buttons for them instead)."""
+    pushed, report = outcome.pushed, outcome.report
+    lines = [
+        t("cli-crm-pushed", sent=pushed.sent, failed=pushed.failed, waiting=pushed.waiting),
+        t("cli-crm-matched", users=report.users, matched=report.matched),
+    ]
+    if names:
+        lines += [t("cli-crm-unmatched", name=name, tasks=n) for name, n in report.unmatched.items()]
+    # the text's arguments are the report's counters by name (the CRM users' names are listed above)
+    counts = {name: n for name, n in asdict(report).items() if isinstance(n, int)}
+    lines.append(t("cli-crm-synced", **counts))
+    if report.tasks_vague:
+        lines.append(t("cli-crm-vague", count=report.tasks_vague))
+    if report.deals_unmatched:
+        lines.append(t("cli-crm-deals-unmatched", count=report.deals_unmatched))
+    return lines
 
 
 async def sync_team(

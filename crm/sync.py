@@ -28,16 +28,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from crm.base import CrmDeal, CrmProvider, CrmTask, EntityKind, EntityRef, Semantic
+from crm.base import CrmDeal, CrmTask, EntityKind, EntityRef, Semantic
+from crm.job import TeamCrmJob
 from crm.rules import default_stage_rows, match_users
 from domain.actions import check_action
 from domain.enums import Stage, TaskEventKind, TaskStatus
@@ -80,26 +79,15 @@ def version_of(at: datetime) -> str:
     return str(int(at.timestamp()))
 
 
-class CrmSync:
-    def __init__(
-        self,
-        pool: async_sessionmaker[AsyncSession],
-        provider: CrmProvider,
-        team_id: int,
-        clock: Callable[[], datetime],
-    ) -> None:
-        self.pool = pool
-        self.crm = provider
-        self.kind = provider.kind.value
-        self.team_id = team_id
-        self.clock = clock
-        self.report = SyncReport()
-        self._users: dict[str, int] = {}  # CRM user id → member id
-        self._names: dict[str, str] = {}  # CRM user id → name
-        self._stages: dict[tuple[str, str], Stage] = {}
-        self._semantics: dict[tuple[str, str], Semantic] = {}
-        self._tz = ZoneInfo("UTC")
-        self._seen: set[str] = set()  # the CRM task ids read in this run
+@dataclass(eq=False)
+class CrmSync(TeamCrmJob):
+    report: SyncReport = field(init=False, default_factory=SyncReport)
+    _users: dict[str, int] = field(init=False, default_factory=dict)  # CRM user id → member id
+    _names: dict[str, str] = field(init=False, default_factory=dict)  # CRM user id → name
+    _stages: dict[tuple[str, str], Stage] = field(init=False, default_factory=dict)
+    _semantics: dict[tuple[str, str], Semantic] = field(init=False, default_factory=dict)
+    _tz: ZoneInfo = field(init=False, default=ZoneInfo("UTC"))
+    _seen: set[str] = field(init=False, default_factory=set)  # the CRM task ids read in this run
 
     async def run(self, *, full: bool = False) -> SyncReport:
         async with self.pool() as session, session.begin():

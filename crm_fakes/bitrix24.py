@@ -633,6 +633,8 @@ class FakeBitrix24:
             task["deadline"] = iso_of(timestamp_of(fields["DEADLINE"]))
         if "RESPONSIBLE_ID" in fields:
             task["responsibleId"] = str(fields["RESPONSIBLE_ID"])
+        if "TITLE" in fields:
+            task["title"] = str(fields["TITLE"])
         task["changedDate"] = self.now()
         return {"result": {"task": task}}
 

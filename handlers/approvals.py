@@ -140,7 +140,11 @@ async def card_pages(
         + "\n"
         + await status_line(repo, team, plan, zone, now.astimezone(zone).date(), t)
     )
-    lines = [task_line(n, item, plan.for_date, frozen, t) for n, item in enumerate(items, 1)]
+    vague = await repo.crm.vague_tasks(team.id, [item.task_id for item in items])
+    lines = [
+        task_line(n, item, plan.for_date, frozen, t, vague.get(item.task_id))
+        for n, item in enumerate(items, 1)
+    ]
     ranges = paginate([utf16_len(line) + 1 for line in lines])
     pages = []
     for p, rng in enumerate(ranges):

@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -28,17 +28,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.filters import RoleFilter
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from crm.base import CrmTask, ProviderKind
+from crm.hooks import ensure_hook, hook_url
 from crm.service import (
     SyncOutcome,
+    account_line,
     chat_secret,
     connect_in,
     normalise_address,
     open_provider,
     open_tasks_of,
+    stored_summary,
+    sync_lines,
     sync_team,
 )
 from crm.vault import Vault
@@ -46,6 +49,7 @@ from domain.enums import Role
 from domain.errors import NotFound, UserError
 from domain.zones import team_zone
 from handlers.callbacks import reply_to, show
+from handlers.routing import on_typed, role_router
 from storage.crm_repo import ACTIVE, LinkKind
 from storage.models import CrmConnection, CrmUserLink, Member, Team
 from storage.repo import Repo
@@ -66,7 +70,15 @@ class CrmAction(StrEnum):
     PEOPLE = "u"  # the CRM users waiting for the head
     USER = "uu"  # u: a crm_users row: its open tasks and the choices
     MATCH = "m"  # u: a crm_users row; m: the member (NOBODY: not one of the department's people)
+    DEALS = "w"  # f: the deals mode to set (DealsMode)
     CANCEL = "x"
+
+
+class DealsMode(StrEnum):
+    """What /deal does to the CRM (``crm deals win|record``)."""
+
+    WIN = "win"
+    RECORD = "record"
 
 
 class CrmCb(CallbackData, prefix="crm"):
@@ -153,9 +165,23 @@ def offer_view(t: Texts, vault: Vault) -> tuple[str, InlineKeyboardMarkup | None
     return t("crm-chat-offer"), kb.as_markup()
 
 
+async def hook_lines(repo: Repo, team: Team, conn: CrmConnection, t: Texts, settings: Settings) -> list[str]:
+    """The webhook address the head pastes into the CRM, or how to get one (no public address set)."""
+    vault = vault_of(settings)
+    secret = await ensure_hook(repo, team.id, vault)
+    if secret is None:
+        return []
+    url = hook_url(settings.crm_public_url, settings.webhook_url, conn.provider, secret)
+    lines = [t("crm-chat-hook", url=url) if url else t("crm-chat-hook-no-base")]
+    if url and conn.provider == ProviderKind.BITRIX24.value and not conn.hook_token_enc:
+        lines.append(t("crm-chat-hook-no-token"))
+    return lines
+
+
 async def main_view(
-    repo: Repo, team: Team, t: Texts, vault: Vault
+    repo: Repo, team: Team, t: Texts, settings: Settings
 ) -> tuple[str, InlineKeyboardMarkup | None]:
+    vault = vault_of(settings)
     conn = await repo.crm.connection(team.id)
     if conn is None:
         return offer_view(t, vault)
@@ -168,17 +194,9 @@ async def main_view(
             status=t(f"cli-crm-status-{conn.status}"),
         )
     ]
-    if conn.summary:
-        s = conn.summary
-        lines.append(
-            t(
-                "crm-summary",
-                account=conn.account_name or "",
-                users=s.get("users", 0),
-                pipelines=s.get("pipelines", 0),
-                tasks=s.get("open_tasks", 0),
-            )
-        )
+    summary = stored_summary(conn)
+    if summary is not None:
+        lines.append(account_line(t, summary))
     if conn.last_sync_at is None:
         lines.append(t("cli-crm-never-synced"))
     else:
@@ -201,9 +219,15 @@ async def main_view(
     label = t.plain
     kb = Keyboard()
     if conn.status == ACTIVE:
+        mode, other = (
+            (DealsMode.WIN, DealsMode.RECORD) if conn.win_deals else (DealsMode.RECORD, DealsMode.WIN)
+        )
+        lines.append(t(f"crm-chat-deals-{mode.value}"))
+        lines += await hook_lines(repo, team, conn, t, settings)
         _button(kb, label("crm-btn-sync"), CrmAction.SYNC)
         if waiting:
             _button(kb, label("crm-btn-people", count=len(waiting)), CrmAction.PEOPLE)
+        _button(kb, label(f"crm-btn-deals-{other.value}"), CrmAction.DEALS, f=other.value)
         _button(kb, label("crm-btn-disconnect"), CrmAction.ASK_DISCONNECT)
     elif vault.ready:
         lines.append(t("crm-chat-reconnect"))
@@ -260,27 +284,7 @@ def user_view(
 
 
 def sync_text(outcome: SyncOutcome, t: Texts) -> str:
-    pushed, report = outcome.pushed, outcome.report
-    lines = [
-        t("crm-sync-done"),
-        t("cli-crm-pushed", sent=pushed.sent, failed=pushed.failed, waiting=pushed.waiting),
-        t("cli-crm-matched", users=report.users, matched=report.matched),
-        t(
-            "cli-crm-synced",
-            created=report.tasks_created,
-            updated=report.tasks_updated,
-            completed=report.tasks_completed,
-            unchanged=report.tasks_unchanged,
-            clients=report.clients_created,
-            stages=report.stages_changed,
-            won=report.deals_won,
-        ),
-    ]
-    if report.tasks_vague:
-        lines.append(t("cli-crm-vague", count=report.tasks_vague))
-    if report.deals_unmatched:
-        lines.append(t("cli-crm-deals-unmatched", count=report.deals_unmatched))
-    return "\n".join(lines)
+    return "\n".join([t("crm-sync-done"), *sync_lines(outcome, t)])
 
 
 async def _active(repo: Repo, team: Team) -> CrmConnection:
@@ -288,6 +292,15 @@ async def _active(repo: Repo, team: Team) -> CrmConnection:
     if conn is None or conn.status != ACTIVE:
         raise UserError("crm-not-connected")
     return conn
+
+
+async def _crm_user(repo: Repo, team: Team, link_id: int) -> tuple[CrmConnection, CrmUserLink]:
+    """The active connection and one of its CRM users, looked up within the presser's team."""
+    conn = await _active(repo, team)
+    user = await repo.crm.user_link(team.id, link_id)
+    if user is None or user.provider != conn.provider:
+        raise NotFound("crm-user")
+    return conn, user
 
 
 async def _choices(repo: Repo, team: Team, provider: str) -> list[Member]:
@@ -304,11 +317,11 @@ async def show_crm(
     message: Message, repo: Repo, team: Team, t: Texts, settings: Settings, state: FSMContext
 ) -> None:
     await state.clear()
-    text, markup = await main_view(repo, team, t, vault_of(settings))
+    text, markup = await main_view(repo, team, t, settings)
     await message.answer(text, reply_markup=markup)
 
 
-async def typed_address(
+async def typed_answer(
     message: Message,
     repo: Repo,
     team: Team,
@@ -318,47 +331,18 @@ async def typed_address(
     state: FSMContext,
     bot: Bot,
 ) -> None:
-    """amoCRM: the account's address, then the token is asked for. Bitrix24: the webhook URL is the secret
-    itself: checked and stored at once."""
-    kind = ProviderKind((await state.get_data()).get("provider", ProviderKind.AMOCRM.value))
-    if kind is ProviderKind.BITRIX24:
-        await _connect_with_secret(message, repo, team, t, settings, clock, state, bot, kind, "")
-        return
-    address = normalise_address(kind, message.text or "")
-    await state.update_data(address=address)
-    await state.set_state(CrmInput.secret)
-    await message.answer(t("crm-ask-token", address=address))
-
-
-async def typed_secret(
-    message: Message,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    settings: Settings,
-    clock: Clock,
-    state: FSMContext,
-    bot: Bot,
-) -> None:
+    """The dialog's typed step. amoCRM: the account's address, then the token is asked for; the token:
+    checked and stored at once. Bitrix24: the webhook URL is the secret itself (and its address)."""
     stored = await state.get_data()
     kind = ProviderKind(stored.get("provider", ProviderKind.AMOCRM.value))
-    address = str(stored.get("address", ""))
-    await _connect_with_secret(message, repo, team, t, settings, clock, state, bot, kind, address)
-
-
-async def _connect_with_secret(
-    message: Message,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    settings: Settings,
-    clock: Clock,
-    state: FSMContext,
-    bot: Bot,
-    kind: ProviderKind,
-    address: str,
-) -> None:
+    if kind is ProviderKind.AMOCRM and await state.get_state() == CrmInput.address.state:
+        address = normalise_address(kind, message.text or "")
+        await state.update_data(address=address)
+        await state.set_state(CrmInput.secret)
+        await message.answer(t("crm-ask-token", address=address))
+        return
     text = message.text or ""
+    address = "" if kind is ProviderKind.BITRIX24 else str(stored.get("address", ""))
     await state.clear()
     # the secret leaves the chat before anything else happens, whatever the check says
     notes = []
@@ -376,17 +360,8 @@ async def _connect_with_secret(
         notes.append(t("crm-try-again"))
         await message.answer("\n\n".join(notes))
         return
-    connected = t(
-        "crm-chat-connected",
-        summary=t(
-            "crm-summary",
-            account=summary.name,
-            users=summary.users,
-            pipelines=summary.pipelines,
-            tasks=summary.open_tasks,
-        ),
-    )
-    text, markup = await main_view(repo, team, t, vault)
+    connected = t("crm-chat-connected", summary=account_line(t, summary))
+    text, markup = await main_view(repo, team, t, settings)
     await message.answer("\n\n".join([connected, *notes, text]), reply_markup=markup)
 
 
@@ -397,7 +372,7 @@ async def main_menu(
     query: CallbackQuery, repo: Repo, team: Team, t: Texts, settings: Settings, state: FSMContext, bot: Bot
 ) -> None:
     await state.clear()
-    await show(query, bot, *await main_view(repo, team, t, vault_of(settings)))
+    await show(query, bot, *await main_view(repo, team, t, settings))
 
 
 async def cancel(query: CallbackQuery, t: Texts, state: FSMContext, bot: Bot) -> None:
@@ -506,8 +481,23 @@ async def disconnect(
 ) -> None:
     await _active(repo, team)
     await repo.crm.disconnect(team.id)
-    text, markup = await main_view(repo, team, t, vault_of(settings))
+    text, markup = await main_view(repo, team, t, settings)
     await show(query, bot, f"{t('crm-disconnected')}\n\n{text}", markup)
+
+
+async def set_deals_mode(
+    query: CallbackQuery, callback_data: CrmCb, repo: Repo, team: Team, t: Texts, settings: Settings, bot: Bot
+) -> None:
+    """The team's deals setting from the card: the button carries the mode it sets, so a stale one sets
+    what it said (pressing it twice changes nothing more)."""
+    try:
+        mode = DealsMode(callback_data.f)
+    except ValueError:
+        raise UserError("button-stale") from None
+    await _active(repo, team)
+    await repo.crm.set_win_deals(team.id, mode is DealsMode.WIN)
+    text, markup = await main_view(repo, team, t, settings)
+    await show(query, bot, f"{t('crm-deals-saved')}\n\n{text}", markup)
 
 
 async def people(query: CallbackQuery, repo: Repo, team: Team, t: Texts, bot: Bot) -> None:
@@ -524,10 +514,7 @@ async def crm_user(
     bot: Bot,
     session_pool: async_sessionmaker[AsyncSession],
 ) -> None:
-    conn = await _active(repo, team)
-    user = await repo.crm.user_link(team.id, callback_data.u)
-    if user is None or user.provider != conn.provider:
-        raise NotFound("crm-user")
+    conn, user = await _crm_user(repo, team, callback_data.u)
     if user.member_id is not None or user.ignored:
         await show(query, bot, *await people_view(repo, team, t))
         return
@@ -548,10 +535,7 @@ async def match(
     t: Texts,
     bot: Bot,
 ) -> None:
-    conn = await _active(repo, team)
-    user = await repo.crm.user_link(team.id, callback_data.u)
-    if user is None or user.provider != conn.provider:
-        raise NotFound("crm-user")
+    conn, user = await _crm_user(repo, team, callback_data.u)
     if user.member_id is not None or user.ignored:
         raise UserError("crm-user-decided", name=user.name)
     if callback_data.m == NOBODY:
@@ -571,13 +555,9 @@ async def match(
 
 
 def build_router() -> Router:
-    router = Router(name="crm")
-    router.message.filter(RoleFilter(Role.HEAD))
-    router.callback_query.filter(RoleFilter(Role.HEAD))
-    typed = (F.text, ~F.text.startswith("/"))
+    router = role_router("crm", Role.HEAD)
     router.message.register(show_crm, Command("crm"))
-    router.message.register(typed_address, StateFilter(CrmInput.address), *typed)
-    router.message.register(typed_secret, StateFilter(CrmInput.secret), *typed)
+    on_typed(router, {CrmInput.address: typed_answer, CrmInput.secret: typed_answer})
     on = router.callback_query.register
     on(main_menu, CrmCb.filter(F.action == CrmAction.MAIN))
     on(cancel, CrmCb.filter(F.action == CrmAction.CANCEL))
@@ -588,4 +568,5 @@ def build_router() -> Router:
     on(people, CrmCb.filter(F.action == CrmAction.PEOPLE))
     on(crm_user, CrmCb.filter(F.action == CrmAction.USER))
     on(match, CrmCb.filter(F.action == CrmAction.MATCH))
+    on(set_deals_mode, CrmCb.filter(F.action == CrmAction.DEALS))
     return router

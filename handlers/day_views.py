@@ -290,7 +290,7 @@ def report_page(rep: EveningReport, t: Texts, page: int = 0) -> Page:
         return Page(f"{header}\n{t('report-nothing-planned')}")
     counts = t("report-counts", not_done=f.not_done, moved=f.moved, cancelled=f.cancelled, open=f.open)
     missing = set(rep.missing)
-    part = list_part(rep.tasks, rep.day, rep.frozen_clients, t, missing, View.REPORT, page)
+    part = list_part(rep.tasks, rep.day, rep.frozen_clients, t, missing, View.REPORT, page, rep.vague)
     tail = t("report-missing", count=len(missing)) if missing else t("report-all-marked")
     return Page(_paged_text(f"{header}\n{counts}", part, len(rep.tasks), tail, t), part.markup)
 
@@ -330,7 +330,7 @@ def render_plan(rep: EveningReport, t: Texts) -> Page:
     lines = [t("plan-title", date=fmt_date(rep.tomorrow, t))]
     if rep.tomorrow_tasks:
         lines += [
-            task_line(n, item, rep.tomorrow, rep.frozen_clients, t)
+            task_line(n, item, rep.tomorrow, rep.frozen_clients, t, rep.vague.get(item.task_id))
             for n, item in enumerate(rep.tomorrow_tasks[:NAMES_SHOWN], 1)
         ]
         lines += more_line(len(rep.tomorrow_tasks), t)

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, func, insert, or_, select, text, update
+from sqlalchemy import Select, and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.deals import DealEventKind
@@ -78,6 +78,17 @@ class TaskMark:
 
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class DealMark:
+    """A deal event of a team with a CRM (``amount``: the new amount of a correction)."""
+
+    event_id: int
+    kind: DealEventKind
+    amount: Decimal | None
+    deal: Deal
+    client: Client
 
 
 @dataclass(frozen=True, slots=True)
@@ -659,14 +670,10 @@ class CrmRepo:
         )
         return {status: n for status, n in rows.all()}
 
-    async def deal_wins_after(
-        self, team_id: int, after: int, limit: int = 500
-    ) -> list[tuple[int, Deal, Client]]:
-        """Deal events of the team after ``after`` that made a deal won in the bot (recorded live, or a
-        pending one confirmed), oldest first: (event id, the deal, its client). The last event id read is
-        ``last_deal_event``'s to move the cursor past the others."""
+    async def deal_marks_after(self, team_id: int, after: int, limit: int = 500) -> list[DealMark]:
+        """The team's deal events after ``after``, oldest first, each with its deal and client."""
         rows = await self.session.execute(
-            select(DealEvent.id, DealEvent.kind, Deal, Client)
+            select(DealEvent.id, DealEvent.kind, DealEvent.new_amount, Deal, Client)
             .join(Deal, Deal.id == DealEvent.deal_id)
             .join(Client, Client.id == Deal.client_id)
             .where(Deal.team_id == team_id, DealEvent.id > after)
@@ -674,33 +681,52 @@ class CrmRepo:
             .limit(limit)
         )
         return [
-            (eid, deal, client)
-            for eid, kind, deal, client in rows.all()
-            if kind in (DealEventKind.RECORDED, DealEventKind.CONFIRMED)
+            DealMark(eid, DealEventKind(kind), amount, deal, client)
+            for eid, kind, amount, deal, client in rows.all()
         ]
 
-    async def last_deal_event(self, team_id: int, after: int, limit: int = 500) -> int | None:
-        """The id of the last of the next ``limit`` deal events of the team after ``after``."""
-        ids = (
-            await self.session.scalars(
-                select(DealEvent.id)
-                .join(Deal, Deal.id == DealEvent.deal_id)
-                .where(Deal.team_id == team_id, DealEvent.id > after)
-                .order_by(DealEvent.id)
-                .limit(limit)
+    async def deal_wins(self, team_id: int, deal_ids: Iterable[int]) -> dict[int, list[CrmOutbox]]:
+        """Bot deal id → its "win" rows (oldest first): a deal's win row is made from one of its events."""
+        ids = list(set(deal_ids))
+        if not ids:
+            return {}
+        rows = await self.session.execute(
+            select(DealEvent.deal_id, CrmOutbox)
+            .join(DealEvent, DealEvent.id == CrmOutbox.deal_event_id)
+            .where(CrmOutbox.team_id == team_id, CrmOutbox.op == "win", DealEvent.deal_id.in_(ids))
+            .order_by(CrmOutbox.id)
+        )
+        found: dict[int, list[CrmOutbox]] = {}
+        for deal_id, row in rows.all():
+            found.setdefault(deal_id, []).append(row)
+        return found
+
+    async def drop_deal_link(self, team_id: int, provider: str, external_id: str) -> None:
+        """Forget which bot deal a CRM deal is (it left won: a later win there is a new deal)."""
+        await self.session.execute(
+            delete(CrmLink).where(
+                CrmLink.team_id == team_id,
+                CrmLink.provider == provider,
+                CrmLink.kind == LinkKind.DEAL,
+                CrmLink.external_id == external_id,
             )
-        ).all()
-        return ids[-1] if ids else None
+        )
 
     def enqueue_deal(
-        self, team_id: int, provider: str, deal_event_id: int, payload: dict[str, object], at: datetime
+        self,
+        team_id: int,
+        provider: str,
+        deal_event_id: int,
+        op: str,
+        payload: dict[str, object],
+        at: datetime,
     ) -> None:
         self.session.add(
             CrmOutbox(
                 team_id=team_id,
                 provider=provider,
                 deal_event_id=deal_event_id,
-                op="win",
+                op=op,
                 payload=payload,
                 status=PENDING,
                 attempts=0,

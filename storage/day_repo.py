@@ -94,6 +94,8 @@ class EveningReport:
     plan: Plan | None
     report: DayReport | None
     frozen_clients: frozenset[int]
+    #: CRM tasks of the day and of tomorrow that name no action: the problem (``crm_links.vague``)
+    vague: Mapping[int, str] = field(default_factory=dict)
 
     @property
     def leads_without_task(self) -> list[LeadItem]:
@@ -366,6 +368,9 @@ class DayRepo:
             plan=await self.plan(member, tomorrow),
             report=await self.report(member, day),
             frozen_clients=await self.frozen_clients(client_ids),
+            vague=await CrmRepo(self.session).vague_tasks(
+                member.team_id, [i.task_id for i in [*items, *tomorrow_items]]
+            ),
         )
 
     async def off_plan(self, task_ids: Sequence[int]) -> set[int]:

@@ -1672,8 +1672,9 @@ _IMPORT = (
 #: Checks in methods no button or command calls, each with its caller. The self-test asserts the probe
 #: indeed never reaches the method (the day a button does, the entry must go and the check be shown).
 NOT_UPDATE_PATH: dict[str, str] = {
-    "crm_repo.CrmRepo.deal_wins_after Deal.team_id == team_id": _CRM_OUTBOX,
-    "crm_repo.CrmRepo.last_deal_event Deal.team_id == team_id": _CRM_OUTBOX,
+    "crm_repo.CrmRepo.deal_marks_after Deal.team_id == team_id": _CRM_OUTBOX,
+    "crm_repo.CrmRepo.deal_wins CrmOutbox.team_id == team_id": _CRM_OUTBOX,
+    "crm_repo.CrmRepo.drop_deal_link CrmLink.team_id == team_id": _CRM_OUTBOX,
     "crm_repo.CrmRepo.set_deal_events_cursor CrmConnection.team_id == team_id": _CRM_OUTBOX,
     "crm_repo.CrmRepo.full_sync_done CrmConnection.team_id == team_id": _CRM_SYNC,
     "crm_repo.CrmRepo._external_ids CrmLink.team_id == team_id": _CRM_OUTBOX,

@@ -31,3 +31,14 @@ cli-help-crm-app-token = application_token из настроек исходящ�
 cli-crm-hook = Адрес для вебхуков CRM: { $url }
 cli-crm-hook-no-token = Bitrix24: события не принимаются, пока не сохранён application_token (python -m bot crm hook-token).
 cli-crm-hook-token-set = application_token Bitrix24 для команды «{ $team }» сохранён.
+cli-crm-hook-no-base = Публичный адрес бота не задан: укажите в .env CRM_PUBLIC_URL=https://… (адрес, по которому CRM достучится до веб-сервера бота) или WEBHOOK_URL и перезапустите бота.
+crm-chat-hook =
+    Адрес для вебхуков — вставьте его в настройки CRM, чтобы изменения приходили сразу:
+    <code>{ $url }</code>
+crm-chat-hook-no-base = Адреса для вебхуков пока нет: у бота не задан публичный адрес. Попросите администратора записать в .env CRM_PUBLIC_URL=https://… (адрес, по которому CRM достучится до сервера бота) и перезапустить бота. Пока его нет, изменения из CRM приходят с плановой синхронизацией.
+crm-chat-hook-no-token = Битрикс24: события не принимаются, пока администратор не сохранит application_token исходящего вебхука: python -m bot crm hook-token --team … --token …
+crm-chat-deals-win = Сделки из /deal: переводятся в CRM в «успешно» с суммой; исправление суммы и отмена в боте доходят до CRM.
+crm-chat-deals-record = Сделки из /deal: только записываются в боте, в CRM ничего не меняется.
+crm-btn-deals-win = 💼 Сделки из /deal: выигрывать в CRM
+crm-btn-deals-record = 💼 Сделки из /deal: только в боте
+crm-deals-saved = ✅ Настройка сделок сохранена.

@@ -103,6 +103,11 @@ async def test_connect_status_sync_disconnect(sqlite_url: str, amo: FakeAmoCrm, 
     assert code == 0 and "подключена" in text and f"…{AMO_TOKEN[-4:]}" in text
     assert "Связано — задачи: 4 (открытые: 4), клиенты: 1, сделки: 1" in text
     assert "Из бота в CRM — ждут отправки: 0, отправлено: 1, отклонено CRM: 0" in text
+    assert "Адрес для вебхуков CRM: /crm/amocrm/" in text and "CRM_PUBLIC_URL" in text  # no public address
+    env["CRM_PUBLIC_URL"] = "https://bot.example.com/rop/"
+    code, text = await cli("status", "--team", "Отдел продаж")
+    assert code == 0 and "Адрес для вебхуков CRM: https://bot.example.com/rop/crm/amocrm/" in text, text
+    assert "CRM_PUBLIC_URL" not in text
 
     code, text = await cli("disconnect", "--team", "Отдел продаж")
     assert code == 0 and "отключена" in text

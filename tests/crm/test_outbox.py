@@ -51,6 +51,25 @@ async def _write_back(pool, amo: FakeAmoCrm, team_id: int, clock: Clock):  # typ
         await client.close()
 
 
+async def on_a_submitted_plan(repo: Repo, team, task_id: int, now):  # type: ignore[no-untyped-def]
+    """Anna's task on her plan for its day, submitted (what the head may change): (head, plan, task)."""
+    from datetime import timedelta
+
+    anna = await repo.members.in_team(team.team_id, team.anna_id)
+    head = await repo.members.in_team(team.team_id, team.head_id)
+    task = await repo.tasks.get(team.team_id, task_id)
+    plan = await repo.days.ensure_plan(anna, task.due_date)
+    await repo.days.submit_plan(anna, plan, task.due_date - timedelta(days=1), now)
+    return head, plan, task
+
+
+async def connect_b24(pool, team_id: int, b24: FakeBitrix24, client, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+    """The team connected to the fake portal through ``client`` (its webhook is both address and secret)."""
+    await connect(
+        pool, Vault(generate_key()), team_id, ProviderKind.BITRIX24, b24.webhook, b24.webhook, clock, client
+    )
+
+
 def _writes(amo: FakeAmoCrm) -> list[tuple[str, str]]:
     return [(m, p) for m, p, s in amo.log if m in ("PATCH", "POST") and s == 200]
 
@@ -185,16 +204,7 @@ async def test_bitrix24_gets_the_same_marks(session_pool, b24: FakeBitrix24, clo
     task = b24.add_task("Подготовить договор", anna, bindings=[f"D_{deal}"])
     client = b24_client(b24)
     try:
-        await connect(
-            session_pool,
-            Vault(generate_key()),
-            team.team_id,
-            ProviderKind.BITRIX24,
-            b24.webhook,
-            b24.webhook,
-            clock,
-            client,
-        )
+        await connect_b24(session_pool, team.team_id, b24, client, clock)
         await CrmSync(session_pool, client, team.team_id, clock).run()
         async with session_pool() as session, session.begin():
             repo = Repo(session)
@@ -291,19 +301,13 @@ async def test_a_team_that_only_records_deals_sends_none(session_pool, amo: Fake
 async def test_the_heads_reassignment_changes_the_responsible_user_in_the_crm(
     session_pool, amo: FakeAmoCrm, clock: Clock
 ) -> None:
-    from datetime import timedelta
-
     boris = amo.add_user("Борис Ёлкин")
     team, _anna, _lead, crm_ids, ids = await _setup(session_pool, amo, clock, n=1)
     now = clock()
     async with session_pool() as session, session.begin():
         repo = Repo(session)
-        anna = await repo.members.in_team(team.team_id, team.anna_id)
-        head = await repo.members.in_team(team.team_id, team.head_id)
+        head, plan, task = await on_a_submitted_plan(repo, team, ids[0], now)
         to = await repo.members.in_team(team.team_id, team.boris_id)
-        task = await repo.tasks.get(team.team_id, ids[0])
-        plan = await repo.days.ensure_plan(anna, task.due_date)
-        await repo.days.submit_plan(anna, plan, task.due_date - timedelta(days=1), now)
         await repo.heads.reassign(head, plan, task, to, now)
 
     made, report = await _write_back(session_pool, amo, team.team_id, clock)
