@@ -28,12 +28,7 @@ class Keyboard:
     def button(self, *, text: str, callback_data: str | CallbackData | None = None, **kwargs: Any) -> Self:
         if isinstance(callback_data, CallbackData):
             callback_data = callback_data.pack()
-        if not kwargs and type(text) is str and type(callback_data) is str:
-            # two plain strings: nothing to validate (the model pydantic would build, without building it)
-            button = InlineKeyboardButton.model_construct(text=text, callback_data=callback_data)
-        else:
-            button = InlineKeyboardButton(text=text, callback_data=callback_data, **kwargs)
-        self._buttons.append(button)
+        self._buttons.append(InlineKeyboardButton(text=text, callback_data=callback_data, **kwargs))
         return self
 
     @property

@@ -42,8 +42,8 @@ def test_url_buttons_and_bad_sizes() -> None:
 
 @pytest.mark.parametrize("seed", range(10))
 def test_markup_is_the_model_aiogram_builds(seed: int) -> None:
-    """Buttons of two plain strings are made without validation (``model_construct``): the markup still
-    equals, dumps and serializes as aiogram's validated one."""
+    """The markup equals, dumps and serializes as aiogram's builder makes it (buttons packed by
+    ``pack_task_act`` among others)."""
     rng = random.Random(seed)
     ours, theirs = Keyboard(), InlineKeyboardBuilder()
     for i in range(rng.randrange(1, 20)):
