@@ -5,9 +5,9 @@
 
 The same world, mix and dispatcher as ``bench/updates.py``; only the updates after the warm-up are
 profiled, each kind into its own ``cProfile.Profile``. Prints the top functions of each kind (by own
-time, ``tottime``, unless told) with the profiled CPU per update; ``--dump`` writes ``<kind>.prof`` files
-for snakeviz or ``python -m pstats``. cProfile roughly doubles the time of pure-Python code, so read the
-shares, not the absolute figures.
+time, ``tottime``, unless told) with the profiled time per update (wall time, waits for aiosqlite's
+thread included); ``--dump`` writes ``<kind>.prof`` files for snakeviz or ``python -m pstats``.
+cProfile roughly doubles the time of pure-Python code, so read the shares, not the absolute figures.
 """
 
 from __future__ import annotations
@@ -17,38 +17,24 @@ import asyncio
 import cProfile
 import io
 import pstats
-import random
 import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from updates import MIX, Run
-from world import NOW, TOKEN, database, machine, opened, quiet_production_logging, seed
+from updates import MIX, prepare
+from world import NOW, database, machine, opened
 
 from bot.clock import ManualClock
-from bot.config import load_settings
 from bot.factory import create_bot, create_dispatcher
-from bot.perf import freeze_startup_objects
-from botapi_emulator import Emulator, EmulatorSession
-from domain.enums import Role
+from botapi_emulator import EmulatorSession
 
 
 async def profile(db: str, updates: int, managers: int) -> tuple[dict[str, cProfile.Profile], dict[str, int]]:
     async with database(db) as url, opened(url) as (_engine, pool):
-        people = await seed(pool, teams=1, managers=managers, clients=15, today_tasks=12, history_tasks=200)
-        workers = [p for p in people if p.role is Role.MANAGER]
-        settings = load_settings(
-            bot_token=TOKEN, database_url=url, throttle_rate=1e9, throttle_burst=10**9, _env_file=None
-        )
-        quiet_production_logging(settings.secrets)
-        freeze_startup_objects()
-        emu = Emulator(TOKEN, bot_username="rop_bench_bot")
-        for p in people:
-            emu.add_user(p.tg_id, f"Сотрудник {p.tg_id}")
-        run = Run(emu, random.Random(11))
-        bot = create_bot(settings, session=EmulatorSession(emu))
+        _people, workers, settings, run = await prepare(url, pool, managers)
+        bot = create_bot(settings, session=EmulatorSession(run.emu))
         dp = create_dispatcher(settings, pool, clock=ManualClock(NOW))
         actions = {k: a for k, _, a in MIX}
         kinds = [k for k, _, _ in MIX]
@@ -91,7 +77,8 @@ def main() -> int:
         out = io.StringIO()
         stats = pstats.Stats(prof, stream=out)
         total = stats.total_tt  # type: ignore[attr-defined]
-        print(f"\n=== {kind}: {counts[kind]} updates, {total / counts[kind] * 1000:.2f} ms profiled CPU each")
+        each = total / counts[kind] * 1000
+        print(f"\n=== {kind}: {counts[kind]} updates, {each:.2f} ms profiled each (wall, waits included)")
         stats.sort_stats(args.sort).print_stats(args.top)
         print("\n".join(out.getvalue().splitlines()[6:]))
         if args.dump:

@@ -37,7 +37,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.factory import create_bot, create_dispatcher
 from bot.perf import freeze_startup_objects
 from botapi_emulator import Emulator, EmulatorSession
@@ -194,20 +194,28 @@ async def drive(
     return Result(name, busy, latencies, cpu)
 
 
+async def prepare(
+    url: str, pool: async_sessionmaker[AsyncSession], managers: int
+) -> tuple[list[Person], list[Person], Settings, Run]:
+    """The bench's world in the database at ``url``: everyone, the managers, the bot's settings (the flood
+    limit lifted), the emulator knowing everyone (in ``Run``); production logging into /dev/null, start-up
+    objects frozen as ``python -m bot`` does."""
+    people = await seed(pool, teams=1, managers=managers, clients=15, today_tasks=12, history_tasks=200)
+    settings = load_settings(
+        bot_token=TOKEN, database_url=url, throttle_rate=1e9, throttle_burst=10**9, _env_file=None
+    )
+    quiet_production_logging(settings.secrets)
+    freeze_startup_objects()  # as python -m bot does at the end of start-up
+    emu = Emulator(TOKEN, bot_username="rop_bench_bot")
+    for p in people:
+        emu.add_user(p.tg_id, f"Сотрудник {p.tg_id}")
+    return people, [p for p in people if p.role is Role.MANAGER], settings, Run(emu, random.Random(11))
+
+
 async def bench_db(kind: str, updates: int, managers: int) -> tuple[Result, Result, Result]:
     async with database(kind) as url, opened(url) as (_engine, pool):
-        people = await seed(pool, teams=1, managers=managers, clients=15, today_tasks=12, history_tasks=200)
-        workers = [p for p in people if p.role is Role.MANAGER]
-        settings = load_settings(
-            bot_token=TOKEN, database_url=url, throttle_rate=1e9, throttle_burst=10**9, _env_file=None
-        )
-        quiet_production_logging(settings.secrets)
-        freeze_startup_objects()  # as python -m bot does at the end of start-up
-
-        emu = Emulator(TOKEN, bot_username="rop_bench_bot")
-        for p in people:
-            emu.add_user(p.tg_id, f"Сотрудник {p.tg_id}")
-        run = Run(emu, random.Random(11))
+        people, workers, settings, run = await prepare(url, pool, managers)
+        emu = run.emu
         warmup = max(len(workers), updates // 10)
 
         bare_bot = create_bot(settings, session=EmulatorSession(emu))
