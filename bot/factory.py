@@ -29,12 +29,13 @@ from bot.middlewares import (
 )
 from bot.middlewares.dedup import DedupMiddleware
 from bot.middlewares.updatelog import HandlerNameMiddleware, UpdateLogMiddleware
-from bot.perf import pin_response_models
+from bot.perf import flatten_post_init, pin_response_models
 from handlers import build_routers
 
 
 def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     pin_response_models()  # answers are validated without rebuilding pydantic models now and then
+    flatten_post_init()  # each aiogram model made runs one post-init step, not four (bot/perf.py)
     if session is None and settings.telegram_api_url:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     elif session is None:

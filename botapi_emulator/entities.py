@@ -51,6 +51,7 @@ _ENTITY_TYPES = {
 }
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _SPACES = " \t\r\n\v\0"
+_MARKUP = re.compile(r"[<&]")  # where a run of plain text ends
 _COMMAND = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_@/])")
 
 
@@ -60,7 +61,7 @@ class EntityParseError(ValueError):
 
 def utf16_len(text: str) -> int:
     """Length in UTF-16 code units, the unit of Bot API entity offsets."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 @dataclass
@@ -115,10 +116,18 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
             utf16 += utf16_len(decoded[0])
             i += decoded[1]
             continue
-        if ch != "<":
+        if ch == "&":  # not an entity: the character itself
             out.append(ch)
-            utf16 += 2 if ord(ch) > 0xFFFF else 1
+            utf16 += 1
             i += 1
+            continue
+        if ch != "<":  # a run of plain text up to the next tag or entity, at once
+            found = _MARKUP.search(text, i)
+            stop = found.start() if found else n
+            run = text[i:stop]
+            out.append(run)
+            utf16 += utf16_len(run)
+            i = stop
             continue
 
         begin = i

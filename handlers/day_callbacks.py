@@ -46,6 +46,15 @@ class TaskAct(CallbackData, prefix="tk"):
     ver: int = 0  # the task's version when the button was drawn
 
 
+def pack_task_act(action: TaskAction, task_id: int, v: View, p: int, ver: int) -> str:
+    """``TaskAct(action=…, task_id=…, v=…, p=…, ver=…).pack()``, the same string without building and
+    dumping a model: a day list draws four of these per task (``tests/unit/test_keyboard.py`` compares)."""
+    packed = f"tk:{action.value}:{int(task_id)}:{v.value}:{int(p)}:{int(ver)}"
+    if len(packed) > 64:  # as aiogram would: refuse, with its error
+        return TaskAct(action=action, task_id=task_id, v=v, p=p, ver=ver).pack()
+    return packed
+
+
 class TaskReason(CallbackData, prefix="tr"):
     task_id: int
     code: int  # index into the quick reasons (reason-1 … reason-N)

@@ -41,6 +41,7 @@ from handlers.day_callbacks import (
     TaskMove,
     TaskReason,
     View,
+    pack_task_act,
     task_version,
 )
 from storage.day_repo import DayList, EveningReport
@@ -129,7 +130,7 @@ def task_buttons(kb: Keyboard, n: int, item: TaskItem, view: View, page: int, t:
     for act in (TaskAction.DONE, TaskAction.NOT_DONE, TaskAction.MOVE, TaskAction.CANCEL):
         kb.button(
             text=t(f"btn-task-{act}", n=n),
-            callback_data=TaskAct(action=act, task_id=item.task_id, v=view, p=page, ver=ver),
+            callback_data=pack_task_act(act, item.task_id, view, page, ver),  # TaskAct(...).pack()
         )
 
 

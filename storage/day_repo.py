@@ -4,22 +4,25 @@ writes rows, always inside the acting member's team."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
+from types import CodeType
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     BindParameter,
-    CompoundSelect,
     Executable,
     ScalarSelect,
-    Select,
+    and_,
     bindparam,
+    case,
     or_,
     select,
+    union,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,9 +34,10 @@ from domain.frozen import FREEZE_MOVES, is_client_frozen, is_task_frozen, task_o
 from domain.ordering import ClientItem, TaskItem, clients_without_tasks, order_day_tasks
 from domain.plan import PlanEvent, transition
 from domain.planfact import DayTask, PlanFact, plan_fact, what_is_missing
-from storage.crm_repo import CrmRepo
+from storage.crm_repo import CrmRepo, LinkKind
 from storage.models import (
     Client,
+    CrmLink,
     DayReport,
     Deal,
     HotEntry,
@@ -185,6 +189,32 @@ def _days_tasks_statement() -> Executable:
     return select(Task).from_statement(branches)
 
 
+S = TypeVar("S")
+_BUILT: dict[CodeType, Any] = {}
+
+
+def once(build: Callable[[], S]) -> S:
+    """The statement ``build`` returns, built on its first call and kept, keyed by ``build``'s code: a
+    method defines its statement in a nested function (its team checks stay in the method, where
+    ``tests/test_isolation.py`` finds them) and binds its values as parameters. Building a statement
+    costs more than SQLite running it, and a kept statement keeps its cache key too."""
+    code = build.__code__
+    built = _BUILT.get(code)
+    if built is None:
+        built = _BUILT[code] = build()
+    return built
+
+
+def in_day_order(items: list[TaskItem], today: date, morning_due: Mapping[int, date]) -> list[TaskItem]:
+    """The day order, with a task moved today kept in the place its morning due date (``morning_due``)
+    gave it, so marking never renumbers the list."""
+    if not morning_due:  # nothing on the list was moved today: the list is in its morning order already
+        return order_day_tasks(items, today)
+    by_id = {i.task_id: i for i in items}
+    as_in_morning = [replace(i, due=morning_due.get(i.task_id, i.due)) for i in items]
+    return [by_id[i.task_id] for i in order_day_tasks(as_in_morning, today)]
+
+
 class DayRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -241,9 +271,7 @@ class DayRepo:
         )
         # the earliest move of the day wins: it is applied last
         morning_due = {task_id: due for task_id, due in rows.all() if due is not None}
-        by_id = {i.task_id: i for i in items}
-        as_in_morning = [replace(i, due=morning_due.get(i.task_id, i.due)) for i in items]
-        return [by_id[i.task_id] for i in order_day_tasks(as_in_morning, today)]
+        return in_day_order(items, today, morning_due)
 
     async def day_tasks(self, member: Member, today: date, zone: ZoneInfo) -> Sequence[Task]:
         """The tasks of the member's day: open ones due today or earlier, any due today, and any the
@@ -260,34 +288,157 @@ class DayRepo:
         return [t for t in rows if t.team_id == team_id]
 
     async def day_list(self, member: Member, today: date, zone: ZoneInfo) -> DayList:
-        """The day list in the one order (``domain.ordering``). Six reads whatever the list's length: the
-        morning fan-out composes one per manager."""
-        tasks = await self.day_tasks(member, today, zone)
-        # one read for the clients the list names and the member's own clients (for the idle ones)
-        named = {t.client_id for t in tasks if t.client_id is not None}
-        # a UNION ALL, not an OR: SQLite seeks an index for each branch instead of reading the whole team
-        wanted: Select[Client] | CompoundSelect[Client] = select(Client).where(
-            Client.team_id == member.team_id, Client.owner_id == member.id
-        )
-        if named:
-            wanted = union_all(
-                wanted, select(Client).where(Client.team_id == member.team_id, Client.id.in_(named))
+        """The day list in the one order (``domain.ordering``). Two reads whatever the list's length (the
+        morning fan-out composes one per manager): the day's tasks with all a line shows (client, stage,
+        hot, frozen, a CRM task's vagueness, where a task moved today stood in the morning), and the
+        member's open-stage clients with whether each is hot and has an open task (the idle ones). Rows,
+        not ORM objects; the statements are built once (``once``)."""
+
+        def tasks_statement() -> Executable:
+            team: BindParameter[int] = bindparam("team")
+            me: BindParameter[int] = bindparam("member")
+            today_ = bindparam("today", type_=Task.__table__.c.due_date.type)
+            at = TaskEvent.__table__.c.at.type
+            start, end = bindparam("start", type_=at), bindparam("end", type_=at)
+            touched = select(TaskEvent.task_id).where(
+                TaskEvent.at >= start, TaskEvent.at < end, TaskEvent.kind.in_(MARKS)
             )
-        rows = await self.session.scalars(select(Client).from_statement(wanted))
-        clients = {c.id: c for c in rows}
-        hot = await self.clients.hot_client_ids(member.team_id)
-        items = await self._ordered(_task_items(tasks, clients, hot), today, zone)
-        own = sorted(
-            (c for c in clients.values() if c.owner_id == member.id and c.stage in OPEN_STAGES),
-            key=lambda c: c.name_key,
+            # the day's task ids: each branch seeks its own index (an OR would read the member's history)
+            ids = union(
+                select(Task.id).where(
+                    Task.assignee_id == me, Task.status == TaskStatus.OPEN, Task.due_date <= today_
+                ),
+                select(Task.id).where(Task.assignee_id == me, Task.due_date == today_),
+                select(Task.id).where(Task.assignee_id == me, Task.id.in_(touched)),
+            ).subquery()
+            hot = (
+                select(HotEntry.id)
+                .where(
+                    HotEntry.client_id == Task.client_id,
+                    HotEntry.team_id == team,
+                    HotEntry.closed_at.is_(None),
+                )
+                .limit(1)
+                .correlate(Task)
+                .scalar_subquery()
+            )
+            vague = (
+                select(CrmLink.vague)
+                .where(
+                    CrmLink.team_id == team,
+                    CrmLink.kind == LinkKind.TASK,
+                    CrmLink.local_id == Task.id,
+                    CrmLink.vague.is_not(None),
+                )
+                .limit(1)
+                .correlate(Task)
+                .scalar_subquery()
+            )
+            # the morning due date of a task moved today: the earliest move of the day's from_date
+            moved_from = case(
+                (
+                    Task.moves > 0,
+                    select(TaskEvent.from_date)
+                    .where(
+                        TaskEvent.task_id == Task.id,
+                        TaskEvent.kind == TaskEventKind.MOVED,
+                        TaskEvent.at >= start,
+                        TaskEvent.at < end,
+                        TaskEvent.from_date.is_not(None),
+                    )
+                    .order_by(TaskEvent.at, TaskEvent.id)
+                    .limit(1)
+                    .correlate(Task)
+                    .scalar_subquery(),
+                ),
+                else_=None,
+            )
+            return (
+                select(
+                    Task.id,
+                    Task.team_id,
+                    Task.due_date,
+                    Task.created_at,
+                    Task.client_id,
+                    Task.action,
+                    Task.status,
+                    Task.moves,
+                    Client.name,
+                    Client.stage,
+                    hot,
+                    vague,
+                    moved_from,
+                    *latest_outcomes(),
+                )
+                .join_from(ids, Task, Task.id == ids.c.id)
+                .outerjoin(Client, and_(Client.id == Task.client_id, Client.team_id == team))
+            )
+
+        def clients_statement() -> Executable:
+            team: BindParameter[int] = bindparam("team")
+            me: BindParameter[int] = bindparam("member")
+            hot = (
+                select(HotEntry.id)
+                .where(
+                    HotEntry.client_id == Client.id, HotEntry.team_id == team, HotEntry.closed_at.is_(None)
+                )
+                .limit(1)
+                .correlate(Client)
+                .scalar_subquery()
+            )
+            has_open = (
+                select(Task.id)
+                .where(Task.client_id == Client.id, Task.assignee_id == me, Task.status == TaskStatus.OPEN)
+                .limit(1)
+                .correlate(Client)
+                .scalar_subquery()
+            )
+            return select(Client.id, Client.name, Client.stage, hot, has_open).where(
+                Client.team_id == team, Client.owner_id == me, Client.stage.in_(OPEN_STAGES)
+            )
+
+        start, end = self._bounds(today, zone)
+        params = {"team": member.team_id, "member": member.id, "today": today, "start": start, "end": end}
+        rows = (await self.session.execute(once(tasks_statement), params)).all()
+        items: list[TaskItem] = []
+        morning_due: dict[int, date] = {}
+        frozen: set[int] = set()
+        vague: dict[int, str] = {}
+        # the team is checked on the rows, not in the query (see _days_tasks_statement)
+        for r in [r for r in rows if r.team_id == member.team_id]:
+            task_id, client_id, moves = r[0], r[4], r[7]
+            items.append(
+                TaskItem(
+                    task_id=task_id,
+                    due=r[2],
+                    created_at=r[3],
+                    client_id=client_id,
+                    client_name=r[8],
+                    stage=r[9],
+                    hot=r[10] is not None,
+                    frozen=is_task_frozen(moves),
+                    action=r[5],
+                    status=r[6],
+                    moves=moves,
+                )
+            )
+            if r[11] is not None:
+                vague[task_id] = r[11]
+            if moves and r[12] is not None:
+                morning_due[task_id] = r[12]
+            if client_id is not None and r[8] is not None and is_frozen(r[13:]):
+                frozen.add(client_id)
+        own = (await self.session.execute(once(clients_statement), params)).all()
+        idle = clients_without_tasks(
+            [ClientItem(cid, name, stage, hot is not None) for cid, name, stage, hot, _ in own],
+            {cid for cid, _, _, _, has_open in own if has_open is not None},
         )
-        idle = _idle(own, hot, await self.tasks.open_client_ids(member.id))
         return DayList(
             day=today,
-            tasks=items,
-            frozen_clients=await self.frozen_clients(i.client_id for i in items if i.client_id),
+            tasks=in_day_order(items, today, morning_due),
+            frozen_clients=frozenset(frozen),
             idle_clients=idle,
-            vague=await CrmRepo(self.session).vague_tasks(member.team_id, [i.task_id for i in items]),
+            vague=vague,
         )
 
     async def idle_clients(self, member: Member) -> list[ClientItem]:

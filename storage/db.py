@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage.sqlite_onehop import install as install_one_trip
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 SQLITE_BEGIN = "sqlite_begin"
 """A connection's execution option naming the statement its SQLite transactions begin with ("BEGIN":
@@ -39,6 +41,7 @@ def create_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> AsyncE
 def _tune_sqlite(engine: AsyncEngine, begin: str = "BEGIN IMMEDIATE") -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        install_one_trip(dbapi_connection)  # each statement one trip to aiosqlite's thread, not four
         # Stop the driver from issuing its own deferred BEGIN; we issue ours in _on_begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()

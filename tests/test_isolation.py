@@ -1630,7 +1630,6 @@ MASKED: dict[str, str] = {
     # CRM connection, user or link for team B, so no row of B could come through the removed filter; the
     # /crm steps behind a connection (people, disconnect) are not reached at all for the same reason
     "crm_repo.CrmRepo.connection CrmConnection.team_id == team_id": _NO_CRM_SEED,
-    "crm_repo.CrmRepo.vague_tasks CrmLink.team_id == team_id": _NO_CRM_SEED,
     "crm_repo.CrmRepo.vague_open CrmLink.team_id == team_id": _NO_CRM_SEED,
     "crm_repo.CrmRepo.vague_open Task.team_id == team_id": _NO_CRM_SEED,
     "crm_repo.CrmRepo.disconnect CrmConnection.team_id == team_id": _NO_CRM_SEED,
@@ -1638,7 +1637,10 @@ MASKED: dict[str, str] = {
     "crm_repo.CrmRepo.user_link CrmUserLink.team_id == team_id": _NO_CRM_SEED,
     "crm_repo.CrmRepo.waiting_users CrmUserLink.team_id == team_id": _NO_CRM_SEED,
     "day_repo.DayRepo.task_items Client.team_id == team_id": _FROM_A_ROWS,
-    "day_repo.DayRepo.day_list Client.team_id == member.team_id #2": _FROM_A_ROWS,
+    "day_repo.DayRepo.day_list Client.team_id == team": _FROM_A_ROWS,
+    "day_repo.DayRepo.day_list HotEntry.team_id == team": _HOT_MARKS,
+    "day_repo.DayRepo.day_list HotEntry.team_id == team #2": _HOT_MARKS,
+    "day_repo.DayRepo.day_list CrmLink.team_id == team": _NO_CRM_SEED,
     "head_repo.HeadRepo.plan_task Task.team_id == team_id": _ON_A_PLAN,
     "head_repo.HeadRepo.frozen_facts Client.team_id == team_id": _NOT_FROZEN,
     "head_repo.HeadRepo.head_share Task.team_id == team_id": _HEAD_SHARE,
@@ -1701,6 +1703,7 @@ NOT_UPDATE_PATH: dict[str, str] = {
     "crm_repo.CrmRepo.tasks_by_id Task.team_id == team_id": f"{_CRM_SYNC}, {_CRM_OUTBOX}",
     "crm_repo.CrmRepo.users CrmUserLink.team_id == team_id": f"{_CRM_SYNC}, {_CRM_CLI}",
     "day_repo.DayRepo.active_clients Client.team_id == member.team_id": _NO_CALLER,
+    "crm_repo.CrmRepo.vague_tasks CrmLink.team_id == team_id": "tests/crm/ (the day list reads its own)",
     "outbox_repo.Filter.apply Outbox.team_id == self.team_id": "scheduler/ops.py (the ops report job)",
     "outbox_repo.OutboxRepo.counts Outbox.team_id == team_id": "scheduler/ops.py (the ops report job)",
     "outbox_repo.OutboxRepo.sent_on Outbox.team_id == team_id": "scheduler/ops.py (the ops report job)",

@@ -38,3 +38,39 @@ def test_url_buttons_and_bad_sizes() -> None:
     for bad in (0, 9):
         with pytest.raises(ValueError, match="1 to 8"):
             kb.adjust(bad)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_markup_is_the_model_aiogram_builds(seed: int) -> None:
+    """The markup equals, dumps and serializes as aiogram's builder makes it (buttons packed by
+    ``pack_task_act`` among others)."""
+    rng = random.Random(seed)
+    ours, theirs = Keyboard(), InlineKeyboardBuilder()
+    for i in range(rng.randrange(1, 20)):
+        text = rng.choice(["✅ 1", "b<i>", "Клиент & Co", f"{i}"])
+        data = TaskAct(
+            action=rng.choice(list(TaskAction)), task_id=i * 977, v=View.REPORT, p=i % 3, ver=i % 4
+        )
+        ours.button(text=text, callback_data=data)
+        theirs.button(text=text, callback_data=data)
+    assert ours.as_markup() == theirs.as_markup()
+    for mode in ("python", "json"):
+        dumped = ours.as_markup().model_dump(mode=mode, exclude_none=True)
+        assert dumped == theirs.as_markup().model_dump(mode=mode, exclude_none=True)
+    assert ours.as_markup().model_dump_json() == theirs.as_markup().model_dump_json()
+
+
+def test_packed_task_buttons_are_aiograms() -> None:
+    """``pack_task_act`` (the day list's four buttons a task) is ``TaskAct(...).pack()``, character for
+    character, and still refuses data over Telegram's 64 bytes."""
+    from handlers.day_callbacks import pack_task_act
+
+    for action in TaskAction:
+        for view in View:
+            for task_id, page, ver in [(0, 0, 0), (1, 2, 3), (987654321, 17, 250), (2**40, 0, 1)]:
+                assert (
+                    pack_task_act(action, task_id, view, page, ver)
+                    == TaskAct(action=action, task_id=task_id, v=view, p=page, ver=ver).pack()
+                )
+    with pytest.raises(ValueError, match="too long"):
+        pack_task_act(TaskAction.DONE, 10**60, View.TODAY, 0, 0)

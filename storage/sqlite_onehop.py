@@ -1,0 +1,122 @@
+"""Each SQLite statement in one trip to aiosqlite's thread, not four.
+
+aiosqlite runs every call on its connection in a thread of its own: the event loop queues the call, the
+thread runs it and hands the result back through the loop's self-pipe. SQLAlchemy's aiosqlite cursor
+makes four such trips a statement (open a cursor, execute, fetch the rows, close the cursor), so a
+statement that SQLite runs in microseconds cost the bot about half a millisecond of queueing, thread
+switches and wake-ups, more on a loaded machine (``bench/updates.py``'s "floor", one transaction with
+one read, was four fifths such trips). ``OneTripCursor`` does the four in one function run in the thread
+and keeps what SQLAlchemy reads afterwards (the description, the rows, rowcount, lastrowid).
+
+It relies on what SQLAlchemy's own aiosqlite dialect relies on: aiosqlite's ``Connection._execute`` (queue
+a function for its thread) and ``Connection._conn`` (the ``sqlite3.Connection`` there). ``install`` checks
+they exist and the connection is SQLAlchemy's aiosqlite adapter; else it changes nothing (four trips, as
+before). ``tests/storage/test_sqlite_onehop.py`` runs statements through both.
+"""
+
+from __future__ import annotations
+
+import collections
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+)
+from sqlalchemy.util.concurrency import await_
+
+Outcome = tuple[Any, list[Any], int, int | None]
+
+
+def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> Outcome:
+    """In aiosqlite's thread: the statement from cursor to close."""
+    cursor = conn.cursor()
+    try:
+        if many:
+            cursor.executemany(operation, parameters)
+        elif parameters is None:
+            cursor.execute(operation)
+        else:
+            cursor.execute(operation, parameters)
+        description = cursor.description
+        rows = cursor.fetchall() if description else []
+        return description, rows, cursor.rowcount, cursor.lastrowid
+    finally:
+        cursor.close()
+
+
+class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
+    """SQLAlchemy's aiosqlite cursor, each statement in one trip to the thread; the rows are buffered as
+    the original buffers them (it fetches all after each execute)."""
+
+    __slots__ = ("_description", "_lastrowid", "_rowcount")
+
+    def __init__(self, adapt_connection: Any) -> None:  # no aiosqlite cursor: no trip
+        self._adapt_connection = adapt_connection
+        self._connection = adapt_connection._connection
+        self._cursor = None  # type: ignore[assignment]  # nothing to close: close() returns at once
+        self._soft_closed_memoized = {}  # type: ignore[assignment]  # the base class's immutabledict
+        self._rows = collections.deque()
+        self._description: Any = None
+        self._rowcount = -1
+        self._lastrowid: int | None = None
+
+    @property
+    def description(self) -> Any:
+        return self._description
+
+    @property
+    def rowcount(self) -> int:
+        return self._rowcount
+
+    @property
+    def lastrowid(self) -> int:
+        return self._lastrowid  # type: ignore[return-value]  # None before an insert, as sqlite3's
+
+    async def _async_soft_close(self) -> None:
+        """Nothing is open in the thread after a statement."""
+
+    def close(self) -> None:
+        self._rows.clear()
+
+    def execute(self, operation: Any, parameters: Any = None) -> Any:
+        try:
+            return await_(self._trip(operation, parameters, many=False))
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
+    def executemany(self, operation: Any, seq_of_parameters: Sequence[Any]) -> Any:
+        try:
+            return await_(self._trip(operation, seq_of_parameters, many=True))
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
+    async def _trip(self, operation: Any, parameters: Any, many: bool) -> None:
+        connection = self._connection
+        async with self._adapt_connection._execute_mutex:
+            outcome: Outcome = await connection._execute(  # aiosqlite private API: see the module doc
+                _run, connection._conn, operation, parameters, many
+            )
+        self._description, rows, self._rowcount, self._lastrowid = outcome
+        self._rows = collections.deque(rows)
+
+
+class OneTripConnection(AsyncAdapt_aiosqlite_connection):
+    __slots__ = ()
+    _cursor_cls = OneTripCursor
+
+
+def install(dbapi_connection: Any) -> bool:
+    """Make this connection's cursors ``OneTripCursor`` (called on connect); False when it is not
+    SQLAlchemy's aiosqlite adapter over an aiosqlite connection this was written against."""
+    if type(dbapi_connection) is not AsyncAdapt_aiosqlite_connection:
+        return False
+    inner = getattr(dbapi_connection, "_connection", None)
+    if not callable(getattr(inner, "_execute", None)) or not isinstance(
+        getattr(inner, "_conn", None), sqlite3.Connection
+    ):
+        return False
+    dbapi_connection.__class__ = OneTripConnection
+    return True
