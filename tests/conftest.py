@@ -99,3 +99,10 @@ async def session_pool(db_url: str):
 @pytest.fixture
 def settings(db_url: str) -> Settings:
     return load_settings(bot_token=TEST_TOKEN, database_url=db_url, _env_file=None)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that must share one worker under pytest-xdist (``make test``; an ``xdist_group`` mark)
+    first: the isolation probe's group takes minutes, and begun first the other worker runs everything else
+    meanwhile instead of the run waiting for it at the end. The order within each group is kept."""
+    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
