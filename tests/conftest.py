@@ -13,17 +13,27 @@ import shutil
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bot.config import Settings, load_settings
 from storage.db import create_engine, create_session_pool
 from storage.migrate import upgrade
 
 TEST_TOKEN = "123456789:TEST-secret-token-AAAAAAAAAAAAAAAAAAAAAAA"
+
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+#: Under pytest-xdist (``make test``) a worker shares the 2 cores with the other worker and with the bot
+#: processes of the end-to-end tests: Hypothesis's 200 ms per example, a wall-clock guard, turns into noise
+#: there. Ten times that still catches an example gone pathologically slow.
+hypothesis_settings.register_profile("parallel", deadline=timedelta(seconds=2))
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    hypothesis_settings.load_profile("parallel")
 
 
 def _port_open(host: str, port: int) -> bool:
