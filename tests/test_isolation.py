@@ -1416,7 +1416,8 @@ def dialog_states(modules: Iterable[str]) -> list[str]:
 
 async def run_probe(world: World, steps: list[Step] | None = None, stop_early: bool = False) -> Probe:
     """Run ``steps`` (all of them when None: every button, then every command, planned as it goes),
-    comparing B's rows after each group; ``stop_early``: stop after the first group with a violation."""
+    comparing B's rows after each group; ``stop_early``: stop at the first violation (after the step that
+    showed it, or the group whose end found B's rows changed): one is all a self-test needs."""
     probe = Probe(world)
     planned = await plan_presses(world) if steps is None else steps
     await probe.baseline()
@@ -1431,6 +1432,9 @@ async def run_probe(world: World, steps: list[Step] | None = None, stop_early: b
                     return probe
             group = step.group
             await probe.run(step)
+            if stop_early and probe.violations:
+                await probe.settle(group)
+                return probe
         if group is not None:
             await probe.settle(group)
         if steps is None:
