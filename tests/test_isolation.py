@@ -33,7 +33,8 @@ and run the steps that reached it (recorded in the full run: which steps called 
 filter refused), asserting the probe now fails; each prints what the removal caused, and
 ``test_zz_the_table_of_removed_checks`` prints the table (``-s``). A check no step can show removed is
 listed in ``MASKED`` with why, as a strict xfail. The full run happens once per session (``recording``)
-and is shared by the main test and the self-tests.
+and is shared by the main test and the self-tests; so are the seeded worlds with the menus opened
+(``opened_copy``), and what A is shown by a self-test's steps without team B (``alone_transcript``).
 """
 
 from __future__ import annotations
