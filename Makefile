@@ -38,10 +38,15 @@ demo: $(STAMP)
 migrate: $(STAMP)
 	$(PY) -m bot migrate
 
+# The tests run in PYTEST_WORKERS processes (pytest-xdist; 0: in this one). Tests that share something
+# outside their own temp dir and database (the isolation probe's one recording, the Redis keys of one bot)
+# carry an `xdist_group` mark and run in one worker, the rest wherever a worker is free.
+PYTEST_WORKERS ?= 2
+
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The packages listed in pyproject.toml [tool.mypy], domain/ strictly.
 typecheck: $(STAMP)

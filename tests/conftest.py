@@ -12,18 +12,28 @@ import os
 import shutil
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bot.config import Settings, load_settings
 from storage.db import create_engine, create_session_pool
 from storage.migrate import upgrade
 
 TEST_TOKEN = "123456789:TEST-secret-token-AAAAAAAAAAAAAAAAAAAAAAA"
+
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+#: Under pytest-xdist (``make test``) a worker shares the 2 cores with the other worker and with the bot
+#: processes of the end-to-end tests: Hypothesis's 200 ms per example, a wall-clock guard, turns into noise
+#: there. Ten times that still catches an example gone pathologically slow.
+hypothesis_settings.register_profile("parallel", deadline=timedelta(seconds=2))
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    hypothesis_settings.load_profile("parallel")
 
 
 def _port_open(host: str, port: int) -> bool:
@@ -68,13 +78,26 @@ async def _pg_admin(sql: str) -> None:
         await conn.close()
 
 
-@pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A migrated PostgreSQL database, made once per session (per worker under pytest-xdist): each test's
+    database is a copy of it, as SQLite's are copies of a migrated file, instead of every migration run
+    again for each of the ~150 PostgreSQL tests."""
     need_service("PostgreSQL", "127.0.0.1", 5432)
+    name = f"rop_template_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        upgrade(PG_URL.rsplit("/", 1)[0] + f"/{name}")
+        yield name
+    finally:
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+async def postgres_url(postgres_template: str) -> AsyncIterator[str]:
     name = f"rop_test_{uuid.uuid4().hex[:12]}"
-    await _pg_admin(f'CREATE DATABASE "{name}"')
+    await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
     url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
-    await asyncio.to_thread(upgrade, url)
     try:
         yield url
     finally:
@@ -99,3 +122,10 @@ async def session_pool(db_url: str):
 @pytest.fixture
 def settings(db_url: str) -> Settings:
     return load_settings(bot_token=TEST_TOKEN, database_url=db_url, _env_file=None)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that must share one worker under pytest-xdist (``make test``; an ``xdist_group`` mark)
+    first: the isolation probe's group takes minutes, and begun first the other worker runs everything else
+    meanwhile instead of the run waiting for it at the end. The order within each group is kept."""
+    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)

@@ -33,7 +33,8 @@ and run the steps that reached it (recorded in the full run: which steps called 
 filter refused), asserting the probe now fails; each prints what the removal caused, and
 ``test_zz_the_table_of_removed_checks`` prints the table (``-s``). A check no step can show removed is
 listed in ``MASKED`` with why, as a strict xfail. The full run happens once per session (``recording``)
-and is shared by the main test and the self-tests.
+and is shared by the main test and the self-tests; so are the seeded worlds with the menus opened
+(``opened_copy``), and what A is shown by a self-test's steps without team B (``alone_transcript``).
 """
 
 from __future__ import annotations
@@ -80,12 +81,16 @@ from bot.filters import RoleFilter
 from bot.i18n import default_translator
 from bot.inprocess import InProcessBot
 from domain.enums import OutboxStatus, PlanStatus, Role, Stage, TaskEventKind, TaskStatus
+from handlers.crm import syncs_of
 from storage.db import create_engine, create_session_pool
 from storage.import_repo import ImportRepo
 from storage.models import (
     Base,
     BonusScheme,
     Client,
+    CrmConnection,
+    CrmLink,
+    CrmUserLink,
     DayReport,
     Deal,
     HotEntry,
@@ -103,10 +108,12 @@ from storage.models import (
 )
 from storage.outbox_repo import OutboxRepo
 from storage.repo import Repo
+from storage.updates_repo import ProcessedUpdateRepo
 from tests.conftest import TEST_TOKEN
 
 #: The first test to run records the whole probe twice (with and without team B): minutes on a busy machine.
-pytestmark = pytest.mark.timeout(900)
+#: Under pytest-xdist every test of the module runs in one worker, which records once for all of them.
+pytestmark = [pytest.mark.timeout(900), pytest.mark.xdist_group("isolation")]
 
 HANDLERS_DIR = Path(handlers.__file__).resolve().parent
 DAY = date(2026, 11, 17)  # a Tuesday
@@ -131,6 +138,9 @@ B_ID = {
     "invites": 10201,
     "vacations": 10301,
     "task_events": 10401,
+    "crm_connections": 10501,
+    "crm_users": 10601,
+    "crm_links": 10701,
 }
 #: What an int field is an id of, by its name (``<kind>_id``); unknown names get every kind in turn.
 KINDS = {
@@ -173,8 +183,12 @@ B_STRAY_TASKS = (
     "Зюйдазадача подготовить разбор",
     "Зюйдазадача согласовать завтра",
 )
+B_CRM_ADDRESS = "http://127.0.0.1:9/zuidbeta"  # never called: the probe has no CRM key to decrypt with
+B_CRM_USER = "Зюйдапродавец из CRM"
 B_MARKERS = (
     B_TEAM,
+    B_CRM_ADDRESS,
+    B_CRM_USER,
     B_HEAD,
     B_MANAGER,
     B_OWNER,
@@ -543,6 +557,71 @@ async def seed_strays(s: AsyncSession, team_b: int, a_ids: dict[str, int], b_hea
                 created_by=who,
             ),
         ]
+    )
+    await s.flush()
+
+
+async def seed_crm(s: AsyncSession, team_a: int, team_b: int | None, a_task: int) -> None:
+    """Both teams' CRM: each an active amoCRM connection (B's made first, so a lookup that forgets the team
+    finds B's), B a CRM user nobody matched yet, and each a link naming a vague CRM task. A link names its
+    bot row by id alone (``local_id``, no foreign key), as one left behind by a deleted or moved row would:
+    B's names A's open task, A's names B's stray open task of A's manager. A sees none of it; only a lookup
+    that forgets the team on one side of the join (the vague marks of the lists and digests, the /crm
+    counts) or returns B's connection, user or link shows it. ``team_b`` None: the world without B, where
+    A's rows are the same (their ids aside) and its link names a task that does not exist."""
+    amo = "amocrm"
+    if team_b is not None:
+        s.add(
+            CrmConnection(
+                id=B_ID["crm_connections"],
+                team_id=team_b,
+                provider=amo,
+                address=B_CRM_ADDRESS,
+                secret_enc="zuid-not-a-real-token",
+                secret_tail="ZUID",
+                account_name=B_TEAM,
+                summary={"users": 1, "pipelines": 1, "open_tasks": 9},
+            )
+        )
+        await s.flush()
+        s.add_all(
+            [
+                CrmUserLink(
+                    id=B_ID["crm_users"], team_id=team_b, provider=amo, crm_user_id="9501", name=B_CRM_USER
+                ),
+                CrmLink(
+                    id=B_ID["crm_links"],
+                    team_id=team_b,
+                    provider=amo,
+                    kind="task",
+                    external_id="9501",
+                    local_id=a_task,
+                    version="1",
+                    vague="only-client-name",
+                ),
+            ]
+        )
+    s.add(
+        CrmConnection(
+            team_id=team_a,
+            provider=amo,
+            address="http://127.0.0.1:9/alfa",
+            secret_enc="alfa-not-a-real-token",
+            secret_tail="ALFA",
+            account_name=A_WORDS.team,
+            summary={"users": 0, "pipelines": 1, "open_tasks": 0},
+        )
+    )
+    s.add(
+        CrmLink(
+            team_id=team_a,
+            provider=amo,
+            kind="task",
+            external_id="7001",
+            local_id=B_ID["tasks"] + 5,  # seed_strays: B's open task of A's manager, due today
+            version="1",
+            vague="only-client-name",
+        )
     )
     await s.flush()
 
@@ -1067,7 +1146,17 @@ class Probe:
         self.rows, crossing, self.owned = await team_rows(self.w.pool, self.w.team_b)
         assert not crossing, crossing
         _PROBE[:] = [self]
-        assert all(self.rows[t] for t in ("teams", "members", "clients", "tasks", "task_events", "plans"))
+        seeded = (
+            "teams",
+            "members",
+            "clients",
+            "tasks",
+            "task_events",
+            "plans",
+            "crm_connections",
+            "crm_links",
+        )
+        assert all(self.rows[t] for t in (*seeded, "crm_users"))
         self.b_sent = sum(len(self.emulator.sent(c)) for c in self.w.b_chats)
 
     async def settle(self, where: str) -> None:
@@ -1166,6 +1255,7 @@ class Probe:
             for text in step.say:
                 self.typed.append(text)
                 await self.w.app.user(uid, f"U{uid}").send(text)
+        await syncs_of(self.w.app.dp).wait()  # a CRM sync a press started reports within its step
         self.check_calls(where, first)
         if step.refused:
             self.check_refused(where, first)
@@ -1327,7 +1417,8 @@ def dialog_states(modules: Iterable[str]) -> list[str]:
 
 async def run_probe(world: World, steps: list[Step] | None = None, stop_early: bool = False) -> Probe:
     """Run ``steps`` (all of them when None: every button, then every command, planned as it goes),
-    comparing B's rows after each group; ``stop_early``: stop after the first group with a violation."""
+    comparing B's rows after each group; ``stop_early``: stop at the first violation (after the step that
+    showed it, or the group whose end found B's rows changed): one is all a self-test needs."""
     probe = Probe(world)
     planned = await plan_presses(world) if steps is None else steps
     await probe.baseline()
@@ -1342,6 +1433,9 @@ async def run_probe(world: World, steps: list[Step] | None = None, stop_early: b
                     return probe
             group = step.group
             await probe.run(step)
+            if stop_early and probe.violations:
+                await probe.settle(group)
+                return probe
         if group is not None:
             await probe.settle(group)
         if steps is None:
@@ -1411,10 +1505,12 @@ async def seeded_copy(sqlite_template: Path, directory: Path, with_b: bool) -> s
         shutil.copy(sqlite_template, path)
         engine = create_engine(f"sqlite+aiosqlite:///{path}")
         async with create_session_pool(engine)() as s, s.begin():
-            _, a_ids = await seed_team(s, A_WORDS, 1000, b_ids=False)
+            team_a, a_ids = await seed_team(s, A_WORDS, 1000, b_ids=False)
+            team_b = None
             if with_b:
                 team_b, _ = await seed_team(s, B_WORDS, 2000, b_ids=True)
                 await seed_strays(s, team_b, a_ids, B_ID["members"])
+            await seed_crm(s, team_a, team_b, a_ids["tasks"])
         await engine.dispose()
         _TEMPLATES[with_b] = path
     target = directory / f"rop-{'ab' if with_b else 'a'}.sqlite3"
@@ -1423,10 +1519,8 @@ async def seeded_copy(sqlite_template: Path, directory: Path, with_b: bool) -> s
 
 
 @asynccontextmanager
-async def opened_world(sqlite_template: Path, directory: Path, with_b: bool = True) -> AsyncIterator[World]:
-    """The bot over a copy of the seeded database, after both teams' heads and managers opened their menus
-    (what the probe forges its callback data from)."""
-    url = await seeded_copy(sqlite_template, directory, with_b)
+async def started_world(url: str, with_b: bool) -> AsyncIterator[World]:
+    """The bot over the database at ``url`` (a copy of the seeded one), its users known to the emulator."""
     engine = create_engine(url)
     pool = create_session_pool(engine)
     async with pool() as s:
@@ -1470,11 +1564,55 @@ async def opened_world(sqlite_template: Path, directory: Path, with_b: bool = Tr
         with_b,
     )
     try:
-        world.harvested = await harvest(world)
         yield world
     finally:
         await app.close()
         await engine.dispose()
+
+
+def _copy_db(source: Path, target: Path) -> None:
+    """A closed SQLite database's file, and its write-ahead log if one is left."""
+    for suffix in ("", "-wal"):
+        if Path(f"{source}{suffix}").exists():
+            shutil.copy(f"{source}{suffix}", f"{target}{suffix}")
+
+
+#: The seeded database after the menus were opened (``harvest``) and the buttons they showed, by ``with_b``.
+_OPENED: dict[bool, tuple[Path, dict[tuple[str, int], set[str]]]] = {}
+
+
+async def opened_copy(
+    sqlite_template: Path, directory: Path, with_b: bool
+) -> tuple[str, dict[tuple[str, int], set[str]]]:
+    """A copy of the seeded database as it is after both teams' heads and managers opened their menus, and
+    the buttons they were shown. The menus are opened once per session, every check in place, and every
+    world (the recording's, each self-test's) starts from that point: opening them (a board picture, an
+    export, a report…) took longer than most self-tests' own steps."""
+    if with_b not in _OPENED:
+        url = await seeded_copy(sqlite_template, directory, with_b)
+        async with started_world(url, with_b) as world:
+            harvested = await harvest(world)
+            # the next world's emulator numbers its updates from 1 again: not duplicates of these
+            async with world.pool() as s, s.begin():
+                await ProcessedUpdateRepo(s).prune(datetime.now(UTC) + timedelta(days=1))
+        opened = directory / f"opened-{'ab' if with_b else 'a'}.sqlite3"
+        _copy_db(Path(url.removeprefix("sqlite+aiosqlite:///")), opened)
+        _OPENED[with_b] = (opened, harvested)
+    opened, harvested = _OPENED[with_b]
+    os.makedirs(directory, exist_ok=True)
+    target = directory / f"world-{'ab' if with_b else 'a'}.sqlite3"
+    _copy_db(opened, target)
+    return f"sqlite+aiosqlite:///{target}", harvested
+
+
+@asynccontextmanager
+async def opened_world(sqlite_template: Path, directory: Path, with_b: bool = True) -> AsyncIterator[World]:
+    """The bot over a copy of the seeded database, after both teams' heads and managers opened their menus
+    (what the probe forges its callback data from)."""
+    url, harvested = await opened_copy(sqlite_template, directory, with_b)
+    async with started_world(url, with_b) as world:
+        world.harvested = {key: set(data) for key, data in harvested.items()}
+        yield world
 
 
 #: The probe running now, for the wrappers of the repository methods (one probe runs at a time).
@@ -1621,26 +1759,19 @@ _OWNER_OF_A_CLIENT = (
 )
 #: Checks the probe reaches but whose removal it cannot show, each with the check that masks it. Strict
 #: xfail: the day the probe catches the removal, the test "passes unexpectedly" and fails, so the entry goes.
-_NO_CRM_SEED = (
-    "reached through /crm or the vague-task marks, but the probe's seed has no CRM connection, user or link "
-    "for team B (tests/crm/test_chat.py forges another team's CRM buttons directly): a gap of the seed"
+_CRM_USER_BUTTONS = (
+    "the buttons of one CRM user (crm:uu, crm:m) carry its id in an untyped field ``u``: the probe forges "
+    "B's ids into it only on the first of the class's templates, and A's own CRM user is never offered (A "
+    "has none waiting); tests/crm/test_chat.py forges another team's CRM user into them directly"
 )
 MASKED: dict[str, str] = {
-    # reached by /crm (handlers/crm.py) or the vague-task marks of the lists and digests, but the seed has no
-    # CRM connection, user or link for team B, so no row of B could come through the removed filter; the
-    # /crm steps behind a connection (people, disconnect) are not reached at all for the same reason
-    "crm_repo.CrmRepo.connection CrmConnection.team_id == team_id": _NO_CRM_SEED,
-    "crm_repo.CrmRepo.vague_open CrmLink.team_id == team_id": _NO_CRM_SEED,
-    "crm_repo.CrmRepo.vague_open Task.team_id == team_id": _NO_CRM_SEED,
-    "crm_repo.CrmRepo.disconnect CrmConnection.team_id == team_id": _NO_CRM_SEED,
-    "crm_repo.CrmRepo.match_user CrmConnection.team_id == link.team_id": _NO_CRM_SEED,
-    "crm_repo.CrmRepo.user_link CrmUserLink.team_id == team_id": _NO_CRM_SEED,
-    "crm_repo.CrmRepo.waiting_users CrmUserLink.team_id == team_id": _NO_CRM_SEED,
+    # reached by the /crm people buttons, but only with ids that are no CRM user of B's (see the reason)
+    "crm_repo.CrmRepo.match_user CrmConnection.team_id == link.team_id": _CRM_USER_BUTTONS,
+    "crm_repo.CrmRepo.user_link CrmUserLink.team_id == team_id": _CRM_USER_BUTTONS,
     "day_repo.DayRepo.task_items Client.team_id == team_id": _FROM_A_ROWS,
     "day_repo.DayRepo.day_list Client.team_id == team": _FROM_A_ROWS,
     "day_repo.DayRepo.day_list HotEntry.team_id == team": _HOT_MARKS,
     "day_repo.DayRepo.day_list HotEntry.team_id == team #2": _HOT_MARKS,
-    "day_repo.DayRepo.day_list CrmLink.team_id == team": _NO_CRM_SEED,
     "head_repo.HeadRepo.plan_task Task.team_id == team_id": _ON_A_PLAN,
     "head_repo.HeadRepo.frozen_facts Client.team_id == team_id": _NOT_FROZEN,
     "head_repo.HeadRepo.head_share Task.team_id == team_id": _HEAD_SHARE,
@@ -1688,20 +1819,16 @@ NOT_UPDATE_PATH: dict[str, str] = {
     "crm_repo.CrmRepo.put_secret CrmConnection.team_id == team_id": _CRM_OAUTH,
     "crm_repo.CrmRepo.clients_by_id Client.team_id == team_id": _CRM_SYNC,
     "crm_repo.CrmRepo.crm_user_of CrmUserLink.team_id == team_id": _CRM_OUTBOX,
-    "crm_repo.CrmRepo.link_counts CrmLink.team_id == team_id": _CRM_CLI,
     "crm_repo.CrmRepo.links CrmLink.team_id == team_id": _CRM_SYNC,
     "crm_repo.CrmRepo.marks_after CrmLink.team_id == team_id": _CRM_OUTBOX,
     "crm_repo.CrmRepo.marks_after Task.team_id == team_id": _CRM_OUTBOX,
     "crm_repo.CrmRepo.members Member.team_id == team_id": _CRM_SYNC,
-    "crm_repo.CrmRepo.open_task_count CrmLink.team_id == team_id": _CRM_CLI,
-    "crm_repo.CrmRepo.open_task_count Task.team_id == team_id": _CRM_CLI,
     "crm_repo.CrmRepo.outbox_counts CrmOutbox.team_id == team_id": f"{_CRM_OUTBOX}, {_CRM_CLI}",
     "crm_repo.CrmRepo.outbox_head CrmOutbox.team_id == team_id": _CRM_OUTBOX,
     "crm_repo.CrmRepo.put_user CrmUserLink.team_id == team_id": _CRM_SYNC,
     "crm_repo.CrmRepo.set_events_cursor CrmConnection.team_id == team_id": _CRM_OUTBOX,
     "crm_repo.CrmRepo.stage_map CrmStageMap.team_id == team_id": _CRM_SYNC,
     "crm_repo.CrmRepo.tasks_by_id Task.team_id == team_id": f"{_CRM_SYNC}, {_CRM_OUTBOX}",
-    "crm_repo.CrmRepo.users CrmUserLink.team_id == team_id": f"{_CRM_SYNC}, {_CRM_CLI}",
     "day_repo.DayRepo.active_clients Client.team_id == member.team_id": _NO_CALLER,
     "crm_repo.CrmRepo.vague_tasks CrmLink.team_id == team_id": "tests/crm/ (the day list reads its own)",
     "outbox_repo.Filter.apply Outbox.team_id == self.team_id": "scheduler/ops.py (the ops report job)",
@@ -1788,6 +1915,21 @@ def _report(check: object, steps: list[Step], probe: Probe) -> str:
     )
 
 
+#: What A is shown by some steps in the world without team B, by the steps.
+_ALONE: dict[tuple[Step, ...], list[str]] = {}
+
+
+async def alone_transcript(sqlite_template: Path, directory: Path, steps: list[Step]) -> list[str]:
+    """What A is shown by ``steps`` in the world without team B. Kept for the session: without B every row
+    is A's, so a removed team check changes nothing there, and the checks of one method (reached by the same
+    steps) share one run."""
+    key = tuple(steps)
+    if key not in _ALONE:
+        async with opened_world(sqlite_template, directory, with_b=False) as world:
+            _ALONE[key] = (await run_probe(world, steps)).transcript
+    return _ALONE[key]
+
+
 @pytest.mark.parametrize("check", _params(TEAM_CHECKS), ids=str)
 async def test_removing_a_team_check_fails_the_probe(
     check: TeamCheck, sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -1808,9 +1950,7 @@ async def test_removing_a_team_check_fails_the_probe(
         async with opened_world(sqlite_template, tmp_path) as world:
             probe = await run_probe(world, steps, stop_early=True)
         if not probe.violations:  # nothing of B shown or changed: did B's rows change what A saw?
-            async with opened_world(sqlite_template, tmp_path / "without-b", with_b=False) as world:
-                alone = await run_probe(world, steps)
-            probe.compare(alone.transcript)
+            probe.compare(await alone_transcript(sqlite_template, tmp_path / "without-b", steps))
     _TABLE.append(_report(check, steps, probe))
     print(_TABLE[-1])
     assert probe.violations, f"{check} removed and the probe stays green ({len(steps)} steps reach it)"

@@ -52,7 +52,8 @@ from tests.e2e.harness import LiveBot, next_working_day, opened
 from tests.e2e.webhook_harness import LiveWebhookBot
 from tests.handlers.conftest import make_team
 
-pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
+#: Its bots keep dialog state and the send limiter in Redis under the one test token: one test at a time.
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.xdist_group("redis")]
 
 T = TypeVar("T")
 S = OutboxStatus

@@ -22,7 +22,8 @@ from storage.models import Client
 from tests.conftest import REDIS_URL, TEST_TOKEN, need_service
 from tests.handlers.conftest import MORNING_UTC, make_team
 
-pytestmark = pytest.mark.redis
+#: Each test clears the same range of Redis keys: one test of those sharing Redis at a time (xdist).
+pytestmark = [pytest.mark.redis, pytest.mark.xdist_group("redis")]
 
 
 async def two_processes(

@@ -20,7 +20,8 @@ from scheduler.runner import limiter_from_settings
 from scheduler.shared_limiter import RedisSendLimiter
 from tests.conftest import REDIS_URL, TEST_TOKEN, need_service
 
-pytestmark = pytest.mark.redis
+#: A dispatcher here limits under the one test token's Redis keys: one Redis test at a time (xdist).
+pytestmark = [pytest.mark.redis, pytest.mark.xdist_group("redis")]
 
 LIMIT = 50  # the "Telegram" of these tests: at most this many sends in any second
 RATE = 45.0  # the limiter's rate, a little under the limit as in production (28 under 30): the margin
