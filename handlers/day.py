@@ -37,7 +37,7 @@ from handlers.day_views import (
     QUICK_REASONS,
     Page,
     cancel_keyboard,
-    fmt_date,
+    day_off_offer,
     local_date,
     member_zone,
     move_keyboard,
@@ -341,12 +341,11 @@ async def save_move_date(message: Message, day: Day, t: Texts, state: FSMContext
     to = parse_due_date(one_line(message.text), day.today)
     if to == day.today:
         raise UserError("task-same-date")
-    calendar = await day.days.calendar(day.team, day.member)
-    if not calendar.is_working_day(to):  # a Friday's «завтра»: say so, offer the next working day
+    offer = day_off_offer(await day.days.calendar(day.team, day.member), to, "move-day-off", t)
+    if offer is not None:  # a Friday's «завтра»: say so, offer the next working day
         await state.clear()
-        working = calendar.next_working_day(to)
-        markup = move_keyboard(task.id, int(data["ver"]), [working, to], View(data["v"]), int(data["p"]), t)
-        text = t("move-day-off", date=fmt_date(to, t), next=fmt_date(working, t))
+        text, days = offer
+        markup = move_keyboard(task.id, int(data["ver"]), days, View(data["v"]), int(data["p"]), t)
         await message.answer(text, reply_markup=markup)
         return
     await day.days.move(day.member, task, to, day.now)

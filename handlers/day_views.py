@@ -25,6 +25,7 @@ from aiogram.types import InlineKeyboardMarkup
 from bot.i18n import Html, Texts
 from bot.keyboard import Keyboard
 from domain import zones
+from domain.calendar import MemberCalendar, WorkCalendar
 from domain.digest import Count
 from domain.enums import PlanStatus, TaskStatus
 from domain.money import format_money
@@ -76,6 +77,18 @@ def local_date(now: datetime, team: Team, member: Member) -> date:
 
 def fmt_date(d: date, t: Texts) -> str:
     return t("date-short", weekday=t(f"weekday-{d.weekday()}"), date=f"{d.day:02d}.{d.month:02d}")
+
+
+def day_off_offer(
+    calendar: WorkCalendar | MemberCalendar, typed: date, key: str, t: Texts
+) -> tuple[str, list[date]] | None:
+    """A typed date on a day off (a Friday's «завтра») is questioned, not taken: the ``key`` text naming
+    it and the next working day, and the days to offer (that working day, then the typed day after all).
+    None when ``typed`` is a working day."""
+    if calendar.is_working_day(typed):
+        return None
+    working = calendar.next_working_day(typed)
+    return t(key, date=fmt_date(typed, t), next=fmt_date(working, t)), [working, typed]
 
 
 def fmt_money(amount: Decimal) -> str:

@@ -29,7 +29,7 @@ from domain.errors import UserError
 from domain.hot import MAX_TEXT, HotItem, order_entries, reminders
 from domain.text import split_message
 from handlers.callbacks import reply_to, show
-from handlers.day_views import fmt_date, local_date
+from handlers.day_views import day_off_offer, fmt_date, local_date
 from handlers.head_callbacks import TYPE_DATE, HotAct, HotAction, HotDate, HotPick
 from handlers.head_common import HEAD, PICK_LIMIT, one_text
 from handlers.routing import on_typed, role_router
@@ -105,12 +105,14 @@ def entry_keyboard(entry_id: int, t: Texts) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def date_keyboard(today: date, team: Team, t: Texts) -> InlineKeyboardMarkup:
-    calendar = WorkCalendar.from_db(team.workdays, team.holiday_country)
-    days, d = [today], today
-    while len(days) < 6:
-        d = calendar.next_working_day(d)
-        days.append(d)
+def date_keyboard(today: date, team: Team, t: Texts, days: list[date] | None = None) -> InlineKeyboardMarkup:
+    """The days for the next step (today and the team's next working days unless given)."""
+    if days is None:
+        calendar = team_calendar(team)
+        days, d = [today], today
+        while len(days) < 6:
+            d = calendar.next_working_day(d)
+            days.append(d)
     label = t.plain
     kb = Keyboard()
     for d in days:
@@ -118,6 +120,10 @@ def date_keyboard(today: date, team: Team, t: Texts) -> InlineKeyboardMarkup:
     kb.button(text=label("btn-other-date"), callback_data=HotDate(to=TYPE_DATE))
     kb.adjust(3, 3, 1)
     return kb.as_markup()
+
+
+def team_calendar(team: Team) -> WorkCalendar:
+    return WorkCalendar.from_db(team.workdays, team.holiday_country)
 
 
 def _text(text: str | None) -> str:
@@ -394,7 +400,13 @@ async def pick_date(
 async def date_text(
     message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
 ) -> None:
-    to = parse_due_date(_text(message.text)[:100], local_date(clock(), team, member))
+    today = local_date(clock(), team, member)
+    to = parse_due_date(_text(message.text)[:100], today)
+    offer = day_off_offer(team_calendar(team), to, "hot-day-off", t)
+    if offer is not None:  # the team's day off: say so, offer the next working day (or that day after all)
+        text, days = offer
+        await message.answer(text, reply_markup=date_keyboard(today, team, t, days))
+        return
     text, markup = await _save_date(to, repo, team, member, clock, t, state)
     await message.answer(text, reply_markup=markup)
 

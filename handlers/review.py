@@ -26,7 +26,7 @@ from domain.review import Agenda, ReviewClient, agenda, days_in_stage, silent_da
 from domain.text import split_message
 from handlers.callbacks import answer_under, pressed
 from handlers.day import Day, one_line
-from handlers.day_views import fmt_date, fmt_money, local_date
+from handlers.day_views import day_off_offer, fmt_date, fmt_money, local_date
 from handlers.head_common import (
     HEAD,
     OTHER_DATE,
@@ -151,10 +151,18 @@ async def _active(heads: HeadRepo, team: Team, review_id: int) -> tuple[Review, 
 
 
 async def due_keyboard(
-    repo: Repo, team: Team, manager: Member, review: Review, clock: Clock, t: Texts
+    repo: Repo,
+    team: Team,
+    manager: Member,
+    review: Review,
+    clock: Clock,
+    t: Texts,
+    days: list[date] | None = None,
 ) -> InlineKeyboardMarkup:
-    day = Day(repo, team, manager, clock)
-    days = [day.today, *await day.next_days(5)]
+    """The days to set the agreed task for (today and the manager's next working days unless given)."""
+    if days is None:
+        day = Day(repo, team, manager, clock)
+        days = [day.today, *await day.next_days(5)]
     kb = Keyboard()
     for d in days:
         kb.button(text=fmt_date(d, t), callback_data=ReviewDue(review_id=review.id, to=d.strftime("%Y%m%d")))
@@ -398,6 +406,14 @@ async def set_review_due_typed(
     translator: Translator,
 ) -> None:
     due = parse_due_date(one_line(message.text), local_date(clock(), team, member))
+    review, manager = await _active(repo.heads, team, int((await state.get_data()).get("review_id", 0)))
+    offer = day_off_offer(await repo.days.calendar(team, manager), due, "add-day-off", t)
+    if offer is not None:  # the manager's day off: say so, offer the next working day or that one
+        text, days = offer
+        await message.answer(
+            text, reply_markup=await due_keyboard(repo, team, manager, review, clock, t, days)
+        )
+        return
     await _create(message, due, repo, team, member, clock, t, state, bot, translator)
 
 

@@ -164,6 +164,7 @@ hot-ask-reason = 💡 Why do you believe in the sale to “{ $client }”? A sen
 hot-ask-reason-edit = 💡 Why do you believe in this sale? A sentence or two.
 hot-ask-step = 📝 Your next step with the client: a concrete action, such as “Meet the director”.
 hot-ask-date = 📅 When? Pick a day or type a date.
+hot-day-off = 📅 { $date } is a day off. Set the step for { $next }? Pick a day or type another date.
 hot-saved = 🔥 Saved on the hot list.
 hot-removed = The client is off the hot list.
 hot-reminder-title = 🔥 <b>Hot list reminder</b>

@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.i18n import default_translator
+from bot.inprocess import Speaker
+from botapi_emulator.models import SentMessage
 from domain.enums import Role
-from storage.models import Member, Task
+from storage.models import HotEntry, Member, Task
 from storage.repo import Repo
 from tests.handlers.conftest import MONDAY, TeamWorld
 from tests.handlers.test_head import FRIDAY, Seed, at, people, runner, submit
@@ -247,3 +249,51 @@ async def test_a_task_moved_to_tomorrow_on_a_friday_is_offered_monday(world: Tea
     async with world.pool() as s:
         row = await s.get(Task, task.id)
         assert row is not None and row.due_date == MONDAY and row.moves == 1
+
+
+SATURDAY = MONDAY + timedelta(days=5)  # сб 28.11; the next working day is пн 30.11
+NEXT_MONDAY = MONDAY + timedelta(days=7)
+
+
+async def saturday_typed(head: Speaker, picker: SentMessage) -> SentMessage:
+    """«Другая дата» under ``picker``, then «28.11» typed: the day off is named and Monday offered."""
+    await head.press(picker, "Другая дата")
+    offer = (await head.send("28.11")).messages[-1]
+    assert "сб 28.11 — нерабочий день" in offer.plain_text and "пн 30.11" in offer.plain_text
+    return offer
+
+
+async def test_a_review_task_typed_for_a_saturday_is_offered_monday(world: TeamWorld) -> None:
+    anna_m = world.managers[0]
+    async with world.pool() as s, s.begin():
+        await Seed(s, world).client(anna_m, "Ромашка")
+    head, _, _ = people(world)
+    agenda = (await head.send(f"/review {anna_m.name}")).messages[-1]
+    await head.press(agenda, "другому клиенту")
+    await head.send("Ромашка")
+    offer = await saturday_typed(head, (await head.send("Отправить КП со скидкой")).messages[-1])
+    async with world.pool() as s:  # nothing set until a day is picked
+        assert await s.scalar(select(func.count(Task.id)).where(Task.assignee_id == anna_m.id)) == 0
+    added = await head.press(offer, "пн 30.11")
+    assert "По итогам разбора" in added.to(anna_m.tg_id)[0].plain_text
+    async with world.pool() as s:
+        task = await s.scalar(select(Task).where(Task.assignee_id == anna_m.id))
+        assert task is not None and task.due_date == NEXT_MONDAY and task.review_id is not None
+
+
+async def test_a_hot_step_typed_for_a_saturday_is_offered_monday(world: TeamWorld) -> None:
+    anna_m = world.managers[0]
+    async with world.pool() as s, s.begin():
+        client = await Seed(s, world).client(anna_m, "Ромашка")
+    head, _, _ = people(world)
+    await head.send("/hot Ромашка")
+    await head.send("Директор готов подписать до конца месяца")
+    offer = await saturday_typed(head, (await head.send("Провести встречу с директором")).messages[-1])
+    async with world.pool() as s:  # nothing saved until a day is picked
+        assert await s.scalar(select(func.count(HotEntry.id))) == 0
+    # the day off itself, when that is what was meant
+    saved = await head.press(offer, "сб 28.11")
+    assert "Сохранено" in saved.text
+    async with world.pool() as s:
+        entry = await s.scalar(select(HotEntry).where(HotEntry.client_id == client.id))
+        assert entry is not None and entry.next_date == SATURDAY
