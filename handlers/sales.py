@@ -611,7 +611,6 @@ async def _compose(ctx: ComposeContext, period: Period) -> list[Outgoing]:
     ]
 
 
-
 async def _report_job(settings: Settings, which: str, team: str | None, day: str | None) -> int:
     """Send the report (picture and text) now to every head and owner of the team (or of all teams)."""
     from bot.factory import create_bot
