@@ -33,6 +33,7 @@ from crm.oauth import (
     DbTokenStore,
     MemoryTokenStore,
     OAuthSession,
+    StaticToken,
     TokenEndpoint,
     TokenSet,
     endpoint_of,
@@ -156,13 +157,23 @@ async def connect(
         return await connect_in(Repo(session), vault, team_id, kind, address, secret, clock(), provider)
 
 
-def open_provider(conn: CrmConnection, vault: Vault, pool: async_sessionmaker[AsyncSession]) -> CrmProvider:
+def open_provider(
+    conn: CrmConnection, vault: Vault, pool: async_sessionmaker[AsyncSession] | None
+) -> CrmProvider:
     """The client of a stored connection (the secret decrypted only here, kept only in the client); an
-    OAuth one refreshes its tokens through the connection's row (``crm/oauth.py``)."""
+    OAuth one refreshes its tokens through the connection's row (``crm/oauth.py``). Without ``pool`` (a
+    chat update's read, inside the update's transaction) an OAuth client uses the stored access token as
+    it is and never refreshes it: a refresh writes the connection's row in a transaction of its own, which
+    on SQLite would wait for the update's own write lock. The scheduled sync refreshes it ahead of expiry."""
     kind, secret = ProviderKind(conn.provider), vault.decrypt(conn.secret_enc)
     if conn.auth != OAUTH:
         return make_provider(kind, conn.address, secret)
     tokens = TokenSet.from_json(secret)
+    if pool is None:
+        fixed = StaticToken(tokens.access_token)
+        if kind is ProviderKind.AMOCRM:
+            return AmoCrm(conn.address, fixed)
+        return Bitrix24(tokens.client_endpoint, fixed)
     store = DbTokenStore(pool, vault, conn.team_id)
     session = OAuthSession(tokens, conn.secret_version, store, TokenEndpoint(kind, tokens.token_url))
     return oauth_provider(kind, conn.address, session)
@@ -374,7 +385,7 @@ async def sync_team(
 
 
 async def open_tasks_of(
-    provider: CrmProvider, crm_user_id: str, sample: int = 5
+    provider: CrmProvider, crm_user_id: str, sample: int = 5, *, refused: str = "crm-bad-secret"
 ) -> tuple[int, bool, list[CrmTask]]:
     """A CRM user's open tasks as the CRM has them now (what the head sees before choosing who the user
     is): how many (``True``: at least that many), and the first ``sample`` by due date. Bounded: the
@@ -382,6 +393,6 @@ async def open_tasks_of(
     try:
         return await provider.open_tasks_of(crm_user_id, sample)
     except CrmAuthError as exc:
-        raise UserError("crm-bad-secret", detail=str(exc)) from None
+        raise UserError(refused, detail=str(exc)) from None
     except CrmError as exc:
         raise UserError("crm-unreachable", detail=str(exc)) from None

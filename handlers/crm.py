@@ -32,6 +32,7 @@ from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from crm.base import CrmTask, ProviderKind
 from crm.hooks import ensure_hook, hook_url
+from crm.oauth import OAUTH
 from crm.service import (
     SyncOutcome,
     account_line,
@@ -512,15 +513,17 @@ async def crm_user(
     t: Texts,
     settings: Settings,
     bot: Bot,
-    session_pool: async_sessionmaker[AsyncSession],
 ) -> None:
     conn, user = await _crm_user(repo, team, callback_data.u)
     if user.member_id is not None or user.ignored:
         await show(query, bot, *await people_view(repo, team, t))
         return
-    provider = open_provider(conn, vault_of(settings), session_pool)
+    # read with the stored token as it is: no OAuth refresh inside this update's transaction (on SQLite it
+    # would wait for this update's own write lock); an expired one is refreshed by the scheduled sync
+    provider = open_provider(conn, vault_of(settings), None)
+    refused = "crm-token-stale" if conn.auth == OAUTH else "crm-bad-secret"
     try:
-        count, at_least, first = await open_tasks_of(provider, user.crm_user_id, TASKS_SHOWN)
+        count, at_least, first = await open_tasks_of(provider, user.crm_user_id, TASKS_SHOWN, refused=refused)
     finally:
         await provider.close()
     choices = await _choices(repo, team, conn.provider)

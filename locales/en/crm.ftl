@@ -37,6 +37,7 @@ cli-crm-key = A new encryption key (put it in .env and keep it secret):
 error-crm-no-key = CRM_SECRET_KEY is not set, so the CRM secret cannot be stored. Generate a key with python -m bot crm keygen and add it to .env.
 error-crm-key-mismatch = The CRM secret does not decrypt with the current CRM_SECRET_KEY: the key changed. Connect the CRM again.
 error-crm-bad-secret = The CRM refused the secret: { $detail }. Check the address and the secret — nothing was stored.
+error-crm-token-stale = The CRM access token has expired; the bot renews it when it syncs. Press “🔄 Sync now” and open the card again.
 error-crm-unreachable = The CRM does not answer ({ $detail }). Nothing was stored; try again later.
 error-crm-bad-address = Could not read the CRM address “{ $address }”.
 error-crm-oauth-lines-amocrm = Send one line, the long-lived token, or for OAuth four lines: the integration ID, its secret key, the redirect URI, the authorization code. Nothing was stored.

@@ -465,3 +465,38 @@ async def test_a_mistyped_address_is_explained_and_nothing_stored(world: ChatWor
     assert "Не понял адрес CRM" in refused.text and "/crm" in refused.text
     assert secret_message(world, world.head.tg_id).deleted  # it may have been a secret all the same
     assert await world.connection() is None
+
+
+async def test_an_expired_oauth_token_is_not_refreshed_inside_the_cards_update(
+    world: ChatWorld, amo: FakeAmoCrm
+) -> None:
+    """The user card reads the CRM inside the press's transaction: an OAuth refresh there would write the
+    connection's row in a transaction of its own, which on SQLite waits for the press's own write lock
+    (15 s, then "database is locked"). The card says the token will be renewed; the sync renews it."""
+    _amo_people(amo)
+    client_id, client_secret = "5c1c0f2a-7d3e-4b8a-9f61-0e2d4c6b8a10", "integration-Secret-77QwErTy"
+    redirect = "https://bot.example.com/oauth"
+    code = amo.oauth.add_client(client_id, client_secret, redirect)
+    await _connect_amo(world, amo, "\n".join((client_id, client_secret, redirect, code)))
+    head = world.speaker(world.head)
+    await head.press(head.inbox[-1], "🔄 Синхронизировать сейчас")
+    await world.syncs_done()
+    report = head.inbox[-1]
+    await head.press(report, "👤 Сотрудники CRM: ждут 1")
+    refreshes = amo.oauth.granted.get("refresh_token", 0)
+
+    amo.oauth.expire()
+    answer = await head.press(now_of(world, report), "Виктория Н.")
+    assert answer.answer is not None and answer.answer.text is not None
+    assert answer.answer.text.startswith("Токен доступа CRM истёк, бот обновит его при синхронизации")
+    assert answer.answer.text.endswith("откройте карточку снова.")  # whole: an alert shows 200 characters
+    assert amo.oauth.granted.get("refresh_token", 0) == refreshes  # nothing refreshed in the press
+
+    await head.press(now_of(world, report), "Назад")
+    await head.press(now_of(world, report), "🔄 Синхронизировать сейчас")
+    await world.syncs_done()
+    assert amo.oauth.granted.get("refresh_token", 0) == refreshes + 1
+    report = head.inbox[-1]
+    await head.press(report, "👤 Сотрудники CRM: ждут 1")
+    await head.press(now_of(world, report), "Виктория Н.")
+    assert "Виктория Н. — в CRM 2 открытые задачи" in now_of(world, report).plain_text
