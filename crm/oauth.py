@@ -149,8 +149,9 @@ class TokenEndpoint:
         self.kind, self.url, self.clock = kind, url, clock
         netloc = urlsplit(url).netloc
         limiter = shared(f"oauth:{netloc}", lambda: SlidingWindow(5, 1.0))
-        # few attempts: a refresh runs under the connection's row lock
-        self.transport = transport or Transport(limiter, attempts=3, timeout=10.0, max_delay=3.0)
+        # a refresh runs under the connection's row lock, which on SQLite is the database's one writer:
+        # at worst 2 x 5 s and a 1 s pause, under the busy timeout (15 s) everybody else's writes wait on
+        self.transport = transport or Transport(limiter, attempts=2, timeout=5.0, max_delay=1.0)
         #: grants sent (tests and the log read it)
         self.grants = 0
 
