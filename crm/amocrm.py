@@ -121,9 +121,13 @@ class AmoCrm(CrmClient):
                 if r.status == 429:
                     raise Retry("429 Too Many Requests", limited=True, after=_retry_after(r))
                 if r.status == 403:
-                    # amoCRM's answer to an integration that kept going over its limit: blocked for a
-                    # while (its docs: «при повторных нарушениях… блокировка»); an outage, not a refusal
-                    raise Blocked(_problem(await _json(r), "403 Forbidden"), seconds=_retry_after(r))
+                    problem = _problem(await _json(r), "403 Forbidden")
+                    if "blocked" in problem.lower() or self.transport.limited_recently():
+                        # amoCRM's answer to an integration that kept going over its limit: blocked for
+                        # a while (its docs: «при повторных нарушениях… блокировка»); an outage
+                        raise Blocked(problem, seconds=_retry_after(r))
+                    # no rights to this one entity: a refusal of this call, the account goes on
+                    raise CrmError(problem, status=403)
                 if r.status >= 500:
                     raise Retry(f"{r.status}")
                 body = await _json(r)

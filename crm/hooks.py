@@ -11,6 +11,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from crm.vault import Vault
+from domain.errors import UserError
 from storage.repo import Repo
 
 
@@ -30,12 +31,18 @@ def hook_hash(secret: str) -> str:
 
 
 async def ensure_hook(repo: Repo, team_id: int, vault: Vault) -> str | None:
-    """The team's webhook path secret, generated on first use; None without a connection or a key."""
+    """The team's webhook path secret, generated on first use; None without a connection or a key.
+
+    A stored secret that no longer decrypts (``CRM_SECRET_KEY`` changed) is replaced by a new one: the old
+    webhook address stops working and the card shows the new address to paste into the CRM."""
     conn = await repo.crm.connection(team_id)
     if conn is None or not vault.ready:
         return None
     if conn.hook_enc:
-        return vault.decrypt(conn.hook_enc)
+        try:
+            return vault.decrypt(conn.hook_enc)
+        except UserError:
+            pass  # encrypted under an older key: issue a fresh secret below
     secret = secrets.token_urlsafe(24)
     conn.hook_hash, conn.hook_enc = hook_hash(secret), vault.encrypt(secret)
     await repo.session.flush()

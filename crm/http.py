@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -41,6 +42,9 @@ class Blocked(Exception):
 
 #: how long a block the CRM gave no length for keeps every call away (then one call tries again)
 BLOCK_PAUSE = 600.0
+#: a 403 within this long of a 429 is taken for amoCRM's abuse block (its fake blocks after repeated 429s
+#: within 60 s); any other 403 is a refusal of that one call (no rights to the entity), not an outage
+ABUSE_WINDOW = 60.0
 #: a ``Retry-After`` longer than this is not waited out in line: the account counts as blocked
 LONGEST_WAIT = 60.0
 
@@ -69,6 +73,8 @@ class Transport:
         self.limited = 0
         #: blocks the CRM answered (the benchmark and the tests check it stays 0 under load)
         self.blocks = 0
+        #: when (``time.monotonic()``) the CRM last refused a call for its limit
+        self.limited_at: float | None = None
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -102,6 +108,7 @@ class Transport:
                 last = str(exc)
                 if exc.limited:
                     self.limited += 1
+                    self.limited_at = time.monotonic()
                     if exc.after is not None and exc.after > LONGEST_WAIT:
                         self.limiter.block(exc.after)
                         raise CrmBlocked(f"{what}: {exc}, retry after {exc.after:.0f} s") from None
@@ -116,6 +123,10 @@ class Transport:
                 log.info("crm %s: %s, retry %d in %.1f s", what, last, n + 1, delay)
                 await asyncio.sleep(delay)
         raise CrmUnavailable(f"{what}: {last}")
+
+    def limited_recently(self, window: float = ABUSE_WINDOW) -> bool:
+        """Whether the CRM refused a call for its limit within ``window`` seconds: recent abuse."""
+        return self.limited_at is not None and time.monotonic() - self.limited_at <= window
 
     def _check_block(self, what: str) -> None:
         left = self.limiter.blocked_for()

@@ -75,6 +75,8 @@ class FakeAmoCrm:
         self.blocked_until = 0.0  # time.monotonic()
         self.blocks = 0
         self._refused: deque[float] = deque()
+        #: tasks the token's user has no rights to change: a PATCH of one answers 403 (not the block)
+        self.forbidden_tasks: set[int] = set()
         self.users: dict[int, dict[str, Any]] = {}
         self.pipelines: dict[int, dict[str, Any]] = {}
         self.tasks: dict[int, dict[str, Any]] = {}
@@ -405,6 +407,8 @@ class FakeAmoCrm:
         for item in body:
             if int(item.get("id") or 0) not in self.tasks:
                 return self._invalid("id", "task not found")
+            if int(item["id"]) in self.forbidden_tasks:
+                return problem(403, "Forbidden", "Access denied: no rights to edit this task")
         out = []
         for item in body:
             task = self.tasks[int(item["id"])]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -202,3 +202,57 @@ async def test_bench_like_load_never_triggers_the_block(session_pool, clock: Clo
     assert cards[0] == (800, False, cards[0][2]) and len(cards[0][2]) == 5
     assert amo.blocks == 0 and amo.limited == 0
     assert sum(t.blocks for t in transports) == 0
+
+
+async def test_a_403_without_recent_429s_fails_that_row_and_the_next_goes(
+    session_pool, amo: FakeAmoCrm, clock: Clock
+) -> None:
+    """No rights to one task: its write fails (a plain refusal), the account is not blocked."""
+    from sqlalchemy import select
+
+    from crm.outbox import CrmWriteBack
+    from storage.models import CrmOutbox
+    from tests.crm.conftest import amo_client
+    from tests.crm.test_outbox import T, _setup
+
+    team, _anna, _lead, crm_ids, ids = await _setup(session_pool, amo, clock, n=2)
+    amo.forbidden_tasks.add(crm_ids[0])
+    now = clock()
+    async with session_pool() as session, session.begin():
+        repo = Repo(session)
+        member = await repo.members.in_team(team.team_id, team.anna_id)
+        for task_id in ids:
+            await repo.days.move(member, await repo.tasks.get(team.team_id, task_id), date(2026, 12, 9), now)
+    client = amo_client(amo)
+    try:
+        back = CrmWriteBack(session_pool, client, team.team_id, clock, T)
+        assert await back.collect() == 2
+        report = await back.drain()
+        assert client.transport.limiter.blocked_for() == 0 and client.transport.blocks == 0
+    finally:
+        await client.close()
+    assert (report.sent, report.failed) == (1, 1)
+    assert [s for m, _, s in amo.log if m == "PATCH"] == [403, 200]
+    assert amo.tasks[crm_ids[1]]["complete_till"] != amo.tasks[crm_ids[0]]["complete_till"]
+    async with session_pool() as session:
+        rows = (await session.scalars(select(CrmOutbox).order_by(CrmOutbox.id))).all()
+    assert [r.status for r in rows] == ["failed", "sent"] and "Access denied" in (rows[0].error or "")
+
+
+async def test_a_403_right_after_429s_is_the_block(clock: Clock) -> None:
+    """A 403 whose body does not say "blocked", but within a minute of a 429: still the abuse block."""
+    amo = await _fake(clock)
+    anna = amo.add_user("Анна Смирнова")
+    task = amo.add_task("Позвонить", anna)
+    amo.forbidden_tasks.add(task)
+    limiter = Loose()
+    client = AmoCrm(amo.url, AMO_TOKEN, transport=Transport(limiter, attempts=8, base_delay=0.05))
+    try:
+        await asyncio.gather(*(client.account() for _ in range(20)))  # over 7 a second: some 429s
+        assert client.transport.limited > 0
+        with pytest.raises(CrmBlocked):
+            await client.move_task(str(task), datetime(2026, 12, 9, tzinfo=UTC))
+        assert limiter.blocked_for() > 0
+    finally:
+        await client.close()
+        await amo.stop()
