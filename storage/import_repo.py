@@ -32,7 +32,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    and_,
     exists,
     func,
     insert,
@@ -41,6 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from domain.enums import Role, Stage, TaskEventKind, TaskStatus
 from storage.db import SQLITE_BEGIN
@@ -129,8 +129,11 @@ class ImportRepo:
         }
 
     async def client_ids(self, team_id: int) -> dict[str, int]:
-        """The team's client ids by name key (plain rows: an import's load reads thousands)."""
-        rows = await self.session.execute(select(Client.name_key, Client.id).where(Client.team_id == team_id))
+        """The team's client ids by name key (plain rows: an import's load reads thousands). A name key is not
+        unique (a CRM sync may bring two «Ромашка»): it maps to the highest id, as ``publish`` picks."""
+        rows = await self.session.execute(
+            select(Client.name_key, Client.id).where(Client.team_id == team_id).order_by(Client.id)
+        )
         return {key: cid for key, cid in rows}
 
     async def task_keys(self, team_id: int) -> tuple[set[TaskKey], set[tuple[int, str]]]:
@@ -188,6 +191,14 @@ class ImportRepo:
         (same action, same day), are not added twice."""
         staged_c, staged_t = STAGED_CLIENTS.c, STAGED_TASKS.c
         team = literal(team_id, Integer)
+        # one client per staged task though a name key is not unique in a team: the one ``client_ids`` picks
+        twin = aliased(Client)
+        picked = (
+            select(func.max(twin.id))
+            .where(twin.team_id == team_id, twin.name_key == staged_t.client_key)
+            .correlate(STAGED_TASKS)
+            .scalar_subquery()
+        )
         clients = await self.session.execute(
             insert(Client.__table__).from_select(  # type: ignore[arg-type]
                 ["team_id", "owner_id", "name", "name_key", "stage"],
@@ -207,11 +218,7 @@ class ImportRepo:
                 literal(TaskStatus.OPEN.value, String),
                 literal(0, Integer),
             )
-            .select_from(
-                STAGED_TASKS.join(
-                    Client, and_(Client.team_id == team_id, Client.name_key == staged_t.client_key)
-                )
-            )
+            .select_from(STAGED_TASKS.join(Client, Client.id == picked))
             .where(
                 ~exists().where(
                     Task.client_id == Client.id,

@@ -1850,7 +1850,7 @@ NOT_UPDATE_PATH: dict[str, str] = {
     "import_repo.ImportRepo.task_keys Task.team_id == team_id": _IMPORT,
     "import_repo.ImportRepo.member_plans SalesPlan.team_id == team_id": _IMPORT,
     "import_repo.ImportRepo.publish Client.team_id == team_id": _IMPORT,
-    "import_repo.ImportRepo.publish Client.team_id == team_id #2": _IMPORT,
+    "import_repo.ImportRepo.publish twin.team_id == team_id": _IMPORT,
 }
 
 #: What each removal caused, printed at the end of the run (``test_zz_the_table_of_removed_checks``).
@@ -2003,6 +2003,15 @@ async def _publish_named_as_b(r: Repo, a: int, m: Member) -> tuple[int, int]:
     return await imports.publish(a, m.id)
 
 
+async def _publish_task_for_b(r: Repo, a: int, m: Member) -> tuple[int, int]:
+    """What importer/service.py does, for team A: a task staged for a client name only team B has (A's client
+    being a newer one would win the pick anyway). A gets nothing; B's client does not get the task."""
+    imports = _imports(r)
+    await imports.start_staging()
+    await imports.stage_tasks([(B_CLIENTS[0].casefold(), m.id, "Отправить договор", DAY)])
+    return await imports.publish(a, m.id)
+
+
 def _outbox(r: Repo) -> OutboxRepo:
     return OutboxRepo(r.session)  # what scheduler/ops.py does: no facade attribute for it
 
@@ -2024,7 +2033,7 @@ DIRECT: dict[str, Any] = {
     "sales_repo.SalesRepo.recipients Member.team_id == team_id": lambda r, a, m: r.sales.recipients(a),
     "import_repo.ImportRepo.people Member.team_id == team_id": lambda r, a, m: _imports(r).people(a),
     "import_repo.ImportRepo.publish Client.team_id == team_id": _publish_named_as_b,
-    "import_repo.ImportRepo.publish Client.team_id == team_id #2": _publish_named_as_b,
+    "import_repo.ImportRepo.publish twin.team_id == team_id": _publish_task_for_b,
     "import_repo.ImportRepo.clients_by_key Client.team_id == team_id": (
         lambda r, a, m: _imports(r).clients_by_key(a)
     ),

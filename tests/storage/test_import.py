@@ -17,6 +17,7 @@ from importer.read import read_file
 from importer.service import apply, apply_staged, prepare
 from storage.import_repo import STAGE_ROWS, ImportRepo, StagedTask
 from storage.models import Client, SalesPlan, Task, TaskEvent, Team
+from storage.repo import name_key
 from tests.handlers.conftest import make_team
 
 HEADER = ["Название", "Ответственный", "Этап", "Задача", "Срок", "Телефон", "Лишний столбец"]
@@ -303,3 +304,43 @@ async def test_a_staged_import_that_fails_publishing_leaves_nothing_and_can_be_s
     assert (written.clients, written.tasks) == (STAGE_ROWS + 1, STAGE_ROWS + 1)
     async with session_pool() as session:
         assert await counts(session, team_row.id) == (STAGE_ROWS + 1, STAGE_ROWS + 1, STAGE_ROWS + 1)
+
+
+@pytest.mark.parametrize("staged", [False, True], ids=["apply", "apply_staged"])
+async def test_a_task_for_a_name_two_clients_share_goes_to_one_of_them(
+    session_pool: async_sessionmaker[AsyncSession], staged: bool
+) -> None:
+    """A name key is not unique within a team (a CRM sync may bring two «Ромашка», one per manager): a file
+    row for «Ромашка» is one task, on the client ``client_ids`` maps the key to (the highest id), not one
+    task per same-named client; the same file again adds nothing."""
+    team_row, head, managers = await make_team(session_pool, "Тёзки", 7000)
+    async with session_pool() as session, session.begin():
+        twins = [
+            Client(team_id=team_row.id, owner_id=m.id, name="Ромашка", name_key=name_key("Ромашка"))
+            for m in managers
+        ]
+        session.add_all(twins)
+        await session.flush()
+        chosen = (await ImportRepo(session).client_ids(team_row.id))[name_key("Ромашка")]
+    assert chosen == max(t.id for t in twins)
+    data = f"Компания;Ответственный;Задача;Срок\nРомашка;{managers[0].name};Отправить договор;10.12.2026\n"
+
+    async def load() -> tuple[int, int]:
+        async with session_pool() as session:
+            async with session.begin():
+                team = await session.get(Team, team_row.id)
+                assert team is not None
+                plan = await prepare(session, team, read_file(data.encode(), "crm.csv"), TODAY, head.id)
+                if not staged:
+                    written = await apply(session, team, plan, head.id)
+            if staged:
+                written = await apply_staged(session_pool, team_row.id, plan, head.id)
+        return written.clients, written.tasks
+
+    assert await load() == (0, 1)
+    async with session_pool() as session:
+        tasks = (await session.scalars(select(Task).where(Task.team_id == team_row.id))).all()
+        assert [(t.client_id, t.action) for t in tasks] == [(chosen, "Отправить договор")]
+    assert await load() == (0, 0)
+    async with session_pool() as session:
+        assert (await counts(session, team_row.id))[:2] == (2, 1)
