@@ -634,19 +634,7 @@ class CrmRepo:
         payload: dict[str, object],
         at: datetime,
     ) -> None:
-        self.session.add(
-            CrmOutbox(
-                team_id=team_id,
-                provider=provider,
-                event_id=event_id,
-                task_id=task_id,
-                op=op,
-                payload=payload,
-                status=PENDING,
-                attempts=0,
-                next_attempt_at=at,
-            )
-        )
+        self._enqueue(team_id, provider, op, payload, at, event_id=event_id, task_id=task_id)
 
     async def outbox_head(self, team_id: int, limit: int = 50) -> Sequence[CrmOutbox]:
         """The team's unsent writes in the order they were made (``sending``: cut off mid-send)."""
@@ -721,16 +709,29 @@ class CrmRepo:
         payload: dict[str, object],
         at: datetime,
     ) -> None:
+        self._enqueue(team_id, provider, op, payload, at, deal_event_id=deal_event_id)
+
+    def _enqueue(
+        self,
+        team_id: int,
+        provider: str,
+        op: str,
+        payload: dict[str, object],
+        at: datetime,
+        **source: int,
+    ) -> None:
+        """A pending write to the CRM, due ``at``; ``source``: the event it comes from (a task's
+        ``event_id`` and ``task_id``, or a deal's ``deal_event_id``)."""
         self.session.add(
             CrmOutbox(
                 team_id=team_id,
                 provider=provider,
-                deal_event_id=deal_event_id,
                 op=op,
                 payload=payload,
                 status=PENDING,
                 attempts=0,
                 next_attempt_at=at,
+                **source,
             )
         )
 
