@@ -7,7 +7,7 @@ import pytest
 
 from botapi_emulator import Emulator, run_emulator
 from tests.conftest import TEST_TOKEN
-from tests.e2e.harness import LiveBot
+from tests.e2e.harness import LiveBot, running
 
 pytestmark = pytest.mark.e2e
 
@@ -21,12 +21,5 @@ async def emulator() -> AsyncIterator[tuple[Emulator, str]]:
 
 @pytest.fixture
 async def live_bot(emulator: tuple[Emulator, str], sqlite_url: str, tmp_path: Path) -> AsyncIterator[LiveBot]:
-    emu, base_url = emulator
-    bot = LiveBot(emu, base_url, TEST_TOKEN, sqlite_url, tmp_path)
-    await bot.start()
-    try:
+    async with running(emulator, sqlite_url, tmp_path) as bot:
         yield bot
-    finally:
-        await bot.stop()
-        # shown by pytest only when the test failed: the bot's own account of what happened
-        print("---- bot log (tail) ----\n" + bot.log_text()[-20000:])

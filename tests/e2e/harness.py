@@ -20,6 +20,7 @@ from botapi_emulator import Emulator
 from botapi_emulator.models import CallbackAnswer, SentMessage
 from domain.calendar import WorkCalendar
 from storage.db import create_engine, create_session_pool
+from tests.conftest import TEST_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT = 15.0
@@ -194,3 +195,35 @@ def next_working_day(today: date | None = None) -> str:
     today = today or datetime.now(ZoneInfo("Europe/Moscow")).date()
     day = WorkCalendar.from_db("1,2,3,4,5", "RU").next_working_day(today)
     return f"{day.day:02d}.{day.month:02d}.{day.year}"
+
+
+@asynccontextmanager
+async def running(
+    emulator: tuple[Emulator, str],
+    db_url: str,
+    tmp_path: Path,
+    *,
+    clock: str | None = None,
+    env: dict[str, str] | None = None,
+) -> AsyncIterator[LiveBot]:
+    """The bot running against the emulator for one test. ``clock``: the time it starts at (ISO), kept in a
+    file the test may rewrite (``bot.clock_file``), with the flood limit lifted. Stopped at the end, its
+    log's tail printed (pytest shows it only when the test failed)."""
+    emu, base_url = emulator
+    extra = dict(env or {})
+    clock_file = tmp_path / "clock.txt"
+    if clock is not None:
+        clock_file.write_text(clock)
+        extra = {
+            "ROP_TEST_CLOCK_FILE": str(clock_file),
+            "THROTTLE_RATE": "100",
+            "THROTTLE_BURST": "100",
+        } | extra
+    bot = LiveBot(emu, base_url, TEST_TOKEN, db_url, tmp_path, env=extra)
+    bot.clock_file = clock_file  # type: ignore[attr-defined]  # the tests that move time rewrite it
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+        print("---- bot log (tail) ----\n" + bot.log_text()[-20000:])

@@ -12,8 +12,7 @@ import pytest
 
 from botapi_emulator import Emulator
 from botapi_emulator.models import SentMessage
-from tests.conftest import TEST_TOKEN
-from tests.e2e.harness import LiveBot, Person
+from tests.e2e.harness import LiveBot, Person, running
 from tests.e2e.test_onboarding import cli, invite_code
 
 pytestmark = pytest.mark.e2e
@@ -25,29 +24,9 @@ AFTER_DEADLINE = "2026-11-23T21:00:30+03:00"  # the team's approval time is 21:0
 
 @pytest.fixture
 async def head_bot(emulator: tuple[Emulator, str], sqlite_url: str, tmp_path: Path) -> AsyncIterator[LiveBot]:
-    emu, base_url = emulator
-    clock_file = tmp_path / "clock.txt"
-    clock_file.write_text(MONDAY_AFTERNOON)
-    bot = LiveBot(
-        emu,
-        base_url,
-        TEST_TOKEN,
-        sqlite_url,
-        tmp_path,
-        env={
-            "ROP_TEST_CLOCK_FILE": str(clock_file),
-            "THROTTLE_RATE": "100",
-            "THROTTLE_BURST": "100",
-            "SCHEDULER_TICK_SECONDS": "0.3",
-        },
-    )
-    bot.clock_file = clock_file  # type: ignore[attr-defined]
-    await bot.start()
-    try:
+    env = {"SCHEDULER_TICK_SECONDS": "0.3"}
+    async with running(emulator, sqlite_url, tmp_path, clock=MONDAY_AFTERNOON, env=env) as bot:
         yield bot
-    finally:
-        await bot.stop()
-        print("---- bot log (tail) ----\n" + bot.log_text()[-20000:])
 
 
 def latest(person: Person, message: SentMessage) -> SentMessage:

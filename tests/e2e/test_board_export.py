@@ -22,7 +22,7 @@ from reports.fmt import money
 from storage.db import create_engine, create_session_pool
 from storage.models import Client, Deal, Lead, Member, SalesPlan
 from tests.conftest import TEST_TOKEN
-from tests.e2e.harness import LiveBot, Person
+from tests.e2e.harness import LiveBot, Person, running
 from tests.e2e.test_onboarding import cli, invite_code
 
 pytestmark = pytest.mark.e2e
@@ -34,23 +34,8 @@ MONDAY_NOON = "2026-11-23T12:00:00+03:00"  # 15 of November's 20 working days in
 async def board_bot(
     emulator: tuple[Emulator, str], sqlite_url: str, tmp_path: Path
 ) -> AsyncIterator[LiveBot]:
-    emu, base_url = emulator
-    clock_file = tmp_path / "clock.txt"
-    clock_file.write_text(MONDAY_NOON)
-    bot = LiveBot(
-        emu,
-        base_url,
-        TEST_TOKEN,
-        sqlite_url,
-        tmp_path,
-        env={"ROP_TEST_CLOCK_FILE": str(clock_file), "THROTTLE_RATE": "100", "THROTTLE_BURST": "100"},
-    )
-    await bot.start()
-    try:
+    async with running(emulator, sqlite_url, tmp_path, clock=MONDAY_NOON) as bot:
         yield bot
-    finally:
-        await bot.stop()
-        print("---- bot log (tail) ----\n" + bot.log_text()[-20000:])
 
 
 async def seed_deals(db_url: str) -> None:

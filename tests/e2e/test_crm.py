@@ -24,8 +24,7 @@ from cryptography.fernet import Fernet
 from botapi_emulator import Emulator
 from crm_fakes.amocrm import WON, FakeAmoCrm
 from crm_fakes.bitrix24 import FakeBitrix24
-from tests.conftest import TEST_TOKEN
-from tests.e2e.harness import ROOT, LiveBot, Person
+from tests.e2e.harness import ROOT, LiveBot, Person, running
 from tests.e2e.test_manager_day import latest
 from tests.e2e.test_onboarding import invite_code
 
@@ -134,28 +133,10 @@ async def crm(request: pytest.FixtureRequest) -> AsyncIterator[Crm]:
 
 @pytest.fixture
 async def crm_bot(emulator: tuple[Emulator, str], sqlite_url: str, tmp_path: Path) -> AsyncIterator[LiveBot]:
-    emu, base_url = emulator
-    clock_file = tmp_path / "clock.txt"
-    clock_file.write_text((datetime.now(UTC) - LAG).isoformat())
-    bot = LiveBot(
-        emu,
-        base_url,
-        TEST_TOKEN,
-        sqlite_url,
-        tmp_path,
-        env={
-            "ROP_TEST_CLOCK_FILE": str(clock_file),
-            "THROTTLE_RATE": "100",
-            "THROTTLE_BURST": "100",
-            "CRM_SECRET_KEY": Fernet.generate_key().decode(),
-        },
-    )
-    await bot.start()
-    try:
+    start = (datetime.now(UTC) - LAG).isoformat()
+    env = {"CRM_SECRET_KEY": Fernet.generate_key().decode()}
+    async with running(emulator, sqlite_url, tmp_path, clock=start, env=env) as bot:
         yield bot
-    finally:
-        await bot.stop()
-        print("---- bot log (tail) ----\n" + bot.log_text()[-20000:])
 
 
 class Cli:

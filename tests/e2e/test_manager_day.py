@@ -11,8 +11,7 @@ import pytest
 
 from botapi_emulator import Emulator
 from botapi_emulator.models import SentMessage
-from tests.conftest import TEST_TOKEN
-from tests.e2e.harness import LiveBot, Person
+from tests.e2e.harness import LiveBot, Person, running
 from tests.e2e.test_onboarding import cli, invite_code
 
 pytestmark = pytest.mark.e2e
@@ -24,24 +23,8 @@ MONDAY_EVENING = "2026-11-23T18:10:00+03:00"
 
 @pytest.fixture
 async def day_bot(emulator: tuple[Emulator, str], sqlite_url: str, tmp_path: Path) -> AsyncIterator[LiveBot]:
-    emu, base_url = emulator
-    clock_file = tmp_path / "clock.txt"
-    clock_file.write_text(FRIDAY_MORNING)
-    bot = LiveBot(
-        emu,
-        base_url,
-        TEST_TOKEN,
-        sqlite_url,
-        tmp_path,
-        env={"ROP_TEST_CLOCK_FILE": str(clock_file), "THROTTLE_RATE": "100", "THROTTLE_BURST": "100"},
-    )
-    bot.clock_file = clock_file  # type: ignore[attr-defined]
-    await bot.start()
-    try:
+    async with running(emulator, sqlite_url, tmp_path, clock=FRIDAY_MORNING) as bot:
         yield bot
-    finally:
-        await bot.stop()
-        print("---- bot log (tail) ----\n" + bot.log_text()[-20000:])
 
 
 def latest(person: Person, message: SentMessage) -> SentMessage:
