@@ -5,6 +5,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 
+from bot.context import Ctx
 from bot.i18n import CURRENT_TEXTS
 from bot.middlewares.base import Next
 from storage.repo import Repo
@@ -13,9 +14,10 @@ OPEN_COMMANDS = ("/start",)
 
 
 class MemberMiddleware(BaseMiddleware):
-    """Finds the sender among the active members and sets ``member``, ``team`` and ``t`` (texts in the
-    member's language). Anyone else may only redeem an invite (``/start <code>``); every other message
-    or press gets a polite refusal and nothing more."""
+    """Finds the sender among the active members and sets ``member``, ``team``, ``t`` (texts in the
+    member's language) and ``ctx`` (all a handler acts with, ``bot/context.py``). Anyone else may only
+    redeem an invite (``/start <code>``); every other message or press gets a polite refusal and nothing
+    more."""
 
     async def __call__(self, handler: Next, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
@@ -28,7 +30,10 @@ class MemberMiddleware(BaseMiddleware):
         data["member"] = member
         data["t"] = data["translator"].get(member.locale if member else settings.default_locale)
         CURRENT_TEXTS.set((user.id, data["t"]))
-        if member is not None or _is_open(event):
+        if member is not None:
+            data["ctx"] = Ctx.of(data)
+            return await handler(event, data)
+        if _is_open(event):
             return await handler(event, data)
         t = data["t"]
         if isinstance(event, CallbackQuery):
