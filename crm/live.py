@@ -208,9 +208,9 @@ def reconcile_counts(report: SyncReport) -> dict[str, int]:
 
 def live_of(data: Mapping[str, Any]) -> CrmLive | None:
     """The process's one ``CrmLive`` (in the dispatcher's data), made on first use; None without a key."""
-    live = data.get("crm_live")
+    live: CrmLive | None = data.get("crm_live")
     if live is not None:
-        return live  # type: ignore[no-any-return]
+        return live
     settings = data.get("settings")
     key = getattr(settings, "crm_secret_key", None)
     vault = Vault(key.get_secret_value() if key else None)

@@ -47,7 +47,6 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
 )
 from aiogram.types import BufferedInputFile, Message
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -60,9 +59,10 @@ from scheduler.compose import ComposeContext, Outgoing
 from scheduler.kinds import KINDS
 from scheduler.limiter import SendLimiter
 from scheduler.plan import is_scheduled, recipient, rule, team_plan
-from storage.models import Member, Outbox, Team, Vacation
+from storage.models import Member, Outbox, Team
 from storage.outbox_repo import ANY, TIMEOUT_MARK, Filter, OutboxRepo
 from storage.repo import Repo
+from storage.schedule_repo import ScheduleRepo
 
 log = logging.getLogger(__name__)
 PHOTO_NAME = "picture.png"
@@ -283,7 +283,7 @@ class Deliverer:
         A crash of a composer rolls the whole transaction back (``_ComposeFailed``)."""
         rows = await OutboxRepo(session).claim(self.clock(), limit, lease=self.options.lease, where=where)
         if rows:  # the members at once, into the session (``session.get`` then finds them)
-            await session.scalars(select(Member).where(Member.id.in_({r.member_id for r in rows})))
+            await ScheduleRepo(session).load_members({r.member_id for r in rows})
         return [(row, await self._prepare(session, row, enforce_window, stats, teams)) for row in rows]
 
     async def _prepare(
@@ -576,14 +576,7 @@ class _TeamCache:
             self._teams[team_id] = None
             return None
         session.expunge(team)  # kept out of any session: a rollback there must not expire it
-        rows = await session.execute(
-            select(Vacation.member_id, Vacation.starts, Vacation.ends)
-            .join(Member, Member.id == Vacation.member_id)
-            .where(Member.team_id == team_id)
-        )
-        vacations: dict[int, list[tuple[date, date]]] = {}
-        for member_id, starts, ends in rows:
-            vacations.setdefault(member_id, []).append((starts, ends))
+        vacations = await ScheduleRepo(session).team_vacations(team_id)
         found = self._teams[team_id] = _Team(team, team_plan(team), vacations, now)
         return found
 

@@ -53,6 +53,9 @@ StagedTask = tuple[str, int, str, date]  # (the client's name key, assignee, act
 STAGE_ROWS = 500
 """Rows a staging statement carries: the loop is busy a few milliseconds a statement, not a second."""
 
+# The models' tables, for the inserts from a select (``Model.__table__`` is typed as any FromClause).
+CLIENTS, TASKS, EVENTS = (cast(Table, model.__table__) for model in (Client, Task, TaskEvent))
+
 # not in the models' metadata: no migration, created on the import's connection as it starts
 _staging = MetaData()
 STAGED_CLIENTS = Table(
@@ -200,7 +203,7 @@ class ImportRepo:
             .scalar_subquery()
         )
         clients = await self.session.execute(
-            insert(Client.__table__).from_select(  # type: ignore[arg-type]
+            insert(CLIENTS).from_select(
                 ["team_id", "owner_id", "name", "name_key", "stage"],
                 select(team, staged_c.owner_id, staged_c.name, staged_c.name_key, staged_c.stage).where(
                     ~exists().where(Client.team_id == team_id, Client.name_key == staged_c.name_key)
@@ -243,9 +246,9 @@ class ImportRepo:
         if (await self.session.connection()).dialect.name == "sqlite":
             # the write lock is held: every task above the highest id now is this import's
             before = await self.session.scalar(select(func.coalesce(func.max(Task.id), 0)))
-            await self.session.execute(insert(Task.__table__).from_select(task_columns, new_tasks))  # type: ignore[arg-type]
+            await self.session.execute(insert(TASKS).from_select(task_columns, new_tasks))
             events = await self.session.execute(
-                insert(TaskEvent.__table__).from_select(  # type: ignore[arg-type]
+                insert(EVENTS).from_select(
                     event_columns,
                     select(
                         Task.id, actor, created, Task.due_date, func.json_object("due", Task.due_date)
@@ -254,13 +257,13 @@ class ImportRepo:
             )
         else:  # PostgreSQL: other writers go on meanwhile, so the new tasks' ids come from RETURNING
             inserted = (
-                insert(Task.__table__)  # type: ignore[arg-type]
+                insert(TASKS)
                 .from_select(task_columns, new_tasks)
-                .returning(Task.__table__.c.id, Task.__table__.c.due_date)
+                .returning(TASKS.c.id, TASKS.c.due_date)
                 .cte("inserted")
             )
             events = await self.session.execute(
-                insert(TaskEvent.__table__).from_select(  # type: ignore[arg-type]
+                insert(EVENTS).from_select(
                     event_columns,
                     select(
                         inserted.c.id,

@@ -49,3 +49,20 @@ class ScheduleRepo:
             for member_id, starts, ends in rows:
                 result[member_id].append((starts, ends))
         return result
+
+    async def team_vacations(self, team_id: int) -> dict[int, list[tuple[date, date]]]:
+        """member id → their vacations (first and last day), for every member of the team."""
+        rows = await self.session.execute(
+            select(Vacation.member_id, Vacation.starts, Vacation.ends)
+            .join(Member, Member.id == Vacation.member_id)
+            .where(Member.team_id == team_id)
+        )
+        result: dict[int, list[tuple[date, date]]] = defaultdict(list)
+        for member_id, starts, ends in rows:
+            result[member_id].append((starts, ends))
+        return dict(result)
+
+    async def load_members(self, member_ids: set[int]) -> None:
+        """Reads the members into the session at once, so that ``session.get`` then finds each of them
+        without a statement of its own."""
+        await self.session.scalars(select(Member).where(Member.id.in_(member_ids)))
