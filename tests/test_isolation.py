@@ -52,7 +52,7 @@ import shutil
 import time as time_module
 import typing
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -1679,7 +1679,9 @@ def _recorder(target: str, original: Any, sink: dict[str, set[int]]) -> Any:
 
 
 @contextmanager
-def instrumented(probe_list: list[Probe], methods: dict[str, set[int]], refused: dict[int, set[int]]):  # type: ignore[no-untyped-def]
+def instrumented(
+    probe_list: list[Probe], methods: dict[str, set[int]], refused: dict[int, set[int]]
+) -> Iterator[None]:
     """Every repository method holding a team check wrapped (``_recorder``), RoleFilters noting the steps
     they refuse."""
     with pytest.MonkeyPatch.context() as mp:

@@ -23,7 +23,7 @@ from tests.crm.test_sync import _connect
 T = default_translator().get("ru", html=False)
 
 
-async def _setup(pool, amo: FakeAmoCrm, clock: Clock, n: int = 4):  # type: ignore[no-untyped-def]
+async def _setup(pool, amo: FakeAmoCrm, clock: Clock, n: int = 4):  # team, Anna, lead, CRM ids, local ids
     team = await make_team(pool)
     anna = amo.add_user("Анна Смирнова")
     lead = amo.add_lead("Ромашка", anna)
@@ -41,7 +41,7 @@ async def _setup(pool, amo: FakeAmoCrm, clock: Clock, n: int = 4):  # type: igno
     return team, anna, lead, crm_ids, [links[str(c)].local_id for c in crm_ids]
 
 
-async def _write_back(pool, amo: FakeAmoCrm, team_id: int, clock: Clock):  # type: ignore[no-untyped-def]
+async def _write_back(pool, amo: FakeAmoCrm, team_id: int, clock: Clock):  # the tasks made, the drain's stats
     client = amo_client(amo)
     try:
         back = CrmWriteBack(pool, client, team_id, clock, T)
