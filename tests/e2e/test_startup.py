@@ -18,6 +18,7 @@ from tests.e2e.test_onboarding import cli, invite_code
 pytestmark = pytest.mark.e2e
 
 REFUSAL = "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID"
+WEDNESDAY_MORNING = "2026-12-02T10:00:00+03:00"
 
 
 async def test_a_refused_menu_warns_once_and_the_bot_serves(
@@ -25,7 +26,9 @@ async def test_a_refused_menu_warns_once_and_the_bot_serves(
 ) -> None:
     emu, base_url = emulator
     emu.refuse("setMyCommands", 400, REFUSAL)  # every call, for the whole test
-    bot = LiveBot(emu, base_url, TEST_TOKEN, sqlite_url, tmp_path)
+    clock = tmp_path / "clock.txt"  # a working day: «сегодня» typed on a weekend is rightly questioned
+    clock.write_text(WEDNESDAY_MORNING)
+    bot = LiveBot(emu, base_url, TEST_TOKEN, sqlite_url, tmp_path, env={"ROP_TEST_CLOCK_FILE": str(clock)})
     await bot.start()
     try:
         head = Person(emu, 101, "Ирина")
