@@ -33,7 +33,7 @@ from typing import Any
 from aiohttp import web
 
 from crm_fakes.oauth import Access, FakeOAuth, Refusal
-from crm_fakes.server import FakeServer
+from crm_fakes.server import FakeServer, ServedFake
 
 MAX_LIMIT = 250
 DEFAULT_LIMIT = 50
@@ -52,7 +52,7 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> web.Response:
     return web.json_response(body, status=status, content_type="application/problem+json")
 
 
-class FakeAmoCrm:
+class FakeAmoCrm(ServedFake):
     def __init__(
         self,
         token: str = "amo-long-lived-token-0000",
@@ -98,12 +98,6 @@ class FakeAmoCrm:
         self.add_pipeline("Воронка", ["Первичный контакт", "Переговоры", "Принимают решение"])
 
     # ------------------------------------------------------------------ serving
-
-    async def start(self, port: int = 0) -> str:
-        return await self.server.start(port=port)
-
-    async def stop(self) -> None:
-        await self.server.stop()
 
     @property
     def url(self) -> str:
