@@ -26,7 +26,8 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from functools import wraps
 from itertools import count
 from typing import Any
 
@@ -50,6 +51,25 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> web.Response:
         **extra,
     }
     return web.json_response(body, status=status, content_type="application/problem+json")
+
+
+Objects = list[dict[str, Any]]
+
+
+def _array_body(
+    handler: Callable[[FakeAmoCrm, web.Request, Objects], Awaitable[web.Response]],
+) -> Callable[[FakeAmoCrm, web.Request], Awaitable[web.Response]]:
+    """A write that takes a JSON array of objects (one object counts as an array of one): a body that is
+    not one is refused with amoCRM's 400 before the handler runs."""
+
+    @wraps(handler)
+    async def parsed(crm: FakeAmoCrm, request: web.Request) -> web.Response:
+        body = await crm._json_list(request)
+        if isinstance(body, web.Response):
+            return body
+        return await handler(crm, request, body)
+
+    return parsed
 
 
 class FakeAmoCrm(ServedFake):
@@ -394,10 +414,8 @@ class FakeAmoCrm(ServedFake):
             out.append(row)
         return self._page(request, "leads", out)
 
-    async def _patch_tasks(self, request: web.Request) -> web.Response:
-        body = await self._json_list(request)
-        if isinstance(body, web.Response):
-            return body
+    @_array_body
+    async def _patch_tasks(self, request: web.Request, body: Objects) -> web.Response:
         for item in body:
             if int(item.get("id") or 0) not in self.tasks:
                 return self._invalid("id", "task not found")
@@ -417,10 +435,8 @@ class FakeAmoCrm(ServedFake):
             out.append({"id": task["id"], "updated_at": task["updated_at"]})
         return web.json_response({"_embedded": {"tasks": out}})
 
-    async def _post_tasks(self, request: web.Request) -> web.Response:
-        body = await self._json_list(request)
-        if isinstance(body, web.Response):
-            return body
+    @_array_body
+    async def _post_tasks(self, request: web.Request, body: Objects) -> web.Response:
         out = []
         for i, item in enumerate(body):
             if not item.get("text") or not item.get("complete_till"):
@@ -438,10 +454,8 @@ class FakeAmoCrm(ServedFake):
             out.append({"id": tid, "request_id": str(item.get("request_id", i))})
         return web.json_response({"_embedded": {"tasks": out}})
 
-    async def _patch_leads(self, request: web.Request) -> web.Response:
-        body = await self._json_list(request)
-        if isinstance(body, web.Response):
-            return body
+    @_array_body
+    async def _patch_leads(self, request: web.Request, body: Objects) -> web.Response:
         out = []
         for item in body:
             lead = self.leads.get(int(item.get("id") or 0))
@@ -605,7 +619,7 @@ class FakeAmoCrm(ServedFake):
             **{"validation-errors": [{"request_id": "0", "errors": [{"path": path, "detail": detail}]}]},
         )
 
-    async def _json_list(self, request: web.Request) -> list[dict[str, Any]] | web.Response:
+    async def _json_list(self, request: web.Request) -> Objects | web.Response:
         try:
             body = await request.json()
         except ValueError:
