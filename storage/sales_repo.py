@@ -49,6 +49,8 @@ class DealRow:
 
 @dataclass(frozen=True, slots=True)
 class Scheme:
+    """A team's bonus scheme as ``bonus_schemes`` keeps it: the base amount and the scale applied to it."""
+
     base: Decimal
     scale: BonusScale
 
