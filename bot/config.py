@@ -5,6 +5,7 @@ A missing or malformed setting stops start-up with one line naming it (see ``loa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,11 +23,21 @@ class SettingsError(Exception):
     """A setting is missing or malformed; the message names it in one line."""
 
 
-def _stripped(value: SecretStr | None) -> str | None:
-    """A secret setting without surrounding blanks; ``None`` when unset or blank."""
-    if value is None:
+def _secret(value: SecretStr | None, valid: Callable[[str], bool], expected: str) -> SecretStr | None:
+    """A secret setting without surrounding blanks; ``None`` when unset or blank; ``ValueError(expected)``
+    when ``valid`` refuses it."""
+    secret = value.get_secret_value().strip() if value is not None else ""
+    if not secret:
         return None
-    return value.get_secret_value().strip() or None
+    if not valid(secret):
+        raise ValueError(expected)
+    return SecretStr(secret)
+
+
+def _token_shaped(token: str) -> bool:
+    """``123456789:ABC…``: the bot's id, a colon and a secret of at least ten characters."""
+    bot_id, sep, secret = token.partition(":")
+    return bool(sep) and bot_id.isdigit() and len(secret) >= 10
 
 
 class Settings(BaseSettings):
@@ -74,13 +85,7 @@ class Settings(BaseSettings):
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
-        token = _stripped(value)
-        if token is None:
-            return None
-        bot_id, sep, secret = token.partition(":")
-        if not sep or not bot_id.isdigit() or len(secret) < 10:
-            raise ValueError("expected the form 123456789:ABC... given by @BotFather")
-        return SecretStr(token)
+        return _secret(value, _token_shaped, "expected the form 123456789:ABC... given by @BotFather")
 
     @field_validator("default_locale")
     @classmethod
@@ -134,24 +139,18 @@ class Settings(BaseSettings):
     @field_validator("webhook_secret")
     @classmethod
     def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
-        secret = _stripped(value)
-        if secret is None:
-            return None
-        if not 16 <= len(secret) <= 256 or not WEBHOOK_SECRET_CHARS.issuperset(secret):
-            raise ValueError("16 to 256 characters of A-Z, a-z, 0-9, _ and -")
-        return SecretStr(secret)
+        return _secret(
+            value,
+            lambda secret: 16 <= len(secret) <= 256 and WEBHOOK_SECRET_CHARS.issuperset(secret),
+            "16 to 256 characters of A-Z, a-z, 0-9, _ and -",
+        )
 
     @field_validator("crm_secret_key")
     @classmethod
     def _crm_key(cls, value: SecretStr | None) -> SecretStr | None:
-        key = _stripped(value)
-        if key is None:
-            return None
         from crm.vault import is_valid_key
 
-        if not is_valid_key(key):
-            raise ValueError("a Fernet key: python -m bot crm keygen prints one")
-        return SecretStr(key)
+        return _secret(value, is_valid_key, "a Fernet key: python -m bot crm keygen prints one")
 
     @field_validator("health_port", mode="before")
     @classmethod

@@ -89,6 +89,13 @@ def _unix(value: datetime) -> int:
     return int(value.timestamp())
 
 
+def _changed_since(updated_since: datetime | None) -> list[tuple[str, str]]:
+    """The filter on records changed at ``updated_since`` or later (none: every record)."""
+    if updated_since is None:
+        return []
+    return [("filter[updated_at][from]", str(_unix(updated_since)))]
+
+
 class AmoCrm(CrmClient):
     kind = ProviderKind.AMOCRM
 
@@ -151,6 +158,15 @@ class AmoCrm(CrmClient):
                 return
             body = await self._request("GET", path, url=_same_origin(self.url, nxt))
 
+    async def _by_id(
+        self, path: str, key: str, ids: Sequence[str], params: Sequence[tuple[str, str]] = ()
+    ) -> AsyncIterator[Any]:
+        """The records of ``ids`` (``filter[id][]``), ``ID_CHUNK`` ids a request."""
+        for chunk in _chunks(ids):
+            async for page in self._pages(path, key, [*params, *(("filter[id][]", i) for i in chunk)]):
+                for item in page:
+                    yield item
+
     # ------------------------------------------------------------------ reads
 
     async def account(self) -> dict[str, Any]:
@@ -189,20 +205,12 @@ class AmoCrm(CrmClient):
         return pipelines
 
     async def tasks(self, updated_since: datetime | None, *, open_only: bool) -> AsyncIterator[list[CrmTask]]:
-        params: list[tuple[str, str]] = []
-        if open_only:
-            params.append(("filter[is_completed]", "0"))
-        if updated_since is not None:
-            params.append(("filter[updated_at][from]", str(_unix(updated_since))))
-        async for page in self._pages("/api/v4/tasks", "tasks", params):
+        params = [("filter[is_completed]", "0")] if open_only else []
+        async for page in self._pages("/api/v4/tasks", "tasks", [*params, *_changed_since(updated_since)]):
             yield [_task(t) for t in page]
 
     async def tasks_by_id(self, ids: Sequence[str]) -> list[CrmTask]:
-        found: list[CrmTask] = []
-        for chunk in _chunks(ids):
-            async for page in self._pages("/api/v4/tasks", "tasks", [("filter[id][]", i) for i in chunk]):
-                found.extend(_task(t) for t in page)
-        return found
+        return [_task(t) async for t in self._by_id("/api/v4/tasks", "tasks", ids)]
 
     async def open_tasks_of(self, user_id: str, first: int) -> tuple[int, bool, list[CrmTask]]:
         """The user's open tasks only (``filter[responsible_user_id]``), soonest first
@@ -223,36 +231,26 @@ class AmoCrm(CrmClient):
         return count, False, sample
 
     async def deals(self, updated_since: datetime | None) -> AsyncIterator[list[CrmDeal]]:
-        params = [("with", "contacts")]
-        if updated_since is not None:
-            params.append(("filter[updated_at][from]", str(_unix(updated_since))))
+        params = [("with", "contacts"), *_changed_since(updated_since)]
         async for page in self._pages("/api/v4/leads", "leads", params):
             yield [_deal(d) for d in page]
 
     async def deals_by_id(self, ids: Sequence[str]) -> list[CrmDeal]:
-        found: list[CrmDeal] = []
-        for chunk in _chunks(ids):
-            params = [("with", "contacts"), *(("filter[id][]", i) for i in chunk)]
-            async for page in self._pages("/api/v4/leads", "leads", params):
-                found.extend(_deal(d) for d in page)
-        return found
+        return [_deal(d) async for d in self._by_id("/api/v4/leads", "leads", ids, [("with", "contacts")])]
 
     async def companies(self, refs: Sequence[EntityRef]) -> list[CrmCompany]:
         found: list[CrmCompany] = []
         for kind in (EntityKind.COMPANY, EntityKind.CONTACT):
             ids = [r.id for r in refs if r.kind is kind]
             path = ENTITY_PATHS[kind]
-            for chunk in _chunks(ids):
-                params = [("filter[id][]", i) for i in chunk]
-                async for page in self._pages(f"/api/v4/{path}", path, params):
-                    found.extend(
-                        CrmCompany(
-                            ref=EntityRef(kind, str(c["id"])),
-                            name=str(c.get("name") or ""),
-                            responsible_id=_opt_id(c.get("responsible_user_id")),
-                        )
-                        for c in page
-                    )
+            found += [
+                CrmCompany(
+                    ref=EntityRef(kind, str(c["id"])),
+                    name=str(c.get("name") or ""),
+                    responsible_id=_opt_id(c.get("responsible_user_id")),
+                )
+                async for c in self._by_id(f"/api/v4/{path}", path, ids)
+            ]
         return found
 
     async def summary(self) -> AccountSummary:

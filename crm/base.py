@@ -40,12 +40,16 @@ class EntityKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class EntityRef:
+    """What a CRM task is bound to: the kind of record and its id in the CRM."""
+
     kind: EntityKind
     id: str
 
 
 @dataclass(frozen=True, slots=True)
 class CrmUser:
+    """A user of the CRM account (amoCRM's users, Bitrix24's ``user.get``), matched to members by name."""
+
     id: str
     name: str
     email: str | None = None
@@ -54,6 +58,8 @@ class CrmUser:
 
 @dataclass(frozen=True, slots=True)
 class Stage:
+    """A stage of a CRM pipeline (amoCRM's status, Bitrix24's deal stage) and what it means."""
+
     id: str
     pipeline_id: str
     name: str
@@ -63,6 +69,8 @@ class Stage:
 
 @dataclass(frozen=True, slots=True)
 class Pipeline:
+    """A CRM pipeline (amoCRM's pipeline, Bitrix24's deal category) with its stages in the CRM's order."""
+
     id: str
     name: str
     stages: tuple[Stage, ...] = ()
@@ -70,6 +78,8 @@ class Pipeline:
 
 @dataclass(frozen=True, slots=True)
 class CrmTask:
+    """A CRM task (amoCRM's task; Bitrix24's activity ``a…`` or task ``t…``): what becomes a bot task."""
+
     id: str
     text: str
     responsible_id: str
@@ -82,6 +92,9 @@ class CrmTask:
 
 @dataclass(frozen=True, slots=True)
 class CrmDeal:
+    """A CRM deal (amoCRM's lead, Bitrix24's deal): its stage says open, won or lost; ``amount`` in the
+    account's currency."""
+
     id: str
     name: str
     responsible_id: str
@@ -105,6 +118,9 @@ class CrmCompany:
 
 @dataclass(frozen=True, slots=True)
 class AccountSummary:
+    """What the connect's check found in the account: its name and how many users, pipelines and open
+    tasks it has (kept in ``crm_connections.summary``)."""
+
     account_id: str
     name: str
     users: int

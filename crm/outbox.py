@@ -63,6 +63,9 @@ Collector = Callable[[Repo, CrmConnection, int], Awaitable[tuple[int, int]]]
 
 @dataclass
 class DrainReport:
+    """What one drain of a team's CRM outbox did: rows sent, failed for good and skipped; how many still wait
+    when it stopped, and why it stopped (``revoked``: the CRM refused the secret)."""
+
     sent: int = 0
     failed: int = 0
     skipped: int = 0

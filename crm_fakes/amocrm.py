@@ -26,14 +26,15 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from functools import wraps
 from itertools import count
 from typing import Any
 
 from aiohttp import web
 
 from crm_fakes.oauth import Access, FakeOAuth, Refusal
-from crm_fakes.server import FakeServer
+from crm_fakes.server import FakeServer, ServedFake
 
 MAX_LIMIT = 250
 DEFAULT_LIMIT = 50
@@ -52,7 +53,26 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> web.Response:
     return web.json_response(body, status=status, content_type="application/problem+json")
 
 
-class FakeAmoCrm:
+Objects = list[dict[str, Any]]
+
+
+def _array_body(
+    handler: Callable[[FakeAmoCrm, web.Request, Objects], Awaitable[web.Response]],
+) -> Callable[[FakeAmoCrm, web.Request], Awaitable[web.Response]]:
+    """A write that takes a JSON array of objects (one object counts as an array of one): a body that is
+    not one is refused with amoCRM's 400 before the handler runs."""
+
+    @wraps(handler)
+    async def parsed(crm: FakeAmoCrm, request: web.Request) -> web.Response:
+        body = await crm._json_list(request)
+        if isinstance(body, web.Response):
+            return body
+        return await handler(crm, request, body)
+
+    return parsed
+
+
+class FakeAmoCrm(ServedFake):
     def __init__(
         self,
         token: str = "amo-long-lived-token-0000",
@@ -98,12 +118,6 @@ class FakeAmoCrm:
         self.add_pipeline("Воронка", ["Первичный контакт", "Переговоры", "Принимают решение"])
 
     # ------------------------------------------------------------------ serving
-
-    async def start(self, port: int = 0) -> str:
-        return await self.server.start(port=port)
-
-    async def stop(self) -> None:
-        await self.server.stop()
 
     @property
     def url(self) -> str:
@@ -400,10 +414,8 @@ class FakeAmoCrm:
             out.append(row)
         return self._page(request, "leads", out)
 
-    async def _patch_tasks(self, request: web.Request) -> web.Response:
-        body = await self._json_list(request)
-        if isinstance(body, web.Response):
-            return body
+    @_array_body
+    async def _patch_tasks(self, request: web.Request, body: Objects) -> web.Response:
         for item in body:
             if int(item.get("id") or 0) not in self.tasks:
                 return self._invalid("id", "task not found")
@@ -423,10 +435,8 @@ class FakeAmoCrm:
             out.append({"id": task["id"], "updated_at": task["updated_at"]})
         return web.json_response({"_embedded": {"tasks": out}})
 
-    async def _post_tasks(self, request: web.Request) -> web.Response:
-        body = await self._json_list(request)
-        if isinstance(body, web.Response):
-            return body
+    @_array_body
+    async def _post_tasks(self, request: web.Request, body: Objects) -> web.Response:
         out = []
         for i, item in enumerate(body):
             if not item.get("text") or not item.get("complete_till"):
@@ -444,10 +454,8 @@ class FakeAmoCrm:
             out.append({"id": tid, "request_id": str(item.get("request_id", i))})
         return web.json_response({"_embedded": {"tasks": out}})
 
-    async def _patch_leads(self, request: web.Request) -> web.Response:
-        body = await self._json_list(request)
-        if isinstance(body, web.Response):
-            return body
+    @_array_body
+    async def _patch_leads(self, request: web.Request, body: Objects) -> web.Response:
         out = []
         for item in body:
             lead = self.leads.get(int(item.get("id") or 0))
@@ -611,7 +619,7 @@ class FakeAmoCrm:
             **{"validation-errors": [{"request_id": "0", "errors": [{"path": path, "detail": detail}]}]},
         )
 
-    async def _json_list(self, request: web.Request) -> list[dict[str, Any]] | web.Response:
+    async def _json_list(self, request: web.Request) -> Objects | web.Response:
         try:
             body = await request.json()
         except ValueError:

@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 from crm_fakes.oauth import Access, FakeOAuth, Refusal
-from crm_fakes.server import FakeServer
+from crm_fakes.server import FakeServer, ServedFake
 
 PAGE = 50
 MAX_BATCH = 50
@@ -79,7 +79,7 @@ class BitrixError(Exception):
         self.status, self.code, self.description = status, code, description
 
 
-class FakeBitrix24:
+class FakeBitrix24(ServedFake):
     def __init__(
         self,
         token: str = "b24hooktoken0000",
@@ -127,12 +127,6 @@ class FakeBitrix24:
         self._stages(0, ["Новая", "Подготовка документов", "Счёт на предоплату"])
 
     # ------------------------------------------------------------------ serving
-
-    async def start(self, port: int = 0) -> str:
-        return await self.server.start(port=port)
-
-    async def stop(self) -> None:
-        await self.server.stop()
 
     @property
     def webhook(self) -> str:

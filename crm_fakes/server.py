@@ -26,3 +26,16 @@ class FakeServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+
+class ServedFake:
+    """A fake CRM whose aiohttp application ``server`` serves: starting and stopping it is the same for
+    every provider's fake."""
+
+    server: FakeServer
+
+    async def start(self, port: int = 0) -> str:
+        return await self.server.start(port=port)
+
+    async def stop(self) -> None:
+        await self.server.stop()

@@ -56,6 +56,9 @@ _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 
 
 class ActionProblem(StrEnum):
+    """Why a text is not a concrete action: a task so worded is refused with the ``error-action-<problem>``
+    text, and a CRM task so worded is flagged vague."""
+
     EMPTY = "empty"
     TOO_LONG = "too-long"
     TOO_SHORT = "too-short"
@@ -66,6 +69,8 @@ class ActionProblem(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ActionCheck:
+    """What ``check_action`` says of a text: ``ok``, or the ``problem`` that keeps it from being a task."""
+
     ok: bool
     problem: ActionProblem | None = None
 

@@ -49,6 +49,8 @@ MAX_TRAILING_WORDS = 6
 
 
 class DateErrorReason(StrEnum):
+    """Why a due date is refused; ``DateError`` renders it as ``error-date-<reason>``."""
+
     EMPTY = "empty"
     UNRECOGNIZED = "unrecognized"
     PAST = "past"

@@ -32,12 +32,17 @@ from statistics import median
 
 
 class DealState(StrEnum):
+    """Whether a deal counts: ``live`` counts, ``pending`` waits for its author's tap, ``void`` was cancelled
+    (``TRANSITIONS`` says which way each may go)."""
+
     LIVE = "live"
     PENDING = "pending"
     VOID = "void"
 
 
 class DealEventKind(StrEnum):
+    """What happened to a deal: each is a ``deal_events`` row, with the amounts of a correction."""
+
     RECORDED = "recorded"
     CONFIRMED = "confirmed"
     CORRECTED = "corrected"

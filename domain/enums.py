@@ -6,6 +6,8 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
+    """What a member is in the team: the head, a manager, or the owner (reads reports, changes nothing)."""
+
     HEAD = "head"
     MANAGER = "manager"
     OWNER = "owner"
@@ -29,6 +31,8 @@ STAGE_ORDER: dict[Stage, int] = {stage: i for i, stage in enumerate((*OPEN_STAGE
 
 
 class TaskStatus(StrEnum):
+    """A task is open until it is marked done or not done, or cancelled."""
+
     OPEN = "open"
     DONE = "done"
     NOT_DONE = "not_done"
@@ -36,6 +40,8 @@ class TaskStatus(StrEnum):
 
 
 class TaskEventKind(StrEnum):
+    """What happened to a task: each change is a ``task_events`` row, the task's history."""
+
     CREATED = "created"
     DONE = "done"
     NOT_DONE = "not_done"

@@ -25,6 +25,8 @@ MAX_TEXT = 500
 
 @dataclass(frozen=True, slots=True)
 class HotItem:
+    """An open entry of the hot list as the reminder lists it (the rules in the module docstring)."""
+
     entry_id: int
     client_id: int
     client: str

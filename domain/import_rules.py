@@ -22,7 +22,7 @@ A stage is mapped from the stage names of the bot, amoCRM and Bitrix24 ("Пер�
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -372,82 +372,78 @@ class PlanRow:
     deals: int
 
 
+def _filled(rows: Iterable[tuple[int, Sequence[Any]]]) -> Iterator[tuple[int, Sequence[Any]]]:
+    """The rows with something in them (a blank row is passed over, not rejected)."""
+    return ((number, row) for number, row in rows if any(cell_text(v) for v in row))
+
+
 def client_rows(
     rows: Iterable[tuple[int, Sequence[Any]]], columns: ColumnMap, *, check_tasks: bool = True
 ) -> list[ClientRow | Rejected]:
     """Each row validated on its own (no database): a ``ClientRow`` or the reason it is rejected."""
-    out: list[ClientRow | Rejected] = []
-    for number, row in rows:
-        if not any(cell_text(v) for v in row):
-            continue
-        client = cell_text(columns.get(row, Column.CLIENT))
-        if not client:
-            out.append(Rejected(number, "no-client"))
-            continue
-        if len(client) > MAX_NAME:
-            out.append(Rejected(number, "name-too-long", client[:40] + "…"))
-            continue
-        task = cell_text(columns.get(row, Column.TASK)) or None
-        if task is not None and task_is_closed(columns.get(row, Column.TASK_STATUS)):
-            task = None
-        due: date | None = None
-        if task is not None:
-            raw_due = columns.get(row, Column.DUE)
-            if not cell_text(raw_due):
-                out.append(Rejected(number, "no-date", task[:60]))
-                continue
-            try:
-                due = parse_date_cell(raw_due)
-            except ValueError:
-                out.append(Rejected(number, "bad-date", cell_text(raw_due)[:40]))
-                continue
-            if len(task) > MAX_ACTION:
-                out.append(Rejected(number, "vague-task", task[:60] + "…"))
-                continue
-            if check_tasks and not check_action(task, client).ok:
-                out.append(Rejected(number, "vague-task", task[:60]))
-                continue
-        stage_text = cell_text(columns.get(row, Column.STAGE))
-        owner = cell_text(columns.get(row, Column.OWNER)) or None
-        notes = cell_text(columns.get(row, Column.NOTES)) or None
-        out.append(ClientRow(number, client, owner, parse_stage(stage_text), stage_text, task, due, notes))
-    return out
+    return [_client_row(number, row, columns, check_tasks) for number, row in _filled(rows)]
+
+
+def _client_row(
+    number: int, row: Sequence[Any], columns: ColumnMap, check_tasks: bool
+) -> ClientRow | Rejected:
+    client = cell_text(columns.get(row, Column.CLIENT))
+    if not client:
+        return Rejected(number, "no-client")
+    if len(client) > MAX_NAME:
+        return Rejected(number, "name-too-long", client[:40] + "…")
+    task = cell_text(columns.get(row, Column.TASK)) or None
+    if task is not None and task_is_closed(columns.get(row, Column.TASK_STATUS)):
+        task = None
+    due: date | None = None
+    if task is not None:
+        raw_due = columns.get(row, Column.DUE)
+        if not cell_text(raw_due):
+            return Rejected(number, "no-date", task[:60])
+        try:
+            due = parse_date_cell(raw_due)
+        except ValueError:
+            return Rejected(number, "bad-date", cell_text(raw_due)[:40])
+        if len(task) > MAX_ACTION:
+            return Rejected(number, "vague-task", task[:60] + "…")
+        if check_tasks and not check_action(task, client).ok:
+            return Rejected(number, "vague-task", task[:60])
+    stage_text = cell_text(columns.get(row, Column.STAGE))
+    owner = cell_text(columns.get(row, Column.OWNER)) or None
+    notes = cell_text(columns.get(row, Column.NOTES)) or None
+    return ClientRow(number, client, owner, parse_stage(stage_text), stage_text, task, due, notes)
 
 
 def plan_rows(
     rows: Iterable[tuple[int, Sequence[Any]]], columns: ColumnMap, today: date
 ) -> list[PlanRow | Rejected]:
-    out: list[PlanRow | Rejected] = []
-    for number, row in rows:
-        if not any(cell_text(v) for v in row):
-            continue
-        manager = cell_text(columns.get(row, Column.OWNER))
-        if not manager:
-            out.append(Rejected(number, "no-owner"))
-            continue
-        raw_month = columns.get(row, Column.MONTH)
-        try:
-            if isinstance(raw_month, date | datetime):
-                month = parse_date_cell(raw_month).replace(day=1)
-            else:
-                period = parse_period(cell_text(raw_month), today, future=True)
-                if period.kind.value != "month" or not cell_text(raw_month):
-                    raise PeriodError(cell_text(raw_month))
-                month = period.start
-        except (PeriodError, ValueError):
-            out.append(Rejected(number, "bad-month", cell_text(raw_month)[:40]))
-            continue
-        try:
-            revenue = _number(columns.get(row, Column.REVENUE))
-            deals = _number(columns.get(row, Column.DEALS))
-        except ValueError as error:
-            out.append(Rejected(number, "bad-number", str(error)[:40]))
-            continue
-        if revenue < 0 or deals < 0 or deals != int(deals):
-            out.append(Rejected(number, "bad-number", cell_text(columns.get(row, Column.DEALS))))
-            continue
-        out.append(PlanRow(number, manager, month, revenue.quantize(Decimal("0.01")), int(deals)))
-    return out
+    """Each row of a plan sheet validated on its own: a ``PlanRow`` or the reason it is rejected."""
+    return [_plan_row(number, row, columns, today) for number, row in _filled(rows)]
+
+
+def _plan_row(number: int, row: Sequence[Any], columns: ColumnMap, today: date) -> PlanRow | Rejected:
+    manager = cell_text(columns.get(row, Column.OWNER))
+    if not manager:
+        return Rejected(number, "no-owner")
+    raw_month = columns.get(row, Column.MONTH)
+    try:
+        if isinstance(raw_month, date | datetime):
+            month = parse_date_cell(raw_month).replace(day=1)
+        else:
+            period = parse_period(cell_text(raw_month), today, future=True)
+            if period.kind.value != "month" or not cell_text(raw_month):
+                raise PeriodError(cell_text(raw_month))
+            month = period.start
+    except (PeriodError, ValueError):
+        return Rejected(number, "bad-month", cell_text(raw_month)[:40])
+    try:
+        revenue = _number(columns.get(row, Column.REVENUE))
+        deals = _number(columns.get(row, Column.DEALS))
+    except ValueError as error:
+        return Rejected(number, "bad-number", str(error)[:40])
+    if revenue < 0 or deals < 0 or deals != int(deals):
+        return Rejected(number, "bad-number", cell_text(columns.get(row, Column.DEALS)))
+    return PlanRow(number, manager, month, revenue.quantize(Decimal("0.01")), int(deals))
 
 
 def _number(value: Any) -> Decimal:

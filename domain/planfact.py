@@ -35,6 +35,8 @@ class DayTask:
 
 @dataclass(frozen=True, slots=True)
 class PlanFact:
+    """A manager's day, plan against fact: how many tasks were planned and how each ended."""
+
     planned: int
     done: int
     not_done: int

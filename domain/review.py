@@ -31,6 +31,9 @@ STALE_DAYS = 14
 
 @dataclass(frozen=True, slots=True)
 class ReviewClient:
+    """One of the manager's clients as the review's agenda sees it: its stage and since when, its last
+    activity, its open tasks and what it brought this month."""
+
     client_id: int
     name: str
     stage: Stage

@@ -69,6 +69,8 @@ CENT = Decimal("0.01")
 
 
 class PeriodKind(StrEnum):
+    """What a report's period is: a calendar week, month, quarter or year, or any range of dates typed."""
+
     WEEK = "week"
     MONTH = "month"
     QUARTER = "quarter"
@@ -78,6 +80,8 @@ class PeriodKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Period:
+    """The dates a board, a report or an export covers, both ends included (``parse_period`` reads it)."""
+
     kind: PeriodKind
     start: date
     end: date  # inclusive
@@ -498,6 +502,8 @@ MAX_BASE = Decimal("100000000")
 
 @dataclass(frozen=True, slots=True)
 class Step:
+    """One step of a bonus scale: from ``from_percent`` of plan on, the bonus is ``rate`` times the base."""
+
     from_percent: Decimal
     rate: Decimal
 

@@ -57,6 +57,8 @@ PREVIEW_ROWS = 5
 
 @dataclass(frozen=True, slots=True)
 class NewClient:
+    """A client the import will create: its name, the key it is matched by, its owner and stage."""
+
     name: str
     key: str
     owner_id: int
@@ -65,6 +67,8 @@ class NewClient:
 
 @dataclass(frozen=True, slots=True)
 class NewTask:
+    """A task the import will create for a client (by the client's key: the client may be new too)."""
+
     client_key: str
     action: str
     due: date
@@ -73,6 +77,8 @@ class NewTask:
 
 @dataclass(frozen=True, slots=True)
 class NewPlan:
+    """A manager's sales plan for a month the import will set."""
+
     member_id: int
     month: date
     target: Target
@@ -80,6 +86,8 @@ class NewPlan:
 
 @dataclass(frozen=True, slots=True)
 class Sample:
+    """A row of the preview the head sees before confirming the import (``PREVIEW_ROWS`` at most)."""
+
     row: int
     client: str
     owner: str

@@ -181,13 +181,7 @@ def _stats(row: BoardRow, t: Callable[..., str], locale: str, finished: bool) ->
     if row.plan is None:
         parts.append(t("board-img-no-plan"))
     elif not finished:
-        parts.append(
-            t(
-                "board-img-forecast",
-                percent=fmt.pct(row.forecast_percent),
-                amount=fmt.money(row.forecast_revenue, fmt.locale_of(t), whole=True),
-            )
-        )
+        parts.append(fmt.forecast(t, "board-img-forecast", row.forecast_percent, row.forecast_revenue))
     return "  ·  ".join(parts)
 
 

@@ -27,6 +27,12 @@ def money(value: Decimal | None, locale: str = "ru", *, whole: bool = False) -> 
     return format_money(value, locale, whole=whole)
 
 
+def forecast(t: Callable[..., str], key: str, percent: Decimal | None, amount: Decimal | None) -> str:
+    """The text ``key`` of a forecast (where the period ends at the current pace): its ``percent`` of plan
+    and its ``amount``, rounded to rubles."""
+    return t(key, percent=pct(percent), amount=money(amount, locale_of(t), whole=True))
+
+
 def count(value: Decimal | int | None, locale: str = "ru") -> str:
     """A number of deals, always whole: a plan for a share of a month (4,1 deals in a week) is shown
     rounded half up ("4"), and never as 0 when there is a plan at all ("0,4" → "1"). The percentages are

@@ -48,13 +48,7 @@ def board_text(board: Board, t: T, locale: str = "ru") -> str:
             )
         )
         if not finished and team.forecast_revenue is not None:
-            lines.append(
-                t(
-                    "board-forecast",
-                    amount=fmt.money(team.forecast_revenue, fmt.locale_of(t), whole=True),
-                    percent=fmt.pct(team.forecast_percent),
-                )
-            )
+            lines.append(fmt.forecast(t, "board-forecast", team.forecast_percent, team.forecast_revenue))
         lines.append(
             t(
                 "board-counts",
@@ -147,13 +141,7 @@ def bonuses_text(bonuses: Bonuses, t: T, member_id: int | None = None) -> str:
             )
         )
         if b.forecast_fulfilment is not None and b.forecast_bonus is not None:
-            lines.append(
-                t(
-                    "bonus-line-forecast",
-                    percent=fmt.pct(b.forecast_fulfilment),
-                    amount=fmt.money(b.forecast_bonus, fmt.locale_of(t), whole=True),
-                )
-            )
+            lines.append(fmt.forecast(t, "bonus-line-forecast", b.forecast_fulfilment, b.forecast_bonus))
     return "\n".join(lines)
 
 

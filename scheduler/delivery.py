@@ -96,6 +96,9 @@ class DeliveryOptions:
 
 @dataclass
 class DrainStats:
+    """What one drain of the outbox did: a count per way a row ends, the Telegram messages sent (``parts``:
+    a row may take several) and the rows sent by kind."""
+
     sent: int = 0
     parts: int = 0
     retried: int = 0

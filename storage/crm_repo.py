@@ -36,6 +36,8 @@ DISCONNECTED = "disconnected"
 
 
 class LinkKind:
+    """What a ``crm_links`` row links a CRM object to: a bot task, client or deal."""
+
     TASK = "task"
     CLIENT = "client"
     DEAL = "deal"

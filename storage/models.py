@@ -69,6 +69,14 @@ def _enum(cls: type) -> Enum:
     return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
 
 
+class TeamRow:
+    """What a team's row starts with: its id and the team it belongs to, deleted with the team (see the
+    module docstring). ``sort_order`` keeps these the table's first columns, in this order."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-3)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), sort_order=-2)
+
+
 class Team(Base):
     __tablename__ = "teams"
 
@@ -119,11 +127,9 @@ class Invite(Base):
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
-class Client(Base):
+class Client(TeamRow, Base):
     __tablename__ = "clients"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     owner_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     name: Mapped[str] = mapped_column(String(200))
     # casefolded name: SQLite's lower() leaves Cyrillic alone, so search runs on this column
@@ -142,11 +148,9 @@ class Client(Base):
     )
 
 
-class Task(Base):
+class Task(TeamRow, Base):
     __tablename__ = "tasks"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="SET NULL"))
     assignee_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
@@ -206,13 +210,11 @@ class Vacation(Base):
     ends: Mapped[date] = mapped_column(Date)
 
 
-class Plan(Base):
+class Plan(TeamRow, Base):
     """A manager's plan for one day, written the evening before and decided by the head."""
 
     __tablename__ = "plans"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     for_date: Mapped[date] = mapped_column(Date)
     status: Mapped[PlanStatus] = mapped_column(_enum(PlanStatus), default=PlanStatus.DRAFT)
@@ -228,13 +230,11 @@ class Plan(Base):
     )
 
 
-class DayReport(Base):
+class DayReport(TeamRow, Base):
     """A manager's evening report for one local date."""
 
     __tablename__ = "day_reports"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     on_date: Mapped[date] = mapped_column(Date)
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -248,11 +248,9 @@ class DayReport(Base):
     )
 
 
-class Lead(Base):
+class Lead(TeamRow, Base):
     __tablename__ = "leads"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     source: Mapped[str | None] = mapped_column(String(200))
@@ -262,11 +260,9 @@ class Lead(Base):
     __table_args__ = (Index("ix_leads_team_date", "team_id", "on_date"),)
 
 
-class Deal(Base):
+class Deal(TeamRow, Base):
     __tablename__ = "deals"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
@@ -298,13 +294,11 @@ class DealEvent(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
 
 
-class HotEntry(Base):
+class HotEntry(TeamRow, Base):
     """The head's hot list: a client the head personally invests time in."""
 
     __tablename__ = "hot_entries"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(Text)
     next_step: Mapped[str] = mapped_column(Text)
@@ -318,13 +312,11 @@ class HotEntry(Base):
     __table_args__ = (Index("ix_hot_entries_team_open", "team_id", "closed_at"),)
 
 
-class Outbox(Base):
+class Outbox(TeamRow, Base):
     """One scheduled message per (recipient, kind, local date), written before it is sent."""
 
     __tablename__ = "outbox"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
     local_date: Mapped[date] = mapped_column(Date)
@@ -371,13 +363,11 @@ class DialogState(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=func.now())
 
 
-class SalesPlan(Base):
+class SalesPlan(TeamRow, Base):
     """A month's sales plan for one manager, or for the whole team when ``member_id`` is NULL."""
 
     __tablename__ = "sales_plans"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     month: Mapped[date] = mapped_column(Date)  # the first day of the month
     revenue: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
@@ -405,13 +395,11 @@ class BonusScheme(Base):
     )
 
 
-class Review(Base):
+class Review(TeamRow, Base):
     """A commercial review (one-on-one) of a manager by the head, kept with its date and outcome."""
 
     __tablename__ = "reviews"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     manager_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     head_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     held_on: Mapped[date] = mapped_column(Date)
@@ -475,14 +463,18 @@ class CrmConnection(Base):
     secret_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
-class CrmUserLink(Base):
+class TeamCrmRow(TeamRow):
+    """A team's row mirrored from or written to its CRM: ``provider`` says which CRM it belongs to (a
+    ``ProviderKind`` value)."""
+
+    provider: Mapped[str] = mapped_column(String(16), sort_order=-1)
+
+
+class CrmUserLink(TeamCrmRow, Base):
     """A CRM user of a team's CRM and the member they are (NULL until matched)."""
 
     __tablename__ = "crm_users"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
-    provider: Mapped[str] = mapped_column(String(16))
     crm_user_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
@@ -494,16 +486,13 @@ class CrmUserLink(Base):
     )
 
 
-class CrmLink(Base):
+class CrmLink(TeamCrmRow, Base):
     """A bot row (task, client or deal) and the CRM object it mirrors: one per CRM id, so a replayed sync
     finds it and never creates twice. ``version`` is the CRM's last change seen; ``vague`` is the concrete-
     action check's problem with a CRM task's wording (NULL when it names an action)."""
 
     __tablename__ = "crm_links"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
-    provider: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
     local_id: Mapped[int] = mapped_column(Integer)
@@ -516,14 +505,11 @@ class CrmLink(Base):
     )
 
 
-class CrmStageMap(Base):
+class CrmStageMap(TeamCrmRow, Base):
     """How a team's CRM stages map to the bot's stages; filled with defaults from each stage's meaning."""
 
     __tablename__ = "crm_stage_map"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
-    provider: Mapped[str] = mapped_column(String(16))
     pipeline_id: Mapped[str] = mapped_column(String(64))
     stage_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
@@ -535,15 +521,12 @@ class CrmStageMap(Base):
     )
 
 
-class CrmOutbox(Base):
+class CrmOutbox(TeamCrmRow, Base):
     """A write from the bot to the CRM, made from a task event (the mark's own transaction wrote the
     event, so no mark is lost), sent in order per team; ``event_id`` makes each event one row, once."""
 
     __tablename__ = "crm_outbox"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
-    provider: Mapped[str] = mapped_column(String(16))
     event_id: Mapped[int | None] = mapped_column(Integer, unique=True)
     task_id: Mapped[int | None] = mapped_column(Integer)
     #: a write made from a deal event (/deal → won in the CRM) instead of a task event

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from domain.deals import HISTORY, DealEventKind, DealState, RecentDeal
 from domain.enums import Role, TaskEventKind
@@ -49,6 +49,8 @@ class DealRow:
 
 @dataclass(frozen=True, slots=True)
 class Scheme:
+    """A team's bonus scheme as ``bonus_schemes`` keeps it: the base amount and the scale applied to it."""
+
     base: Decimal
     scale: BonusScale
 
@@ -420,22 +422,28 @@ class SalesRepo:
         return [tuple(r) for r in rows]
 
     async def export_deals(self, team_id: int, start: date, end: date) -> list[tuple[Any, ...]]:
-        rows = await self.session.execute(
-            select(Deal.on_date, Client.name, Member.name, Deal.amount)
-            .join(Client, Client.id == Deal.client_id)
-            .join(Member, Member.id == Deal.member_id)
-            .where(Deal.team_id == team_id, Deal.on_date >= start, Deal.on_date <= end, LIVE)
-            .order_by(Deal.on_date, Deal.id)
-        )
-        return [tuple(r) for r in rows]
+        return await self._export_of_clients(Deal, Deal.amount, team_id, start, end, LIVE)
 
     async def export_leads(self, team_id: int, start: date, end: date) -> list[tuple[Any, ...]]:
+        return await self._export_of_clients(Lead, Lead.source, team_id, start, end)
+
+    async def _export_of_clients(
+        self,
+        model: type[Deal] | type[Lead],
+        value: InstrumentedAttribute[Any],
+        team_id: int,
+        start: date,
+        end: date,
+        *also: ColumnElement[bool],
+    ) -> list[tuple[Any, ...]]:
+        """A team's deals or leads dated ``start`` to ``end``, in date order: the date, the client, the member
+        and ``value``."""
         rows = await self.session.execute(
-            select(Lead.on_date, Client.name, Member.name, Lead.source)
-            .join(Client, Client.id == Lead.client_id)
-            .join(Member, Member.id == Lead.member_id)
-            .where(Lead.team_id == team_id, Lead.on_date >= start, Lead.on_date <= end)
-            .order_by(Lead.on_date, Lead.id)
+            select(model.on_date, Client.name, Member.name, value)
+            .join(Client, Client.id == model.client_id)
+            .join(Member, Member.id == model.member_id)
+            .where(model.team_id == team_id, model.on_date >= start, model.on_date <= end, *also)
+            .order_by(model.on_date, model.id)
         )
         return [tuple(r) for r in rows]
 
