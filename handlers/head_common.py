@@ -1,22 +1,26 @@
 """What the head's modules share: callback data (ids only, short prefixes, within Telegram's 64 bytes),
-the roles, finding a manager by a part of the name, and telling another member something directly."""
+the roles, the head's today, finding a manager by a part of the name, answering a long text in parts, and
+telling another member something directly."""
 
 from __future__ import annotations
 
 import logging
+from datetime import date
 from enum import StrEnum
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, Message
 
+from bot.context import Ctx
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from domain.enums import Role
 from domain.errors import UserError
 from domain.planfact import PlanFact
 from domain.text import split_message
+from handlers.day_views import local_date
 from storage.head_repo import HeadRepo
 from storage.models import Member
 
@@ -26,6 +30,11 @@ HEAD = (Role.HEAD,)
 READERS = (Role.HEAD, Role.OWNER)
 MAX_COMMENT = 1000
 PICK_LIMIT = 12
+
+
+def member_today(ctx: Ctx) -> date:
+    """The member's today, in their time zone."""
+    return local_date(ctx.now(), ctx.team, ctx.member)
 
 
 def percent_text(value: int | None) -> str:
@@ -144,3 +153,10 @@ async def tell(bot: Bot, member: Member, text: str, markup: InlineKeyboardMarkup
         log.warning("could not tell member %s: %s", member.id, exc)
         return False
     return True
+
+
+async def answer_split(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """``text`` in ``message``'s chat, split under Telegram's limit, the keyboard on the last part."""
+    parts = split_message(text)
+    for i, part in enumerate(parts):
+        await message.answer(part, reply_markup=markup if i == len(parts) - 1 else None)
