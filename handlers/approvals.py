@@ -25,7 +25,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
@@ -57,17 +57,8 @@ from domain.text import utf16_len
 from handlers.callbacks import pressed
 from handlers.day import WORKERS, Day, show_page
 from handlers.day_views import Page, fmt_date, member_zone, paginate, render_plan, task_line
-from handlers.head_common import (
-    HEAD,
-    PlanAct,
-    PlanAction,
-    PlanDrop,
-    PlanGive,
-    PlanTaskAct,
-    PlanTaskAction,
-    one_text,
-    tell,
-)
+from handlers.head_callbacks import PlanAct, PlanAction, PlanDrop, PlanGive, PlanTaskAct, PlanTaskAction
+from handlers.head_common import HEAD, on_actions, one_text, tell
 from handlers.routing import on_typed, role_router
 from scheduler.compose import ComposeContext, Outgoing
 from scheduler.jobs import JOBS
@@ -566,16 +557,27 @@ def build_router() -> Router:
     head = role_router("approvals-head", *HEAD)
     head.message.register(list_plans, Command("plans"))
     on_typed(head, {HeadInput.comment: save_return_comment, HeadInput.action: save_task_wording})
-    press = head.callback_query.register
-    press(open_plan, PlanAct.filter(F.action == PlanAction.OPEN))
-    press(show_plan_page, PlanAct.filter(F.action == PlanAction.PAGE))
-    press(approve_plan, PlanAct.filter(F.action == PlanAction.APPROVE))
-    press(return_plan, PlanAct.filter(F.action == PlanAction.RETURN))
-    press(open_plan_task, PlanTaskAct.filter(F.action == PlanTaskAction.MENU))
-    press(edit_plan_task, PlanTaskAct.filter(F.action == PlanTaskAction.EDIT))
-    press(cancel_plan_task, PlanTaskAct.filter(F.action == PlanTaskAction.CANCEL))
-    press(choose_new_assignee, PlanTaskAct.filter(F.action == PlanTaskAction.GIVE))
-    press(give_plan_task, PlanGive.filter())
+    on_actions(
+        head,
+        PlanAct,
+        {
+            PlanAction.OPEN: open_plan,
+            PlanAction.PAGE: show_plan_page,
+            PlanAction.APPROVE: approve_plan,
+            PlanAction.RETURN: return_plan,
+        },
+    )
+    on_actions(
+        head,
+        PlanTaskAct,
+        {
+            PlanTaskAction.MENU: open_plan_task,
+            PlanTaskAction.EDIT: edit_plan_task,
+            PlanTaskAction.CANCEL: cancel_plan_task,
+            PlanTaskAction.GIVE: choose_new_assignee,
+        },
+    )
+    head.callback_query.register(give_plan_task, PlanGive.filter())
 
     workers = Router(name="approvals-manager")
     workers.callback_query.filter(RoleFilter(*WORKERS))

@@ -1,14 +1,16 @@
-"""What the head's modules share: callback data (ids only, short prefixes, within Telegram's 64 bytes),
-the roles, the head's today, finding a manager by a part of the name, answering a long text in parts, and
-telling another member something directly."""
+"""What the head's modules share (their callback data is ``handlers.head_callbacks``): the roles, the
+head's today, one handler per button action, finding a manager by a part of the name, answering a long
+text in parts, and telling another member something directly."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
-from aiogram import Bot
+from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup, Message
@@ -47,69 +49,13 @@ def fact_args(fact: PlanFact) -> dict[str, int | str]:
     return {"done": fact.done, "planned": fact.planned, "percent": percent_text(fact.percent)}
 
 
-class PlanAction(StrEnum):
-    APPROVE = "ok"  # approve all
-    RETURN = "ret"  # return with a comment (typed next)
-    PAGE = "pg"  # show a page of the card in place
-    OPEN = "new"  # the card as a new message
-
-
-class PlanAct(CallbackData, prefix="pa"):
-    action: PlanAction
-    plan_id: int
-    p: int = 0
-
-
-class PlanTaskAction(StrEnum):
-    MENU = "m"  # the task's menu
-    EDIT = "e"  # edit the wording (typed next)
-    CANCEL = "x"  # cancel the task
-    GIVE = "r"  # pick a manager to give it to
-
-
-class PlanTaskAct(CallbackData, prefix="pt"):
-    action: PlanTaskAction
-    plan_id: int
-    task_id: int
-    p: int = 0
-
-
-class PlanGive(CallbackData, prefix="pg"):
-    plan_id: int
-    task_id: int
-    to: int  # the manager's member id
-    p: int = 0
-
-
-class PlanDrop(CallbackData, prefix="px"):
-    """The manager takes a task off a returned plan."""
-
-    task_id: int
-
-
-class ReviewPick(CallbackData, prefix="rm"):
-    member_id: int
-
-
-class ReviewAction(StrEnum):
-    TASK = "task"  # an agreed action for a client
-    OTHER = "other"  # for another client, named next
-    END = "end"  # finish the review
-
-
-class ReviewAct(CallbackData, prefix="ra"):
-    action: ReviewAction
-    review_id: int
-    client_id: int = 0
-
-
-#: ReviewDue's ``to`` asking to type the date
-OTHER_DATE = "x"
-
-
-class ReviewDue(CallbackData, prefix="rd"):
-    review_id: int
-    to: str  # YYYYMMDD, or OTHER_DATE to type a date
+def on_actions(
+    router: Router, data: type[CallbackData], handlers: Mapping[StrEnum, Callable[..., Any]]
+) -> None:
+    """One handler per action: a press of a ``data`` button whose ``action`` is a key of ``handlers`` goes
+    to that handler (``data.filter(F.action == action)``), registered in the table's order."""
+    for action, handler in handlers.items():
+        router.callback_query.register(handler, data.filter(F.action == action))
 
 
 def one_text(text: str | None, limit: int = MAX_COMMENT) -> str:

@@ -31,7 +31,7 @@ from domain.text import split_message
 from handlers.callbacks import reply_to, show
 from handlers.day_views import day_off_offer, fmt_date
 from handlers.head_callbacks import TYPE_DATE, HotAct, HotAction, HotDate, HotPick
-from handlers.head_common import HEAD, PICK_LIMIT, member_today, one_text
+from handlers.head_common import HEAD, PICK_LIMIT, member_today, on_actions, one_text
 from handlers.routing import on_typed, role_router
 from scheduler.compose import ComposeContext, Outgoing
 from storage.models import Team
@@ -374,13 +374,19 @@ def build_router() -> Router:
     )
 
     on = router.callback_query.register
-    on(list_in_place, HotAct.filter(F.action == HotAction.LIST))
-    on(ask_client, HotAct.filter(F.action == HotAction.ADD))
-    on(open_entry, HotAct.filter(F.action == HotAction.OPEN))
+    on_actions(
+        router,
+        HotAct,
+        {
+            HotAction.LIST: list_in_place,
+            HotAction.ADD: ask_client,
+            HotAction.OPEN: open_entry,
+            HotAction.DATE: ask_date,
+            HotAction.REMOVE: ask_remove,
+            HotAction.REMOVE_CONFIRMED: remove_entry,
+        },
+    )
     on(ask_entry_text, HotAct.filter(F.action.in_(ENTRY_ASKS)))
-    on(ask_date, HotAct.filter(F.action == HotAction.DATE))
-    on(ask_remove, HotAct.filter(F.action == HotAction.REMOVE))
-    on(remove_entry, HotAct.filter(F.action == HotAction.REMOVE_CONFIRMED))
     on(pick_client, HotPick.filter(), StateFilter(HotInput.client))
     on(ask_typed_date, HotDate.filter(F.to == TYPE_DATE), StateFilter(HotInput.date))
     on(pick_date, HotDate.filter(), StateFilter(HotInput.date))

@@ -26,20 +26,8 @@ from domain.review import Agenda, ReviewClient, agenda, days_in_stage, silent_da
 from handlers.callbacks import answer_under, pressed
 from handlers.day import Day, one_line
 from handlers.day_views import day_off_offer, fmt_date, fmt_money, local_date
-from handlers.head_common import (
-    HEAD,
-    OTHER_DATE,
-    PICK_LIMIT,
-    ReviewAct,
-    ReviewAction,
-    ReviewDue,
-    ReviewPick,
-    answer_split,
-    member_today,
-    one_text,
-    pick_manager,
-    tell,
-)
+from handlers.head_callbacks import OTHER_DATE, ReviewAct, ReviewAction, ReviewDue, ReviewPick
+from handlers.head_common import HEAD, PICK_LIMIT, answer_split, member_today, one_text, pick_manager, tell
 from handlers.routing import on_typed, role_router
 from storage.head_repo import HeadRepo
 from storage.models import Member, Review, Team
