@@ -22,9 +22,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
@@ -33,8 +34,8 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.clock import Clock
 from bot.config import Settings
+from bot.context import Ctx
 from bot.filters import RoleFilter
 from bot.i18n import Html, Texts, Translator, default_translator
 from domain.actions import check_action
@@ -56,17 +57,8 @@ from domain.text import utf16_len
 from handlers.callbacks import pressed
 from handlers.day import WORKERS, Day, show_page
 from handlers.day_views import Page, fmt_date, member_zone, paginate, render_plan, task_line
-from handlers.head_common import (
-    HEAD,
-    PlanAct,
-    PlanAction,
-    PlanDrop,
-    PlanGive,
-    PlanTaskAct,
-    PlanTaskAction,
-    one_text,
-    tell,
-)
+from handlers.head_callbacks import PlanAct, PlanAction, PlanDrop, PlanGive, PlanTaskAct, PlanTaskAction
+from handlers.head_common import HEAD, on_actions, one_text, tell
 from handlers.routing import on_typed, role_router
 from scheduler.compose import ComposeContext, Outgoing
 from scheduler.jobs import JOBS
@@ -77,6 +69,8 @@ from storage.repo import Repo
 log = logging.getLogger(__name__)
 
 TASK_BUTTONS_PER_ROW = 5
+
+ButtonRows = list[list[InlineKeyboardButton]]
 
 
 class HeadInput(StatesGroup):
@@ -226,22 +220,14 @@ def task_text(task: Task, client: str | None, t: Texts) -> str:
     return t("task-short", client=client or t("task-no-client"), action=task.action)
 
 
-async def _client_name(repo: Repo, team: Team, task: Task) -> str | None:
-    return (await repo.clients.get(team.id, task.client_id)).name if task.client_id else None
+async def _client_name(ctx: Ctx, task: Task) -> str | None:
+    return (await ctx.repo.clients.get(ctx.team.id, task.client_id)).name if task.client_id else None
 
 
-async def _tell_of_task(
-    bot: Bot,
-    translator: Translator,
-    who: Member,
-    key: str,
-    head: Member,
-    task: Task,
-    client: str | None,
-    **more: str,
-) -> None:
-    """``who`` learns, in their own language, what ``head`` did to ``task`` (its day and wording)."""
-    wt = translator.get(who.locale)
+async def _tell_of_task(ctx: Ctx, who: Member, key: str, task: Task, client: str | None, **more: str) -> None:
+    """``who`` learns, in their own language, what the head did to ``task`` (its day and wording)."""
+    wt = ctx.translator.get(who.locale)
+    head = ctx.member
     text = wt(
         key,
         head=head.name,
@@ -250,16 +236,17 @@ async def _tell_of_task(
         task=Html(task_text(task, client, wt)),
         **more,
     )
-    await tell(bot, who, text)
+    await tell(ctx.bot, who, text)
 
 
-async def rewrite_page(repo: Repo, team: Team, manager: Member, plan: Plan, clock: Clock, t: Texts) -> Page:
-    """What the manager sees of a returned plan: the head's comment, the plan with the usual add and send
-    buttons, and 🗑 per task to take it off."""
-    day = Day(repo, team, manager, clock)
+async def rewrite_page(ctx: Ctx, manager: Member, plan: Plan, t: Texts) -> Page:
+    """What the manager sees of a returned plan (in ``t``, their language): the head's comment, the plan
+    with the usual add and send buttons, and 🗑 per task to take it off."""
+    repo = ctx.repo
+    day = Day(repo, ctx.team, manager, ctx.clock)
     rep = await repo.days.evening(manager, day.today, plan.for_date, day.zone)
     page = render_plan(rep, t)
-    head = await repo.members.in_team(team.id, plan.decided_by) if plan.decided_by else None
+    head = await repo.members.in_team(ctx.team.id, plan.decided_by) if plan.decided_by else None
     intro = t(
         "appr-returned-notice",
         head=head.name if head else "—",
@@ -287,20 +274,42 @@ async def _rerender(bot: Bot, chat_id: int, message_id: int, pages: list[Page], 
             log.info("could not re-render card %s: %s", message_id, exc)
 
 
-async def _head_plan(repo: Repo, team: Team, plan_id: int, now: datetime) -> Plan:
+async def _own_card(ctx: Ctx, plan: Plan, now: datetime) -> list[Page]:
+    """The plan's card as the head pressing or typing sees it."""
+    return await card_pages(ctx.repo, ctx.team, plan, ctx.member, ctx.t, now)
+
+
+async def _show_card(query: CallbackQuery, ctx: Ctx, plan: Plan, now: datetime, p: int) -> None:
+    """The card the pressed button sits on, re-rendered at page ``p`` after a change."""
+    await show_page(pressed(query), await _own_card(ctx, plan, now), p)
+
+
+async def _rerender_typed(ctx: Ctx, data: dict[str, Any], plan: Plan, now: datetime) -> None:
+    """After a typed answer: the card it was asked from (kept in the dialog's data) re-rendered."""
+    if data.get("message_id"):
+        pages = await _own_card(ctx, plan, now)
+        await _rerender(ctx.bot, int(data["chat_id"]), int(data["message_id"]), pages, int(data.get("p", 0)))
+
+
+async def _head_plan(ctx: Ctx, plan_id: int, now: datetime) -> Plan:
     """The team's plan, with every overdue plan approved first (so a late press sees it decided)."""
-    plan = await repo.heads.plan(team.id, plan_id)
-    await repo.heads.settle(team, now)
+    plan = await ctx.repo.heads.plan(ctx.team.id, plan_id)
+    await ctx.repo.heads.settle(ctx.team, now)
     return plan
 
 
-async def _plan_task(
-    repo: Repo, team: Team, cb: PlanTaskAct | PlanGive, change: TaskChange
-) -> tuple[Plan, Task]:
+async def _plan_task(ctx: Ctx, cb: PlanTaskAct | PlanGive, change: TaskChange) -> tuple[Plan, Task]:
     """The plan and its task a button names, when the plan's state allows ``change`` (``domain.plan``)."""
-    plan = await repo.heads.plan(team.id, cb.plan_id)
+    plan = await ctx.repo.heads.plan(ctx.team.id, cb.plan_id)
     require_task_change(plan.status, change)
-    return plan, await repo.heads.plan_task(team.id, plan, cb.task_id)
+    return plan, await ctx.repo.heads.plan_task(ctx.team.id, plan, cb.task_id)
+
+
+async def _open_task(ctx: Ctx, cb: PlanTaskAct, change: TaskChange) -> tuple[Plan, Task]:
+    """As ``_plan_task``, for a change only an open task takes (edit, give)."""
+    plan, task = await _plan_task(ctx, cb, change)
+    ctx.repo.heads.require_open(task)
+    return plan, task
 
 
 def _where(message: Message | None) -> dict[str, int | None]:
@@ -311,138 +320,90 @@ def _where(message: Message | None) -> dict[str, int | None]:
     }
 
 
-async def list_plans(
-    message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
-) -> None:
+async def list_plans(message: Message, ctx: Ctx, state: FSMContext) -> None:
     """``/plans``: every plan waiting for a decision, as cards."""
     await state.clear()
-    now = clock()
-    await repo.heads.settle(team, now)
-    waiting = await repo.heads.plans(team.id, AWAITING)
+    now = ctx.now()
+    await ctx.repo.heads.settle(ctx.team, now)
+    waiting = await ctx.repo.heads.plans(ctx.team.id, AWAITING)
     if not waiting:
-        await message.answer(t("appr-none"))
+        await message.answer(ctx.t("appr-none"))
         return
-    await message.answer(t("appr-waiting", count=len(waiting)))
+    await message.answer(ctx.t("appr-waiting", count=len(waiting)))
     for plan in waiting:
-        for page in await card_pages(repo, team, plan, member, t, now):
+        for page in await _own_card(ctx, plan, now):
             await message.answer(page.text, reply_markup=page.markup)
 
 
-async def open_plan(
-    query: CallbackQuery,
-    callback_data: PlanAct,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-) -> None:
+async def open_plan(query: CallbackQuery, callback_data: PlanAct, ctx: Ctx) -> None:
     """The card as a new message (from the message about plans approved automatically)."""
-    now = clock()
-    plan = await _head_plan(repo, team, callback_data.plan_id, now)
+    now = ctx.now()
+    plan = await _head_plan(ctx, callback_data.plan_id, now)
     if isinstance(query.message, Message):
-        for page in await card_pages(repo, team, plan, member, t, now):
+        for page in await _own_card(ctx, plan, now):
             await query.message.answer(page.text, reply_markup=page.markup)
 
 
-async def show_plan_page(
-    query: CallbackQuery,
-    callback_data: PlanAct,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-) -> None:
-    now = clock()
-    plan = await _head_plan(repo, team, callback_data.plan_id, now)
-    pages = await card_pages(repo, team, plan, member, t, now)
-    await show_page(pressed(query), pages, callback_data.p)
+async def show_plan_page(query: CallbackQuery, callback_data: PlanAct, ctx: Ctx) -> None:
+    now = ctx.now()
+    await _show_card(query, ctx, await _head_plan(ctx, callback_data.plan_id, now), now, callback_data.p)
 
 
 async def approve_plan(
-    query: CallbackQuery,
-    callback_data: PlanAct,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    callback_answer: CallbackAnswer,
-    bot: Bot,
-    translator: Translator,
+    query: CallbackQuery, callback_data: PlanAct, ctx: Ctx, callback_answer: CallbackAnswer
 ) -> None:
     """Approve all: the card says so, the manager gets the plan as approved."""
-    now = clock()
-    plan = await _head_plan(repo, team, callback_data.plan_id, now)
-    repo.heads.decide(plan, PlanEvent.APPROVE, member, now)
-    manager = await repo.members.in_team(team.id, plan.member_id)
-    callback_answer.text = t.plain("appr-approved-toast", name=manager.name)
-    await show_page(pressed(query), await card_pages(repo, team, plan, member, t, now), callback_data.p)
-    mt = translator.get(manager.locale)
-    items, frozen = await plan_items(repo, team, plan)
+    now = ctx.now()
+    head = ctx.member
+    plan = await _head_plan(ctx, callback_data.plan_id, now)
+    ctx.repo.heads.decide(plan, PlanEvent.APPROVE, head, now)
+    manager = await ctx.repo.members.in_team(ctx.team.id, plan.member_id)
+    callback_answer.text = ctx.t.plain("appr-approved-toast", name=manager.name)
+    await _show_card(query, ctx, plan, now, callback_data.p)
+    mt = ctx.translator.get(manager.locale)
+    items, frozen = await plan_items(ctx.repo, ctx.team, plan)
     lines = [task_line(n, i, plan.for_date, frozen, mt) for n, i in enumerate(items, 1)]
     text = mt(
         "appr-approved-notice",
-        head=member.name,
-        gender=grammatical_gender(member.name),
+        head=head.name,
+        gender=grammatical_gender(head.name),
         date=fmt_date(plan.for_date, mt),
     )
-    await tell(bot, manager, "\n".join([text, *lines]))
+    await tell(ctx.bot, manager, "\n".join([text, *lines]))
 
 
 async def return_plan(
-    query: CallbackQuery,
-    callback_data: PlanAct,
-    repo: Repo,
-    team: Team,
-    clock: Clock,
-    t: Texts,
-    state: FSMContext,
-    callback_answer: CallbackAnswer,
+    query: CallbackQuery, callback_data: PlanAct, ctx: Ctx, state: FSMContext, callback_answer: CallbackAnswer
 ) -> None:
     """Return with a comment: asks for it; ``save_return_comment`` returns the plan."""
-    plan = await _head_plan(repo, team, callback_data.plan_id, clock())
+    plan = await _head_plan(ctx, callback_data.plan_id, ctx.now())
     require(plan.status, PlanEvent.RETURN)
-    manager = await repo.members.in_team(team.id, plan.member_id)
+    manager = await ctx.repo.members.in_team(ctx.team.id, plan.member_id)
     message = pressed(query)
     await state.clear()
     await state.set_state(HeadInput.comment)
     await state.update_data(_where(message), plan_id=plan.id, p=callback_data.p)
-    callback_answer.text = t.plain("appr-ask-comment-toast")
+    callback_answer.text = ctx.t.plain("appr-ask-comment-toast")
     if message is not None:
-        await message.answer(t("appr-ask-comment", name=manager.name))
+        await message.answer(ctx.t("appr-ask-comment", name=manager.name))
 
 
-async def save_return_comment(
-    message: Message,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    state: FSMContext,
-    bot: Bot,
-    translator: Translator,
-) -> None:
+async def save_return_comment(message: Message, ctx: Ctx, state: FSMContext) -> None:
     """The typed comment: the plan goes back to the manager with it, to rewrite."""
     text = one_text(message.text)
     data = await state.get_data()
-    now = clock()
-    plan = await _head_plan(repo, team, int(data["plan_id"]), now)
+    now = ctx.now()
+    plan = await _head_plan(ctx, int(data["plan_id"]), now)
     await state.clear()
-    repo.heads.decide(plan, PlanEvent.RETURN, member, now, comment=text)
-    manager = await repo.members.in_team(team.id, plan.member_id)
-    mt = translator.get(manager.locale)
-    page = await rewrite_page(repo, team, manager, plan, clock, mt)
-    delivered = await tell(bot, manager, page.text, page.markup)
-    if data.get("message_id"):
-        pages = await card_pages(repo, team, plan, member, t, now)
-        await _rerender(bot, int(data["chat_id"]), int(data["message_id"]), pages, int(data.get("p", 0)))
+    ctx.repo.heads.decide(plan, PlanEvent.RETURN, ctx.member, now, comment=text)
+    manager = await ctx.repo.members.in_team(ctx.team.id, plan.member_id)
+    page = await rewrite_page(ctx, manager, plan, ctx.translator.get(manager.locale))
+    delivered = await tell(ctx.bot, manager, page.text, page.markup)
+    await _rerender_typed(ctx, data, plan, now)
     await message.answer(
-        t("appr-returned-done", name=manager.name)
+        ctx.t("appr-returned-done", name=manager.name)
         if delivered
-        else t("appr-not-delivered", name=manager.name, gender=grammatical_gender(manager.name))
+        else ctx.t("appr-not-delivered", name=manager.name, gender=grammatical_gender(manager.name))
     )
 
 
@@ -450,14 +411,22 @@ def _back(plan: Plan, p: int, t: Texts) -> InlineKeyboardButton:
     return _button(t("btn-back"), PlanAct(action=PlanAction.PAGE, plan_id=plan.id, p=p))
 
 
-async def open_plan_task(
-    query: CallbackQuery, callback_data: PlanTaskAct, repo: Repo, team: Team, t: Texts
-) -> None:
+async def _task_screen(query: CallbackQuery, ctx: Ctx, task: Task, key: str, rows: ButtonRows) -> None:
+    """A task's screen in place of the card: the text ``key`` names the task, the buttons below."""
+    line = task_text(task, await _client_name(ctx, task), ctx.t)
+    message = pressed(query)
+    if message is not None:
+        await message.edit_text(
+            ctx.t(key, task=Html(line)), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
+        )
+
+
+async def open_plan_task(query: CallbackQuery, callback_data: PlanTaskAct, ctx: Ctx) -> None:
     """A task's menu: edit the wording, cancel it, give it to another manager."""
     # the menu offers exactly the head's changes: shown where the first of them is allowed
-    plan, task = await _plan_task(repo, team, callback_data, TaskChange.EDIT)
-    repo.heads.require_open(task)
+    plan, task = await _open_task(ctx, callback_data, TaskChange.EDIT)
     p = callback_data.p
+    t = ctx.t
 
     def act(action: PlanTaskAction) -> PlanTaskAct:
         return PlanTaskAct(action=action, plan_id=plan.id, task_id=task.id, p=p)
@@ -470,162 +439,111 @@ async def open_plan_task(
         [_button(t("btn-appr-give"), act(PlanTaskAction.GIVE))],
         [_back(plan, p, t)],
     ]
-    line = task_text(task, await _client_name(repo, team, task), t)
-    message = pressed(query)
-    if message is not None:
-        await message.edit_text(
-            t("appr-task-menu", task=Html(line)), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
-        )
+    await _task_screen(query, ctx, task, "appr-task-menu", rows)
 
 
-async def choose_new_assignee(
-    query: CallbackQuery, callback_data: PlanTaskAct, repo: Repo, team: Team, t: Texts
-) -> None:
+async def choose_new_assignee(query: CallbackQuery, callback_data: PlanTaskAct, ctx: Ctx) -> None:
     """«Кому передать»: the other managers of the team, a button each."""
-    plan, task = await _plan_task(repo, team, callback_data, TaskChange.GIVE)
-    repo.heads.require_open(task)
-    others = [m for m in await repo.heads.members(team.id, Role.MANAGER) if m.id != task.assignee_id]
+    plan, task = await _open_task(ctx, callback_data, TaskChange.GIVE)
+    managers = await ctx.repo.heads.members(ctx.team.id, Role.MANAGER)
+    others = [m for m in managers if m.id != task.assignee_id]
     if not others:
         raise UserError("reassign-nobody")
     p = callback_data.p
     rows = [
         [_button(m.name[:60], PlanGive(plan_id=plan.id, task_id=task.id, to=m.id, p=p))] for m in others[:20]
     ]
-    rows.append([_back(plan, p, t)])
-    line = task_text(task, await _client_name(repo, team, task), t)
-    message = pressed(query)
-    if message is not None:
-        await message.edit_text(
-            t("appr-give-ask", task=Html(line)), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
-        )
+    rows.append([_back(plan, p, ctx.t)])
+    await _task_screen(query, ctx, task, "appr-give-ask", rows)
 
 
 async def edit_plan_task(
     query: CallbackQuery,
     callback_data: PlanTaskAct,
-    repo: Repo,
-    team: Team,
-    t: Texts,
+    ctx: Ctx,
     state: FSMContext,
     callback_answer: CallbackAnswer,
 ) -> None:
     """Asks for the new wording; ``save_task_wording`` checks and saves it."""
-    plan, task = await _plan_task(repo, team, callback_data, TaskChange.EDIT)
-    repo.heads.require_open(task)
+    plan, task = await _open_task(ctx, callback_data, TaskChange.EDIT)
     message = pressed(query)
     await state.clear()
     await state.set_state(HeadInput.action)
     await state.update_data(_where(message), plan_id=plan.id, task_id=task.id, p=callback_data.p)
-    callback_answer.text = t.plain("appr-ask-action-toast")
+    callback_answer.text = ctx.t.plain("appr-ask-action-toast")
     if message is not None:
-        line = task_text(task, await _client_name(repo, team, task), t)
-        await message.answer(t("appr-ask-action", task=Html(line)))
+        line = task_text(task, await _client_name(ctx, task), ctx.t)
+        await message.answer(ctx.t("appr-ask-action", task=Html(line)))
 
 
-async def save_task_wording(
-    message: Message,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    state: FSMContext,
-    bot: Bot,
-    translator: Translator,
-) -> None:
+async def save_task_wording(message: Message, ctx: Ctx, state: FSMContext) -> None:
     data = await state.get_data()
-    now = clock()
-    plan = await repo.heads.plan(team.id, int(data["plan_id"]))
-    task = await repo.heads.plan_task(team.id, plan, int(data["task_id"]))
-    client = await _client_name(repo, team, task)
+    now = ctx.now()
+    heads = ctx.repo.heads
+    plan = await heads.plan(ctx.team.id, int(data["plan_id"]))
+    task = await heads.plan_task(ctx.team.id, plan, int(data["task_id"]))
+    client = await _client_name(ctx, task)
     action = " ".join((message.text or "").split())
     check = check_action(action, client)
     if not check.ok:
         raise UserError(f"action-{check.problem}", client=client or "")
-    was = task_text(task, client, t)
-    repo.heads.edit(member, plan, task, action, now)
+    was = task_text(task, client, ctx.t)
+    heads.edit(ctx.member, plan, task, action, now)
     await state.clear()
-    if data.get("message_id"):
-        pages = await card_pages(repo, team, plan, member, t, now)
-        await _rerender(bot, int(data["chat_id"]), int(data["message_id"]), pages, int(data.get("p", 0)))
-    await message.answer(t("appr-edited-done", task=Html(task_text(task, client, t))))
-    assignee = await repo.members.in_team(team.id, task.assignee_id)
-    await _tell_of_task(bot, translator, assignee, "appr-edited-notice", member, task, client, was=Html(was))
+    await _rerender_typed(ctx, data, plan, now)
+    await message.answer(ctx.t("appr-edited-done", task=Html(task_text(task, client, ctx.t))))
+    assignee = await ctx.repo.members.in_team(ctx.team.id, task.assignee_id)
+    await _tell_of_task(ctx, assignee, "appr-edited-notice", task, client, was=Html(was))
 
 
 async def cancel_plan_task(
-    query: CallbackQuery,
-    callback_data: PlanTaskAct,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    callback_answer: CallbackAnswer,
-    bot: Bot,
-    translator: Translator,
+    query: CallbackQuery, callback_data: PlanTaskAct, ctx: Ctx, callback_answer: CallbackAnswer
 ) -> None:
     """The task leaves the plan (and the day's plan-vs-fact); the manager is told."""
-    now = clock()
-    plan, task = await _plan_task(repo, team, callback_data, TaskChange.CANCEL)
-    repo.heads.cancel(member, plan, task, now)
-    callback_answer.text = t.plain("appr-cancelled-toast")
-    await show_page(pressed(query), await card_pages(repo, team, plan, member, t, now), callback_data.p)
-    assignee = await repo.members.in_team(team.id, task.assignee_id)
-    client = await _client_name(repo, team, task)
-    await _tell_of_task(bot, translator, assignee, "appr-cancelled-notice", member, task, client)
+    now = ctx.now()
+    plan, task = await _plan_task(ctx, callback_data, TaskChange.CANCEL)
+    ctx.repo.heads.cancel(ctx.member, plan, task, now)
+    callback_answer.text = ctx.t.plain("appr-cancelled-toast")
+    await _show_card(query, ctx, plan, now, callback_data.p)
+    assignee = await ctx.repo.members.in_team(ctx.team.id, task.assignee_id)
+    await _tell_of_task(ctx, assignee, "appr-cancelled-notice", task, await _client_name(ctx, task))
 
 
 async def give_plan_task(
-    query: CallbackQuery,
-    callback_data: PlanGive,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    callback_answer: CallbackAnswer,
-    bot: Bot,
-    translator: Translator,
+    query: CallbackQuery, callback_data: PlanGive, ctx: Ctx, callback_answer: CallbackAnswer
 ) -> None:
     """The task goes to the manager picked; both managers are told."""
-    now = clock()
-    plan, task = await _plan_task(repo, team, callback_data, TaskChange.GIVE)
-    to = await repo.heads.manager(team.id, callback_data.to)
-    before = await repo.members.in_team(team.id, task.assignee_id)
-    await repo.heads.reassign(member, plan, task, to, now)
-    callback_answer.text = t.plain("appr-given-toast", name=to.name)
-    await show_page(pressed(query), await card_pages(repo, team, plan, member, t, now), callback_data.p)
-    client = await _client_name(repo, team, task)
-    await _tell_of_task(bot, translator, before, "appr-given-away-notice", member, task, client, name=to.name)
-    await _tell_of_task(bot, translator, to, "appr-given-to-notice", member, task, client, name=before.name)
+    now = ctx.now()
+    plan, task = await _plan_task(ctx, callback_data, TaskChange.GIVE)
+    to = await ctx.repo.heads.manager(ctx.team.id, callback_data.to)
+    before = await ctx.repo.members.in_team(ctx.team.id, task.assignee_id)
+    await ctx.repo.heads.reassign(ctx.member, plan, task, to, now)
+    callback_answer.text = ctx.t.plain("appr-given-toast", name=to.name)
+    await _show_card(query, ctx, plan, now, callback_data.p)
+    client = await _client_name(ctx, task)
+    await _tell_of_task(ctx, before, "appr-given-away-notice", task, client, name=to.name)
+    await _tell_of_task(ctx, to, "appr-given-to-notice", task, client, name=before.name)
 
 
 async def drop_plan_task(
-    query: CallbackQuery,
-    callback_data: PlanDrop,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    callback_answer: CallbackAnswer,
+    query: CallbackQuery, callback_data: PlanDrop, ctx: Ctx, callback_answer: CallbackAnswer
 ) -> None:
     """🗑 on a returned plan (or one not sent yet): the manager takes a task off it before its day."""
-    day = Day(repo, team, member, clock)
+    repo, member = ctx.repo, ctx.member
+    day = Day(repo, ctx.team, member, ctx.clock)
     task = await repo.days.own_task(member, callback_data.task_id)
     if task.due_date <= day.today:
         raise UserError("plan-drop-late")
     plan = await repo.days.plan(member, task.due_date)
     repo.heads.drop_from_plan(member, plan, task, day.now)
-    callback_answer.text = t.plain("appr-dropped-toast")
+    callback_answer.text = ctx.t.plain("appr-dropped-toast")
     message = pressed(query)
     if message is None:
         return
     if plan is not None and plan.status is PlanStatus.RETURNED:
-        page = await rewrite_page(repo, team, member, plan, clock, t)
+        page = await rewrite_page(ctx, member, plan, ctx.t)
     else:
-        page = render_plan(await repo.days.evening(member, day.today, task.due_date, day.zone), t)
+        page = render_plan(await repo.days.evening(member, day.today, task.due_date, day.zone), ctx.t)
     try:
         await message.edit_text(page.text, reply_markup=page.markup)
     except TelegramBadRequest as exc:
@@ -639,16 +557,27 @@ def build_router() -> Router:
     head = role_router("approvals-head", *HEAD)
     head.message.register(list_plans, Command("plans"))
     on_typed(head, {HeadInput.comment: save_return_comment, HeadInput.action: save_task_wording})
-    press = head.callback_query.register
-    press(open_plan, PlanAct.filter(F.action == PlanAction.OPEN))
-    press(show_plan_page, PlanAct.filter(F.action == PlanAction.PAGE))
-    press(approve_plan, PlanAct.filter(F.action == PlanAction.APPROVE))
-    press(return_plan, PlanAct.filter(F.action == PlanAction.RETURN))
-    press(open_plan_task, PlanTaskAct.filter(F.action == PlanTaskAction.MENU))
-    press(edit_plan_task, PlanTaskAct.filter(F.action == PlanTaskAction.EDIT))
-    press(cancel_plan_task, PlanTaskAct.filter(F.action == PlanTaskAction.CANCEL))
-    press(choose_new_assignee, PlanTaskAct.filter(F.action == PlanTaskAction.GIVE))
-    press(give_plan_task, PlanGive.filter())
+    on_actions(
+        head,
+        PlanAct,
+        {
+            PlanAction.OPEN: open_plan,
+            PlanAction.PAGE: show_plan_page,
+            PlanAction.APPROVE: approve_plan,
+            PlanAction.RETURN: return_plan,
+        },
+    )
+    on_actions(
+        head,
+        PlanTaskAct,
+        {
+            PlanTaskAction.MENU: open_plan_task,
+            PlanTaskAction.EDIT: edit_plan_task,
+            PlanTaskAction.CANCEL: cancel_plan_task,
+            PlanTaskAction.GIVE: choose_new_assignee,
+        },
+    )
+    head.callback_query.register(give_plan_task, PlanGive.filter())
 
     workers = Router(name="approvals-manager")
     workers.callback_query.filter(RoleFilter(*WORKERS))

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.clock import Clock
-from bot.i18n import Html, Texts, Translator
+from bot.context import Ctx
+from bot.i18n import Html, Texts
 from bot.keyboard import Keyboard
 from domain.calendar import WorkCalendar
 from domain.digest import (
@@ -29,11 +29,10 @@ from domain.enums import PlanStatus, Role
 from domain.errors import UserError
 from domain.gender import grammatical_gender
 from domain.hot import HotItem
-from domain.text import split_message
 from handlers.day import Day
 from handlers.day_views import abnormal_text, fmt_date, fmt_money, local_date
 from handlers.head_callbacks import Nudge
-from handlers.head_common import HEAD, fact_args, percent_text, tell
+from handlers.head_common import HEAD, answer_split, fact_args, percent_text, tell
 from handlers.routing import role_router
 from scheduler.compose import ComposeContext, Outgoing
 from storage.models import Member, Team
@@ -242,63 +241,42 @@ async def compose_evening_digest(ctx: ComposeContext) -> list[Outgoing]:
     return [Outgoing(render_evening(dg, ctx.local_date, waiting, ctx.t), nudge_keyboard(dg, ctx.t))]
 
 
-async def _send(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    parts = split_message(text)
-    for i, part in enumerate(parts):
-        await message.answer(part, reply_markup=markup if i == len(parts) - 1 else None)
-
-
-async def digest(
-    message: Message,
-    command: CommandObject,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-) -> None:
-    now = clock()
-    today = local_date(now, team, member)
+async def digest(message: Message, command: CommandObject, ctx: Ctx) -> None:
+    now = ctx.now()
+    today = local_date(now, ctx.team, ctx.member)
     if (command.args or "").strip().lower() in MORNING_WORDS:
-        morning = await build_morning(repo, team, today, now)
+        morning = await build_morning(ctx.repo, ctx.team, today, now)
         if morning is None:
             raise UserError("no-managers")
-        await _send(message, render_morning(morning, today, t), None)
+        await answer_split(message, render_morning(morning, today, ctx.t))
         return
-    built = await build_evening(repo, team, member, today)
+    built = await build_evening(ctx.repo, ctx.team, ctx.member, today)
     if built is None:
         raise UserError("no-managers")
     evening, waiting = built
-    await _send(message, render_evening(evening, today, waiting, t), nudge_keyboard(evening, t))
+    await answer_split(
+        message, render_evening(evening, today, waiting, ctx.t), nudge_keyboard(evening, ctx.t)
+    )
 
 
 async def nudge(
-    query: CallbackQuery,
-    callback_data: Nudge,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    callback_answer: CallbackAnswer,
-    bot: Bot,
-    translator: Translator,
+    query: CallbackQuery, callback_data: Nudge, ctx: Ctx, callback_answer: CallbackAnswer
 ) -> None:
     """🔔: the manager gets the head's reminder and their evening report, unless they already reported."""
-    manager = await repo.heads.manager(team.id, callback_data.member_id)
-    answer = t.plain  # a pop-up is plain text
-    day = Day(repo, team, manager, clock)
+    manager = await ctx.repo.heads.manager(ctx.team.id, callback_data.member_id)
+    answer = ctx.t.plain  # a pop-up is plain text
+    day = Day(ctx.repo, ctx.team, manager, ctx.clock)
     report = await day.days.report(manager, day.today)
     if report is not None and report.submitted_at is not None:
         callback_answer.text = answer(
             "dg-nudge-already", name=manager.name, gender=grammatical_gender(manager.name)
         )
         return
-    mt = translator.get(manager.locale)
+    mt = ctx.translator.get(manager.locale)
     pages = await day.view("r", mt)
-    delivered = await tell(bot, manager, mt("dg-nudge-text", head=member.name))
+    delivered = await tell(ctx.bot, manager, mt("dg-nudge-text", head=ctx.member.name))
     for page in pages if delivered else []:
-        await tell(bot, manager, page.text, page.markup)
+        await tell(ctx.bot, manager, page.text, page.markup)
     callback_answer.text = (
         answer("dg-nudge-sent", name=manager.name)
         if delivered

@@ -1,22 +1,28 @@
-"""What the head's modules share: callback data (ids only, short prefixes, within Telegram's 64 bytes),
-the roles, finding a manager by a part of the name, and telling another member something directly."""
+"""What the head's modules share (their callback data is ``handlers.head_callbacks``): the roles, the
+head's today, one handler per button action, finding a manager by a part of the name, answering a long
+text in parts, and telling another member something directly."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from datetime import date
 from enum import StrEnum
+from typing import Any
 
-from aiogram import Bot
+from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, Message
 
+from bot.context import Ctx
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from domain.enums import Role
 from domain.errors import UserError
 from domain.planfact import PlanFact
 from domain.text import split_message
+from handlers.day_views import local_date
 from storage.head_repo import HeadRepo
 from storage.models import Member
 
@@ -26,6 +32,11 @@ HEAD = (Role.HEAD,)
 READERS = (Role.HEAD, Role.OWNER)
 MAX_COMMENT = 1000
 PICK_LIMIT = 12
+
+
+def member_today(ctx: Ctx) -> date:
+    """The member's today, in their time zone."""
+    return local_date(ctx.now(), ctx.team, ctx.member)
 
 
 def percent_text(value: int | None) -> str:
@@ -38,69 +49,13 @@ def fact_args(fact: PlanFact) -> dict[str, int | str]:
     return {"done": fact.done, "planned": fact.planned, "percent": percent_text(fact.percent)}
 
 
-class PlanAction(StrEnum):
-    APPROVE = "ok"  # approve all
-    RETURN = "ret"  # return with a comment (typed next)
-    PAGE = "pg"  # show a page of the card in place
-    OPEN = "new"  # the card as a new message
-
-
-class PlanAct(CallbackData, prefix="pa"):
-    action: PlanAction
-    plan_id: int
-    p: int = 0
-
-
-class PlanTaskAction(StrEnum):
-    MENU = "m"  # the task's menu
-    EDIT = "e"  # edit the wording (typed next)
-    CANCEL = "x"  # cancel the task
-    GIVE = "r"  # pick a manager to give it to
-
-
-class PlanTaskAct(CallbackData, prefix="pt"):
-    action: PlanTaskAction
-    plan_id: int
-    task_id: int
-    p: int = 0
-
-
-class PlanGive(CallbackData, prefix="pg"):
-    plan_id: int
-    task_id: int
-    to: int  # the manager's member id
-    p: int = 0
-
-
-class PlanDrop(CallbackData, prefix="px"):
-    """The manager takes a task off a returned plan."""
-
-    task_id: int
-
-
-class ReviewPick(CallbackData, prefix="rm"):
-    member_id: int
-
-
-class ReviewAction(StrEnum):
-    TASK = "task"  # an agreed action for a client
-    OTHER = "other"  # for another client, named next
-    END = "end"  # finish the review
-
-
-class ReviewAct(CallbackData, prefix="ra"):
-    action: ReviewAction
-    review_id: int
-    client_id: int = 0
-
-
-#: ReviewDue's ``to`` asking to type the date
-OTHER_DATE = "x"
-
-
-class ReviewDue(CallbackData, prefix="rd"):
-    review_id: int
-    to: str  # YYYYMMDD, or OTHER_DATE to type a date
+def on_actions(
+    router: Router, data: type[CallbackData], handlers: Mapping[StrEnum, Callable[..., Any]]
+) -> None:
+    """One handler per action: a press of a ``data`` button whose ``action`` is a key of ``handlers`` goes
+    to that handler (``data.filter(F.action == action)``), registered in the table's order."""
+    for action, handler in handlers.items():
+        router.callback_query.register(handler, data.filter(F.action == action))
 
 
 def one_text(text: str | None, limit: int = MAX_COMMENT) -> str:
@@ -144,3 +99,10 @@ async def tell(bot: Bot, member: Member, text: str, markup: InlineKeyboardMarkup
         log.warning("could not tell member %s: %s", member.id, exc)
         return False
     return True
+
+
+async def answer_split(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """``text`` in ``message``'s chat, split under Telegram's limit, the keyboard on the last part."""
+    parts = split_message(text)
+    for i, part in enumerate(parts):
+        await message.answer(part, reply_markup=markup if i == len(parts) - 1 else None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from datetime import date, datetime
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -18,7 +18,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.clock import Clock
+from bot.context import Ctx
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from domain.actions import check_action
@@ -29,13 +29,12 @@ from domain.errors import UserError
 from domain.hot import MAX_TEXT, HotItem, order_entries, reminders
 from domain.text import split_message
 from handlers.callbacks import reply_to, show
-from handlers.day_views import day_off_offer, fmt_date, local_date
+from handlers.day_views import day_off_offer, fmt_date
 from handlers.head_callbacks import TYPE_DATE, HotAct, HotAction, HotDate, HotPick
-from handlers.head_common import HEAD, PICK_LIMIT, one_text
+from handlers.head_common import HEAD, PICK_LIMIT, member_today, on_actions, one_text
 from handlers.routing import on_typed, role_router
 from scheduler.compose import ComposeContext, Outgoing
-from storage.models import Member, Team
-from storage.repo import Repo
+from storage.models import Team
 
 
 class HotInput(StatesGroup):
@@ -130,37 +129,39 @@ def _text(text: str | None) -> str:
     return one_text(text, MAX_TEXT)
 
 
+async def entry_card(ctx: Ctx, entry_id: int) -> str:
+    """One entry as the head sees it, as of today."""
+    item = (await ctx.repo.heads.hot_items(ctx.team, [entry_id]))[0]
+    return entry_text(None, item, member_today(ctx), ctx.t)
+
+
+async def the_list(ctx: Ctx) -> tuple[list[str], InlineKeyboardMarkup]:
+    """The team's hot list as of the head's today (``list_view``)."""
+    return list_view(await ctx.repo.heads.hot_items(ctx.team), member_today(ctx), ctx.t)
+
+
 # ---------------------------------------------------------------------- /hot and adding a client
 
 
-async def hot(
-    message: Message,
-    command: CommandObject,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    state: FSMContext,
-) -> None:
+async def hot(message: Message, command: CommandObject, ctx: Ctx, state: FSMContext) -> None:
     """``/hot``: the list; ``/hot Клиент``: add that client."""
     await state.clear()
     query = " ".join((command.args or "").split())
     if not query:
-        parts, markup = list_view(await repo.heads.hot_items(team), local_date(clock(), team, member), t)
+        parts, markup = await the_list(ctx)
         for i, part in enumerate(parts):
             await message.answer(part, reply_markup=markup if i == len(parts) - 1 else None)
         return
     await state.update_data(mode="add")
-    await _find_client(message, query[:200], repo, team, t, state)
+    await _find_client(message, query[:200], ctx, state)
 
 
-async def _find_client(
-    message: Message, query: str, repo: Repo, team: Team, t: Texts, state: FSMContext
-) -> None:
+async def _find_client(message: Message, query: str, ctx: Ctx, state: FSMContext) -> None:
     """The one open client ``query`` names (then ask why), or a keyboard to pick among several."""
     found = [
-        c for c in await repo.clients.find(team.id, query, limit=PICK_LIMIT + 1) if c.stage in OPEN_STAGES
+        c
+        for c in await ctx.repo.clients.find(ctx.team.id, query, limit=PICK_LIMIT + 1)
+        if c.stage in OPEN_STAGES
     ]
     if not found:
         await state.set_state(HotInput.client)
@@ -168,14 +169,14 @@ async def _find_client(
     exact = [c for c in found if c.name_key == " ".join(query.casefold().replace("ё", "е").split())]
     if len(exact) == 1 or len(found) == 1:
         client = exact[0] if len(exact) == 1 else found[0]
-        await message.answer(await _chosen(client.id, client.name, t, state))
+        await message.answer(await _chosen(client.id, client.name, ctx.t, state))
         return
     kb = Keyboard()
     for c in found[:PICK_LIMIT]:
         kb.button(text=c.name[:60], callback_data=HotPick(client_id=c.id))
     kb.adjust(1)
     await state.set_state(HotInput.client)
-    await message.answer(t("hot-pick-client", query=query), reply_markup=kb.as_markup())
+    await message.answer(ctx.t("hot-pick-client", query=query), reply_markup=kb.as_markup())
 
 
 async def _chosen(client_id: int, name: str, t: Texts, state: FSMContext) -> str:
@@ -184,81 +185,43 @@ async def _chosen(client_id: int, name: str, t: Texts, state: FSMContext) -> str
     return t("hot-ask-reason", client=name)
 
 
-async def pick_client(
-    query: CallbackQuery,
-    callback_data: HotPick,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    state: FSMContext,
-    bot: Bot,
-) -> None:
-    client = await repo.clients.get(team.id, callback_data.client_id)
+async def pick_client(query: CallbackQuery, callback_data: HotPick, ctx: Ctx, state: FSMContext) -> None:
+    client = await ctx.repo.clients.get(ctx.team.id, callback_data.client_id)
     await _drop_keyboard(query)
-    await reply_to(query, bot, await _chosen(client.id, client.name, t, state))
+    await reply_to(query, ctx.bot, await _chosen(client.id, client.name, ctx.t, state))
 
 
-async def client_text(message: Message, repo: Repo, team: Team, t: Texts, state: FSMContext) -> None:
-    await _find_client(message, _text(message.text)[:200], repo, team, t, state)
+async def client_text(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    await _find_client(message, _text(message.text)[:200], ctx, state)
 
 
 # ---------------------------------------------------------------------- the buttons of the list, of an entry
 
 
-async def list_in_place(
-    query: CallbackQuery,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    state: FSMContext,
-    bot: Bot,
-) -> None:
+async def list_in_place(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
     await state.clear()
-    parts, markup = list_view(await repo.heads.hot_items(team), local_date(clock(), team, member), t)
-    await show(query, bot, parts[0], markup if len(parts) == 1 else None)
+    parts, markup = await the_list(ctx)
+    await show(query, ctx.bot, parts[0], markup if len(parts) == 1 else None)
     for i, part in enumerate(parts[1:], 1):
-        await reply_to(query, bot, part, markup if i == len(parts) - 1 else None)
+        await reply_to(query, ctx.bot, part, markup if i == len(parts) - 1 else None)
 
 
-async def ask_client(query: CallbackQuery, t: Texts, state: FSMContext, bot: Bot) -> None:
+async def ask_client(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
     await state.clear()
     await state.update_data(mode="add")
     await state.set_state(HotInput.client)
-    await reply_to(query, bot, t("hot-ask-client"))
+    await reply_to(query, ctx.bot, ctx.t("hot-ask-client"))
 
 
-async def open_entry(
-    query: CallbackQuery,
-    callback_data: HotAct,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    state: FSMContext,
-    bot: Bot,
-) -> None:
-    entry = await repo.heads.hot_entry(team.id, callback_data.entry_id)
+async def open_entry(query: CallbackQuery, callback_data: HotAct, ctx: Ctx, state: FSMContext) -> None:
+    entry = await ctx.repo.heads.hot_entry(ctx.team.id, callback_data.entry_id)
     await state.clear()
-    item = (await repo.heads.hot_items(team, [entry.id]))[0]
-    today = local_date(clock(), team, member)
-    await reply_to(query, bot, entry_text(None, item, today, t), entry_keyboard(entry.id, t))
+    await reply_to(query, ctx.bot, await entry_card(ctx, entry.id), entry_keyboard(entry.id, ctx.t))
 
 
-async def ask_remove(
-    query: CallbackQuery,
-    callback_data: HotAct,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    bot: Bot,
-) -> None:
-    entry = await repo.heads.hot_entry(team.id, callback_data.entry_id)
-    label = t.plain
+async def ask_remove(query: CallbackQuery, callback_data: HotAct, ctx: Ctx) -> None:
+    entry = await ctx.repo.heads.hot_entry(ctx.team.id, callback_data.entry_id)
+    label = ctx.t.plain
     kb = Keyboard()
     kb.button(
         text=label("btn-hot-off-confirm"),
@@ -268,22 +231,16 @@ async def ask_remove(
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=kb.as_markup())
         return
-    item = (await repo.heads.hot_items(team, [entry.id]))[0]  # the entry's message is gone: say which
-    await reply_to(query, bot, entry_text(None, item, local_date(clock(), team, member), t), kb.as_markup())
+    # the entry's message is gone: say which
+    await reply_to(query, ctx.bot, await entry_card(ctx, entry.id), kb.as_markup())
 
 
 async def remove_entry(
-    query: CallbackQuery,
-    callback_data: HotAct,
-    repo: Repo,
-    team: Team,
-    clock: Clock,
-    t: Texts,
-    callback_answer: CallbackAnswer,
+    query: CallbackQuery, callback_data: HotAct, ctx: Ctx, callback_answer: CallbackAnswer
 ) -> None:
-    entry = await repo.heads.hot_entry(team.id, callback_data.entry_id)
-    repo.heads.close_hot(entry, HotOutcome.REMOVED, clock())
-    callback_answer.text = t.plain("hot-removed")
+    entry = await ctx.repo.heads.hot_entry(ctx.team.id, callback_data.entry_id)
+    ctx.repo.heads.close_hot(entry, HotOutcome.REMOVED, ctx.now())
+    callback_answer.text = ctx.t.plain("hot-removed")
     await _drop_keyboard(query)
 
 
@@ -294,33 +251,20 @@ ENTRY_ASKS: dict[HotAction, tuple[State, str]] = {
 }
 
 
-async def ask_entry_text(
-    query: CallbackQuery, callback_data: HotAct, repo: Repo, team: Team, t: Texts, state: FSMContext, bot: Bot
-) -> None:
+async def ask_entry_text(query: CallbackQuery, callback_data: HotAct, ctx: Ctx, state: FSMContext) -> None:
     """✏️ the next step or the reason of an entry (``ENTRY_ASKS``)."""
     awaiting, prompt = ENTRY_ASKS[callback_data.action]
-    await _edit_entry(callback_data, repo, team, state, awaiting)
-    await reply_to(query, bot, t(prompt))
+    await _edit_entry(callback_data, ctx, state, awaiting)
+    await reply_to(query, ctx.bot, ctx.t(prompt))
 
 
-async def ask_date(
-    query: CallbackQuery,
-    callback_data: HotAct,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    state: FSMContext,
-    bot: Bot,
-) -> None:
-    await _edit_entry(callback_data, repo, team, state, HotInput.date)
-    today = local_date(clock(), team, member)
-    await reply_to(query, bot, t("hot-ask-date"), date_keyboard(today, team, t))
+async def ask_date(query: CallbackQuery, callback_data: HotAct, ctx: Ctx, state: FSMContext) -> None:
+    await _edit_entry(callback_data, ctx, state, HotInput.date)
+    await reply_to(query, ctx.bot, ctx.t("hot-ask-date"), date_keyboard(member_today(ctx), ctx.team, ctx.t))
 
 
-async def _edit_entry(callback_data: HotAct, repo: Repo, team: Team, state: FSMContext, then: State) -> None:
-    entry = await repo.heads.hot_entry(team.id, callback_data.entry_id)
+async def _edit_entry(callback_data: HotAct, ctx: Ctx, state: FSMContext, then: State) -> None:
+    entry = await ctx.repo.heads.hot_entry(ctx.team.id, callback_data.entry_id)
     await state.clear()
     await state.update_data(mode="edit", entry_id=entry.id)
     await state.set_state(then)
@@ -336,102 +280,83 @@ async def _drop_keyboard(query: CallbackQuery) -> None:
 # ---------------------------------------------------------------------- typed: why, the step, the date
 
 
-async def reason_text(
-    message: Message, repo: Repo, team: Team, clock: Clock, t: Texts, state: FSMContext
-) -> None:
+async def reason_text(message: Message, ctx: Ctx, state: FSMContext) -> None:
     reason = _text(message.text)
     data = await state.get_data()
     if data.get("mode") == "edit":
-        entry = await repo.heads.hot_entry(team.id, int(data["entry_id"]))
-        repo.heads.touch_hot(entry, clock(), reason=reason)
+        entry = await ctx.repo.heads.hot_entry(ctx.team.id, int(data["entry_id"]))
+        ctx.repo.heads.touch_hot(entry, ctx.now(), reason=reason)
         await state.clear()
-        await message.answer(t("hot-saved"))
+        await message.answer(ctx.t("hot-saved"))
         return
     await state.update_data(reason=reason)
     await state.set_state(HotInput.step)
-    await message.answer(t("hot-ask-step"))
+    await message.answer(ctx.t("hot-ask-step"))
 
 
-async def step_text(
-    message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
-) -> None:
+async def step_text(message: Message, ctx: Ctx, state: FSMContext) -> None:
     step = " ".join(_text(message.text).split())
     data = await state.get_data()
     client_name = data.get("client_name")
     if data.get("mode") == "edit":
-        entry = await repo.heads.hot_entry(team.id, int(data["entry_id"]))
-        client_name = (await repo.clients.get(team.id, entry.client_id)).name
+        entry = await ctx.repo.heads.hot_entry(ctx.team.id, int(data["entry_id"]))
+        client_name = (await ctx.repo.clients.get(ctx.team.id, entry.client_id)).name
     check = check_action(step, client_name)
     if not check.ok:
         raise UserError(f"action-{check.problem}", client=client_name or "")
     await state.update_data(step=step)
     await state.set_state(HotInput.date)
-    today = local_date(clock(), team, member)
-    await message.answer(t("hot-ask-date"), reply_markup=date_keyboard(today, team, t))
+    await message.answer(
+        ctx.t("hot-ask-date"), reply_markup=date_keyboard(member_today(ctx), ctx.team, ctx.t)
+    )
 
 
-async def ask_typed_date(query: CallbackQuery, t: Texts, callback_answer: CallbackAnswer, bot: Bot) -> None:
-    callback_answer.text = t.plain("ask-move-text")
-    await reply_to(query, bot, t("ask-move-text"))
+async def ask_typed_date(query: CallbackQuery, ctx: Ctx, callback_answer: CallbackAnswer) -> None:
+    callback_answer.text = ctx.t.plain("ask-move-text")
+    await reply_to(query, ctx.bot, ctx.t("ask-move-text"))
 
 
-async def pick_date(
-    query: CallbackQuery,
-    callback_data: HotDate,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    state: FSMContext,
-    bot: Bot,
-) -> None:
+async def pick_date(query: CallbackQuery, callback_data: HotDate, ctx: Ctx, state: FSMContext) -> None:
     try:
         to = datetime.strptime(callback_data.to, "%Y%m%d").date()
     except ValueError:
         raise UserError("button-stale") from None
-    if to < local_date(clock(), team, member):
+    if to < member_today(ctx):
         raise DateError(DateErrorReason.PAST)
     await _drop_keyboard(query)
-    text, markup = await _save_date(to, repo, team, member, clock, t, state)
-    await reply_to(query, bot, text, markup)
+    text, markup = await _save_date(to, ctx, state)
+    await reply_to(query, ctx.bot, text, markup)
 
 
-async def date_text(
-    message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
-) -> None:
-    today = local_date(clock(), team, member)
-    to = parse_due_date(_text(message.text)[:100], today)
-    offer = day_off_offer(team_calendar(team), to, "hot-day-off", t)
+async def date_text(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    local_today = member_today(ctx)
+    to = parse_due_date(_text(message.text)[:100], local_today)
+    offer = day_off_offer(team_calendar(ctx.team), to, "hot-day-off", ctx.t)
     if offer is not None:  # the team's day off: say so, offer the next working day (or that day after all)
         text, days = offer
-        await message.answer(text, reply_markup=date_keyboard(today, team, t, days))
+        await message.answer(text, reply_markup=date_keyboard(local_today, ctx.team, ctx.t, days))
         return
-    text, markup = await _save_date(to, repo, team, member, clock, t, state)
+    text, markup = await _save_date(to, ctx, state)
     await message.answer(text, reply_markup=markup)
 
 
-async def _save_date(
-    to: date, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts, state: FSMContext
-) -> tuple[str, InlineKeyboardMarkup]:
+async def _save_date(to: date, ctx: Ctx, state: FSMContext) -> tuple[str, InlineKeyboardMarkup]:
     """The date ends both dialogs: an edited entry gets it (and the new step, if one was typed); a new
     entry is written. Returns the saved entry's card."""
     data = await state.get_data()
-    heads = repo.heads
-    now = clock()
+    heads = ctx.repo.heads
+    now = ctx.now()
     if data.get("mode") == "edit":
-        entry = await heads.hot_entry(team.id, int(data["entry_id"]))
+        entry = await heads.hot_entry(ctx.team.id, int(data["entry_id"]))
         heads.touch_hot(entry, now, step=data.get("step") or None, next_date=to)
     elif data.get("mode") == "add" and data.get("client_id") and data.get("reason") and data.get("step"):
-        client = await repo.clients.get(team.id, int(data["client_id"]))
-        entry = await heads.add_hot(team.id, client, data["reason"], data["step"], to, member, now)
+        client = await ctx.repo.clients.get(ctx.team.id, int(data["client_id"]))
+        entry = await heads.add_hot(ctx.team.id, client, data["reason"], data["step"], to, ctx.member, now)
     else:
         await state.clear()
         raise UserError("button-stale")
     await state.clear()
-    item = (await heads.hot_items(team, [entry.id]))[0]
-    today = local_date(now, team, member)
-    return t("hot-saved") + "\n\n" + entry_text(None, item, today, t), entry_keyboard(entry.id, t)
+    return ctx.t("hot-saved") + "\n\n" + await entry_card(ctx, entry.id), entry_keyboard(entry.id, ctx.t)
 
 
 def build_router() -> Router:
@@ -449,13 +374,19 @@ def build_router() -> Router:
     )
 
     on = router.callback_query.register
-    on(list_in_place, HotAct.filter(F.action == HotAction.LIST))
-    on(ask_client, HotAct.filter(F.action == HotAction.ADD))
-    on(open_entry, HotAct.filter(F.action == HotAction.OPEN))
+    on_actions(
+        router,
+        HotAct,
+        {
+            HotAction.LIST: list_in_place,
+            HotAction.ADD: ask_client,
+            HotAction.OPEN: open_entry,
+            HotAction.DATE: ask_date,
+            HotAction.REMOVE: ask_remove,
+            HotAction.REMOVE_CONFIRMED: remove_entry,
+        },
+    )
     on(ask_entry_text, HotAct.filter(F.action.in_(ENTRY_ASKS)))
-    on(ask_date, HotAct.filter(F.action == HotAction.DATE))
-    on(ask_remove, HotAct.filter(F.action == HotAction.REMOVE))
-    on(remove_entry, HotAct.filter(F.action == HotAction.REMOVE_CONFIRMED))
     on(pick_client, HotPick.filter(), StateFilter(HotInput.client))
     on(ask_typed_date, HotDate.filter(F.to == TYPE_DATE), StateFilter(HotInput.date))
     on(pick_date, HotDate.filter(), StateFilter(HotInput.date))

@@ -8,41 +8,29 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.clock import Clock
-from bot.i18n import Html, Texts, Translator
+from bot.context import Ctx
+from bot.i18n import Html, Texts
 from bot.keyboard import Keyboard
 from domain.actions import check_action
 from domain.dates import DateError, DateErrorReason, parse_due_date
 from domain.errors import UserError
 from domain.gender import grammatical_gender
 from domain.review import Agenda, ReviewClient, agenda, days_in_stage, silent_days
-from domain.text import split_message
 from handlers.callbacks import answer_under, pressed
 from handlers.day import Day, one_line
 from handlers.day_views import day_off_offer, fmt_date, fmt_money, local_date
-from handlers.head_common import (
-    HEAD,
-    OTHER_DATE,
-    PICK_LIMIT,
-    ReviewAct,
-    ReviewAction,
-    ReviewDue,
-    ReviewPick,
-    one_text,
-    pick_manager,
-    tell,
-)
+from handlers.head_callbacks import OTHER_DATE, ReviewAct, ReviewAction, ReviewDue, ReviewPick
+from handlers.head_common import HEAD, PICK_LIMIT, answer_split, member_today, one_text, pick_manager, tell
 from handlers.routing import on_typed, role_router
 from storage.head_repo import HeadRepo
 from storage.models import Member, Review, Team
-from storage.repo import Repo
 
 BUTTON_CLIENTS = 12  # stale and "neither fish nor fowl" clients offered as buttons
 STAGE_NAMES_SHOWN = 8
@@ -143,91 +131,76 @@ async def open_review(
     return review, ag
 
 
-async def _active(heads: HeadRepo, team: Team, review_id: int) -> tuple[Review, Member]:
-    review = await heads.review(team.id, review_id)
+async def _active(ctx: Ctx, review_id: int) -> tuple[Review, Member]:
+    """The team's review ``review_id``, still open, and its manager."""
+    heads = ctx.repo.heads
+    review = await heads.review(ctx.team.id, review_id)
     if review.closed_at is not None:
         raise UserError("review-closed")
-    return review, await heads.manager(team.id, review.manager_id)
+    return review, await heads.manager(ctx.team.id, review.manager_id)
 
 
 async def due_keyboard(
-    repo: Repo,
-    team: Team,
-    manager: Member,
-    review: Review,
-    clock: Clock,
-    t: Texts,
-    days: list[date] | None = None,
+    ctx: Ctx, manager: Member, review: Review, days: list[date] | None = None
 ) -> InlineKeyboardMarkup:
     """The days to set the agreed task for (today and the manager's next working days unless given)."""
     if days is None:
-        day = Day(repo, team, manager, clock)
+        day = Day(ctx.repo, ctx.team, manager, ctx.clock)
         days = [day.today, *await day.next_days(5)]
     kb = Keyboard()
     for d in days:
-        kb.button(text=fmt_date(d, t), callback_data=ReviewDue(review_id=review.id, to=d.strftime("%Y%m%d")))
-    kb.button(text=t("btn-other-date"), callback_data=ReviewDue(review_id=review.id, to=OTHER_DATE))
+        kb.button(
+            text=fmt_date(d, ctx.t), callback_data=ReviewDue(review_id=review.id, to=d.strftime("%Y%m%d"))
+        )
+    kb.button(text=ctx.t("btn-other-date"), callback_data=ReviewDue(review_id=review.id, to=OTHER_DATE))
     kb.adjust(3, 3, 1)
     return kb.as_markup()
 
 
-async def _start(
-    answer: Message, manager: Member, repo: Repo, team: Team, head: Member, clock: Clock, t: Texts
-) -> None:
+async def _start(answer: Message, manager: Member, ctx: Ctx) -> None:
     """The agenda of a review with ``manager``, split under Telegram's limit, the buttons on the last part."""
-    now = clock()
-    today = local_date(now, team, head)
-    review, ag = await open_review(repo.heads, team, head, manager, today, now)
-    last = await repo.heads.last_closed_review(team.id, manager.id)
-    added = len(await repo.heads.review_tasks(review))
-    parts = split_message(render_agenda(manager, ag, today, last, added, t))
-    for i, part in enumerate(parts):
-        markup = agenda_keyboard(review, ag, t) if i == len(parts) - 1 else None
-        await answer.answer(part, reply_markup=markup)
+    now = ctx.now()
+    team, heads, t = ctx.team, ctx.repo.heads, ctx.t
+    today = local_date(now, team, ctx.member)
+    review, ag = await open_review(heads, team, ctx.member, manager, today, now)
+    last = await heads.last_closed_review(team.id, manager.id)
+    added = len(await heads.review_tasks(review))
+    await answer_split(
+        answer, render_agenda(manager, ag, today, last, added, t), agenda_keyboard(review, ag, t)
+    )
 
 
-async def start_review(
-    message: Message,
-    command: CommandObject,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    state: FSMContext,
-) -> None:
+async def start_review(message: Message, command: CommandObject, ctx: Ctx, state: FSMContext) -> None:
     """``/review <менеджер>``: the agenda, or a pick among the managers the name fits."""
     await state.clear()
-    manager, markup = await pick_manager(repo.heads, team.id, command.args or "", t, ReviewPick)
+    manager, markup = await pick_manager(ctx.repo.heads, ctx.team.id, command.args or "", ctx.t, ReviewPick)
     if manager is None:
-        await message.answer(t("rv-pick"), reply_markup=markup)
+        await message.answer(ctx.t("rv-pick"), reply_markup=markup)
         return
-    await _start(message, manager, repo, team, member, clock, t)
+    await _start(message, manager, ctx)
 
 
 async def review_picked_manager(
-    query: CallbackQuery,
-    callback_data: ReviewPick,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    state: FSMContext,
+    query: CallbackQuery, callback_data: ReviewPick, ctx: Ctx, state: FSMContext
 ) -> None:
     await state.clear()
-    manager = await repo.heads.manager(team.id, callback_data.member_id)
+    manager = await ctx.repo.heads.manager(ctx.team.id, callback_data.member_id)
     message = pressed(query)
     if message is not None:
-        await _start(message, manager, repo, team, member, clock, t)
+        await _start(message, manager, ctx)
 
 
-async def _dialog(repo: Repo, team: Team, state: FSMContext, review_id: int) -> tuple[Review, Member]:
+async def _dialog(ctx: Ctx, state: FSMContext, review_id: int) -> tuple[Review, Member]:
     """The review a button names, still open; the dialog starts over on it."""
-    review, manager = await _active(repo.heads, team, review_id)
+    review, manager = await _active(ctx, review_id)
     await state.clear()
     await state.update_data(review_id=review.id)
     return review, manager
+
+
+async def _in_dialog(ctx: Ctx, state: FSMContext) -> tuple[Review, Member]:
+    """The review the dialog is about, still open (a typed answer's)."""
+    return await _active(ctx, int((await state.get_data()).get("review_id", 0)))
 
 
 #: What a review's button asks the head: the state that waits for the answer, and the prompt.
@@ -237,41 +210,37 @@ REVIEW_ASKS: dict[ReviewAction, tuple[State, str]] = {
 }
 
 
-async def ask_in_review(
-    query: CallbackQuery, callback_data: ReviewAct, repo: Repo, team: Team, t: Texts, state: FSMContext
-) -> None:
+async def ask_in_review(query: CallbackQuery, callback_data: ReviewAct, ctx: Ctx, state: FSMContext) -> None:
     """🏁 asks for the outcome, ➕ for another client (``REVIEW_ASKS``)."""
-    _, manager = await _dialog(repo, team, state, callback_data.review_id)
+    _, manager = await _dialog(ctx, state, callback_data.review_id)
     awaiting, prompt = REVIEW_ASKS[callback_data.action]
     await state.set_state(awaiting)
-    await answer_under(query, t(prompt, name=manager.name))
+    await answer_under(query, ctx.t(prompt, name=manager.name))
 
 
 async def pick_review_client(
     query: CallbackQuery,
     callback_data: ReviewAct,
-    repo: Repo,
-    team: Team,
-    t: Texts,
+    ctx: Ctx,
     state: FSMContext,
     callback_answer: CallbackAnswer,
 ) -> None:
     """A client's button: asks for the agreed action."""
-    _, manager = await _dialog(repo, team, state, callback_data.review_id)
-    client = await repo.clients.get(team.id, callback_data.client_id)
+    _, manager = await _dialog(ctx, state, callback_data.review_id)
+    client = await ctx.repo.clients.get(ctx.team.id, callback_data.client_id)
     if client.owner_id != manager.id:
         raise UserError("not-found")
     await state.update_data(client_id=client.id, client_name=client.name)
     await state.set_state(ReviewInput.action)
     callback_answer.text = client.name
-    await answer_under(query, t("rv-ask-action", client=client.name, name=manager.name))
+    await answer_under(query, ctx.t("rv-ask-action", client=client.name, name=manager.name))
 
 
-async def find_review_client(message: Message, repo: Repo, team: Team, t: Texts, state: FSMContext) -> None:
+async def find_review_client(message: Message, ctx: Ctx, state: FSMContext) -> None:
     """The typed name of another client: the one it names, or a pick among several."""
-    review, manager = await _active(repo.heads, team, int((await state.get_data())["review_id"]))
+    review, manager = await _in_dialog(ctx, state)
     query = one_line(message.text)[:200]
-    found = list(await repo.clients.find(team.id, query, owner_id=manager.id, limit=PICK_LIMIT + 1))
+    found = list(await ctx.repo.clients.find(ctx.team.id, query, owner_id=manager.id, limit=PICK_LIMIT + 1))
     if not found:
         raise UserError("rv-no-client", name=query, manager=manager.name)
     if len(found) > 1:
@@ -282,50 +251,36 @@ async def find_review_client(message: Message, repo: Repo, team: Team, t: Texts,
                 callback_data=ReviewAct(action=ReviewAction.TASK, review_id=review.id, client_id=c.id),
             )
         kb.adjust(1)
-        await message.answer(t("rv-pick-client", query=query), reply_markup=kb.as_markup())
+        await message.answer(ctx.t("rv-pick-client", query=query), reply_markup=kb.as_markup())
         return
     client = found[0]
     await state.update_data(client_id=client.id, client_name=client.name)
     await state.set_state(ReviewInput.action)
-    await message.answer(t("rv-ask-action", client=client.name, name=manager.name))
+    await message.answer(ctx.t("rv-ask-action", client=client.name, name=manager.name))
 
 
-async def save_review_action(
-    message: Message, repo: Repo, team: Team, clock: Clock, t: Texts, state: FSMContext
-) -> None:
+async def save_review_action(message: Message, ctx: Ctx, state: FSMContext) -> None:
     """The agreed action (the concrete-action rule): asks for its day."""
     data = await state.get_data()
-    review, manager = await _active(repo.heads, team, int(data["review_id"]))
+    review, manager = await _active(ctx, int(data["review_id"]))
     action = " ".join((message.text or "").split())
     check = check_action(action, data.get("client_name"))
     if not check.ok:
         raise UserError(f"action-{check.problem}", client=data.get("client_name") or "")
     await state.update_data(action=action)
     await state.set_state(ReviewInput.due)
-    await message.answer(
-        t("rv-ask-due"), reply_markup=await due_keyboard(repo, team, manager, review, clock, t)
-    )
+    await message.answer(ctx.t("rv-ask-due"), reply_markup=await due_keyboard(ctx, manager, review))
 
 
-async def _create(
-    answer: Message,
-    due: date,
-    repo: Repo,
-    team: Team,
-    head: Member,
-    clock: Clock,
-    t: Texts,
-    state: FSMContext,
-    bot: Bot,
-    translator: Translator,
-) -> None:
+async def _create(answer: Message, due: date, ctx: Ctx, state: FSMContext) -> None:
     """The task agreed at the review, for ``due``: the manager is told."""
     data = await state.get_data()
-    review, manager = await _active(repo.heads, team, int(data["review_id"]))
+    review, manager = await _active(ctx, int(data["review_id"]))
     if not data.get("client_id") or not data.get("action"):
         await state.clear()
         raise UserError("button-stale")
-    day = Day(repo, team, manager, clock)
+    repo, team, head, t = ctx.repo, ctx.team, ctx.member, ctx.t
+    day = Day(repo, team, manager, ctx.clock)
     if due < day.today:
         raise DateError(DateErrorReason.PAST)
     client = await repo.clients.get(team.id, int(data["client_id"]))
@@ -349,9 +304,9 @@ async def _create(
         ),
         reply_markup=agenda_keyboard_short(review, t),
     )
-    mt = translator.get(manager.locale)
+    mt = ctx.translator.get(manager.locale)
     await tell(
-        bot,
+        ctx.bot,
         manager,
         mt(
             "rv-task-notice",
@@ -363,24 +318,13 @@ async def _create(
     )
 
 
-async def ask_review_date(query: CallbackQuery, t: Texts, callback_answer: CallbackAnswer) -> None:
+async def ask_review_date(query: CallbackQuery, ctx: Ctx, callback_answer: CallbackAnswer) -> None:
     """«Другая дата»: the date is typed next (``set_review_due_typed``)."""
-    callback_answer.text = t.plain("ask-move-text")
-    await answer_under(query, t("ask-move-text"))
+    callback_answer.text = ctx.t.plain("ask-move-text")
+    await answer_under(query, ctx.t("ask-move-text"))
 
 
-async def set_review_due(
-    query: CallbackQuery,
-    callback_data: ReviewDue,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    state: FSMContext,
-    bot: Bot,
-    translator: Translator,
-) -> None:
+async def set_review_due(query: CallbackQuery, callback_data: ReviewDue, ctx: Ctx, state: FSMContext) -> None:
     """A day's button: the agreed task is set for it."""
     if int((await state.get_data()).get("review_id", 0)) != callback_data.review_id:
         raise UserError("button-stale")
@@ -391,45 +335,31 @@ async def set_review_due(
     message = pressed(query)
     if message is not None:
         await message.edit_reply_markup(reply_markup=None)
-        await _create(message, due, repo, team, member, clock, t, state, bot, translator)
+        await _create(message, due, ctx, state)
 
 
-async def set_review_due_typed(
-    message: Message,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    state: FSMContext,
-    bot: Bot,
-    translator: Translator,
-) -> None:
-    due = parse_due_date(one_line(message.text), local_date(clock(), team, member))
-    review, manager = await _active(repo.heads, team, int((await state.get_data()).get("review_id", 0)))
-    offer = day_off_offer(await repo.days.calendar(team, manager), due, "add-day-off", t)
+async def set_review_due_typed(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    due = parse_due_date(one_line(message.text), member_today(ctx))
+    review, manager = await _in_dialog(ctx, state)
+    offer = day_off_offer(await ctx.repo.days.calendar(ctx.team, manager), due, "add-day-off", ctx.t)
     if offer is not None:  # the manager's day off: say so, offer the next working day or that one
         text, days = offer
-        await message.answer(
-            text, reply_markup=await due_keyboard(repo, team, manager, review, clock, t, days)
-        )
+        await message.answer(text, reply_markup=await due_keyboard(ctx, manager, review, days))
         return
-    await _create(message, due, repo, team, member, clock, t, state, bot, translator)
+    await _create(message, due, ctx, state)
 
 
-async def save_review_outcome(
-    message: Message, repo: Repo, team: Team, clock: Clock, t: Texts, state: FSMContext
-) -> None:
+async def save_review_outcome(message: Message, ctx: Ctx, state: FSMContext) -> None:
     """The review's outcome: it is closed and kept."""
-    review, manager = await _active(repo.heads, team, int((await state.get_data())["review_id"]))
-    repo.heads.close_review(review, one_text(message.text), clock())
-    tasks = await repo.heads.review_tasks(review)
+    review, manager = await _in_dialog(ctx, state)
+    ctx.repo.heads.close_review(review, one_text(message.text), ctx.now())
+    tasks = await ctx.repo.heads.review_tasks(review)
     await state.clear()
     await message.answer(
-        t(
+        ctx.t(
             "rv-closed",
             name=manager.name,
-            date=fmt_date(review.held_on, t),
+            date=fmt_date(review.held_on, ctx.t),
             outcome=review.outcome,
             count=len(tasks),
         )

@@ -8,14 +8,12 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.clock import Clock
-from bot.filters import RoleFilter
-from bot.i18n import Texts
+from bot.context import Ctx
 from bot.keyboard import Keyboard
 from domain.enums import PlanStatus, Role
 from domain.errors import UserError
@@ -25,11 +23,11 @@ from handlers.callbacks import reply_to
 from handlers.day import Day
 from handlers.day_views import fmt_date, local_date, render_today
 from handlers.head_callbacks import StatusOpen
-from handlers.head_common import READERS, fact_args, pick_manager
+from handlers.head_common import READERS, answer_split, fact_args, member_today, pick_manager
+from handlers.routing import role_router
 from storage.day_repo import member_calendar
 from storage.head_repo import TaskRow
-from storage.models import Member, Team
-from storage.repo import Repo
+from storage.models import Member
 
 PLAN_ICON = {
     PlanStatus.DRAFT: "✏️",
@@ -44,17 +42,13 @@ def _short(d: date) -> str:
     return f"{d.day:02d}.{d.month:02d}"
 
 
-async def _answer(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    parts = split_message(text)
-    for i, part in enumerate(parts):
-        await message.answer(part, reply_markup=markup if i == len(parts) - 1 else None)
-
-
-async def plan_status(repo: Repo, team: Team, manager: Member, today: date, t: Texts) -> str:
-    calendar = await member_calendar(repo.session, team, manager)
+async def plan_status(ctx: Ctx, manager: Member, today: date) -> str:
+    """The manager's plan for their next working day after ``today``: its state, or that there is none."""
+    calendar = await member_calendar(ctx.repo.session, ctx.team, manager)
     tomorrow = calendar.next_working_day(today)
-    plan = await repo.days.plan(manager, tomorrow)
+    plan = await ctx.repo.days.plan(manager, tomorrow)
     status = plan.status if plan is not None else None
+    t = ctx.t
     return t(
         "st-plan",
         date=fmt_date(tomorrow, t),
@@ -63,13 +57,11 @@ async def plan_status(repo: Repo, team: Team, manager: Member, today: date, t: T
     )
 
 
-async def team_status(
-    repo: Repo, team: Team, viewer: Member, clock: Clock, t: Texts
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    heads = repo.heads
-    now = clock()
+async def team_status(ctx: Ctx) -> tuple[str, InlineKeyboardMarkup | None]:
+    heads, team, t = ctx.repo.heads, ctx.team, ctx.t
+    now = ctx.now()
     await heads.settle(team, now)
-    today = local_date(now, team, viewer)
+    today = local_date(now, team, ctx.member)
     managers = await heads.members(team.id, Role.MANAGER)
     if not managers:
         raise UserError("no-managers")
@@ -92,7 +84,7 @@ async def team_status(
             overdue=f.overdue,
             report=t("st-reported") if f.reported else (t("st-not-reported") if f.working else t("st-off")),
         )
-        lines.append(line + "\n" + await plan_status(repo, team, by_id[f.member_id], today, t))
+        lines.append(line + "\n" + await plan_status(ctx, by_id[f.member_id], today))
     kb = Keyboard()
     for m in managers[:40]:
         kb.button(text=m.name[:40], callback_data=StatusOpen(member_id=m.id))
@@ -100,9 +92,10 @@ async def team_status(
     return "\n\n".join(lines), kb.as_markup()
 
 
-async def manager_status(repo: Repo, team: Team, manager: Member, clock: Clock, t: Texts) -> list[str]:
+async def manager_status(ctx: Ctx, manager: Member) -> list[str]:
     """The manager's day as they see it (no buttons), with plan-vs-fact and tomorrow's plan."""
-    day = Day(repo, team, manager, clock)
+    t = ctx.t
+    day = Day(ctx.repo, ctx.team, manager, ctx.clock)
     rep = await day.evening()
     lines = [
         t(
@@ -111,50 +104,39 @@ async def manager_status(repo: Repo, team: Team, manager: Member, clock: Clock, 
             **fact_args(rep.fact),
             report=t("st-reported") if rep.report and rep.report.submitted_at else t("st-not-reported"),
         ),
-        await plan_status(repo, team, manager, day.today, t),
+        await plan_status(ctx, manager, day.today),
     ]
     pages = render_today(await day.days.day_list(manager, day.today, day.zone), t)
     return ["\n".join(lines), *(p.text for p in pages)]
 
 
-async def status(
-    message: Message,
-    command: CommandObject,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    state: FSMContext,
-) -> None:
+async def status(message: Message, command: CommandObject, ctx: Ctx, state: FSMContext) -> None:
     await state.clear()
     query = (command.args or "").strip()
     if not query:
-        text, markup = await team_status(repo, team, member, clock, t)
-        await _answer(message, text, markup)
+        text, markup = await team_status(ctx)
+        await answer_split(message, text, markup)
         return
-    manager, markup = await pick_manager(repo.heads, team.id, query, t, StatusOpen)
+    manager, markup = await pick_manager(ctx.repo.heads, ctx.team.id, query, ctx.t, StatusOpen)
     if manager is None:
-        await message.answer(t("st-pick"), reply_markup=markup)
+        await message.answer(ctx.t("st-pick"), reply_markup=markup)
         return
-    for text in await manager_status(repo, team, manager, clock, t):
-        await _answer(message, text)
+    for text in await manager_status(ctx, manager):
+        await answer_split(message, text)
 
 
-async def open_manager(
-    query: CallbackQuery, callback_data: StatusOpen, repo: Repo, team: Team, clock: Clock, t: Texts, bot: Bot
-) -> None:
-    manager = await repo.heads.manager(team.id, callback_data.member_id)
-    for text in await manager_status(repo, team, manager, clock, t):
+async def open_manager(query: CallbackQuery, callback_data: StatusOpen, ctx: Ctx) -> None:
+    manager = await ctx.repo.heads.manager(ctx.team.id, callback_data.member_id)
+    for text in await manager_status(ctx, manager):
         for part in split_message(text):
-            await reply_to(query, bot, part)
+            await reply_to(query, ctx.bot, part)
 
 
-async def overdue(message: Message, repo: Repo, team: Team, member: Member, clock: Clock, t: Texts) -> None:
-    heads = repo.heads
-    today = local_date(clock(), team, member)
-    managers = await heads.members(team.id, Role.MANAGER)
-    rows = await heads.overdue(team.id, today, [m.id for m in managers])
+async def overdue(message: Message, ctx: Ctx) -> None:
+    heads, t = ctx.repo.heads, ctx.t
+    today = member_today(ctx)
+    managers = await heads.members(ctx.team.id, Role.MANAGER)
+    rows = await heads.overdue(ctx.team.id, today, [m.id for m in managers])
     if not rows:
         await message.answer(t("st-overdue-none"))
         return
@@ -179,13 +161,13 @@ async def overdue(message: Message, repo: Repo, team: Team, member: Member, cloc
             for r in tasks
         ]
         lines.append("\n".join(block))
-    await _answer(message, "\n\n".join(lines))
+    await answer_split(message, "\n\n".join(lines))
 
 
-async def frozen(message: Message, repo: Repo, team: Team, t: Texts) -> None:
-    heads = repo.heads
-    managers = await heads.members(team.id, Role.MANAGER)
-    facts = [f for f in await heads.frozen_facts(team.id, managers) if f.tasks or f.clients]
+async def frozen(message: Message, ctx: Ctx) -> None:
+    heads, t = ctx.repo.heads, ctx.t
+    managers = await heads.members(ctx.team.id, Role.MANAGER)
+    facts = [f for f in await heads.frozen_facts(ctx.team.id, managers) if f.tasks or f.clients]
     if not facts:
         await message.answer(t("st-frozen-none"))
         return
@@ -199,13 +181,11 @@ async def frozen(message: Message, repo: Repo, team: Team, t: Texts) -> None:
             block.append(t("st-frozen-clients", count=len(f.clients)))
             block += [t("st-frozen-item", item=x) for x in f.clients]
         lines.append("\n".join(block))
-    await _answer(message, "\n\n".join(lines))
+    await answer_split(message, "\n\n".join(lines))
 
 
 def build_router() -> Router:
-    router = Router(name="status")
-    router.message.filter(RoleFilter(*READERS))
-    router.callback_query.filter(RoleFilter(*READERS))
+    router = role_router("status", *READERS)
     router.message.register(status, Command("status"))
     router.message.register(overdue, Command("overdue"))
     router.message.register(frozen, Command("frozen"))

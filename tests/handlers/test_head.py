@@ -17,7 +17,7 @@ from bot.inprocess import Reply, Speaker
 from botapi_emulator.models import SentMessage
 from domain.enums import HotOutcome, PlanStatus, Role, Stage, TaskEventKind, TaskStatus
 from domain.plan import PlanEvent, PlanRefused
-from handlers.head_common import (
+from handlers.head_callbacks import (
     PlanAct,
     PlanAction,
     PlanDrop,
