@@ -155,3 +155,54 @@ async def test_nobody_else_can_change_settings(world: TeamWorld) -> None:
     assert (await member_row(world, anna.id)).timezone is None
     assert await vacations(world, anna.id) == []
     assert (await team_row(world)).timezone == "Europe/Moscow"
+
+
+class TickRequests:
+    """Stands in for the scheduler's handle: counts the ticks asked for (``poke``)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def poke(self) -> None:
+        self.count += 1
+
+
+async def test_every_change_asks_the_scheduler_for_a_tick_and_nothing_else_does(world: TeamWorld) -> None:
+    ticks = TickRequests()
+    world.app.dp["scheduler"] = ticks
+    head = world.speaker(world.head)
+    anna = world.managers[0]
+
+    async def press(label: str, changes: bool) -> None:
+        before = ticks.count
+        await head.press(now_of(world, view), label)
+        assert ticks.count == before + changes, label
+
+    async def send(text: str, changes: bool) -> None:
+        before = ticks.count
+        await head.send(text)
+        assert ticks.count == before + changes, text
+
+    view = (await head.send("/settings")).messages[-1]
+    await press("Утро 09:00", False)
+    await send("25:61", False)  # refused: nothing changed
+    await send("8.30", True)
+    view = head.inbox[-1]
+    await press("Часовой пояс", False)
+    await press("Владивосток", True)
+    await press("Часовой пояс", False)
+    await send("Марс", False)
+    await send("europe/kaliningrad", True)
+    view = head.inbox[-1]
+    await press("Рабочие дни", False)
+    await press("Сб", True)
+    await press("Назад", False)
+    await press("Праздники: учитываются", True)
+    await press("Отпуск сотрудника", False)
+    await press(anna.name, False)
+    await press("Добавить отпуск", False)
+    await send("вчера", False)
+    await send("с 1 декабря по 14 декабря", True)
+    view = head.inbox[-1]
+    await press("🗑 01.12–14.12", True)
+    assert ticks.count == 7
