@@ -171,38 +171,33 @@ async def test_every_change_asks_the_scheduler_for_a_tick_and_nothing_else_does(
     ticks = TickRequests()
     world.app.dp["scheduler"] = ticks
     head = world.speaker(world.head)
-    anna = world.managers[0]
-
-    async def press(label: str, changes: bool) -> None:
+    # a typed text, or [a button] on the last message; whether the step changes a setting
+    steps = [
+        ("/settings", False),
+        ("[Утро 09:00]", False),
+        ("25:61", False),  # refused: nothing changed
+        ("8.30", True),
+        ("[Часовой пояс]", False),
+        ("[Владивосток]", True),
+        ("[Часовой пояс]", False),
+        ("Марс", False),
+        ("europe/kaliningrad", True),
+        ("[Рабочие дни]", False),
+        ("[Сб]", True),
+        ("[Назад]", False),
+        ("[Праздники: учитываются]", True),
+        ("[Отпуск сотрудника]", False),
+        (f"[{world.managers[0].name}]", False),
+        ("[Добавить отпуск]", False),
+        ("вчера", False),
+        ("с 1 декабря по 14 декабря", True),
+        ("[🗑 01.12–14.12]", True),
+    ]
+    for step, changes in steps:
         before = ticks.count
-        await head.press(now_of(world, view), label)
-        assert ticks.count == before + changes, label
-
-    async def send(text: str, changes: bool) -> None:
-        before = ticks.count
-        await head.send(text)
-        assert ticks.count == before + changes, text
-
-    view = (await head.send("/settings")).messages[-1]
-    await press("Утро 09:00", False)
-    await send("25:61", False)  # refused: nothing changed
-    await send("8.30", True)
-    view = head.inbox[-1]
-    await press("Часовой пояс", False)
-    await press("Владивосток", True)
-    await press("Часовой пояс", False)
-    await send("Марс", False)
-    await send("europe/kaliningrad", True)
-    view = head.inbox[-1]
-    await press("Рабочие дни", False)
-    await press("Сб", True)
-    await press("Назад", False)
-    await press("Праздники: учитываются", True)
-    await press("Отпуск сотрудника", False)
-    await press(anna.name, False)
-    await press("Добавить отпуск", False)
-    await send("вчера", False)
-    await send("с 1 декабря по 14 декабря", True)
-    view = head.inbox[-1]
-    await press("🗑 01.12–14.12", True)
+        if step.startswith("["):
+            await head.press(now_of(world, head.inbox[-1]), step[1:-1])
+        else:
+            await head.send(step)
+        assert ticks.count == before + changes, step
     assert ticks.count == 7
