@@ -16,7 +16,7 @@ from collections.abc import Awaitable
 from datetime import datetime
 from enum import StrEnum
 
-from aiogram import Bot, Dispatcher, F, Router
+from aiogram import Bot, Dispatcher, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
@@ -51,7 +51,7 @@ from domain.enums import Role
 from domain.errors import NotFound, UserError
 from domain.zones import team_zone
 from handlers.callbacks import reply_to, show
-from handlers.routing import on_typed, role_router
+from handlers.routing import on_actions, on_typed, role_router
 from storage.crm_repo import ACTIVE, LinkKind
 from storage.models import CrmConnection, CrmUserLink, Member, Team
 from storage.repo import Repo
@@ -527,15 +527,20 @@ def build_router() -> Router:
     router = role_router("crm", Role.HEAD)
     router.message.register(show_crm, Command("crm"))
     on_typed(router, {CrmInput.address: typed_answer, CrmInput.secret: typed_answer})
-    on = router.callback_query.register
-    on(main_menu, CrmCb.filter(F.action == CrmAction.MAIN))
-    on(cancel, CrmCb.filter(F.action == CrmAction.CANCEL))
-    on(pick_provider, CrmCb.filter(F.action == CrmAction.PICK))
-    on(sync_now, CrmCb.filter(F.action == CrmAction.SYNC))
-    on(ask_disconnect, CrmCb.filter(F.action == CrmAction.ASK_DISCONNECT))
-    on(disconnect, CrmCb.filter(F.action == CrmAction.DISCONNECT))
-    on(people, CrmCb.filter(F.action == CrmAction.PEOPLE))
-    on(crm_user, CrmCb.filter(F.action == CrmAction.USER))
-    on(match, CrmCb.filter(F.action == CrmAction.MATCH))
-    on(set_deals_mode, CrmCb.filter(F.action == CrmAction.DEALS))
+    on_actions(
+        router,
+        CrmCb,
+        {
+            CrmAction.MAIN: main_menu,
+            CrmAction.CANCEL: cancel,
+            CrmAction.PICK: pick_provider,
+            CrmAction.SYNC: sync_now,
+            CrmAction.ASK_DISCONNECT: ask_disconnect,
+            CrmAction.DISCONNECT: disconnect,
+            CrmAction.PEOPLE: people,
+            CrmAction.USER: crm_user,
+            CrmAction.MATCH: match,
+            CrmAction.DEALS: set_deals_mode,
+        },
+    )
     return router

@@ -19,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -46,7 +46,7 @@ from domain.sales import month_start
 from domain.zones import local_date_of
 from handlers.add import AddTask, client_name_ok
 from handlers.day import WORKERS, Day, provide_day
-from handlers.routing import on_typed, role_router
+from handlers.routing import on_actions, on_typed, role_router
 from storage.models import Client, Deal, Member
 from storage.sales_repo import DealRow
 
@@ -433,12 +433,18 @@ def build_router() -> Router:
     router.message.register(record_deal, Command("deal"))
     router.message.register(list_deals, Command("deals"))
     on_typed(router, {DealInput.amount: correct_deal})
-    router.callback_query.register(confirm_deal, DealCb.filter(F.action == DealAction.CONFIRM))
-    router.callback_query.register(discard_deal, DealCb.filter(F.action == DealAction.DISCARD))
-    router.callback_query.register(ask_correct_deal, DealCb.filter(F.action == DealAction.EDIT))
-    router.callback_query.register(ask_void_deal, DealCb.filter(F.action == DealAction.VOID))
-    router.callback_query.register(void_deal, DealCb.filter(F.action == DealAction.VOID_SURE))
-    router.callback_query.register(keep_deal, DealCb.filter(F.action == DealAction.KEEP))
-    router.callback_query.register(pick_similar_client, DealCb.filter(F.action == DealAction.PICK))
-    router.callback_query.register(create_typed_client, DealCb.filter(F.action == DealAction.NEW))
+    on_actions(
+        router,
+        DealCb,
+        {
+            DealAction.CONFIRM: confirm_deal,
+            DealAction.DISCARD: discard_deal,
+            DealAction.EDIT: ask_correct_deal,
+            DealAction.VOID: ask_void_deal,
+            DealAction.VOID_SURE: void_deal,
+            DealAction.KEEP: keep_deal,
+            DealAction.PICK: pick_similar_client,
+            DealAction.NEW: create_typed_client,
+        },
+    )
     return router
