@@ -30,7 +30,7 @@ from domain.errors import UserError
 from domain.settings_input import RU_ZONES, check_day_order, parse_time, parse_vacation, resolve_zone
 from domain.zones import member_zone, team_zone, zone_for
 from handlers.callbacks import show
-from handlers.routing import on_typed, role_router
+from handlers.routing import on_actions, on_typed, role_router
 from storage.models import Member
 from storage.settings_repo import TIME_FIELDS, date_range
 
@@ -246,6 +246,14 @@ async def _poke_after(handler: Next, event: TelegramObject, data: dict[str, Any]
     return result
 
 
+async def _end_dialog(handler: Next, event: TelegramObject, data: dict[str, Any]) -> Any:
+    """A settings button ends a dialog that waits for a typed answer (a time, a zone, dates): that answer
+    would no longer fit the screen. A button that asks for one starts its own after."""
+    state: FSMContext = data["state"]
+    await state.clear()
+    return await handler(event, data)
+
+
 def _above(done: str, view: View) -> View:
     """The view the head is left at, with what was just done above it."""
     text, markup = view
@@ -264,13 +272,11 @@ async def show_settings(message: Message, ctx: Ctx, state: FSMContext) -> None:
 # ---------------------------------------------------------------------- buttons
 
 
-async def main_menu(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
-    await state.clear()
+async def main_menu(query: CallbackQuery, ctx: Ctx) -> None:
     await show(query, ctx.bot, *await main_view(ctx))
 
 
-async def close(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
-    await state.clear()
+async def close(query: CallbackQuery, ctx: Ctx) -> None:
     await show(query, ctx.bot, ctx.t("settings-closed"))
 
 
@@ -292,9 +298,8 @@ async def ask_team_zone(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> No
     await show(query, ctx.bot, ctx.t("settings-ask-zone"), zone_keyboard(ctx.t, NO_MEMBER))
 
 
-async def pick_member(query: CallbackQuery, callback_data: SettingsCb, ctx: Ctx, state: FSMContext) -> None:
+async def pick_member(query: CallbackQuery, callback_data: SettingsCb, ctx: Ctx) -> None:
     """🌍 or 🏖: the team's members, each a button to what the picker leads to."""
-    await state.clear()
     then, prompt = MEMBER_PICKERS[callback_data.action]
     members = list(await ctx.repo.settings.members(ctx.team.id))
     await show(query, ctx.bot, ctx.t(prompt), members_keyboard(members, then, ctx.t))
@@ -313,28 +318,19 @@ async def ask_for_member(
 
 @flags.pokes_scheduler
 async def set_zone(
-    query: CallbackQuery,
-    callback_data: SettingsCb,
-    ctx: Ctx,
-    state: FSMContext,
-    callback_answer: CallbackAnswer,
+    query: CallbackQuery, callback_data: SettingsCb, ctx: Ctx, callback_answer: CallbackAnswer
 ) -> None:
-    await state.clear()
     key, args = await _set_zone(ctx, callback_data.m, callback_data.f)
     callback_answer.text = ctx.t.plain(key, **args)
     await show(query, ctx.bot, *_above(ctx.t(key, **args), await main_view(ctx)))
 
 
-async def show_workdays(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
-    await state.clear()
+async def show_workdays(query: CallbackQuery, ctx: Ctx) -> None:
     await _workdays_picker(query, ctx, parse_workdays((await ctx.repo.settings.team(ctx.team.id)).workdays))
 
 
 @flags.pokes_scheduler
-async def toggle_workday(
-    query: CallbackQuery, callback_data: SettingsCb, ctx: Ctx, state: FSMContext
-) -> None:
-    await state.clear()
+async def toggle_workday(query: CallbackQuery, callback_data: SettingsCb, ctx: Ctx) -> None:
     if not callback_data.f.isdigit():
         raise UserError("button-stale")
     days = await ctx.repo.settings.toggle_workday(ctx.team.id, int(callback_data.f))
@@ -347,33 +343,22 @@ async def _workdays_picker(query: CallbackQuery, ctx: Ctx, days: frozenset[int])
 
 
 @flags.pokes_scheduler
-async def toggle_holidays(
-    query: CallbackQuery, ctx: Ctx, state: FSMContext, callback_answer: CallbackAnswer
-) -> None:
-    await state.clear()
+async def toggle_holidays(query: CallbackQuery, ctx: Ctx, callback_answer: CallbackAnswer) -> None:
     country = await ctx.repo.settings.toggle_holidays(ctx.team.id)
     saved = "settings-holidays-saved-on" if country else "settings-holidays-saved-off"
     callback_answer.text = ctx.t.plain(saved)
     await show(query, ctx.bot, *await main_view(ctx))
 
 
-async def member_vacations(
-    query: CallbackQuery, callback_data: SettingsCb, ctx: Ctx, state: FSMContext
-) -> None:
-    await state.clear()
+async def member_vacations(query: CallbackQuery, callback_data: SettingsCb, ctx: Ctx) -> None:
     target = await ctx.repo.settings.member(ctx.team.id, callback_data.m)
     await show(query, ctx.bot, *await vacations_view(ctx, target, ctx.now()))
 
 
 @flags.pokes_scheduler
 async def delete_vacation(
-    query: CallbackQuery,
-    callback_data: SettingsCb,
-    ctx: Ctx,
-    state: FSMContext,
-    callback_answer: CallbackAnswer,
+    query: CallbackQuery, callback_data: SettingsCb, ctx: Ctx, callback_answer: CallbackAnswer
 ) -> None:
-    await state.clear()
     if not callback_data.f.isdigit():
         raise UserError("button-stale")
     settings = ctx.repo.settings
@@ -436,6 +421,7 @@ def build_router() -> Router:
     router = role_router("settings", Role.HEAD)
     router.message.middleware(_poke_after)
     router.callback_query.middleware(_poke_after)
+    router.callback_query.middleware(_end_dialog)
     router.message.register(show_settings, Command("settings"))
     on_typed(
         router,
@@ -445,19 +431,25 @@ def build_router() -> Router:
             SettingsInput.vacation: typed_vacation,
         },
     )
-    on = router.callback_query.register
-    on(main_menu, SettingsCb.filter(F.action == SettingsAction.MAIN))
-    on(close, SettingsCb.filter(F.action == SettingsAction.CLOSE))
-    on(ask_time, SettingsCb.filter(F.action == SettingsAction.TIME))
-    on(ask_team_zone, SettingsCb.filter(F.action == SettingsAction.ZONE))
-    on(pick_member, SettingsCb.filter(F.action.in_(MEMBER_PICKERS)))
-    on(ask_for_member, SettingsCb.filter(F.action.in_(MEMBER_ASKS)))
-    on(set_zone, SettingsCb.filter(F.action == SettingsAction.SET_ZONE))
-    on(show_workdays, SettingsCb.filter(F.action == SettingsAction.WORKDAYS))
-    on(toggle_workday, SettingsCb.filter(F.action == SettingsAction.TOGGLE_WORKDAY))
-    on(toggle_holidays, SettingsCb.filter(F.action == SettingsAction.HOLIDAYS))
-    on(member_vacations, SettingsCb.filter(F.action == SettingsAction.MEMBER_VACATIONS))
-    on(delete_vacation, SettingsCb.filter(F.action == SettingsAction.DELETE_VACATION))
+    on_actions(
+        router,
+        SettingsCb,
+        {
+            SettingsAction.MAIN: main_menu,
+            SettingsAction.CLOSE: close,
+            SettingsAction.TIME: ask_time,
+            SettingsAction.ZONE: ask_team_zone,
+            SettingsAction.SET_ZONE: set_zone,
+            SettingsAction.WORKDAYS: show_workdays,
+            SettingsAction.TOGGLE_WORKDAY: toggle_workday,
+            SettingsAction.HOLIDAYS: toggle_holidays,
+            SettingsAction.MEMBER_VACATIONS: member_vacations,
+            SettingsAction.DELETE_VACATION: delete_vacation,
+        },
+    )
+    # a member picker, and what is asked about the member picked: one handler for several actions each
+    router.callback_query.register(pick_member, SettingsCb.filter(F.action.in_(MEMBER_PICKERS)))
+    router.callback_query.register(ask_for_member, SettingsCb.filter(F.action.in_(MEMBER_ASKS)))
     return router
 
 

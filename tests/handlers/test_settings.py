@@ -201,3 +201,17 @@ async def test_every_change_asks_the_scheduler_for_a_tick_and_nothing_else_does(
             await head.send(step)
         assert ticks.count == before + changes, step
     assert ticks.count == 7
+
+
+async def test_a_button_ends_the_dialog_waiting_for_a_typed_answer(world: TeamWorld) -> None:
+    head = world.speaker(world.head)
+    view = (await head.send("/settings")).messages[-1]
+    await head.press(view, "Утро 09:00")
+    await head.press(now_of(world, view), "Назад")
+    await head.send("8.30")  # no longer the answer to "Во сколько…"
+    assert (await team_row(world)).morning_at == time(9)
+
+    await head.press(now_of(world, view), "Часовой пояс")
+    await head.press(now_of(world, view), "Владивосток")  # the zone by a button instead of typed
+    await head.send("europe/kaliningrad")
+    assert (await team_row(world)).timezone == "Asia/Vladivostok"
