@@ -39,10 +39,10 @@ from crm.service import (
     account_line,
     chat_secret,
     connect_in,
+    connection_lines,
     normalise_address,
     open_provider,
     open_tasks_of,
-    stored_summary,
     sync_lines,
     sync_team,
 )
@@ -192,18 +192,7 @@ async def main_view(ctx: Ctx, settings: Settings) -> tuple[str, InlineKeyboardMa
     conn = await crm.connection(team.id)
     if conn is None:
         return offer_view(t, vault)
-    lines = [
-        t(
-            "crm-chat-status",
-            provider=t(f"crm-provider-{conn.provider}"),
-            address=conn.address,
-            secret=t(f"crm-secret-{conn.auth}", tail=conn.secret_tail or "…"),
-            status=t(f"cli-crm-status-{conn.status}"),
-        )
-    ]
-    summary = stored_summary(conn)
-    if summary is not None:
-        lines.append(account_line(t, summary))
+    lines = connection_lines(t, conn, "crm-chat-status")
     if conn.last_sync_at is None:
         lines.append(t("cli-crm-never-synced"))
     else:
