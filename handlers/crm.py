@@ -9,10 +9,7 @@ up within the presser's team only)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable
 from datetime import datetime
 from enum import StrEnum
 
@@ -33,6 +30,7 @@ from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from crm.base import CrmTask, ProviderKind
 from crm.hooks import ensure_hook, hook_url
+from crm.live import TeamTasks
 from crm.oauth import OAUTH
 from crm.service import (
     SyncOutcome,
@@ -97,35 +95,9 @@ class CrmInput(StatesGroup):
     secret = State()  # data: provider, address
 
 
-class CrmSyncs:
-    """The syncs running in this process, one per team at most; the dispatcher's shutdown cancels them."""
-
-    def __init__(self) -> None:
-        self.tasks: dict[int, asyncio.Task[None]] = {}
-
-    def running(self, team_id: int) -> bool:
-        task = self.tasks.get(team_id)
-        return task is not None and not task.done()
-
-    def start(self, team_id: int, job: Awaitable[None]) -> None:
-        async def run() -> None:
-            try:
-                await job
-            finally:
-                self.tasks.pop(team_id, None)
-
-        self.tasks[team_id] = asyncio.create_task(run(), name=f"crm-sync-{team_id}")
-
-    async def wait(self) -> None:
-        """Until every sync started so far has ended (tests, shutdown)."""
-        while self.tasks:
-            await asyncio.gather(*self.tasks.values(), return_exceptions=True)
-
-    async def stop(self) -> None:
-        for task in list(self.tasks.values()):
-            task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.wait()
+class CrmSyncs(TeamTasks):
+    """The syncs the head's button started in this process, one per team at most; the dispatcher's shutdown
+    cancels them."""
 
 
 def syncs_of(dispatcher: Dispatcher) -> CrmSyncs:
