@@ -142,7 +142,7 @@ def _secret_of(kind: ProviderKind, args: argparse.Namespace) -> tuple[str, Any] 
 
 
 async def _status(pool: Any, t: Texts, team_id: int, team: str) -> int:
-    from crm.service import account_line, stored_summary
+    from crm.service import connection_lines
     from storage.crm_repo import LinkKind
     from storage.repo import Repo
 
@@ -156,18 +156,8 @@ async def _status(pool: Any, t: Texts, team_id: int, team: str) -> int:
         open_tasks = await crm.open_task_count(team_id, conn.provider)
         users = await crm.users(team_id, conn.provider)
         outbox = await crm.outbox_counts(team_id)
-    print(
-        t(
-            "cli-crm-status",
-            provider=t(f"crm-provider-{conn.provider}"),
-            address=conn.address,
-            secret=t(f"crm-secret-{conn.auth}", tail=conn.secret_tail or "…"),
-            status=t(f"cli-crm-status-{conn.status}"),
-        )
-    )
-    summary = stored_summary(conn)
-    if summary is not None:
-        print(account_line(t, summary))
+    for line in connection_lines(t, conn, "cli-crm-status"):
+        print(line)
     if conn.last_sync_at is None:
         print(t("cli-crm-never-synced"))
     else:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, MutableMapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, MutableMapping
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,7 +38,7 @@ from domain.errors import UserError
 from storage.models import CrmConnection
 from storage.repo import Repo
 
-__all__ = ["CrmLive", "ensure_hook", "hook_hash", "live_of", "set_application_token"]
+__all__ = ["CrmLive", "TeamTasks", "ensure_hook", "hook_hash", "live_of", "set_application_token"]
 
 log = logging.getLogger("crm.live")
 
@@ -46,6 +46,40 @@ OUTAGE = timedelta(minutes=30)
 NOTICE = "crm_health"
 RECONCILE = "crm_reconcile"  # the head's message of what the nightly reconcile fixed
 REVOKED, DOWN = "revoked", "outage"
+
+
+class TeamTasks:
+    """Background work of this process, one task per team at most (a team's sync); a task leaves when it
+    ends, and ``stop`` cancels what is left (the process's shutdown)."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+
+    def running(self, team_id: int) -> bool:
+        task = self._tasks.get(team_id)
+        return task is not None and not task.done()
+
+    def start(self, team_id: int, job: Coroutine[Any, Any, None]) -> None:
+        """``job`` as the team's task, started now (the caller checked ``running``)."""
+
+        async def run() -> None:
+            try:
+                await job
+            finally:
+                self._tasks.pop(team_id, None)
+
+        self._tasks[team_id] = asyncio.create_task(run(), name=f"crm-sync-{team_id}")
+
+    async def wait(self) -> None:
+        """Until every task started so far has ended (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+
+    async def stop(self) -> None:
+        for task in list(self._tasks.values()):
+            task.cancel()
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        self._tasks.clear()  # one cancelled before it ever ran has not left by itself
 
 
 class CrmLive:
@@ -61,44 +95,36 @@ class CrmLive:
         self.pool, self.vault, self.clock, self.t = pool, vault, clock, t
         #: tests give a client with quick retries; else the stored connection's client
         self.provider_of = provider_of
-        self._running: dict[int, asyncio.Task[None]] = {}
+        self._running = TeamTasks()
         self._again: dict[int, bool] = {}  # team → a full sync owed
         self.runs = 0
 
     def request(self, team_id: int, *, full: bool = False) -> None:
         """Sync the team soon, in the background; at most one sync of a team at a time."""
-        if team_id in self._running:
+        if self._running.running(team_id):
             self._again[team_id] = self._again.get(team_id, False) or full
             return
-        task = asyncio.create_task(self._loop(team_id, full), name=f"crm-sync-{team_id}")
-        self._running[team_id] = task
+        self._running.start(team_id, self._loop(team_id, full))
 
     def busy(self, team_id: int) -> bool:
-        return team_id in self._running
+        return self._running.running(team_id)
 
     async def idle(self) -> None:
         """Wait until no sync runs (tests, shutdown)."""
-        while self._running:
-            await asyncio.gather(*self._running.values(), return_exceptions=True)
+        await self._running.wait()
 
     async def close(self) -> None:
-        for task in list(self._running.values()):
-            task.cancel()
-        await asyncio.gather(*self._running.values(), return_exceptions=True)
-        self._running.clear()
+        await self._running.stop()
 
     async def _loop(self, team_id: int, full: bool) -> None:
-        try:
-            while True:
-                try:
-                    await self.run_once(team_id, full=full)
-                except Exception:
-                    log.exception("CRM sync of team %s failed", team_id)
-                if team_id not in self._again:
-                    return
-                full = self._again.pop(team_id)
-        finally:
-            self._running.pop(team_id, None)
+        while True:
+            try:
+                await self.run_once(team_id, full=full)
+            except Exception:
+                log.exception("CRM sync of team %s failed", team_id)
+            if team_id not in self._again:
+                return
+            full = self._again.pop(team_id)
 
     async def run_once(self, team_id: int, *, full: bool = False) -> SyncOutcome | None:
         """One sync of the team now, then its health noted; None when the CRM refused or was down."""

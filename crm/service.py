@@ -74,6 +74,24 @@ def stored_summary(conn: CrmConnection) -> AccountSummary | None:
     )
 
 
+def connection_lines(t: Callable[..., str], conn: CrmConnection, key: str) -> list[str]:
+    """The connection as the text ``key`` says it (the chat's card, ``crm status``): the provider, the
+    address, the secret's tail, the status; then what its connect's check found, when it was kept."""
+    lines = [
+        t(
+            key,
+            provider=t(f"crm-provider-{conn.provider}"),
+            address=conn.address,
+            secret=t(f"crm-secret-{conn.auth}", tail=conn.secret_tail or "…"),
+            status=t(f"cli-crm-status-{conn.status}"),
+        )
+    ]
+    summary = stored_summary(conn)
+    if summary is not None:
+        lines.append(account_line(t, summary))
+    return lines
+
+
 def make_provider(kind: ProviderKind, address: str, secret: str) -> CrmProvider:
     """amoCRM: the account's address and the token; Bitrix24: the webhook URL is the secret."""
     if kind is ProviderKind.AMOCRM:

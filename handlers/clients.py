@@ -12,9 +12,8 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.clock import Clock
+from bot.context import Ctx
 from bot.filters import RoleFilter
-from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from domain.enums import STAGE_ORDER, Role, Stage, TaskStatus
 from domain.errors import UserError
@@ -23,7 +22,6 @@ from handlers.day_views import fmt_date
 from handlers.leads import ask_about_lost_client_deals
 from handlers.routing import on_typed
 from storage.models import Client, Member
-from storage.repo import Repo
 
 LIST_LIMIT = 30
 
@@ -40,16 +38,15 @@ def can_change(member: Member, client: Client) -> bool:
     return member.role is Role.HEAD or client.owner_id == member.id
 
 
-async def visible_client(repo: Repo, member: Member, client_id: int) -> Client:
-    client = await repo.clients.get(member.team_id, client_id)
-    if not can_see(member, client):
+async def visible_client(ctx: Ctx, client_id: int) -> Client:
+    client = await ctx.repo.clients.get(ctx.member.team_id, client_id)
+    if not can_see(ctx.member, client):
         raise UserError("not-found")
     return client
 
 
-async def render_card(
-    repo: Repo, member: Member, client: Client, t: Texts
-) -> tuple[str, InlineKeyboardMarkup]:
+async def render_card(ctx: Ctx, client: Client) -> tuple[str, InlineKeyboardMarkup]:
+    repo, member, t = ctx.repo, ctx.member, ctx.t
     hot = client.id in await repo.clients.hot_client_ids(member.team_id)
     frozen = client.id in await repo.days.frozen_clients([client.id])
     open_tasks = await repo.tasks.open_of_client(client.id, limit=10)
@@ -97,10 +94,9 @@ async def render_card(
     return "\n".join(lines), kb.as_markup()
 
 
-async def list_clients(
-    message: Message, command: CommandObject, repo: Repo, member: Member, t: Texts, state: FSMContext
-) -> None:
+async def list_clients(message: Message, command: CommandObject, ctx: Ctx, state: FSMContext) -> None:
     await state.clear()
+    repo, member, t = ctx.repo, ctx.member, ctx.t
     query = " ".join((command.args or "").split())
     owner = member.id if member.role is Role.MANAGER else None
     more = LIST_LIMIT + 1
@@ -129,63 +125,54 @@ async def list_clients(
     await message.answer(text, reply_markup=kb.as_markup() if list(kb.buttons) else None)
 
 
-async def open_card(
-    query: CallbackQuery, callback_data: ClientOpen, repo: Repo, member: Member, t: Texts
-) -> None:
-    client = await visible_client(repo, member, callback_data.client_id)
-    text, markup = await render_card(repo, member, client, t)
+async def open_card(query: CallbackQuery, callback_data: ClientOpen, ctx: Ctx) -> None:
+    client = await visible_client(ctx, callback_data.client_id)
+    text, markup = await render_card(ctx, client)
     if query.message is not None:
         await query.message.answer(text, reply_markup=markup)
 
 
 async def move_stage(
-    query: CallbackQuery,
-    callback_data: ClientStage,
-    repo: Repo,
-    member: Member,
-    clock: Clock,
-    t: Texts,
-    callback_answer: CallbackAnswer,
+    query: CallbackQuery, callback_data: ClientStage, ctx: Ctx, callback_answer: CallbackAnswer
 ) -> None:
-    client = await visible_client(repo, member, callback_data.client_id)
-    if not can_change(member, client):
+    client = await visible_client(ctx, callback_data.client_id)
+    if not can_change(ctx.member, client):
         raise UserError("forbidden")
     try:
         new = Stage(callback_data.stage)
     except ValueError:
         raise UserError("button-stale") from None
+    plain = ctx.t.plain
     if new is client.stage:
-        callback_answer.text = t.plain("stage-same", stage=t.plain(f"stage-{new}"))
+        callback_answer.text = plain("stage-same", stage=plain(f"stage-{new}"))
         return
-    await repo.days.set_stage(client, new, clock())
-    callback_answer.text = t.plain("stage-moved", name=client.name, stage=t.plain(f"stage-{new}"))
-    text, markup = await render_card(repo, member, client, t)
+    await ctx.repo.days.set_stage(client, new, ctx.now())
+    callback_answer.text = plain("stage-moved", name=client.name, stage=plain(f"stage-{new}"))
+    text, markup = await render_card(ctx, client)
     if isinstance(query.message, Message):
         await query.message.edit_text(text, reply_markup=markup)
         if new is Stage.LOST:  # its deals are asked about (leads.py)
-            await ask_about_lost_client_deals(query.message, repo, member, client, clock(), t)
+            await ask_about_lost_client_deals(query.message, ctx, client)
 
 
-async def new_client(
-    message: Message, command: CommandObject, repo: Repo, member: Member, t: Texts, state: FSMContext
-) -> None:
+async def new_client(message: Message, command: CommandObject, ctx: Ctx, state: FSMContext) -> None:
     await state.clear()
     if not (command.args or "").strip():
         await state.set_state(ClientInput.name)
-        await message.answer(t("client-ask-name"))
+        await message.answer(ctx.t("client-ask-name"))
         return
-    await create(message, repo, member, t, command.args or "")
+    await create(message, ctx, command.args or "")
 
 
-async def ask_name(query: CallbackQuery, t: Texts, state: FSMContext) -> None:
+async def ask_name(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
     await state.clear()
     await state.set_state(ClientInput.name)
     if query.message is not None:
-        await query.message.answer(t("client-ask-name"))
+        await query.message.answer(ctx.t("client-ask-name"))
 
 
-async def name_text(message: Message, repo: Repo, member: Member, t: Texts, state: FSMContext) -> None:
-    await create(message, repo, member, t, message.text or "")
+async def name_text(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    await create(message, ctx, message.text or "")
     await state.clear()
 
 
@@ -204,9 +191,9 @@ def build_router() -> Router:
     return router
 
 
-async def create(message: Message, repo: Repo, member: Member, t: Texts, raw: str) -> None:
+async def create(message: Message, ctx: Ctx, raw: str) -> None:
     """A new client of the member's; the team's existing one (anyone's) is named, not copied."""
-    client = await repo.clients.create(member.team_id, member.id, raw)
-    text, markup = await render_card(repo, member, client, t)
-    await message.answer(t("client-created", name=client.name))
+    client = await ctx.repo.clients.create(ctx.member.team_id, ctx.member.id, raw)
+    text, markup = await render_card(ctx, client)
+    await message.answer(ctx.t("client-created", name=client.name))
     await message.answer(text, reply_markup=markup)

@@ -9,14 +9,11 @@ up within the presser's team only)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable
 from datetime import datetime
 from enum import StrEnum
 
-from aiogram import Bot, Dispatcher, F, Router
+from aiogram import Bot, Dispatcher, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
@@ -28,20 +25,22 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.context import Ctx
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from crm.base import CrmTask, ProviderKind
 from crm.hooks import ensure_hook, hook_url
+from crm.live import TeamTasks
 from crm.oauth import OAUTH
 from crm.service import (
     SyncOutcome,
     account_line,
     chat_secret,
     connect_in,
+    connection_lines,
     normalise_address,
     open_provider,
     open_tasks_of,
-    stored_summary,
     sync_lines,
     sync_team,
 )
@@ -50,7 +49,7 @@ from domain.enums import Role
 from domain.errors import NotFound, UserError
 from domain.zones import team_zone
 from handlers.callbacks import reply_to, show
-from handlers.routing import on_typed, role_router
+from handlers.routing import on_actions, on_typed, role_router
 from storage.crm_repo import ACTIVE, LinkKind
 from storage.models import CrmConnection, CrmUserLink, Member, Team
 from storage.repo import Repo
@@ -96,35 +95,9 @@ class CrmInput(StatesGroup):
     secret = State()  # data: provider, address
 
 
-class CrmSyncs:
-    """The syncs running in this process, one per team at most; the dispatcher's shutdown cancels them."""
-
-    def __init__(self) -> None:
-        self.tasks: dict[int, asyncio.Task[None]] = {}
-
-    def running(self, team_id: int) -> bool:
-        task = self.tasks.get(team_id)
-        return task is not None and not task.done()
-
-    def start(self, team_id: int, job: Awaitable[None]) -> None:
-        async def run() -> None:
-            try:
-                await job
-            finally:
-                self.tasks.pop(team_id, None)
-
-        self.tasks[team_id] = asyncio.create_task(run(), name=f"crm-sync-{team_id}")
-
-    async def wait(self) -> None:
-        """Until every sync started so far has ended (tests, shutdown)."""
-        while self.tasks:
-            await asyncio.gather(*self.tasks.values(), return_exceptions=True)
-
-    async def stop(self) -> None:
-        for task in list(self.tasks.values()):
-            task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.wait()
+class CrmSyncs(TeamTasks):
+    """The syncs the head's button started in this process, one per team at most; the dispatcher's shutdown
+    cancels them."""
 
 
 def syncs_of(dispatcher: Dispatcher) -> CrmSyncs:
@@ -166,57 +139,48 @@ def offer_view(t: Texts, vault: Vault) -> tuple[str, InlineKeyboardMarkup | None
     return t("crm-chat-offer"), kb.as_markup()
 
 
-async def hook_lines(repo: Repo, team: Team, conn: CrmConnection, t: Texts, settings: Settings) -> list[str]:
+async def hook_lines(ctx: Ctx, conn: CrmConnection, settings: Settings) -> list[str]:
     """The webhook address the head pastes into the CRM, or how to get one (no public address set)."""
     vault = vault_of(settings)
     try:
-        secret = await ensure_hook(repo, team.id, vault)
+        secret = await ensure_hook(ctx.repo, ctx.team.id, vault)
     except UserError:  # the card must open anyway: no address lines then
         return []
     if secret is None:
         return []
     url = hook_url(settings.crm_public_url, settings.webhook_url, conn.provider, secret)
+    t = ctx.t
     lines = [t("crm-chat-hook", url=url) if url else t("crm-chat-hook-no-base")]
     if url and conn.provider == ProviderKind.BITRIX24.value and not conn.hook_token_enc:
         lines.append(t("crm-chat-hook-no-token"))
     return lines
 
 
-async def main_view(
-    repo: Repo, team: Team, t: Texts, settings: Settings
-) -> tuple[str, InlineKeyboardMarkup | None]:
+async def main_view(ctx: Ctx, settings: Settings) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The team's CRM card: the connection, its last sync and what it brought, the buttons for what the
+    head may do now; with no connection, the offer to connect one."""
+    crm, team, t = ctx.repo.crm, ctx.team, ctx.t
     vault = vault_of(settings)
-    conn = await repo.crm.connection(team.id)
+    conn = await crm.connection(team.id)
     if conn is None:
         return offer_view(t, vault)
-    lines = [
-        t(
-            "crm-chat-status",
-            provider=t(f"crm-provider-{conn.provider}"),
-            address=conn.address,
-            secret=t(f"crm-secret-{conn.auth}", tail=conn.secret_tail or "…"),
-            status=t(f"cli-crm-status-{conn.status}"),
-        )
-    ]
-    summary = stored_summary(conn)
-    if summary is not None:
-        lines.append(account_line(t, summary))
+    lines = connection_lines(t, conn, "crm-chat-status")
     if conn.last_sync_at is None:
         lines.append(t("cli-crm-never-synced"))
     else:
         lines.append(t("crm-chat-last-sync", at=_when(conn.last_sync_at, team)))
-    counts = await repo.crm.link_counts(team.id, conn.provider)
-    users = await repo.crm.users(team.id, conn.provider)
+    counts = await crm.link_counts(team.id, conn.provider)
+    users = await crm.users(team.id, conn.provider)
     lines.append(
         t(
             "crm-chat-counts",
             tasks=counts.get(LinkKind.TASK, 0),
-            open=await repo.crm.open_task_count(team.id, conn.provider),
+            open=await crm.open_task_count(team.id, conn.provider),
             clients=counts.get(LinkKind.CLIENT, 0),
             deals=counts.get(LinkKind.DEAL, 0),
         )
     )
-    waiting = await repo.crm.waiting_users(team.id, conn.provider)
+    waiting = await crm.waiting_users(team.id, conn.provider)
     if users:
         matched = sum(1 for u in users.values() if u.member_id is not None)
         lines.append(t("crm-chat-people", matched=matched, users=len(users), waiting=len(waiting)))
@@ -227,7 +191,7 @@ async def main_view(
             (DealsMode.WIN, DealsMode.RECORD) if conn.win_deals else (DealsMode.RECORD, DealsMode.WIN)
         )
         lines.append(t(f"crm-chat-deals-{mode.value}"))
-        lines += await hook_lines(repo, team, conn, t, settings)
+        lines += await hook_lines(ctx, conn, settings)
         _button(kb, label("crm-btn-sync"), CrmAction.SYNC)
         if waiting:
             _button(kb, label("crm-btn-people", count=len(waiting)), CrmAction.PEOPLE)
@@ -242,9 +206,10 @@ async def main_view(
     return "\n".join(lines), kb.as_markup()
 
 
-async def people_view(repo: Repo, team: Team, t: Texts) -> tuple[str, InlineKeyboardMarkup]:
-    conn = await _active(repo, team)
-    waiting = await repo.crm.waiting_users(team.id, conn.provider)
+async def people_view(ctx: Ctx) -> tuple[str, InlineKeyboardMarkup]:
+    conn = await _active(ctx)
+    waiting = await ctx.repo.crm.waiting_users(ctx.team.id, conn.provider)
+    t = ctx.t
     label = t.plain
     kb = Keyboard()
     if waiting:
@@ -291,53 +256,43 @@ def sync_text(outcome: SyncOutcome, t: Texts) -> str:
     return "\n".join([t("crm-sync-done"), *sync_lines(outcome, t)])
 
 
-async def _active(repo: Repo, team: Team) -> CrmConnection:
-    conn = await repo.crm.connection(team.id)
+async def _active(ctx: Ctx) -> CrmConnection:
+    conn = await ctx.repo.crm.connection(ctx.team.id)
     if conn is None or conn.status != ACTIVE:
         raise UserError("crm-not-connected")
     return conn
 
 
-async def _crm_user(repo: Repo, team: Team, link_id: int) -> tuple[CrmConnection, CrmUserLink]:
+async def _crm_user(ctx: Ctx, link_id: int) -> tuple[CrmConnection, CrmUserLink]:
     """The active connection and one of its CRM users, looked up within the presser's team."""
-    conn = await _active(repo, team)
-    user = await repo.crm.user_link(team.id, link_id)
+    conn = await _active(ctx)
+    user = await ctx.repo.crm.user_link(ctx.team.id, link_id)
     if user is None or user.provider != conn.provider:
         raise NotFound("crm-user")
     return conn, user
 
 
-async def _choices(repo: Repo, team: Team, provider: str) -> list[Member]:
+async def _choices(ctx: Ctx, provider: str) -> list[Member]:
     """The team's managers and heads not yet matched to a CRM user."""
-    taken = set((await repo.crm.crm_user_of(team.id, provider)).keys())
-    members = await repo.crm.members(team.id)
+    taken = set((await ctx.repo.crm.crm_user_of(ctx.team.id, provider)).keys())
+    members = await ctx.repo.crm.members(ctx.team.id)
     return [m for m in members if m.role in MATCHABLE and m.id not in taken]
 
 
 # ---------------------------------------------------------------------- the command and typed answers
 
 
-async def show_crm(
-    message: Message, repo: Repo, team: Team, t: Texts, settings: Settings, state: FSMContext
-) -> None:
+async def show_crm(message: Message, ctx: Ctx, settings: Settings, state: FSMContext) -> None:
     await state.clear()
-    text, markup = await main_view(repo, team, t, settings)
+    text, markup = await main_view(ctx, settings)
     await message.answer(text, reply_markup=markup)
 
 
-async def typed_answer(
-    message: Message,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    settings: Settings,
-    clock: Clock,
-    state: FSMContext,
-    bot: Bot,
-) -> None:
+async def typed_answer(message: Message, ctx: Ctx, settings: Settings, state: FSMContext) -> None:
     """The dialog's typed step. amoCRM: the account's address, then the token is asked for; the token:
     checked and stored at once. Bitrix24: the webhook URL is the secret itself (and its address)."""
     stored = await state.get_data()
+    t = ctx.t
     kind = ProviderKind(stored.get("provider", ProviderKind.AMOCRM.value))
     if kind is ProviderKind.AMOCRM and await state.get_state() == CrmInput.address.state:
         address = normalise_address(kind, message.text or "")
@@ -351,85 +306,73 @@ async def typed_answer(
     # the secret leaves the chat before anything else happens, whatever the check says
     notes = []
     try:
-        await bot.delete_message(message.chat.id, message.message_id)
+        await ctx.bot.delete_message(message.chat.id, message.message_id)
     except TelegramAPIError as exc:
         log.warning("could not delete the message with a CRM secret: %s", type(exc).__name__)
         notes.append(t("crm-delete-failed"))
     vault = vault_of(settings)
     try:
         address, secret = chat_secret(kind, address, text)
-        summary = await connect_in(repo, vault, team.id, kind, address, secret, clock())
+        summary = await connect_in(ctx.repo, vault, ctx.team.id, kind, address, secret, ctx.now())
     except UserError as refusal:  # nothing was stored: the head may start again at once
         notes.insert(0, t(refusal.key, **refusal.args_))
         notes.append(t("crm-try-again"))
         await message.answer("\n\n".join(notes))
         return
     connected = t("crm-chat-connected", summary=account_line(t, summary))
-    text, markup = await main_view(repo, team, t, settings)
+    text, markup = await main_view(ctx, settings)
     await message.answer("\n\n".join([connected, *notes, text]), reply_markup=markup)
 
 
 # ---------------------------------------------------------------------- buttons
 
 
-async def main_menu(
-    query: CallbackQuery, repo: Repo, team: Team, t: Texts, settings: Settings, state: FSMContext, bot: Bot
-) -> None:
+async def main_menu(query: CallbackQuery, ctx: Ctx, settings: Settings, state: FSMContext) -> None:
     await state.clear()
-    await show(query, bot, *await main_view(repo, team, t, settings))
+    await show(query, ctx.bot, *await main_view(ctx, settings))
 
 
-async def cancel(query: CallbackQuery, t: Texts, state: FSMContext, bot: Bot) -> None:
+async def cancel(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
     await state.clear()
-    await show(query, bot, t("crm-closed"))
+    await show(query, ctx.bot, ctx.t("crm-closed"))
 
 
 async def pick_provider(
-    query: CallbackQuery,
-    callback_data: CrmCb,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    settings: Settings,
-    state: FSMContext,
-    bot: Bot,
+    query: CallbackQuery, callback_data: CrmCb, ctx: Ctx, settings: Settings, state: FSMContext
 ) -> None:
     try:
         kind = ProviderKind(callback_data.f)
     except ValueError:
         raise UserError("button-stale") from None
     if not vault_of(settings).ready:
-        await show(query, bot, t("crm-chat-no-key"))
+        await show(query, ctx.bot, ctx.t("crm-chat-no-key"))
         return
-    conn = await repo.crm.connection(team.id)
+    conn = await ctx.repo.crm.connection(ctx.team.id)
     if conn is not None and conn.status == ACTIVE:  # a stale offer: disconnect first
         raise UserError("crm-already-connected")
     await state.set_state(CrmInput.address)
     await state.set_data({"provider": kind.value})
-    await show(query, bot, t(f"crm-ask-address-{kind.value}"))
+    await show(query, ctx.bot, ctx.t(f"crm-ask-address-{kind.value}"))
 
 
 async def sync_now(
     query: CallbackQuery,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    t: Texts,
+    ctx: Ctx,
     settings: Settings,
     session_pool: async_sessionmaker[AsyncSession],
-    clock: Clock,
-    bot: Bot,
     dispatcher: Dispatcher,
     callback_answer: CallbackAnswer,
 ) -> None:
-    await _active(repo, team)
+    await _active(ctx)
+    team, t = ctx.team, ctx.t
     syncs = syncs_of(dispatcher)
     if syncs.running(team.id):
         callback_answer.text = t.plain("crm-sync-running")
         return
     callback_answer.text = t.plain("crm-sync-started")
-    await reply_to(query, bot, t("crm-sync-started"))
-    syncs.start(team.id, _sync_and_tell(bot, session_pool, vault_of(settings), team, member.tg_id, t, clock))
+    await reply_to(query, ctx.bot, t("crm-sync-started"))
+    vault, chat_id = vault_of(settings), ctx.member.tg_id
+    syncs.start(team.id, _sync_and_tell(ctx.bot, session_pool, vault, team, chat_id, t, ctx.clock))
 
 
 async def _sync_and_tell(
@@ -470,56 +413,44 @@ async def _sync_and_tell(
         log.warning("could not send the CRM sync report to %s: %s", chat_id, exc)
 
 
-async def ask_disconnect(query: CallbackQuery, repo: Repo, team: Team, t: Texts, bot: Bot) -> None:
-    await _active(repo, team)
-    label = t.plain
+async def ask_disconnect(query: CallbackQuery, ctx: Ctx) -> None:
+    await _active(ctx)
+    label = ctx.t.plain
     kb = Keyboard()
     _button(kb, label("crm-btn-disconnect-yes"), CrmAction.DISCONNECT)
     _button(kb, label("crm-btn-disconnect-no"), CrmAction.MAIN)
     kb.adjust(1)
-    await show(query, bot, t("crm-disconnect-ask"), kb.as_markup())
+    await show(query, ctx.bot, ctx.t("crm-disconnect-ask"), kb.as_markup())
 
 
-async def disconnect(
-    query: CallbackQuery, repo: Repo, team: Team, t: Texts, settings: Settings, bot: Bot
-) -> None:
-    await _active(repo, team)
-    await repo.crm.disconnect(team.id)
-    text, markup = await main_view(repo, team, t, settings)
-    await show(query, bot, f"{t('crm-disconnected')}\n\n{text}", markup)
+async def disconnect(query: CallbackQuery, ctx: Ctx, settings: Settings) -> None:
+    await _active(ctx)
+    await ctx.repo.crm.disconnect(ctx.team.id)
+    text, markup = await main_view(ctx, settings)
+    await show(query, ctx.bot, f"{ctx.t('crm-disconnected')}\n\n{text}", markup)
 
 
-async def set_deals_mode(
-    query: CallbackQuery, callback_data: CrmCb, repo: Repo, team: Team, t: Texts, settings: Settings, bot: Bot
-) -> None:
+async def set_deals_mode(query: CallbackQuery, callback_data: CrmCb, ctx: Ctx, settings: Settings) -> None:
     """The team's deals setting from the card: the button carries the mode it sets, so a stale one sets
     what it said (pressing it twice changes nothing more)."""
     try:
         mode = DealsMode(callback_data.f)
     except ValueError:
         raise UserError("button-stale") from None
-    await _active(repo, team)
-    await repo.crm.set_win_deals(team.id, mode is DealsMode.WIN)
-    text, markup = await main_view(repo, team, t, settings)
-    await show(query, bot, f"{t('crm-deals-saved')}\n\n{text}", markup)
+    await _active(ctx)
+    await ctx.repo.crm.set_win_deals(ctx.team.id, mode is DealsMode.WIN)
+    text, markup = await main_view(ctx, settings)
+    await show(query, ctx.bot, f"{ctx.t('crm-deals-saved')}\n\n{text}", markup)
 
 
-async def people(query: CallbackQuery, repo: Repo, team: Team, t: Texts, bot: Bot) -> None:
-    await show(query, bot, *await people_view(repo, team, t))
+async def people(query: CallbackQuery, ctx: Ctx) -> None:
+    await show(query, ctx.bot, *await people_view(ctx))
 
 
-async def crm_user(
-    query: CallbackQuery,
-    callback_data: CrmCb,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    settings: Settings,
-    bot: Bot,
-) -> None:
-    conn, user = await _crm_user(repo, team, callback_data.u)
+async def crm_user(query: CallbackQuery, callback_data: CrmCb, ctx: Ctx, settings: Settings) -> None:
+    conn, user = await _crm_user(ctx, callback_data.u)
     if user.member_id is not None or user.ignored:
-        await show(query, bot, *await people_view(repo, team, t))
+        await show(query, ctx.bot, *await people_view(ctx))
         return
     # read with the stored token as it is: no OAuth refresh inside this update's transaction (on SQLite it
     # would wait for this update's own write lock); an expired one is refreshed by the scheduled sync
@@ -529,32 +460,25 @@ async def crm_user(
         count, at_least, first = await open_tasks_of(provider, user.crm_user_id, TASKS_SHOWN, refused=refused)
     finally:
         await provider.close()
-    choices = await _choices(repo, team, conn.provider)
-    await show(query, bot, *user_view(user, count, first, choices, team, t, at_least=at_least))
+    choices = await _choices(ctx, conn.provider)
+    await show(query, ctx.bot, *user_view(user, count, first, choices, ctx.team, ctx.t, at_least=at_least))
 
 
-async def match(
-    query: CallbackQuery,
-    callback_data: CrmCb,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    bot: Bot,
-) -> None:
-    conn, user = await _crm_user(repo, team, callback_data.u)
+async def match(query: CallbackQuery, callback_data: CrmCb, ctx: Ctx) -> None:
+    conn, user = await _crm_user(ctx, callback_data.u)
     if user.member_id is not None or user.ignored:
         raise UserError("crm-user-decided", name=user.name)
     if callback_data.m == NOBODY:
-        await repo.crm.match_user(user, None)
-        done = t("crm-user-not-ours", name=user.name)
+        await ctx.repo.crm.match_user(user, None)
+        done = ctx.t("crm-user-not-ours", name=user.name)
     else:
-        chosen = next((m for m in await _choices(repo, team, conn.provider) if m.id == callback_data.m), None)
+        chosen = next((m for m in await _choices(ctx, conn.provider) if m.id == callback_data.m), None)
         if chosen is None:
             raise NotFound("member")
-        await repo.crm.match_user(user, chosen.id)
-        done = t("crm-user-matched", name=user.name, member=chosen.name)
-    text, markup = await people_view(repo, team, t)
-    await show(query, bot, f"{done}\n\n{text}", markup)
+        await ctx.repo.crm.match_user(user, chosen.id)
+        done = ctx.t("crm-user-matched", name=user.name, member=chosen.name)
+    text, markup = await people_view(ctx)
+    await show(query, ctx.bot, f"{done}\n\n{text}", markup)
 
 
 # ---------------------------------------------------------------------- router
@@ -564,15 +488,20 @@ def build_router() -> Router:
     router = role_router("crm", Role.HEAD)
     router.message.register(show_crm, Command("crm"))
     on_typed(router, {CrmInput.address: typed_answer, CrmInput.secret: typed_answer})
-    on = router.callback_query.register
-    on(main_menu, CrmCb.filter(F.action == CrmAction.MAIN))
-    on(cancel, CrmCb.filter(F.action == CrmAction.CANCEL))
-    on(pick_provider, CrmCb.filter(F.action == CrmAction.PICK))
-    on(sync_now, CrmCb.filter(F.action == CrmAction.SYNC))
-    on(ask_disconnect, CrmCb.filter(F.action == CrmAction.ASK_DISCONNECT))
-    on(disconnect, CrmCb.filter(F.action == CrmAction.DISCONNECT))
-    on(people, CrmCb.filter(F.action == CrmAction.PEOPLE))
-    on(crm_user, CrmCb.filter(F.action == CrmAction.USER))
-    on(match, CrmCb.filter(F.action == CrmAction.MATCH))
-    on(set_deals_mode, CrmCb.filter(F.action == CrmAction.DEALS))
+    on_actions(
+        router,
+        CrmCb,
+        {
+            CrmAction.MAIN: main_menu,
+            CrmAction.CANCEL: cancel,
+            CrmAction.PICK: pick_provider,
+            CrmAction.SYNC: sync_now,
+            CrmAction.ASK_DISCONNECT: ask_disconnect,
+            CrmAction.DISCONNECT: disconnect,
+            CrmAction.PEOPLE: people,
+            CrmAction.USER: crm_user,
+            CrmAction.MATCH: match,
+            CrmAction.DEALS: set_deals_mode,
+        },
+    )
     return router

@@ -27,6 +27,7 @@ from aiogram.types import (
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.clock import Clock
+from bot.context import Ctx
 from bot.i18n import Html, Texts
 from domain.dates import parse_due_date
 from domain.enums import Role, TaskStatus
@@ -155,21 +156,21 @@ async def edit_prompt(query: CallbackQuery, text: str, markup: InlineKeyboardMar
 # ---------------------------------------------------------------------- the list
 
 
-async def show_today(message: Message, day: Day, t: Texts, state: FSMContext) -> None:
+async def show_today(message: Message, ctx: Ctx, day: Day, state: FSMContext) -> None:
     await state.clear()
-    for page in await day.view(View.TODAY, t):
+    for page in await day.view(View.TODAY, ctx.t):
         await message.answer(page.text, reply_markup=page.markup)
 
 
-async def turn_page(query: CallbackQuery, callback_data: ListPage, day: Day, t: Texts) -> None:
-    await show_list(query, day, t, callback_data.v, max(callback_data.p, 0))
+async def turn_page(query: CallbackQuery, callback_data: ListPage, ctx: Ctx, day: Day) -> None:
+    await show_list(query, day, ctx.t, callback_data.v, max(callback_data.p, 0))
 
 
 async def back_to_list(
-    query: CallbackQuery, callback_data: TaskAct, day: Day, t: Texts, state: FSMContext
+    query: CallbackQuery, callback_data: TaskAct, ctx: Ctx, day: Day, state: FSMContext
 ) -> None:
     await state.clear()
-    await show_list(query, day, t, callback_data.v, callback_data.p)
+    await show_list(query, day, ctx.t, callback_data.v, callback_data.p)
 
 
 # ---------------------------------------------------------------------- marking: one handler per action
@@ -178,8 +179,8 @@ async def back_to_list(
 async def mark_done(
     query: CallbackQuery,
     callback_data: TaskAct,
+    ctx: Ctx,
     day: Day,
-    t: Texts,
     state: FSMContext,
     callback_answer: CallbackAnswer,
 ) -> None:
@@ -187,61 +188,50 @@ async def mark_done(
     await day.days.mark_done(day.member, task, day.now)
     await state.set_state(DayInput.result)
     await state.update_data(task_id=task.id)
-    callback_answer.text = t.plain("task-done-toast")
-    await show_list(query, day, t, callback_data.v, callback_data.p)
+    await _marked(query, callback_data, ctx, day, callback_answer, "task-done-toast")
 
 
-async def show_reasons(query: CallbackQuery, callback_data: TaskAct, day: Day, t: Texts) -> None:
+async def show_reasons(query: CallbackQuery, callback_data: TaskAct, ctx: Ctx, day: Day) -> None:
     task = await open_task(day, callback_data.task_id, callback_data.ver)
     cb = callback_data
-    markup = reasons_keyboard(task.id, cb.ver, cb.v, cb.p, t)
-    await edit_prompt(query, t("ask-reason", task=await task_html(day, task, t)), markup)
+    markup = reasons_keyboard(task.id, cb.ver, cb.v, cb.p, ctx.t)
+    await edit_prompt(query, ctx.t("ask-reason", task=await task_html(day, task, ctx.t)), markup)
 
 
-async def show_dates(query: CallbackQuery, callback_data: TaskAct, day: Day, t: Texts) -> None:
+async def show_dates(query: CallbackQuery, callback_data: TaskAct, ctx: Ctx, day: Day) -> None:
     task = await open_task(day, callback_data.task_id, callback_data.ver)
     cb = callback_data
-    markup = move_keyboard(task.id, cb.ver, await day.next_days(5), cb.v, cb.p, t)
-    await edit_prompt(query, t("ask-move", task=await task_html(day, task, t)), markup)
+    markup = move_keyboard(task.id, cb.ver, await day.next_days(5), cb.v, cb.p, ctx.t)
+    await edit_prompt(query, ctx.t("ask-move", task=await task_html(day, task, ctx.t)), markup)
 
 
-async def ask_cancel(query: CallbackQuery, callback_data: TaskAct, day: Day, t: Texts) -> None:
+async def ask_cancel(query: CallbackQuery, callback_data: TaskAct, ctx: Ctx, day: Day) -> None:
     task = await open_task(day, callback_data.task_id, callback_data.ver)
     cb = callback_data
-    markup = cancel_keyboard(task.id, cb.ver, cb.v, cb.p, t)
-    await edit_prompt(query, t("ask-cancel", task=await task_html(day, task, t)), markup)
+    markup = cancel_keyboard(task.id, cb.ver, cb.v, cb.p, ctx.t)
+    await edit_prompt(query, ctx.t("ask-cancel", task=await task_html(day, task, ctx.t)), markup)
 
 
 async def cancel_task(
-    query: CallbackQuery, callback_data: TaskAct, day: Day, t: Texts, callback_answer: CallbackAnswer
+    query: CallbackQuery, callback_data: TaskAct, ctx: Ctx, day: Day, callback_answer: CallbackAnswer
 ) -> None:
     task = await open_task(day, callback_data.task_id, callback_data.ver)
     await day.days.cancel(day.member, task, day.now)
-    callback_answer.text = t.plain("task-cancelled-toast")
-    await show_list(query, day, t, callback_data.v, callback_data.p)
+    await _marked(query, callback_data, ctx, day, callback_answer, "task-cancelled-toast")
 
 
 async def mark_not_done(
-    query: CallbackQuery,
-    callback_data: TaskReason,
-    day: Day,
-    t: Texts,
-    callback_answer: CallbackAnswer,
+    query: CallbackQuery, callback_data: TaskReason, ctx: Ctx, day: Day, callback_answer: CallbackAnswer
 ) -> None:
     task = await open_task(day, callback_data.task_id, callback_data.ver)
     if not 1 <= callback_data.code <= QUICK_REASONS:
         raise UserError("button-stale")
-    await day.days.mark_not_done(day.member, task, t.plain(f"reason-{callback_data.code}"), day.now)
-    callback_answer.text = t.plain("task-not-done-toast")
-    await show_list(query, day, t, callback_data.v, callback_data.p)
+    await day.days.mark_not_done(day.member, task, ctx.t.plain(f"reason-{callback_data.code}"), day.now)
+    await _marked(query, callback_data, ctx, day, callback_answer, "task-not-done-toast")
 
 
 async def move_task(
-    query: CallbackQuery,
-    callback_data: TaskMove,
-    day: Day,
-    t: Texts,
-    callback_answer: CallbackAnswer,
+    query: CallbackQuery, callback_data: TaskMove, ctx: Ctx, day: Day, callback_answer: CallbackAnswer
 ) -> None:
     task = await open_task(day, callback_data.task_id, callback_data.ver)
     try:
@@ -251,8 +241,24 @@ async def move_task(
     if to <= day.today:
         raise UserError("date-past")
     await day.days.move(day.member, task, to, day.now)
-    callback_answer.text = t.plain("task-moved-toast", date=to.strftime("%d.%m"))
-    await show_list(query, day, t, callback_data.v, callback_data.p)
+    await _marked(
+        query, callback_data, ctx, day, callback_answer, "task-moved-toast", date=to.strftime("%d.%m")
+    )
+
+
+async def _marked(
+    query: CallbackQuery,
+    cb: TaskAct | TaskReason | TaskMove,
+    ctx: Ctx,
+    day: Day,
+    callback_answer: CallbackAnswer,
+    toast: str,
+    **args: str,
+) -> None:
+    """A task marked from the list: the mark's ``toast``, and the list the button sat on re-rendered at
+    its page."""
+    callback_answer.text = ctx.t.plain(toast, **args)
+    await show_list(query, day, ctx.t, cb.v, cb.p)
 
 
 # ---------------------------------------------------------------------- a typed answer instead of a button
@@ -281,15 +287,15 @@ async def ask_typed(
 
 
 async def ask_reason_text(
-    query: CallbackQuery, callback_data: TaskAct, day: Day, t: Texts, state: FSMContext
+    query: CallbackQuery, callback_data: TaskAct, ctx: Ctx, day: Day, state: FSMContext
 ) -> None:
-    await ask_typed(query, callback_data, day, t, state, DayInput.reason, "ask-reason-typed")
+    await ask_typed(query, callback_data, day, ctx.t, state, DayInput.reason, "ask-reason-typed")
 
 
 async def ask_date_text(
-    query: CallbackQuery, callback_data: TaskAct, day: Day, t: Texts, state: FSMContext
+    query: CallbackQuery, callback_data: TaskAct, ctx: Ctx, day: Day, state: FSMContext
 ) -> None:
-    await ask_typed(query, callback_data, day, t, state, DayInput.move_date, "ask-move-typed")
+    await ask_typed(query, callback_data, day, ctx.t, state, DayInput.move_date, "ask-move-typed")
 
 
 async def typed_task(day: Day, state: FSMContext) -> tuple[Task, dict[str, Any]]:
@@ -320,39 +326,39 @@ async def restore_list(bot: Bot, day: Day, t: Texts, data: dict[str, Any]) -> No
             raise
 
 
-async def save_result(message: Message, day: Day, t: Texts, state: FSMContext) -> None:
+async def save_result(message: Message, ctx: Ctx, day: Day, state: FSMContext) -> None:
     data = await state.get_data()
     task = await day.days.own_task(day.member, int(data["task_id"]))
     await day.days.set_result(day.member, task, one_line(message.text))
     await state.clear()
-    await message.answer(t("result-saved", task=await task_html(day, task, t)))
+    await message.answer(ctx.t("result-saved", task=await task_html(day, task, ctx.t)))
 
 
-async def save_reason(message: Message, day: Day, t: Texts, state: FSMContext, bot: Bot) -> None:
+async def save_reason(message: Message, ctx: Ctx, day: Day, state: FSMContext) -> None:
     task, data = await typed_task(day, state)
     await day.days.mark_not_done(day.member, task, one_line(message.text), day.now)
     await state.clear()
-    await message.answer(t("reason-saved", task=await task_html(day, task, t)))
-    await restore_list(bot, day, t, data)
+    await message.answer(ctx.t("reason-saved", task=await task_html(day, task, ctx.t)))
+    await restore_list(ctx.bot, day, ctx.t, data)
 
 
-async def save_move_date(message: Message, day: Day, t: Texts, state: FSMContext, bot: Bot) -> None:
+async def save_move_date(message: Message, ctx: Ctx, day: Day, state: FSMContext) -> None:
     task, data = await typed_task(day, state)
     to = parse_due_date(one_line(message.text), day.today)
     if to == day.today:
         raise UserError("task-same-date")
-    offer = day_off_offer(await day.days.calendar(day.team, day.member), to, "move-day-off", t)
+    offer = day_off_offer(await day.days.calendar(day.team, day.member), to, "move-day-off", ctx.t)
     if offer is not None:  # a Friday's «завтра»: say so, offer the next working day
         await state.clear()
         text, days = offer
-        markup = move_keyboard(task.id, int(data["ver"]), days, View(data["v"]), int(data["p"]), t)
+        markup = move_keyboard(task.id, int(data["ver"]), days, View(data["v"]), int(data["p"]), ctx.t)
         await message.answer(text, reply_markup=markup)
         return
     await day.days.move(day.member, task, to, day.now)
     await state.clear()
-    text = t("move-saved", task=await task_html(day, task, t), date=to.strftime("%d.%m.%Y"))
+    text = ctx.t("move-saved", task=await task_html(day, task, ctx.t), date=to.strftime("%d.%m.%Y"))
     await message.answer(text)
-    await restore_list(bot, day, t, data)
+    await restore_list(ctx.bot, day, ctx.t, data)
 
 
 def build_router() -> Router:

@@ -9,6 +9,7 @@ to that date."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from functools import partial
 from typing import Any
@@ -20,7 +21,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Document, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
+from bot.context import Ctx
 from bot.heavy import HeavyJobs, job_team, start_job
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
@@ -35,7 +36,6 @@ from importer.service import ImportPlan, apply_staged, prepare
 from reports import fmt
 from reports.data import team_calendar
 from reports.send import team_today
-from storage.models import Member, Team
 
 MAX_REJECTED_SHOWN = 15
 
@@ -134,28 +134,20 @@ async def preview_job(
 # ------------------------------------------------------------------------------------------------ handlers
 
 
-async def how(message: Message, t: Texts) -> None:
-    await message.answer(t("import-how"))
+async def how(message: Message, ctx: Ctx) -> None:
+    await message.answer(ctx.t("import-how"))
 
 
-async def received(
-    message: Message,
-    state: FSMContext,
-    team: Team,
-    member: Member,
-    t: Texts,
-    clock: Clock,
-    bot: Bot,
-    heavy: HeavyJobs,
-) -> None:
+async def received(message: Message, state: FSMContext, ctx: Ctx, heavy: HeavyJobs) -> None:
     """A file: the preview is prepared as a job (reading 5,000 rows takes seconds)."""
     document: Document = message.document  # type: ignore[assignment]
     if document.file_size is not None and document.file_size > MAX_BYTES:
         raise UserError("import-too-big", mb=MAX_BYTES // (1024 * 1024))
     name = document.file_name or "file"
     await state.clear()  # an older preview's buttons stop working
+    bot, team, t = ctx.bot, ctx.team, ctx.t
     data = await _download(bot, document.file_id)
-    today = team_today(team, clock)
+    today = team_today(team, ctx.clock)
     chat_id = message.chat.id
 
     async def deliver(plan: ImportPlan) -> None:
@@ -171,25 +163,24 @@ async def received(
         )
         await bot.send_message(chat_id, t("import-confirm"), reply_markup=confirm_keyboard(t, move_to))
 
-    work = partial(preview_job, team.id, data, name, today, member.id)
-    await start_job(heavy, bot, chat_id, "import", t, work, deliver, preparing="heavy-reading")
+    await _read_in_worker(ctx, heavy, chat_id, data, name, today, deliver, preparing="heavy-reading")
 
 
-async def move_date_typed(message: Message, state: FSMContext, team: Team, t: Texts, clock: Clock) -> None:
+async def move_date_typed(message: Message, state: FSMContext, ctx: Ctx) -> None:
     """While the preview waits: a typed date is where the overdue tasks go."""
     data = await state.get_data()
     if not data.get("move_to"):
         raise UserError("import-no-overdue")
-    move_to = parse_due_date(message.text or "", team_today(team, clock))
+    move_to = parse_due_date(message.text or "", team_today(ctx.team, ctx.clock))
     await state.update_data(move_to=move_to.isoformat())
-    await message.answer(t("import-confirm"), reply_markup=confirm_keyboard(t, move_to))
+    await message.answer(ctx.t("import-confirm"), reply_markup=confirm_keyboard(ctx.t, move_to))
 
 
-async def cancel_pressed(query: CallbackQuery, state: FSMContext, t: Texts) -> None:
+async def cancel_pressed(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     await _confirming(state)
     await state.clear()
     if isinstance(query.message, Message):
-        await query.message.edit_text(t("import-cancelled"))
+        await query.message.edit_text(ctx.t("import-cancelled"))
 
 
 #: The buttons that load the file: as it is, or with its overdue tasks moved.
@@ -207,11 +198,7 @@ async def load_pressed(
     query: CallbackQuery,
     callback_data: ImportStep,
     state: FSMContext,
-    team: Team,
-    member: Member,
-    t: Texts,
-    clock: Clock,
-    bot: Bot,
+    ctx: Ctx,
     heavy: HeavyJobs,
     session_pool: async_sessionmaker[AsyncSession],
 ) -> None:
@@ -224,24 +211,45 @@ async def load_pressed(
     move_to = date.fromisoformat(data["move_to"]) if move and data.get("move_to") else None
     if move and move_to is None:
         raise UserError("import-no-overdue")
-    content = await _download(bot, data["file_id"])
+    content = await _download(ctx.bot, data["file_id"])
     await state.clear()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
     chat_id = query.from_user.id
 
     async def deliver(plan: ImportPlan) -> None:
-        written = await apply_staged(session_pool, team.id, plan, member.id, move_to, turn=heavy.turns)
-        done = t(
+        written = await apply_staged(
+            session_pool, ctx.team.id, plan, ctx.member.id, move_to, turn=heavy.turns
+        )
+        done = ctx.t(
             "import-done",
             clients=str(written.clients),
             tasks=str(written.tasks),
             plans=str(written.plans),
         )
-        await bot.send_message(chat_id, done)
+        await ctx.bot.send_message(chat_id, done)
 
-    work = partial(preview_job, team.id, content, data["file_name"], team_today(team, clock), member.id)
-    await start_job(heavy, bot, chat_id, "import", t, work, deliver, preparing="heavy-writing")
+    today = team_today(ctx.team, ctx.clock)
+    await _read_in_worker(
+        ctx, heavy, chat_id, content, data["file_name"], today, deliver, preparing="heavy-writing"
+    )
+
+
+async def _read_in_worker(
+    ctx: Ctx,
+    heavy: HeavyJobs,
+    chat_id: int,
+    content: bytes,
+    name: str,
+    today: date,
+    deliver: Callable[[ImportPlan], Awaitable[None]],
+    *,
+    preparing: str,
+) -> None:
+    """The file read and compared with the team's data as of ``today`` in a worker (``preview_job``), the
+    presser told ``preparing`` meanwhile; the plan then goes to ``deliver``."""
+    work = partial(preview_job, ctx.team.id, content, name, today, ctx.member.id)
+    await start_job(heavy, ctx.bot, chat_id, "import", ctx.t, work, deliver, preparing=preparing)
 
 
 def build_router() -> Router:

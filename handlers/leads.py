@@ -19,13 +19,14 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
+from bot.context import Ctx
 from bot.i18n import Html, Texts
 from bot.keyboard import Keyboard
 from domain.deals import (
@@ -45,9 +46,8 @@ from domain.sales import month_start
 from domain.zones import local_date_of
 from handlers.add import AddTask, client_name_ok
 from handlers.day import WORKERS, Day, provide_day
-from handlers.routing import on_typed, role_router
-from storage.models import Client, Deal, Member, Team
-from storage.repo import Repo
+from handlers.routing import on_actions, on_typed, role_router
+from storage.models import Client, Deal, Member
 from storage.sales_repo import DealRow
 
 MAX_SOURCE = 200
@@ -93,35 +93,35 @@ def split_lead(args: str) -> tuple[str, str | None]:
 
 
 async def record_lead(
-    message: Message,
-    command: CommandObject,
-    repo: Repo,
-    member: Member,
-    day: Day,
-    t: Texts,
-    state: FSMContext,
+    message: Message, command: CommandObject, ctx: Ctx, day: Day, state: FSMContext
 ) -> None:
     await state.clear()
     if not (command.args or "").strip():
         raise UserError("lead-format")
     name, source = split_lead(command.args or "")
-    client, created = await day.days.client_for(member, name)
-    await _own_client(repo, member, client)
-    await day.days.add_lead(member, client, source, day.today)
+    client, created = await day.days.client_for(ctx.member, name)
+    await _own_client(ctx, client)
+    await day.days.add_lead(ctx.member, client, source, day.today)
     await state.set_state(AddTask.action)
     await state.update_data(client_id=client.id, client_name=client.name, due=day.today.isoformat())
     key = "lead-recorded-new" if created else "lead-recorded"
-    await message.answer(t(key, name=client.name, source=source or "—"))
+    await message.answer(ctx.t(key, name=client.name, source=source or "—"))
 
 
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-async def _own_client(repo: Repo, member: Member, client: Client) -> None:
+async def _own_client(ctx: Ctx, client: Client) -> None:
     """A manager works only their own clients; the head any of the team's."""
+    member = ctx.member
     if client.owner_id != member.id and member.role is Role.MANAGER:
-        owner = await repo.members.in_team(member.team_id, client.owner_id)
+        owner = await ctx.repo.members.in_team(member.team_id, client.owner_id)
         raise UserError("client-of-other", name=client.name, owner=owner.name)
+
+
+async def _client_of(ctx: Ctx, deal: Deal) -> Client:
+    """The deal's client, looked up within the presser's team."""
+    return await ctx.repo.clients.get(ctx.team.id, deal.client_id)
 
 
 def _money(amount: Decimal, t: Texts) -> str:
@@ -151,10 +151,10 @@ def void_keyboard(deal_id: int, t: Texts) -> InlineKeyboardMarkup:
     return kb.adjust(2).as_markup()
 
 
-async def _changeable(repo: Repo, team: Team, member: Member, deal_id: int, day: Day) -> Deal:
+async def _changeable(ctx: Ctx, day: Day, deal_id: int) -> Deal:
     """The deal, if it is in the presser's team and the presser may change it now."""
-    deal = await repo.sales.deal(team.id, deal_id)
-    if not _may_change(member, deal, day.now):
+    deal = await ctx.repo.sales.deal(ctx.team.id, deal_id)
+    if not _may_change(ctx.member, deal, day.now):
         raise UserError("deal-not-yours")
     return deal
 
@@ -194,11 +194,11 @@ async def _reply(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup |
 
 
 async def _record(
-    repo: Repo, team: Team, member: Member, day: Day, t: Texts, client: Client, amount: Decimal, created: bool
+    ctx: Ctx, day: Day, client: Client, amount: Decimal, created: bool
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Record the deal: counted at once when ordinary, else pending with the questions to answer."""
-    await _own_client(repo, member, client)
-    sales = repo.sales
+    await _own_client(ctx, client)
+    sales, member, t = ctx.repo.sales, ctx.member, ctx.t
     questions: list[str] = []
     if client.stage is Stage.LOST:
         questions.append(t("deal-ask-lost"))
@@ -206,7 +206,7 @@ async def _record(
         questions.append(t("deal-ask-repeat"))
     typical = typical_amount(await sales.latest_amounts(member.id))
     month = month_start(day.today)
-    plan = (await sales.month_plans(team.id, [month])).get((member.id, month))
+    plan = (await sales.month_plans(ctx.team.id, [month])).get((member.id, month))
     plan_revenue = plan.revenue if plan is not None else None
     if is_unusual(amount, typical, plan_revenue):
         questions.append(
@@ -222,7 +222,7 @@ async def _record(
         lines = Html("\n".join(questions))
         text = t("deal-ask", name=client.name, amount=_money(amount, t), questions=lines)
         return text, confirm_keyboard(deal.id, t)
-    await repo.days.set_stage(client, Stage.WON, day.now)
+    await ctx.repo.days.set_stage(client, Stage.WON, day.now)
     key = "deal-recorded-new" if created else "deal-recorded"
     text = t(key, name=client.name, amount=_money(amount, t)) + "\n" + t("deal-change-hint")
     return text, change_keyboard(deal.id, t)
@@ -232,25 +232,19 @@ async def _record(
 
 
 async def record_deal(
-    message: Message,
-    command: CommandObject,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    day: Day,
-    t: Texts,
-    state: FSMContext,
+    message: Message, command: CommandObject, ctx: Ctx, day: Day, state: FSMContext
 ) -> None:
     await state.clear()
     name, amount = split_trailing_amount(" ".join((command.args or "").split()))
     name = client_name_ok(name)
-    client = await repo.clients.by_exact_name(team.id, name, owner_id=member.id)
-    client = client or await repo.clients.by_exact_name(team.id, name)
+    clients, team_id, member, t = ctx.repo.clients, ctx.team.id, ctx.member, ctx.t
+    client = await clients.by_exact_name(team_id, name, owner_id=member.id)
+    client = client or await clients.by_exact_name(team_id, name)
     created = False
     if client is None:
         # a manager is offered only their own clients (they see no one else's); the head any of the team's
         own = member.id if member.role is Role.MANAGER else None
-        candidates = await repo.sales.client_names(team.id, owner_id=own)
+        candidates = await ctx.repo.sales.client_names(team_id, owner_id=own)
         # ~15 ms per 1,000 clients: off the event loop, so a big team's typo does not stall other chats
         similar = await asyncio.to_thread(similar_names, name, candidates)
         if similar:
@@ -265,7 +259,7 @@ async def record_deal(
             await message.answer(t("deal-similar", name=name), reply_markup=kb.adjust(1).as_markup())
             return
         client, created = await day.days.client_for(member, name)
-    text, markup = await _record(repo, team, member, day, t, client, amount, created)
+    text, markup = await _record(ctx, day, client, amount, created)
     await message.answer(text, reply_markup=markup)
 
 
@@ -284,132 +278,98 @@ async def _typed_deal(state: FSMContext) -> tuple[str, Decimal]:
 
 
 async def pick_similar_client(
-    query: CallbackQuery,
-    callback_data: DealCb,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    day: Day,
-    t: Texts,
-    state: FSMContext,
+    query: CallbackQuery, callback_data: DealCb, ctx: Ctx, day: Day, state: FSMContext
 ) -> None:
-    client = await repo.clients.get(team.id, callback_data.client_id)
+    client = await ctx.repo.clients.get(ctx.team.id, callback_data.client_id)
     _, amount = await _typed_deal(state)
-    text, markup = await _record(repo, team, member, day, t, client, amount, False)
-    await _edit(query, text, markup)
+    await _edit(query, *await _record(ctx, day, client, amount, False))
 
 
-async def create_typed_client(
-    query: CallbackQuery,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    day: Day,
-    t: Texts,
-    state: FSMContext,
-) -> None:
+async def create_typed_client(query: CallbackQuery, ctx: Ctx, day: Day, state: FSMContext) -> None:
     name, amount = await _typed_deal(state)
-    client, created = await day.days.client_for(member, name)
-    text, markup = await _record(repo, team, member, day, t, client, amount, created)
-    await _edit(query, text, markup)
+    client, created = await day.days.client_for(ctx.member, name)
+    await _edit(query, *await _record(ctx, day, client, amount, created))
 
 
 # ---------------------------------------------------------------------------------------------- pending
 
 
-async def confirm_deal(
-    query: CallbackQuery, callback_data: DealCb, repo: Repo, team: Team, member: Member, day: Day, t: Texts
-) -> None:
-    deal = await _changeable(repo, team, member, callback_data.deal_id, day)
-    if deal.state != DealState.PENDING or not await repo.sales.set_deal_state(
-        deal, DealState.LIVE, member.id, day.now
+async def confirm_deal(query: CallbackQuery, callback_data: DealCb, ctx: Ctx, day: Day) -> None:
+    deal = await _changeable(ctx, day, callback_data.deal_id)
+    if deal.state != DealState.PENDING or not await ctx.repo.sales.set_deal_state(
+        deal, DealState.LIVE, ctx.member.id, day.now
     ):
         raise UserError("deal-gone")
-    client = await repo.clients.get(team.id, deal.client_id)
-    await repo.days.set_stage(client, Stage.WON, day.now)
+    client = await _client_of(ctx, deal)
+    await ctx.repo.days.set_stage(client, Stage.WON, day.now)
+    t = ctx.t
     text = t("deal-recorded", name=client.name, amount=_money(deal.amount, t)) + "\n" + t("deal-change-hint")
     await _edit(query, text, change_keyboard(deal.id, t))
 
 
-async def discard_deal(
-    query: CallbackQuery, callback_data: DealCb, repo: Repo, team: Team, member: Member, day: Day, t: Texts
-) -> None:
-    deal = await _changeable(repo, team, member, callback_data.deal_id, day)
-    if deal.state != DealState.PENDING or not await repo.sales.set_deal_state(
-        deal, DealState.VOID, member.id, day.now
+async def discard_deal(query: CallbackQuery, callback_data: DealCb, ctx: Ctx, day: Day) -> None:
+    deal = await _changeable(ctx, day, callback_data.deal_id)
+    if deal.state != DealState.PENDING or not await ctx.repo.sales.set_deal_state(
+        deal, DealState.VOID, ctx.member.id, day.now
     ):
         raise UserError("deal-gone")
-    await _edit(query, t("deal-discarded"))
+    await _edit(query, ctx.t("deal-discarded"))
 
 
 # ---------------------------------------------------------------------------------------------- cancel
 
 
-async def ask_void_deal(
-    query: CallbackQuery, callback_data: DealCb, repo: Repo, team: Team, member: Member, day: Day, t: Texts
-) -> None:
-    deal = await _changeable(repo, team, member, callback_data.deal_id, day)
+async def ask_void_deal(query: CallbackQuery, callback_data: DealCb, ctx: Ctx, day: Day) -> None:
+    deal = await _changeable(ctx, day, callback_data.deal_id)
     if deal.state == DealState.VOID:
         raise UserError("deal-gone")
-    client = await repo.clients.get(team.id, deal.client_id)
-    text = t("deal-void-ask", name=client.name, amount=_money(deal.amount, t))
-    await _reply(query, text, void_keyboard(deal.id, t))
+    client = await _client_of(ctx, deal)
+    text = ctx.t("deal-void-ask", name=client.name, amount=_money(deal.amount, ctx.t))
+    await _reply(query, text, void_keyboard(deal.id, ctx.t))
 
 
-async def void_deal(
-    query: CallbackQuery, callback_data: DealCb, repo: Repo, team: Team, member: Member, day: Day, t: Texts
-) -> None:
-    deal = await _changeable(repo, team, member, callback_data.deal_id, day)
-    if deal.state == DealState.VOID or not await repo.sales.set_deal_state(
-        deal, DealState.VOID, member.id, day.now
+async def void_deal(query: CallbackQuery, callback_data: DealCb, ctx: Ctx, day: Day) -> None:
+    deal = await _changeable(ctx, day, callback_data.deal_id)
+    if deal.state == DealState.VOID or not await ctx.repo.sales.set_deal_state(
+        deal, DealState.VOID, ctx.member.id, day.now
     ):
         raise UserError("deal-gone")
-    client = await repo.clients.get(team.id, deal.client_id)
-    await _edit(query, t("deal-voided", name=client.name, amount=_money(deal.amount, t)))
+    client = await _client_of(ctx, deal)
+    await _edit(query, ctx.t("deal-voided", name=client.name, amount=_money(deal.amount, ctx.t)))
 
 
-async def keep_deal(
-    query: CallbackQuery, callback_data: DealCb, repo: Repo, team: Team, member: Member, day: Day, t: Texts
-) -> None:
-    await _changeable(repo, team, member, callback_data.deal_id, day)
-    await _edit(query, t("deal-kept"))
+async def keep_deal(query: CallbackQuery, callback_data: DealCb, ctx: Ctx, day: Day) -> None:
+    await _changeable(ctx, day, callback_data.deal_id)
+    await _edit(query, ctx.t("deal-kept"))
 
 
 # ---------------------------------------------------------------------------------------------- correct
 
 
 async def ask_correct_deal(
-    query: CallbackQuery,
-    callback_data: DealCb,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    day: Day,
-    t: Texts,
-    state: FSMContext,
+    query: CallbackQuery, callback_data: DealCb, ctx: Ctx, day: Day, state: FSMContext
 ) -> None:
-    deal = await _changeable(repo, team, member, callback_data.deal_id, day)
+    deal = await _changeable(ctx, day, callback_data.deal_id)
     if deal.state == DealState.VOID:
         raise UserError("deal-gone")
-    client = await repo.clients.get(team.id, deal.client_id)
+    client = await _client_of(ctx, deal)
     await state.set_state(DealInput.amount)
     await state.update_data(deal_id=deal.id)
-    await _reply(query, t("deal-edit-ask", name=client.name, amount=_money(deal.amount, t)))
+    await _reply(query, ctx.t("deal-edit-ask", name=client.name, amount=_money(deal.amount, ctx.t)))
 
 
-async def correct_deal(
-    message: Message, repo: Repo, team: Team, member: Member, day: Day, t: Texts, state: FSMContext
-) -> None:
+async def correct_deal(message: Message, ctx: Ctx, day: Day, state: FSMContext) -> None:
     amount = parse_amount(message.text or "")
     deal_id = (await state.get_data()).get("deal_id")
     await state.clear()
     if not isinstance(deal_id, int):
         raise UserError("deal-expired")
-    deal = await _changeable(repo, team, member, deal_id, day)
+    deal = await _changeable(ctx, day, deal_id)
     if deal.state == DealState.VOID:
         raise UserError("deal-gone")
-    old = await repo.sales.correct_deal(deal, amount, member.id, day.now)
-    client = await repo.clients.get(team.id, deal.client_id)
+    old = await ctx.repo.sales.correct_deal(deal, amount, ctx.member.id, day.now)
+    client = await _client_of(ctx, deal)
+    t = ctx.t
     text = t("deal-corrected", name=client.name, old=_money(old, t), new=_money(amount, t))
     await message.answer(text, reply_markup=change_keyboard(deal.id, t))
 
@@ -417,10 +377,11 @@ async def correct_deal(
 # ---------------------------------------------------------------------------------------------- /deals
 
 
-async def list_deals(message: Message, repo: Repo, team: Team, member: Member, day: Day, t: Texts) -> None:
+async def list_deals(message: Message, ctx: Ctx, day: Day) -> None:
     """The latest deals: a manager's own, the whole team's for the head; ✏️/🗑 where the presser may."""
-    rows = await repo.sales.recent_deals(
-        team.id, None if member.role is Role.HEAD else member.id, RECENT_LIMIT
+    member, t = ctx.member, ctx.t
+    rows = await ctx.repo.sales.recent_deals(
+        ctx.team.id, None if member.role is Role.HEAD else member.id, RECENT_LIMIT
     )
     if not rows:
         await message.answer(t("deals-empty"))
@@ -443,16 +404,14 @@ async def list_deals(message: Message, repo: Repo, team: Team, member: Member, d
 # ---------------------------------------------------------------------------------------------- lost
 
 
-async def ask_about_lost_client_deals(
-    message: Message, repo: Repo, member: Member, client: Client, now: datetime, t: Texts
-) -> None:
+async def ask_about_lost_client_deals(message: Message, ctx: Ctx, client: Client) -> None:
     """A client just moved to lost whose deals of this month still count: ask whether to cancel them
     (🗑 for each the member may change), rather than keep them silently."""
-    team = await repo.teams.get(member.team_id)
-    if team is None or client.team_id != team.id:
+    member, team, t, now = ctx.member, ctx.team, ctx.t, ctx.now()
+    if client.team_id != team.id:
         return
     today = local_date_of(now, team, member)
-    rows = await repo.sales.live_deals_of_client(team.id, client.id, month_start(today))
+    rows = await ctx.repo.sales.live_deals_of_client(team.id, client.id, month_start(today))
     if not rows:
         return
     kb = Keyboard()
@@ -474,12 +433,18 @@ def build_router() -> Router:
     router.message.register(record_deal, Command("deal"))
     router.message.register(list_deals, Command("deals"))
     on_typed(router, {DealInput.amount: correct_deal})
-    router.callback_query.register(confirm_deal, DealCb.filter(F.action == DealAction.CONFIRM))
-    router.callback_query.register(discard_deal, DealCb.filter(F.action == DealAction.DISCARD))
-    router.callback_query.register(ask_correct_deal, DealCb.filter(F.action == DealAction.EDIT))
-    router.callback_query.register(ask_void_deal, DealCb.filter(F.action == DealAction.VOID))
-    router.callback_query.register(void_deal, DealCb.filter(F.action == DealAction.VOID_SURE))
-    router.callback_query.register(keep_deal, DealCb.filter(F.action == DealAction.KEEP))
-    router.callback_query.register(pick_similar_client, DealCb.filter(F.action == DealAction.PICK))
-    router.callback_query.register(create_typed_client, DealCb.filter(F.action == DealAction.NEW))
+    on_actions(
+        router,
+        DealCb,
+        {
+            DealAction.CONFIRM: confirm_deal,
+            DealAction.DISCARD: discard_deal,
+            DealAction.EDIT: ask_correct_deal,
+            DealAction.VOID: ask_void_deal,
+            DealAction.VOID_SURE: void_deal,
+            DealAction.KEEP: keep_deal,
+            DealAction.PICK: pick_similar_client,
+            DealAction.NEW: create_typed_client,
+        },
+    )
     return router

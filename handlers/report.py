@@ -5,13 +5,13 @@ messages go out at the team's evening time (the "evening" kind), and the day lis
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.i18n import Texts, Translator
+from bot.context import Ctx
 from domain.enums import Role
 from domain.errors import UserError
 from domain.plan import PlanEvent, allows
@@ -23,42 +23,31 @@ from handlers.day_callbacks import Mood, ReportAct
 from handlers.day_views import member_zone, render_plan, render_report, render_today
 from handlers.routing import role_router
 from scheduler.compose import ComposeContext, Outgoing
-from storage.models import Member, Team
-from storage.repo import Repo
 
 
-async def show_report(message: Message, day: Day, t: Texts, state: FSMContext) -> None:
+async def show_report(message: Message, ctx: Ctx, day: Day, state: FSMContext) -> None:
     """``/report``: the evening report and tomorrow's plan."""
     await state.clear()
-    for page in await day.view("r", t):
+    for page in await day.view("r", ctx.t):
         await message.answer(page.text, reply_markup=page.markup)
 
 
-async def add_plan_task(query: CallbackQuery, day: Day, t: Texts, state: FSMContext) -> None:
+async def add_plan_task(query: CallbackQuery, ctx: Ctx, day: Day, state: FSMContext) -> None:
     """ "Задача на завтра": the /add dialog for a task on tomorrow's plan."""
     tomorrow = await day.tomorrow()
     await state.clear()
     await state.set_state(AddTask.client)
     await state.update_data(due=tomorrow.isoformat())
-    await answer_under(query, t("plan-ask-client"))
+    await answer_under(query, ctx.t("plan-ask-client"))
 
 
-async def send_plan(
-    query: CallbackQuery,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    day: Day,
-    t: Texts,
-    callback_answer: CallbackAnswer,
-    bot: Bot,
-    translator: Translator,
-) -> None:
+async def send_plan(query: CallbackQuery, ctx: Ctx, day: Day, callback_answer: CallbackAnswer) -> None:
     """ "Отправить план": the day's report is saved and tomorrow's plan goes to the head (again, after a
     return; ``domain.plan``), once nothing of today's is left without a verdict."""
     tomorrow = await day.tomorrow()
     rep = await day.evening()
-    plan = await repo.days.ensure_plan(member, tomorrow)
+    days, member, t = ctx.repo.days, ctx.member, ctx.t
+    plan = await days.ensure_plan(member, tomorrow)
     if not allows(plan.status, PlanEvent.SUBMIT):
         callback_answer.text = t.plain("plan-already-sent")
         return
@@ -68,10 +57,10 @@ async def send_plan(
         raise UserError("report-leads-missing", count=len(rep.leads_without_task))
     if not rep.tomorrow_tasks:
         raise UserError("plan-is-empty")
-    report = await repo.days.ensure_report(member, day.today)
+    report = await days.ensure_report(member, day.today)
     report.planned, report.done, report.submitted_at = rep.fact.planned, rep.fact.done, day.now
-    await repo.days.submit_plan(member, plan, day.today, day.now)
-    await plan_submitted(repo, team, member, plan, bot, translator, day.now)
+    await days.submit_plan(member, plan, day.today, day.now)
+    await plan_submitted(ctx.repo, ctx.team, member, plan, ctx.bot, ctx.translator, day.now)
     callback_answer.text = t.plain("plan-sent-toast")
     page = render_plan(await day.evening(), t)
     message = pressed(query)
@@ -80,15 +69,15 @@ async def send_plan(
 
 
 async def save_mood(
-    query: CallbackQuery, callback_data: Mood, repo: Repo, day: Day, t: Texts, callback_answer: CallbackAnswer
+    query: CallbackQuery, callback_data: Mood, ctx: Ctx, day: Day, callback_answer: CallbackAnswer
 ) -> None:
     """The day's mood mark, 1 to 5."""
     if not 1 <= callback_data.value <= 5:
         raise UserError("button-stale")
-    report = await repo.days.ensure_report(day.member, day.today)
+    report = await ctx.repo.days.ensure_report(day.member, day.today)
     report.mood = callback_data.value
-    callback_answer.text = t.plain("mood-saved", value=callback_data.value)
-    page = render_plan(await day.evening(), t)
+    callback_answer.text = ctx.t.plain("mood-saved", value=callback_data.value)
+    page = render_plan(await day.evening(), ctx.t)
     await show_page(pressed(query), [page], 0)
 
 

@@ -1,14 +1,17 @@
 """What every feature router repeats when it is built: the role filter on both messages and button
-presses, the typed answers of its dialog (text in an FSM state, a command ends the dialog elsewhere), and
-one more argument its handlers get (the member's ``day``, the add dialog's ``flow``)."""
+presses, one handler per button action, the typed answers of its dialog (text in an FSM state, a command
+ends the dialog elsewhere), and one more argument its handlers get (the member's ``day``, the add dialog's
+``flow``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from enum import StrEnum
 from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State
 from aiogram.types import TelegramObject
 
@@ -27,6 +30,15 @@ def role_router(name: str, *roles: Role) -> Router:
     router.message.filter(RoleFilter(*roles))
     router.callback_query.filter(RoleFilter(*roles))
     return router
+
+
+def on_actions(
+    router: Router, data: type[CallbackData], handlers: Mapping[StrEnum, Callable[..., Any]]
+) -> None:
+    """One handler per action: a press of a ``data`` button whose ``action`` is a key of ``handlers`` goes
+    to that handler (``data.filter(F.action == action)``), registered in the table's order."""
+    for action, handler in handlers.items():
+        router.callback_query.register(handler, data.filter(F.action == action))
 
 
 def on_typed(router: Router, answers: dict[State, Callable[..., Any]]) -> None:

@@ -22,17 +22,17 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock, system_clock
+from bot.clock import system_clock
 from bot.config import Settings
+from bot.context import Ctx
 from bot.filters import RoleFilter
 from bot.heavy import HeavyJobs, Picture, job_team, job_texts, start_job, start_picture_job
 from bot.i18n import Texts, Translator, default_translator
@@ -58,13 +58,13 @@ from domain.text import split_message
 from handlers.sales_callbacks import PlanAction, PlanStep, ReportXlsx
 from reports import fmt
 from reports.board import render_board_or_none, render_board_png_or_none
-from reports.data import load_board, load_bonuses, load_report, team_calendar
+from reports.data import TeamReport, load_board, load_bonuses, load_report, team_calendar
 from reports.send import send_report, team_today
 from reports.text import board_text, bonuses_text, caption, report_text
 from reports.xlsx import ExportCounts, export_workbook, report_workbook
 from scheduler.compose import ComposeContext, Outgoing
 from scheduler.jobs import JOBS
-from storage.models import Member, Team
+from storage.models import Team
 from storage.repo import Repo
 
 log = logging.getLogger(__name__)
@@ -103,13 +103,14 @@ def _plan_text(target: Target | None) -> tuple[str, str]:
     return fmt.money(target.revenue), fmt.count(target.deals)
 
 
-async def _ask_member(message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts) -> None:
+async def _ask_member(message: Message, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     ids: list[int] = data["ids"]
     i: int = data["i"]
     month = date.fromisoformat(data["month"])
-    member = await repo.members.in_team(team.id, ids[i])
-    plans = await repo.sales.month_plans(team.id, [month])
+    member = await ctx.repo.members.in_team(ctx.team.id, ids[i])
+    plans = await ctx.repo.sales.month_plans(ctx.team.id, [month])
+    t = ctx.t
     current = plans.get((member.id, month))
     text = t(
         "salesplan-ask-member",
@@ -132,10 +133,11 @@ def _targets(data: dict[str, Any]) -> dict[int, Target]:
     return {int(k): Target(Decimal(v[0]), Decimal(v[1])) for k, v in data.get("values", {}).items()}
 
 
-async def _ask_team(message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts) -> None:
+async def _ask_team(message: Message, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     month = date.fromisoformat(data["month"])
-    stored = await repo.sales.month_plans(team.id, [month])
+    stored = await ctx.repo.sales.month_plans(ctx.team.id, [month])
+    t = ctx.t
     merged = {who: target for (who, _), target in stored.items() if who is not None}
     merged.update(_targets(data))
     total = team_month_target(None, merged.values()) or Target()
@@ -153,41 +155,37 @@ async def _ask_team(message: Message, state: FSMContext, repo: Repo, team: Team,
     await message.answer(text, reply_markup=kb.as_markup())
 
 
-async def _start_members(
-    message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts, month: date
-) -> None:
-    sellers = await repo.sales.sellers(team.id)
+async def _start_members(message: Message, state: FSMContext, ctx: Ctx, month: date) -> None:
+    sellers = await ctx.repo.sales.sellers(ctx.team.id)
     if not sellers:
         await state.clear()
-        await message.answer(t("salesplan-no-managers"))
+        await message.answer(ctx.t("salesplan-no-managers"))
         return
     await state.set_state(PlanMonth.member)
     await state.set_data({"month": month.isoformat(), "ids": [m.id for m in sellers], "i": 0, "values": {}})
-    await _ask_member(message, state, repo, team, t)
+    await _ask_member(message, state, ctx)
 
 
-async def _next_member(message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts) -> None:
+async def _next_member(message: Message, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
     i = data["i"] + 1
     if i >= len(data["ids"]):
-        await _ask_team(message, state, repo, team, t)
+        await _ask_team(message, state, ctx)
         return
     await state.update_data(i=i)
-    await _ask_member(message, state, repo, team, t)
+    await _ask_member(message, state, ctx)
 
 
-async def _save_plan(
-    message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts, team_target: Target | None
-) -> None:
+async def _save_plan(message: Message, state: FSMContext, ctx: Ctx, team_target: Target | None) -> None:
     data = await state.get_data()
     month = date.fromisoformat(data["month"])
-    sales = repo.sales
-    await sales.save_month_plan(team.id, month, _targets(data), team_target)
+    sales, t = ctx.repo.sales, ctx.t
+    await sales.save_month_plan(ctx.team.id, month, _targets(data), team_target)
     await state.clear()
-    plans = await sales.month_plans(team.id, [month])
+    plans = await sales.month_plans(ctx.team.id, [month])
     lines = [t("salesplan-saved", month=fmt.period_label(month_period(month), t))]
     members = []
-    for member in await sales.sellers(team.id):
+    for member in await sales.sellers(ctx.team.id):
         target = plans.get((member.id, month))
         if target is None:
             lines.append(t("salesplan-saved-none", name=member.name))
@@ -206,19 +204,11 @@ async def _save_plan(
 # ------------------------------------------------------------------------------------------ the commands
 
 
-async def board(
-    message: Message,
-    command: CommandObject,
-    team: Team,
-    t: Texts,
-    clock: Clock,
-    bot: Bot,
-    heavy: HeavyJobs,
-) -> None:
-    today = team_today(team, clock)
+async def board(message: Message, command: CommandObject, ctx: Ctx, heavy: HeavyJobs) -> None:
+    today = team_today(ctx.team, ctx.clock)
     period = period_arg(command.args, today)
-    work = partial(board_job, team.id, period, today, t.locale)
-    await start_picture_job(heavy, bot, message.chat.id, "board", t, work, "board.png")
+    work = partial(board_job, ctx.team.id, period, today, ctx.t.locale)
+    await start_picture_job(heavy, ctx.bot, message.chat.id, "board", ctx.t, work, "board.png")
 
 
 async def board_job(team_id: int, period: Period, today: date, locale: str, session: AsyncSession) -> Picture:
@@ -234,28 +224,21 @@ def _picture(board: Board, text: str, locale: str) -> Picture:
     return png, caption(board, job_texts(locale)), split_message(text)
 
 
-async def bonus(
-    message: Message,
-    command: CommandObject,
-    repo: Repo,
-    team: Team,
-    member: Member,
-    t: Texts,
-    clock: Clock,
-) -> None:
-    today = team_today(team, clock)
+async def bonus(message: Message, command: CommandObject, ctx: Ctx) -> None:
+    today = team_today(ctx.team, ctx.clock)
     period = period_arg(command.args, today) if command.args else month_period(today)
     if period.kind is not PeriodKind.MONTH:
         raise UserError("period-not-month")
-    bonuses = await load_bonuses(repo.session, team, today, period)
-    only = member.id if member.role is Role.MANAGER else None
-    for part in split_message(bonuses_text(bonuses, t, only)):
+    bonuses = await load_bonuses(ctx.repo.session, ctx.team, today, period)
+    only = ctx.member.id if ctx.member.role is Role.MANAGER else None
+    for part in split_message(bonuses_text(bonuses, ctx.t, only)):
         await message.answer(part)
 
 
-async def bonus_scheme(message: Message, command: CommandObject, repo: Repo, team: Team, t: Texts) -> None:
+async def bonus_scheme(message: Message, command: CommandObject, ctx: Ctx) -> None:
+    sales, t = ctx.repo.sales, ctx.t
     if not (command.args or "").strip():
-        scheme = await repo.sales.scheme(team.id)
+        scheme = await sales.scheme(ctx.team.id)
         current = (
             t("bonus-scheme-current", base=fmt.money(scheme.base), scale=str(scheme.scale))
             if scheme
@@ -264,26 +247,19 @@ async def bonus_scheme(message: Message, command: CommandObject, repo: Repo, tea
         await message.answer(t("bonus-scheme-usage") + "\n\n" + current)
         return
     base, scale = parse_scheme(command.args or "")
-    await repo.sales.set_scheme(team.id, base, scale)
+    await sales.set_scheme(ctx.team.id, base, scale)
     examples = {f"at{p}": fmt.money(bonus_amount(base, scale, Decimal(p))) for p in (69, 85, 100, 120)}
     await message.answer(t("bonus-scheme-saved", base=fmt.money(base), scale=str(scale), **examples))
 
 
-async def plan_month(
-    message: Message,
-    command: CommandObject,
-    state: FSMContext,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    clock: Clock,
-) -> None:
+async def plan_month(message: Message, command: CommandObject, state: FSMContext, ctx: Ctx) -> None:
     await state.clear()
-    today = team_today(team, clock)
+    today = team_today(ctx.team, ctx.clock)
     if command.args:
-        await _start_members(message, state, repo, team, t, _month_arg(command.args, today))
+        await _start_members(message, state, ctx, _month_arg(command.args, today))
         return
     await state.set_state(PlanMonth.month)
+    t = ctx.t
     kb = Keyboard()
     for month in (today.replace(day=1), add_months(today, 1)):
         label = fmt.period_label(month_period(month), t)
@@ -296,46 +272,40 @@ async def plan_month(
     await message.answer(t("salesplan-ask-month"), reply_markup=kb.as_markup())
 
 
-async def plan_cancel_command(message: Message, state: FSMContext, t: Texts) -> None:
+async def plan_cancel_command(message: Message, state: FSMContext, ctx: Ctx) -> None:
     await state.clear()
-    await message.answer(t("salesplan-cancelled"))
+    await message.answer(ctx.t("salesplan-cancelled"))
 
 
-async def plan_month_typed(
-    message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts, clock: Clock
-) -> None:
-    month = _month_arg(message.text or "", team_today(team, clock))
-    await _start_members(message, state, repo, team, t, month)
+async def plan_month_typed(message: Message, state: FSMContext, ctx: Ctx) -> None:
+    month = _month_arg(message.text or "", team_today(ctx.team, ctx.clock))
+    await _start_members(message, state, ctx, month)
 
 
-async def plan_member_typed(message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts) -> None:
+async def plan_member_typed(message: Message, state: FSMContext, ctx: Ctx) -> None:
     target = parse_plan_input(message.text or "")
     data = await state.get_data()
     values = dict(data.get("values", {}))
     values[str(data["ids"][data["i"]])] = [str(target.revenue), str(target.deals)]
     await state.update_data(values=values)
-    await _next_member(message, state, repo, team, t)
+    await _next_member(message, state, ctx)
 
 
-async def plan_team_typed(message: Message, state: FSMContext, repo: Repo, team: Team, t: Texts) -> None:
-    await _save_plan(message, state, repo, team, t, parse_plan_input(message.text or ""))
+async def plan_team_typed(message: Message, state: FSMContext, ctx: Ctx) -> None:
+    await _save_plan(message, state, ctx, parse_plan_input(message.text or ""))
 
 
 # ------------------------------------------------------------------------------------ the plan's buttons
 
 
-async def _stale(
-    state: FSMContext, expected: State, t: Texts, callback_answer: CallbackAnswer, place: str | None = None
-) -> bool:
-    """True (and the press told so) when the dialog is not at ``expected`` any more, or, for a manager's
-    prompt, not at that manager (``place``): an older prompt's button."""
+async def _require_step(state: FSMContext, expected: State, place: str | None = None) -> None:
+    """Refused as stale when the dialog is not at ``expected`` any more, or, for a manager's prompt, not
+    at that manager (``place``): an older prompt's button."""
     stale = await state.get_state() != expected.state
     if not stale and place is not None:
         stale = place != str((await state.get_data()).get("i"))
     if stale:
-        callback_answer.text = t("button-stale")
-        callback_answer.show_alert = True
-    return stale
+        raise UserError("button-stale")
 
 
 def _pressed_message(query: CallbackQuery) -> Message:
@@ -344,108 +314,77 @@ def _pressed_message(query: CallbackQuery) -> Message:
     return query.message
 
 
-async def plan_cancel_pressed(
-    query: CallbackQuery, state: FSMContext, t: Texts, callback_answer: CallbackAnswer
-) -> None:
+async def _answered(query: CallbackQuery) -> Message:
+    """The prompt whose button was pressed, its buttons taken off: the dialog goes on below it."""
+    message = _pressed_message(query)
+    await message.edit_reply_markup(reply_markup=None)
+    return message
+
+
+async def plan_cancel_pressed(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     if await state.get_state() not in PlanMonth.__all_states_names__:
-        callback_answer.text = t("button-stale")
-        callback_answer.show_alert = True
-        return
+        raise UserError("button-stale")
     await state.clear()
-    await _pressed_message(query).edit_text(t("salesplan-cancelled"))
+    await _pressed_message(query).edit_text(ctx.t("salesplan-cancelled"))
 
 
 async def plan_month_pressed(
-    query: CallbackQuery,
-    callback_data: PlanStep,
-    state: FSMContext,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    callback_answer: CallbackAnswer,
+    query: CallbackQuery, callback_data: PlanStep, state: FSMContext, ctx: Ctx
 ) -> None:
-    if await _stale(state, PlanMonth.month, t, callback_answer):
-        return
+    await _require_step(state, PlanMonth.month)
     try:
         month = date.fromisoformat(callback_data.v + "-01")
     except ValueError:
         raise UserError("period-unknown", text=callback_data.v[:20]) from None
-    message = _pressed_message(query)
-    await message.edit_reply_markup(reply_markup=None)
-    await _start_members(message, state, repo, team, t, month)
+    await _start_members(await _answered(query), state, ctx, month)
 
 
 async def plan_keep_pressed(
-    query: CallbackQuery,
-    callback_data: PlanStep,
-    state: FSMContext,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    callback_answer: CallbackAnswer,
+    query: CallbackQuery, callback_data: PlanStep, state: FSMContext, ctx: Ctx
 ) -> None:
-    if await _stale(state, PlanMonth.member, t, callback_answer, place=callback_data.v):
-        return
-    message = _pressed_message(query)
-    await message.edit_reply_markup(reply_markup=None)
-    await _next_member(message, state, repo, team, t)
+    await _require_step(state, PlanMonth.member, place=callback_data.v)
+    await _next_member(await _answered(query), state, ctx)
 
 
-async def plan_sum_pressed(
-    query: CallbackQuery,
-    state: FSMContext,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    callback_answer: CallbackAnswer,
-) -> None:
-    if await _stale(state, PlanMonth.team, t, callback_answer):
-        return
-    message = _pressed_message(query)
-    await message.edit_reply_markup(reply_markup=None)
-    await _save_plan(message, state, repo, team, t, None)
+async def plan_sum_pressed(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
+    await _require_step(state, PlanMonth.team)
+    await _save_plan(await _answered(query), state, ctx, None)
 
 
 # ------------------------------------------------------------------------------ reports and export (jobs)
 
 
-async def sales_report(
-    message: Message,
-    command: CommandObject,
-    team: Team,
-    t: Texts,
-    clock: Clock,
-    bot: Bot,
-    heavy: HeavyJobs,
-) -> None:
-    today = team_today(team, clock)
+async def sales_report(message: Message, command: CommandObject, ctx: Ctx, heavy: HeavyJobs) -> None:
+    today = team_today(ctx.team, ctx.clock)
     period = period_arg(command.args or "неделя", today)
-    work = partial(report_job, team.id, period, today, t.locale)
-    markup = xlsx_button(period, t)
-    await start_picture_job(heavy, bot, message.chat.id, "report", t, work, "report.png", last_markup=markup)
+    work = partial(report_job, ctx.team.id, period, today, ctx.t.locale)
+    markup = xlsx_button(period, ctx.t)
+    chat_id = message.chat.id
+    await start_picture_job(heavy, ctx.bot, chat_id, "report", ctx.t, work, "report.png", last_markup=markup)
 
 
 async def report_job(
     team_id: int, period: Period, today: date, locale: str, session: AsyncSession
 ) -> Picture:
     """In a worker: the owner's report, its board picture (None if it cannot be drawn), caption and text."""
-    team = await job_team(session, team_id)
-    report = await load_report(session, team, period, today)
-    names = await Repo(session).sales.names(team.id)
+    report, names = await _named_report(session, team_id, period, today)
     return _picture(report.board, report_text(report, job_texts(locale), names, locale), locale)
 
 
+async def _named_report(
+    session: AsyncSession, team_id: int, period: Period, today: date
+) -> tuple[TeamReport, dict[int, str]]:
+    """In a worker: the team's report of ``period`` and the names of everyone it may name."""
+    team = await job_team(session, team_id)
+    return await load_report(session, team, period, today), await Repo(session).sales.names(team.id)
+
+
 async def sales_report_xlsx(
-    query: CallbackQuery,
-    callback_data: ReportXlsx,
-    team: Team,
-    t: Texts,
-    clock: Clock,
-    bot: Bot,
-    heavy: HeavyJobs,
+    query: CallbackQuery, callback_data: ReportXlsx, ctx: Ctx, heavy: HeavyJobs
 ) -> None:
     period = _period_from(callback_data)
     chat_id = query.from_user.id
+    t, bot = ctx.t, ctx.bot
 
     async def deliver(data: bytes) -> None:
         await bot.send_document(
@@ -454,32 +393,23 @@ async def sales_report_xlsx(
             caption=t("salesreport-xlsx-caption", period=fmt.period_label(period, t)),
         )
 
-    work = partial(report_xlsx_job, team.id, period, team_today(team, clock), t.locale)
+    work = partial(report_xlsx_job, ctx.team.id, period, team_today(ctx.team, ctx.clock), t.locale)
     await start_job(heavy, bot, chat_id, "report-xlsx", t, work, deliver)
 
 
 async def report_xlsx_job(
     team_id: int, period: Period, today: date, locale: str, session: AsyncSession
 ) -> bytes:
-    team = await job_team(session, team_id)
-    report = await load_report(session, team, period, today)
-    names = await Repo(session).sales.names(team.id)
+    report, names = await _named_report(session, team_id, period, today)
     return report_workbook(report, job_texts(locale, html=False), names, period)
 
 
-async def export(
-    message: Message,
-    command: CommandObject,
-    team: Team,
-    t: Texts,
-    clock: Clock,
-    bot: Bot,
-    heavy: HeavyJobs,
-) -> None:
-    period = period_arg(command.args, team_today(team, clock))
+async def export(message: Message, command: CommandObject, ctx: Ctx, heavy: HeavyJobs) -> None:
+    period = period_arg(command.args, team_today(ctx.team, ctx.clock))
     if period.days > MAX_EXPORT_DAYS:
         raise UserError("period-unknown", text=(command.args or "")[:60])
     chat_id = message.chat.id
+    t, bot = ctx.t, ctx.bot
 
     async def deliver(done: tuple[bytes, ExportCounts]) -> None:
         data, counts = done
@@ -497,7 +427,9 @@ async def export(
             ),
         )
 
-    await start_job(heavy, bot, chat_id, "export", t, partial(export_job, team.id, period, t.locale), deliver)
+    await start_job(
+        heavy, bot, chat_id, "export", t, partial(export_job, ctx.team.id, period, t.locale), deliver
+    )
 
 
 async def export_job(

@@ -11,33 +11,36 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router, flags
+from aiogram.dispatcher.flags import get_flag
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.clock import Clock
+from bot.context import Ctx
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
+from bot.middlewares.base import Next
 from domain.calendar import parse_workdays
 from domain.enums import Role
 from domain.errors import UserError
 from domain.settings_input import RU_ZONES, check_day_order, parse_time, parse_vacation, resolve_zone
 from domain.zones import member_zone, team_zone, zone_for
 from handlers.callbacks import show
-from handlers.routing import on_typed, role_router
-from storage.models import Member, Team
-from storage.repo import Repo
-from storage.settings_repo import TIME_FIELDS, SettingsRepo, date_range
+from handlers.routing import on_actions, on_typed, role_router
+from storage.models import Member
+from storage.settings_repo import TIME_FIELDS, date_range
 
 NO_MEMBER = 0
 TEAM_ZONE = "-"
 
 #: A text to say: its key and arguments (rendered for a message, or as plain text for a pop-up).
 Said = tuple[str, dict[str, str]]
+#: A view: its text and its buttons.
+View = tuple[str, InlineKeyboardMarkup]
 
 
 class SettingsAction(StrEnum):
@@ -87,10 +90,10 @@ def _weekdays(days: frozenset[int], t: Texts) -> str:
 # ---------------------------------------------------------------------- views
 
 
-async def main_view(
-    repo: SettingsRepo, team: Team, t: Texts, now: datetime
-) -> tuple[str, InlineKeyboardMarkup]:
-    team = await repo.team(team.id)
+async def main_view(ctx: Ctx) -> View:
+    """The settings' main view, read afresh (a change just made included)."""
+    repo, t, now = ctx.repo.settings, ctx.t, ctx.now()
+    team = await repo.team(ctx.team.id)
     today = now.astimezone(team_zone(team)).date()
     lines = [
         t("settings-title", team=team.name),
@@ -182,11 +185,11 @@ def members_keyboard(members: list[Member], action: SettingsAction, t: Texts) ->
     return kb.as_markup()
 
 
-async def vacations_view(
-    repo: SettingsRepo, team_id: int, member: Member, t: Texts, now: datetime, team_zone: str
-) -> tuple[str, InlineKeyboardMarkup]:
-    today = now.astimezone(zone_for(member.timezone, team_zone)).date()
-    vacations = await repo.vacations(team_id, today, member.id)
+async def vacations_view(ctx: Ctx, member: Member, now: datetime) -> View:
+    """A member's vacations from today on (in their zone at ``now``), each with its 🗑."""
+    today = now.astimezone(zone_for(member.timezone, ctx.team.timezone)).date()
+    vacations = await ctx.repo.settings.vacations(ctx.team.id, today, member.id)
+    t = ctx.t
     lines = [t("settings-member-vacations", name=member.name)]
     if not vacations:
         lines.append(t("settings-no-vacations"))
@@ -232,267 +235,183 @@ MEMBER_ASKS: dict[SettingsAction, MemberAsk] = {
 }
 
 
-def _poke(scheduler: Any) -> None:
-    if scheduler is not None:
+async def _poke_after(handler: Next, event: TelegramObject, data: dict[str, Any]) -> Any:
+    """After a handler flagged ``@flags.pokes_scheduler`` (a change of what the scheduler decides by) has
+    made its change, the scheduler ticks at once, so the change counts now rather than at its next
+    regular tick; a refused change raises and asks for nothing."""
+    result = await handler(event, data)
+    scheduler = data.get("scheduler")
+    if scheduler is not None and get_flag(data, "pokes_scheduler"):
         scheduler.poke()
+    return result
+
+
+async def _end_dialog(handler: Next, event: TelegramObject, data: dict[str, Any]) -> Any:
+    """A settings button ends a dialog that waits for a typed answer (a time, a zone, dates): that answer
+    would no longer fit the screen. A button that asks for one starts its own after."""
+    state: FSMContext = data["state"]
+    await state.clear()
+    return await handler(event, data)
+
+
+def _above(done: str, view: View) -> View:
+    """The view the head is left at, with what was just done above it."""
+    text, markup = view
+    return f"{done}\n\n{text}", markup
 
 
 # ---------------------------------------------------------------------- router
 
 
-async def show_settings(
-    message: Message, repo: Repo, team: Team, t: Texts, clock: Clock, state: FSMContext
-) -> None:
+async def show_settings(message: Message, ctx: Ctx, state: FSMContext) -> None:
     await state.clear()
-    text, markup = await main_view(repo.settings, team, t, clock())
+    text, markup = await main_view(ctx)
     await message.answer(text, reply_markup=markup)
 
 
 # ---------------------------------------------------------------------- buttons
 
 
-async def main_menu(
-    query: CallbackQuery, repo: Repo, team: Team, t: Texts, clock: Clock, state: FSMContext, bot: Bot
-) -> None:
-    await state.clear()
-    await show(query, bot, *await main_view(repo.settings, team, t, clock()))
+async def main_menu(query: CallbackQuery, ctx: Ctx) -> None:
+    await show(query, ctx.bot, *await main_view(ctx))
 
 
-async def close(query: CallbackQuery, t: Texts, state: FSMContext, bot: Bot) -> None:
-    await state.clear()
-    await show(query, bot, t("settings-closed"))
+async def close(query: CallbackQuery, ctx: Ctx) -> None:
+    await show(query, ctx.bot, ctx.t("settings-closed"))
 
 
-async def ask_time(
-    query: CallbackQuery,
-    callback_data: SettingsCb,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    state: FSMContext,
-    bot: Bot,
-) -> None:
+async def ask_time(query: CallbackQuery, callback_data: SettingsCb, ctx: Ctx, state: FSMContext) -> None:
     field = callback_data.f
     if field not in TIME_FIELDS:
         raise UserError("button-stale")
-    current = getattr(await repo.settings.team(team.id), TIME_FIELDS[field])
+    current = getattr(await ctx.repo.settings.team(ctx.team.id), TIME_FIELDS[field])
     await state.set_state(SettingsInput.time)
     await state.update_data(field=field)
+    t = ctx.t
     prompt = t("settings-ask-time", what=t(f"settings-what-{field}"), time=_hhmm(current))
-    await show(query, bot, prompt, back_keyboard(t))
+    await show(query, ctx.bot, prompt, back_keyboard(t))
 
 
-async def ask_team_zone(query: CallbackQuery, t: Texts, state: FSMContext, bot: Bot) -> None:
+async def ask_team_zone(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
     await state.set_state(SettingsInput.zone)
     await state.update_data(member_id=NO_MEMBER)
-    await show(query, bot, t("settings-ask-zone"), zone_keyboard(t, NO_MEMBER))
+    await show(query, ctx.bot, ctx.t("settings-ask-zone"), zone_keyboard(ctx.t, NO_MEMBER))
 
 
-async def pick_member(
-    query: CallbackQuery,
-    callback_data: SettingsCb,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    state: FSMContext,
-    bot: Bot,
-) -> None:
+async def pick_member(query: CallbackQuery, callback_data: SettingsCb, ctx: Ctx) -> None:
     """🌍 or 🏖: the team's members, each a button to what the picker leads to."""
-    await state.clear()
     then, prompt = MEMBER_PICKERS[callback_data.action]
-    members = list(await repo.settings.members(team.id))
-    await show(query, bot, t(prompt), members_keyboard(members, then, t))
+    members = list(await ctx.repo.settings.members(ctx.team.id))
+    await show(query, ctx.bot, ctx.t(prompt), members_keyboard(members, then, ctx.t))
 
 
 async def ask_for_member(
-    query: CallbackQuery,
-    callback_data: SettingsCb,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    state: FSMContext,
-    bot: Bot,
+    query: CallbackQuery, callback_data: SettingsCb, ctx: Ctx, state: FSMContext
 ) -> None:
     """A member picked for a zone or a vacation: asks for it (the member kept in the dialog's data)."""
-    target = await repo.settings.member(team.id, callback_data.m)
+    target = await ctx.repo.settings.member(ctx.team.id, callback_data.m)
     ask = MEMBER_ASKS[callback_data.action]
     await state.set_state(ask.state)
     await state.update_data(member_id=target.id)
-    await show(query, bot, t(ask.prompt, name=target.name), ask.keyboard(t, target.id))
+    await show(query, ctx.bot, ctx.t(ask.prompt, name=target.name), ask.keyboard(ctx.t, target.id))
 
 
+@flags.pokes_scheduler
 async def set_zone(
-    query: CallbackQuery,
-    callback_data: SettingsCb,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    clock: Clock,
-    state: FSMContext,
-    callback_answer: CallbackAnswer,
-    bot: Bot,
-    scheduler: Any = None,
+    query: CallbackQuery, callback_data: SettingsCb, ctx: Ctx, callback_answer: CallbackAnswer
 ) -> None:
-    await state.clear()
-    settings = repo.settings
-    key, args = await _set_zone(settings, team, callback_data.m, callback_data.f)
-    done = t(key, **args)
-    callback_answer.text = t.plain(key, **args)
-    _poke(scheduler)
-    text, markup = await main_view(settings, team, t, clock())
-    await show(query, bot, f"{done}\n\n{text}", markup)
+    key, args = await _set_zone(ctx, callback_data.m, callback_data.f)
+    callback_answer.text = ctx.t.plain(key, **args)
+    await show(query, ctx.bot, *_above(ctx.t(key, **args), await main_view(ctx)))
 
 
-async def show_workdays(
-    query: CallbackQuery, repo: Repo, team: Team, t: Texts, state: FSMContext, bot: Bot
-) -> None:
-    await state.clear()
-    days = parse_workdays((await repo.settings.team(team.id)).workdays)
-    await show(query, bot, t("settings-ask-workdays"), workdays_keyboard(days, t))
+async def show_workdays(query: CallbackQuery, ctx: Ctx) -> None:
+    await _workdays_picker(query, ctx, parse_workdays((await ctx.repo.settings.team(ctx.team.id)).workdays))
 
 
-async def toggle_workday(
-    query: CallbackQuery,
-    callback_data: SettingsCb,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    state: FSMContext,
-    bot: Bot,
-    scheduler: Any = None,
-) -> None:
-    await state.clear()
+@flags.pokes_scheduler
+async def toggle_workday(query: CallbackQuery, callback_data: SettingsCb, ctx: Ctx) -> None:
     if not callback_data.f.isdigit():
         raise UserError("button-stale")
-    days = await repo.settings.toggle_workday(team.id, int(callback_data.f))
-    _poke(scheduler)
-    await show(query, bot, t("settings-ask-workdays"), workdays_keyboard(days, t))
+    days = await ctx.repo.settings.toggle_workday(ctx.team.id, int(callback_data.f))
+    await _workdays_picker(query, ctx, days)
 
 
-async def toggle_holidays(
-    query: CallbackQuery,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    clock: Clock,
-    state: FSMContext,
-    callback_answer: CallbackAnswer,
-    bot: Bot,
-    scheduler: Any = None,
-) -> None:
-    await state.clear()
-    country = await repo.settings.toggle_holidays(team.id)
-    callback_answer.text = t.plain("settings-holidays-saved-on" if country else "settings-holidays-saved-off")
-    _poke(scheduler)
-    await show(query, bot, *await main_view(repo.settings, team, t, clock()))
+async def _workdays_picker(query: CallbackQuery, ctx: Ctx, days: frozenset[int]) -> None:
+    """The week in place of the pressed message, each day marked working or not, a tap toggling it."""
+    await show(query, ctx.bot, ctx.t("settings-ask-workdays"), workdays_keyboard(days, ctx.t))
 
 
-async def member_vacations(
-    query: CallbackQuery,
-    callback_data: SettingsCb,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    clock: Clock,
-    state: FSMContext,
-    bot: Bot,
-) -> None:
-    await state.clear()
-    target = await repo.settings.member(team.id, callback_data.m)
-    await show(query, bot, *await vacations_view(repo.settings, team.id, target, t, clock(), team.timezone))
+@flags.pokes_scheduler
+async def toggle_holidays(query: CallbackQuery, ctx: Ctx, callback_answer: CallbackAnswer) -> None:
+    country = await ctx.repo.settings.toggle_holidays(ctx.team.id)
+    saved = "settings-holidays-saved-on" if country else "settings-holidays-saved-off"
+    callback_answer.text = ctx.t.plain(saved)
+    await show(query, ctx.bot, *await main_view(ctx))
 
 
+async def member_vacations(query: CallbackQuery, callback_data: SettingsCb, ctx: Ctx) -> None:
+    target = await ctx.repo.settings.member(ctx.team.id, callback_data.m)
+    await show(query, ctx.bot, *await vacations_view(ctx, target, ctx.now()))
+
+
+@flags.pokes_scheduler
 async def delete_vacation(
-    query: CallbackQuery,
-    callback_data: SettingsCb,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    clock: Clock,
-    state: FSMContext,
-    callback_answer: CallbackAnswer,
-    bot: Bot,
-    scheduler: Any = None,
+    query: CallbackQuery, callback_data: SettingsCb, ctx: Ctx, callback_answer: CallbackAnswer
 ) -> None:
-    await state.clear()
     if not callback_data.f.isdigit():
         raise UserError("button-stale")
-    settings = repo.settings
-    target = await settings.member(team.id, callback_data.m)
-    await settings.delete_vacation(team.id, int(callback_data.f))
-    callback_answer.text = t.plain("settings-vacation-deleted")
-    _poke(scheduler)
-    await show(query, bot, *await vacations_view(settings, team.id, target, t, clock(), team.timezone))
+    settings = ctx.repo.settings
+    target = await settings.member(ctx.team.id, callback_data.m)
+    await settings.delete_vacation(ctx.team.id, int(callback_data.f))
+    callback_answer.text = ctx.t.plain("settings-vacation-deleted")
+    await show(query, ctx.bot, *await vacations_view(ctx, target, ctx.now()))
 
 
 # ---------------------------------------------------------------------- typed answers
 
 
-async def typed_time(
-    message: Message,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    clock: Clock,
-    state: FSMContext,
-    scheduler: Any = None,
-) -> None:
+async def _answer_saved(message: Message, state: FSMContext, done: str, view: View) -> None:
+    """A typed answer was saved: the dialog ends, and the head gets what was saved above the view it
+    leads back to."""
+    await state.clear()
+    text, markup = _above(done, view)
+    await message.answer(text, reply_markup=markup)
+
+
+@flags.pokes_scheduler
+async def typed_time(message: Message, ctx: Ctx, state: FSMContext) -> None:
     field = (await state.get_data()).get("field")
     if field not in TIME_FIELDS:
         await state.clear()
         raise UserError("button-stale")
     value = parse_time(message.text or "")
+    team = ctx.team
     times = {"morning": team.morning_at, "evening": team.evening_at, field: value}
     check_day_order(times["morning"], times["evening"])
-    settings = repo.settings
-    await settings.set_time(team.id, field, value)
-    await state.clear()
-    _poke(scheduler)
-    done = t("settings-time-saved", what=t(f"settings-what-{field}"), time=_hhmm(value))
-    text, markup = await main_view(settings, team, t, clock())
-    await message.answer(f"{done}\n\n{text}", reply_markup=markup)
+    await ctx.repo.settings.set_time(team.id, field, value)
+    done = ctx.t("settings-time-saved", what=ctx.t(f"settings-what-{field}"), time=_hhmm(value))
+    await _answer_saved(message, state, done, await main_view(ctx))
 
 
-async def typed_zone(
-    message: Message,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    clock: Clock,
-    state: FSMContext,
-    scheduler: Any = None,
-) -> None:
+@flags.pokes_scheduler
+async def typed_zone(message: Message, ctx: Ctx, state: FSMContext) -> None:
     member_id = int((await state.get_data()).get("member_id") or NO_MEMBER)
     zone = resolve_zone(message.text or "")
-    settings = repo.settings
-    key, args = await _apply_zone(settings, team, member_id, zone)
-    done = t(key, **args)
-    await state.clear()
-    _poke(scheduler)
-    text, markup = await main_view(settings, team, t, clock())
-    await message.answer(f"{done}\n\n{text}", reply_markup=markup)
+    key, args = await _apply_zone(ctx, member_id, zone)
+    await _answer_saved(message, state, ctx.t(key, **args), await main_view(ctx))
 
 
-async def typed_vacation(
-    message: Message,
-    repo: Repo,
-    team: Team,
-    t: Texts,
-    clock: Clock,
-    state: FSMContext,
-    scheduler: Any = None,
-) -> None:
-    settings = repo.settings
+@flags.pokes_scheduler
+async def typed_vacation(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    settings, team = ctx.repo.settings, ctx.team
     target = await settings.member(team.id, int((await state.get_data()).get("member_id") or 0))
-    now = clock()
+    now = ctx.now()
     today = now.astimezone(member_zone(team, target)).date()
     starts, ends = parse_vacation(message.text or "", today)
     await settings.add_vacation(team.id, target.id, starts, ends)
-    await state.clear()
-    _poke(scheduler)
-    done = t("settings-vacation-saved", name=target.name, range=date_range(starts, ends))
-    text, markup = await vacations_view(settings, team.id, target, t, now, team.timezone)
-    await message.answer(f"{done}\n\n{text}", reply_markup=markup)
+    done = ctx.t("settings-vacation-saved", name=target.name, range=date_range(starts, ends))
+    await _answer_saved(message, state, done, await vacations_view(ctx, target, now))
 
 
 # ---------------------------------------------------------------------- router
@@ -500,6 +419,9 @@ async def typed_vacation(
 
 def build_router() -> Router:
     router = role_router("settings", Role.HEAD)
+    router.message.middleware(_poke_after)
+    router.callback_query.middleware(_poke_after)
+    router.callback_query.middleware(_end_dialog)
     router.message.register(show_settings, Command("settings"))
     on_typed(
         router,
@@ -509,39 +431,45 @@ def build_router() -> Router:
             SettingsInput.vacation: typed_vacation,
         },
     )
-    on = router.callback_query.register
-    on(main_menu, SettingsCb.filter(F.action == SettingsAction.MAIN))
-    on(close, SettingsCb.filter(F.action == SettingsAction.CLOSE))
-    on(ask_time, SettingsCb.filter(F.action == SettingsAction.TIME))
-    on(ask_team_zone, SettingsCb.filter(F.action == SettingsAction.ZONE))
-    on(pick_member, SettingsCb.filter(F.action.in_(MEMBER_PICKERS)))
-    on(ask_for_member, SettingsCb.filter(F.action.in_(MEMBER_ASKS)))
-    on(set_zone, SettingsCb.filter(F.action == SettingsAction.SET_ZONE))
-    on(show_workdays, SettingsCb.filter(F.action == SettingsAction.WORKDAYS))
-    on(toggle_workday, SettingsCb.filter(F.action == SettingsAction.TOGGLE_WORKDAY))
-    on(toggle_holidays, SettingsCb.filter(F.action == SettingsAction.HOLIDAYS))
-    on(member_vacations, SettingsCb.filter(F.action == SettingsAction.MEMBER_VACATIONS))
-    on(delete_vacation, SettingsCb.filter(F.action == SettingsAction.DELETE_VACATION))
+    on_actions(
+        router,
+        SettingsCb,
+        {
+            SettingsAction.MAIN: main_menu,
+            SettingsAction.CLOSE: close,
+            SettingsAction.TIME: ask_time,
+            SettingsAction.ZONE: ask_team_zone,
+            SettingsAction.SET_ZONE: set_zone,
+            SettingsAction.WORKDAYS: show_workdays,
+            SettingsAction.TOGGLE_WORKDAY: toggle_workday,
+            SettingsAction.HOLIDAYS: toggle_holidays,
+            SettingsAction.MEMBER_VACATIONS: member_vacations,
+            SettingsAction.DELETE_VACATION: delete_vacation,
+        },
+    )
+    # a member picker, and what is asked about the member picked: one handler for several actions each
+    router.callback_query.register(pick_member, SettingsCb.filter(F.action.in_(MEMBER_PICKERS)))
+    router.callback_query.register(ask_for_member, SettingsCb.filter(F.action.in_(MEMBER_ASKS)))
     return router
 
 
-async def _set_zone(settings: SettingsRepo, team: Team, member_id: int, choice: str) -> Said:
+async def _set_zone(ctx: Ctx, member_id: int, choice: str) -> Said:
     if choice == TEAM_ZONE:
         if member_id == NO_MEMBER:
             raise UserError("button-stale")
-        return await _apply_zone(settings, team, member_id, None)
+        return await _apply_zone(ctx, member_id, None)
     if not choice.isdigit() or int(choice) >= len(RU_ZONES):
         raise UserError("button-stale")
-    return await _apply_zone(settings, team, member_id, RU_ZONES[int(choice)][0])
+    return await _apply_zone(ctx, member_id, RU_ZONES[int(choice)][0])
 
 
-async def _apply_zone(settings: SettingsRepo, team: Team, member_id: int, zone: str | None) -> Said:
+async def _apply_zone(ctx: Ctx, member_id: int, zone: str | None) -> Said:
     """Set the team's zone, or a member's (None: as the team's); what to say about it."""
     if member_id == NO_MEMBER:
         assert zone is not None
-        await settings.set_timezone(team.id, zone)
+        await ctx.repo.settings.set_timezone(ctx.team.id, zone)
         return "settings-zone-saved", {"zone": zone}
-    target = await settings.set_member_timezone(team.id, member_id, zone)
+    target = await ctx.repo.settings.set_member_timezone(ctx.team.id, member_id, zone)
     if zone is None:
         return "settings-member-zone-reset", {"name": target.name}
     return "settings-member-zone-saved", {"name": target.name, "zone": zone}

@@ -8,6 +8,7 @@ from aiogram.types import Message
 
 from bot.clock import Clock
 from bot.commands import MENU, set_member_commands
+from bot.context import Ctx
 from bot.i18n import Texts, Translator
 from domain.enums import Role
 from domain.errors import UserError
@@ -29,17 +30,17 @@ async def join(
     message: Message,
     command: CommandObject,
     repo: Repo,
-    member: Member | None,
     t: Texts,
     translator: Translator,
     clock: Clock,
     bot: Bot,
+    ctx: Ctx | None = None,
 ) -> None:
-    """``/start <code>``: redeem the invite."""
+    """``/start <code>``: redeem the invite. It comes from someone not yet a member, so it takes what a
+    stranger's update carries; ``ctx`` is there only when the sender is a member already."""
     code = (command.args or "").strip()
-    if member is not None:
-        team = await repo.teams.get(member.team_id)
-        raise UserError("already-member", team=team.name if team else "")
+    if ctx is not None:
+        raise UserError("already-member", team=ctx.team.name)
     user = message.from_user
     if user is None:  # a channel post; private chats always have a sender
         return
@@ -72,16 +73,18 @@ async def tell_heads_of_joining(
         await tell(bot, head, ht("joined-notice", name=new.name, gender=gender, role=ht(f"role-{new.role}")))
 
 
-async def start(message: Message, member: Member | None, team: Team | None, t: Texts) -> None:
-    if member is None or team is None:
+async def start(message: Message, t: Texts, ctx: Ctx | None = None) -> None:
+    """``/start``: a member is greeted (``ctx``, in their language); anyone else learns they are not one."""
+    if ctx is None:
         await message.answer(t("not-a-member"))
         return
-    await message.answer(t("hello", name=member.name, team=team.name, role=t(f"role-{member.role}")))
+    member = ctx.member
+    await message.answer(t("hello", name=member.name, team=ctx.team.name, role=t(f"role-{member.role}")))
     await message.answer(help_text(t, member.role))
 
 
-async def help_(message: Message, member: Member, t: Texts) -> None:
-    await message.answer(help_text(t, member.role))
+async def help_(message: Message, ctx: Ctx) -> None:
+    await message.answer(help_text(ctx.t, ctx.member.role))
 
 
 def build_router() -> Router:

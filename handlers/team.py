@@ -9,17 +9,16 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.clock import Clock
 from bot.commands import set_member_commands
 from bot.config import Settings
+from bot.context import Ctx
 from bot.filters import RoleFilter
-from bot.i18n import Texts, Translator
+from bot.i18n import Texts
 from bot.keyboard import Keyboard
 from domain.enums import Role
 from domain.errors import UserError
 from handlers.callbacks import MemberAction, MemberStep, reply_to, show
 from storage.models import Member, Team
-from storage.repo import Repo
 
 INVITE_ROLES = {
     "manager": Role.MANAGER,
@@ -59,39 +58,34 @@ def render_team(team: Team, members: list[Member], t: Texts) -> str:
     return "\n".join(lines)
 
 
-async def invite(
-    message: Message,
-    command: CommandObject,
-    repo: Repo,
-    member: Member,
-    t: Texts,
-    settings: Settings,
-    clock: Clock,
-    bot: Bot,
-) -> None:
+async def invite(message: Message, command: CommandObject, ctx: Ctx, settings: Settings) -> None:
     arg = (command.args or "manager").strip().lower()
     role = INVITE_ROLES.get(arg)
     if role is None:
         raise UserError("invite-role")
     ttl = timedelta(hours=settings.invite_ttl_hours)
-    code = (await repo.invites.create(member.team_id, role, clock(), ttl, created_by=member.id)).code
+    member = ctx.member
+    code = (await ctx.repo.invites.create(member.team_id, role, ctx.now(), ttl, created_by=member.id)).code
     await message.answer(
-        t(
+        ctx.t(
             "invite-created",
-            role=t(f"role-{role}"),
-            link=await invite_link(bot, code),
+            role=ctx.t(f"role-{role}"),
+            link=await invite_link(ctx.bot, code),
             hours=settings.invite_ttl_hours,
         )
     )
 
 
-async def team_list(message: Message, repo: Repo, member: Member, team: Team, t: Texts) -> None:
-    members = list(await repo.members.team_members(member.team_id))
-    await message.answer(render_team(team, members, t), reply_markup=team_keyboard(members, member, t))
+async def team_list(message: Message, ctx: Ctx) -> None:
+    members = list(await ctx.repo.members.team_members(ctx.member.team_id))
+    markup = team_keyboard(members, ctx.member, ctx.t)
+    await message.answer(render_team(ctx.team, members, ctx.t), reply_markup=markup)
 
 
-async def _deactivatable(repo: Repo, head: Member, member_id: int) -> Member:
-    target = await repo.members.in_team(head.team_id, member_id)
+async def _deactivatable(ctx: Ctx, member_id: int) -> Member:
+    """A member of the head's team the head may deactivate: another one, still active."""
+    head = ctx.member
+    target = await ctx.repo.members.in_team(head.team_id, member_id)
     if target.id == head.id:
         raise UserError("deactivate-self")
     if not target.active:
@@ -99,11 +93,9 @@ async def _deactivatable(repo: Repo, head: Member, member_id: int) -> Member:
     return target
 
 
-async def ask_deactivate(
-    query: CallbackQuery, callback_data: MemberAction, repo: Repo, member: Member, t: Texts, bot: Bot
-) -> None:
-    target = await _deactivatable(repo, member, callback_data.member_id)
-    label = t.plain
+async def ask_deactivate(query: CallbackQuery, callback_data: MemberAction, ctx: Ctx) -> None:
+    target = await _deactivatable(ctx, callback_data.member_id)
+    label = ctx.t.plain
     kb = Keyboard()
     kb.button(
         text=label("btn-confirm-deactivate"),
@@ -112,28 +104,21 @@ async def ask_deactivate(
     kb.button(
         text=label("btn-cancel"), callback_data=MemberAction(action=MemberStep.KEEP, member_id=target.id)
     )
-    await reply_to(query, bot, t("deactivate-confirm", name=target.name), kb.as_markup())
+    await reply_to(query, ctx.bot, ctx.t("deactivate-confirm", name=target.name), kb.as_markup())
 
 
 async def deactivate(
-    query: CallbackQuery,
-    callback_data: MemberAction,
-    repo: Repo,
-    member: Member,
-    t: Texts,
-    callback_answer: CallbackAnswer,
-    bot: Bot,
-    translator: Translator,
+    query: CallbackQuery, callback_data: MemberAction, ctx: Ctx, callback_answer: CallbackAnswer
 ) -> None:
-    target = await _deactivatable(repo, member, callback_data.member_id)
+    target = await _deactivatable(ctx, callback_data.member_id)
     target.active = False
-    callback_answer.text = t.plain("deactivated", name=target.name)
-    await show(query, bot, t("deactivated", name=target.name))
-    await set_member_commands(bot, translator, target.tg_id, None, target.locale)
+    callback_answer.text = ctx.t.plain("deactivated", name=target.name)
+    await show(query, ctx.bot, ctx.t("deactivated", name=target.name))
+    await set_member_commands(ctx.bot, ctx.translator, target.tg_id, None, target.locale)
 
 
-async def keep(query: CallbackQuery, t: Texts, bot: Bot) -> None:
-    await show(query, bot, t("deactivate-cancelled"))
+async def keep(query: CallbackQuery, ctx: Ctx) -> None:
+    await show(query, ctx.bot, ctx.t("deactivate-cancelled"))
 
 
 def build_router() -> Router:

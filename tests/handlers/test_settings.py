@@ -155,3 +155,63 @@ async def test_nobody_else_can_change_settings(world: TeamWorld) -> None:
     assert (await member_row(world, anna.id)).timezone is None
     assert await vacations(world, anna.id) == []
     assert (await team_row(world)).timezone == "Europe/Moscow"
+
+
+class TickRequests:
+    """Stands in for the scheduler's handle: counts the ticks asked for (``poke``)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def poke(self) -> None:
+        self.count += 1
+
+
+async def test_every_change_asks_the_scheduler_for_a_tick_and_nothing_else_does(world: TeamWorld) -> None:
+    ticks = TickRequests()
+    world.app.dp["scheduler"] = ticks
+    head = world.speaker(world.head)
+    # a typed text, or [a button] on the last message; whether the step changes a setting
+    steps = [
+        ("/settings", False),
+        ("[Утро 09:00]", False),
+        ("25:61", False),  # refused: nothing changed
+        ("8.30", True),
+        ("[Часовой пояс]", False),
+        ("[Владивосток]", True),
+        ("[Часовой пояс]", False),
+        ("Марс", False),
+        ("europe/kaliningrad", True),
+        ("[Рабочие дни]", False),
+        ("[Сб]", True),
+        ("[Назад]", False),
+        ("[Праздники: учитываются]", True),
+        ("[Отпуск сотрудника]", False),
+        (f"[{world.managers[0].name}]", False),
+        ("[Добавить отпуск]", False),
+        ("вчера", False),
+        ("с 1 декабря по 14 декабря", True),
+        ("[🗑 01.12–14.12]", True),
+    ]
+    for step, changes in steps:
+        before = ticks.count
+        if step.startswith("["):
+            await head.press(now_of(world, head.inbox[-1]), step[1:-1])
+        else:
+            await head.send(step)
+        assert ticks.count == before + changes, step
+    assert ticks.count == 7
+
+
+async def test_a_button_ends_the_dialog_waiting_for_a_typed_answer(world: TeamWorld) -> None:
+    head = world.speaker(world.head)
+    view = (await head.send("/settings")).messages[-1]
+    await head.press(view, "Утро 09:00")
+    await head.press(now_of(world, view), "Назад")
+    await head.send("8.30")  # no longer the answer to "Во сколько…"
+    assert (await team_row(world)).morning_at == time(9)
+
+    await head.press(now_of(world, view), "Часовой пояс")
+    await head.press(now_of(world, view), "Владивосток")  # the zone by a button instead of typed
+    await head.send("europe/kaliningrad")
+    assert (await team_row(world)).timezone == "Asia/Vladivostok"
