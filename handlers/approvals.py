@@ -58,8 +58,8 @@ from handlers.callbacks import pressed
 from handlers.day import WORKERS, Day, show_page
 from handlers.day_views import Page, fmt_date, member_zone, paginate, render_plan, task_line
 from handlers.head_callbacks import PlanAct, PlanAction, PlanDrop, PlanGive, PlanTaskAct, PlanTaskAction
-from handlers.head_common import HEAD, on_actions, one_text, tell
-from handlers.routing import on_typed, role_router
+from handlers.head_common import HEAD, one_text, tell
+from handlers.routing import on_actions, on_typed, role_router
 from scheduler.compose import ComposeContext, Outgoing
 from scheduler.jobs import JOBS
 from storage.head_repo import day_bounds, team_zone

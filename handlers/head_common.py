@@ -5,12 +5,9 @@ text in parts, and telling another member something directly."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
 from datetime import date
-from enum import StrEnum
-from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup, Message
@@ -47,15 +44,6 @@ def percent_text(value: int | None) -> str:
 def fact_args(fact: PlanFact) -> dict[str, int | str]:
     """How far a manager (or the team) got with the day's plan, as a text's arguments."""
     return {"done": fact.done, "planned": fact.planned, "percent": percent_text(fact.percent)}
-
-
-def on_actions(
-    router: Router, data: type[CallbackData], handlers: Mapping[StrEnum, Callable[..., Any]]
-) -> None:
-    """One handler per action: a press of a ``data`` button whose ``action`` is a key of ``handlers`` goes
-    to that handler (``data.filter(F.action == action)``), registered in the table's order."""
-    for action, handler in handlers.items():
-        router.callback_query.register(handler, data.filter(F.action == action))
 
 
 def one_text(text: str | None, limit: int = MAX_COMMENT) -> str:

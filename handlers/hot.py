@@ -31,8 +31,8 @@ from domain.text import split_message
 from handlers.callbacks import reply_to, show
 from handlers.day_views import day_off_offer, fmt_date
 from handlers.head_callbacks import TYPE_DATE, HotAct, HotAction, HotDate, HotPick
-from handlers.head_common import HEAD, PICK_LIMIT, member_today, on_actions, one_text
-from handlers.routing import on_typed, role_router
+from handlers.head_common import HEAD, PICK_LIMIT, member_today, one_text
+from handlers.routing import on_actions, on_typed, role_router
 from scheduler.compose import ComposeContext, Outgoing
 from storage.models import Team
 
