@@ -1845,6 +1845,9 @@ NOT_UPDATE_PATH: dict[str, str] = {
         f"scheduler/notices.py, scheduler/failures.py, {_CRM_HEALTH}"
     ),
     "repo.MemberRepo.count_active Member.team_id == team_id": _NO_CALLER,
+    "schedule_repo.ScheduleRepo.team_vacations Member.team_id == team_id": (
+        "scheduler/delivery.py (a message's team, read as it is sent)"
+    ),
     "sales_repo.SalesRepo.recipients Member.team_id == team_id": "handlers/sales.py's scheduled send",
     "import_repo.ImportRepo.people Member.team_id == team_id": _IMPORT,
     "import_repo.ImportRepo.clients_by_key Client.team_id == team_id": _IMPORT,
