@@ -119,6 +119,8 @@ class Transport:
             except (TimeoutError, aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as exc:
                 last = type(exc).__name__
                 delay = self._delay(n)
+            finally:
+                self.limiter.answered()  # the window counts the request from its answer (crm/limiter.py)
             if n + 1 < self.attempts:
                 log.info("crm %s: %s, retry %d in %.1f s", what, last, n + 1, delay)
                 await asyncio.sleep(delay)

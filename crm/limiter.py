@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
 
 class Limiter(Protocol):
     async def acquire(self) -> None: ...
+
+    def answered(self) -> None:
+        """A request let through by ``acquire`` has its answer (or failed): the server saw it by now."""
+        ...
 
     def backoff(self, seconds: float) -> None:
         """The server refused for its limit: send nothing for ``seconds``."""
@@ -51,13 +54,17 @@ class Blockable:
     def blocked_for(self) -> float:
         return max(0.0, self._blocked_until - self.clock())
 
+    def answered(self) -> None:
+        """Nothing to do by default (a bucket drains by time alone)."""
+
 
 class SlidingWindow(Blockable):
     def __init__(
         self, n: int, period: float = 1.0, *, guard: float = 0.03, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.n, self.period, self.guard, self.clock = n, period, guard, clock
-        self._sent: deque[float] = deque()
+        # a stamp a request in the window: [when, answered]; when = let through, then answered
+        self._sent: list[list[float]] = []
         self._lock = asyncio.Lock()
         self._paused_until = 0.0
 
@@ -69,12 +76,24 @@ class SlidingWindow(Blockable):
                     await asyncio.sleep(self._paused_until - now)
                     continue
                 horizon = now - self.period - self.guard
-                while self._sent and self._sent[0] <= horizon:
-                    self._sent.popleft()
+                self._sent = [stamp for stamp in self._sent if stamp[0] > horizon]
                 if len(self._sent) < self.n:
-                    self._sent.append(now)
+                    self._sent.append([now, 0.0])
                     return
-                await asyncio.sleep(self._sent[0] - horizon)
+                await asyncio.sleep(min(stamp[0] for stamp in self._sent) - horizon)
+
+    def answered(self) -> None:
+        """The server saw the request no later than now: the oldest stamp not yet answered moves to now.
+        Stamped only when let through, a request the loop then stalled (a busy process: 100 ms and more)
+        reached the server late, and the next ones, sent at once, reached it too close behind: 429s,
+        and after three a minute amoCRM blocks the integration. Answers may come in any order: all
+        unanswered stamps stand for the requests in flight alike."""
+        now = self.clock()
+        for stamp in self._sent:
+            if not stamp[1]:
+                stamp[0], stamp[1] = now, 1.0
+                return
+        self._sent.append([now, 1.0])  # its stamp had left the window while it was in flight
 
     def backoff(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self.clock() + seconds)

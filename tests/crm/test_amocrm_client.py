@@ -99,6 +99,9 @@ async def test_429_past_seven_a_second_is_retried_until_it_goes_through(amo: Fak
         async def acquire(self) -> None:
             return None
 
+        def answered(self) -> None:
+            return None
+
         def backoff(self, seconds: float) -> None:
             return None
 

@@ -84,6 +84,9 @@ async def test_query_limit_exceeded_is_retried_until_through(clock: Clock) -> No
         async def acquire(self) -> None:
             return None
 
+        def answered(self) -> None:
+            return None
+
         def backoff(self, seconds: float) -> None:
             return None
 

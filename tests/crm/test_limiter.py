@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+
 from crm.limiter import LeakyBucket, SlidingWindow, shared
 
 
@@ -46,3 +48,27 @@ def test_one_limiter_per_account_in_a_process() -> None:
     a = shared("test:acct-1", lambda: SlidingWindow(7))
     assert shared("test:acct-1", lambda: SlidingWindow(7)) is a
     assert shared("test:acct-2", lambda: SlidingWindow(7)) is not a
+
+
+async def test_a_window_counts_a_request_from_its_answer() -> None:
+    """A request stalled between being let through and reaching the server (a busy loop) is counted from
+    its answer: the next ones may not follow it closer than the window, as the server counts."""
+    now = [0.0]
+    window = SlidingWindow(2, 1.0, guard=0.0, clock=lambda: now[0])
+    await window.acquire()
+    await window.acquire()
+    now[0] = 0.5  # both reached the server only now (stalled), and were answered
+    window.answered()
+    window.answered()
+    now[0] = 1.2  # a second after they were let through, but not after the server saw them
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(window.acquire(), 0.05)
+    now[0] = 1.51
+    await asyncio.wait_for(window.acquire(), 1.0)
+
+    unanswered = SlidingWindow(2, 1.0, guard=0.0, clock=lambda: now[0])
+    now[0] = 0.0
+    await unanswered.acquire()
+    await unanswered.acquire()
+    now[0] = 1.2  # without answers, the stamps of their letting through are all it has
+    await asyncio.wait_for(unanswered.acquire(), 0.05)
