@@ -7,10 +7,10 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.fsm.context import FSMContext
 from aiogram.types import TelegramObject, User
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.middlewares.base import Next
+from storage.db import lock_person
 from storage.repo import Repo
 
 
@@ -46,7 +46,7 @@ class DbSessionMiddleware(BaseMiddleware):
             data["repo"] = Repo(session)
             user: User | None = data.get("event_from_user")
             if user is not None and _dialect(session) == "postgresql":
-                await session.execute(select(func.pg_advisory_xact_lock(user.id)))
+                await lock_person(session, user.id)
                 state: FSMContext | None = data.get("state")
                 if state is not None:  # aiogram read it before the lock; the filters use it
                     data["raw_state"] = await state.get_state()
