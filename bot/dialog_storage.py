@@ -5,9 +5,9 @@ storage. In memory it dies with the process, so after a restart the answer to "�
 «Не понял сообщение». ``DatabaseStorage`` keeps it in ``dialog_states`` (``storage/dialog_repo.py``), used
 by the bot processes when ``REDIS_URL`` is not set (``bot.factory.create_storage``).
 
-Cost: aiogram reads the state on every update, before our per-update session exists; that read is one
-primary-key lookup in its own short transaction, and finds no row for anyone not in a dialog (a row exists
-only while a dialog is open).
+Cost: aiogram reads the state on every member's message and press, inside the update's own transaction
+(its FSM middleware runs after ``DialogSessionMiddleware``, ``bot/factory.py``): one primary-key lookup,
+which finds no row for anyone not in a dialog (a row exists only while a dialog is open).
 
 Transactions, and what a kill does. Writes made by a handler (``state.set_state``, ``update_data``,
 ``clear``) join the update's own transaction (``DialogSessionMiddleware`` hands the storage the update's

@@ -105,6 +105,7 @@ def create_dispatcher(
     heavy = heavy or HeavyJobs(settings.database_url)
     dp = Dispatcher(
         storage=storage or create_storage(settings),
+        disable_fsm=True,  # the dialog state is read inside the update's transaction: see below
         settings=settings,
         session_pool=session_pool,
         clock=clock,
@@ -128,5 +129,12 @@ def create_dispatcher(
         observer.middleware(HandlerNameMiddleware())
     dp.callback_query.middleware(AnswerCallbackMiddleware())
     bind_dialog_sessions(dp)  # with the database storage, dialog writes join the update's transaction
+    for observer in (dp.message, dp.callback_query):
+        # aiogram's own FSM middleware (``state``, ``raw_state``), not on every update before anything
+        # else but here: after PostgreSQL's per-person lock (so the state it reads is the one the
+        # person's previous update committed, no second read) and, with the database storage, inside
+        # the update's transaction (no transaction of its own); a duplicate, a throttled update or a
+        # stranger's reads nothing.
+        observer.outer_middleware(dp.fsm)
     dp.include_router(build_routers())
     return dp
