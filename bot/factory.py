@@ -29,7 +29,7 @@ from bot.middlewares import (
 )
 from bot.middlewares.dedup import DedupMiddleware
 from bot.middlewares.updatelog import HandlerNameMiddleware, UpdateLogMiddleware
-from bot.perf import flatten_post_init, pin_response_models
+from bot.perf import flatten_post_init, lean_session, pin_response_models
 from handlers import build_routers
 
 
@@ -40,6 +40,7 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     elif session is None:
         session = AiohttpSession()
+    lean_session(session)  # requests walked faster, echoed keyboards not validated (bot/perf.py)
     return Bot(settings.token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
