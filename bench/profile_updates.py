@@ -27,7 +27,7 @@ from updates import MIX, prepare
 from world import NOW, database, machine, opened
 
 from bot.clock import ManualClock
-from bot.factory import create_bot, create_dispatcher
+from bot.factory import create_bot, create_dispatcher, create_storage
 from botapi_emulator import EmulatorSession
 
 
@@ -35,7 +35,7 @@ async def profile(db: str, updates: int, managers: int) -> tuple[dict[str, cProf
     async with database(db) as url, opened(url) as (_engine, pool):
         _people, workers, settings, run = await prepare(url, pool, managers)
         bot = create_bot(settings, session=EmulatorSession(run.emu))
-        dp = create_dispatcher(settings, pool, clock=ManualClock(NOW))
+        dp = create_dispatcher(settings, pool, clock=ManualClock(NOW), storage=create_storage(settings, pool))
         actions = {k: a for k, _, a in MIX}
         kinds = [k for k, _, _ in MIX]
         weights = [w for _, w, _ in MIX]

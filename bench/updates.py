@@ -8,7 +8,8 @@ the same kinds of updates from the same Bot API emulator, in process (``Emulator
 no HTTP, so the numbers are the bot's own), one update at a time as ``python -m bot run`` handles them
 (``handle_as_tasks=False``). "ours" is ``create_dispatcher`` with every middleware (update log line at INFO,
 formatted and redacted, into /dev/null; throttling; one transaction per update; processed update ids;
-member lookup) and the real handlers over a team of managers with clients, today's tasks and a history.
+member lookup; the dialog state in the database, as ``python -m bot`` keeps it without Redis) and the
+real handlers over a team of managers with clients, today's tasks and a history.
 "bare" is a plain ``Dispatcher`` with an echo handler (``message.answer(message.text)``; presses answered);
 "floor" is the same echo that also opens one transaction with one read per update.
 The flood limit is lifted for the run (each manager sends far faster than a person can).
@@ -38,7 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
-from bot.factory import create_bot, create_dispatcher
+from bot.factory import create_bot, create_dispatcher, create_storage
 from bot.perf import freeze_startup_objects
 from botapi_emulator import Emulator, EmulatorSession
 from domain.enums import Role
@@ -149,6 +150,7 @@ class Result:
     seconds: float
     latencies: dict[str, list[float]]
     cpu_seconds: float = 0.0
+    cpu_by_kind: dict[str, float] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
@@ -175,6 +177,7 @@ async def drive(
     kinds = [k for k, _, _ in MIX]
     weights = [w for _, w, _ in MIX]
     latencies: dict[str, list[float]] = defaultdict(list)
+    cpu_by_kind: dict[str, float] = defaultdict(float)
     feed: Callable[..., Awaitable[Any]] = dp.feed_raw_update
     data = dp.workflow_data
     gc.collect()
@@ -190,8 +193,10 @@ async def drive(
         if i >= warmup:
             latencies[kind].append(elapsed * 1000)
             busy += elapsed
-            cpu += time.process_time() - start_cpu
-    return Result(name, busy, latencies, cpu)
+            spent = time.process_time() - start_cpu
+            cpu += spent
+            cpu_by_kind[kind] += spent
+    return Result(name, busy, latencies, cpu, dict(cpu_by_kind))
 
 
 async def prepare(
@@ -230,7 +235,7 @@ async def bench_db(kind: str, updates: int, managers: int) -> tuple[Result, Resu
         for p in people:
             emu.add_user(p.tg_id, f"Сотрудник {p.tg_id}")
         bot = create_bot(settings, session=EmulatorSession(emu))
-        dp = create_dispatcher(settings, pool, clock=ManualClock(NOW))
+        dp = create_dispatcher(settings, pool, clock=ManualClock(NOW), storage=create_storage(settings, pool))
         actions = {k: a for k, _, a in MIX}
         ours = await drive("ours", dp, bot, run, workers, updates, warmup, lambda r, p, k: actions[k](r, p))
         errors = [m for m in emu.sent() if "ошибк" in (m.plain_text or "").lower()]
@@ -256,7 +261,9 @@ def report(kind: str, bare: Result, floor: Result, ours: Result) -> bool:
     for k, values in sorted(ours.latencies.items()):
         ms = sorted(values)
         worst = max(worst, percentile(ms, 0.99))
-        print(f"  {k} n={len(ms)} p50={percentile(ms, 0.5):.2f} p99={percentile(ms, 0.99):.2f} ms;", end="")
+        cpu = ours.cpu_by_kind[k] / len(ms) * 1000
+        p50, p99 = percentile(ms, 0.5), percentile(ms, 0.99)
+        print(f"  {k} n={len(ms)} p50={p50:.2f} p99={p99:.2f} CPU={cpu:.2f} ms;", end="")
     ratio = ours.rate / floor.rate
     cpu_ratio = (floor.cpu_seconds / floor.count) / (ours.cpu_seconds / ours.count)
     print(

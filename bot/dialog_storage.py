@@ -5,13 +5,14 @@ storage. In memory it dies with the process, so after a restart the answer to "�
 «Не понял сообщение». ``DatabaseStorage`` keeps it in ``dialog_states`` (``storage/dialog_repo.py``), used
 by the bot processes when ``REDIS_URL`` is not set (``bot.factory.create_storage``).
 
-Cost: aiogram reads the state on every update, before our per-update session exists; that read is one
-primary-key lookup in its own short transaction, and finds no row for anyone not in a dialog (a row exists
-only while a dialog is open).
+Cost: aiogram reads the state on every member's message and press, inside the update's own transaction
+(its FSM middleware runs after ``DialogSessionMiddleware``, ``bot/factory.py``): one primary-key lookup,
+which finds no row for anyone not in a dialog (a row exists only while a dialog is open).
 
 Transactions, and what a kill does. Writes made by a handler (``state.set_state``, ``update_data``,
-``clear``) join the update's own transaction (``DialogSessionMiddleware`` hands the storage the update's
-session), so the dialog's step and the work of that step commit together or not at all:
+``clear``) join the update's own transaction: ``DialogSessionMiddleware`` keeps the update's dialogs
+(``UpdateDialogs``: read once, written back once when the handler returns, in the update's session), so
+the dialog's step and the work of that step commit together or not at all:
 
 * killed before the commit: neither the work nor the new step is stored, the poll's offset was not
   confirmed, Telegram sends the update again and it is handled from the start;
@@ -28,6 +29,7 @@ change back with the rest, as "a refused action changes nothing" asks.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from typing import Any
@@ -41,7 +43,42 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.middlewares.base import Next
 from storage.dialog_repo import Dialog, DialogKey, DialogRepo
 
-_update_session: ContextVar[AsyncSession | None] = ContextVar("dialog_update_session", default=None)
+
+class UpdateDialogs:
+    """The dialogs of one update, kept while its handler runs: each read once from the update's
+    transaction, changed here (a handler's dialog step is often several: ``update_data``, ``set_state``,
+    ``clear``, each a read and a write), and written back once, when the handler has returned, in that
+    same transaction (``write_back``); only a dialog whose end differs from its start is written. Nobody
+    else can change the person's dialog meanwhile: their updates take turns (PostgreSQL's per-person lock,
+    SQLite's one writer), and this copy lives no longer than the update."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.started: dict[DialogKey, Dialog | None] = {}  # as stored (a deep copy: never changed)
+        self.now: dict[DialogKey, Dialog | None] = {}
+
+    async def get(self, key: DialogKey) -> Dialog | None:
+        if key not in self.now:
+            stored = await DialogRepo(self.session).get(key)
+            self.started[key], self.now[key] = copy.deepcopy(stored), stored
+        return self.now[key]
+
+    async def change(self, key: DialogKey, change: Callable[[Dialog | None], Dialog]) -> None:
+        self.now[key] = change(await self.get(key))
+
+    async def write_back(self) -> None:
+        repo = DialogRepo(self.session)
+        for key, dialog in self.now.items():
+            if _open(dialog) != _open(self.started[key]):
+                await repo.save(key, *((dialog.state, dialog.data) if dialog else (None, {})))
+
+
+def _open(dialog: Dialog | None) -> Dialog | None:
+    """The dialog, None when there is none to store (no state, no data)."""
+    return None if dialog is None or (dialog.state is None and not dialog.data) else dialog
+
+
+_update_dialogs: ContextVar[UpdateDialogs | None] = ContextVar("update_dialogs", default=None)
 
 
 def _key(key: StorageKey) -> DialogKey:
@@ -62,16 +99,16 @@ class DatabaseStorage(BaseStorage):
         self.session_pool = session_pool
 
     async def _load(self, key: StorageKey) -> Dialog | None:
-        session = _update_session.get()
-        if session is not None:
-            return await DialogRepo(session).get(_key(key))
+        dialogs = _update_dialogs.get()
+        if dialogs is not None:
+            return await dialogs.get(_key(key))
         async with self.session_pool() as own, own.begin():
             return await DialogRepo(own).get(_key(key))
 
     async def _save(self, key: StorageKey, change: Callable[[Dialog | None], Dialog]) -> None:
-        session = _update_session.get()
-        if session is not None:
-            await self._change(DialogRepo(session), key, change)
+        dialogs = _update_dialogs.get()
+        if dialogs is not None:
+            await dialogs.change(_key(key), change)
             return
         async with self.session_pool() as own, own.begin():
             await self._change(DialogRepo(own), key, change)
@@ -91,7 +128,7 @@ class DatabaseStorage(BaseStorage):
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         dialog = await self._load(key)
-        return {} if dialog is None else dialog.data
+        return {} if dialog is None else dict(dialog.data)  # a copy: the caller may change it
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         new = dict(data)
@@ -102,17 +139,21 @@ class DatabaseStorage(BaseStorage):
 
 
 class DialogSessionMiddleware(BaseMiddleware):
-    """Outer middleware after ``DbSessionMiddleware``: dialog writes during the update join its session."""
+    """Outer middleware after ``DbSessionMiddleware``: the update's dialogs are read from its session and
+    written back in it when the handler returns (``UpdateDialogs``); a handler that raises writes none."""
 
     async def __call__(self, handler: Next, event: TelegramObject, data: dict[str, Any]) -> Any:
         session: AsyncSession | None = data.get("session")
         if session is None:
             return await handler(event, data)
-        token = _update_session.set(session)
+        dialogs = UpdateDialogs(session)
+        token = _update_dialogs.set(dialogs)
         try:
-            return await handler(event, data)
+            result = await handler(event, data)
+            await dialogs.write_back()
+            return result
         finally:
-            _update_session.reset(token)
+            _update_dialogs.reset(token)
 
 
 def bind_dialog_sessions(dp: Dispatcher) -> None:

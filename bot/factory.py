@@ -29,7 +29,7 @@ from bot.middlewares import (
 )
 from bot.middlewares.dedup import DedupMiddleware
 from bot.middlewares.updatelog import HandlerNameMiddleware, UpdateLogMiddleware
-from bot.perf import flatten_post_init, pin_response_models
+from bot.perf import flatten_post_init, lean_session, pin_response_models
 from handlers import build_routers
 
 
@@ -40,6 +40,7 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     elif session is None:
         session = AiohttpSession()
+    lean_session(session)  # requests walked faster, echoed keyboards not validated (bot/perf.py)
     return Bot(settings.token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
@@ -105,6 +106,7 @@ def create_dispatcher(
     heavy = heavy or HeavyJobs(settings.database_url)
     dp = Dispatcher(
         storage=storage or create_storage(settings),
+        disable_fsm=True,  # the dialog state is read inside the update's transaction: see below
         settings=settings,
         session_pool=session_pool,
         clock=clock,
@@ -128,5 +130,12 @@ def create_dispatcher(
         observer.middleware(HandlerNameMiddleware())
     dp.callback_query.middleware(AnswerCallbackMiddleware())
     bind_dialog_sessions(dp)  # with the database storage, dialog writes join the update's transaction
+    for observer in (dp.message, dp.callback_query):
+        # aiogram's own FSM middleware (``state``, ``raw_state``), not on every update before anything
+        # else but here: after PostgreSQL's per-person lock (so the state it reads is the one the
+        # person's previous update committed, no second read) and, with the database storage, inside
+        # the update's transaction (no transaction of its own); a duplicate, a throttled update or a
+        # stranger's reads nothing.
+        observer.outer_middleware(dp.fsm)
     dp.include_router(build_routers())
     return dp

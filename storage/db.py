@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import BigInteger, bindparam, event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage.sqlite_onehop import install as install_one_trip
@@ -59,6 +59,17 @@ def _tune_sqlite(engine: AsyncEngine, begin: str = "BEGIN IMMEDIATE") -> None:
 async def ping(session: AsyncSession) -> None:
     """One round trip to the database (``SELECT 1``): raises when it does not answer."""
     await session.execute(text("SELECT 1"))
+
+
+# Built once and run on the session's connection (Core): every update on PostgreSQL takes it, and the ORM's
+# execute path and building the select cost more than the lock itself.
+_PERSON_LOCK = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
+
+
+async def lock_person(session: AsyncSession, key: int) -> None:
+    """PostgreSQL: take the transaction-scoped advisory lock on ``key`` (a person's Telegram id), waiting
+    for another transaction holding it; released when the transaction ends."""
+    await (await session.connection()).execute(_PERSON_LOCK, {"key": key})
 
 
 def create_session_pool(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

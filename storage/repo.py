@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import OPEN_STAGES, Role, Stage, TaskEventKind, TaskStatus
@@ -86,19 +86,21 @@ class TeamRepo:
         return (await self.session.scalars(select(Team).order_by(Team.id))).all()
 
 
+# Built once: every update looks its sender up, and building the select cost a third of running it.
+_ACTIVE_WITH_TEAM = (
+    select(Member, Team)
+    .join(Team, Team.id == Member.team_id)
+    .where(Member.tg_id == bindparam("tg_id"), Member.active.is_(True))
+)
+
+
 class MemberRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def active_with_team(self, tg_id: int) -> tuple[Member, Team] | None:
         """The active member with this Telegram id and their team, in one read (every update needs both)."""
-        row = (
-            await self.session.execute(
-                select(Member, Team)
-                .join(Team, Team.id == Member.team_id)
-                .where(Member.tg_id == tg_id, Member.active.is_(True))
-            )
-        ).first()
+        row = (await self.session.execute(_ACTIVE_WITH_TEAM, {"tg_id": tg_id})).first()
         return None if row is None else (row[0], row[1])
 
     async def fresh(self, member_id: int) -> Member | None:

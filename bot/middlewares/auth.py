@@ -25,7 +25,8 @@ class MemberMiddleware(BaseMiddleware):
             return None
         repo: Repo = data["repo"]
         settings = data["settings"]
-        found = await repo.members.active_with_team(user.id)
+        # looked up already with the update's claim (DedupMiddleware), else now
+        found = data["sender"] if "sender" in data else await repo.members.active_with_team(user.id)
         member, data["team"] = found or (None, None)
         data["member"] = member
         data["t"] = data["translator"].get(member.locale if member else settings.default_locale)

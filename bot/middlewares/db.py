@@ -5,12 +5,11 @@ from contextlib import nullcontext
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.fsm.context import FSMContext
 from aiogram.types import TelegramObject, User
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.middlewares.base import Next
+from storage.db import lock_person
 from storage.repo import Repo
 
 
@@ -19,12 +18,13 @@ class DbSessionMiddleware(BaseMiddleware):
     it raises (a refused action changes nothing). Repositories never commit.
 
     On PostgreSQL the transaction first takes the person's advisory lock (``pg_advisory_xact_lock`` on
-    their Telegram id), and the dialog state is read again under it: one person's updates are handled one
-    at a time across every process. Without it, two updates of one person handled at once (two quick
-    commands on two webhook processes or on one, a Telegram retry beside a new message) read and write
-    the same dialog state, which handlers use as their working memory, and a command's task is lost. The
-    lock ends with the transaction, or with the connection of a process that died. SQLite needs none: its
-    ``BEGIN IMMEDIATE`` (at the update's first statement, before any handler) admits one writer.
+    their Telegram id), and the dialog state is read only under it (aiogram's FSM middleware comes after
+    this one, ``bot/factory.py``): one person's updates are handled one at a time across every process.
+    Without it, two updates of one person handled at once (two quick commands on two webhook processes or
+    on one, a Telegram retry beside a new message) read and write the same dialog state, which handlers
+    use as their working memory, and a command's task is lost. The lock ends with the transaction, or
+    with the connection of a process that died. SQLite needs none: its ``BEGIN IMMEDIATE`` (at the
+    update's first statement, before any handler) admits one writer.
 
     On SQLite the updates handled at once (``bot/polling.py``) also take turns here, first come first
     served, before their transaction: SQLite admits one writer and makes the others retry on a backoff
@@ -46,10 +46,7 @@ class DbSessionMiddleware(BaseMiddleware):
             data["repo"] = Repo(session)
             user: User | None = data.get("event_from_user")
             if user is not None and _dialect(session) == "postgresql":
-                await session.execute(select(func.pg_advisory_xact_lock(user.id)))
-                state: FSMContext | None = data.get("state")
-                if state is not None:  # aiogram read it before the lock; the filters use it
-                    data["raw_state"] = await state.get_state()
+                await lock_person(session, user.id)
             return await handler(event, data)
 
 

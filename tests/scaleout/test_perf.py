@@ -86,3 +86,95 @@ def test_flat_post_init_leaves_aiogram_models_as_the_chain_did() -> None:
 
     flatten_post_init()
     assert Own.model_post_init is not _bot_post_init and Own().seen == 1
+
+
+def test_lean_session_sends_what_aiogram_sends_and_reads_answers_less_the_echoed_keyboard() -> None:
+    """``lean_session``'s request walk gives, for every field of every kind of request the bot makes,
+    exactly what aiogram's ``prepare_value`` gives (None left out at any depth, defaults, enums, dates,
+    uploads); its answer reader drops only the keyboard of a returned message."""
+    import datetime
+    import json
+
+    from aiogram import Bot
+    from aiogram.client.default import DefaultBotProperties
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.enums import ParseMode
+    from aiogram.methods import (
+        AnswerCallbackQuery,
+        EditMessageText,
+        SendDocument,
+        SendMessage,
+        SendPhoto,
+        SetMyCommands,
+    )
+    from aiogram.types import (
+        BotCommand,
+        BufferedInputFile,
+        InlineKeyboardButton,
+        InlineKeyboardMarkup,
+        LinkPreviewOptions,
+        MessageEntity,
+    )
+
+    from bot.perf import lean_session
+
+    bot = Bot(
+        "123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", default=DefaultBotProperties(parse_mode=ParseMode.HTML)
+    )
+    rows = [[InlineKeyboardButton(text=f"✅ {i}", callback_data=f"tk:d:{i}:t:0:0")] for i in range(48)] + [
+        [InlineKeyboardButton(text="Сайт", url="https://example.com")]
+    ]
+    keyboard = InlineKeyboardMarkup(inline_keyboard=rows)
+    requests = [
+        SendMessage(chat_id=5, text="<b>Сегодня</b>", reply_markup=keyboard),
+        SendMessage(
+            chat_id=5,
+            text="x",
+            entities=[MessageEntity(type="bold", offset=0, length=1)],
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            parse_mode=None,
+        ),
+        EditMessageText(chat_id=5, message_id=9, text="y", reply_markup=keyboard),
+        AnswerCallbackQuery(callback_query_id="q", text="Готово", show_alert=True, cache_time=0),
+        SendPhoto(chat_id=5, photo=BufferedInputFile(b"\x89PNG", "board.png"), caption="Доска"),
+        SendDocument(chat_id=5, document=BufferedInputFile(b"PK", "report.xlsx"), reply_markup=keyboard),
+        SetMyCommands(commands=[BotCommand(command="today", description="День")]),
+    ]
+    plain, lean = AiohttpSession(), lean_session(AiohttpSession())
+
+    def named(prepared: object, files: dict[str, object]) -> object:
+        """An upload's random ``attach://`` name as its place among the files."""
+        for i, name in enumerate(files):
+            prepared = prepared.replace(name, f"file{i}") if isinstance(prepared, str) else prepared
+        return prepared
+
+    for method in requests:
+        dumped = method.model_dump(warnings=False)
+        for key, value in dumped.items():
+            files_a: dict[str, object] = {}
+            files_b: dict[str, object] = {}
+            expected = named(plain.prepare_value(value, bot=bot, files=files_a), files_a)
+            got = named(lean.prepare_value(value, bot=bot, files=files_b), files_b)
+            assert got == expected, (type(method).__name__, key)
+            assert list(files_a.values()) == list(files_b.values())
+        nested = {
+            "a": [1, None, {"b": None, "c": datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)}],
+            "d": None,
+        }
+        assert lean.prepare_value(nested, bot=bot, files={}) == plain.prepare_value(nested, bot=bot, files={})
+
+    message = {
+        "message_id": 3,
+        "date": 1700000000,
+        "chat": {"id": 5, "type": "private"},
+        "text": "Сегодня",
+        "reply_markup": keyboard.model_dump(exclude_none=True),
+    }
+    sent = lean.check_response(bot, requests[0], 200, json.dumps({"ok": True, "result": message}))
+    full = plain.check_response(bot, requests[0], 200, json.dumps({"ok": True, "result": message}))
+    assert full.result.reply_markup is not None and sent.result.reply_markup is None
+    assert sent.result.model_dump(exclude={"reply_markup"}) == full.result.model_dump(
+        exclude={"reply_markup"}
+    )
+    answered = lean.check_response(bot, requests[3], 200, json.dumps({"ok": True, "result": True}))
+    assert answered.result is True

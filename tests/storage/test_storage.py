@@ -158,3 +158,30 @@ async def test_upgrade_keeps_existing_teams(tmp_path) -> None:
         row = (await conn.execute(text("SELECT name, digest_at, hot_stale_days FROM teams"))).one()
     await engine.dispose()
     assert row[0] == "Старая" and row[2] == 5
+
+
+async def test_an_update_is_claimed_once_with_its_sender_looked_up_in_the_same_call(session_pool) -> None:
+    """``claim_and_find`` (on PostgreSQL one statement) records the update id once and finds the active
+    member with their team; a second claim of the id is refused; a stranger or an inactive member is
+    nobody, and their update is claimed all the same."""
+    from storage.updates_repo import ProcessedUpdateRepo
+    from tests.handlers.conftest import make_team
+
+    team, _head, (anna, boris) = await make_team(session_pool, "Отдел", 9_300_000)
+    async with session_pool() as s, s.begin():
+        (await s.get(Member, boris.id)).active = False
+    now = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+    async with session_pool() as s, s.begin():
+        claimed, sender = await ProcessedUpdateRepo(s).claim_and_find(1, now, anna.tg_id)
+        assert claimed and sender is not None
+        member, found_team = sender
+        assert (member.id, found_team.id, found_team.name) == (anna.id, team.id, "Отдел")
+        assert member in s  # loaded into the update's session: a handler's change to it is stored
+        assert await ProcessedUpdateRepo(s).claim_and_find(2, now, 555) == (True, None)  # a stranger
+        assert await ProcessedUpdateRepo(s).claim_and_find(3, now, boris.tg_id) == (True, None)
+    async with session_pool() as s, s.begin():
+        claimed, _ = await ProcessedUpdateRepo(s).claim_and_find(1, now, anna.tg_id)
+        assert not claimed  # handled already
+        ids = (await s.execute(text("SELECT update_id FROM processed_updates ORDER BY 1"))).scalars().all()
+        assert ids == [1, 2, 3]
+        assert (await s.execute(text("SELECT handled_at FROM processed_updates"))).scalars().first()
