@@ -27,6 +27,7 @@ import sys
 import time
 import urllib.request
 
+from sqlalchemy import event
 from world import NOW, TOKEN, database, machine, opened, quiet_production_logging, seed
 
 from bot.clock import ManualClock
@@ -115,7 +116,12 @@ async def run(
     timed = TimedComposer(KINDS[kind].composer)
     KINDS[kind] = dataclasses.replace(KINDS[kind], composer=timed)
     profiler = cProfile.Profile() if profile else None
-    async with database(db) as url, opened(url) as (_, pool):
+    statements = [0]
+
+    def count(*_: object) -> None:
+        statements[0] += 1
+
+    async with database(db) as url, opened(url) as (engine, pool):
         people = await seed(pool, 1, n, clients=5, today_tasks=5, history_tasks=0)
         managers = [p.tg_id for p in people if p.role.value == "manager"]
         proc, base = await start_emulator([p.tg_id for p in people])
@@ -136,6 +142,7 @@ async def run(
             freeze_startup_objects()  # as python -m bot does at the end of start-up
             try:
                 queued = await runner.enqueue_due()
+                event.listen(engine.sync_engine, "before_cursor_execute", count)
                 started, cpu = time.perf_counter(), time.process_time()
                 if profiler is not None:
                     profiler.enable()
@@ -145,6 +152,7 @@ async def run(
                     if profiler is not None:
                         profiler.disable()
                 elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+                event.remove(engine.sync_engine, "before_cursor_execute", count)
             finally:
                 await bot.session.close()
             emu = control(base, "stats")
@@ -169,6 +177,7 @@ async def run(
     print(f"elapsed {elapsed:.1f} s: {achieved:.1f} messages a second = {fraction:.2f} of {TELEGRAM_RATE}")
     print(f"429 answers: {too_many}")
     print(f"the bot's CPU: {cpu:.1f} s, {cpu / max(1, delivered) * 1000:.1f} ms a message")
+    print(f"SQL statements: {statements[0]}, {statements[0] / max(1, delivered):.2f} a message")
     per_call = timed.cpu / max(1, timed.calls) * 1000
     print(f"of which the composer: {timed.cpu:.1f} s in {timed.calls} calls, {per_call:.2f} ms a call")
     missing = len(set(managers) - got)
