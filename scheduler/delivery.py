@@ -31,7 +31,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -282,16 +282,28 @@ class Deliverer:
         """Claim up to ``limit`` rows and compose each, in one transaction (empty: nothing claimable).
         A crash of a composer rolls the whole transaction back (``_ComposeFailed``)."""
         rows = await OutboxRepo(session).claim(self.clock(), limit, lease=self.options.lease, where=where)
-        if rows:  # the members at once, into the session (``session.get`` then finds them)
-            await session.scalars(select(Member).where(Member.id.in_({r.member_id for r in rows})))
-        return [(row, await self._prepare(session, row, enforce_window, stats, teams)) for row in rows]
+        # the batch's members in one read, held here: the session's identity map holds objects weakly,
+        # so a ``session.get`` after a read whose objects were dropped reads each member again
+        members: dict[int, Member] = {}
+        if rows:
+            ids = {r.member_id for r in rows}
+            members = {m.id: m for m in await session.scalars(select(Member).where(Member.id.in_(ids)))}
+        return [
+            (row, await self._prepare(session, row, members, enforce_window, stats, teams)) for row in rows
+        ]
 
     async def _prepare(
-        self, session: AsyncSession, row: Outbox, enforce_window: bool, stats: DrainStats, teams: _TeamCache
+        self,
+        session: AsyncSession,
+        row: Outbox,
+        members: Mapping[int, Member],
+        enforce_window: bool,
+        stats: DrainStats,
+        teams: _TeamCache,
     ) -> _Ready | None:
         outbox = OutboxRepo(session)
         now = self.clock()
-        member = await session.get(Member, row.member_id)
+        member = members.get(row.member_id)
         cached = await teams.get(session, row.team_id)
         kind = KINDS.get(row.kind)
         reason: str | None = None
