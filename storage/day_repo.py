@@ -15,17 +15,20 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     BindParameter,
+    ColumnElement,
     Executable,
     ScalarSelect,
     and_,
     bindparam,
     case,
+    literal,
     or_,
     select,
     union,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.calendar import MemberCalendar, WorkCalendar
 from domain.enums import OPEN_STAGES, HotOutcome, PlanStatus, Stage, TaskEventKind, TaskStatus
@@ -189,6 +192,15 @@ def _days_tasks_statement() -> Executable:
     return select(Task).from_statement(branches)
 
 
+def fixed_in(
+    column: ColumnElement[Any] | InstrumentedAttribute[Any], values: Iterable[Any]
+) -> ColumnElement[bool]:
+    """``column IN (values)`` for a fixed list, each value its own bound parameter. A plain ``in_(list)`` is
+    an "expanding" parameter: SQLAlchemy renders it into the SQL string at every execution, a pass over
+    the whole statement (the day list's is long) that cost more than SQLite running the list's read."""
+    return column.in_([literal(v, column.type) for v in values])
+
+
 S = TypeVar("S")
 _BUILT: dict[CodeType, Any] = {}
 
@@ -301,7 +313,7 @@ class DayRepo:
             at = TaskEvent.__table__.c.at.type
             start, end = bindparam("start", type_=at), bindparam("end", type_=at)
             touched = select(TaskEvent.task_id).where(
-                TaskEvent.at >= start, TaskEvent.at < end, TaskEvent.kind.in_(MARKS)
+                TaskEvent.at >= start, TaskEvent.at < end, fixed_in(TaskEvent.kind, MARKS)
             )
             # the day's task ids: each branch seeks its own index (an OR would read the member's history)
             ids = union(
@@ -394,7 +406,7 @@ class DayRepo:
                 .scalar_subquery()
             )
             return select(Client.id, Client.name, Client.stage, hot, has_open).where(
-                Client.team_id == team, Client.owner_id == me, Client.stage.in_(OPEN_STAGES)
+                Client.team_id == team, Client.owner_id == me, fixed_in(Client.stage, OPEN_STAGES)
             )
 
         start, end = self._bounds(today, zone)
