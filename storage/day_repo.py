@@ -18,10 +18,13 @@ from sqlalchemy import (
     ColumnElement,
     Executable,
     ScalarSelect,
+    Select,
     and_,
     bindparam,
     case,
     literal,
+    literal_column,
+    null,
     or_,
     select,
     union,
@@ -53,6 +56,9 @@ from storage.models import (
     Vacation,
 )
 from storage.repo import ClientRepo, TaskRepo
+
+#: The two parts of the day list's one read (``DayRepo.day_list``): its first column.
+TASK_ROW, CLIENT_ROW = 0, 1
 
 #: The events that mean the member dealt with a task that day.
 MARKS = (TaskEventKind.DONE, TaskEventKind.NOT_DONE, TaskEventKind.MOVED, TaskEventKind.CANCELLED)
@@ -300,13 +306,14 @@ class DayRepo:
         return [t for t in rows if t.team_id == team_id]
 
     async def day_list(self, member: Member, today: date, zone: ZoneInfo) -> DayList:
-        """The day list in the one order (``domain.ordering``). Two reads whatever the list's length (the
-        morning fan-out composes one per manager): the day's tasks with all a line shows (client, stage,
-        hot, frozen, a CRM task's vagueness, where a task moved today stood in the morning), and the
-        member's open-stage clients with whether each is hot and has an open task (the idle ones). Rows,
-        not ORM objects; the statements are built once (``once``)."""
+        """The day list in the one order (``domain.ordering``). One read whatever the list's length (the
+        morning fan-out composes one per manager), a UNION ALL of two parts told apart by its first column:
+        the day's tasks with all a line shows (client, stage, hot, frozen, a CRM task's vagueness, where a
+        task moved today stood in the morning), and the member's open-stage clients with whether each is
+        hot and has an open task (the idle ones). Rows, not ORM objects; the statement is built once
+        (``once``)."""
 
-        def tasks_statement() -> Executable:
+        def tasks_statement() -> Select[*tuple[Any, ...]]:
             team: BindParameter[int] = bindparam("team")
             me: BindParameter[int] = bindparam("member")
             today_ = bindparam("today", type_=Task.__table__.c.due_date.type)
@@ -367,6 +374,7 @@ class DayRepo:
             )
             return (
                 select(
+                    literal_column(str(TASK_ROW)),
                     Task.id,
                     Task.team_id,
                     Task.due_date,
@@ -386,7 +394,10 @@ class DayRepo:
                 .outerjoin(Client, and_(Client.id == Task.client_id, Client.team_id == team))
             )
 
-        def clients_statement() -> Executable:
+        def clients_statement() -> Select[*tuple[Any, ...]]:
+            """The clients part: its columns where the tasks part's have the same meaning (id, team, the
+            client's name, stage and hot mark; whether it has an open task where a task has its client),
+            None elsewhere."""
             team: BindParameter[int] = bindparam("team")
             me: BindParameter[int] = bindparam("member")
             hot = (
@@ -405,19 +416,44 @@ class DayRepo:
                 .correlate(Client)
                 .scalar_subquery()
             )
-            return select(Client.id, Client.name, Client.stage, hot, has_open).where(
-                Client.team_id == team, Client.owner_id == me, fixed_in(Client.stage, OPEN_STAGES)
-            )
+            none = null()
+            return select(
+                literal_column(str(CLIENT_ROW)),
+                Client.id,
+                Client.team_id,
+                none,
+                none,
+                has_open,
+                none,
+                none,
+                none,
+                Client.name,
+                Client.stage,
+                hot,
+                none,
+                none,
+                *(none for _ in latest_outcomes()),
+            ).where(Client.team_id == team, Client.owner_id == me, fixed_in(Client.stage, OPEN_STAGES))
+
+        def statement() -> Executable:
+            return union_all(tasks_statement(), clients_statement())
 
         start, end = self._bounds(today, zone)
         params = {"team": member.team_id, "member": member.id, "today": today, "start": start, "end": end}
-        rows = (await self.session.execute(once(tasks_statement), params)).all()
+        rows = (await self.session.execute(once(statement), params)).all()
         items: list[TaskItem] = []
         morning_due: dict[int, date] = {}
         frozen: set[int] = set()
         vague: dict[int, str] = {}
+        own: list[ClientItem] = []
+        open_clients: set[int] = set()
         # the team is checked on the rows, not in the query (see _days_tasks_statement)
-        for r in [r for r in rows if r.team_id == member.team_id]:
+        for part, *r in [r for r in rows if r.team_id == member.team_id]:
+            if part == CLIENT_ROW:
+                own.append(ClientItem(r[0], r[8], r[9], r[10] is not None))
+                if r[4] is not None:
+                    open_clients.add(r[0])
+                continue
             task_id, client_id, moves = r[0], r[4], r[7]
             items.append(
                 TaskItem(
@@ -440,16 +476,11 @@ class DayRepo:
                 morning_due[task_id] = r[12]
             if client_id is not None and r[8] is not None and is_frozen(r[13:]):
                 frozen.add(client_id)
-        own = (await self.session.execute(once(clients_statement), params)).all()
-        idle = clients_without_tasks(
-            [ClientItem(cid, name, stage, hot is not None) for cid, name, stage, hot, _ in own],
-            {cid for cid, _, _, _, has_open in own if has_open is not None},
-        )
         return DayList(
             day=today,
             tasks=in_day_order(items, today, morning_due),
             frozen_clients=frozenset(frozen),
-            idle_clients=idle,
+            idle_clients=clients_without_tasks(own, open_clients),
             vague=vague,
         )
 
