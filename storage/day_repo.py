@@ -313,130 +313,136 @@ class DayRepo:
         hot and has an open task (the idle ones). Rows, not ORM objects; the statement is built once
         (``once``)."""
 
-        def tasks_statement() -> Select[*tuple[Any, ...]]:
-            team: BindParameter[int] = bindparam("team")
-            me: BindParameter[int] = bindparam("member")
-            today_ = bindparam("today", type_=Task.__table__.c.due_date.type)
-            at = TaskEvent.__table__.c.at.type
-            start, end = bindparam("start", type_=at), bindparam("end", type_=at)
-            touched = select(TaskEvent.task_id).where(
-                TaskEvent.at >= start, TaskEvent.at < end, fixed_in(TaskEvent.kind, MARKS)
-            )
-            # the day's task ids: each branch seeks its own index (an OR would read the member's history)
-            ids = union(
-                select(Task.id).where(
-                    Task.assignee_id == me, Task.status == TaskStatus.OPEN, Task.due_date <= today_
-                ),
-                select(Task.id).where(Task.assignee_id == me, Task.due_date == today_),
-                select(Task.id).where(Task.assignee_id == me, Task.id.in_(touched)),
-            ).subquery()
-            hot = (
-                select(HotEntry.id)
-                .where(
-                    HotEntry.client_id == Task.client_id,
-                    HotEntry.team_id == team,
-                    HotEntry.closed_at.is_(None),
+        def statement() -> Executable:
+            # one function holding both parts: ``once`` keys by its code, which holds theirs
+
+            def tasks_part() -> Select[*tuple[Any, ...]]:
+                team: BindParameter[int] = bindparam("team")
+                me: BindParameter[int] = bindparam("member")
+                today_ = bindparam("today", type_=Task.__table__.c.due_date.type)
+                at = TaskEvent.__table__.c.at.type
+                start, end = bindparam("start", type_=at), bindparam("end", type_=at)
+                touched = select(TaskEvent.task_id).where(
+                    TaskEvent.at >= start, TaskEvent.at < end, fixed_in(TaskEvent.kind, MARKS)
                 )
-                .limit(1)
-                .correlate(Task)
-                .scalar_subquery()
-            )
-            vague = (
-                select(CrmLink.vague)
-                .where(
-                    CrmLink.team_id == team,
-                    CrmLink.kind == LinkKind.TASK,
-                    CrmLink.local_id == Task.id,
-                    CrmLink.vague.is_not(None),
-                )
-                .limit(1)
-                .correlate(Task)
-                .scalar_subquery()
-            )
-            # the morning due date of a task moved today: the earliest move of the day's from_date
-            moved_from = case(
-                (
-                    Task.moves > 0,
-                    select(TaskEvent.from_date)
+                # the day's task ids: each branch seeks its own index (an OR would read the member's history)
+                ids = union(
+                    select(Task.id).where(
+                        Task.assignee_id == me, Task.status == TaskStatus.OPEN, Task.due_date <= today_
+                    ),
+                    select(Task.id).where(Task.assignee_id == me, Task.due_date == today_),
+                    select(Task.id).where(Task.assignee_id == me, Task.id.in_(touched)),
+                ).subquery()
+                hot = (
+                    select(HotEntry.id)
                     .where(
-                        TaskEvent.task_id == Task.id,
-                        TaskEvent.kind == TaskEventKind.MOVED,
-                        TaskEvent.at >= start,
-                        TaskEvent.at < end,
-                        TaskEvent.from_date.is_not(None),
+                        HotEntry.client_id == Task.client_id,
+                        HotEntry.team_id == team,
+                        HotEntry.closed_at.is_(None),
                     )
-                    .order_by(TaskEvent.at, TaskEvent.id)
                     .limit(1)
                     .correlate(Task)
-                    .scalar_subquery(),
-                ),
-                else_=None,
-            )
-            return (
-                select(
-                    literal_column(str(TASK_ROW)),
-                    Task.id,
-                    Task.team_id,
-                    Task.due_date,
-                    Task.created_at,
-                    Task.client_id,
-                    Task.action,
-                    Task.status,
-                    Task.moves,
+                    .scalar_subquery()
+                )
+                vague = (
+                    select(CrmLink.vague)
+                    .where(
+                        CrmLink.team_id == team,
+                        CrmLink.kind == LinkKind.TASK,
+                        CrmLink.local_id == Task.id,
+                        CrmLink.vague.is_not(None),
+                    )
+                    .limit(1)
+                    .correlate(Task)
+                    .scalar_subquery()
+                )
+                # the morning due date of a task moved today: the earliest move of the day's from_date
+                moved_from = case(
+                    (
+                        Task.moves > 0,
+                        select(TaskEvent.from_date)
+                        .where(
+                            TaskEvent.task_id == Task.id,
+                            TaskEvent.kind == TaskEventKind.MOVED,
+                            TaskEvent.at >= start,
+                            TaskEvent.at < end,
+                            TaskEvent.from_date.is_not(None),
+                        )
+                        .order_by(TaskEvent.at, TaskEvent.id)
+                        .limit(1)
+                        .correlate(Task)
+                        .scalar_subquery(),
+                    ),
+                    else_=None,
+                )
+                return (
+                    select(
+                        literal_column(str(TASK_ROW)),
+                        Task.id,
+                        Task.team_id,
+                        Task.due_date,
+                        Task.created_at,
+                        Task.client_id,
+                        Task.action,
+                        Task.status,
+                        Task.moves,
+                        Client.name,
+                        Client.stage,
+                        hot,
+                        vague,
+                        moved_from,
+                        *latest_outcomes(),
+                    )
+                    .join_from(ids, Task, Task.id == ids.c.id)
+                    .outerjoin(Client, and_(Client.id == Task.client_id, Client.team_id == team))
+                )
+
+            def clients_part() -> Select[*tuple[Any, ...]]:
+                """The clients part: its columns where the tasks part's have the same meaning (id, the
+                client's name, stage and hot mark; whether it has an open task where a task has its client),
+                None elsewhere."""
+                team: BindParameter[int] = bindparam("team")
+                me: BindParameter[int] = bindparam("member")
+                hot = (
+                    select(HotEntry.id)
+                    .where(
+                        HotEntry.client_id == Client.id,
+                        HotEntry.team_id == team,
+                        HotEntry.closed_at.is_(None),
+                    )
+                    .limit(1)
+                    .correlate(Client)
+                    .scalar_subquery()
+                )
+                has_open = (
+                    select(Task.id)
+                    .where(
+                        Task.client_id == Client.id, Task.assignee_id == me, Task.status == TaskStatus.OPEN
+                    )
+                    .limit(1)
+                    .correlate(Client)
+                    .scalar_subquery()
+                )
+                none = null()
+                return select(
+                    literal_column(str(CLIENT_ROW)),
+                    Client.id,
+                    none,  # the team: checked in the query, here
+                    none,
+                    none,
+                    has_open,
+                    none,
+                    none,
+                    none,
                     Client.name,
                     Client.stage,
                     hot,
-                    vague,
-                    moved_from,
-                    *latest_outcomes(),
-                )
-                .join_from(ids, Task, Task.id == ids.c.id)
-                .outerjoin(Client, and_(Client.id == Task.client_id, Client.team_id == team))
-            )
+                    none,
+                    none,
+                    *(none for _ in latest_outcomes()),
+                ).where(Client.team_id == team, Client.owner_id == me, fixed_in(Client.stage, OPEN_STAGES))
 
-        def clients_statement() -> Select[*tuple[Any, ...]]:
-            """The clients part: its columns where the tasks part's have the same meaning (id, team, the
-            client's name, stage and hot mark; whether it has an open task where a task has its client),
-            None elsewhere."""
-            team: BindParameter[int] = bindparam("team")
-            me: BindParameter[int] = bindparam("member")
-            hot = (
-                select(HotEntry.id)
-                .where(
-                    HotEntry.client_id == Client.id, HotEntry.team_id == team, HotEntry.closed_at.is_(None)
-                )
-                .limit(1)
-                .correlate(Client)
-                .scalar_subquery()
-            )
-            has_open = (
-                select(Task.id)
-                .where(Task.client_id == Client.id, Task.assignee_id == me, Task.status == TaskStatus.OPEN)
-                .limit(1)
-                .correlate(Client)
-                .scalar_subquery()
-            )
-            none = null()
-            return select(
-                literal_column(str(CLIENT_ROW)),
-                Client.id,
-                Client.team_id,
-                none,
-                none,
-                has_open,
-                none,
-                none,
-                none,
-                Client.name,
-                Client.stage,
-                hot,
-                none,
-                none,
-                *(none for _ in latest_outcomes()),
-            ).where(Client.team_id == team, Client.owner_id == me, fixed_in(Client.stage, OPEN_STAGES))
-
-        def statement() -> Executable:
-            return union_all(tasks_statement(), clients_statement())
+            return union_all(tasks_part(), clients_part())
 
         start, end = self._bounds(today, zone)
         params = {"team": member.team_id, "member": member.id, "today": today, "start": start, "end": end}
@@ -447,13 +453,12 @@ class DayRepo:
         vague: dict[int, str] = {}
         own: list[ClientItem] = []
         open_clients: set[int] = set()
-        # the team is checked on the rows, not in the query (see _days_tasks_statement)
-        for part, *r in [r for r in rows if r.team_id == member.team_id]:
-            if part == CLIENT_ROW:
-                own.append(ClientItem(r[0], r[8], r[9], r[10] is not None))
-                if r[4] is not None:
-                    open_clients.add(r[0])
-                continue
+        for _, *r in [r for r in rows if r[0] == CLIENT_ROW]:
+            own.append(ClientItem(r[0], r[8], r[9], r[10] is not None))
+            if r[4] is not None:
+                open_clients.add(r[0])
+        # the tasks' team is checked on the rows, not in the query (see _days_tasks_statement)
+        for _, *r in [r for r in rows if r[0] == TASK_ROW and r.team_id == member.team_id]:
             task_id, client_id, moves = r[0], r[4], r[7]
             items.append(
                 TaskItem(
