@@ -317,10 +317,24 @@ class DayRepo:
 
         def statement() -> Executable:
             # one function holding both parts: ``once`` keys by its code, which holds theirs
+            team: BindParameter[int] = bindparam("team")
+            me: BindParameter[int] = bindparam("member")
+
+            def hot_entry(client_id: InstrumentedAttribute[Any], outer: type[Any]) -> ScalarSelect[int]:
+                """The id of the client's open hot-list entry (None: not hot), correlated to ``outer``."""
+                return (
+                    select(HotEntry.id)
+                    .where(
+                        HotEntry.client_id == client_id,
+                        HotEntry.team_id == team,
+                        HotEntry.closed_at.is_(None),
+                    )
+                    .limit(1)
+                    .correlate(outer)
+                    .scalar_subquery()
+                )
 
             def tasks_part() -> Select[*tuple[Any, ...]]:
-                team: BindParameter[int] = bindparam("team")
-                me: BindParameter[int] = bindparam("member")
                 today_ = bindparam("today", type_=Task.__table__.c.due_date.type)
                 at = TaskEvent.__table__.c.at.type
                 start, end = bindparam("start", type_=at), bindparam("end", type_=at)
@@ -335,17 +349,7 @@ class DayRepo:
                     select(Task.id).where(Task.assignee_id == me, Task.due_date == today_),
                     select(Task.id).where(Task.assignee_id == me, Task.id.in_(touched)),
                 ).subquery()
-                hot = (
-                    select(HotEntry.id)
-                    .where(
-                        HotEntry.client_id == Task.client_id,
-                        HotEntry.team_id == team,
-                        HotEntry.closed_at.is_(None),
-                    )
-                    .limit(1)
-                    .correlate(Task)
-                    .scalar_subquery()
-                )
+                hot = hot_entry(Task.client_id, Task)
                 vague = (
                     select(CrmLink.vague)
                     .where(
@@ -403,19 +407,7 @@ class DayRepo:
                 """The clients part: its columns where the tasks part's have the same meaning (id, the
                 client's name, stage and hot mark; whether it has an open task where a task has its client),
                 None elsewhere."""
-                team: BindParameter[int] = bindparam("team")
-                me: BindParameter[int] = bindparam("member")
-                hot = (
-                    select(HotEntry.id)
-                    .where(
-                        HotEntry.client_id == Client.id,
-                        HotEntry.team_id == team,
-                        HotEntry.closed_at.is_(None),
-                    )
-                    .limit(1)
-                    .correlate(Client)
-                    .scalar_subquery()
-                )
+                hot = hot_entry(Client.id, Client)
                 has_open = (
                     select(Task.id)
                     .where(
