@@ -1,7 +1,7 @@
 """Fan-out speed: a morning for N managers through the delivery machinery (outbox, shared limiter,
 sender) against the Bot API emulator enforcing Telegram's limits, over HTTP, in a process of its own.
 
-    .venv/bin/python bench/fanout.py [--n 1000] [--kind morning|plain] [--db sqlite|postgres]
+    .venv/bin/python bench/fanout.py [--n 1000] [--kind morning|plain] [--db sqlite|postgres] [--profile]
 
 The emulator answers 429 past 30 messages a second or past one a second per chat (after a burst of three),
 as Telegram does. The bot runs with its production settings (``SEND_RATE`` 28, ``SEND_CONCURRENCY`` 8)
@@ -9,18 +9,25 @@ unless given others. ``morning`` is the real morning list (each manager with cli
 today); ``plain`` a fixed text read from the database, to see the machinery alone. It prints messages a
 second achieved as a fraction of 30 (target ≥ 0.9) and the count of 429s (target 0), and exits 1 when a
 target is missed.
+It also prints the CPU the kind's composer took a message (its share of the bot's); ``--profile`` runs
+the drain under cProfile and prints its top items, by own time and by cumulative time.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import dataclasses
+import io
 import json
+import pstats
 import socket
 import sys
 import time
 import urllib.request
 
+from sqlalchemy import event
 from world import NOW, TOKEN, database, machine, opened, quiet_production_logging, seed
 
 from bot.clock import ManualClock
@@ -28,7 +35,7 @@ from bot.config import load_settings
 from bot.factory import create_bot
 from bot.i18n import default_translator
 from bot.perf import freeze_startup_objects
-from scheduler.compose import ComposeContext, Kind, Outgoing
+from scheduler.compose import ComposeContext, Composer, Kind, Outgoing
 from scheduler.kinds import KINDS
 from scheduler.runner import Runner
 
@@ -39,6 +46,32 @@ async def compose_plain(ctx: ComposeContext) -> list[Outgoing]:
     member = await ctx.repo.members.in_team(ctx.team.id, ctx.member.id)
     lines = [f"<b>Доброе утро, {member.name}!</b>", *(f"{i}. Позвонить клиенту {i}" for i in range(1, 16))]
     return [Outgoing("\n".join(lines))]
+
+
+class TimedComposer:
+    """Wraps a kind's composer to add up the CPU it takes (the composer awaits the database, so in a
+    drain other work can interleave; with the sends' network waits that is small)."""
+
+    def __init__(self, composer: Composer) -> None:
+        self.composer = composer
+        self.cpu = 0.0
+        self.calls = 0
+
+    async def __call__(self, ctx: ComposeContext) -> list[Outgoing]:
+        started = time.process_time()
+        try:
+            return await self.composer(ctx)
+        finally:
+            self.cpu += time.process_time() - started
+            self.calls += 1
+
+
+def print_profile(profile: cProfile.Profile, top: int = 30) -> None:
+    for order in ("tottime", "cumulative"):
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).sort_stats(order).print_stats(top)
+        print(f"--- cProfile of the drain, top {top} by {order}")
+        print(out.getvalue().split("\n", 4)[-1].rstrip())
 
 
 def free_port() -> int:
@@ -71,14 +104,24 @@ async def start_emulator(users: list[int]) -> tuple[asyncio.subprocess.Process, 
     return proc, f"http://127.0.0.1:{port}"
 
 
-async def run(n: int, kind: str, db: str, rate: float | None, concurrency: int | None) -> int:
+async def run(
+    n: int, kind: str, db: str, rate: float | None, concurrency: int | None, profile: bool = False
+) -> int:
     quiet_production_logging([TOKEN])
     if kind == "plain":
         KINDS["plain"] = Kind("plain", compose_plain, frozenset({"manager"}), "morning_at")
     if kind not in KINDS:
         print(f"no kind {kind!r}; registered: {', '.join(sorted(KINDS))}", file=sys.stderr)
         return 2
-    async with database(db) as url, opened(url) as (_, pool):
+    timed = TimedComposer(KINDS[kind].composer)
+    KINDS[kind] = dataclasses.replace(KINDS[kind], composer=timed)
+    profiler = cProfile.Profile() if profile else None
+    statements = [0]
+
+    def count(*_: object) -> None:
+        statements[0] += 1
+
+    async with database(db) as url, opened(url) as (engine, pool):
         people = await seed(pool, 1, n, clients=5, today_tasks=5, history_tasks=0)
         managers = [p.tg_id for p in people if p.role.value == "manager"]
         proc, base = await start_emulator([p.tg_id for p in people])
@@ -99,9 +142,17 @@ async def run(n: int, kind: str, db: str, rate: float | None, concurrency: int |
             freeze_startup_objects()  # as python -m bot does at the end of start-up
             try:
                 queued = await runner.enqueue_due()
+                event.listen(engine.sync_engine, "before_cursor_execute", count)
                 started, cpu = time.perf_counter(), time.process_time()
-                stats = await runner.deliverer.drain()
+                if profiler is not None:
+                    profiler.enable()
+                try:
+                    stats = await runner.deliverer.drain()
+                finally:
+                    if profiler is not None:
+                        profiler.disable()
                 elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+                event.remove(engine.sync_engine, "before_cursor_execute", count)
             finally:
                 await bot.session.close()
             emu = control(base, "stats")
@@ -126,10 +177,15 @@ async def run(n: int, kind: str, db: str, rate: float | None, concurrency: int |
     print(f"elapsed {elapsed:.1f} s: {achieved:.1f} messages a second = {fraction:.2f} of {TELEGRAM_RATE}")
     print(f"429 answers: {too_many}")
     print(f"the bot's CPU: {cpu:.1f} s, {cpu / max(1, delivered) * 1000:.1f} ms a message")
+    print(f"SQL statements: {statements[0]}, {statements[0] / max(1, delivered):.2f} a message")
+    per_call = timed.cpu / max(1, timed.calls) * 1000
+    print(f"of which the composer: {timed.cpu:.1f} s in {timed.calls} calls, {per_call:.2f} ms a call")
     missing = len(set(managers) - got)
     if missing:
         print(f"managers without a message: {missing}")
     ok = fraction >= 0.9 and too_many == 0 and not missing
+    if profiler is not None:
+        print_profile(profiler)
     print("targets (≥ 0.9 of 30, no 429): " + ("met" if ok else "MISSED"))
     return 0 if ok else 1
 
@@ -141,8 +197,9 @@ def main() -> int:
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--rate", type=float, help="SEND_RATE (default: the setting's, 28)")
     parser.add_argument("--concurrency", type=int, help="SEND_CONCURRENCY (default: the setting's, 8)")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the drain")
     args = parser.parse_args()
-    return asyncio.run(run(args.n, args.kind, args.db, args.rate, args.concurrency))
+    return asyncio.run(run(args.n, args.kind, args.db, args.rate, args.concurrency, args.profile))
 
 
 if __name__ == "__main__":

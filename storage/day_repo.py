@@ -15,17 +15,23 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     BindParameter,
+    ColumnElement,
     Executable,
     ScalarSelect,
+    Select,
     and_,
     bindparam,
     case,
+    literal,
+    literal_column,
+    null,
     or_,
     select,
     union,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.calendar import MemberCalendar, WorkCalendar
 from domain.enums import OPEN_STAGES, HotOutcome, PlanStatus, Stage, TaskEventKind, TaskStatus
@@ -50,6 +56,9 @@ from storage.models import (
     Vacation,
 )
 from storage.repo import ClientRepo, TaskRepo
+
+#: The two parts of the day list's one read (``DayRepo.day_list``): its first column.
+TASK_ROW, CLIENT_ROW = 0, 1
 
 #: The events that mean the member dealt with a task that day.
 MARKS = (TaskEventKind.DONE, TaskEventKind.NOT_DONE, TaskEventKind.MOVED, TaskEventKind.CANCELLED)
@@ -189,6 +198,15 @@ def _days_tasks_statement() -> Executable:
     return select(Task).from_statement(branches)
 
 
+def fixed_in(
+    column: ColumnElement[Any] | InstrumentedAttribute[Any], values: Iterable[Any]
+) -> ColumnElement[bool]:
+    """``column IN (values)`` for a fixed list, each value its own bound parameter. A plain ``in_(list)`` is
+    an "expanding" parameter: SQLAlchemy renders it into the SQL string at every execution, a pass over
+    the whole statement (the day list's is long) that cost more than SQLite running the list's read."""
+    return column.in_([literal(v, column.type) for v in values])
+
+
 S = TypeVar("S")
 _BUILT: dict[CodeType, Any] = {}
 
@@ -197,7 +215,9 @@ def once(build: Callable[[], S]) -> S:
     """The statement ``build`` returns, built on its first call and kept, keyed by ``build``'s code: a
     method defines its statement in a nested function (its team checks stay in the method, where
     ``tests/test_isolation.py`` finds them) and binds its values as parameters. Building a statement
-    costs more than SQLite running it, and a kept statement keeps its cache key too."""
+    costs more than SQLite running it, and a kept statement keeps its cache key too. Code objects compare
+    by value, so ``build`` must hold all it builds (nested functions are part of its code) and close over
+    nothing: two builders alike in code but not in what they close over would share one statement."""
     code = build.__code__
     built = _BUILT.get(code)
     if built is None:
@@ -288,124 +308,151 @@ class DayRepo:
         return [t for t in rows if t.team_id == team_id]
 
     async def day_list(self, member: Member, today: date, zone: ZoneInfo) -> DayList:
-        """The day list in the one order (``domain.ordering``). Two reads whatever the list's length (the
-        morning fan-out composes one per manager): the day's tasks with all a line shows (client, stage,
-        hot, frozen, a CRM task's vagueness, where a task moved today stood in the morning), and the
-        member's open-stage clients with whether each is hot and has an open task (the idle ones). Rows,
-        not ORM objects; the statements are built once (``once``)."""
+        """The day list in the one order (``domain.ordering``). One read whatever the list's length (the
+        morning fan-out composes one per manager), a UNION ALL of two parts told apart by its first column:
+        the day's tasks with all a line shows (client, stage, hot, frozen, a CRM task's vagueness, where a
+        task moved today stood in the morning), and the member's open-stage clients with whether each is
+        hot and has an open task (the idle ones). Rows, not ORM objects; the statement is built once
+        (``once``)."""
 
-        def tasks_statement() -> Executable:
+        def statement() -> Executable:
+            # one function holding both parts: ``once`` keys by its code, which holds theirs
             team: BindParameter[int] = bindparam("team")
             me: BindParameter[int] = bindparam("member")
-            today_ = bindparam("today", type_=Task.__table__.c.due_date.type)
-            at = TaskEvent.__table__.c.at.type
-            start, end = bindparam("start", type_=at), bindparam("end", type_=at)
-            touched = select(TaskEvent.task_id).where(
-                TaskEvent.at >= start, TaskEvent.at < end, TaskEvent.kind.in_(MARKS)
-            )
-            # the day's task ids: each branch seeks its own index (an OR would read the member's history)
-            ids = union(
-                select(Task.id).where(
-                    Task.assignee_id == me, Task.status == TaskStatus.OPEN, Task.due_date <= today_
-                ),
-                select(Task.id).where(Task.assignee_id == me, Task.due_date == today_),
-                select(Task.id).where(Task.assignee_id == me, Task.id.in_(touched)),
-            ).subquery()
-            hot = (
-                select(HotEntry.id)
-                .where(
-                    HotEntry.client_id == Task.client_id,
-                    HotEntry.team_id == team,
-                    HotEntry.closed_at.is_(None),
-                )
-                .limit(1)
-                .correlate(Task)
-                .scalar_subquery()
-            )
-            vague = (
-                select(CrmLink.vague)
-                .where(
-                    CrmLink.team_id == team,
-                    CrmLink.kind == LinkKind.TASK,
-                    CrmLink.local_id == Task.id,
-                    CrmLink.vague.is_not(None),
-                )
-                .limit(1)
-                .correlate(Task)
-                .scalar_subquery()
-            )
-            # the morning due date of a task moved today: the earliest move of the day's from_date
-            moved_from = case(
-                (
-                    Task.moves > 0,
-                    select(TaskEvent.from_date)
+
+            def hot_entry(client_id: InstrumentedAttribute[Any], outer: type[Any]) -> ScalarSelect[int]:
+                """The id of the client's open hot-list entry (None: not hot), correlated to ``outer``."""
+                return (
+                    select(HotEntry.id)
                     .where(
-                        TaskEvent.task_id == Task.id,
-                        TaskEvent.kind == TaskEventKind.MOVED,
-                        TaskEvent.at >= start,
-                        TaskEvent.at < end,
-                        TaskEvent.from_date.is_not(None),
+                        HotEntry.client_id == client_id,
+                        HotEntry.team_id == team,
+                        HotEntry.closed_at.is_(None),
                     )
-                    .order_by(TaskEvent.at, TaskEvent.id)
+                    .limit(1)
+                    .correlate(outer)
+                    .scalar_subquery()
+                )
+
+            def tasks_part() -> Select[*tuple[Any, ...]]:
+                today_ = bindparam("today", type_=Task.__table__.c.due_date.type)
+                at = TaskEvent.__table__.c.at.type
+                start, end = bindparam("start", type_=at), bindparam("end", type_=at)
+                touched = select(TaskEvent.task_id).where(
+                    TaskEvent.at >= start, TaskEvent.at < end, fixed_in(TaskEvent.kind, MARKS)
+                )
+                # the day's task ids: each branch seeks its own index (an OR would read the member's history)
+                ids = union(
+                    select(Task.id).where(
+                        Task.assignee_id == me, Task.status == TaskStatus.OPEN, Task.due_date <= today_
+                    ),
+                    select(Task.id).where(Task.assignee_id == me, Task.due_date == today_),
+                    select(Task.id).where(Task.assignee_id == me, Task.id.in_(touched)),
+                ).subquery()
+                hot = hot_entry(Task.client_id, Task)
+                vague = (
+                    select(CrmLink.vague)
+                    .where(
+                        CrmLink.team_id == team,
+                        CrmLink.kind == LinkKind.TASK,
+                        CrmLink.local_id == Task.id,
+                        CrmLink.vague.is_not(None),
+                    )
                     .limit(1)
                     .correlate(Task)
-                    .scalar_subquery(),
-                ),
-                else_=None,
-            )
-            return (
-                select(
-                    Task.id,
-                    Task.team_id,
-                    Task.due_date,
-                    Task.created_at,
-                    Task.client_id,
-                    Task.action,
-                    Task.status,
-                    Task.moves,
+                    .scalar_subquery()
+                )
+                # the morning due date of a task moved today: the earliest move of the day's from_date
+                moved_from = case(
+                    (
+                        Task.moves > 0,
+                        select(TaskEvent.from_date)
+                        .where(
+                            TaskEvent.task_id == Task.id,
+                            TaskEvent.kind == TaskEventKind.MOVED,
+                            TaskEvent.at >= start,
+                            TaskEvent.at < end,
+                            TaskEvent.from_date.is_not(None),
+                        )
+                        .order_by(TaskEvent.at, TaskEvent.id)
+                        .limit(1)
+                        .correlate(Task)
+                        .scalar_subquery(),
+                    ),
+                    else_=None,
+                )
+                return (
+                    select(
+                        literal_column(str(TASK_ROW)),
+                        Task.id,
+                        Task.team_id,
+                        Task.due_date,
+                        Task.created_at,
+                        Task.client_id,
+                        Task.action,
+                        Task.status,
+                        Task.moves,
+                        Client.name,
+                        Client.stage,
+                        hot,
+                        vague,
+                        moved_from,
+                        *latest_outcomes(),
+                    )
+                    .join_from(ids, Task, Task.id == ids.c.id)
+                    .outerjoin(Client, and_(Client.id == Task.client_id, Client.team_id == team))
+                )
+
+            def clients_part() -> Select[*tuple[Any, ...]]:
+                """The clients part: its columns where the tasks part's have the same meaning (id, the
+                client's name, stage and hot mark; whether it has an open task where a task has its client),
+                None elsewhere."""
+                hot = hot_entry(Client.id, Client)
+                has_open = (
+                    select(Task.id)
+                    .where(
+                        Task.client_id == Client.id, Task.assignee_id == me, Task.status == TaskStatus.OPEN
+                    )
+                    .limit(1)
+                    .correlate(Client)
+                    .scalar_subquery()
+                )
+                none = null()
+                return select(
+                    literal_column(str(CLIENT_ROW)),
+                    Client.id,
+                    none,  # the team: checked in the query, here
+                    none,
+                    none,
+                    has_open,
+                    none,
+                    none,
+                    none,
                     Client.name,
                     Client.stage,
                     hot,
-                    vague,
-                    moved_from,
-                    *latest_outcomes(),
-                )
-                .join_from(ids, Task, Task.id == ids.c.id)
-                .outerjoin(Client, and_(Client.id == Task.client_id, Client.team_id == team))
-            )
+                    none,
+                    none,
+                    *(none for _ in latest_outcomes()),
+                ).where(Client.team_id == team, Client.owner_id == me, fixed_in(Client.stage, OPEN_STAGES))
 
-        def clients_statement() -> Executable:
-            team: BindParameter[int] = bindparam("team")
-            me: BindParameter[int] = bindparam("member")
-            hot = (
-                select(HotEntry.id)
-                .where(
-                    HotEntry.client_id == Client.id, HotEntry.team_id == team, HotEntry.closed_at.is_(None)
-                )
-                .limit(1)
-                .correlate(Client)
-                .scalar_subquery()
-            )
-            has_open = (
-                select(Task.id)
-                .where(Task.client_id == Client.id, Task.assignee_id == me, Task.status == TaskStatus.OPEN)
-                .limit(1)
-                .correlate(Client)
-                .scalar_subquery()
-            )
-            return select(Client.id, Client.name, Client.stage, hot, has_open).where(
-                Client.team_id == team, Client.owner_id == me, Client.stage.in_(OPEN_STAGES)
-            )
+            return union_all(tasks_part(), clients_part())
 
         start, end = self._bounds(today, zone)
         params = {"team": member.team_id, "member": member.id, "today": today, "start": start, "end": end}
-        rows = (await self.session.execute(once(tasks_statement), params)).all()
+        rows = (await self.session.execute(once(statement), params)).all()
         items: list[TaskItem] = []
         morning_due: dict[int, date] = {}
         frozen: set[int] = set()
         vague: dict[int, str] = {}
-        # the team is checked on the rows, not in the query (see _days_tasks_statement)
-        for r in [r for r in rows if r.team_id == member.team_id]:
+        own: list[ClientItem] = []
+        open_clients: set[int] = set()
+        for _, *r in [r for r in rows if r[0] == CLIENT_ROW]:
+            own.append(ClientItem(r[0], r[8], r[9], r[10] is not None))
+            if r[4] is not None:
+                open_clients.add(r[0])
+        # the tasks' team is checked on the rows, not in the query (see _days_tasks_statement)
+        for _, *r in [r for r in rows if r[0] == TASK_ROW and r.team_id == member.team_id]:
             task_id, client_id, moves = r[0], r[4], r[7]
             items.append(
                 TaskItem(
@@ -428,16 +475,11 @@ class DayRepo:
                 morning_due[task_id] = r[12]
             if client_id is not None and r[8] is not None and is_frozen(r[13:]):
                 frozen.add(client_id)
-        own = (await self.session.execute(once(clients_statement), params)).all()
-        idle = clients_without_tasks(
-            [ClientItem(cid, name, stage, hot is not None) for cid, name, stage, hot, _ in own],
-            {cid for cid, _, _, _, has_open in own if has_open is not None},
-        )
         return DayList(
             day=today,
             tasks=in_day_order(items, today, morning_due),
             frozen_clients=frozenset(frozen),
-            idle_clients=idle,
+            idle_clients=clients_without_tasks(own, open_clients),
             vague=vague,
         )
 

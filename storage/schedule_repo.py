@@ -62,7 +62,6 @@ class ScheduleRepo:
             result[member_id].append((starts, ends))
         return dict(result)
 
-    async def load_members(self, member_ids: set[int]) -> None:
-        """Reads the members into the session at once, so that ``session.get`` then finds each of them
-        without a statement of its own."""
-        await self.session.scalars(select(Member).where(Member.id.in_(member_ids)))
+    async def members_by_id(self, member_ids: set[int]) -> dict[int, Member]:
+        """The members of ``member_ids`` (any team, active or not), by id, in one read."""
+        return {m.id: m for m in await self.session.scalars(select(Member).where(Member.id.in_(member_ids)))}

@@ -1778,7 +1778,6 @@ MASKED: dict[str, str] = {
     "day_repo.DayRepo.task_items Client.team_id == team_id": _FROM_A_ROWS,
     "day_repo.DayRepo.day_list Client.team_id == team": _FROM_A_ROWS,
     "day_repo.DayRepo.day_list HotEntry.team_id == team": _HOT_MARKS,
-    "day_repo.DayRepo.day_list HotEntry.team_id == team #2": _HOT_MARKS,
     "head_repo.HeadRepo.plan_task Task.team_id == team_id": _ON_A_PLAN,
     "head_repo.HeadRepo.frozen_facts Client.team_id == team_id": _NOT_FROZEN,
     "head_repo.HeadRepo.head_share Task.team_id == team_id": _HEAD_SHARE,
