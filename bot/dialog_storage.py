@@ -56,6 +56,9 @@ class UpdateDialogs:
         self.session = session
         self.started: dict[DialogKey, Dialog | None] = {}  # as stored (a deep copy: never changed)
         self.now: dict[DialogKey, Dialog | None] = {}
+        # set when the update ends: a task it started (a heavy job's reply, ``bot/heavy.py``) inherits
+        # this copy with its context, and from then on must read and write in a transaction of its own
+        self.ended = False
 
     async def get(self, key: DialogKey) -> Dialog | None:
         if key not in self.now:
@@ -100,14 +103,14 @@ class DatabaseStorage(BaseStorage):
 
     async def _load(self, key: StorageKey) -> Dialog | None:
         dialogs = _update_dialogs.get()
-        if dialogs is not None:
+        if dialogs is not None and not dialogs.ended:
             return await dialogs.get(_key(key))
         async with self.session_pool() as own, own.begin():
             return await DialogRepo(own).get(_key(key))
 
     async def _save(self, key: StorageKey, change: Callable[[Dialog | None], Dialog]) -> None:
         dialogs = _update_dialogs.get()
-        if dialogs is not None:
+        if dialogs is not None and not dialogs.ended:
             await dialogs.change(_key(key), change)
             return
         async with self.session_pool() as own, own.begin():
@@ -153,6 +156,7 @@ class DialogSessionMiddleware(BaseMiddleware):
             await dialogs.write_back()
             return result
         finally:
+            dialogs.ended = True
             _update_dialogs.reset(token)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.base import BaseStorage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -39,6 +40,7 @@ class InProcessBot:
     settings: Settings
     session_pool: async_sessionmaker[AsyncSession]
     clock: Clock
+    storage: BaseStorage | None = None  # dialogs: in memory unless given (``DatabaseStorage`` as deployed)
     emulator: Emulator = field(init=False)
     bot: Bot = field(init=False)
     dp: Dispatcher = field(init=False)
@@ -48,7 +50,7 @@ class InProcessBot:
             self.settings.token, bot_username=self.settings.bot_username or "rop_demo_bot"
         )
         self.bot = create_bot(self.settings, session=EmulatorSession(self.emulator))
-        self.dp = create_dispatcher(self.settings, self.session_pool, clock=self.clock)
+        self.dp = create_dispatcher(self.settings, self.session_pool, clock=self.clock, storage=self.storage)
 
     async def start(self) -> None:
         await self.dp.emit_startup(bot=self.bot, **self.dp.workflow_data)
