@@ -174,6 +174,7 @@ class Deliverer:
         self.last_progress: datetime | None = None  # real UTC time of the last finished row
         self._writes: list[_Write] = []
         self._writer: asyncio.Task[None] | None = None
+        self._joined = asyncio.Event()  # another outcome came in while a batch lingers
 
     def stop(self) -> None:
         """Claim nothing more; sends already claimed finish."""
@@ -271,14 +272,26 @@ class Deliverer:
         batch is being written go together in the next transaction (a group commit)."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._writes.append((action, future))
+        self._joined.set()
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._flush_writes())
         await future
 
+    async def _linger(self) -> None:
+        """Up to ``WRITE_LINGER`` for the outcomes of the other sends to join the batch, but no longer than
+        until every send in flight has its outcome waiting: none can come then, and each waiting one holds
+        a send's slot (with Telegram answering in 250 ms, lingering the whole time cost a third of the
+        rate)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + WRITE_LINGER
+        while len(self._writes) < min(self.in_flight, self.options.concurrency) and loop.time() < deadline:
+            self._joined.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._joined.wait(), deadline - loop.time())
+
     async def _flush_writes(self) -> None:
         while self._writes:
-            if len(self._writes) < self.options.concurrency:
-                await asyncio.sleep(WRITE_LINGER)  # let the outcomes of the other sends join this batch
+            await self._linger()
             batch, self._writes = self._writes, []
 
             async def run(session: AsyncSession, batch: list[_Write] = batch) -> None:
