@@ -46,8 +46,8 @@ from zoneinfo import ZoneInfo
 from crm.base import CrmAuthError, CrmError, CrmUnavailable, EntityKind, EntityRef
 from crm.job import TeamCrmJob
 from domain.deals import DealEventKind, DealState
-from domain.enums import Stage, TaskEventKind
-from storage.crm_repo import ACTIVE, FAILED, PENDING, SENDING, SENT, DealMark, LinkKind, TaskMark
+from domain.enums import LinkKind, Stage, TaskEventKind
+from storage.crm_repo import ACTIVE, FAILED, PENDING, SENDING, SENT, DealMark, TaskMark
 from storage.models import CrmConnection
 from storage.repo import Repo
 

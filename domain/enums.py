@@ -81,3 +81,11 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"
     UNREACHABLE = "unreachable"
     SKIPPED = "skipped"
+
+
+class LinkKind(StrEnum):
+    """What a ``crm_links`` row links a CRM object to: a bot task, client or deal."""
+
+    TASK = "task"
+    CLIENT = "client"
+    DEAL = "deal"

@@ -45,12 +45,12 @@ from crm.service import (
     sync_team,
 )
 from crm.vault import Vault
-from domain.enums import Role
+from domain.enums import LinkKind, Role
 from domain.errors import NotFound, UserError
 from domain.zones import team_zone
 from handlers.callbacks import reply_to, show
 from handlers.routing import on_actions, on_typed, role_router
-from storage.crm_repo import ACTIVE, LinkKind
+from storage.crm_repo import ACTIVE
 from storage.models import CrmConnection, CrmUserLink, Member, Team
 from storage.repo import Repo
 

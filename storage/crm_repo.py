@@ -16,6 +16,7 @@ from sqlalchemy import Select, and_, delete, func, insert, or_, select, text, up
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.deals import DealEventKind
+from domain.enums import LinkKind as LinkKind  # re-exported: storage.day_repo imports it from here
 from domain.enums import Stage, TaskEventKind, TaskStatus
 from storage.models import (
     Client,
@@ -33,14 +34,6 @@ from storage.models import (
 
 ACTIVE = "active"
 DISCONNECTED = "disconnected"
-
-
-class LinkKind:
-    """What a ``crm_links`` row links a CRM object to: a bot task, client or deal."""
-
-    TASK = "task"
-    CLIENT = "client"
-    DEAL = "deal"
 
 
 @dataclass(frozen=True, slots=True)
