@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, and_, delete, func, insert, or_, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.deals import DealEventKind
 from domain.enums import LinkKind as LinkKind  # re-exported: storage.day_repo imports it from here
@@ -31,6 +30,7 @@ from storage.models import (
     Task,
     TaskEvent,
 )
+from storage.session_repo import SessionRepo
 
 ACTIVE = "active"
 DISCONNECTED = "disconnected"
@@ -99,10 +99,7 @@ class CrmHealth:
     oldest_waiting: datetime | None  # when the oldest waiting write was made
 
 
-class CrmRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class CrmRepo(SessionRepo):
     # ------------------------------------------------------------------ the connection
 
     async def connection(self, team_id: int) -> CrmConnection | None:
