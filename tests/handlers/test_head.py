@@ -28,6 +28,7 @@ from handlers.head_callbacks import (
     ReviewAction,
     ReviewPick,
 )
+from scheduler.delivery import Deliverer
 from scheduler.limiter import SendLimiter
 from scheduler.runner import Runner
 from storage import models
@@ -60,14 +61,14 @@ def plain(reply: Reply) -> str:
 
 
 def runner(world: TeamWorld, *kinds: str) -> Runner:
-    return Runner(
+    deliverer = Deliverer(
         world.app.bot,
         world.pool,
         translator=default_translator(),
         clock=world.clock,
         limiter=SendLimiter(1000.0, chat_rate=100.0, chat_burst=10),
-        kinds=kinds,
     )
+    return Runner(deliverer, kinds=kinds)
 
 
 class Seed:

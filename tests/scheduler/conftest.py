@@ -23,7 +23,7 @@ from bot.i18n import default_translator
 from botapi_emulator import Emulator, EmulatorSession
 from domain.enums import Role
 from scheduler.compose import ComposeContext, Kind, Outgoing
-from scheduler.delivery import DeliveryOptions
+from scheduler.delivery import Deliverer, DeliveryOptions
 from scheduler.kinds import KINDS
 from scheduler.limiter import SendLimiter
 from scheduler.notices import NOTICE
@@ -80,15 +80,15 @@ class World:
 
     def runner(self, kinds: tuple[str, ...] | None = None, **options: object) -> Runner:
         opts = DeliveryOptions(**{"concurrency": 4, "send_timeout": 2, **options})  # type: ignore[arg-type]
-        runner = Runner(
+        deliverer = Deliverer(
             self.bot,
             self.pool,
             translator=default_translator(),
             clock=self.clock,
             limiter=SendLimiter(1000.0, chat_rate=100.0, chat_burst=10),
             options=opts,
-            kinds=kinds or self.kinds,
         )
+        runner = Runner(deliverer, kinds=kinds or self.kinds)
         self.runners.append(runner)
         return runner
 
