@@ -30,6 +30,7 @@ from scheduler.notices import NOTICE
 from scheduler.runner import Runner
 from storage.db import create_engine, create_session_pool
 from storage.models import Member, Outbox, Team, Vacation
+from storage.repo import Repo
 from tests.conftest import TEST_TOKEN
 
 TEST_KINDS = ("t_morning", "t_evening", "t_night")
@@ -107,17 +108,11 @@ class World:
     ) -> tuple[Team, list[Member]]:
         """A team with a head (first) and managers, all of whom started the bot."""
         async with self.pool() as session, session.begin():
-            team = Team(
-                name=name,
-                timezone=tz,
-                morning_at=morning,
-                evening_at=evening,
-                approval_at=night,
-                holiday_country=holidays,
-            )
-            session.add(team)
-            await session.flush()
-            team.holiday_country = holidays  # None on insert would take the column default ("RU")
+            repo = Repo(session)
+            team = await repo.teams.create(name, tz)
+            for setting, at in (("morning", morning), ("evening", evening), ("approval", night)):
+                await repo.settings.set_time(team.id, setting, at)
+            team.holiday_country = holidays
             people = []
             if head:
                 people.append(Member(team_id=team.id, tg_id=base_tg, name=f"Head {name}", role=Role.HEAD))
