@@ -83,6 +83,14 @@ class OutboxStatus(StrEnum):
     SKIPPED = "skipped"
 
 
+class CrmConnectionStatus(StrEnum):
+    """A team's CRM connection: ``active`` while the bot syncs with it, ``disconnected`` once the head
+    turns it off (the row stays, with its links)."""
+
+    ACTIVE = "active"
+    DISCONNECTED = "disconnected"
+
+
 class LinkKind(StrEnum):
     """What a ``crm_links`` row links a CRM object to: a bot task, client or deal."""
 
