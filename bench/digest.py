@@ -57,19 +57,7 @@ from domain.calendar import WorkCalendar
 from domain.enums import OPEN_STAGES, HotOutcome, PlanStatus, Role, Stage, TaskEventKind, TaskStatus
 from scheduler.compose import ComposeContext
 from scheduler.kinds import KINDS
-from storage.models import (
-    Client,
-    DayReport,
-    Deal,
-    HotEntry,
-    Lead,
-    Member,
-    Plan,
-    Task,
-    TaskEvent,
-    Team,
-    Vacation,
-)
+from storage import models
 from storage.repo import Repo
 
 ZONE = ZoneInfo("Europe/Moscow")
@@ -443,12 +431,12 @@ async def insert_rows(session: AsyncSession, model: type, rows: list[dict[str, A
 
 async def write(pool: async_sessionmaker[AsyncSession], rows: Rows) -> None:
     async with pool() as s, s.begin():
-        await insert_rows(s, Plan, rows.plans)
-        await insert_rows(s, Task, rows.tasks)
-        await insert_rows(s, TaskEvent, rows.events)
-        await insert_rows(s, DayReport, rows.reports)
-        await insert_rows(s, Lead, rows.leads)
-        await insert_rows(s, Deal, rows.deals)
+        await insert_rows(s, models.Plan, rows.plans)
+        await insert_rows(s, models.Task, rows.tasks)
+        await insert_rows(s, models.TaskEvent, rows.events)
+        await insert_rows(s, models.DayReport, rows.reports)
+        await insert_rows(s, models.Lead, rows.leads)
+        await insert_rows(s, models.Deal, rows.deals)
 
 
 async def reset_sequences(pool: async_sessionmaker[AsyncSession]) -> None:
@@ -470,7 +458,7 @@ async def reset_sequences(pool: async_sessionmaker[AsyncSession]) -> None:
 async def build(pool: async_sessionmaker[AsyncSession], managers: int, clients: int, tasks: int) -> World:
     rng = random.Random(20261123)
     async with pool() as s, s.begin():
-        team = Team(
+        team = models.Team(
             name="Отдел продаж",
             timezone="Europe/Moscow",
             morning_at=time(9),
@@ -502,7 +490,9 @@ async def build(pool: async_sessionmaker[AsyncSession], managers: int, clients: 
                 "joined_at": joined,
             },
         )
-        ids = (await s.execute(insert(Member).returning(Member.id, Member.role), people)).all()
+        ids = (
+            await s.execute(insert(models.Member).returning(models.Member.id, models.Member.role), people)
+        ).all()
         head_id = next(i for i, role in ids if role is Role.HEAD)
         manager_ids = [i for i, role in ids if role is Role.MANAGER]
         stages = [stage for stage, weight in STAGES for _ in range(weight)]
@@ -525,7 +515,9 @@ async def build(pool: async_sessionmaker[AsyncSession], managers: int, clients: 
         stage_of: dict[int, Stage] = {}
         for start in range(0, len(client_rows), CHUNK):
             got = await s.execute(
-                insert(Client).returning(Client.id, Client.owner_id, Client.stage),
+                insert(models.Client).returning(
+                    models.Client.id, models.Client.owner_id, models.Client.stage
+                ),
                 client_rows[start : start + CHUNK],
             )
             for cid, owner, stage in got:
@@ -536,13 +528,14 @@ async def build(pool: async_sessionmaker[AsyncSession], managers: int, clients: 
             starts = DAY - timedelta(days=rng.randint(20, 700))
             vacations[member] = (starts, starts + timedelta(days=13))
         await s.execute(
-            insert(Vacation), [{"member_id": m, "starts": a, "ends": b} for m, (a, b) in vacations.items()]
+            insert(models.Vacation),
+            [{"member_id": m, "starts": a, "ends": b} for m, (a, b) in vacations.items()],
         )
         open_clients = [c for c, stage in stage_of.items() if stage not in (Stage.WON, Stage.LOST)]
         frozen = set(rng.sample(open_clients, len(open_clients) // 40))
         hot = rng.sample(open_clients, 85)
         await s.execute(
-            insert(HotEntry),
+            insert(models.HotEntry),
             [
                 {
                     "team_id": team.id,
@@ -604,8 +597,8 @@ async def evening_digest(pool: async_sessionmaker[AsyncSession], world: World) -
     """The head's evening digest for ``DAY``, composed as delivery composes it."""
     translator = default_translator()
     async with pool() as s, s.begin():
-        team = await s.get(Team, world.team_id)
-        head = await s.get(Member, world.head_id)
+        team = await s.get(models.Team, world.team_id)
+        head = await s.get(models.Member, world.head_id)
         assert team is not None and head is not None
         ctx = ComposeContext(Repo(s), team, head, DAY, translator.get(head.locale), ManualClock(EVENING_AT))
         with Stopwatch() as watch:
@@ -619,9 +612,9 @@ async def morning_lists(pool: async_sessionmaker[AsyncSession], world: World) ->
     translator = default_translator()
     composer = KINDS["morning"].composer
     async with pool() as s, s.begin():
-        team = await s.get(Team, world.team_id)
+        team = await s.get(models.Team, world.team_id)
         assert team is not None
-        members = (await s.scalars(select(Member).where(Member.id.in_(world.managers)))).all()
+        members = (await s.scalars(select(models.Member).where(models.Member.id.in_(world.managers)))).all()
         sent = 0
         with Stopwatch() as watch:
             for m in members:
@@ -662,9 +655,9 @@ async def measure(
 
 async def counts(pool: async_sessionmaker[AsyncSession]) -> str:
     async with pool() as s:
-        tasks = await s.scalar(select(func.count()).select_from(Task))
-        events = await s.scalar(select(func.count()).select_from(TaskEvent))
-        first = await s.scalar(select(func.min(Task.due_date)))
+        tasks = await s.scalar(select(func.count()).select_from(models.Task))
+        events = await s.scalar(select(func.count()).select_from(models.TaskEvent))
+        first = await s.scalar(select(func.min(models.Task.due_date)))
     return f"{tasks:,} tasks, {events:,} task events, since {first}"
 
 

@@ -143,7 +143,7 @@ def _secret_of(kind: ProviderKind, args: argparse.Namespace) -> tuple[str, Any] 
 
 async def _status(pool: Any, t: Texts, team_id: int, team: str) -> int:
     from crm.service import connection_lines
-    from storage.crm_repo import LinkKind
+    from domain.enums import LinkKind
     from storage.repo import Repo
 
     async with pool() as session:

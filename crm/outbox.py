@@ -46,8 +46,8 @@ from zoneinfo import ZoneInfo
 from crm.base import CrmAuthError, CrmError, CrmUnavailable, EntityKind, EntityRef
 from crm.job import TeamCrmJob
 from domain.deals import DealEventKind, DealState
-from domain.enums import Stage, TaskEventKind
-from storage.crm_repo import ACTIVE, FAILED, PENDING, SENDING, SENT, DealMark, LinkKind, TaskMark
+from domain.enums import CrmConnectionStatus, LinkKind, Stage, TaskEventKind
+from storage.crm_repo import FAILED, PENDING, SENDING, SENT, DealMark, TaskMark
 from storage.models import CrmConnection
 from storage.repo import Repo
 
@@ -105,7 +105,7 @@ class CrmWriteBack(TeamCrmJob):
             async with self.pool() as session, session.begin():
                 repo = Repo(session)
                 conn = await repo.crm.connection(self.team_id)
-                if conn is None or conn.status != ACTIVE:
+                if conn is None or conn.status != CrmConnectionStatus.ACTIVE:
                     return made
                 rows, read = await step(repo, conn, batch)
                 made += rows

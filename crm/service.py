@@ -41,8 +41,8 @@ from crm.oauth import (
 from crm.outbox import CrmWriteBack, DrainReport
 from crm.sync import CrmSync, SyncReport
 from crm.vault import Vault, tail
+from domain.enums import CrmConnectionStatus
 from domain.errors import UserError
-from storage.crm_repo import ACTIVE, DISCONNECTED
 from storage.models import CrmConnection
 from storage.repo import Repo
 
@@ -202,7 +202,7 @@ async def disconnect(pool: async_sessionmaker[AsyncSession], team_id: int) -> bo
         conn = await Repo(session).crm.connection(team_id)
         if conn is None:
             return False
-        conn.status = DISCONNECTED
+        conn.status = CrmConnectionStatus.DISCONNECTED
     return True
 
 
@@ -379,7 +379,7 @@ async def sync_team(
     team (``crm-sync-busy``) once ``wait`` seconds passed."""
     async with pool() as session:
         conn = await Repo(session).crm.connection(team_id)
-    if conn is None or conn.status != ACTIVE:
+    if conn is None or conn.status != CrmConnectionStatus.ACTIVE:
         raise UserError("crm-not-connected")
     full = full or conn.full_sync_due
     async with sync_lease(pool, team_id, clock, wait=wait):

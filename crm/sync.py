@@ -39,8 +39,8 @@ from crm.base import CrmDeal, CrmTask, EntityKind, EntityRef, Semantic
 from crm.job import TeamCrmJob
 from crm.rules import default_stage_rows, match_users
 from domain.actions import check_action
-from domain.enums import Stage, TaskEventKind, TaskStatus
-from storage.crm_repo import LinkKind, NewCrmClient, NewCrmTask
+from domain.enums import LinkKind, Stage, TaskEventKind, TaskStatus
+from storage.crm_repo import NewCrmClient, NewCrmTask
 from storage.repo import Repo
 
 T = TypeVar("T")

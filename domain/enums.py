@@ -81,3 +81,19 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"
     UNREACHABLE = "unreachable"
     SKIPPED = "skipped"
+
+
+class CrmConnectionStatus(StrEnum):
+    """A team's CRM connection: ``active`` while the bot syncs with it, ``disconnected`` once the head
+    turns it off (the row stays, with its links)."""
+
+    ACTIVE = "active"
+    DISCONNECTED = "disconnected"
+
+
+class LinkKind(StrEnum):
+    """What a ``crm_links`` row links a CRM object to: a bot task, client or deal."""
+
+    TASK = "task"
+    CLIENT = "client"
+    DEAL = "deal"

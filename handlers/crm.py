@@ -45,12 +45,11 @@ from crm.service import (
     sync_team,
 )
 from crm.vault import Vault
-from domain.enums import Role
+from domain.enums import CrmConnectionStatus, LinkKind, Role
 from domain.errors import NotFound, UserError
 from domain.zones import team_zone
 from handlers.callbacks import reply_to, show
 from handlers.routing import on_actions, on_typed, role_router
-from storage.crm_repo import ACTIVE, LinkKind
 from storage.models import CrmConnection, CrmUserLink, Member, Team
 from storage.repo import Repo
 
@@ -186,7 +185,7 @@ async def main_view(ctx: Ctx, settings: Settings) -> tuple[str, InlineKeyboardMa
         lines.append(t("crm-chat-people", matched=matched, users=len(users), waiting=len(waiting)))
     label = t.plain
     kb = Keyboard()
-    if conn.status == ACTIVE:
+    if conn.status == CrmConnectionStatus.ACTIVE:
         mode, other = (
             (DealsMode.WIN, DealsMode.RECORD) if conn.win_deals else (DealsMode.RECORD, DealsMode.WIN)
         )
@@ -258,7 +257,7 @@ def sync_text(outcome: SyncOutcome, t: Texts) -> str:
 
 async def _active(ctx: Ctx) -> CrmConnection:
     conn = await ctx.repo.crm.connection(ctx.team.id)
-    if conn is None or conn.status != ACTIVE:
+    if conn is None or conn.status != CrmConnectionStatus.ACTIVE:
         raise UserError("crm-not-connected")
     return conn
 
@@ -348,7 +347,7 @@ async def pick_provider(
         await show(query, ctx.bot, ctx.t("crm-chat-no-key"))
         return
     conn = await ctx.repo.crm.connection(ctx.team.id)
-    if conn is not None and conn.status == ACTIVE:  # a stale offer: disconnect first
+    if conn is not None and conn.status == CrmConnectionStatus.ACTIVE:  # a stale offer: disconnect first
         raise UserError("crm-already-connected")
     await state.set_state(CrmInput.address)
     await state.set_data({"provider": kind.value})

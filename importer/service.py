@@ -35,17 +35,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain import import_rules
 from domain.enums import Stage
-from domain.import_rules import (
-    ClientRow,
-    Person,
-    PlanRow,
-    Rejected,
-    client_rows,
-    map_columns,
-    match_person,
-    plan_rows,
-)
 from domain.sales import Target
 from importer.read import Table
 from storage.import_repo import STAGE_ROWS, ImportRepo, StagedTask, TaskKey, publishing, staging_session
@@ -108,7 +99,7 @@ class ImportPlan:
     known_plans: int = 0
     duplicates: int = 0
     unknown_stages: int = 0
-    rejected: list[Rejected] = field(default_factory=list)
+    rejected: list[import_rules.Rejected] = field(default_factory=list)
     samples: list[Sample] = field(default_factory=list)
     understood: bool = False  # some table had columns this importer knows
     today: date | None = None  # the team's today when prepared: what "overdue" is measured against
@@ -153,7 +144,7 @@ async def prepare(
     plan = ImportPlan(today=today)
     repo = ImportRepo(session)
     members = await repo.people(team.id)
-    people = [Person(m.id, m.name, m.username) for m in members]
+    people = [import_rules.Person(m.id, m.name, m.username) for m in members]
     names = {m.id: m.name for m in members}
     existing = await repo.clients_by_key(team.id)
     known_task_keys, open_actions = await repo.task_keys(team.id)
@@ -163,7 +154,7 @@ async def prepare(
     seen_plans: set[tuple[int, date]] = set()
 
     for table in tables:
-        columns = map_columns(table.headers)
+        columns = import_rules.map_columns(table.headers)
         kind = columns.kind
         if kind is None:
             continue
@@ -172,10 +163,10 @@ async def prepare(
         plan.columns += [(str(columns.headers[i]), c.value) for c, i in columns.columns.items()]
         plan.ignored += list(columns.ignored)
         if kind == "plans":
-            _plans(plan, plan_rows(table.rows, columns, today), people, stored_plans, seen_plans)
+            _plans(plan, import_rules.plan_rows(table.rows, columns, today), people, stored_plans, seen_plans)
             continue
-        for item in client_rows(table.rows, columns):
-            if isinstance(item, Rejected):
+        for item in import_rules.client_rows(table.rows, columns):
+            if isinstance(item, import_rules.Rejected):
                 plan.rejected.append(item)
                 continue
             _client_row(
@@ -195,8 +186,8 @@ async def prepare(
 
 def _client_row(
     plan: ImportPlan,
-    item: ClientRow,
-    people: list[Person],
+    item: import_rules.ClientRow,
+    people: list[import_rules.Person],
     names: dict[int, str],
     default_owner_id: int | None,
     existing: dict[str, Client],
@@ -205,21 +196,21 @@ def _client_row(
     seen_tasks: set[tuple[str, str, date]],
 ) -> None:
     if item.owner:
-        owner_id = match_person(item.owner, people)
+        owner_id = import_rules.match_person(item.owner, people)
         if owner_id is None:
-            plan.rejected.append(Rejected(item.row, "unknown-owner", item.owner[:40]))
+            plan.rejected.append(import_rules.Rejected(item.row, "unknown-owner", item.owner[:40]))
             return
     else:
         owner_id = default_owner_id
     key = name_key(item.client)
     if not key:  # nothing visible in the name (zero-width or bidi characters only)
-        plan.rejected.append(Rejected(item.row, "no-client"))
+        plan.rejected.append(import_rules.Rejected(item.row, "no-client"))
         return
     client = existing.get(key)
     if owner_id is None:
         owner_id = client.owner_id if client else seen_clients.get(key)
         if owner_id is None:
-            plan.rejected.append(Rejected(item.row, "no-owner"))
+            plan.rejected.append(import_rules.Rejected(item.row, "no-owner"))
             return
     new_client = client is None and key not in seen_clients
     if new_client:
@@ -260,18 +251,18 @@ def _client_row(
 
 def _plans(
     plan: ImportPlan,
-    items: list[PlanRow | Rejected],
-    people: list[Person],
+    items: list[import_rules.PlanRow | import_rules.Rejected],
+    people: list[import_rules.Person],
     stored: dict[tuple[int, date], SalesPlan],
     seen: set[tuple[int, date]],
 ) -> None:
     for item in items:
-        if isinstance(item, Rejected):
+        if isinstance(item, import_rules.Rejected):
             plan.rejected.append(item)
             continue
-        member_id = match_person(item.manager, people)
+        member_id = import_rules.match_person(item.manager, people)
         if member_id is None:
-            plan.rejected.append(Rejected(item.row, "unknown-owner", item.manager[:40]))
+            plan.rejected.append(import_rules.Rejected(item.row, "unknown-owner", item.manager[:40]))
             continue
         if (member_id, item.month) in seen:
             plan.duplicates += 1

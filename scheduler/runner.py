@@ -71,29 +71,15 @@ class TickResult:
 
 
 class Runner:
+    """Decides what is due and wakes the ``deliverer`` to send it (the deliverer's pool and clock are its)."""
+
     def __init__(
-        self,
-        bot: Bot,
-        session_pool: async_sessionmaker[AsyncSession],
-        *,
-        translator: Translator,
-        clock: Clock,
-        limiter: SendLimiter | None = None,
-        options: DeliveryOptions | None = None,
-        tick_seconds: float = 30.0,
-        kinds: Sequence[str] | None = None,
+        self, deliverer: Deliverer, *, tick_seconds: float = 30.0, kinds: Sequence[str] | None = None
     ) -> None:
-        self.pool, self.clock = session_pool, clock
+        self.deliverer = deliverer
+        self.pool, self.clock = deliverer.pool, deliverer.clock
         self.kinds = frozenset(kinds) if kinds is not None else None  # None: every registered kind
         self.tick_seconds = tick_seconds
-        self.deliverer = Deliverer(
-            bot,
-            session_pool,
-            translator=translator,
-            clock=clock,
-            limiter=limiter or SendLimiter(),
-            options=options,
-        )
         self._aps: AsyncIOScheduler | None = None
         self._task: asyncio.Task[None] | None = None
         self._again = False
@@ -122,15 +108,15 @@ class Runner:
         translator: Translator,
         clock: Clock,
     ) -> Runner:
-        return cls(
+        deliverer = Deliverer(
             bot,
             session_pool,
             translator=translator,
             clock=clock,
             limiter=limiter_from_settings(settings),
             options=DeliveryOptions.from_settings(settings),
-            tick_seconds=settings.scheduler_tick_seconds,
         )
+        return cls(deliverer, tick_seconds=settings.scheduler_tick_seconds)
 
     # ------------------------------------------------------------------ deciding
 

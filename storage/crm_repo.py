@@ -13,10 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, and_, delete, func, insert, or_, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.deals import DealEventKind
-from domain.enums import Stage, TaskEventKind, TaskStatus
+from domain.enums import CrmConnectionStatus, Stage, TaskEventKind, TaskStatus
+from domain.enums import LinkKind as LinkKind  # re-exported: storage.day_repo imports it from here
 from storage.models import (
     Client,
     CrmConnection,
@@ -30,17 +30,7 @@ from storage.models import (
     Task,
     TaskEvent,
 )
-
-ACTIVE = "active"
-DISCONNECTED = "disconnected"
-
-
-class LinkKind:
-    """What a ``crm_links`` row links a CRM object to: a bot task, client or deal."""
-
-    TASK = "task"
-    CLIENT = "client"
-    DEAL = "deal"
+from storage.session_repo import SessionRepo
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,10 +96,7 @@ class CrmHealth:
     oldest_waiting: datetime | None  # when the oldest waiting write was made
 
 
-class CrmRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class CrmRepo(SessionRepo):
     # ------------------------------------------------------------------ the connection
 
     async def connection(self, team_id: int) -> CrmConnection | None:
@@ -140,7 +127,7 @@ class CrmRepo:
         conn.secret_enc, conn.secret_tail, conn.auth = secret_enc, secret_tail, auth
         # a client holding the old secret's version re-reads the row instead of refreshing it
         conn.secret_version = (conn.secret_version or 0) + 1
-        conn.status, conn.account_name, conn.summary = ACTIVE, account_name, summary
+        conn.status, conn.account_name, conn.summary = CrmConnectionStatus.ACTIVE, account_name, summary
         conn.connected_at, conn.last_error = now, None
         # marks made before the connection are not the CRM's business: the write-back starts here
         conn.events_cursor = await self.session.scalar(select(func.max(TaskEvent.id))) or 0
@@ -180,7 +167,9 @@ class CrmRepo:
     async def active_connections(self) -> Sequence[CrmConnection]:
         return (
             await self.session.scalars(
-                select(CrmConnection).where(CrmConnection.status == ACTIVE).order_by(CrmConnection.team_id)
+                select(CrmConnection)
+                .where(CrmConnection.status == CrmConnectionStatus.ACTIVE)
+                .order_by(CrmConnection.team_id)
             )
         ).all()
 
@@ -271,7 +260,9 @@ class CrmRepo:
     async def disconnect(self, team_id: int) -> None:
         """Stops the sync; every row it made stays."""
         await self.session.execute(
-            update(CrmConnection).where(CrmConnection.team_id == team_id).values(status=DISCONNECTED)
+            update(CrmConnection)
+            .where(CrmConnection.team_id == team_id)
+            .values(status=CrmConnectionStatus.DISCONNECTED)
         )
 
     # ------------------------------------------------------------------ one sync per team across processes
@@ -806,7 +797,7 @@ class CrmRepo:
             select(CrmConnection).where(
                 CrmConnection.hook_hash == hook_hash,
                 CrmConnection.provider == provider,
-                CrmConnection.status == ACTIVE,
+                CrmConnection.status == CrmConnectionStatus.ACTIVE,
             )
         )
 

@@ -46,6 +46,7 @@ from domain.enums import Role, Stage, TaskEventKind, TaskStatus
 from storage.db import SQLITE_BEGIN
 from storage.models import Client, Member, SalesPlan, Task, TaskEvent
 from storage.repo import name_key
+from storage.session_repo import SessionRepo
 
 TaskKey = tuple[int, str, date]  # (client id, the action's name key, due date)
 StagedTask = tuple[str, int, str, date]  # (the client's name key, assignee, action, due date)
@@ -110,10 +111,7 @@ async def publishing(session: AsyncSession) -> None:
     await connection.execution_options(**{SQLITE_BEGIN: "BEGIN IMMEDIATE"})
 
 
-class ImportRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class ImportRepo(SessionRepo):
     async def people(self, team_id: int) -> Sequence[Member]:
         """Who may own an imported row: the team's active managers and heads."""
         return (

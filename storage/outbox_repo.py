@@ -31,11 +31,11 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, CursorResult, Select, and_, case, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.due import DueSend
 from domain.enums import OutboxStatus
 from storage.models import Outbox
+from storage.session_repo import SessionRepo
 
 #: The error text prefix that marks a row whose send timed out once (its one retry is then used up).
 TIMEOUT_MARK = "timeout"
@@ -70,10 +70,7 @@ def _clip(error: str) -> str:
     return error if len(error) <= ERROR_LIMIT else error[: ERROR_LIMIT - 1] + "…"
 
 
-class OutboxRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class OutboxRepo(SessionRepo):
     @property
     def dialect(self) -> str:
         bind = self.session.bind

@@ -7,19 +7,16 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.due import DueSend
 from domain.enums import OutboxStatus, Role
 from domain.zones import local_date_of
 from storage.models import Member, Outbox, Team
 from storage.outbox_repo import OutboxRepo
+from storage.session_repo import SessionRepo
 
 
-class ReachabilityRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class ReachabilityRepo(SessionRepo):
     async def mark_unreachable(self, member_id: int) -> bool:
         """Turn the member's ``unreachable`` flag on; whether it was off."""
         return await self._flip(Member.id == member_id, unreachable=True)

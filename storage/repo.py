@@ -18,6 +18,7 @@ from domain.enums import OPEN_STAGES, Role, Stage, TaskEventKind, TaskStatus
 from domain.errors import NotFound, UserError
 from domain.text import clean_name, clean_text, name_key
 from storage.models import Client, HotEntry, Invite, Member, Task, TaskEvent, Team
+from storage.session_repo import SessionRepo
 
 if TYPE_CHECKING:  # the repositories built on first use import this module
     from storage.crm_repo import CrmRepo
@@ -31,10 +32,7 @@ if TYPE_CHECKING:  # the repositories built on first use import this module
 INVITE_CODE_BYTES = 24  # 192 random bits, 32 URL-safe characters: fits Telegram's 64-character payload
 
 
-class TeamRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class TeamRepo(SessionRepo):
     async def create(self, name: str, timezone: str) -> Team:
         name = name.strip()
         if not name or len(name) > 128:
@@ -147,10 +145,7 @@ class Joined:
     rejoined: bool
 
 
-class InviteRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class InviteRepo(SessionRepo):
     async def create(
         self, team_id: int, role: Role, now: datetime, ttl: timedelta, created_by: int | None = None
     ) -> Invite:
@@ -277,14 +272,11 @@ class Repo:
 MAX_CLIENT_NAME = 200  # the width of clients.name_key
 
 
-class ClientRepo:
+class ClientRepo(SessionRepo):
     """Clients of a team. A company is one client per team: names are cleaned (``domain.text.clean_name``:
     NFKC, no invisible or bidi control characters, spaces collapsed) before they are stored or compared,
     and ``create`` refuses a name whose key the team already has, whoever owns it. Every path that makes
     a client (``/newclient``, ``/add``, ``/lead``, ``/deal``, import, CRM) goes through ``create``."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
 
     @staticmethod
     def clean(name: str) -> str:
@@ -359,10 +351,7 @@ class ClientRepo:
         return set(rows)
 
 
-class TaskRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class TaskRepo(SessionRepo):
     async def create(
         self,
         team_id: int,

@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from domain.deals import HISTORY, DealEventKind, DealState, RecentDeal
@@ -33,6 +32,7 @@ from storage.models import (
     Team,
     Vacation,
 )
+from storage.session_repo import SessionRepo
 
 #: Only live deals count: not the ones waiting for a tap, not the cancelled ones.
 LIVE = Deal.state == DealState.LIVE.value
@@ -55,10 +55,7 @@ class Scheme:
     scale: BonusScale
 
 
-class SalesRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class SalesRepo(SessionRepo):
     # ------------------------------------------------------------------ members
 
     async def sellers(self, team_id: int) -> Sequence[Member]:

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import Time, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Member, Team, Vacation
+from storage.session_repo import SessionRepo
 
 #: The Team columns that hold a local time of day ("morning_at", "evening_at", ...).
 TIME_COLUMNS: tuple[str, ...] = tuple(c.name for c in Team.__table__.columns if isinstance(c.type, Time))
@@ -18,10 +18,7 @@ TIME_COLUMNS: tuple[str, ...] = tuple(c.name for c in Team.__table__.columns if 
 BATCH = 500  # ids in one IN (...)
 
 
-class ScheduleRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class ScheduleRepo(SessionRepo):
     async def reachable_members(self, team_ids: Sequence[int]) -> Sequence[Member]:
         """The teams' active members who have not blocked the bot, by id."""
         if not team_ids:

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import date, time
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar import format_workdays, parse_workdays
 from domain.errors import NotFound, UserError
 from storage.models import Member, Team, Vacation
+from storage.session_repo import SessionRepo
 
 #: Settings names → the Team column holding that local time.
 TIME_FIELDS: dict[str, str] = {
@@ -23,10 +23,7 @@ TIME_FIELDS: dict[str, str] = {
 DEFAULT_HOLIDAYS = "RU"
 
 
-class SettingsRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class SettingsRepo(SessionRepo):
     async def team(self, team_id: int) -> Team:
         team = await self.session.get(Team, team_id)
         if team is None:

@@ -16,8 +16,7 @@ from crm.service import connect
 from crm.sync import CrmSync
 from crm.vault import Vault, generate_key
 from crm_fakes.bitrix24 import FakeBitrix24, parse_query
-from domain.enums import Stage, TaskStatus
-from storage.crm_repo import LinkKind
+from domain.enums import LinkKind, Stage, TaskStatus
 from storage.models import Client, Deal, Task, TaskEvent
 from storage.repo import Repo
 from tests.crm.conftest import Clock, b24_client, make_team

@@ -24,9 +24,8 @@ from botapi_emulator.models import SentMessage, UserMessage
 from crm.vault import Vault, generate_key
 from crm_fakes.amocrm import FakeAmoCrm
 from crm_fakes.bitrix24 import FakeBitrix24
-from domain.enums import Role
+from domain.enums import CrmConnectionStatus, Role
 from handlers.crm import CrmAction, CrmCb, CrmSyncs
-from storage.crm_repo import ACTIVE, DISCONNECTED
 from storage.models import CrmConnection, CrmUserLink, Member, Task, Team
 from storage.repo import Repo
 from tests.crm.conftest import AMO_TOKEN, B24_TOKEN
@@ -188,7 +187,7 @@ async def test_connect_amocrm_from_the_chat(world: ChatWorld, amo: FakeAmoCrm, c
     assert "3 пользователя" in connected and "4 открытые задачи" in connected
     assert f"…{AMO_TOKEN[-4:]}" in connected
     conn = await world.connection()
-    assert conn is not None and conn.status == ACTIVE and conn.provider == "amocrm"
+    assert conn is not None and conn.status == CrmConnectionStatus.ACTIVE and conn.provider == "amocrm"
     assert conn.address == amo.url and conn.secret_tail == AMO_TOKEN[-4:]
     assert AMO_TOKEN not in conn.secret_enc and Vault(world.key).decrypt(conn.secret_enc) == AMO_TOKEN
 
@@ -225,7 +224,7 @@ async def test_connect_bitrix24_from_the_chat(world: ChatWorld, b24: FakeBitrix2
     assert secret_message(world, world.head.tg_id).deleted
     assert "CRM подключена" in connected.text and "2 пользователя" in connected.text
     conn = await world.connection()
-    assert conn is not None and conn.provider == "bitrix24" and conn.status == ACTIVE
+    assert conn is not None and conn.provider == "bitrix24" and conn.status == CrmConnectionStatus.ACTIVE
     assert B24_TOKEN not in conn.address and B24_TOKEN not in conn.secret_enc
     assert Vault(world.key).decrypt(conn.secret_enc) == b24.webhook
     for secret in (B24_TOKEN, "b24hook-Wrong-0000aaaa"):
@@ -374,11 +373,11 @@ async def test_disconnect_asks_first_and_keeps_everything(world: ChatWorld, amo:
     await head.press(view, "Отключить")
     assert "Отключить CRM?" in now_of(world, view).plain_text
     await head.press(now_of(world, view), "Нет, оставить")
-    assert (conn := await world.connection()) is not None and conn.status == ACTIVE
+    assert (conn := await world.connection()) is not None and conn.status == CrmConnectionStatus.ACTIVE
     await head.press(now_of(world, view), "Отключить")
     await head.press(now_of(world, view), "Да, отключить")
     assert "CRM отключена" in now_of(world, view).plain_text
-    assert (conn := await world.connection()) is not None and conn.status == DISCONNECTED
+    assert (conn := await world.connection()) is not None and conn.status == CrmConnectionStatus.DISCONNECTED
     assert await _count(world, Task) == tasks
     assert "Подключить снова" in now_of(world, view).plain_text
     assert now_of(world, view).button("amoCRM")
@@ -449,7 +448,7 @@ async def test_managers_owners_and_other_teams_can_do_none_of_it(world: ChatWorl
         after = await s.get(CrmUserLink, link.id)
         conn = await s.scalar(select(CrmConnection).where(CrmConnection.team_id == world.team.id))
     assert after is not None and after.member_id is None and not after.ignored
-    assert conn is not None and conn.status == ACTIVE
+    assert conn is not None and conn.status == CrmConnectionStatus.ACTIVE
 
 
 async def test_a_mistyped_address_is_explained_and_nothing_stored(world: ChatWorld) -> None:

@@ -13,7 +13,7 @@ from crm.sync import CrmSync
 from crm_fakes.amocrm import WON, FakeAmoCrm
 from crm_fakes.bitrix24 import FakeBitrix24
 from domain.deals import DealState
-from storage.crm_repo import LinkKind
+from domain.enums import LinkKind
 from storage.models import CrmConnection, CrmOutbox, Deal
 from storage.repo import Repo
 from tests.crm.conftest import Clock, b24_client

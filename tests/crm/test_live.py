@@ -21,9 +21,8 @@ from crm.vault import Vault, generate_key
 from crm.web import add_crm_route
 from crm_fakes.amocrm import FakeAmoCrm
 from crm_fakes.bitrix24 import FakeBitrix24
-from domain.enums import OutboxStatus, TaskEventKind
+from domain.enums import LinkKind, OutboxStatus, TaskEventKind
 from scheduler.crm_jobs import CrmJobs
-from storage.crm_repo import LinkKind
 from storage.models import Outbox, TaskEvent
 from storage.repo import Repo
 from tests.crm.conftest import AMO_TOKEN, Clock, amo_client, b24_client, make_team

@@ -14,7 +14,7 @@ from crm.sync import CrmSync
 from crm.vault import Vault, generate_key
 from crm_fakes.amocrm import FakeAmoCrm
 from crm_fakes.bitrix24 import FakeBitrix24
-from storage.crm_repo import LinkKind
+from domain.enums import LinkKind
 from storage.models import CrmOutbox
 from storage.repo import Repo
 from tests.crm.conftest import Clock, amo_client, b24_client, make_team

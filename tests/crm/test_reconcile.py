@@ -11,8 +11,7 @@ from sqlalchemy import select
 from crm.live import RECONCILE
 from crm.vault import Vault, generate_key
 from crm_fakes.amocrm import FakeAmoCrm
-from domain.enums import OutboxStatus, TaskStatus
-from storage.crm_repo import LinkKind
+from domain.enums import LinkKind, OutboxStatus, TaskStatus
 from storage.models import Outbox
 from storage.repo import Repo
 from tests.crm.conftest import Clock, amo_live, make_team

@@ -12,8 +12,7 @@ from crm.service import connect
 from crm.sync import CrmSync
 from crm.vault import Vault, generate_key
 from crm_fakes.amocrm import LOST, WON, FakeAmoCrm
-from domain.enums import Role, Stage, TaskEventKind, TaskStatus
-from storage.crm_repo import LinkKind
+from domain.enums import LinkKind, Role, Stage, TaskEventKind, TaskStatus
 from storage.models import Client, CrmStageMap, Deal, Task, TaskEvent
 from storage.repo import Repo
 from tests.crm.conftest import AMO_TOKEN, Clock, amo_client, make_team

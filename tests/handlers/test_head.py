@@ -28,21 +28,11 @@ from handlers.head_callbacks import (
     ReviewAction,
     ReviewPick,
 )
+from scheduler.delivery import Deliverer
 from scheduler.limiter import SendLimiter
 from scheduler.runner import Runner
+from storage import models
 from storage.day_repo import DayRepo
-from storage.models import (
-    Client,
-    DayReport,
-    Deal,
-    HotEntry,
-    Lead,
-    Member,
-    Plan,
-    Review,
-    Task,
-    TaskEvent,
-)
 from storage.repo import Repo
 from tests.handlers.conftest import MONDAY, TeamWorld
 
@@ -71,14 +61,14 @@ def plain(reply: Reply) -> str:
 
 
 def runner(world: TeamWorld, *kinds: str) -> Runner:
-    return Runner(
+    deliverer = Deliverer(
         world.app.bot,
         world.pool,
         translator=default_translator(),
         clock=world.clock,
         limiter=SendLimiter(1000.0, chat_rate=100.0, chat_burst=10),
-        kinds=kinds,
     )
+    return Runner(deliverer, kinds=kinds)
 
 
 class Seed:
@@ -87,8 +77,10 @@ class Seed:
     def __init__(self, session, world: TeamWorld) -> None:  # type: ignore[no-untyped-def]
         self.s, self.world = session, world
 
-    async def client(self, owner: Member, name: str, stage: Stage = Stage.NEW, **kw: object) -> Client:
-        c = Client(
+    async def client(
+        self, owner: models.Member, name: str, stage: Stage = Stage.NEW, **kw: object
+    ) -> models.Client:
+        c = models.Client(
             team_id=self.world.team.id, owner_id=owner.id, name=name, name_key=name.casefold(), stage=stage
         )
         for k, v in kw.items():
@@ -97,8 +89,10 @@ class Seed:
         await self.s.flush()
         return c
 
-    async def task(self, who: Member, client: Client | None, action: str, due: date, **kw: object) -> Task:
-        t = Task(
+    async def task(
+        self, who: models.Member, client: models.Client | None, action: str, due: date, **kw: object
+    ) -> models.Task:
+        t = models.Task(
             team_id=self.world.team.id,
             assignee_id=who.id,
             client_id=client.id if client else None,
@@ -123,25 +117,27 @@ async def submit(who: Speaker) -> tuple[SentMessage, list[SentMessage]]:
     return plan_msg, sent.messages
 
 
-async def the_plan(world: TeamWorld, member: Member, for_date: date = TUESDAY) -> Plan:
+async def the_plan(world: TeamWorld, member: models.Member, for_date: date = TUESDAY) -> models.Plan:
     async with world.pool() as s:
-        plan = await s.scalar(select(Plan).where(Plan.member_id == member.id, Plan.for_date == for_date))
+        plan = await s.scalar(
+            select(models.Plan).where(models.Plan.member_id == member.id, models.Plan.for_date == for_date)
+        )
         assert plan is not None
         s.expunge(plan)
         return plan
 
 
-async def task_row(world: TeamWorld, task_id: int) -> Task:
+async def task_row(world: TeamWorld, task_id: int) -> models.Task:
     async with world.pool() as s:
-        task = await s.get(Task, task_id)
+        task = await s.get(models.Task, task_id)
         assert task is not None
         s.expunge(task)
         return task
 
 
-async def evening_fact(world: TeamWorld, member: Member, day: date):  # type: ignore[no-untyped-def]
+async def evening_fact(world: TeamWorld, member: models.Member, day: date):  # type: ignore[no-untyped-def]
     async with world.pool() as s:
-        m = await s.get(Member, member.id)
+        m = await s.get(models.Member, member.id)
         assert m is not None
         return (await DayRepo(s).evening(m, day, day + timedelta(days=1), MSK)).fact
 
@@ -156,7 +152,7 @@ async def test_return_with_comment_rewrite_and_approve(world: TeamWorld) -> None
         romashka = await seed.client(anna_m, "Ромашка", Stage.NEGOTIATION)
         lutik = await seed.client(anna_m, "Лютик", Stage.PROPOSAL)
         s.add(
-            HotEntry(
+            models.HotEntry(
                 team_id=world.team.id,
                 client_id=romashka.id,
                 reason="бюджет есть",
@@ -298,14 +294,16 @@ async def test_edit_cancel_and_reassign_single_tasks(world: TeamWorld) -> None:
             e.kind
             for e in (
                 await s.scalars(
-                    select(TaskEvent)
-                    .where(TaskEvent.task_id.in_([t1.id, t2.id, t3.id]))
-                    .order_by(TaskEvent.id)
+                    select(models.TaskEvent)
+                    .where(models.TaskEvent.task_id.in_([t1.id, t2.id, t3.id]))
+                    .order_by(models.TaskEvent.id)
                 )
             ).all()
         ]
         by_head = await s.scalar(
-            select(TaskEvent).where(TaskEvent.task_id == t2.id, TaskEvent.kind == TaskEventKind.CANCELLED)
+            select(models.TaskEvent).where(
+                models.TaskEvent.task_id == t2.id, models.TaskEvent.kind == TaskEventKind.CANCELLED
+            )
         )
     assert TaskEventKind.EDITED in kinds and TaskEventKind.REASSIGNED in kinds
     assert by_head is not None and by_head.data == {"by_head": True} and by_head.actor_id == head_m.id
@@ -386,7 +384,7 @@ async def seed_digest_team(world: TeamWorld) -> dict[str, int]:
     ids: dict[str, int] = {}
     async with world.pool() as s, s.begin():
         for m in (head_m, anna_m, boris_m):  # everyone joined weeks ago
-            (await s.get(Member, m.id)).joined_at = at(date(2026, 11, 2), 10)  # type: ignore[union-attr]
+            (await s.get(models.Member, m.id)).joined_at = at(date(2026, 11, 2), 10)  # type: ignore[union-attr]
         seed = Seed(s, world)
         alfa = await seed.client(anna_m, "Альфа", Stage.NEGOTIATION)
         await seed.client(anna_m, "Бета", Stage.QUALIFIED)
@@ -406,7 +404,7 @@ async def seed_digest_team(world: TeamWorld) -> dict[str, int]:
         await seed.task(boris_m, delta, "Получить решение", FRIDAY)
         ids["b4"] = (await seed.task(boris_m, elka, "Провести встречу", MONDAY)).id
         s.add(
-            HotEntry(
+            models.HotEntry(
                 team_id=world.team.id,
                 client_id=alfa.id,
                 reason="бюджет утверждён",
@@ -416,7 +414,7 @@ async def seed_digest_team(world: TeamWorld) -> dict[str, int]:
             )
         )
         s.add(
-            HotEntry(
+            models.HotEntry(
                 team_id=world.team.id,
                 client_id=delta.id,
                 reason="тендер",
@@ -433,7 +431,7 @@ async def seed_digest_team(world: TeamWorld) -> dict[str, int]:
             (boris_m, date(2026, 11, 19), 4, 3, 4),
         ):
             s.add(
-                DayReport(
+                models.DayReport(
                     team_id=world.team.id,
                     member_id=who.id,
                     on_date=d,
@@ -485,23 +483,25 @@ async def test_evening_digest_and_the_one_tap_reminder(world: TeamWorld) -> None
     # Boris marks b4 not done and does not report
     async with world.pool() as s, s.begin():
         days = DayRepo(s)
-        anna = await s.get(Member, anna_m.id)
-        boris_row = await s.get(Member, boris_m.id)
+        anna = await s.get(models.Member, anna_m.id)
+        boris_row = await s.get(models.Member, boris_m.id)
         assert anna is not None and boris_row is not None
-        await days.mark_done(anna, await s.get(Task, ids["a3"]), at(MONDAY, 11))  # type: ignore[arg-type]
-        await days.mark_not_done(boris_row, await s.get(Task, ids["b4"]), "Клиент перенёс", at(MONDAY, 12))  # type: ignore[arg-type]
-        omega = Client(team_id=world.team.id, owner_id=anna_m.id, name="Омега", name_key="омега")
+        await days.mark_done(anna, await s.get(models.Task, ids["a3"]), at(MONDAY, 11))  # type: ignore[arg-type]
+        await days.mark_not_done(
+            boris_row, await s.get(models.Task, ids["b4"]), "Клиент перенёс", at(MONDAY, 12)
+        )  # type: ignore[arg-type]
+        omega = models.Client(team_id=world.team.id, owner_id=anna_m.id, name="Омега", name_key="омега")
         s.add(omega)
         await s.flush()
         s.add(
-            Lead(
+            models.Lead(
                 team_id=world.team.id, client_id=omega.id, member_id=anna_m.id, source="сайт", on_date=MONDAY
             )
         )
-        beta = await s.scalar(select(Client).where(Client.name == "Бета"))
+        beta = await s.scalar(select(models.Client).where(models.Client.name == "Бета"))
         assert beta is not None
         s.add(
-            Deal(
+            models.Deal(
                 team_id=world.team.id,
                 client_id=beta.id,
                 member_id=anna_m.id,
@@ -510,7 +510,7 @@ async def test_evening_digest_and_the_one_tap_reminder(world: TeamWorld) -> None
             )
         )
         s.add(
-            DayReport(
+            models.DayReport(
                 team_id=world.team.id,
                 member_id=anna_m.id,
                 on_date=MONDAY,
@@ -560,7 +560,7 @@ async def test_hot_list_edit_reminders_and_outcome(world: TeamWorld) -> None:
         lutik = await seed.client(anna_m, "Лютик", Stage.QUALIFIED)
         await seed.task(anna_m, romashka, "Отправить КП", MONDAY)
         s.add(
-            HotEntry(
+            models.HotEntry(
                 team_id=world.team.id,
                 client_id=lutik.id,
                 reason="тендер",
@@ -580,7 +580,7 @@ async def test_hot_list_edit_reminders_and_outcome(world: TeamWorld) -> None:
     saved = await head.press(ask_date.messages[-1], "ср 25.11")
     assert "Сохранено" in saved.text and "Ромашка" in saved.text
     async with world.pool() as s:
-        entry = await s.scalar(select(HotEntry).where(HotEntry.client_id == romashka.id))
+        entry = await s.scalar(select(models.HotEntry).where(models.HotEntry.client_id == romashka.id))
         assert entry is not None and entry.next_date == date(2026, 11, 25) and entry.closed_at is None
         assert (
             entry.reason == "Директор готов подписать до конца месяца"
@@ -614,7 +614,7 @@ async def test_hot_list_edit_reminders_and_outcome(world: TeamWorld) -> None:
     # a won client leaves the list with its outcome
     await anna.send("/deal Ромашка 100 000")
     async with world.pool() as s:
-        entry = await s.scalar(select(HotEntry).where(HotEntry.client_id == romashka.id))
+        entry = await s.scalar(select(models.HotEntry).where(models.HotEntry.client_id == romashka.id))
         assert entry is not None and entry.outcome is HotOutcome.WON and entry.closed_at is not None
     assert "Ромашка" not in (await head.send("/hot")).text
 
@@ -657,12 +657,12 @@ async def test_review_agenda_tasks_and_outcome(world: TeamWorld) -> None:
         ):
             task = await seed.task(anna_m, client, "Позвонить ЛПР", day, status=TaskStatus.DONE)
             s.add(
-                TaskEvent(
+                models.TaskEvent(
                     task_id=task.id, actor_id=anna_m.id, kind=TaskEventKind.DONE, from_date=day, at=ts(day)
                 )
             )
         s.add(
-            Deal(
+            models.Deal(
                 team_id=world.team.id,
                 client_id=eps.id,
                 member_id=anna_m.id,
@@ -690,9 +690,9 @@ async def test_review_agenda_tasks_and_outcome(world: TeamWorld) -> None:
     assert "Задач из разбора: 1" in added.to(head_m.tg_id)[0].plain_text
     assert "По итогам разбора" in added.to(anna_m.tg_id)[0].plain_text
     async with world.pool() as s:
-        review = await s.scalar(select(Review))
+        review = await s.scalar(select(models.Review))
         assert review is not None and review.held_on == MONDAY and review.head_id == head_m.id
-        agreed = await s.scalar(select(Task).where(Task.review_id == review.id))
+        agreed = await s.scalar(select(models.Task).where(models.Task.review_id == review.id))
         assert agreed is not None and agreed.assignee_id == anna_m.id and agreed.created_by == head_m.id
         assert (
             agreed.client_id == beta.id
@@ -713,10 +713,15 @@ async def test_review_agenda_tasks_and_outcome(world: TeamWorld) -> None:
     closed = await head.send("Дожимаем Бету скидкой, по Гамме идём к директору")
     assert "сохранён" in closed.text and "Задач поставлено: 2" in closed.text
     async with world.pool() as s:
-        review = await s.scalar(select(Review))
+        review = await s.scalar(select(models.Review))
         assert review is not None and review.closed_at is not None
         assert review.outcome == "Дожимаем Бету скидкой, по Гамме идём к директору"
-        assert await s.scalar(select(func.count()).select_from(Task).where(Task.review_id == review.id)) == 2
+        assert (
+            await s.scalar(
+                select(func.count()).select_from(models.Task).where(models.Task.review_id == review.id)
+            )
+            == 2
+        )
     # the next review names the last one
     assert "Прошлый разбор" in (await head.send(f"/review {anna_m.name}")).text
     assert anna.inbox
@@ -731,7 +736,7 @@ async def test_a_manager_can_use_nothing_of_the_heads_and_an_owner_only_reads(wo
         seed = Seed(s, world)
         romashka = await seed.client(anna_m, "Ромашка", Stage.PROPOSAL)
         overdue = await seed.task(anna_m, romashka, "Позвонить ЛПР", FRIDAY, moves=3)
-        plan = Plan(
+        plan = models.Plan(
             team_id=world.team.id,
             member_id=anna_m.id,
             for_date=TUESDAY,
@@ -741,7 +746,7 @@ async def test_a_manager_can_use_nothing_of_the_heads_and_an_owner_only_reads(wo
         s.add(plan)
         await s.flush()
         task = await seed.task(anna_m, romashka, "Отправить КП", TUESDAY, plan_id=plan.id)
-        entry = HotEntry(
+        entry = models.HotEntry(
             team_id=world.team.id,
             client_id=romashka.id,
             reason="бюджет",
@@ -749,9 +754,11 @@ async def test_a_manager_can_use_nothing_of_the_heads_and_an_owner_only_reads(wo
             next_date=MONDAY,
         )
         s.add(entry)
-        owner = Member(team_id=world.team.id, tg_id=1009, name="Собственник", role=Role.OWNER, locale="ru")
+        owner = models.Member(
+            team_id=world.team.id, tg_id=1009, name="Собственник", role=Role.OWNER, locale="ru"
+        )
         s.add(owner)
-        review = Review(team_id=world.team.id, manager_id=anna_m.id, head_id=head_m.id, held_on=MONDAY)
+        review = models.Review(team_id=world.team.id, manager_id=anna_m.id, head_id=head_m.id, held_on=MONDAY)
         s.add(review)
         await s.flush()
         ids = {"plan": plan.id, "task": task.id, "entry": entry.id, "review": review.id, "boris": boris_m.id}
@@ -773,10 +780,10 @@ async def test_a_manager_can_use_nothing_of_the_heads_and_an_owner_only_reads(wo
 
     async def snapshot() -> tuple[object, ...]:
         async with world.pool() as s:
-            p = await s.get(Plan, ids["plan"])
-            t = await s.get(Task, ids["task"])
-            e = await s.get(HotEntry, ids["entry"])
-            r = await s.get(Review, ids["review"])
+            p = await s.get(models.Plan, ids["plan"])
+            t = await s.get(models.Task, ids["task"])
+            e = await s.get(models.HotEntry, ids["entry"])
+            r = await s.get(models.Review, ids["review"])
             assert p and t and e and r
             return (p.status, p.comment, t.status, t.assignee_id, t.action, e.closed_at, r.closed_at)
 
@@ -839,12 +846,12 @@ async def test_pickers_menus_and_on_demand_views(world: TeamWorld) -> None:
     await head.press(saved.messages[-1], "Почему верю")
     await head.send("Бюджет на следующий год утверждён")
     async with world.pool() as s:
-        entry = await s.scalar(select(HotEntry))
+        entry = await s.scalar(select(models.HotEntry))
         assert entry is not None and entry.reason == "Бюджет на следующий год утверждён"
     await head.press(saved.messages[-1], "Убрать из списка")
     await head.press(latest(head, saved.messages[-1]), "Да, убрать")
     async with world.pool() as s:
-        entry = await s.scalar(select(HotEntry))
+        entry = await s.scalar(select(models.HotEntry))
         assert entry is not None and entry.outcome is HotOutcome.REMOVED
     # /review without a name offers the managers; /status with a part of a name that fits both
     offer = await head.send("/review")
@@ -859,7 +866,7 @@ async def test_pickers_menus_and_on_demand_views(world: TeamWorld) -> None:
     world.clock.set(at(MONDAY, 18))
     assert (await anna.send("/report")).messages
     async with world.pool() as s:
-        task = await s.scalar(select(Task).where(Task.action == "Отправить КП"))
+        task = await s.scalar(select(models.Task).where(models.Task.action == "Отправить КП"))
         assert task is not None
     dropped = await anna.press_data(anna.inbox[-1].message_id, PlanDrop(task_id=task.id).pack(), strict=False)
     assert dropped.answer is not None and "убрана" in (dropped.answer.text or "")
@@ -885,7 +892,7 @@ async def test_plan_screens_escape_text_once_and_buttons_not_at_all(world: TeamW
         seed = Seed(s, world)
         client = await seed.client(anna_m, HOSTILE, Stage.PROPOSAL)
         await seed.task(anna_m, client, HOSTILE, TUESDAY)
-        boris = await s.get(Member, boris_m.id)
+        boris = await s.get(models.Member, boris_m.id)
         assert boris is not None
         boris.name = HOSTILE  # a manager's name too: it is a button label on «Кому передать»
     head, anna, _ = people(world)
@@ -918,7 +925,7 @@ async def test_auto_approval_and_review_buttons_carry_raw_names(world: TeamWorld
     head_m, anna_m = world.head, world.managers[0]
     async with world.pool() as s, s.begin():
         seed = Seed(s, world)
-        anna = await s.get(Member, anna_m.id)
+        anna = await s.get(models.Member, anna_m.id)
         assert anna is not None
         anna.name = HOSTILE
         stale_at = at(date(2026, 10, 1), 12)

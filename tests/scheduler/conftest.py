@@ -23,13 +23,14 @@ from bot.i18n import default_translator
 from botapi_emulator import Emulator, EmulatorSession
 from domain.enums import Role
 from scheduler.compose import ComposeContext, Kind, Outgoing
-from scheduler.delivery import DeliveryOptions
+from scheduler.delivery import Deliverer, DeliveryOptions
 from scheduler.kinds import KINDS
 from scheduler.limiter import SendLimiter
 from scheduler.notices import NOTICE
 from scheduler.runner import Runner
 from storage.db import create_engine, create_session_pool
 from storage.models import Member, Outbox, Team, Vacation
+from storage.repo import Repo
 from tests.conftest import TEST_TOKEN
 
 TEST_KINDS = ("t_morning", "t_evening", "t_night")
@@ -80,15 +81,15 @@ class World:
 
     def runner(self, kinds: tuple[str, ...] | None = None, **options: object) -> Runner:
         opts = DeliveryOptions(**{"concurrency": 4, "send_timeout": 2, **options})  # type: ignore[arg-type]
-        runner = Runner(
+        deliverer = Deliverer(
             self.bot,
             self.pool,
             translator=default_translator(),
             clock=self.clock,
             limiter=SendLimiter(1000.0, chat_rate=100.0, chat_burst=10),
             options=opts,
-            kinds=kinds or self.kinds,
         )
+        runner = Runner(deliverer, kinds=kinds or self.kinds)
         self.runners.append(runner)
         return runner
 
@@ -107,17 +108,11 @@ class World:
     ) -> tuple[Team, list[Member]]:
         """A team with a head (first) and managers, all of whom started the bot."""
         async with self.pool() as session, session.begin():
-            team = Team(
-                name=name,
-                timezone=tz,
-                morning_at=morning,
-                evening_at=evening,
-                approval_at=night,
-                holiday_country=holidays,
-            )
-            session.add(team)
-            await session.flush()
-            team.holiday_country = holidays  # None on insert would take the column default ("RU")
+            repo = Repo(session)
+            team = await repo.teams.create(name, tz)
+            for setting, at in (("morning", morning), ("evening", evening), ("approval", night)):
+                await repo.settings.set_time(team.id, setting, at)
+            team.holiday_country = holidays
             people = []
             if head:
                 people.append(Member(team_id=team.id, tg_id=base_tg, name=f"Head {name}", role=Role.HEAD))
