@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy import Select, and_, delete, func, insert, or_, select, text, update
 
 from domain.deals import DealEventKind
-from domain.enums import CrmConnectionStatus, Stage, TaskEventKind, TaskStatus
-from domain.enums import LinkKind as LinkKind  # re-exported: storage.day_repo imports it from here
+from domain.enums import CrmConnectionStatus, LinkKind, Stage, TaskEventKind, TaskStatus
 from storage.models import (
     Client,
     CrmConnection,

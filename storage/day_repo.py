@@ -34,13 +34,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.calendar import MemberCalendar, WorkCalendar
-from domain.enums import OPEN_STAGES, HotOutcome, PlanStatus, Stage, TaskEventKind, TaskStatus
+from domain.enums import OPEN_STAGES, HotOutcome, LinkKind, PlanStatus, Stage, TaskEventKind, TaskStatus
 from domain.errors import UserError
 from domain.frozen import FREEZE_MOVES, is_client_frozen, is_task_frozen, task_outcome
 from domain.ordering import ClientItem, TaskItem, clients_without_tasks, order_day_tasks
 from domain.plan import PlanEvent, transition
 from domain.planfact import DayTask, PlanFact, plan_fact, what_is_missing
-from storage.crm_repo import CrmRepo, LinkKind
+from storage.crm_repo import CrmRepo
 from storage.models import (
     Client,
     CrmLink,

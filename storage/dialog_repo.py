@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import DialogState
+from storage.session_repo import SessionRepo
 
 NO_THREAD = 0  # key columns cannot be NULL: Telegram's thread ids are positive
 NO_BUSINESS = ""
@@ -53,10 +53,7 @@ _GET = select(DialogState.state, DialogState.data).where(
 )
 
 
-class DialogRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class DialogRepo(SessionRepo):
     def _where(self, key: DialogKey) -> list[Any]:
         return [getattr(DialogState, name) == value for name, value in key.columns().items()]
 

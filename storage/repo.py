@@ -92,10 +92,7 @@ _ACTIVE_WITH_TEAM = (
 )
 
 
-class MemberRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class MemberRepo(SessionRepo):
     async def active_with_team(self, tg_id: int) -> tuple[Member, Team] | None:
         """The active member with this Telegram id and their team, in one read (every update needs both)."""
         row = (await self.session.execute(_ACTIVE_WITH_TEAM, {"tg_id": tg_id})).first()

@@ -10,10 +10,10 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, and_, bindparam, delete, exists, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Member, ProcessedUpdate, Team
 from storage.repo import MemberRepo
+from storage.session_repo import SessionRepo
 
 Sender = tuple[Member, Team] | None
 """The active member an update comes from and their team; None for anyone else."""
@@ -48,10 +48,7 @@ _CLAIM_AND_FIND = (
 )
 
 
-class ProcessedUpdateRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class ProcessedUpdateRepo(SessionRepo):
     async def claim(self, update_id: int, now: datetime) -> bool:
         """Record ``update_id``; False when it was already recorded (by a committed transaction, or by one
         in flight: PostgreSQL makes this insert wait for that one's outcome).
