@@ -89,7 +89,7 @@ def _kind_label(ctx: ComposeContext, kind: str) -> str:
 
 
 async def compose_failure_notice(ctx: ComposeContext) -> list[Outgoing]:
-    outbox = OutboxRepo(ctx.repo.session)
+    outbox = ctx.repo.outbox
     own = await outbox.one(ctx.member.id, FAILURE_NOTICE, ctx.local_date)
     if own is None:
         return []

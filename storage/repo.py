@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the repositories built on first use import this module
     from storage.crm_repo import CrmRepo
     from storage.day_repo import DayRepo
     from storage.head_repo import HeadRepo
+    from storage.outbox_repo import OutboxRepo
     from storage.reachability_repo import ReachabilityRepo
     from storage.sales_repo import SalesRepo
     from storage.settings_repo import SettingsRepo
@@ -234,6 +235,12 @@ class Repo:
         from storage.head_repo import HeadRepo
 
         return HeadRepo(self.session)
+
+    @cached_property
+    def outbox(self) -> OutboxRepo:
+        from storage.outbox_repo import OutboxRepo
+
+        return OutboxRepo(self.session)
 
     @cached_property
     def reachability(self) -> ReachabilityRepo:
