@@ -4,10 +4,12 @@ handler tests drive it as users would, each update fully handled before ``send``
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
@@ -57,17 +59,26 @@ async def make_team(pool: async_sessionmaker[AsyncSession], name: str, base_tg: 
     return team, head, mgrs
 
 
-@pytest.fixture
-async def world(
-    session_pool: async_sessionmaker[AsyncSession], settings: Settings
+@asynccontextmanager
+async def opened_world(
+    session_pool: async_sessionmaker[AsyncSession], settings: Settings, storage: BaseStorage | None = None
 ) -> AsyncIterator[TeamWorld]:
+    """The bot in process with one team; dialogs in memory unless ``storage`` is given."""
     clock = ManualClock(MORNING_UTC)
     # scripted users tap faster than people: flood control is tested on its own
     settings = settings.model_copy(update={"throttle_rate": 1000.0, "throttle_burst": 1000})
-    app = InProcessBot(settings, session_pool, clock)
+    app = InProcessBot(settings, session_pool, clock, storage=storage)
     await app.start()
     team, head, managers = await make_team(session_pool, "Отдел продаж", 1000)
     try:
         yield TeamWorld(app, clock, session_pool, team, head, managers)
     finally:
         await app.close()
+
+
+@pytest.fixture
+async def world(
+    session_pool: async_sessionmaker[AsyncSession], settings: Settings
+) -> AsyncIterator[TeamWorld]:
+    async with opened_world(session_pool, settings) as made:
+        yield made

@@ -10,27 +10,18 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import ManualClock
 from bot.config import Settings
 from bot.dialog_storage import DatabaseStorage
-from bot.inprocess import InProcessBot
 from storage.models import Client, DialogState
-from tests.handlers.conftest import MORNING_UTC, TeamWorld, make_team
+from tests.handlers.conftest import TeamWorld, opened_world
 
 
 @pytest.fixture
 async def db_world(
     session_pool: async_sessionmaker[AsyncSession], settings: Settings
 ) -> AsyncIterator[TeamWorld]:
-    clock = ManualClock(MORNING_UTC)
-    settings = settings.model_copy(update={"throttle_rate": 1000.0, "throttle_burst": 1000})
-    app = InProcessBot(settings, session_pool, clock, storage=DatabaseStorage(session_pool))
-    await app.start()
-    team, head, managers = await make_team(session_pool, "Отдел продаж", 1000)
-    try:
-        yield TeamWorld(app, clock, session_pool, team, head, managers)
-    finally:
-        await app.close()
+    async with opened_world(session_pool, settings, DatabaseStorage(session_pool)) as made:
+        yield made
 
 
 async def test_the_import_preview_s_confirm_step_is_stored(db_world: TeamWorld) -> None:

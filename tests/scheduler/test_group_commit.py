@@ -10,20 +10,12 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import scheduler.delivery as delivery
-from bot.i18n import default_translator
 from scheduler.delivery import Deliverer
-from scheduler.limiter import SendLimiter
 from tests.scheduler.conftest import World
 
 
 def _deliverer(world: World, in_flight: int) -> Deliverer:
-    deliverer = Deliverer(
-        world.bot,
-        world.pool,
-        translator=default_translator(),
-        clock=world.clock,
-        limiter=SendLimiter(1000.0, chat_rate=100.0, chat_burst=10),
-    )
+    deliverer = world.runner(concurrency=8).deliverer
     deliverer.in_flight = in_flight  # the sends holding a slot, as _send_one counts them
     return deliverer
 
