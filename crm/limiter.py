@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -58,13 +59,20 @@ class Blockable:
         """Nothing to do by default (a bucket drains by time alone)."""
 
 
+@dataclass(slots=True)
+class _Stamp:
+    """A request in a sliding window: when it was let through, then when it was answered."""
+
+    at: float
+    answered: bool = False
+
+
 class SlidingWindow(Blockable):
     def __init__(
         self, n: int, period: float = 1.0, *, guard: float = 0.03, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.n, self.period, self.guard, self.clock = n, period, guard, clock
-        # a stamp a request in the window: [when, answered]; when = let through, then answered
-        self._sent: list[list[float]] = []
+        self._sent: list[_Stamp] = []
         self._lock = asyncio.Lock()
         self._paused_until = 0.0
 
@@ -76,11 +84,11 @@ class SlidingWindow(Blockable):
                     await asyncio.sleep(self._paused_until - now)
                     continue
                 horizon = now - self.period - self.guard
-                self._sent = [stamp for stamp in self._sent if stamp[0] > horizon]
+                self._sent = [stamp for stamp in self._sent if stamp.at > horizon]
                 if len(self._sent) < self.n:
-                    self._sent.append([now, 0.0])
+                    self._sent.append(_Stamp(now))
                     return
-                await asyncio.sleep(min(stamp[0] for stamp in self._sent) - horizon)
+                await asyncio.sleep(min(stamp.at for stamp in self._sent) - horizon)
 
     def answered(self) -> None:
         """The server saw the request no later than now: the oldest stamp not yet answered moves to now.
@@ -90,10 +98,10 @@ class SlidingWindow(Blockable):
         unanswered stamps stand for the requests in flight alike."""
         now = self.clock()
         for stamp in self._sent:
-            if not stamp[1]:
-                stamp[0], stamp[1] = now, 1.0
+            if not stamp.answered:
+                stamp.at, stamp.answered = now, True
                 return
-        self._sent.append([now, 1.0])  # its stamp had left the window while it was in flight
+        self._sent.append(_Stamp(now, answered=True))  # its stamp had left the window while it was in flight
 
     def backoff(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self.clock() + seconds)
