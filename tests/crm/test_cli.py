@@ -41,6 +41,21 @@ async def run_cli(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
     return proc.returncode or 0, out.decode(), err.decode()
 
 
+async def connect_sync_status(connect: list[str], env: dict[str, str]) -> list[str]:
+    """``crm connect`` (with ``connect``'s provider and credentials), ``crm sync``, ``crm status`` for the
+    team, each expected to succeed: what each printed."""
+    texts = []
+    for args in (
+        ("connect", "--team", "Отдел продаж", *connect),
+        ("sync", "--team", "Отдел продаж"),
+        ("status", "--team", "Отдел продаж"),
+    ):
+        code, out, err = await run_cli("crm", *args, env=env)
+        assert code == 0, err
+        texts.append(out + err)
+    return texts
+
+
 async def test_connect_status_sync_disconnect(sqlite_url: str, amo: FakeAmoCrm, tmp_path: Path) -> None:
     engine = create_engine(sqlite_url)
     pool = create_session_pool(engine)
@@ -177,15 +192,7 @@ async def test_bitrix24_connect_shows_the_portal_never_the_webhook(
     deal = b24.add_deal("Ромашка", anna)
     b24.add_activity("Позвонить по договору", anna, owner_id=deal)
     env = {"DATABASE_URL": sqlite_url, "CRM_SECRET_KEY": generate_key(), "LOG_LEVEL": "DEBUG"}
-    texts = []
-    for args in (
-        ("connect", "--team", "Отдел продаж", "bitrix24", "--webhook", b24.webhook),
-        ("sync", "--team", "Отдел продаж"),
-        ("status", "--team", "Отдел продаж"),
-    ):
-        code, out, err = await run_cli("crm", *args, env=env)
-        assert code == 0, err
-        texts.append(out + err)
+    texts = await connect_sync_status(["bitrix24", "--webhook", b24.webhook], env)
     assert "1 пользователь, 1 воронка, 1 открытая задача" in texts[0]
     assert "новые задачи: 1" in texts[1]
     assert f"Битрикс24 · {b24.server.url} · ключ …{b24.token[-4:]}" in texts[2]
@@ -253,15 +260,7 @@ async def test_bitrix24_by_application_oauth_connects_and_syncs(sqlite_url: str,
     env = {"DATABASE_URL": sqlite_url, "CRM_SECRET_KEY": generate_key(), "LOG_LEVEL": "DEBUG"}
     oauth = ("--client-id", client_id, "--client-secret", client_secret, "--code", code)
     oauth += ("--oauth-server", b24.oauth_server)
-    texts = []
-    for args in (
-        ("connect", "--team", "Отдел продаж", "bitrix24", "--portal", b24.server.url, *oauth),
-        ("sync", "--team", "Отдел продаж"),
-        ("status", "--team", "Отдел продаж"),
-    ):
-        exit_code, out, err = await run_cli("crm", *args, env=env)
-        assert exit_code == 0, err
-        texts.append(out + err)
+    texts = await connect_sync_status(["bitrix24", "--portal", b24.server.url, *oauth], env)
     assert "1 пользователь, 1 воронка, 1 открытая задача" in texts[0]
     assert "новые задачи: 1" in texts[1]
     assert f"Битрикс24 · {b24.server.url} · OAuth, секрет приложения …{client_secret[-4:]}" in texts[2]
