@@ -63,6 +63,7 @@ from scheduler.limiter import SendLimiter
 from scheduler.plan import is_scheduled, recipient, rule, team_plan
 from storage.models import Member, Outbox, Team
 from storage.outbox_repo import ANY, TIMEOUT_MARK, Filter, OutboxRepo
+from storage.reachability_repo import ReachabilityRepo
 from storage.repo import Repo
 from storage.schedule_repo import ScheduleRepo
 
@@ -331,7 +332,10 @@ class Deliverer:
         rows = await OutboxRepo(session).claim(self.clock(), limit, lease=self.options.lease, where=where)
         # the batch's members in one read, held here: the session's identity map holds objects weakly,
         # so a ``session.get`` after a read whose objects were dropped reads each member again
-        members = await ScheduleRepo(session).members_by_id({r.member_id for r in rows}) if rows else {}
+        members: dict[int, Member] = {}
+        if rows:
+            found = await ReachabilityRepo(session).members({r.member_id for r in rows})
+            members = {m.id: m for m in found}
         return [
             (row, await self._prepare(session, row, members, enforce_window, stats, teams)) for row in rows
         ]

@@ -3,7 +3,7 @@ member, the team's heads to tell, the recent 403 rows of the outbox and the noti
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, select, update
@@ -105,7 +105,8 @@ class ReachabilityRepo(SessionRepo):
             )
         ).all()
 
-    async def members(self, member_ids: Sequence[int]) -> Sequence[Member]:
+    async def members(self, member_ids: Iterable[int]) -> Sequence[Member]:
+        """The members of ``member_ids`` (any team, active or not), in one read."""
         return (await self.session.scalars(select(Member).where(Member.id.in_(list(member_ids))))).all()
 
     async def outbox_row(self, row_id: int) -> Outbox | None:

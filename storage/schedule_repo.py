@@ -58,7 +58,3 @@ class ScheduleRepo(SessionRepo):
         for member_id, starts, ends in rows:
             result[member_id].append((starts, ends))
         return dict(result)
-
-    async def members_by_id(self, member_ids: set[int]) -> dict[int, Member]:
-        """The members of ``member_ids`` (any team, active or not), by id, in one read."""
-        return {m.id: m for m in await self.session.scalars(select(Member).where(Member.id.in_(member_ids)))}
