@@ -3,7 +3,7 @@ dispatchers); parents carry the filters; the catch-all comes last."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 
 from handlers import (
     add,
@@ -27,11 +27,12 @@ from handlers import (
     status,
     team,
 )
+from handlers.routing import PRIVATE
 
 
 def build_routers() -> Router:
     root = Router(name="root")
-    root.message.filter(F.chat.type == "private")
+    root.message.filter(PRIVATE)
     root.include_routers(
         errors.build_router(),
         start.build_router(),

@@ -22,6 +22,7 @@ from aiogram.types import CallbackQuery, Document, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.context import Ctx
+from bot.filters import Magic
 from bot.heavy import HeavyJobs, job_team, start_job
 from bot.i18n import Texts
 from bot.keyboard import Keyboard
@@ -255,7 +256,7 @@ async def _read_in_worker(
 def build_router() -> Router:
     router = role_router("importing", Role.HEAD)
     router.message.register(how, Command("import"))
-    router.message.register(received, F.document)
+    router.message.register(received, Magic(F.document))
     on_typed(router, {ImportFlow.confirm: move_date_typed})
     router.callback_query.register(load_pressed, ImportStep.filter(F.a.in_(LOADS)))
     router.callback_query.register(cancel_pressed, ImportStep.filter(F.a == ImportAction.CANCEL))

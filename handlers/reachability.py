@@ -13,6 +13,7 @@ from aiogram import F, Router
 from aiogram.types import ChatMemberUpdated
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.filters import Magic
 from storage.repo import Repo
 
 
@@ -23,5 +24,7 @@ async def unblocked(event: ChatMemberUpdated, session_pool: async_sessionmaker[A
 
 def build_router() -> Router:
     router = Router(name="reachability")
-    router.my_chat_member.register(unblocked, F.chat.type == "private", F.new_chat_member.status == "member")
+    router.my_chat_member.register(
+        unblocked, Magic(F.chat.type == "private", F.new_chat_member.status == "member")
+    )
     return router

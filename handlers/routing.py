@@ -15,12 +15,14 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State
 from aiogram.types import TelegramObject
 
-from bot.filters import RoleFilter
+from bot.filters import Magic, RoleFilter
 from bot.middlewares.base import Next
 from domain.enums import Role
 
 #: A typed answer in a dialog: text that is not a command.
-TYPED = (F.text, ~F.text.startswith("/"))
+TYPED = Magic(F.text, ~F.text.startswith("/"))
+#: A private chat (the bot answers people one to one; a group's messages are left alone).
+PRIVATE = Magic(F.chat.type == "private")
 
 
 def role_router(name: str, *roles: Role) -> Router:
@@ -44,7 +46,7 @@ def on_actions(
 def on_typed(router: Router, answers: dict[State, Callable[..., Any]]) -> None:
     """Each handler takes the text typed while the dialog waits in its state."""
     for state, handler in answers.items():
-        router.message.register(handler, StateFilter(state), *TYPED)
+        router.message.register(handler, StateFilter(state), TYPED)
 
 
 def provide(router: Router, name: str, build: Callable[[dict[str, Any]], Any]) -> None:

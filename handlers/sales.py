@@ -55,6 +55,7 @@ from domain.sales import (
     week_period,
 )
 from domain.text import split_message
+from handlers.routing import on_typed
 from handlers.sales_callbacks import PlanAction, PlanStep, ReportXlsx
 from reports import fmt
 from reports.board import render_board_or_none, render_board_png_or_none
@@ -457,10 +458,14 @@ def build_router() -> Router:
     head.message.register(bonus_scheme, Command("bonus_scheme"))
     head.message.register(plan_month, Command("plan_month"))
     head.message.register(plan_cancel_command, StateFilter(PlanMonth), Command("cancel"))
-    typed = (F.text, ~F.text.startswith("/"))
-    head.message.register(plan_month_typed, PlanMonth.month, *typed)
-    head.message.register(plan_member_typed, PlanMonth.member, *typed)
-    head.message.register(plan_team_typed, PlanMonth.team, *typed)
+    on_typed(
+        head,
+        {
+            PlanMonth.month: plan_month_typed,
+            PlanMonth.member: plan_member_typed,
+            PlanMonth.team: plan_team_typed,
+        },
+    )
     head.callback_query.register(plan_cancel_pressed, PlanStep.filter(F.a == PlanAction.CANCEL))
     head.callback_query.register(plan_month_pressed, PlanStep.filter(F.a == PlanAction.MONTH))
     head.callback_query.register(plan_keep_pressed, PlanStep.filter(F.a == PlanAction.KEEP))

@@ -9,11 +9,13 @@ from aiogram.types import Message
 from bot.clock import Clock
 from bot.commands import MENU, set_member_commands
 from bot.context import Ctx
+from bot.filters import Magic
 from bot.i18n import Texts, Translator
 from domain.enums import Role
 from domain.errors import UserError
 from domain.gender import grammatical_gender
 from handlers.head_common import tell
+from handlers.routing import PRIVATE
 from storage.models import Member, Team
 from storage.repo import Repo
 
@@ -89,8 +91,8 @@ async def help_(message: Message, ctx: Ctx) -> None:
 
 def build_router() -> Router:
     router = Router(name="start")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PRIVATE)
     router.message.register(join, CommandStart(deep_link=True))
     router.message.register(start, CommandStart())
-    router.message.register(help_, F.text.regexp(r"^/help(@\w+)?(\s|$)"))
+    router.message.register(help_, Magic(F.text.regexp(r"^/help(@\w+)?(\s|$)")))
     return router
