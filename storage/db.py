@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import BigInteger, bindparam, event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage.sqlite_onehop import defer_begin
 from storage.sqlite_onehop import install as install_one_trip
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -53,7 +54,9 @@ def _tune_sqlite(engine: AsyncEngine, begin: str = "BEGIN IMMEDIATE") -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql(conn.get_execution_options().get(SQLITE_BEGIN, begin))
+        sql = conn.get_execution_options().get(SQLITE_BEGIN, begin)
+        if not defer_begin(conn.connection.dbapi_connection, sql):  # else it rides with the first statement
+            conn.exec_driver_sql(sql)
 
 
 async def ping(session: AsyncSession) -> None:

@@ -8,6 +8,13 @@ switches and wake-ups, more on a loaded machine (``bench/updates.py``'s "floor",
 one read, was four fifths such trips). ``OneTripCursor`` does the four in one function run in the thread
 and keeps what SQLAlchemy reads afterwards (the description, the rows, rowcount, lastrowid).
 
+A transaction made two trips more than its statements: its ``BEGIN IMMEDIATE`` (``storage/db.py``) and,
+after its commit, the pool's rollback of a connection handed back (a reset that finds nothing to undo).
+Now the begin rides with the transaction's first statement (``defer_begin``), and a commit or rollback
+with no transaction open in SQLite (``in_transaction``) makes no trip: an update's transaction is its
+statements and one commit. A transaction whose every statement failed, or that ran none, commits or
+rolls back nothing, as before.
+
 It relies on what SQLAlchemy's own aiosqlite dialect relies on: aiosqlite's ``Connection._execute`` (queue
 a function for its thread) and ``Connection._conn`` (the ``sqlite3.Connection`` there). ``install`` checks
 they exist and the connection is SQLAlchemy's aiosqlite adapter; else it changes nothing (four trips, as
@@ -29,9 +36,15 @@ from sqlalchemy.util.concurrency import await_
 
 Outcome = tuple[Any, list[Any], int, int | None]
 
+_BEGIN = "_rop_deferred_begin"
+"""The attribute of an aiosqlite connection holding the begin its next statement runs first."""
 
-def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> Outcome:
-    """In aiosqlite's thread: the statement from cursor to close."""
+
+def _run(conn: sqlite3.Connection, begin: str | None, operation: str, parameters: Any, many: bool) -> Outcome:
+    """In aiosqlite's thread: the transaction's begin if it is still to run, then the statement from cursor
+    to close."""
+    if begin is not None:
+        conn.execute(begin)
     cursor = conn.cursor()
     try:
         if many:
@@ -96,8 +109,9 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     async def _trip(self, operation: Any, parameters: Any, many: bool) -> None:
         connection = self._connection
         async with self._adapt_connection._execute_mutex:
+            begin = connection.__dict__.pop(_BEGIN, None)  # taken even if the trip fails: sent once
             outcome: Outcome = await connection._execute(  # aiosqlite private API: see the module doc
-                _run, connection._conn, operation, parameters, many
+                _run, connection._conn, begin, operation, parameters, many
             )
         self._description, rows, self._rowcount, self._lastrowid = outcome
         self._rows = collections.deque(rows)
@@ -106,6 +120,34 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
     _cursor_cls = OneTripCursor
+
+    def commit(self) -> None:
+        if self._in_transaction():
+            super().commit()
+
+    def rollback(self) -> None:
+        if self._in_transaction():
+            super().rollback()
+
+    def _in_transaction(self) -> bool:
+        """Whether SQLite has a transaction open on this connection. A begin still waiting for a statement
+        is dropped: it was never sent, so there is nothing to end. ``in_transaction`` is a flag of the
+        ``sqlite3`` connection, readable from any thread (no statement runs on this connection meanwhile:
+        SQLAlchemy ends a transaction between statements)."""
+        inner = self._connection
+        if inner.__dict__.pop(_BEGIN, None) is not None:
+            return False
+        conn = getattr(inner, "_conn", None)
+        return conn is None or conn.in_transaction  # closed: the base class says what that means
+
+
+def defer_begin(dbapi_connection: Any, begin: str) -> bool:
+    """Have ``begin`` run in the thread with this connection's next statement; False when the connection
+    is not a ``OneTripConnection`` (the caller runs the begin itself)."""
+    if type(dbapi_connection) is not OneTripConnection:
+        return False
+    dbapi_connection._connection.__dict__[_BEGIN] = begin
+    return True
 
 
 def install(dbapi_connection: Any) -> bool:

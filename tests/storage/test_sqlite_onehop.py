@@ -4,7 +4,9 @@ own cursor gives (rows, RETURNING, lastrowid, rowcount, executemany, errors, rol
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import insert, select, text, update
@@ -86,3 +88,54 @@ async def test_connections_of_the_bot_take_one_trip(tmp_path: Path) -> None:
             assert isinstance(raw.dbapi_connection, OneTripConnection)
     finally:
         await engine.dispose()
+
+
+async def test_a_transaction_is_its_statements_and_one_commit(tmp_path: Path) -> None:
+    """The begin rides with the first statement; the pool's rollback after a commit makes no trip; a
+    transaction that ran no statement makes none at all. The begin still takes the write lock at the
+    first statement: another writer is refused meanwhile."""
+    path = tmp_path / "db.sqlite3"
+    url = f"sqlite+aiosqlite:///{path}"
+    await asyncio.to_thread(upgrade, url)
+    engine = create_engine(url)
+    pool = create_session_pool(engine)
+    trips: list[tuple[str, str | None]] = []
+    try:
+        async with pool() as s, s.begin():
+            inner = (await (await s.connection()).get_raw_connection()).driver_connection
+        assert inner is not None
+        original = inner._execute
+
+        def recording(fn: Any, *args: Any, **kwargs: Any) -> Any:
+            trips.append((fn.__name__, args[1] if fn.__name__ == "_run" else None))
+            return original(fn, *args, **kwargs)
+
+        inner._execute = recording
+        async with pool() as s, s.begin():
+            await s.scalar(select(Team.id).limit(1))
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                await asyncio.to_thread(_write_elsewhere, path)
+        assert trips == [("_run", "BEGIN IMMEDIATE"), ("commit", None)]
+
+        trips.clear()
+        async with pool() as s, s.begin():
+            await s.connection()  # a transaction begun, no statement
+        async with pool() as s:
+            await s.connection()  # begun and rolled back (the session closes)
+        assert trips == []
+
+        async with pool() as s, s.begin():  # the dropped begins left nothing pending
+            await s.execute(insert(Team).values(name="Отдел", timezone="UTC"))
+        assert trips == [("_run", "BEGIN IMMEDIATE"), ("commit", None)]
+        await asyncio.to_thread(_write_elsewhere, path)  # the lock went with the commit
+    finally:
+        await engine.dispose()
+
+
+def _write_elsewhere(path: Path) -> None:
+    other = sqlite3.connect(path, timeout=0.05, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
