@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
@@ -101,7 +101,10 @@ def create_dispatcher(
     translator: Translator | None = None,
     storage: BaseStorage | None = None,
     heavy: HeavyJobs | None = None,
+    routers: Router | None = None,
 ) -> Dispatcher:
+    """The bot's dispatcher: its middlewares in their order, then ``routers`` (the bot's handlers,
+    ``handlers.build_routers()``, unless a benchmark gives others to run behind the same middlewares)."""
     metrics = Metrics()  # served at /metrics beside /healthz (bot/metrics.py)
     heavy = heavy or HeavyJobs(settings.database_url)
     dp = Dispatcher(
@@ -137,5 +140,5 @@ def create_dispatcher(
         # the update's transaction (no transaction of its own); a duplicate, a throttled update or a
         # stranger's reads nothing.
         observer.outer_middleware(dp.fsm)
-    dp.include_router(build_routers())
+    dp.include_router(routers or build_routers())
     return dp
