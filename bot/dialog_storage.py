@@ -35,12 +35,14 @@ from contextvars import ContextVar
 from typing import Any
 
 from aiogram import BaseMiddleware, Dispatcher
+from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.middlewares.base import Next
+from bot.middlewares.dedup import PREFETCHED_DIALOG
 from storage.dialog_repo import Dialog, DialogKey, DialogRepo
 
 
@@ -60,10 +62,14 @@ class UpdateDialogs:
         # this copy with its context, and from then on must read and write in a transaction of its own
         self.ended = False
 
+    def seed(self, key: DialogKey, stored: Dialog | None) -> None:
+        """The dialog under ``key`` as read with the update's claim (``bot.middlewares.dedup``), in the same
+        transaction: ``get`` reads it no more."""
+        self.started[key], self.now[key] = copy.deepcopy(stored), stored
+
     async def get(self, key: DialogKey) -> Dialog | None:
         if key not in self.now:
-            stored = await DialogRepo(self.session).get(key)
-            self.started[key], self.now[key] = copy.deepcopy(stored), stored
+            self.seed(key, await DialogRepo(self.session).get(key))
         return self.now[key]
 
     async def change(self, key: DialogKey, change: Callable[[Dialog | None], Dialog]) -> None:
@@ -82,6 +88,18 @@ def _open(dialog: Dialog | None) -> Dialog | None:
 
 
 _update_dialogs: ContextVar[UpdateDialogs | None] = ContextVar("update_dialogs", default=None)
+
+
+def dialog_key_of(fsm: FSMContextMiddleware) -> Callable[[dict[str, Any]], DialogKey | None]:
+    """The key of the update's dialog as aiogram's FSM middleware ``fsm`` will resolve it (its strategy,
+    the chat, the user, the thread), for reading the dialog with the update's claim; None when the update
+    has no dialog (no chat or user)."""
+
+    def key_of(data: dict[str, Any]) -> DialogKey | None:
+        context = fsm.resolve_event_context(data["bot"], data)
+        return None if context is None else _key(context.key)
+
+    return key_of
 
 
 def _key(key: StorageKey) -> DialogKey:
@@ -150,6 +168,9 @@ class DialogSessionMiddleware(BaseMiddleware):
         if session is None:
             return await handler(event, data)
         dialogs = UpdateDialogs(session)
+        prefetched: tuple[DialogKey, Dialog | None] | None = data.get(PREFETCHED_DIALOG)
+        if prefetched is not None:
+            dialogs.seed(*prefetched)
         token = _update_dialogs.set(dialogs)
         try:
             result = await handler(event, data)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, system_clock
 from bot.config import Settings
-from bot.dialog_storage import DatabaseStorage, bind_dialog_sessions
+from bot.dialog_storage import DatabaseStorage, bind_dialog_sessions, dialog_key_of
 from bot.heavy import HeavyJobs
 from bot.i18n import Translator, default_translator
 from bot.metrics import Metrics, instrument_bot
@@ -125,7 +125,9 @@ def create_dispatcher(
     dp.callback_query.outer_middleware(throttling)
     db = DbSessionMiddleware(session_pool, turns=heavy.turns)  # jobs' writes take the same turns
     member = MemberMiddleware()
-    dedup = DedupMiddleware()  # in the update's transaction: a redelivered update is handled once
+    # in the update's transaction: a redelivered update is handled once; the sender's dialog read with it
+    dialogs_in_db = isinstance(dp.storage, DatabaseStorage)
+    dedup = DedupMiddleware(dialog_key=dialog_key_of(dp.fsm) if dialogs_in_db else None)
     for observer in (dp.message, dp.callback_query):
         observer.outer_middleware(db)
         observer.outer_middleware(dedup)

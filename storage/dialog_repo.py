@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import and_, bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -46,11 +46,16 @@ class Dialog:
     data: dict[str, Any]
 
 
+#: The row under a dialog key, the key columns bound by name (``DialogKey.columns()`` gives their values).
+KEY_MATCH = and_(*(getattr(DialogState, name) == bindparam(name) for name in DialogKey.__dataclass_fields__))
 # Built once: read on every member's message and press, and building the select of six key columns cost
 # more than the database finding the row.
-_GET = select(DialogState.state, DialogState.data).where(
-    *(getattr(DialogState, name) == bindparam(name) for name in DialogKey.__dataclass_fields__)
-)
+_GET = select(DialogState.state, DialogState.data).where(KEY_MATCH)
+
+
+def dialog_of(found: bool, state: str | None, data: dict[str, Any] | None) -> Dialog | None:
+    """The dialog of a row read (``found``: there was one), None when there is no open dialog."""
+    return Dialog(state, dict(data or {})) if found else None
 
 
 class DialogRepo(SessionRepo):
@@ -61,7 +66,7 @@ class DialogRepo(SessionRepo):
         """The open dialog under ``key``; None when there is none (one primary-key read, on the session's
         connection: it loads no object, and the ORM's execute path cost as much as the read)."""
         row = (await (await self.session.connection()).execute(_GET, key.columns())).first()
-        return None if row is None else Dialog(row.state, dict(row.data or {}))
+        return None if row is None else dialog_of(True, row.state, row.data)
 
     async def save(self, key: DialogKey, state: str | None, data: dict[str, Any]) -> None:
         """Write the dialog under ``key``; with no state and no data, forget it (delete the row)."""

@@ -172,16 +172,43 @@ async def test_an_update_is_claimed_once_with_its_sender_looked_up_in_the_same_c
         (await s.get(Member, boris.id)).active = False
     now = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
     async with session_pool() as s, s.begin():
-        claimed, sender = await ProcessedUpdateRepo(s).claim_and_find(1, now, anna.tg_id)
+        claimed, sender, _ = await ProcessedUpdateRepo(s).claim_and_find(1, now, anna.tg_id)
         assert claimed and sender is not None
         member, found_team = sender
         assert (member.id, found_team.id, found_team.name) == (anna.id, team.id, "Отдел")
         assert member in s  # loaded into the update's session: a handler's change to it is stored
-        assert await ProcessedUpdateRepo(s).claim_and_find(2, now, 555) == (True, None)  # a stranger
-        assert await ProcessedUpdateRepo(s).claim_and_find(3, now, boris.tg_id) == (True, None)
+        assert await ProcessedUpdateRepo(s).claim_and_find(2, now, 555) == (True, None, None)  # a stranger
+        assert await ProcessedUpdateRepo(s).claim_and_find(3, now, boris.tg_id) == (True, None, None)
     async with session_pool() as s, s.begin():
-        claimed, _ = await ProcessedUpdateRepo(s).claim_and_find(1, now, anna.tg_id)
-        assert not claimed  # handled already
+        assert not (await ProcessedUpdateRepo(s).claim_and_find(1, now, anna.tg_id)).claimed  # handled
         ids = (await s.execute(text("SELECT update_id FROM processed_updates ORDER BY 1"))).scalars().all()
         assert ids == [1, 2, 3]
         assert (await s.execute(text("SELECT handled_at FROM processed_updates"))).scalars().first()
+
+
+async def test_the_claim_brings_the_sender_s_dialog_under_the_key_asked_for(session_pool) -> None:
+    """Given a dialog key, ``claim_and_find`` reads the open dialog under it in the same read: the state
+    and data stored, or None when there is no row under that key (another bot, chat or destiny), for a
+    member or anyone else."""
+    from storage.dialog_repo import Dialog, DialogKey, DialogRepo
+    from storage.updates_repo import ProcessedUpdateRepo
+    from tests.handlers.conftest import make_team
+
+    _team, _head, (anna, _boris) = await make_team(session_pool, "Отдел", 9_310_000)
+    key = DialogKey(bot_id=42, chat_id=anna.tg_id, user_id=anna.tg_id)
+    async with session_pool() as s, s.begin():
+        await DialogRepo(s).save(key, "AddTask:client", {"client": "Альфа", "n": [1, 2]})
+        await DialogRepo(s).save(DialogKey(bot_id=42, chat_id=555, user_id=555), None, {"left": True})
+    now = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+    async with session_pool() as s, s.begin():
+        repo = ProcessedUpdateRepo(s)
+        claim = await repo.claim_and_find(11, now, anna.tg_id, key)
+        assert claim.claimed and claim.sender is not None and claim.sender[0].id == anna.id
+        assert claim.dialog == Dialog("AddTask:client", {"client": "Альфа", "n": [1, 2]})
+        elsewhere = DialogKey(bot_id=43, chat_id=anna.tg_id, user_id=anna.tg_id)
+        assert (await repo.claim_and_find(12, now, anna.tg_id, elsewhere)).dialog is None
+        other = DialogKey(bot_id=42, chat_id=anna.tg_id, user_id=anna.tg_id, destiny="other")
+        assert (await repo.claim_and_find(13, now, anna.tg_id, other)).dialog is None
+        stranger = await repo.claim_and_find(14, now, 555, DialogKey(bot_id=42, chat_id=555, user_id=555))
+        assert stranger == (True, None, Dialog(None, {"left": True}))
+        assert (await repo.claim_and_find(15, now, anna.tg_id)).dialog is None  # no key: not read
