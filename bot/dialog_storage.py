@@ -6,8 +6,10 @@ storage. In memory it dies with the process, so after a restart the answer to "Ð
 by the bot processes when ``REDIS_URL`` is not set (``bot.factory.create_storage``).
 
 Cost: aiogram reads the state on every member's message and press, inside the update's own transaction
-(its FSM middleware runs after ``DialogSessionMiddleware``, ``bot/factory.py``): one primary-key lookup,
-which finds no row for anyone not in a dialog (a row exists only while a dialog is open).
+(its FSM middleware runs after ``DialogSessionMiddleware``, ``bot/factory.py``). The row comes with the
+update's claim and the sender's lookup (``DedupMiddleware``, ``dialog_key_of``: an outer join in the same
+statement), so the read costs no statement of its own; it finds no row for anyone not in a dialog (a
+row exists only while a dialog is open).
 
 Transactions, and what a kill does. Writes made by a handler (``state.set_state``, ``update_data``,
 ``clear``) join the update's own transaction: ``DialogSessionMiddleware`` keeps the update's dialogs
