@@ -24,7 +24,7 @@ class Magic(BaseFilter):
     """Magic filters (``F.text``, ``F.chat.type == "private"``) checked on the event loop, all of them in
     turn. aiogram runs a filter that is not a coroutine function, as a bare ``F`` is, in a worker thread
     (``asyncio.to_thread`` in ``CallableObject.call``, aiogram 3.31): a thread hop of about 0.1 ms at every
-    check, on every update that walks past it. ``tests/handlers/test_routing.py`` keeps every filter and
+    check, on every update that walks past it. ``tests/handlers/test_wiring.py`` keeps every filter and
     handler of the routers a coroutine."""
 
     def __init__(self, *checks: MagicFilter) -> None:

@@ -109,17 +109,43 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     async def _trip(self, operation: Any, parameters: Any, many: bool) -> None:
         connection = self._connection
         async with self._adapt_connection._execute_mutex:
-            begin = connection.__dict__.pop(_BEGIN, None)  # taken even if the trip fails: sent once
-            outcome: Outcome = await connection._execute(  # aiosqlite private API: see the module doc
-                _run, connection._conn, begin, operation, parameters, many
-            )
+            begin = connection.__dict__.pop(_BEGIN, None)
+            try:
+                outcome: Outcome = await connection._execute(  # aiosqlite private API: see the module doc
+                    _run, connection._conn, begin, operation, parameters, many
+                )
+            except BaseException:
+                _unless_begun(connection, begin)
+                raise
         self._description, rows, self._rowcount, self._lastrowid = outcome
         self._rows = collections.deque(rows)
+
+
+def _unless_begun(connection: Any, begin: str | None) -> None:
+    """After a failed trip: a begin that did not take (SQLite busy past the timeout) waits for the next
+    statement again, so a caller that carries on in the same transaction does not run in autocommit."""
+    conn = connection._connection
+    if begin is not None and conn is not None and not conn.in_transaction:
+        connection.__dict__[_BEGIN] = begin
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
     _cursor_cls = OneTripCursor
+
+    def cursor(self, server_side: bool = False) -> Any:
+        """A server-side cursor (``session.stream``, ``yield_per``) runs its statements itself, in trips of
+        its own: the transaction's begin is sent first, alone."""
+        if server_side:
+            inner = self._connection
+            begin = inner.__dict__.pop(_BEGIN, None)
+            if begin is not None:
+                try:
+                    await_(inner._execute(inner._conn.execute, begin))
+                except Exception as error:
+                    _unless_begun(inner, begin)
+                    self._handle_exception(error)
+        return super().cursor(server_side)
 
     def commit(self) -> None:
         if self._in_transaction():
@@ -137,7 +163,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         inner = self._connection
         if inner.__dict__.pop(_BEGIN, None) is not None:
             return False
-        conn = getattr(inner, "_conn", None)
+        conn = inner._connection  # aiosqlite's sqlite3 connection; None once closed
         return conn is None or conn.in_transaction  # closed: the base class says what that means
 
 

@@ -139,3 +139,59 @@ def _write_elsewhere(path: Path) -> None:
         other.execute("ROLLBACK")
     finally:
         other.close()
+
+
+async def _counter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Any]:
+    """A database of one counter row, its engine's busy timeout 50 ms; the session pool."""
+    monkeypatch.setattr(storage_db, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    path = tmp_path / "counter.sqlite3"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    pool = create_session_pool(engine)
+    async with pool() as s, s.begin():
+        await s.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER)"))
+        await s.execute(text("INSERT INTO t VALUES (1, 0)"))
+    return path, pool
+
+
+async def test_a_streamed_first_statement_begins_the_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server-side cursor (``session.stream``) runs its statement itself: the begin goes before it, so the
+    write lock is held from then on and a failure rolls the streamed write back."""
+    path, pool = await _counter(tmp_path, monkeypatch)
+    try:
+        async with pool() as s, s.begin():
+            assert (await (await s.stream(text("SELECT n FROM t"))).all()) == [(0,)]
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                await asyncio.to_thread(_write_elsewhere, path)
+        with pytest.raises(RuntimeError):
+            async with pool() as s, s.begin():
+                await (await s.stream(text("UPDATE t SET n = -1 RETURNING n"))).all()
+                raise RuntimeError("the handler fails after the write")
+        async with pool() as s:
+            assert await s.scalar(text("SELECT n FROM t")) == 0
+    finally:
+        await pool.kw["bind"].dispose()
+
+
+async def test_a_begin_that_did_not_take_is_sent_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first statement's ``BEGIN IMMEDIATE`` fails (another writer past the busy timeout); a caller that
+    retries in the same transaction gets a transaction, which a failure then rolls back."""
+    path, pool = await _counter(tmp_path, monkeypatch)
+    blocker = sqlite3.connect(path, isolation_level=None)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")
+        with pytest.raises(RuntimeError):
+            async with pool() as s, s.begin():
+                with pytest.raises(OperationalError, match="locked"):
+                    await s.execute(text("UPDATE t SET n = n + 1"))
+                blocker.execute("COMMIT")
+                await s.execute(text("UPDATE t SET n = n + 1"))  # the retry
+                raise RuntimeError("the handler fails after the write")
+        async with pool() as s:
+            assert await s.scalar(text("SELECT n FROM t")) == 0
+    finally:
+        blocker.close()
+        await pool.kw["bind"].dispose()
