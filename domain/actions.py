@@ -30,7 +30,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 
 import pymorphy3
 
@@ -91,19 +91,34 @@ def _words(text: str) -> list[str]:
     return [w for w in words if all(unicodedata.name(c, "") for c in w)]
 
 
-def _normal_forms(word: str) -> frozenset[str]:
-    return frozenset(p.normal_form.replace("ё", "е") for p in morph().parse(word)) | {word}
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What the rules need of one word's morphology: its normal forms (and the word itself), whether its
+    likeliest reading is a function word, and its action score (rule 5)."""
+
+    forms: frozenset[str]
+    function_word: bool
+    action_score: float
 
 
-def _is_function_word(word: str) -> bool:
-    best = morph().parse(word)[0]
-    return best.tag.POS in _FUNCTION_POS and best.score >= 0.5
+@lru_cache(maxsize=8192)
+def _reading(word: str) -> _Reading:
+    """``word``'s morphology, parsed once: a pure function of the word (the dictionary is fixed), so it is
+    remembered; a task's words repeat ("отправить", "договор"), and a parse walks the dictionary hundreds of
+    steps. Bounded: the least recently used words go first."""
+    parses = morph().parse(word)
+    best = parses[0]
+    return _Reading(
+        forms=frozenset(p.normal_form.replace("ё", "е") for p in parses) | {word},
+        function_word=best.tag.POS in _FUNCTION_POS and best.score >= 0.5,
+        action_score=_score(parses),
+    )
 
 
-def _action_score(word: str) -> float:
-    """How likely ``word`` is a step the writer will take (see rule 5)."""
+def _score(parses: list[pymorphy3.analyzer.Parse]) -> float:
+    """How likely the word so parsed is a step the writer will take (see rule 5)."""
     score = 0.0
-    for p in morph().parse(word):
+    for p in parses:
         tag = p.tag
         if "Abbr" in tag or "Arch" in tag or p.normal_form in _NOT_ACTIONS:
             continue
@@ -112,6 +127,19 @@ def _action_score(word: str) -> float:
         ):
             score += p.score
     return score
+
+
+def _normal_forms(word: str) -> frozenset[str]:
+    return _reading(word).forms
+
+
+def _is_function_word(word: str) -> bool:
+    return _reading(word).function_word
+
+
+def _action_score(word: str) -> float:
+    """How likely ``word`` is a step the writer will take (see rule 5)."""
+    return _reading(word).action_score
 
 
 def _is_english_action(words: list[str]) -> bool:
