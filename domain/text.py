@@ -72,6 +72,8 @@ def clean_text(text: str) -> str:
 
 
 def _visible(text: str) -> str:
+    if text.isprintable() and not _IGNORABLE.search(text):
+        return text  # the usual text: nothing invisible, and no whitespace but the plain space
     out: list[str] = []
     for i, c in enumerate(text):
         if c.isspace():
