@@ -73,6 +73,13 @@ class Flow:
     ) -> None:
         self.repo, self.member, self.t, self.state = repo, member, t, state
         self.day = Day(repo, team, member, clock)
+        self.client: Client | None = None  # the client settled in this update, if any
+
+    async def settle(self, client: Client, **more: Any) -> None:
+        """``client`` is the task's (read with its team and owner checked); kept, so the task is added in the
+        same update without reading the client again."""
+        self.client = client
+        await self.state.update_data(client_id=client.id, client_name=client.name, **more)
 
     async def resolve_client(self, answer: Message, name: str) -> bool:
         """Settle the client by name; False when the user has to pick or confirm a new one first."""
@@ -85,8 +92,7 @@ class Flow:
                 owner = await self.repo.clients.owner_name(other)
                 raise UserError("client-of-other-add", name=other.name, owner=owner)
         if len(exact) == 1 or len(found) == 1:
-            client = exact[0] if len(exact) == 1 else found[0]
-            await self.state.update_data(client_id=client.id, client_name=client.name)
+            await self.settle(exact[0] if len(exact) == 1 else found[0])
             return True
         if found:
             kb = Keyboard()
@@ -131,7 +137,9 @@ class Flow:
             days = [self.day.today, *await self.day.next_days(5)]
             await answer.answer(self.t("add-ask-due"), reply_markup=due_keyboard(days, self.t))
             return
-        client = await self.repo.clients.get(self.member.team_id, int(data["client_id"]))
+        client = self.client
+        if client is None or client.id != int(data["client_id"]):  # settled in an earlier update
+            client = await self.repo.clients.get(self.member.team_id, int(data["client_id"]))
         due = date.fromisoformat(data["due"])
         task = await self.repo.tasks.create(
             self.member.team_id,
@@ -207,18 +215,17 @@ async def add_for_client(query: CallbackQuery, callback_data: ClientAddTask, flo
             due = datetime.strptime(callback_data.due, "%Y%m%d").date()
         except ValueError:
             raise UserError("button-stale") from None
-    state = flow.state
-    await state.clear()
-    await state.update_data(client_id=client.id, client_name=client.name)
+    await flow.state.clear()
+    await flow.settle(client)
     if due is not None:
-        await state.update_data(due=max(due, flow.day.today).isoformat())
+        await flow.state.update_data(due=max(due, flow.day.today).isoformat())
     if isinstance(query.message, Message):
         await flow.advance(query.message)
 
 
 async def pick_client(query: CallbackQuery, callback_data: PickClient, flow: Flow) -> None:
     client = await own_client(flow.repo, flow.member, callback_data.client_id)
-    await continue_with(flow, query, client, flow.state)
+    await continue_with(flow, query, client)
 
 
 async def create_pending_client(
@@ -231,7 +238,7 @@ async def create_pending_client(
     client = await clients.by_exact_name(member.team_id, pending, owner_id=member.id)
     client = client or await clients.create(member.team_id, member.id, pending)
     callback_answer.text = t.plain("client-created", name=client.name)
-    await continue_with(flow, query, client, flow.state)
+    await continue_with(flow, query, client)
 
 
 async def drop_pending_client(
@@ -288,8 +295,9 @@ def build_router() -> Router:
     return router
 
 
-async def continue_with(f: Flow, query: CallbackQuery, client: Client, state: FSMContext) -> None:
-    await state.update_data(client_id=client.id, client_name=client.name, new_name=None)
+async def continue_with(f: Flow, query: CallbackQuery, client: Client) -> None:
+    state = f.state
+    await f.settle(client, new_name=None)
     data = await state.get_data()
     if not isinstance(query.message, Message):
         return
