@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import BindParameter, Integer, Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import OPEN_STAGES, Role, Stage, TaskEventKind, TaskStatus
@@ -325,13 +325,26 @@ class ClientRepo(SessionRepo):
     async def find(
         self, team_id: int, query: str, owner_id: int | None = None, limit: int = 20
     ) -> Sequence[Client]:
-        """Clients whose name contains ``query``, case-insensitively (Cyrillic too); exact matches first."""
+        """Clients whose name contains ``query``, case-insensitively (Cyrillic too); exact matches first.
+        The statements are built once (every /add and client search runs one; building it cost a third of
+        running it), the values bound: ``like`` is the key with ``/``, ``%`` and ``_`` escaped by ``/``, as
+        ``contains(key, autoescape=True)`` escapes a literal."""
+        from storage.day_repo import once  # day_repo imports this module
+
+        def statements() -> tuple[Select[Client], Select[Client]]:  # the team's clients, an owner's
+            found = select(Client).where(
+                Client.team_id == bindparam("team"), Client.name_key.contains(bindparam("like"), escape="/")
+            )
+            owned = found.where(Client.owner_id == bindparam("owner"))
+            order = (Client.name_key != bindparam("key"), func.length(Client.name_key), Client.id)
+            most: BindParameter[int] = bindparam("limit", type_=Integer)
+            return found.order_by(*order).limit(most), owned.order_by(*order).limit(most)
+
         key = name_key(query)
-        stmt = select(Client).where(Client.team_id == team_id, Client.name_key.contains(key, autoescape=True))
-        if owner_id is not None:
-            stmt = stmt.where(Client.owner_id == owner_id)
-        stmt = stmt.order_by((Client.name_key != key), func.length(Client.name_key), Client.id).limit(limit)
-        return (await self.session.scalars(stmt)).all()
+        like = key.replace("/", "//").replace("%", "/%").replace("_", "/_")
+        team, owners = once(statements)
+        params = {"team": team_id, "like": like, "key": key, "limit": limit, "owner": owner_id}
+        return (await self.session.scalars(team if owner_id is None else owners, params)).all()
 
     async def by_exact_name(self, team_id: int, name: str, owner_id: int | None = None) -> Client | None:
         stmt = select(Client).where(Client.team_id == team_id, Client.name_key == name_key(name))
