@@ -22,6 +22,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    insert,
     literal,
     literal_column,
     null,
@@ -29,9 +30,11 @@ from sqlalchemy import (
     select,
     union,
     union_all,
+    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm.util import identity_key
 
 from domain.calendar import MemberCalendar, WorkCalendar
 from domain.enums import OPEN_STAGES, HotOutcome, LinkKind, PlanStatus, Stage, TaskEventKind, TaskStatus
@@ -59,6 +62,9 @@ from storage.repo import ClientRepo, TaskRepo
 
 #: The two parts of the day list's one read (``DayRepo.day_list``): its first column.
 TASK_ROW, CLIENT_ROW = 0, 1
+
+#: A task's event as ``TaskRepo.log`` writes it (all its columns but the id, ``data`` None as JSON null).
+_EVENT_INSERT = insert(TaskEvent)
 
 #: The events that mean the member dealt with a task that day.
 MARKS = (TaskEventKind.DONE, TaskEventKind.NOT_DONE, TaskEventKind.MOVED, TaskEventKind.CANCELLED)
@@ -607,6 +613,44 @@ class DayRepo:
         self.require_open(task)
         task.status, task.closed_at = TaskStatus.DONE, now
         self.tasks.log(task, TaskEventKind.DONE, member.id, at=now)
+
+    async def mark_own_done(self, member: Member, task_id: int, now: datetime) -> int | None:
+        """``mark_done`` of ``own_task`` in two statements and no ORM object (✅ on the day list): the
+        member's own open task marked done (its status, when, ``updated_at``) and its event logged, as the
+        ORM writes them. Returns the task's ``moves`` (its buttons' version: a stale button must then
+        raise, and the update's rollback undoes the mark), or None when the member has no open task of
+        that id: nothing was written, and ``own_task`` and ``require_open`` say why."""
+
+        def statement() -> Executable:
+            team: BindParameter[int] = bindparam("team")
+            return (
+                update(Task)
+                .where(
+                    Task.id == bindparam("task"),
+                    Task.team_id == team,
+                    Task.assignee_id == bindparam("member"),
+                    Task.status == TaskStatus.OPEN,
+                )
+                .values(status=TaskStatus.DONE, closed_at=bindparam("now", type_=Task.closed_at.type))
+                .returning(Task.moves, Task.due_date)
+            )
+
+        params = {"task": task_id, "team": member.team_id, "member": member.id, "now": now}
+        # Core statements on the session's connection (the ORM's execute costs more than they do): what
+        # the session holds goes first, and the task's object, if loaded, is read again when next used
+        if self.session.new or self.session.dirty or self.session.deleted:
+            await self.session.flush()
+        loaded = self.session.identity_map.get(identity_key(Task, task_id))
+        if loaded is not None:
+            self.session.expire(loaded)
+        connection = await self.session.connection()
+        row = (await connection.execute(once(statement), params)).first()
+        if row is None:
+            return None
+        moves, due = row
+        event = {"task_id": task_id, "actor_id": member.id, "kind": TaskEventKind.DONE, "from_date": due}
+        await connection.execute(_EVENT_INSERT, {**event, "data": None, "at": now})
+        return int(moves)
 
     async def set_result(self, member: Member, task: Task, result: str) -> None:
         if task.status is not TaskStatus.DONE:
