@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from types import CodeType
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -19,6 +19,7 @@ from sqlalchemy import (
     Executable,
     ScalarSelect,
     Select,
+    String,
     and_,
     bindparam,
     case,
@@ -28,6 +29,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    type_coerce,
     union,
     union_all,
     update,
@@ -171,6 +173,13 @@ def latest_outcomes() -> tuple[ScalarSelect[TaskStatus], ...]:
 def is_frozen(statuses: Sequence[TaskStatus | str | None]) -> bool:
     """A client frozen by the statuses ``latest_outcomes`` read (an open task there was moved)."""
     return is_client_frozen([task_outcome(TaskStatus(s), moves=1) for s in statuses if s is not None])
+
+
+@lru_cache(maxsize=64)  # a pure memo: a few statuses, FREEZE_MOVES at a time
+def frozen_by(statuses: tuple[str | None, ...]) -> bool:
+    """``is_frozen`` of the statuses as stored (``latest_outcomes`` read as text): the day list asks once a
+    task, with one of a handful of answers."""
+    return is_frozen(statuses)
 
 
 async def member_calendar(session: AsyncSession, team: Team, member: Member) -> MemberCalendar:
@@ -403,7 +412,8 @@ class DayRepo:
                         hot,
                         vague,
                         moved_from,
-                        *latest_outcomes(),
+                        # as text, for frozen_by: converting each to a TaskStatus first cost more than it
+                        *(type_coerce(status, String) for status in latest_outcomes()),
                     )
                     .join_from(ids, Task, Task.id == ids.c.id)
                     .outerjoin(Client, and_(Client.id == Task.client_id, Client.team_id == team))
@@ -453,33 +463,37 @@ class DayRepo:
         vague: dict[int, str] = {}
         own: list[ClientItem] = []
         open_clients: set[int] = set()
-        for _, *r in [r for r in rows if r[0] == CLIENT_ROW]:
-            own.append(ClientItem(r[0], r[8], r[9], r[10] is not None))
-            if r[4] is not None:
-                open_clients.add(r[0])
-        # the tasks' team is checked on the rows, not in the query (see _days_tasks_statement)
-        for _, *r in [r for r in rows if r[0] == TASK_ROW and r.team_id == member.team_id]:
-            task_id, client_id, moves = r[0], r[4], r[7]
+        team_id = member.team_id
+        for row in rows:  # unpacked by place: a row's attributes by name cost a lookup each
+            if row[0] == CLIENT_ROW:
+                own.append(ClientItem(row[1], row[9], row[10], row[11] is not None))
+                if row[5] is not None:
+                    open_clients.add(row[1])
+                continue
+            # the tasks' team is checked on the rows, not in the query (see _days_tasks_statement)
+            if row[0] != TASK_ROW or row[2] != team_id:
+                continue
+            task_id, client_id, moves = row[1], row[5], row[8]
             items.append(
                 TaskItem(
                     task_id=task_id,
-                    due=r[2],
-                    created_at=r[3],
+                    due=row[3],
+                    created_at=row[4],
                     client_id=client_id,
-                    client_name=r[8],
-                    stage=r[9],
-                    hot=r[10] is not None,
+                    client_name=row[9],
+                    stage=row[10],
+                    hot=row[11] is not None,
                     frozen=is_task_frozen(moves),
-                    action=r[5],
-                    status=r[6],
+                    action=row[6],
+                    status=row[7],
                     moves=moves,
                 )
             )
-            if r[11] is not None:
-                vague[task_id] = r[11]
-            if moves and r[12] is not None:
-                morning_due[task_id] = r[12]
-            if client_id is not None and r[8] is not None and is_frozen(r[13:]):
+            if row[12] is not None:
+                vague[task_id] = row[12]
+            if moves and row[13] is not None:
+                morning_due[task_id] = row[13]
+            if client_id is not None and row[9] is not None and frozen_by(row[14:]):
                 frozen.add(client_id)
         return DayList(
             day=today,
