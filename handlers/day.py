@@ -98,7 +98,7 @@ class Day:
         """The list message of a view showing ``page``, to re-render it in place."""
         if view == View.REPORT:
             return report_page(await self.evening(), t, page)
-        return today_page(await self.days.day_list(self.member, self.today, self.zone), t, page)
+        return today_page(await self.days.day_list(self.member, self.today, self.zone, idle=False), t, page)
 
     async def evening(self) -> EveningReport:
         return await self.days.evening(self.member, self.today, await self.tomorrow(), self.zone)

@@ -322,15 +322,16 @@ class DayRepo:
         rows = (await self.session.scalars(_days_tasks_statement(), params)).unique()
         return [t for t in rows if t.team_id == team_id]
 
-    async def day_list(self, member: Member, today: date, zone: ZoneInfo) -> DayList:
+    async def day_list(self, member: Member, today: date, zone: ZoneInfo, *, idle: bool = True) -> DayList:
         """The day list in the one order (``domain.ordering``). One read whatever the list's length (the
         morning fan-out composes one per manager), a UNION ALL of two parts told apart by its first column:
         the day's tasks with all a line shows (client, stage, hot, frozen, a CRM task's vagueness, where a
         task moved today stood in the morning), and the member's open-stage clients with whether each is
-        hot and has an open task (the idle ones). Rows, not ORM objects; the statement is built once
-        (``once``)."""
+        hot and has an open task (the idle ones). Rows, not ORM objects; the statements are built once
+        (``once``). ``idle=False``: the list alone, to draw it again after a press (``idle_clients`` is then
+        left empty, not read: the clients part is left out of the read)."""
 
-        def statement() -> Executable:
+        def statements() -> tuple[Executable, Executable]:
             # one function holding both parts: ``once`` keys by its code, which holds theirs
             team: BindParameter[int] = bindparam("team")
             me: BindParameter[int] = bindparam("member")
@@ -452,11 +453,12 @@ class DayRepo:
                     *(none for _ in latest_outcomes()),
                 ).where(Client.team_id == team, Client.owner_id == me, fixed_in(Client.stage, OPEN_STAGES))
 
-            return union_all(tasks_part(), clients_part())
+            tasks = tasks_part()
+            return union_all(tasks, clients_part()), tasks
 
         start, end = self._bounds(today, zone)
         params = {"team": member.team_id, "member": member.id, "today": today, "start": start, "end": end}
-        rows = (await self.session.execute(once(statement), params)).all()
+        rows = (await self.session.execute(once(statements)[0 if idle else 1], params)).all()
         items: list[TaskItem] = []
         morning_due: dict[int, date] = {}
         frozen: set[int] = set()

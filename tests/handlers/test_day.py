@@ -541,6 +541,29 @@ async def test_a_stale_done_press_changes_nothing(world: TeamWorld) -> None:
         assert TaskEventKind.DONE not in kinds
 
 
+async def test_the_list_read_alone_is_the_full_reads_list(world: TeamWorld) -> None:
+    """A press draws the list again from ``day_list(..., idle=False)``: the same tasks in the same order,
+    frozen clients and vague tasks as the full read, and no idle clients (not read)."""
+    await seed(world)
+    anna = world.managers[0]
+    speaker = world.speaker(anna)
+    listing = (await speaker.send("/today")).messages[0]
+    await speaker.press(listing, "✅ 2")
+    async with world.pool() as s:
+        days = Repo(s).days
+        zone = member_zone(world.team, anna)
+        full = await days.day_list(anna, MONDAY, zone)
+        alone = await days.day_list(anna, MONDAY, zone, idle=False)
+    assert full.idle_clients and not alone.idle_clients
+    assert [t.status for t in full.tasks].count(TaskStatus.DONE) == 1
+    assert (alone.day, alone.tasks, alone.frozen_clients, alone.vague) == (
+        full.day,
+        full.tasks,
+        full.frozen_clients,
+        full.vague,
+    )
+
+
 async def test_a_typed_reason_brings_the_list_back(world: TeamWorld) -> None:
     ids = await seed(world)
     anna = world.speaker(world.managers[0])
