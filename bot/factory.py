@@ -40,7 +40,7 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     elif session is None:
         session = AiohttpSession()
-    lean_session(session)  # requests walked faster, echoed keyboards not validated (bot/perf.py)
+    lean_session(session)  # requests walked faster, echoed keyboards and entities not validated (bot/perf.py)
     return Bot(settings.token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 

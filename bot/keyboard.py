@@ -31,6 +31,12 @@ class Keyboard:
         self._buttons.append(InlineKeyboardButton(text=text, callback_data=callback_data, **kwargs))
         return self
 
+    def add(self, *buttons: InlineKeyboardButton) -> Self:
+        """Buttons already made (a memoised row: buttons are frozen models, so one may sit on many
+        keyboards)."""
+        self._buttons.extend(buttons)
+        return self
+
     @property
     def buttons(self) -> Iterator[InlineKeyboardButton]:
         return iter(self._buttons)

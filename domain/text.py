@@ -107,8 +107,9 @@ def name_key(name: str) -> str:
 
 
 def utf16_len(s: str) -> int:
-    """The length of ``s`` in UTF-16 code units, as Telegram counts it."""
-    return len(s) + sum(1 for c in s if ord(c) > 0xFFFF)
+    """The length of ``s`` in UTF-16 code units, as Telegram counts it: two bytes a unit once encoded
+    (a lone surrogate passes as one unit), encoded in C rather than a character at a time in Python."""
+    return len(s) if s.isascii() else len(s.encode("utf-16-le", "surrogatepass")) >> 1
 
 
 class _Kind(Enum):

@@ -98,7 +98,7 @@ class Day:
         """The list message of a view showing ``page``, to re-render it in place."""
         if view == View.REPORT:
             return report_page(await self.evening(), t, page)
-        return today_page(await self.days.day_list(self.member, self.today, self.zone), t, page)
+        return today_page(await self.days.day_list(self.member, self.today, self.zone, idle=False), t, page)
 
     async def evening(self) -> EveningReport:
         return await self.days.evening(self.member, self.today, await self.tomorrow(), self.zone)
@@ -184,10 +184,14 @@ async def mark_done(
     state: FSMContext,
     callback_answer: CallbackAnswer,
 ) -> None:
-    task = await open_task(day, callback_data.task_id, callback_data.ver)
-    await day.days.mark_done(day.member, task, day.now)
+    cb = callback_data
+    moves = await day.days.mark_own_done(day.member, cb.task_id, day.now)
+    if moves is None:  # not the member's open task: open_task says why (nothing was written)
+        await day.days.mark_done(day.member, await open_task(day, cb.task_id, cb.ver), day.now)
+    elif task_version(moves) != cb.ver:
+        raise UserError("button-stale")  # the update rolls back: the mark is undone
     await state.set_state(DayInput.result)
-    await state.update_data(task_id=task.id)
+    await state.update_data(task_id=cb.task_id)
     await _marked(query, callback_data, ctx, day, callback_answer, "task-done-toast")
 
 

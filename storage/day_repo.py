@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from types import CodeType
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -19,19 +19,24 @@ from sqlalchemy import (
     Executable,
     ScalarSelect,
     Select,
+    String,
     and_,
     bindparam,
     case,
+    insert,
     literal,
     literal_column,
     null,
     or_,
     select,
+    type_coerce,
     union,
     union_all,
+    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm.util import identity_key
 
 from domain.calendar import MemberCalendar, WorkCalendar
 from domain.enums import OPEN_STAGES, HotOutcome, LinkKind, PlanStatus, Stage, TaskEventKind, TaskStatus
@@ -59,6 +64,9 @@ from storage.repo import ClientRepo, TaskRepo
 
 #: The two parts of the day list's one read (``DayRepo.day_list``): its first column.
 TASK_ROW, CLIENT_ROW = 0, 1
+
+#: A task's event as ``TaskRepo.log`` writes it (all its columns but the id, ``data`` None as JSON null).
+_EVENT_INSERT = insert(TaskEvent)
 
 #: The events that mean the member dealt with a task that day.
 MARKS = (TaskEventKind.DONE, TaskEventKind.NOT_DONE, TaskEventKind.MOVED, TaskEventKind.CANCELLED)
@@ -165,6 +173,13 @@ def latest_outcomes() -> tuple[ScalarSelect[TaskStatus], ...]:
 def is_frozen(statuses: Sequence[TaskStatus | str | None]) -> bool:
     """A client frozen by the statuses ``latest_outcomes`` read (an open task there was moved)."""
     return is_client_frozen([task_outcome(TaskStatus(s), moves=1) for s in statuses if s is not None])
+
+
+@lru_cache(maxsize=64)  # a pure memo: a few statuses, FREEZE_MOVES at a time
+def frozen_by(statuses: tuple[str | None, ...]) -> bool:
+    """``is_frozen`` of the statuses as stored (``latest_outcomes`` read as text): the day list asks once a
+    task, with one of a handful of answers."""
+    return is_frozen(statuses)
 
 
 async def member_calendar(session: AsyncSession, team: Team, member: Member) -> MemberCalendar:
@@ -307,15 +322,16 @@ class DayRepo:
         rows = (await self.session.scalars(_days_tasks_statement(), params)).unique()
         return [t for t in rows if t.team_id == team_id]
 
-    async def day_list(self, member: Member, today: date, zone: ZoneInfo) -> DayList:
+    async def day_list(self, member: Member, today: date, zone: ZoneInfo, *, idle: bool = True) -> DayList:
         """The day list in the one order (``domain.ordering``). One read whatever the list's length (the
         morning fan-out composes one per manager), a UNION ALL of two parts told apart by its first column:
         the day's tasks with all a line shows (client, stage, hot, frozen, a CRM task's vagueness, where a
         task moved today stood in the morning), and the member's open-stage clients with whether each is
-        hot and has an open task (the idle ones). Rows, not ORM objects; the statement is built once
-        (``once``)."""
+        hot and has an open task (the idle ones). Rows, not ORM objects; the statements are built once
+        (``once``). ``idle=False``: the list alone, to draw it again after a press (``idle_clients`` is then
+        left empty, not read: the clients part is left out of the read)."""
 
-        def statement() -> Executable:
+        def statements() -> tuple[Executable, Executable]:
             # one function holding both parts: ``once`` keys by its code, which holds theirs
             team: BindParameter[int] = bindparam("team")
             me: BindParameter[int] = bindparam("member")
@@ -397,7 +413,8 @@ class DayRepo:
                         hot,
                         vague,
                         moved_from,
-                        *latest_outcomes(),
+                        # as text, for frozen_by: converting each to a TaskStatus first cost more than it
+                        *(type_coerce(status, String) for status in latest_outcomes()),
                     )
                     .join_from(ids, Task, Task.id == ids.c.id)
                     .outerjoin(Client, and_(Client.id == Task.client_id, Client.team_id == team))
@@ -436,44 +453,49 @@ class DayRepo:
                     *(none for _ in latest_outcomes()),
                 ).where(Client.team_id == team, Client.owner_id == me, fixed_in(Client.stage, OPEN_STAGES))
 
-            return union_all(tasks_part(), clients_part())
+            tasks = tasks_part()
+            return union_all(tasks, clients_part()), tasks
 
         start, end = self._bounds(today, zone)
         params = {"team": member.team_id, "member": member.id, "today": today, "start": start, "end": end}
-        rows = (await self.session.execute(once(statement), params)).all()
+        rows = (await self.session.execute(once(statements)[0 if idle else 1], params)).all()
         items: list[TaskItem] = []
         morning_due: dict[int, date] = {}
         frozen: set[int] = set()
         vague: dict[int, str] = {}
         own: list[ClientItem] = []
         open_clients: set[int] = set()
-        for _, *r in [r for r in rows if r[0] == CLIENT_ROW]:
-            own.append(ClientItem(r[0], r[8], r[9], r[10] is not None))
-            if r[4] is not None:
-                open_clients.add(r[0])
-        # the tasks' team is checked on the rows, not in the query (see _days_tasks_statement)
-        for _, *r in [r for r in rows if r[0] == TASK_ROW and r.team_id == member.team_id]:
-            task_id, client_id, moves = r[0], r[4], r[7]
+        team_id = member.team_id
+        for row in rows:  # unpacked by place: a row's attributes by name cost a lookup each
+            if row[0] == CLIENT_ROW:
+                own.append(ClientItem(row[1], row[9], row[10], row[11] is not None))
+                if row[5] is not None:
+                    open_clients.add(row[1])
+                continue
+            # the tasks' team is checked on the rows, not in the query (see _days_tasks_statement)
+            if row[0] != TASK_ROW or row[2] != team_id:
+                continue
+            task_id, client_id, moves = row[1], row[5], row[8]
             items.append(
                 TaskItem(
                     task_id=task_id,
-                    due=r[2],
-                    created_at=r[3],
+                    due=row[3],
+                    created_at=row[4],
                     client_id=client_id,
-                    client_name=r[8],
-                    stage=r[9],
-                    hot=r[10] is not None,
+                    client_name=row[9],
+                    stage=row[10],
+                    hot=row[11] is not None,
                     frozen=is_task_frozen(moves),
-                    action=r[5],
-                    status=r[6],
+                    action=row[6],
+                    status=row[7],
                     moves=moves,
                 )
             )
-            if r[11] is not None:
-                vague[task_id] = r[11]
-            if moves and r[12] is not None:
-                morning_due[task_id] = r[12]
-            if client_id is not None and r[8] is not None and is_frozen(r[13:]):
+            if row[12] is not None:
+                vague[task_id] = row[12]
+            if moves and row[13] is not None:
+                morning_due[task_id] = row[13]
+            if client_id is not None and row[9] is not None and frozen_by(row[14:]):
                 frozen.add(client_id)
         return DayList(
             day=today,
@@ -607,6 +629,44 @@ class DayRepo:
         self.require_open(task)
         task.status, task.closed_at = TaskStatus.DONE, now
         self.tasks.log(task, TaskEventKind.DONE, member.id, at=now)
+
+    async def mark_own_done(self, member: Member, task_id: int, now: datetime) -> int | None:
+        """``mark_done`` of ``own_task`` in two statements and no ORM object (✅ on the day list): the
+        member's own open task marked done (its status, when, ``updated_at``) and its event logged, as the
+        ORM writes them. Returns the task's ``moves`` (its buttons' version: a stale button must then
+        raise, and the update's rollback undoes the mark), or None when the member has no open task of
+        that id: nothing was written, and ``own_task`` and ``require_open`` say why."""
+
+        def statement() -> Executable:
+            team: BindParameter[int] = bindparam("team")
+            return (
+                update(Task)
+                .where(
+                    Task.id == bindparam("task"),
+                    Task.team_id == team,
+                    Task.assignee_id == bindparam("member"),
+                    Task.status == TaskStatus.OPEN,
+                )
+                .values(status=TaskStatus.DONE, closed_at=bindparam("now", type_=Task.closed_at.type))
+                .returning(Task.moves, Task.due_date)
+            )
+
+        params = {"task": task_id, "team": member.team_id, "member": member.id, "now": now}
+        # Core statements on the session's connection (the ORM's execute costs more than they do): what
+        # the session holds goes first, and the task's object, if loaded, is read again when next used
+        if self.session.new or self.session.dirty or self.session.deleted:
+            await self.session.flush()
+        loaded = self.session.identity_map.get(identity_key(Task, task_id))
+        if loaded is not None:
+            self.session.expire(loaded)
+        connection = await self.session.connection()
+        row = (await connection.execute(once(statement), params)).first()
+        if row is None:
+            return None
+        moves, due = row
+        event = {"task_id": task_id, "actor_id": member.id, "kind": TaskEventKind.DONE, "from_date": due}
+        await connection.execute(_EVENT_INSERT, {**event, "data": None, "at": now})
+        return int(moves)
 
     async def set_result(self, member: Member, task: Task, result: str) -> None:
         if task.status is not TaskStatus.DONE:

@@ -11,12 +11,12 @@ from sqlalchemy import func, insert, select
 
 from bot.i18n import default_translator
 from botapi_emulator.models import SentMessage
-from domain.enums import PlanStatus, Stage, TaskStatus
+from domain.enums import PlanStatus, Stage, TaskEventKind, TaskStatus
 from handlers.day_views import member_zone
 from handlers.digest import compose_evening_digest, compose_morning_digest
 from handlers.report import compose_evening, compose_morning
 from scheduler.compose import ComposeContext
-from storage.models import Client, Deal, HotEntry, Lead, Member, Plan, Task, Team
+from storage.models import Client, Deal, HotEntry, Lead, Member, Plan, Task, TaskEvent, Team
 from storage.repo import Repo
 from tests.handlers.conftest import MONDAY, TeamWorld
 
@@ -514,6 +514,54 @@ async def test_a_typed_date_brings_the_list_back_and_the_old_picker_is_dead(worl
     async with world.pool() as s:
         task = await s.get(Task, ids["nego"])
         assert task is not None and task.moves == 1 and task.due_date == date(2026, 11, 27)
+
+
+async def test_a_stale_done_press_changes_nothing(world: TeamWorld) -> None:
+    """✅ drawn before the task was moved is refused, and the refused mark writes nothing (no status, no
+    event); another member's ✅ on it is "not found"."""
+    ids = await seed(world)
+    anna = world.speaker(world.managers[0])
+    listing = (await anna.send("/today")).messages[0]
+    stale_done = listing.button("✅ 3")["callback_data"]  # Бета, drawn at version 0
+    assert stale_done == f"tk:d:{ids['nego']}:t:0:0"
+    msg = next(m for m in anna.inbox if m.message_id == listing.message_id)
+    await anna.press(msg, "📅 3")
+    msg = next(m for m in anna.inbox if m.message_id == listing.message_id)
+    await anna.press(msg, next(b["text"] for b in msg.buttons if b["text"].startswith("вт")))
+    stale = await anna.press_data(listing.message_id, stale_done, strict=False)
+    assert stale.answer is not None and "уже не действует" in (stale.answer.text or "")
+    boris = world.speaker(world.managers[1])
+    mine = (await boris.send("/today")).messages[0]
+    forged = await boris.press_data(mine.message_id, f"tk:d:{ids['nego']}:t:0:1", strict=False)
+    assert forged.answer is not None and "уже не действует" not in (forged.answer.text or "")
+    async with world.pool() as s:
+        task = await s.get(Task, ids["nego"])
+        assert task is not None and task.status is TaskStatus.OPEN and task.closed_at is None
+        kinds = (await s.scalars(select(TaskEvent.kind).where(TaskEvent.task_id == task.id))).all()
+        assert TaskEventKind.DONE not in kinds
+
+
+async def test_the_list_read_alone_is_the_full_reads_list(world: TeamWorld) -> None:
+    """A press draws the list again from ``day_list(..., idle=False)``: the same tasks in the same order,
+    frozen clients and vague tasks as the full read, and no idle clients (not read)."""
+    await seed(world)
+    anna = world.managers[0]
+    speaker = world.speaker(anna)
+    listing = (await speaker.send("/today")).messages[0]
+    await speaker.press(listing, "✅ 2")
+    async with world.pool() as s:
+        days = Repo(s).days
+        zone = member_zone(world.team, anna)
+        full = await days.day_list(anna, MONDAY, zone)
+        alone = await days.day_list(anna, MONDAY, zone, idle=False)
+    assert full.idle_clients and not alone.idle_clients
+    assert [t.status for t in full.tasks].count(TaskStatus.DONE) == 1
+    assert (alone.day, alone.tasks, alone.frozen_clients, alone.vague) == (
+        full.day,
+        full.tasks,
+        full.frozen_clients,
+        full.vague,
+    )
 
 
 async def test_a_typed_reason_brings_the_list_back(world: TeamWorld) -> None:

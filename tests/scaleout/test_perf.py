@@ -91,7 +91,7 @@ def test_flat_post_init_leaves_aiogram_models_as_the_chain_did() -> None:
 def test_lean_session_sends_what_aiogram_sends_and_reads_answers_less_the_echoed_keyboard() -> None:
     """``lean_session``'s request walk gives, for every field of every kind of request the bot makes,
     exactly what aiogram's ``prepare_value`` gives (None left out at any depth, defaults, enums, dates,
-    uploads); its answer reader drops only the keyboard of a returned message."""
+    uploads); its answer reader drops only the keyboard and the entities of a returned message."""
     import datetime
     import json
 
@@ -168,13 +168,15 @@ def test_lean_session_sends_what_aiogram_sends_and_reads_answers_less_the_echoed
         "date": 1700000000,
         "chat": {"id": 5, "type": "private"},
         "text": "Сегодня",
+        "entities": [{"type": "bold", "offset": 0, "length": 7}],
         "reply_markup": keyboard.model_dump(exclude_none=True),
     }
     sent = lean.check_response(bot, requests[0], 200, json.dumps({"ok": True, "result": message}))
     full = plain.check_response(bot, requests[0], 200, json.dumps({"ok": True, "result": message}))
     assert full.result.reply_markup is not None and sent.result.reply_markup is None
-    assert sent.result.model_dump(exclude={"reply_markup"}) == full.result.model_dump(
-        exclude={"reply_markup"}
+    assert full.result.entities and sent.result.entities is None
+    assert sent.result.model_dump(exclude={"reply_markup", "entities"}) == full.result.model_dump(
+        exclude={"reply_markup", "entities"}
     )
     answered = lean.check_response(bot, requests[3], 200, json.dumps({"ok": True, "result": True}))
     assert answered.result is True

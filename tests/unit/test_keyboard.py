@@ -74,3 +74,26 @@ def test_packed_task_buttons_are_aiograms() -> None:
                 )
     with pytest.raises(ValueError, match="too long"):
         pack_task_act(TaskAction.DONE, 10**60, View.TODAY, 0, 0)
+
+
+def test_memoised_task_rows_are_the_buttons_drawn_afresh() -> None:
+    """``task_row`` (a day list's four buttons of a task, memoised) makes what drawing them afresh made:
+    the labels of the Texts' language and escaping, ``TaskAct(...).pack()``; a second call is served from
+    the memo; ``Keyboard.add`` lays them out as ``button`` would."""
+    from bot.i18n import default_translator
+    from handlers.day_views import task_row
+
+    translator = default_translator()
+    acts = (TaskAction.DONE, TaskAction.NOT_DONE, TaskAction.MOVE, TaskAction.CANCEL)
+    for locale, html in (("ru", True), ("en", True), ("ru", False)):
+        t = translator.get(locale, html=html)
+        for n, task_id, view, page, ver in [(1, 5, View.TODAY, 0, 0), (12, 987654, View.REPORT, 3, 2)]:
+            fresh, added = Keyboard(), Keyboard()
+            for act in acts:
+                data = TaskAct(action=act, task_id=task_id, v=view, p=page, ver=ver)
+                fresh.button(text=t(f"btn-task-{act}", n=n), callback_data=data)
+            row = task_row(translator, locale, html, n, task_id, view, page, ver)
+            added.add(*row).adjust(4)
+            fresh.adjust(4)
+            assert added.as_markup() == fresh.as_markup()
+            assert task_row(translator, locale, html, n, task_id, view, page, ver) is row

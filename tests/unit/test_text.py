@@ -83,6 +83,7 @@ def test_utf16_len() -> None:
     assert utf16_len("✅") == 1  # U+2705 is in the BMP
     assert utf16_len("👍🏽") == 4
     assert utf16_len("👨\u200d👩\u200d👧") == 8
+    assert utf16_len("a\ud83db") == 3  # a lone surrogate is one unit
 
 
 @given(st.text())
