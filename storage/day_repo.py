@@ -4,13 +4,12 @@ writes rows, always inside the acting member's team."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache, lru_cache
-from types import CodeType
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -61,6 +60,7 @@ from storage.models import (
     Vacation,
 )
 from storage.repo import ClientRepo, TaskRepo
+from storage.session_repo import once
 
 #: The two parts of the day list's one read (``DayRepo.day_list``): its first column.
 TASK_ROW, CLIENT_ROW = 0, 1
@@ -220,24 +220,6 @@ def fixed_in(
     an "expanding" parameter: SQLAlchemy renders it into the SQL string at every execution, a pass over
     the whole statement (the day list's is long) that cost more than SQLite running the list's read."""
     return column.in_([literal(v, column.type) for v in values])
-
-
-S = TypeVar("S")
-_BUILT: dict[CodeType, Any] = {}
-
-
-def once(build: Callable[[], S]) -> S:
-    """The statement ``build`` returns, built on its first call and kept, keyed by ``build``'s code: a
-    method defines its statement in a nested function (its team checks stay in the method, where
-    ``tests/test_isolation.py`` finds them) and binds its values as parameters. Building a statement
-    costs more than SQLite running it, and a kept statement keeps its cache key too. Code objects compare
-    by value, so ``build`` must hold all it builds (nested functions are part of its code) and close over
-    nothing: two builders alike in code but not in what they close over would share one statement."""
-    code = build.__code__
-    built = _BUILT.get(code)
-    if built is None:
-        built = _BUILT[code] = build()
-    return built
 
 
 def in_day_order(items: list[TaskItem], today: date, morning_due: Mapping[int, date]) -> list[TaskItem]:

@@ -18,7 +18,7 @@ from domain.enums import OPEN_STAGES, Role, Stage, TaskEventKind, TaskStatus
 from domain.errors import NotFound, UserError
 from domain.text import clean_name, clean_text, name_key
 from storage.models import Client, HotEntry, Invite, Member, Task, TaskEvent, Team
-from storage.session_repo import SessionRepo
+from storage.session_repo import SessionRepo, once
 
 if TYPE_CHECKING:  # the repositories built on first use import this module
     from storage.crm_repo import CrmRepo
@@ -329,7 +329,6 @@ class ClientRepo(SessionRepo):
         The statements are built once (every /add and client search runs one; building it cost a third of
         running it), the values bound: ``like`` is the key with ``/``, ``%`` and ``_`` escaped by ``/``, as
         ``contains(key, autoescape=True)`` escapes a literal."""
-        from storage.day_repo import once  # day_repo imports this module
 
         def statements() -> tuple[Select[Client], Select[Client]]:  # the team's clients, an owner's
             found = select(Client).where(
