@@ -6,6 +6,7 @@ table holds only the dialogs open right now, and the read on every update is one
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,11 +47,30 @@ class Dialog:
     data: dict[str, Any]
 
 
+_KEY_NAMES = tuple(DialogKey.__dataclass_fields__)
 #: The row under a dialog key, the key columns bound by name (``DialogKey.columns()`` gives their values).
-KEY_MATCH = and_(*(getattr(DialogState, name) == bindparam(name) for name in DialogKey.__dataclass_fields__))
+KEY_MATCH = and_(*(getattr(DialogState, name) == bindparam(name) for name in _KEY_NAMES))
 # Built once: read on every member's message and press, and building the select of six key columns cost
 # more than the database finding the row.
 _GET = select(DialogState.state, DialogState.data).where(KEY_MATCH)
+_DELETE = delete(DialogState).where(KEY_MATCH)
+
+
+def _upsert(insert: Callable[[type[DialogState]], Any]) -> Any:
+    """Write the dialog under a key (its columns bound by name, with ``state`` and ``data``), replacing the
+    one there: ``INSERT … ON CONFLICT DO UPDATE`` in the dialect's form."""
+    table = DialogState.__table__.c
+    values = {name: bindparam(name, type_=table[name].type) for name in (*_KEY_NAMES, "state", "data")}
+    statement = insert(DialogState).values(**values, updated_at=func.now())
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=list(_KEY_NAMES),
+        set_={"state": excluded.state, "data": excluded.data, "updated_at": func.now()},
+    )
+
+
+# Built once, each: a dialog step writes one (building the upsert cost more than running it).
+_UPSERT = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
 
 
 def dialog_of(found: bool, state: str | None, data: dict[str, Any] | None) -> Dialog | None:
@@ -59,9 +79,6 @@ def dialog_of(found: bool, state: str | None, data: dict[str, Any] | None) -> Di
 
 
 class DialogRepo(SessionRepo):
-    def _where(self, key: DialogKey) -> list[Any]:
-        return [getattr(DialogState, name) == value for name, value in key.columns().items()]
-
     async def get(self, key: DialogKey) -> Dialog | None:
         """The open dialog under ``key``; None when there is none (one primary-key read, on the session's
         connection: it loads no object, and the ORM's execute path cost as much as the read)."""
@@ -69,16 +86,11 @@ class DialogRepo(SessionRepo):
         return None if row is None else dialog_of(True, row.state, row.data)
 
     async def save(self, key: DialogKey, state: str | None, data: dict[str, Any]) -> None:
-        """Write the dialog under ``key``; with no state and no data, forget it (delete the row)."""
+        """Write the dialog under ``key``; with no state and no data, forget it (delete the row). On the
+        session's connection, as ``get`` reads it."""
+        connection = await self.session.connection()
         if state is None and not data:
-            await self.session.execute(delete(DialogState).where(*self._where(key)))
+            await connection.execute(_DELETE, key.columns())
             return
-        dialect = self.session.sync_session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        columns = key.columns()
-        statement = insert(DialogState).values(**columns, state=state, data=data, updated_at=func.now())
-        statement = statement.on_conflict_do_update(
-            index_elements=list(columns),
-            set_={"state": state, "data": data, "updated_at": func.now()},
-        )
-        await self.session.execute(statement)
+        upsert = _UPSERT["postgresql" if connection.dialect.name == "postgresql" else "sqlite"]
+        await connection.execute(upsert, {**key.columns(), "state": state, "data": data})
