@@ -186,7 +186,7 @@ async def mark_done(
 ) -> None:
     cb = callback_data
     moves = await day.days.mark_own_done(day.member, cb.task_id, day.now)
-    if moves is None:  # not the member's open task: open_task says why (nothing was written)
+    if moves is None:  # not written: open_task says why it is not the member's open task, or it is marked
         await day.days.mark_done(day.member, await open_task(day, cb.task_id, cb.ver), day.now)
     elif task_version(moves) != cb.ver:
         raise UserError("button-stale")  # the update rolls back: the mark is undone

@@ -620,8 +620,9 @@ class DayRepo:
         """``mark_done`` of ``own_task`` in two statements and no ORM object (✅ on the day list): the
         member's own open task marked done (its status, when, ``updated_at``) and its event logged, as the
         ORM writes them. Returns the task's ``moves`` (its buttons' version: a stale button must then
-        raise, and the update's rollback undoes the mark), or None when the member has no open task of
-        that id: nothing was written, and ``own_task`` and ``require_open`` say why."""
+        raise, and the update's rollback undoes the mark), or None when nothing was written: the member
+        has no open task of that id (``own_task`` and ``require_open`` then say why), or the task is loaded
+        in this session already (``mark_done`` marks it then)."""
 
         def statement() -> Executable:
             team: BindParameter[int] = bindparam("team")
@@ -639,12 +640,12 @@ class DayRepo:
 
         params = {"task": task_id, "team": member.team_id, "member": member.id, "now": now}
         # Core statements on the session's connection (the ORM's execute costs more than they do): what
-        # the session holds goes first, and the task's object, if loaded, is read again when next used
+        # the session holds goes first. A task already loaded in this session is left to the ORM's path
+        # (None: the caller marks it through ``mark_done``), so that object stays current and loaded.
+        if self.session.identity_map.get(identity_key(Task, task_id)) is not None:
+            return None
         if self.session.new or self.session.dirty or self.session.deleted:
             await self.session.flush()
-        loaded = self.session.identity_map.get(identity_key(Task, task_id))
-        if loaded is not None:
-            self.session.expire(loaded)
         connection = await self.session.connection()
         row = (await connection.execute(once(statement), params)).first()
         if row is None:

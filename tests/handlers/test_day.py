@@ -564,6 +564,32 @@ async def test_the_list_read_alone_is_the_full_reads_list(world: TeamWorld) -> N
     )
 
 
+async def test_a_task_loaded_in_the_session_is_marked_through_the_orm(world: TeamWorld) -> None:
+    """``mark_own_done`` writes nothing for a task this session holds already (the ORM's ``mark_done`` then
+    marks it, so the object stays current and loaded); for one it does not hold, it marks it."""
+    ids = await seed(world)
+    anna = world.managers[0]
+    now = world.clock()
+    async with world.pool() as s, s.begin():
+        days = Repo(s).days
+        task = await days.own_task(anna, ids["nego"])
+        assert await days.mark_own_done(anna, task.id, now) is None
+        await days.mark_done(anna, task, now)
+        assert task.status is TaskStatus.DONE  # loaded, and current
+    async with world.pool() as s, s.begin():
+        days = Repo(s).days
+        task_ids = [
+            t.task_id for t in (await days.day_list(anna, MONDAY, member_zone(world.team, anna))).tasks
+        ]
+        other = next(i for i in task_ids if i != ids["nego"])
+        assert await days.mark_own_done(anna, other, now) == 0
+    async with world.pool() as s:
+        marked = await s.scalars(
+            select(Task.id).where(Task.status == TaskStatus.DONE, Task.assignee_id == anna.id)
+        )
+        assert {ids["nego"], other} <= set(marked.all())
+
+
 async def test_a_typed_reason_brings_the_list_back(world: TeamWorld) -> None:
     ids = await seed(world)
     anna = world.speaker(world.managers[0])
