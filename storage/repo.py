@@ -109,7 +109,7 @@ class MemberRepo(SessionRepo):
         if not ids:
             return {}
         found = await self.session.execute(select(Member.id, Member.name).where(Member.id.in_(ids)))
-        return dict(found.tuples().all())
+        return {member_id: name for member_id, name in found}
 
     async def in_team(self, team_id: int, member_id: int) -> Member:
         member = await self.session.scalar(
