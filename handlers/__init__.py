@@ -32,7 +32,7 @@ from handlers.routing import PRIVATE
 
 def build_routers() -> Router:
     root = Router(name="root")
-    root.message.filter(PRIVATE)
+    root.message.filter(PRIVATE)  # checked here once for every router below: a group's messages go nowhere
     root.include_routers(
         errors.build_router(),
         start.build_router(),

@@ -15,7 +15,6 @@ from domain.enums import Role
 from domain.errors import UserError
 from domain.gender import grammatical_gender
 from handlers.head_common import tell
-from handlers.routing import PRIVATE
 from storage.models import Member, Team
 from storage.repo import Repo
 
@@ -91,7 +90,6 @@ async def help_(message: Message, ctx: Ctx) -> None:
 
 def build_router() -> Router:
     router = Router(name="start")
-    router.message.filter(PRIVATE)
     router.message.register(join, CommandStart(deep_link=True))
     router.message.register(start, CommandStart())
     router.message.register(help_, Magic(F.text.regexp(r"^/help(@\w+)?(\s|$)")))

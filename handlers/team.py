@@ -18,7 +18,6 @@ from bot.keyboard import Keyboard
 from domain.enums import Role
 from domain.errors import UserError
 from handlers.callbacks import MemberAction, MemberStep, reply_to, show
-from handlers.routing import PRIVATE
 from storage.models import Member, Team
 
 INVITE_ROLES = {
@@ -124,7 +123,6 @@ async def keep(query: CallbackQuery, ctx: Ctx) -> None:
 
 def build_router() -> Router:
     router = Router(name="team")
-    router.message.filter(PRIVATE)
 
     head = Router(name="team-head")
     head.message.filter(RoleFilter(Role.HEAD))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from aiogram import F, Router
+from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.dispatcher.event.handler import CallableObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import Message
@@ -20,6 +21,7 @@ from handlers import build_routers, callbacks, digest, head_callbacks, hot, lang
 from handlers.callbacks import MemberAction, MemberStep
 from handlers.head_callbacks import HotAct, HotAction
 from handlers.settings import SettingsAction, SettingsCb
+from tests.handlers.conftest import TeamWorld
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = [
@@ -144,3 +146,19 @@ async def test_magic_checks_every_filter_and_passes_named_values() -> None:
     assert await Magic(F.text, F.text.startswith("/"))(text) is False
     assert await Magic(F.document)(text) is False
     assert await Magic(F.text.as_("typed"))(text) == {"typed": "привет"}
+
+
+async def test_a_group_s_messages_go_nowhere(world: TeamWorld) -> None:
+    """The root router admits private chats only, once for every router below it: a member's commands
+    written in a group (/start, /help, /team, /today) reach no handler and get no answer, while the same
+    commands in private are answered."""
+    app, head = world.app, world.head
+    app.user(head.tg_id, head.name)
+    for text in ("/start", "/help", "/team", "/today"):
+        app.emulator.send_text(head.tg_id, text)
+        (update,) = app.emulator.take_updates()
+        update["message"]["chat"] = {"id": -100_500, "type": "group", "title": "Отдел продаж"}
+        sent = len(app.all_sent())
+        assert await app.dp.feed_raw_update(app.bot, update, **app.dp.workflow_data) is UNHANDLED
+        assert len(app.all_sent()) == sent
+    assert "/today" in (await world.speaker(head).send("/help")).text
