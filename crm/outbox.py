@@ -3,7 +3,8 @@
 A mark on a task is a ``task_events`` row written in the mark's own transaction, so the event log is the
 durable record: ``collect`` turns the team's events after ``crm_connections.events_cursor`` into
 ``crm_outbox`` rows (one per event, ``event_id`` unique) and moves the cursor in the same transaction,
-so an event becomes a row once whatever crashes. ``drain`` sends the team's rows strictly in order: a
+so an event becomes a row once whatever crashes. It reads no further than the newest event no mark still
+being made can precede (``CrmRepo.event_writers``), so the cursor never passes an event committed late. ``drain`` sends the team's rows strictly in order: a
 row that cannot go now (CRM down, its limit) stops the team's queue until its retry time, so a later
 mark never overtakes an earlier one; a row the CRM refuses for good (4xx) is ``failed`` with the reason
 and the queue moves on. A row is ``sending`` while its call is in flight: a process killed then sends
@@ -36,6 +37,7 @@ Events that came from the CRM (``source`` in their data) are not sent back.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -58,7 +60,9 @@ WINNING = (PENDING, SENDING, SENT)  # a win row that went or may still go
 DEAL_OPS = ("price", "unwin")  # the writes that follow a win the bot sent
 
 Texts = Callable[..., str]
-Collector = Callable[[Repo, CrmConnection, int], Awaitable[tuple[int, int]]]
+Collector = Callable[[Repo, CrmConnection, int, int], Awaitable[tuple[int, int]]]
+SETTLE = timedelta(seconds=2)
+SETTLE_POLL = 0.02  # seconds
 
 
 @dataclass
@@ -89,17 +93,32 @@ def entity_of(key: str | None) -> EntityRef | None:
 class CrmWriteBack(TeamCrmJob):
     t: Texts
     grace: timedelta = field(default=GRACE, kw_only=True)
+    settle: timedelta = field(default=SETTLE, kw_only=True)  # how long to wait for a mark still being made
 
     # ------------------------------------------------------------------ events → rows
 
     async def collect(self, batch: int = 500) -> int:
-        """Turns the team's new task and deal events into outbox rows; returns how many rows were made."""
-        made = await self._collect(batch, self._collect_tasks)
-        return made + await self._collect(batch, self._collect_deals)
+        """Turns the team's new task and deal events into outbox rows; returns how many rows were made.
 
-    async def _collect(self, batch: int, step: Collector) -> int:
+        Only events that no mark still being made can precede are read (``CrmRepo.event_writers``): when
+        one stays open longer than ``settle``, nothing is collected now and the next round takes it."""
+        async with self.pool() as session, session.begin():
+            repo = Repo(session)
+            tasks_upto, deals_upto = await repo.crm.newest_events()
+            writers = await repo.crm.event_writers()
+            waited = 0.0
+            while writers:  # marks being made now, whose ids may lie below the newest
+                if waited >= self.settle.total_seconds():
+                    return 0
+                await asyncio.sleep(SETTLE_POLL)
+                waited += SETTLE_POLL
+                writers = await repo.crm.event_writers(writers)
+        made = await self._collect(batch, tasks_upto, self._collect_tasks)
+        return made + await self._collect(batch, deals_upto, self._collect_deals)
+
+    async def _collect(self, batch: int, upto: int, step: Collector) -> int:
         """Runs ``step`` batch by batch, each in its own transaction, while the connection is active;
-        ``step`` returns (rows made, events read)."""
+        ``step`` reads events up to ``upto`` and returns (rows made, events read)."""
         made = 0
         while True:
             async with self.pool() as session, session.begin():
@@ -107,13 +126,13 @@ class CrmWriteBack(TeamCrmJob):
                 conn = await repo.crm.connection(self.team_id)
                 if conn is None or conn.status != CrmConnectionStatus.ACTIVE:
                     return made
-                rows, read = await step(repo, conn, batch)
+                rows, read = await step(repo, conn, batch, upto)
                 made += rows
             if read < batch:
                 return made
 
-    async def _collect_tasks(self, repo: Repo, conn: CrmConnection, batch: int) -> tuple[int, int]:
-        marks = await repo.crm.marks_after(self.team_id, self.kind, conn.events_cursor, batch)
+    async def _collect_tasks(self, repo: Repo, conn: CrmConnection, batch: int, upto: int) -> tuple[int, int]:
+        marks = await repo.crm.marks_after(self.team_id, self.kind, conn.events_cursor, upto, batch)
         if not marks:
             return 0, 0
         users = await repo.crm.crm_user_of(self.team_id, self.kind)
@@ -135,9 +154,9 @@ class CrmWriteBack(TeamCrmJob):
         await repo.crm.set_events_cursor(self.team_id, marks[-1].event_id)
         return made, len(marks)
 
-    async def _collect_deals(self, repo: Repo, conn: CrmConnection, batch: int) -> tuple[int, int]:
+    async def _collect_deals(self, repo: Repo, conn: CrmConnection, batch: int, upto: int) -> tuple[int, int]:
         """Deal events → "win", "price" and "unwin" rows (module docstring)."""
-        marks = await repo.crm.deal_marks_after(self.team_id, conn.deal_events_cursor, batch)
+        marks = await repo.crm.deal_marks_after(self.team_id, conn.deal_events_cursor, upto, batch)
         if not marks:
             return 0, 0
         refs = await repo.crm.client_refs(self.team_id, self.kind, [m.client.id for m in marks])

@@ -70,6 +70,17 @@ class TaskMark:
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 
+# Held shared by every transaction that writes a task or deal event, from before its insert draws an id (the
+# statement triggers of migration 0015, PostgreSQL only; the migration spells the number out).
+EVENT_WRITERS_LOCK = 263_100_015
+
+
+_EVENT_WRITERS = text(
+    "SELECT virtualtransaction FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = :key"
+    " AND objsubid = 1 AND granted AND pid <> pg_backend_pid()"
+    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class DealMark:
@@ -593,8 +604,11 @@ class CrmRepo(SessionRepo):
 
     # ------------------------------------------------------------------ the write-back outbox
 
-    async def marks_after(self, team_id: int, provider: str, after: int, limit: int = 500) -> list[TaskMark]:
-        """Task events of the team after event ``after``, oldest first, with each task and its CRM id."""
+    async def marks_after(
+        self, team_id: int, provider: str, after: int, upto: int, limit: int = 500
+    ) -> list[TaskMark]:
+        """Task events of the team after event ``after`` up to ``upto`` (``settled_events``), oldest first,
+        with each task and its CRM id."""
         rows = await self.session.execute(
             select(TaskEvent.id, TaskEvent.kind, TaskEvent.at, TaskEvent.data, Task, CrmLink.external_id)
             .join(Task, Task.id == TaskEvent.task_id)
@@ -607,7 +621,7 @@ class CrmRepo(SessionRepo):
                     CrmLink.local_id == Task.id,
                 ),
             )
-            .where(Task.team_id == team_id, TaskEvent.id > after)
+            .where(Task.team_id == team_id, TaskEvent.id > after, TaskEvent.id <= upto)
             .order_by(TaskEvent.id)
             .limit(limit)
         )
@@ -650,13 +664,14 @@ class CrmRepo(SessionRepo):
         )
         return {status: n for status, n in rows.all()}
 
-    async def deal_marks_after(self, team_id: int, after: int, limit: int = 500) -> list[DealMark]:
-        """The team's deal events after ``after``, oldest first, each with its deal and client."""
+    async def deal_marks_after(self, team_id: int, after: int, upto: int, limit: int = 500) -> list[DealMark]:
+        """The team's deal events after ``after`` up to ``upto``, oldest first, each with its deal and
+        client."""
         rows = await self.session.execute(
             select(DealEvent.id, DealEvent.kind, DealEvent.new_amount, Deal, Client)
             .join(Deal, Deal.id == DealEvent.deal_id)
             .join(Client, Client.id == Deal.client_id)
-            .where(Deal.team_id == team_id, DealEvent.id > after)
+            .where(Deal.team_id == team_id, DealEvent.id > after, DealEvent.id <= upto)
             .order_by(DealEvent.id)
             .limit(limit)
         )
@@ -726,6 +741,32 @@ class CrmRepo(SessionRepo):
                 **source,
             )
         )
+
+    async def newest_events(self) -> tuple[int, int]:
+        """The highest task and deal event ids visible now (0 with none)."""
+        row = (
+            await self.session.execute(
+                select(
+                    select(func.coalesce(func.max(TaskEvent.id), 0)).scalar_subquery(),
+                    select(func.coalesce(func.max(DealEvent.id), 0)).scalar_subquery(),
+                )
+            )
+        ).one()
+        return int(row[0]), int(row[1])
+
+    async def event_writers(self, among: Sequence[str] | None = None) -> list[str]:
+        """The other transactions writing task or deal events now (of ``among``, when given).
+
+        On PostgreSQL an event's id is drawn at its insert, and a transaction still open may commit a
+        lower id after a higher one is visible: a cursor moved to the highest visible id would pass it
+        for good. Every transaction that writes an event holds ``EVENT_WRITERS_LOCK`` shared from before
+        its insert draws an id (migration 0015), so once the holders seen after reading
+        ``newest_events`` are gone, every id up to those is settled; a writer after them draws a higher
+        one. SQLite runs one writer at a time: what it shows is settled, and this is always empty."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return []
+        rows = await self.session.scalars(_EVENT_WRITERS, {"key": EVENT_WRITERS_LOCK})
+        return [vxid for vxid in rows.all() if among is None or vxid in among]
 
     async def set_deal_events_cursor(self, team_id: int, event_id: int) -> None:
         await self.session.execute(

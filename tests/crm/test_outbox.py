@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from bot.i18n import default_translator
@@ -15,6 +16,7 @@ from crm.vault import Vault, generate_key
 from crm_fakes.amocrm import FakeAmoCrm
 from crm_fakes.bitrix24 import FakeBitrix24
 from domain.enums import LinkKind
+from storage.db import create_engine, create_session_pool
 from storage.models import CrmOutbox
 from storage.repo import Repo
 from tests.crm.conftest import Clock, amo_client, b24_client, make_team
@@ -313,3 +315,43 @@ async def test_the_heads_reassignment_changes_the_responsible_user_in_the_crm(
     made, report = await _write_back(session_pool, amo, team.team_id, clock)
     assert made == 1 and (report.sent, report.failed) == (1, 0)
     assert amo.tasks[crm_ids[0]]["responsible_user_id"] == boris
+
+
+@pytest.fixture
+async def pg_pool(postgres_url: str):  # type: ignore[no-untyped-def]
+    engine = create_engine(postgres_url)
+    yield create_session_pool(engine)
+    await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_a_mark_committed_after_a_later_one_still_reaches_the_crm(
+    pg_pool, amo: FakeAmoCrm, clock: Clock
+) -> None:
+    """On PostgreSQL an event's id is drawn when it is written, not when it commits: a mark whose
+    transaction is still open while a later mark commits and the write-back collects has the lower id.
+    The cursor must not pass it (SQLite serialises writers, so its ids commit in order)."""
+    team, _anna, _lead, crm_ids, ids = await _setup(pg_pool, amo, clock, n=2)
+    slow = pg_pool()
+    await slow.begin()
+    try:
+        repo = Repo(slow)
+        member = await repo.members.in_team(team.team_id, team.anna_id)
+        await repo.days.move(member, await repo.tasks.get(team.team_id, ids[0]), date(2026, 12, 9), clock())
+        await slow.flush()  # its event holds the lower id, uncommitted
+        async with pg_pool() as session, session.begin():
+            repo = Repo(session)
+            member = await repo.members.in_team(team.team_id, team.anna_id)
+            task = await repo.tasks.get(team.team_id, ids[1])
+            await repo.days.move(member, task, date(2026, 12, 10), clock())
+
+        # the write-back runs while the first mark is still open: it must not move its cursor past it
+        early, _ = await _write_back(pg_pool, amo, team.team_id, clock)
+        await slow.commit()
+    finally:
+        await slow.close()
+    late, report = await _write_back(pg_pool, amo, team.team_id, clock)
+    assert early + late == 2
+    assert report.sent == 2 and all(amo.tasks[c]["complete_till"] for c in crm_ids)
+    made, _ = await _write_back(pg_pool, amo, team.team_id, clock)
+    assert made == 0
