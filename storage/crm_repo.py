@@ -16,6 +16,7 @@ from sqlalchemy import Select, and_, delete, func, insert, or_, select, text, up
 
 from domain.deals import DealEventKind
 from domain.enums import CrmConnectionStatus, LinkKind, Stage, TaskEventKind, TaskStatus
+from domain.text import name_key
 from storage.models import (
     Client,
     CrmConnection,
@@ -523,8 +524,6 @@ class CrmRepo(SessionRepo):
             )
 
     async def create_clients(self, team_id: int, provider: str, rows: Sequence[NewCrmClient]) -> list[int]:
-        from storage.repo import name_key
-
         ids = await self._insert_new(
             Client,
             [

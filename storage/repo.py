@@ -5,11 +5,11 @@ into another team."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import BindParameter, Integer, Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,18 +17,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.enums import OPEN_STAGES, Role, Stage, TaskEventKind, TaskStatus
 from domain.errors import NotFound, UserError
 from domain.text import clean_name, clean_text, name_key
+from storage.crm_repo import CrmRepo
 from storage.models import Client, HotEntry, Invite, Member, Task, TaskEvent, Team
+from storage.outbox_repo import OutboxRepo
+from storage.reachability_repo import ReachabilityRepo
+from storage.sales_repo import SalesRepo
 from storage.session_repo import SessionRepo, once
+from storage.settings_repo import SettingsRepo
+from storage.updates_repo import ProcessedUpdateRepo
 
-if TYPE_CHECKING:  # the repositories built on first use import this module
-    from storage.crm_repo import CrmRepo
+if TYPE_CHECKING:  # these two import this module
     from storage.day_repo import DayRepo
     from storage.head_repo import HeadRepo
-    from storage.outbox_repo import OutboxRepo
-    from storage.reachability_repo import ReachabilityRepo
-    from storage.sales_repo import SalesRepo
-    from storage.settings_repo import SettingsRepo
-    from storage.updates_repo import ProcessedUpdateRepo
 
 INVITE_CODE_BYTES = 24  # 192 random bits, 32 URL-safe characters: fits Telegram's 64-character payload
 
@@ -208,6 +208,18 @@ class InviteRepo(SessionRepo):
         return Joined(member=member, team=team, rejoined=rejoined)
 
 
+R = TypeVar("R")
+
+
+def _on_first_use(repository: Callable[[AsyncSession], R]) -> cached_property[R]:
+    """An attribute of ``Repo``: ``repository`` over its session, built when first read and then kept."""
+
+    def build(repo: Repo) -> R:
+        return repository(repo.session)
+
+    return cached_property(build)
+
+
 class Repo:
     """All repositories over one session: what a handler receives as ``repo``, the one data layer.
 
@@ -224,53 +236,24 @@ class Repo:
         self.clients = ClientRepo(session)
         self.tasks = TaskRepo(session)
 
+    outbox = _on_first_use(OutboxRepo)
+    reachability = _on_first_use(ReachabilityRepo)
+    sales = _on_first_use(SalesRepo)
+    settings = _on_first_use(SettingsRepo)
+    updates = _on_first_use(ProcessedUpdateRepo)
+    crm = _on_first_use(CrmRepo)
+
     @cached_property
     def days(self) -> DayRepo:
-        from storage.day_repo import DayRepo
+        from storage.day_repo import DayRepo  # day_repo imports ClientRepo and TaskRepo from this module
 
         return DayRepo(self.session)
 
     @cached_property
     def heads(self) -> HeadRepo:
-        from storage.head_repo import HeadRepo
+        from storage.head_repo import HeadRepo  # head_repo imports day_repo
 
         return HeadRepo(self.session)
-
-    @cached_property
-    def outbox(self) -> OutboxRepo:
-        from storage.outbox_repo import OutboxRepo
-
-        return OutboxRepo(self.session)
-
-    @cached_property
-    def reachability(self) -> ReachabilityRepo:
-        from storage.reachability_repo import ReachabilityRepo
-
-        return ReachabilityRepo(self.session)
-
-    @cached_property
-    def sales(self) -> SalesRepo:
-        from storage.sales_repo import SalesRepo
-
-        return SalesRepo(self.session)
-
-    @cached_property
-    def settings(self) -> SettingsRepo:
-        from storage.settings_repo import SettingsRepo
-
-        return SettingsRepo(self.session)
-
-    @cached_property
-    def updates(self) -> ProcessedUpdateRepo:
-        from storage.updates_repo import ProcessedUpdateRepo
-
-        return ProcessedUpdateRepo(self.session)
-
-    @cached_property
-    def crm(self) -> CrmRepo:
-        from storage.crm_repo import CrmRepo
-
-        return CrmRepo(self.session)
 
 
 MAX_CLIENT_NAME = 200  # the width of clients.name_key
