@@ -15,7 +15,7 @@ from sqlalchemy import BindParameter, Integer, Select, bindparam, func, select, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import OPEN_STAGES, Role, Stage, TaskEventKind, TaskStatus
-from domain.errors import NotFound, UserError
+from domain.errors import UserError
 from domain.text import clean_name, clean_text, name_key
 from storage.crm_repo import CrmRepo
 from storage.models import Client, HotEntry, Invite, Member, Task, TaskEvent, Team
@@ -112,12 +112,9 @@ class MemberRepo(SessionRepo):
         return {member_id: name for member_id, name in found}
 
     async def in_team(self, team_id: int, member_id: int) -> Member:
-        member = await self.session.scalar(
-            select(Member).where(Member.id == member_id, Member.team_id == team_id)
+        return await self.required(
+            select(Member).where(Member.id == member_id, Member.team_id == team_id), "member"
         )
-        if member is None:
-            raise NotFound("member")
-        return member
 
     async def team_members(self, team_id: int, *, active_only: bool = True) -> Sequence[Member]:
         query = select(Member).where(Member.team_id == team_id)
@@ -298,12 +295,9 @@ class ClientRepo(SessionRepo):
         return (await self.session.scalars(stmt.limit(limit))).all()
 
     async def get(self, team_id: int, client_id: int) -> Client:
-        client = await self.session.scalar(
-            select(Client).where(Client.id == client_id, Client.team_id == team_id)
+        return await self.required(
+            select(Client).where(Client.id == client_id, Client.team_id == team_id), "client"
         )
-        if client is None:
-            raise NotFound("client")
-        return client
 
     async def find(
         self, team_id: int, query: str, owner_id: int | None = None, limit: int = 20
@@ -403,10 +397,7 @@ class TaskRepo(SessionRepo):
         self.session.add(event)
 
     async def get(self, team_id: int, task_id: int) -> Task:
-        task = await self.session.scalar(select(Task).where(Task.id == task_id, Task.team_id == team_id))
-        if task is None:
-            raise NotFound("task")
-        return task
+        return await self.required(select(Task).where(Task.id == task_id, Task.team_id == team_id), "task")
 
     async def open_for(self, assignee_id: int, up_to: date) -> Sequence[Task]:
         """Open tasks due on or before ``up_to``: today's list including everything overdue."""
