@@ -173,26 +173,16 @@ class InviteRepo(SessionRepo):
         if team is None:
             raise UserError("invite-unknown")
         member = await self.session.scalar(select(Member).where(Member.tg_id == tg_id))
-        rejoined = False
         if member is not None and member.active:
             if member.team_id == invite.team_id:
                 raise UserError("already-member", team=team.name)
             raise UserError("member-of-other-team")
+        rejoined = member is not None
         if member is None:
-            member = Member(
-                tg_id=tg_id,
-                team_id=invite.team_id,
-                name=name,
-                username=username,
-                role=invite.role,
-                locale=locale,
-                active=True,
-            )
+            member = Member(tg_id=tg_id, locale=locale)
             self.session.add(member)
-        else:
-            rejoined = True
-            member.team_id, member.role, member.active = invite.team_id, invite.role, True
-            member.name, member.username, member.unreachable = name, username, False
+        member.team_id, member.role, member.active = invite.team_id, invite.role, True
+        member.name, member.username, member.unreachable = name, username, False
         await self.session.flush()
         claimed = await self.session.execute(
             update(Invite)
