@@ -715,13 +715,13 @@ class CrmRepo(SessionRepo):
         ``event_id`` and ``task_id``, or a deal's ``deal_event_id``)."""
         self.session.add(
             CrmOutbox(
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=at,
                 team_id=team_id,
                 provider=provider,
                 op=op,
                 payload=payload,
-                status=PENDING,
-                attempts=0,
-                next_attempt_at=at,
                 **source,
             )
         )

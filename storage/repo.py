@@ -354,11 +354,11 @@ class TaskRepo(SessionRepo):
             assignee_id=assignee_id,
             action=action,
             due_date=due,
+            status=TaskStatus.OPEN,
+            moves=0,
             client_id=client_id,
             created_by=created_by,
             plan_id=plan_id,
-            status=TaskStatus.OPEN,
-            moves=0,
         )
         self.session.add(task)
         await self.session.flush()
