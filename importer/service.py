@@ -46,6 +46,48 @@ from storage.repo import name_key
 PREVIEW_ROWS = 5
 
 
+@dataclass
+class ImportPlan:
+    """What ``prepare`` read: what the import would write (the preview) and what it rejects and why."""
+
+    rows: int = 0
+    columns: list[tuple[str, str]] = field(default_factory=list)  # (header, column kind) used
+    ignored: list[str] = field(default_factory=list)
+    new_clients: list[NewClient] = field(default_factory=list)
+    known_client_keys: set[str] = field(default_factory=set)
+    new_tasks: list[NewTask] = field(default_factory=list)
+    known_tasks: int = 0
+    new_plans: list[NewPlan] = field(default_factory=list)
+    known_plans: int = 0
+    duplicates: int = 0
+    unknown_stages: int = 0
+    rejected: list[import_rules.Rejected] = field(default_factory=list)
+    samples: list[Sample] = field(default_factory=list)
+    understood: bool = False  # some table had columns this importer knows
+    today: date | None = None  # the team's today when prepared: what "overdue" is measured against
+
+    @property
+    def known_clients(self) -> int:
+        return len(self.known_client_keys)
+
+    @property
+    def overdue(self) -> int:
+        """New tasks due before today."""
+        if self.today is None:
+            return 0
+        today = self.today
+        return sum(1 for task in self.new_tasks if task.due < today)
+
+    @property
+    def mostly_overdue(self) -> bool:
+        """More than half of the new tasks are overdue: the preview offers to move them."""
+        return self.overdue * 2 > len(self.new_tasks) > 0
+
+    @property
+    def nothing_new(self) -> bool:
+        return not (self.new_clients or self.new_tasks or self.new_plans)
+
+
 @dataclass(frozen=True, slots=True)
 class NewClient:
     """A client the import will create: its name, the key it is matched by, its owner and stage."""
@@ -84,46 +126,6 @@ class Sample:
     owner: str
     task: str | None
     due: date | None
-
-
-@dataclass
-class ImportPlan:
-    rows: int = 0
-    columns: list[tuple[str, str]] = field(default_factory=list)  # (header, column kind) used
-    ignored: list[str] = field(default_factory=list)
-    new_clients: list[NewClient] = field(default_factory=list)
-    known_client_keys: set[str] = field(default_factory=set)
-    new_tasks: list[NewTask] = field(default_factory=list)
-    known_tasks: int = 0
-    new_plans: list[NewPlan] = field(default_factory=list)
-    known_plans: int = 0
-    duplicates: int = 0
-    unknown_stages: int = 0
-    rejected: list[import_rules.Rejected] = field(default_factory=list)
-    samples: list[Sample] = field(default_factory=list)
-    understood: bool = False  # some table had columns this importer knows
-    today: date | None = None  # the team's today when prepared: what "overdue" is measured against
-
-    @property
-    def known_clients(self) -> int:
-        return len(self.known_client_keys)
-
-    @property
-    def overdue(self) -> int:
-        """New tasks due before today."""
-        if self.today is None:
-            return 0
-        today = self.today
-        return sum(1 for task in self.new_tasks if task.due < today)
-
-    @property
-    def mostly_overdue(self) -> bool:
-        """More than half of the new tasks are overdue: the preview offers to move them."""
-        return self.overdue * 2 > len(self.new_tasks) > 0
-
-    @property
-    def nothing_new(self) -> bool:
-        return not (self.new_clients or self.new_tasks or self.new_plans)
 
 
 @dataclass(frozen=True, slots=True)

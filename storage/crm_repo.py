@@ -16,6 +16,7 @@ from sqlalchemy import Select, and_, delete, func, insert, or_, select, text, up
 
 from domain.deals import DealEventKind
 from domain.enums import CrmConnectionStatus, LinkKind, Stage, TaskEventKind, TaskStatus
+from domain.text import name_key
 from storage.models import (
     Client,
     CrmConnection,
@@ -534,8 +535,6 @@ class CrmRepo(SessionRepo):
             )
 
     async def create_clients(self, team_id: int, provider: str, rows: Sequence[NewCrmClient]) -> list[int]:
-        from storage.repo import name_key
-
         ids = await self._insert_new(
             Client,
             [
@@ -731,13 +730,13 @@ class CrmRepo(SessionRepo):
         ``event_id`` and ``task_id``, or a deal's ``deal_event_id``)."""
         self.session.add(
             CrmOutbox(
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=at,
                 team_id=team_id,
                 provider=provider,
                 op=op,
                 payload=payload,
-                status=PENDING,
-                attempts=0,
-                next_attempt_at=at,
                 **source,
             )
         )

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -52,15 +52,16 @@ from storage.models import (
     Deal,
     HotEntry,
     Lead,
-    Member,
     Plan,
     Task,
     TaskEvent,
-    Team,
     Vacation,
 )
 from storage.repo import ClientRepo, TaskRepo
 from storage.session_repo import once
+
+if TYPE_CHECKING:  # named in annotations only
+    from storage.models import Member, Team
 
 #: The two parts of the day list's one read (``DayRepo.day_list``): its first column.
 TASK_ROW, CLIENT_ROW = 0, 1

@@ -174,18 +174,14 @@ class HeadRepo:
         return approved
 
     async def auto_approved_between(self, team_id: int, start: datetime, end: datetime) -> Sequence[Plan]:
-        return (
-            await self.session.scalars(
-                select(Plan)
-                .where(
-                    Plan.team_id == team_id,
-                    Plan.status == PlanStatus.AUTO_APPROVED,
-                    Plan.decided_at >= start,
-                    Plan.decided_at < end,
-                )
-                .order_by(Plan.for_date, Plan.id)
-            )
-        ).all()
+        """The team's plans approved automatically (``settle``) from ``start`` up to ``end``, by date."""
+        approved = select(Plan).where(
+            Plan.team_id == team_id,
+            Plan.status == PlanStatus.AUTO_APPROVED,
+            Plan.decided_at >= start,
+            Plan.decided_at < end,
+        )
+        return (await self.session.scalars(approved.order_by(Plan.for_date, Plan.id))).all()
 
     def decide(
         self, plan: Plan, event: PlanEvent, head: Member, now: datetime, comment: str | None = None

@@ -5,30 +5,30 @@ into another team."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import BindParameter, Integer, Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import OPEN_STAGES, Role, Stage, TaskEventKind, TaskStatus
-from domain.errors import NotFound, UserError
+from domain.errors import UserError
 from domain.text import clean_name, clean_text, name_key
+from storage.crm_repo import CrmRepo
 from storage.models import Client, HotEntry, Invite, Member, Task, TaskEvent, Team
+from storage.outbox_repo import OutboxRepo
+from storage.reachability_repo import ReachabilityRepo
+from storage.sales_repo import SalesRepo
 from storage.session_repo import SessionRepo, once
+from storage.settings_repo import SettingsRepo
+from storage.updates_repo import ProcessedUpdateRepo
 
-if TYPE_CHECKING:  # the repositories built on first use import this module
-    from storage.crm_repo import CrmRepo
+if TYPE_CHECKING:  # these two import this module
     from storage.day_repo import DayRepo
     from storage.head_repo import HeadRepo
-    from storage.outbox_repo import OutboxRepo
-    from storage.reachability_repo import ReachabilityRepo
-    from storage.sales_repo import SalesRepo
-    from storage.settings_repo import SettingsRepo
-    from storage.updates_repo import ProcessedUpdateRepo
 
 INVITE_CODE_BYTES = 24  # 192 random bits, 32 URL-safe characters: fits Telegram's 64-character payload
 
@@ -112,12 +112,9 @@ class MemberRepo(SessionRepo):
         return {member_id: name for member_id, name in found}
 
     async def in_team(self, team_id: int, member_id: int) -> Member:
-        member = await self.session.scalar(
-            select(Member).where(Member.id == member_id, Member.team_id == team_id)
+        return await self.required(
+            select(Member).where(Member.id == member_id, Member.team_id == team_id), "member"
         )
-        if member is None:
-            raise NotFound("member")
-        return member
 
     async def team_members(self, team_id: int, *, active_only: bool = True) -> Sequence[Member]:
         query = select(Member).where(Member.team_id == team_id)
@@ -176,26 +173,16 @@ class InviteRepo(SessionRepo):
         if team is None:
             raise UserError("invite-unknown")
         member = await self.session.scalar(select(Member).where(Member.tg_id == tg_id))
-        rejoined = False
         if member is not None and member.active:
             if member.team_id == invite.team_id:
                 raise UserError("already-member", team=team.name)
             raise UserError("member-of-other-team")
+        rejoined = member is not None
         if member is None:
-            member = Member(
-                tg_id=tg_id,
-                team_id=invite.team_id,
-                name=name,
-                username=username,
-                role=invite.role,
-                locale=locale,
-                active=True,
-            )
+            member = Member(tg_id=tg_id, locale=locale)
             self.session.add(member)
-        else:
-            rejoined = True
-            member.team_id, member.role, member.active = invite.team_id, invite.role, True
-            member.name, member.username, member.unreachable = name, username, False
+        member.team_id, member.role, member.active = invite.team_id, invite.role, True
+        member.name, member.username, member.unreachable = name, username, False
         await self.session.flush()
         claimed = await self.session.execute(
             update(Invite)
@@ -206,6 +193,18 @@ class InviteRepo(SessionRepo):
         if getattr(claimed, "rowcount", 0) != 1:
             raise UserError("invite-used")
         return Joined(member=member, team=team, rejoined=rejoined)
+
+
+R = TypeVar("R")
+
+
+def _on_first_use(repository: Callable[[AsyncSession], R]) -> cached_property[R]:
+    """An attribute of ``Repo``: ``repository`` over its session, built when first read and then kept."""
+
+    def build(repo: Repo) -> R:
+        return repository(repo.session)
+
+    return cached_property(build)
 
 
 class Repo:
@@ -224,53 +223,24 @@ class Repo:
         self.clients = ClientRepo(session)
         self.tasks = TaskRepo(session)
 
+    outbox = _on_first_use(OutboxRepo)
+    reachability = _on_first_use(ReachabilityRepo)
+    sales = _on_first_use(SalesRepo)
+    settings = _on_first_use(SettingsRepo)
+    updates = _on_first_use(ProcessedUpdateRepo)
+    crm = _on_first_use(CrmRepo)
+
     @cached_property
     def days(self) -> DayRepo:
-        from storage.day_repo import DayRepo
+        from storage.day_repo import DayRepo  # day_repo imports ClientRepo and TaskRepo from this module
 
         return DayRepo(self.session)
 
     @cached_property
     def heads(self) -> HeadRepo:
-        from storage.head_repo import HeadRepo
+        from storage.head_repo import HeadRepo  # head_repo imports day_repo
 
         return HeadRepo(self.session)
-
-    @cached_property
-    def outbox(self) -> OutboxRepo:
-        from storage.outbox_repo import OutboxRepo
-
-        return OutboxRepo(self.session)
-
-    @cached_property
-    def reachability(self) -> ReachabilityRepo:
-        from storage.reachability_repo import ReachabilityRepo
-
-        return ReachabilityRepo(self.session)
-
-    @cached_property
-    def sales(self) -> SalesRepo:
-        from storage.sales_repo import SalesRepo
-
-        return SalesRepo(self.session)
-
-    @cached_property
-    def settings(self) -> SettingsRepo:
-        from storage.settings_repo import SettingsRepo
-
-        return SettingsRepo(self.session)
-
-    @cached_property
-    def updates(self) -> ProcessedUpdateRepo:
-        from storage.updates_repo import ProcessedUpdateRepo
-
-        return ProcessedUpdateRepo(self.session)
-
-    @cached_property
-    def crm(self) -> CrmRepo:
-        from storage.crm_repo import CrmRepo
-
-        return CrmRepo(self.session)
 
 
 MAX_CLIENT_NAME = 200  # the width of clients.name_key
@@ -315,12 +285,9 @@ class ClientRepo(SessionRepo):
         return (await self.session.scalars(stmt.limit(limit))).all()
 
     async def get(self, team_id: int, client_id: int) -> Client:
-        client = await self.session.scalar(
-            select(Client).where(Client.id == client_id, Client.team_id == team_id)
+        return await self.required(
+            select(Client).where(Client.id == client_id, Client.team_id == team_id), "client"
         )
-        if client is None:
-            raise NotFound("client")
-        return client
 
     async def find(
         self, team_id: int, query: str, owner_id: int | None = None, limit: int = 20
@@ -387,11 +354,11 @@ class TaskRepo(SessionRepo):
             assignee_id=assignee_id,
             action=action,
             due_date=due,
+            status=TaskStatus.OPEN,
+            moves=0,
             client_id=client_id,
             created_by=created_by,
             plan_id=plan_id,
-            status=TaskStatus.OPEN,
-            moves=0,
         )
         self.session.add(task)
         await self.session.flush()
@@ -420,10 +387,7 @@ class TaskRepo(SessionRepo):
         self.session.add(event)
 
     async def get(self, team_id: int, task_id: int) -> Task:
-        task = await self.session.scalar(select(Task).where(Task.id == task_id, Task.team_id == team_id))
-        if task is None:
-            raise NotFound("task")
-        return task
+        return await self.required(select(Task).where(Task.id == task_id, Task.team_id == team_id), "task")
 
     async def open_for(self, assignee_id: int, up_to: date) -> Sequence[Task]:
         """Open tasks due on or before ``up_to``: today's list including everything overdue."""

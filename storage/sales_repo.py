@@ -34,6 +34,15 @@ from storage.models import (
 )
 from storage.session_repo import SessionRepo
 
+
+@dataclass(frozen=True, slots=True)
+class Scheme:
+    """A team's bonus scheme as ``bonus_schemes`` keeps it: the base amount and the scale applied to it."""
+
+    base: Decimal
+    scale: BonusScale
+
+
 #: Only live deals count: not the ones waiting for a tap, not the cancelled ones.
 LIVE = Deal.state == DealState.LIVE.value
 
@@ -45,14 +54,6 @@ class DealRow:
     deal: Deal
     client_name: str
     member_name: str
-
-
-@dataclass(frozen=True, slots=True)
-class Scheme:
-    """A team's bonus scheme as ``bonus_schemes`` keeps it: the base amount and the scale applied to it."""
-
-    base: Decimal
-    scale: BonusScale
 
 
 class SalesRepo(SessionRepo):

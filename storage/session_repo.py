@@ -6,7 +6,12 @@ from collections.abc import Callable
 from types import CodeType
 from typing import Any, TypeVar
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.errors import NotFound
+
+S = TypeVar("S")
 
 
 class SessionRepo:
@@ -15,8 +20,15 @@ class SessionRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def required(self, query: Select[S], missing: str) -> S:
+        """The row ``query`` finds, or ``NotFound(missing)``: the query's team check makes another team's
+        row look the same as none."""
+        found = await self.session.scalar(query)
+        if found is None:
+            raise NotFound(missing)
+        return found
 
-S = TypeVar("S")
+
 _BUILT: dict[CodeType, Any] = {}
 
 
