@@ -101,6 +101,16 @@ class Seen:
         return Reply(self.messages, self.answer)
 
 
+class _Cast:
+    """``demo.anna``: the person of the demo named so (``Demo.person`` creates them)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = name
+
+    def __get__(self, demo: Demo, owner: type | None = None) -> Person:
+        return demo.people[self.key]
+
+
 @dataclass
 class Demo:
     """The stage: one team, one clock, one database, the people, and the transcript being written."""
@@ -131,21 +141,10 @@ class Demo:
     def session_pool(self) -> async_sessionmaker[AsyncSession]:
         return self.app.session_pool
 
-    @property
-    def head(self) -> Person:
-        return self.people["head"]
-
-    @property
-    def anna(self) -> Person:
-        return self.people["anna"]
-
-    @property
-    def boris(self) -> Person:
-        return self.people["boris"]
-
-    @property
-    def vera(self) -> Person:
-        return self.people["vera"]
+    head = _Cast()
+    anna = _Cast()
+    boris = _Cast()
+    vera = _Cast()
 
     @property
     def managers(self) -> list[Person]:

@@ -57,6 +57,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 JobKey = tuple[int, str]  # (the person's chat, the kind of work)
 Work = Callable[[AsyncSession], Awaitable[T]]
+Deliver = Callable[[T], Awaitable[None]]  # sends what the work returned
+Fail = Callable[[BaseException], Awaitable[None]]  # tells the person what the work raised
 
 DEFAULT_WORKERS = 2
 
@@ -175,8 +177,8 @@ class HeavyJobs:
         self,
         key: JobKey,
         work: Work[T],
-        deliver: Callable[[T], Awaitable[None]],
-        fail: Callable[[BaseException], Awaitable[None]],
+        deliver: Deliver[T],
+        fail: Fail,
         *,
         writes: bool = False,
     ) -> bool:
@@ -193,14 +195,7 @@ class HeavyJobs:
             await task
         return True
 
-    async def _run(
-        self,
-        key: JobKey,
-        work: Work[T],
-        deliver: Callable[[T], Awaitable[None]],
-        fail: Callable[[BaseException], Awaitable[None]],
-        writes: bool,
-    ) -> None:
+    async def _run(self, key: JobKey, work: Work[T], deliver: Deliver[T], fail: Fail, writes: bool) -> None:
         try:
             try:
                 if self.inline:
@@ -240,7 +235,7 @@ async def start_job(
     kind: str,
     t: Texts,
     work: Work[T],
-    deliver: Callable[[T], Awaitable[None]],
+    deliver: Deliver[T],
     *,
     writes: bool = False,
     preparing: str = "heavy-preparing",

@@ -55,6 +55,17 @@ _NOT_ACTIONS = frozenset({"быть", "являться"})
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 
 
+@dataclass(frozen=True, slots=True)
+class ActionCheck:
+    """What ``check_action`` says of a text: ``ok``, or the ``problem`` that keeps it from being a task."""
+
+    ok: bool
+    problem: ActionProblem | None = None
+
+
+ACCEPTED = ActionCheck(ok=True)
+
+
 class ActionProblem(StrEnum):
     """Why a text is not a concrete action: a task so worded is refused with the ``error-action-<problem>``
     text, and a CRM task so worded is flagged vague."""
@@ -65,17 +76,6 @@ class ActionProblem(StrEnum):
     ONLY_CLIENT_NAME = "only-client-name"
     NO_ACTION = "no-action"
     NO_OBJECT = "no-object"
-
-
-@dataclass(frozen=True, slots=True)
-class ActionCheck:
-    """What ``check_action`` says of a text: ``ok``, or the ``problem`` that keeps it from being a task."""
-
-    ok: bool
-    problem: ActionProblem | None = None
-
-
-ACCEPTED = ActionCheck(ok=True)
 
 
 @cache

@@ -48,6 +48,14 @@ MAX_DATE_TEXT = 60
 MAX_TRAILING_WORDS = 6
 
 
+class DateError(UserError):
+    """A due date that cannot be accepted; rendered as ``error-date-<reason>``."""
+
+    def __init__(self, reason: DateErrorReason) -> None:
+        super().__init__(f"date-{reason.value}")
+        self.reason = reason
+
+
 class DateErrorReason(StrEnum):
     """Why a due date is refused; ``DateError`` renders it as ``error-date-<reason>``."""
 
@@ -55,14 +63,6 @@ class DateErrorReason(StrEnum):
     UNRECOGNIZED = "unrecognized"
     PAST = "past"
     TOO_FAR = "too-far"
-
-
-class DateError(UserError):
-    """A due date that cannot be accepted; rendered as ``error-date-<reason>``."""
-
-    def __init__(self, reason: DateErrorReason) -> None:
-        super().__init__(f"date-{reason.value}")
-        self.reason = reason
 
 
 _DUE_PREPOSITIONS = frozenset({"в", "во", "на", "к", "ко", "до", "on", "by", "until", "till", "before"})

@@ -32,6 +32,16 @@ class DayTask:
     moved_today: bool = False
     cancelled_by_head: bool = False
 
+    @property
+    def on_plan(self) -> bool:
+        """Planned: anything but a task the head cancelled."""
+        return not (self.status == TaskStatus.CANCELLED and self.cancelled_by_head)
+
+    @property
+    def awaits_verdict(self) -> bool:
+        """Still open and not moved away today."""
+        return self.status == TaskStatus.OPEN and not self.moved_today
+
 
 @dataclass(frozen=True, slots=True)
 class PlanFact:
@@ -65,19 +75,11 @@ class PlanFact:
 EMPTY_PLAN_FACT = PlanFact(planned=0, done=0, not_done=0, moved=0, cancelled=0, open=0)
 
 
-def _counts(task: DayTask) -> bool:
-    return not (task.status == TaskStatus.CANCELLED and task.cancelled_by_head)
-
-
-def _awaits_verdict(task: DayTask) -> bool:
-    return task.status == TaskStatus.OPEN and not task.moved_today
-
-
 def plan_fact(tasks: Iterable[DayTask]) -> PlanFact:
     """Plan versus fact of one day's tasks (rules in the module docstring)."""
-    planned = [t for t in tasks if _counts(t)]
+    planned = [t for t in tasks if t.on_plan]
     by_status = {s: sum(t.status == s for t in planned) for s in TaskStatus}
-    open_now = sum(_awaits_verdict(t) for t in planned)
+    open_now = sum(t.awaits_verdict for t in planned)
     return PlanFact(
         planned=len(planned),
         done=by_status[TaskStatus.DONE],
@@ -98,4 +100,4 @@ def total(facts: Iterable[PlanFact]) -> PlanFact:
 
 def what_is_missing(tasks: Iterable[DayTask]) -> list[int]:
     """Ids of the tasks still waiting for the manager's verdict, in the order given."""
-    return [t.task_id for t in tasks if _counts(t) and _awaits_verdict(t)]
+    return [t.task_id for t in tasks if t.on_plan and t.awaits_verdict]

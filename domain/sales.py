@@ -494,11 +494,6 @@ def build_board(
 
 # ---------------------------------------------------------------------------------------------- bonus scale
 
-MAX_STEPS = 10
-MAX_STEP_PERCENT = Decimal(1000)
-MAX_RATE = Decimal(10)
-MAX_BASE = Decimal("100000000")
-
 
 @dataclass(frozen=True, slots=True)
 class Step:
@@ -506,6 +501,12 @@ class Step:
 
     from_percent: Decimal
     rate: Decimal
+
+
+MAX_STEPS = 10
+MAX_STEP_PERCENT = Decimal(1000)
+MAX_RATE = Decimal(10)
+MAX_BASE = Decimal("100000000")
 
 
 @dataclass(frozen=True, slots=True)

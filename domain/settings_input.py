@@ -48,9 +48,6 @@ RU_ZONES: tuple[tuple[str, str, str, int], ...] = (
 
 _TIME = re.compile(r"(?P<h>\d{1,2})(?:\s*[:.\-\s]\s*(?P<m>\d{2}))?")
 _COMPACT = re.compile(r"(?P<h>\d{2})(?P<m>\d{2})")
-_MSK = re.compile(r"(?:мск|msk)\s*(?P<sign>[+\-−])\s*(?P<n>\d{1,2})")
-_RANGE = re.compile(r"\s*(?:—|–|-|\bпо\b|\bдо\b|\bto\b|\buntil\b|\btill\b)\s*")
-_FROM = re.compile(r"^(?:с|со|from)\s+")
 
 
 def parse_time(text: str) -> time:
@@ -81,6 +78,9 @@ def _key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().replace("ё", "е").split())
 
 
+_MSK = re.compile(r"(?:мск|msk)\s*(?P<sign>[+\-−])\s*(?P<n>\d{1,2})")
+
+
 def resolve_zone(text: str) -> str:
     """The IANA name ``text`` means (see the module rules)."""
     key = _key(text)
@@ -101,6 +101,10 @@ def resolve_zone(text: str) -> str:
     if found is None:
         raise UserError("settings-zone")
     return found
+
+
+_RANGE = re.compile(r"\s*(?:—|–|-|\bпо\b|\bдо\b|\bto\b|\buntil\b|\btill\b)\s*")
+_FROM = re.compile(r"^(?:с|со|from)\s+")
 
 
 def parse_vacation(text: str, today: date) -> tuple[date, date]:

@@ -486,7 +486,6 @@ async def match(query: CallbackQuery, callback_data: CrmCb, ctx: Ctx) -> None:
 def build_router() -> Router:
     router = role_router("crm", Role.HEAD)
     router.message.register(show_crm, Command("crm"))
-    on_typed(router, {CrmInput.address: typed_answer, CrmInput.secret: typed_answer})
     on_actions(
         router,
         CrmCb,
@@ -503,4 +502,5 @@ def build_router() -> Router:
             CrmAction.DEALS: set_deals_mode,
         },
     )
+    on_typed(router, {CrmInput.address: typed_answer, CrmInput.secret: typed_answer})
     return router

@@ -369,6 +369,13 @@ async def save_review_outcome(message: Message, ctx: Ctx, state: FSMContext) -> 
 def build_router() -> Router:
     router = role_router("review", *HEAD)
     router.message.register(start_review, Command("review"))
+    press = router.callback_query.register
+    press(review_picked_manager, ReviewPick.filter())
+    press(pick_review_client, ReviewAct.filter(F.action == ReviewAction.TASK))
+    press(ask_in_review, ReviewAct.filter(F.action.in_(REVIEW_ASKS)))
+    due = StateFilter(ReviewInput.due)
+    press(ask_review_date, ReviewDue.filter(F.to == OTHER_DATE), due)
+    press(set_review_due, ReviewDue.filter(F.to != OTHER_DATE), due)
     on_typed(
         router,
         {
@@ -378,13 +385,6 @@ def build_router() -> Router:
             ReviewInput.outcome: save_review_outcome,
         },
     )
-    press = router.callback_query.register
-    press(review_picked_manager, ReviewPick.filter())
-    press(pick_review_client, ReviewAct.filter(F.action == ReviewAction.TASK))
-    press(ask_in_review, ReviewAct.filter(F.action.in_(REVIEW_ASKS)))
-    due = StateFilter(ReviewInput.due)
-    press(ask_review_date, ReviewDue.filter(F.to == OTHER_DATE), due)
-    press(set_review_due, ReviewDue.filter(F.to != OTHER_DATE), due)
     return router
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from functools import partial
 
 import aiohttp
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
@@ -24,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Html
 from scheduler.compose import ComposeContext, Outgoing
-from scheduler.told_once import Named, claim_news, named_by, settle
+from scheduler.told_once import Named, named_by, settle, todays_news
 from storage.models import Member, Outbox
 from storage.outbox_repo import OutboxRepo
 from storage.reachability_repo import ReachabilityRepo
@@ -89,11 +90,7 @@ def _kind_label(ctx: ComposeContext, kind: str) -> str:
 
 
 async def compose_failure_notice(ctx: ComposeContext) -> list[Outgoing]:
-    outbox = ctx.repo.outbox
-    own = await outbox.one(ctx.member.id, FAILURE_NOTICE, ctx.local_date)
-    if own is None:
-        return []
-    news = claim_news(own.id, await _news(outbox, ctx.team.id, ctx.member.id, ctx.clock()))
+    news = await todays_news(ctx, FAILURE_NOTICE, partial(_news, ctx.repo.outbox))
     if not news:
         return []
     members = {m.id: m for m in await ctx.repo.members.team_members(ctx.team.id, active_only=False)}

@@ -14,12 +14,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Html
 from scheduler.compose import ComposeContext, Outgoing
-from scheduler.told_once import Named, claim_news, named_by, settle
+from scheduler.told_once import Named, named_by, settle, todays_news
 from storage.outbox_repo import OutboxRepo
 from storage.reachability_repo import ReachabilityRepo
 
@@ -49,11 +50,8 @@ async def _news(people: ReachabilityRepo, team_id: int, head_id: int, now: datet
 
 async def compose_unreachable(ctx: ComposeContext) -> list[Outgoing]:
     people = ctx.repo.reachability
-    own = await people.notice(ctx.member.id, NOTICE, ctx.local_date)
-    if own is None:
-        return []
     # not named yet, or named by this notice in an attempt that did not go out (a retry)
-    news = claim_news(own.id, await _news(people, ctx.team.id, ctx.member.id, ctx.clock()))
+    news = await todays_news(ctx, NOTICE, partial(_news, people))
     if not news:
         return []
     members = await people.members(sorted({r.member_id for r in news}))

@@ -8,8 +8,10 @@ or only the notice being composed names it (an attempt that did not go out: a re
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from datetime import datetime
 
+from scheduler.compose import ComposeContext
 from storage.models import Outbox
 
 #: A news row and the ids of this head's notices that named it (negative: in a notice that went out).
@@ -29,6 +31,17 @@ def claim_news(own_id: int, news: Sequence[Named]) -> list[Outbox]:
         if own_id not in (row.message_ids or ()):
             row.message_ids = [*(row.message_ids or []), own_id]
     return claimed
+
+
+async def todays_news(
+    ctx: ComposeContext, kind: str, news: Callable[[int, int, datetime], Awaitable[Sequence[Named]]]
+) -> list[Outbox]:
+    """The rows the head's notice of ``kind`` for today is to name, claimed for it (``claim_news``) from
+    ``news(team_id, head_id, now)``; none while there is no such notice."""
+    own = await ctx.repo.outbox.one(ctx.member.id, kind, ctx.local_date)
+    if own is None:
+        return []
+    return claim_news(own.id, await news(ctx.team.id, ctx.member.id, ctx.clock()))
 
 
 def settle(notice_id: int, news: Sequence[Named], *, sent: bool) -> bool:

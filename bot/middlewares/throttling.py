@@ -3,6 +3,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -11,19 +12,15 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from bot.middlewares.base import Next
 
 
+@dataclass(slots=True)
 class TokenBuckets:
     """A token bucket per user: ``rate`` tokens a second up to ``burst``; bounded in memory (LRU)."""
 
-    def __init__(
-        self,
-        rate: float,
-        burst: int,
-        max_users: int = 50_000,
-        monotonic: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.rate, self.burst, self.max_users = rate, burst, max_users
-        self.monotonic = monotonic
-        self.buckets: OrderedDict[int, tuple[float, float]] = OrderedDict()
+    rate: float
+    burst: int
+    max_users: int = 50_000
+    monotonic: Callable[[], float] = time.monotonic
+    buckets: OrderedDict[int, tuple[float, float]] = field(init=False, default_factory=OrderedDict)
 
     def take(self, key: int) -> bool:
         now = self.monotonic()
