@@ -2,14 +2,14 @@
 
 A mark on a task is a ``task_events`` row written in the mark's own transaction, so the event log is the
 durable record: ``collect`` turns the team's events after ``crm_connections.events_cursor`` into
-``crm_outbox`` rows (one per event, ``event_id`` unique) and moves the cursor in the same transaction,
-so an event becomes a row once whatever crashes. It reads no further than the newest event no mark still
-being made can precede (``CrmRepo.event_writers``), so the cursor never passes an event committed late. ``drain`` sends the team's rows strictly in order: a
-row that cannot go now (CRM down, its limit) stops the team's queue until its retry time, so a later
-mark never overtakes an earlier one; a row the CRM refuses for good (4xx) is ``failed`` with the reason
-and the queue moves on. A row is ``sending`` while its call is in flight: a process killed then sends
-it again at start, so only that one write can reach the CRM twice (completing and moving are the same
-when repeated).
+``crm_outbox`` rows (one per event, ``event_id`` unique) and moves the cursor in the same transaction, so
+an event becomes a row once whatever crashes. It reads no further than the newest event no mark still
+being made can precede (``CrmRepo.event_writers``), so the cursor never passes an event committed late.
+``drain`` sends the team's rows strictly in order: a row that cannot go now (CRM down, its limit) stops
+the team's queue until its retry time, so a later mark never overtakes an earlier one; a row the CRM
+refuses for good (4xx) is ``failed`` with the reason and the queue moves on. A row is ``sending`` while
+its call is in flight: a process killed then sends it again at start, so only that one write can reach the
+CRM twice (completing and moving are the same when repeated).
 
 What each mark becomes:
 
