@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
-from functools import partial
 
 import aiohttp
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
@@ -25,9 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Html
 from scheduler.compose import ComposeContext, Outgoing
-from scheduler.told_once import Named, named_by, settle, todays_news
+from scheduler.told_once import after_sent, todays_news
 from storage.models import Member, Outbox
-from storage.outbox_repo import OutboxRepo
 from storage.reachability_repo import ReachabilityRepo
 from storage.repo import Repo
 
@@ -77,11 +75,10 @@ async def report_failure(session: AsyncSession, row: Outbox, now: datetime) -> i
     return await ReachabilityRepo(session).tell_heads(row.team_id, FAILURE_NOTICE, now)
 
 
-async def _news(outbox: OutboxRepo, team_id: int, head_id: int, now: datetime) -> list[Named]:
-    """The team's recent compose failures, each with the ids of this head's notices that named it."""
-    notice_ids = set(await outbox.ids_of(head_id, FAILURE_NOTICE))
-    rows = await outbox.failed_since(team_id, COMPOSE_MARK, now - LOOKBACK)
-    return named_by((r for r in rows if r.kind not in SILENT), notice_ids)
+async def _failures(repo: Repo, team_id: int, head_id: int, now: datetime) -> list[Outbox]:
+    """The team's recent compose failures (not of the notices themselves)."""
+    rows = await repo.outbox.failed_since(team_id, COMPOSE_MARK, now - LOOKBACK)
+    return [r for r in rows if r.kind not in SILENT]
 
 
 def _kind_label(ctx: ComposeContext, kind: str) -> str:
@@ -90,7 +87,7 @@ def _kind_label(ctx: ComposeContext, kind: str) -> str:
 
 
 async def compose_failure_notice(ctx: ComposeContext) -> list[Outgoing]:
-    news = await todays_news(ctx, FAILURE_NOTICE, partial(_news, ctx.repo.outbox))
+    news = await todays_news(ctx, FAILURE_NOTICE, _failures)
     if not news:
         return []
     members = {m.id: m for m in await ctx.repo.members.team_members(ctx.team.id, active_only=False)}
@@ -109,15 +106,5 @@ async def compose_failure_notice(ctx: ComposeContext) -> list[Outgoing]:
 
 
 async def after_failure_notice(session: AsyncSession, row_id: int, now: datetime, *, sent: bool) -> None:
-    """In the transaction that marks a failure notice sent or skipped: the failures it named are told for
-    good (their mark turns negative); a failure that came in meanwhile makes the notice due again."""
-    outbox = OutboxRepo(session)
-    row = await outbox.fresh(row_id)
-    if row is None:
-        return
-    head = await Repo(session).members.fresh(row.member_id)
-    if head is None:
-        return
-    unnamed = settle(row.id, await _news(outbox, row.team_id, head.id, now), sent=sent)
-    if head.active and not head.unreachable and unnamed:
-        await outbox.rearm(row.member_id, FAILURE_NOTICE, row.local_date)
+    """In the transaction that marks a failure notice sent or skipped (``told_once.after_sent``)."""
+    await after_sent(Repo(session), row_id, FAILURE_NOTICE, _failures, now, sent=sent)

@@ -13,16 +13,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Html
 from scheduler.compose import ComposeContext, Outgoing
-from scheduler.told_once import Named, named_by, settle, todays_news
-from storage.outbox_repo import OutboxRepo
+from scheduler.told_once import after_sent, todays_news
+from storage.models import Outbox
 from storage.reachability_repo import ReachabilityRepo
+from storage.repo import Repo
 
 NOTICE = "unreachable"
 #: How far back a 403 is still news for a notice.
@@ -40,37 +41,22 @@ async def report_unreachable(session: AsyncSession, member_id: int, now: datetim
     return True
 
 
-async def _news(people: ReachabilityRepo, team_id: int, head_id: int, now: datetime) -> list[Named]:
-    """The team's recent 403 rows of other members still blocked, each with the ids of this head's
-    notices that named it (negative: named in a notice that went out)."""
-    notice_ids = await people.notice_ids(head_id, NOTICE)
-    rows = await people.blocked_sends(team_id, head_id, now - LOOKBACK)
-    return named_by(rows, notice_ids)
+async def _blocked(repo: Repo, team_id: int, head_id: int, now: datetime) -> Sequence[Outbox]:
+    """The team's recent 403 rows of other members still blocked."""
+    return await repo.reachability.blocked_sends(team_id, head_id, now - LOOKBACK)
 
 
 async def compose_unreachable(ctx: ComposeContext) -> list[Outgoing]:
-    people = ctx.repo.reachability
     # not named yet, or named by this notice in an attempt that did not go out (a retry)
-    news = await todays_news(ctx, NOTICE, partial(_news, people))
+    news = await todays_news(ctx, NOTICE, _blocked)
     if not news:
         return []
-    members = await people.members(sorted({r.member_id for r in news}))
+    members = await ctx.repo.reachability.members(sorted({r.member_id for r in news}))
     names = sorted(m.name + (f" (@{m.username})" if m.username else "") for m in members)
     lines = Html("\n".join(ctx.t("notice-unreachable-line", name=n) for n in names))
     return [Outgoing(ctx.t("notice-unreachable", count=len(names), names=lines))]
 
 
 async def after_notice(session: AsyncSession, row_id: int, now: datetime, *, sent: bool) -> None:
-    """Called in the transaction that marks a notice sent or skipped. Sent: the blocks it named are
-    reported for good (their mark turns negative). Then, if a block came in meanwhile that no notice to
-    this (still reachable) head named, the notice is made due again."""
-    people = ReachabilityRepo(session)
-    row = await people.outbox_row(row_id)
-    if row is None:
-        return
-    head = await people.member_fresh(row.member_id)
-    if head is None:
-        return
-    unnamed = settle(row.id, await _news(people, row.team_id, head.id, now), sent=sent)
-    if head.active and not head.unreachable and unnamed:
-        await OutboxRepo(session).rearm(row.member_id, NOTICE, row.local_date)
+    """Called in the transaction that marks a notice sent or skipped (``told_once.after_sent``)."""
+    await after_sent(Repo(session), row_id, NOTICE, _blocked, now, sent=sent)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from scheduler.compose import ComposeContext
 from storage.models import Outbox
+from storage.repo import Repo
 
 #: A news row and the ids of this head's notices that named it (negative: in a notice that went out).
 Named = tuple[Outbox, set[int]]
@@ -33,15 +34,42 @@ def claim_news(own_id: int, news: Sequence[Named]) -> list[Outbox]:
     return claimed
 
 
-async def todays_news(
-    ctx: ComposeContext, kind: str, news: Callable[[int, int, datetime], Awaitable[Sequence[Named]]]
-) -> list[Outbox]:
-    """The rows the head's notice of ``kind`` for today is to name, claimed for it (``claim_news``) from
-    ``news(team_id, head_id, now)``; none while there is no such notice."""
+#: The rows a head's notice may name: ``rows(repo, team_id, head_id, now)``, whoever named them.
+NewsRows = Callable[[Repo, int, int, datetime], Awaitable[Iterable[Outbox]]]
+
+
+async def _named(
+    repo: Repo, kind: str, rows: NewsRows, team_id: int, head_id: int, now: datetime
+) -> list[Named]:
+    """The rows, each with the ids of this head's notices of ``kind`` that named it."""
+    notice_ids = set(await repo.outbox.ids_of(head_id, kind))
+    return named_by(await rows(repo, team_id, head_id, now), notice_ids)
+
+
+async def todays_news(ctx: ComposeContext, kind: str, rows: NewsRows) -> list[Outbox]:
+    """The rows the head's notice of ``kind`` for today is to name, claimed for it (``claim_news``); none
+    while there is no such notice."""
     own = await ctx.repo.outbox.one(ctx.member.id, kind, ctx.local_date)
     if own is None:
         return []
-    return claim_news(own.id, await news(ctx.team.id, ctx.member.id, ctx.clock()))
+    return claim_news(own.id, await _named(ctx.repo, kind, rows, ctx.team.id, ctx.member.id, ctx.clock()))
+
+
+async def after_sent(
+    repo: Repo, row_id: int, kind: str, rows: NewsRows, now: datetime, *, sent: bool
+) -> None:
+    """In the transaction that marks the notice ``row_id`` sent or skipped: if sent, the rows it named are
+    told for good (``settle``); then, if a row came in meanwhile that no notice to this (still active and
+    reachable) head named, the notice is made due again, so no news falls between two notices."""
+    row = await repo.outbox.fresh(row_id)
+    if row is None:
+        return
+    head = await repo.members.fresh(row.member_id)
+    if head is None:
+        return
+    unnamed = settle(row.id, await _named(repo, kind, rows, row.team_id, head.id, now), sent=sent)
+    if head.active and not head.unreachable and unnamed:
+        await repo.outbox.rearm(row.member_id, kind, row.local_date)
 
 
 def settle(notice_id: int, news: Sequence[Named], *, sent: bool) -> bool:

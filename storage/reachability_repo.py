@@ -1,10 +1,10 @@
 """Who blocked the bot, and what the heads were told about it (``scheduler.notices``): the flag on the
-member, the team's heads to tell, the recent 403 rows of the outbox and the notices that named them."""
+member, the team's heads to tell and the recent 403 rows of the outbox."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, select, update
 
@@ -69,24 +69,6 @@ class ReachabilityRepo(SessionRepo):
                 await outbox.rearm(head.id, kind, today)
         return len(heads)
 
-    async def notice_ids(self, head_id: int, kind: str) -> set[int]:
-        """The ids of every notice row of ``kind`` to this head."""
-        return set(
-            (
-                await self.session.scalars(
-                    select(Outbox.id).where(Outbox.member_id == head_id, Outbox.kind == kind)
-                )
-            ).all()
-        )
-
-    async def notice(self, head_id: int, kind: str, local_date: date) -> Outbox | None:
-        """The head's notice row of ``kind`` for that local date."""
-        return await self.session.scalar(
-            select(Outbox).where(
-                Outbox.member_id == head_id, Outbox.kind == kind, Outbox.local_date == local_date
-            )
-        )
-
     async def blocked_sends(self, team_id: int, head_id: int, since: datetime) -> Sequence[Outbox]:
         """The team's 403 rows since ``since`` of other members, still active and still blocked."""
         return (
@@ -108,10 +90,3 @@ class ReachabilityRepo(SessionRepo):
     async def members(self, member_ids: Iterable[int]) -> Sequence[Member]:
         """The members of ``member_ids`` (any team, active or not), in one read."""
         return (await self.session.scalars(select(Member).where(Member.id.in_(list(member_ids))))).all()
-
-    async def outbox_row(self, row_id: int) -> Outbox | None:
-        """A notice row, read afresh (the sender changed it in this transaction)."""
-        return await self.session.get(Outbox, row_id, populate_existing=True)
-
-    async def member_fresh(self, member_id: int) -> Member | None:
-        return await self.session.get(Member, member_id, populate_existing=True)
