@@ -525,15 +525,12 @@ class Emulator:
     ) -> dict[str, Any]:
         self._pace(request, user.id)
         chat, message_id = self._next_message_id(user.id)
-        plain, entities, parse_mode = formatted
         message = SentMessage(
-            chat_id=user.id,
-            message_id=message_id,
-            kind=kind,
-            text=text,
-            plain_text=plain,
-            entities=entities,
-            parse_mode=parse_mode,
+            user.id,
+            message_id,
+            kind,
+            text,
+            *formatted,
             reply_markup=markup,
             date=int(self.wall_clock()),
             sent_at=self.clock(),
