@@ -22,6 +22,7 @@ import signal
 import sys
 import tempfile
 import time
+from asyncio.subprocess import DEVNULL
 from collections.abc import Callable
 from pathlib import Path
 
@@ -82,14 +83,7 @@ async def main() -> int:
             env.update(BOT_TOKEN=TOKEN, DATABASE_URL=url, TELEGRAM_API_URL=base_url, LOG_LEVEL="INFO")
             with tempfile.TemporaryDirectory() as workdir:
                 proc = await asyncio.create_subprocess_exec(
-                    sys.executable,
-                    "-m",
-                    "bot",
-                    "run",
-                    cwd=workdir,
-                    env=env,
-                    stdout=asyncio.subprocess.DEVNULL,
-                    stderr=asyncio.subprocess.DEVNULL,
+                    sys.executable, "-m", "bot", "run", cwd=workdir, env=env, stdout=DEVNULL, stderr=DEVNULL
                 )
                 try:
                     await emu.wait_for(lambda: emu.calls_of("getUpdates"), timeout=60)

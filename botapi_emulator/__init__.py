@@ -1,7 +1,8 @@
 """A local Telegram Bot API emulator for tests, the demo and benchmarks.
 
 ``Emulator`` holds the state and the method logic; ``create_app``/``run_emulator`` serve it over HTTP for a
-real bot process (``TELEGRAM_API_URL``); ``EmulatorSession`` plugs it into an in-process ``aiogram.Bot``.
+real bot process (``TELEGRAM_API_URL``); ``EmulatorSession`` plugs it into an in-process ``aiogram.Bot``. What
+it records (``SentMessage``, ``ApiCall``, ``User``…) is imported from ``botapi_emulator.models``.
 
 Faithful: answer shapes, HTTP statuses and error wording; HTML parse mode (tdlib's rules and messages);
 getUpdates offset/limit/timeout/allowed_updates and the 409 conflicts; UTF-16 entity offsets.
@@ -14,19 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from botapi_emulator.entities import EntityParseError, parse_html, utf16_len
 from botapi_emulator.limits import Fault, RateLimits
-from botapi_emulator.models import (
-    ApiCall,
-    CallbackAnswer,
-    CallbackQuery,
-    Edit,
-    EmulatorError,
-    SentMessage,
-    Stats,
-    StoredFile,
-    Upload,
-    User,
-    UserMessage,
-)
+from botapi_emulator.models import EmulatorError
 from botapi_emulator.server import create_app, run_emulator
 from botapi_emulator.state import ApiError, Emulator, Reply, supported_methods
 
@@ -44,11 +33,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "ApiCall",
     "ApiError",
-    "CallbackAnswer",
-    "CallbackQuery",
-    "Edit",
     "Emulator",
     "EmulatorError",
     "EmulatorSession",
@@ -56,12 +41,6 @@ __all__ = [
     "Fault",
     "RateLimits",
     "Reply",
-    "SentMessage",
-    "Stats",
-    "StoredFile",
-    "Upload",
-    "User",
-    "UserMessage",
     "create_app",
     "parse_html",
     "run_emulator",

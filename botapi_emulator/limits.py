@@ -13,6 +13,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from botapi_emulator.models import attributes
+
 FaultKind = Literal["error", "timeout"]
 
 
@@ -61,12 +63,7 @@ class Fault:
         return body
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "status": self.status,
-            "description": self.description,
-            "delay": self.delay,
-        }
+        return attributes(self, "kind", "status", "description", "delay")
 
 
 @dataclass

@@ -11,6 +11,11 @@ from typing import Any, Literal
 MessageKind = Literal["text", "photo", "document"]
 
 
+def attributes(record: object, *names: str) -> dict[str, Any]:
+    """The named attributes of ``record`` as they are: the plain part of a JSON view."""
+    return {name: getattr(record, name) for name in names}
+
+
 class EmulatorError(Exception):
     """A control-API misuse (a test asked for something a Telegram user could not do)."""
 
@@ -135,26 +140,14 @@ class SentMessage:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-friendly view (file bytes left out) for the HTTP control API."""
         return {
-            "chat_id": self.chat_id,
-            "message_id": self.message_id,
-            "kind": self.kind,
-            "text": self.text,
-            "plain_text": self.plain_text,
-            "entities": self.entities,
-            "parse_mode": self.parse_mode,
-            "reply_markup": self.reply_markup,
-            "date": self.date,
-            "edit_date": self.edit_date,
+            **attributes(self, "chat_id", "message_id", "kind"),
+            **attributes(self, "text", "plain_text", "entities", "parse_mode", "reply_markup"),
+            **attributes(self, "date", "edit_date"),
             "edits": len(self.edits),
             "deleted": self.deleted,
             "file": None
             if self.file is None
-            else {
-                "file_id": self.file.file_id,
-                "filename": self.file.filename,
-                "size": self.file.size,
-                "mime_type": self.file.mime_type,
-            },
+            else attributes(self.file, "file_id", "filename", "size", "mime_type"),
         }
 
 
@@ -214,12 +207,9 @@ class ApiCall:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "method": self.method,
-            "params": self.params,
-            "timestamp": self.timestamp,
+            **attributes(self, "method", "params", "timestamp"),
             "files": list(self.files),
-            "status": self.status,
-            "description": self.description,
+            **attributes(self, "status", "description"),
         }
 
 
@@ -236,10 +226,5 @@ class Stats:
     """Error answers by HTTP status, whatever their cause."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "requests": self.requests,
-            "delivered": self.delivered,
-            "rate_limited": self.rate_limited,
-            "faults": self.faults,
-            "errors": {str(k): v for k, v in self.errors.items()},
-        }
+        counts = attributes(self, "requests", "delivered", "rate_limited", "faults")
+        return {**counts, "errors": {str(k): v for k, v in self.errors.items()}}

@@ -99,6 +99,9 @@ _BUTTON_ACTIONS = (
 
 _COMMAND_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
+PROFILE_TEXTS = {"Description": "description", "ShortDescription": "short_description", "Name": "name"}
+"""The bot's profile texts: what follows ``setMy``/``getMy`` in the method's name, and its field."""
+
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are exactly the "
     "same as a current content and reply markup of the message"
@@ -525,15 +528,12 @@ class Emulator:
     ) -> dict[str, Any]:
         self._pace(request, user.id)
         chat, message_id = self._next_message_id(user.id)
-        plain, entities, parse_mode = formatted
         message = SentMessage(
-            chat_id=user.id,
-            message_id=message_id,
-            kind=kind,
-            text=text,
-            plain_text=plain,
-            entities=entities,
-            parse_mode=parse_mode,
+            user.id,
+            message_id,
+            kind,
+            text,
+            *formatted,
             reply_markup=markup,
             date=int(self.wall_clock()),
             sent_at=self.clock(),
@@ -887,36 +887,25 @@ class Emulator:
         self.commands.pop(self._commands_key(request), None)
         return True
 
-    def _profile_key(self, request: Request, name: str) -> str:
-        return f"{name}:{request.get_str('language_code') or ''}"
+    def _profile_text(self, request: Request) -> tuple[str, str]:
+        """The profile text a setMy…/getMy… method names, and its key in ``profile`` (one a language)."""
+        field = PROFILE_TEXTS[request.method.removeprefix("setMy").removeprefix("getMy")]
+        return field, f"{field}:{request.get_str('language_code') or ''}"
 
     @api_method("setMyDescription")
-    def _set_my_description(self, request: Request) -> bool:
-        self.profile[self._profile_key(request, "description")] = request.get_str("description") or ""
+    @api_method("setMyShortDescription")
+    @api_method("setMyName")
+    def _set_profile_text(self, request: Request) -> bool:
+        field, key = self._profile_text(request)
+        self.profile[key] = request.get_str(field) or ""
         return True
 
     @api_method("getMyDescription")
-    def _get_my_description(self, request: Request) -> dict[str, Any]:
-        return {"description": self.profile.get(self._profile_key(request, "description"), "")}
-
-    @api_method("setMyShortDescription")
-    def _set_my_short_description(self, request: Request) -> bool:
-        value = request.get_str("short_description") or ""
-        self.profile[self._profile_key(request, "short_description")] = value
-        return True
-
     @api_method("getMyShortDescription")
-    def _get_my_short_description(self, request: Request) -> dict[str, Any]:
-        return {"short_description": self.profile.get(self._profile_key(request, "short_description"), "")}
-
-    @api_method("setMyName")
-    def _set_my_name(self, request: Request) -> bool:
-        self.profile[self._profile_key(request, "name")] = request.get_str("name") or ""
-        return True
-
     @api_method("getMyName")
-    def _get_my_name(self, request: Request) -> dict[str, Any]:
-        return {"name": self.profile.get(self._profile_key(request, "name"), self.bot_name)}
+    def _get_profile_text(self, request: Request) -> dict[str, Any]:
+        field, key = self._profile_text(request)
+        return {field: self.profile.get(key, self.bot_name if field == "name" else "")}
 
     @api_method("setChatMenuButton")
     def _set_chat_menu_button(self, request: Request) -> bool:

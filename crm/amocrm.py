@@ -30,21 +30,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from crm.base import (
-    AccountSummary,
-    CrmCompany,
-    CrmDeal,
-    CrmError,
-    CrmTask,
-    CrmTokenExpired,
-    CrmUser,
-    EntityKind,
-    EntityRef,
-    Pipeline,
-    ProviderKind,
-    Semantic,
-    Stage,
-)
+from crm import base
 from crm.client import CrmClient
 from crm.http import Blocked, Retry, Transport
 from crm.limiter import Limiter, SlidingWindow, shared
@@ -58,12 +44,12 @@ TASK_TYPE_CALL = 1  # amoCRM's built-in "Звонок"; every account has it
 ID_CHUNK = 50  # ids per filter[id][] read
 USER_PAGES = 4  # pages of one user's open tasks the head's card reads at most (1,000 tasks)
 
-ENTITY_TYPES: dict[str, EntityKind] = {
-    "leads": EntityKind.DEAL,
-    "companies": EntityKind.COMPANY,
-    "contacts": EntityKind.CONTACT,
+ENTITY_TYPES: dict[str, base.EntityKind] = {
+    "leads": base.EntityKind.DEAL,
+    "companies": base.EntityKind.COMPANY,
+    "contacts": base.EntityKind.CONTACT,
 }
-ENTITY_PATHS: dict[EntityKind, str] = {kind: path for path, kind in ENTITY_TYPES.items()}
+ENTITY_PATHS: dict[base.EntityKind, str] = {kind: path for path, kind in ENTITY_TYPES.items()}
 
 
 def base_url(subdomain: str) -> str:
@@ -97,7 +83,7 @@ def _changed_since(updated_since: datetime | None) -> list[tuple[str, str]]:
 
 
 class AmoCrm(CrmClient):
-    kind = ProviderKind.AMOCRM
+    kind = base.ProviderKind.AMOCRM
 
     def __init__(
         self,
@@ -134,14 +120,14 @@ class AmoCrm(CrmClient):
                         # a while (its docs: «при повторных нарушениях… блокировка»); an outage
                         raise Blocked(problem, seconds=_retry_after(r))
                     # no rights to this one entity: a refusal of this call, the account goes on
-                    raise CrmError(problem, status=403)
+                    raise base.CrmError(problem, status=403)
                 if r.status >= 500:
                     raise Retry(f"{r.status}")
                 body = await _json(r)
                 if r.status == 401:  # expired or revoked: amoCRM does not say which
-                    raise CrmTokenExpired(_problem(body, "the token is wrong or revoked"), status=401)
+                    raise base.CrmTokenExpired(_problem(body, "the token is wrong or revoked"), status=401)
                 if r.status >= 400:
-                    raise CrmError(_problem(body, f"HTTP {r.status}"), status=r.status)
+                    raise base.CrmError(_problem(body, f"HTTP {r.status}"), status=r.status)
                 return body
 
         return await self.send(f"{method} {path}", attempt)
@@ -172,47 +158,49 @@ class AmoCrm(CrmClient):
     async def account(self) -> dict[str, Any]:
         return await self._request("GET", "/api/v4/account") or {}
 
-    async def users(self) -> list[CrmUser]:
-        users: list[CrmUser] = []
+    async def users(self) -> list[base.CrmUser]:
+        users: list[base.CrmUser] = []
         async for page in self._pages("/api/v4/users", "users", []):
             for u in page:
                 rights = u.get("rights") or {}
                 users.append(
-                    CrmUser(
+                    base.CrmUser(
                         id=str(u["id"]),
-                        name=str(u.get("name") or ""),
+                        name=_text(u, "name"),
                         email=u.get("email"),
                         active=bool(rights.get("is_active", True)),
                     )
                 )
         return users
 
-    async def pipelines(self) -> list[Pipeline]:
+    async def pipelines(self) -> list[base.Pipeline]:
         body = await self._request("GET", "/api/v4/leads/pipelines") or {}
         pipelines = []
         for p in body.get("_embedded", {}).get("pipelines", []):
             stages = tuple(
-                Stage(
+                base.Stage(
                     id=str(s["id"]),
                     pipeline_id=str(p["id"]),
-                    name=str(s.get("name") or ""),
+                    name=_text(s, "name"),
                     semantic=_semantic(int(s["id"])),
                     sort=int(s.get("sort") or 0),
                 )
                 for s in p.get("_embedded", {}).get("statuses", [])
             )
-            pipelines.append(Pipeline(id=str(p["id"]), name=str(p.get("name") or ""), stages=stages))
+            pipelines.append(base.Pipeline(id=str(p["id"]), name=_text(p, "name"), stages=stages))
         return pipelines
 
-    async def tasks(self, updated_since: datetime | None, *, open_only: bool) -> AsyncIterator[list[CrmTask]]:
+    async def tasks(
+        self, updated_since: datetime | None, *, open_only: bool
+    ) -> AsyncIterator[list[base.CrmTask]]:
         params = [("filter[is_completed]", "0")] if open_only else []
         async for page in self._pages("/api/v4/tasks", "tasks", [*params, *_changed_since(updated_since)]):
             yield [_task(t) for t in page]
 
-    async def tasks_by_id(self, ids: Sequence[str]) -> list[CrmTask]:
+    async def tasks_by_id(self, ids: Sequence[str]) -> list[base.CrmTask]:
         return [_task(t) async for t in self._by_id("/api/v4/tasks", "tasks", ids)]
 
-    async def open_tasks_of(self, user_id: str, first: int) -> tuple[int, bool, list[CrmTask]]:
+    async def open_tasks_of(self, user_id: str, first: int) -> tuple[int, bool, list[base.CrmTask]]:
         """The user's open tasks only (``filter[responsible_user_id]``), soonest first
         (``order[complete_till]=asc``), at most ``USER_PAGES`` pages of 250: a user with more is counted
         as "at least" that. amoCRM gives no total, so the count is what the pages read held."""
@@ -221,7 +209,7 @@ class AmoCrm(CrmClient):
             ("filter[responsible_user_id]", user_id),
             ("order[complete_till]", "asc"),
         ]
-        count, pages, sample = 0, 0, list[CrmTask]()
+        count, pages, sample = 0, 0, list[base.CrmTask]()
         async for page in self._pages("/api/v4/tasks", "tasks", params):
             tasks = [_task(t) for t in page]
             count, pages = count + len(tasks), pages + 1
@@ -230,37 +218,37 @@ class AmoCrm(CrmClient):
                 return count, True, sample  # the bound: at least this many
         return count, False, sample
 
-    async def deals(self, updated_since: datetime | None) -> AsyncIterator[list[CrmDeal]]:
+    async def deals(self, updated_since: datetime | None) -> AsyncIterator[list[base.CrmDeal]]:
         params = [("with", "contacts"), *_changed_since(updated_since)]
         async for page in self._pages("/api/v4/leads", "leads", params):
             yield [_deal(d) for d in page]
 
-    async def deals_by_id(self, ids: Sequence[str]) -> list[CrmDeal]:
+    async def deals_by_id(self, ids: Sequence[str]) -> list[base.CrmDeal]:
         return [_deal(d) async for d in self._by_id("/api/v4/leads", "leads", ids, [("with", "contacts")])]
 
-    async def companies(self, refs: Sequence[EntityRef]) -> list[CrmCompany]:
-        found: list[CrmCompany] = []
-        for kind in (EntityKind.COMPANY, EntityKind.CONTACT):
+    async def companies(self, refs: Sequence[base.EntityRef]) -> list[base.CrmCompany]:
+        found: list[base.CrmCompany] = []
+        for kind in (base.EntityKind.COMPANY, base.EntityKind.CONTACT):
             ids = [r.id for r in refs if r.kind is kind]
             path = ENTITY_PATHS[kind]
             found += [
-                CrmCompany(
-                    ref=EntityRef(kind, str(c["id"])),
-                    name=str(c.get("name") or ""),
+                base.CrmCompany(
+                    ref=base.EntityRef(kind, str(c["id"])),
+                    name=_text(c, "name"),
                     responsible_id=_opt_id(c.get("responsible_user_id")),
                 )
                 async for c in self._by_id(f"/api/v4/{path}", path, ids)
             ]
         return found
 
-    async def summary(self) -> AccountSummary:
+    async def summary(self) -> base.AccountSummary:
         account = await self.account()
         users = await self.users()
         pipelines = await self.pipelines()
         open_tasks = 0
         async for page in self.tasks(None, open_only=True):
             open_tasks += len(page)
-        return AccountSummary(
+        return base.AccountSummary(
             account_id=str(account.get("id", "")),
             name=str(account.get("name") or account.get("subdomain") or ""),
             users=len(users),
@@ -290,13 +278,13 @@ class AmoCrm(CrmClient):
     async def set_task_text(self, task_id: str, text: str) -> None:
         await self._request("PATCH", "/api/v4/tasks", json=[{"id": int(task_id), "text": text}])
 
-    async def add_note(self, entity: EntityRef, text: str) -> None:
+    async def add_note(self, entity: base.EntityRef, text: str) -> None:
         path = ENTITY_PATHS[entity.kind]
         note = {"entity_id": int(entity.id), "note_type": "common", "params": {"text": text}}
         await self._request("POST", f"/api/v4/{path}/notes", json=[note])
 
     async def create_task(
-        self, entity: EntityRef | None, responsible_id: str, text: str, due: datetime
+        self, entity: base.EntityRef | None, responsible_id: str, text: str, due: datetime
     ) -> str:
         task: dict[str, Any] = {
             "text": text,
@@ -309,7 +297,7 @@ class AmoCrm(CrmClient):
         body = await self._request("POST", "/api/v4/tasks", json=[task]) or {}
         created = body.get("_embedded", {}).get("tasks", [])
         if not created:
-            raise CrmError("POST /api/v4/tasks: no task in the answer")
+            raise base.CrmError("POST /api/v4/tasks: no task in the answer")
         return str(created[0]["id"])
 
     async def win_deal(self, deal_id: str, amount: Decimal) -> None:
@@ -327,26 +315,31 @@ class AmoCrm(CrmClient):
         await self._request("PATCH", "/api/v4/leads", json=[lead])
 
 
-def _semantic(status_id: int) -> Semantic:
+def _semantic(status_id: int) -> base.Semantic:
     if status_id == WON_STATUS:
-        return Semantic.WON
+        return base.Semantic.WON
     if status_id == LOST_STATUS:
-        return Semantic.LOST
-    return Semantic.OPEN
+        return base.Semantic.LOST
+    return base.Semantic.OPEN
+
+
+def _text(row: dict[str, Any], key: str) -> str:
+    """A field as text: "" where it is missing, null or empty."""
+    return str(row.get(key) or "")
 
 
 def _opt_id(value: Any) -> str | None:
     return None if value in (None, 0, "") else str(value)
 
 
-def _task(t: dict[str, Any]) -> CrmTask:
-    kind = ENTITY_TYPES.get(str(t.get("entity_type") or ""))
-    entity = EntityRef(kind, str(t["entity_id"])) if kind is not None and t.get("entity_id") else None
+def _task(t: dict[str, Any]) -> base.CrmTask:
+    kind = ENTITY_TYPES.get(_text(t, "entity_type"))
+    entity = base.EntityRef(kind, str(t["entity_id"])) if kind is not None and t.get("entity_id") else None
     result = t.get("result")
-    return CrmTask(
+    return base.CrmTask(
         id=str(t["id"]),
-        text=str(t.get("text") or ""),
-        responsible_id=str(t.get("responsible_user_id") or ""),
+        text=_text(t, "text"),
+        responsible_id=_text(t, "responsible_user_id"),
         due=_ts(t.get("complete_till")),
         entity=entity,
         completed=bool(t.get("is_completed")),
@@ -355,14 +348,14 @@ def _task(t: dict[str, Any]) -> CrmTask:
     )
 
 
-def _deal(d: dict[str, Any]) -> CrmDeal:
+def _deal(d: dict[str, Any]) -> base.CrmDeal:
     companies = (d.get("_embedded") or {}).get("companies") or []
-    return CrmDeal(
+    return base.CrmDeal(
         id=str(d["id"]),
-        name=str(d.get("name") or ""),
-        responsible_id=str(d.get("responsible_user_id") or ""),
-        pipeline_id=str(d.get("pipeline_id") or ""),
-        stage_id=str(d.get("status_id") or ""),
+        name=_text(d, "name"),
+        responsible_id=_text(d, "responsible_user_id"),
+        pipeline_id=_text(d, "pipeline_id"),
+        stage_id=_text(d, "status_id"),
         amount=Decimal(str(d.get("price") or 0)),
         updated_at=_ts(d.get("updated_at")),
         closed_at=_ts(d["closed_at"]) if d.get("closed_at") else None,
@@ -375,11 +368,11 @@ def _chunks(ids: Sequence[str]) -> list[Sequence[str]]:
     return [unique[i : i + ID_CHUNK] for i in range(0, len(unique), ID_CHUNK)]
 
 
-def _same_origin(base: str, href: str) -> str:
+def _same_origin(origin: str, href: str) -> str:
     """A ``_links.next`` href, kept on the account's own origin (never sends the token elsewhere)."""
     parts = urlsplit(href)
     query = f"?{parts.query}" if parts.query else ""
-    return f"{base}{parts.path}{query}"
+    return f"{origin}{parts.path}{query}"
 
 
 def _retry_after(response: aiohttp.ClientResponse) -> float | None:

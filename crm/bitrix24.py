@@ -72,8 +72,8 @@ OWNER_TYPES: dict[int, EntityKind] = {
 }
 OWNER_TYPE_IDS = {kind: n for n, kind in OWNER_TYPES.items()}
 UF_PREFIXES = {"L": EntityKind.LEAD, "D": EntityKind.DEAL, "C": EntityKind.CONTACT, "CO": EntityKind.COMPANY}
-TASK_SELECT = ["ID", "TITLE", "RESPONSIBLE_ID", "DEADLINE", "STATUS", "CHANGED_DATE", "UF_CRM_TASK"]
-ACTIVITY_FIELDS = [
+TASK_SELECT = ("ID", "TITLE", "RESPONSIBLE_ID", "DEADLINE", "STATUS", "CHANGED_DATE", "UF_CRM_TASK")
+ACTIVITY_FIELDS = (
     "ID",
     "OWNER_TYPE_ID",
     "OWNER_ID",
@@ -83,8 +83,8 @@ ACTIVITY_FIELDS = [
     "COMPLETED",
     "LAST_UPDATED",
     "RESULT_TEXT",
-]
-DEAL_FIELDS = [
+)
+DEAL_FIELDS = (
     "ID",
     "TITLE",
     "ASSIGNED_BY_ID",
@@ -96,7 +96,7 @@ DEAL_FIELDS = [
     "CLOSED",
     "DATE_MODIFY",
     "COMPANY_ID",
-]
+)
 TASK_COMPLETED = {"4", "5"}  # tasks.task STATUS: 4 awaiting control, 5 completed
 
 

@@ -32,6 +32,7 @@ from itertools import count
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from crm_fakes.oauth import Access, FakeOAuth, Refusal
 from crm_fakes.server import FakeServer, ServedFake
@@ -95,11 +96,11 @@ class FakeAmoCrm(ServedFake):
         self.blocked_until = 0.0  # time.monotonic()
         self.blocks = 0
         self._refused: deque[float] = deque()
-        #: tasks the token's user has no rights to change: a PATCH of one answers 403 (not the block)
-        self.forbidden_tasks: set[int] = set()
         self.users: dict[int, dict[str, Any]] = {}
         self.pipelines: dict[int, dict[str, Any]] = {}
         self.tasks: dict[int, dict[str, Any]] = {}
+        #: tasks the token's user has no rights to change: a PATCH of one answers 403 (not the block)
+        self.forbidden_tasks: set[int] = set()
         self.leads: dict[int, dict[str, Any]] = {}
         self.companies: dict[int, dict[str, Any]] = {}
         self.contacts: dict[int, dict[str, Any]] = {}
@@ -185,10 +186,10 @@ class FakeAmoCrm(ServedFake):
         name: str,
         responsible: int,
         *,
-        price: int = 0,
-        status_id: int | None = None,
         pipeline_id: int | None = None,
+        status_id: int | None = None,
         company_id: int | None = None,
+        price: int = 0,
     ) -> int:
         lid = next(self._ids)
         pipeline_id = pipeline_id or next(iter(self.pipelines))
@@ -282,26 +283,30 @@ class FakeAmoCrm(ServedFake):
     # ------------------------------------------------------------------ the API
 
     def _routes(self) -> None:
-        r = self.app.router
-        r.add_get("/api/v4/account", self._account)
-        r.add_get("/api/v4/users", self._list_of(lambda: self.users, "users"))
-        r.add_get("/api/v4/leads/pipelines", self._pipelines)
-        r.add_get("/api/v4/tasks", self._tasks)
-        r.add_patch("/api/v4/tasks", self._patch_tasks)
-        r.add_post("/api/v4/tasks", self._post_tasks)
-        r.add_get("/api/v4/leads", self._leads)
-        r.add_patch("/api/v4/leads", self._patch_leads)
-        r.add_get("/api/v4/companies", self._list_of(lambda: self.companies, "companies"))
-        r.add_get("/api/v4/contacts", self._list_of(lambda: self.contacts, "contacts"))
-        r.add_post("/api/v4/{entity}/notes", self._post_notes)
-        r.add_post("/oauth2/access_token", self._oauth_token)
-        self.oauth.add_control(r)
-        r.add_post("/_control/users", self._control_user)
-        r.add_post("/_control/tasks", self._control_task)
-        r.add_post("/_control/tasks/{id}/complete", self._control_complete)
-        r.add_post("/_control/down", self._control_down)
-        r.add_get("/_control/state", self._control_state)
-        r.add_post("/_control/block", self._control_block)
+        """amoCRM's paths and the methods each answers, then the control API of the tests."""
+        api: dict[str, dict[str, Handler]] = {
+            "/api/v4/account": {"GET": self._account},
+            "/api/v4/users": {"GET": self._list_of(lambda: self.users, "users")},
+            "/api/v4/leads/pipelines": {"GET": self._pipelines},
+            "/api/v4/tasks": {"GET": self._tasks, "PATCH": self._patch_tasks, "POST": self._post_tasks},
+            "/api/v4/leads": {"GET": self._leads, "PATCH": self._patch_leads},
+            "/api/v4/companies": {"GET": self._list_of(lambda: self.companies, "companies")},
+            "/api/v4/contacts": {"GET": self._list_of(lambda: self.contacts, "contacts")},
+            "/api/v4/{entity}/notes": {"POST": self._post_notes},
+            "/oauth2/access_token": {"POST": self._oauth_token},
+        }
+        control: dict[str, dict[str, Handler]] = {
+            "/_control/users": {"POST": self._control_user},
+            "/_control/tasks": {"POST": self._control_task},
+            "/_control/tasks/{id}/complete": {"POST": self._control_complete},
+            "/_control/down": {"POST": self._control_down},
+            "/_control/state": {"GET": self._control_state},
+            "/_control/block": {"POST": self._control_block},
+        }
+        for path, methods in (api | control).items():
+            for method, handler in methods.items():
+                self.app.router.add_route(method, path, handler)
+        self.oauth.add_control(self.app.router)
 
     @web.middleware
     async def _gate(self, request: web.Request, handler: Any) -> web.StreamResponse:

@@ -233,7 +233,7 @@ class FakeBitrix24(ServedFake):
         company: int | None = None,
     ) -> int:
         did = next(self._ids)
-        self.deals[did] = {
+        deal: dict[str, Any] = {
             "ID": str(did),
             "TITLE": title,
             "ASSIGNED_BY_ID": str(assigned),
@@ -243,7 +243,8 @@ class FakeBitrix24(ServedFake):
             "COMPANY_ID": str(company or 0),
             "DATE_MODIFY": self.now(),
         }
-        self._deal_stage(self.deals[did], stage)
+        self._deal_stage(deal, stage)
+        self.deals[did] = deal
         return did
 
     def set_deal_stage(self, deal_id: int, stage: str, amount: float | None = None) -> None:
