@@ -38,6 +38,7 @@ Events that came from the CRM (``source`` in their data) are not sent back.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -53,6 +54,8 @@ from storage.crm_repo import FAILED, PENDING, SENDING, SENT, DealMark, TaskMark
 from storage.models import CrmConnection
 from storage.repo import Repo
 
+log = logging.getLogger("crm.outbox")
+
 GRACE = timedelta(seconds=120)
 RETRY_MAX = timedelta(minutes=10)
 SKIPPED = "skipped"
@@ -62,7 +65,7 @@ DEAL_OPS = ("price", "unwin")  # the writes that follow a win the bot sent
 Texts = Callable[..., str]
 Collector = Callable[[Repo, CrmConnection, int, int], Awaitable[tuple[int, int]]]
 SETTLE = timedelta(seconds=2)
-SETTLE_POLL = 0.02  # seconds
+SETTLE_POLL = 0.01  # seconds, the first pause; doubled up to a quarter of a second
 
 
 @dataclass
@@ -102,19 +105,39 @@ class CrmWriteBack(TeamCrmJob):
 
         Only events that no mark still being made can precede are read (``CrmRepo.event_writers``): when
         one stays open longer than ``settle``, nothing is collected now and the next round takes it."""
-        async with self.pool() as session, session.begin():
-            repo = Repo(session)
-            tasks_upto, deals_upto = await repo.crm.newest_events()
-            writers = await repo.crm.event_writers()
-            waited = 0.0
-            while writers:  # marks being made now, whose ids may lie below the newest
-                if waited >= self.settle.total_seconds():
-                    return 0
-                await asyncio.sleep(SETTLE_POLL)
-                waited += SETTLE_POLL
-                writers = await repo.crm.event_writers(writers)
+        settled = await self._settled()
+        if settled is None:
+            return 0
+        tasks_upto, deals_upto = settled
         made = await self._collect(batch, tasks_upto, self._collect_tasks)
         return made + await self._collect(batch, deals_upto, self._collect_deals)
+
+    async def _settled(self) -> tuple[int, int] | None:
+        """The newest task and deal event ids once no mark still being made can precede them; None when
+        a mark stays open longer than ``settle`` (logged with who holds it). Each look is its own short
+        transaction, so waiting holds no connection."""
+        async with self.pool() as session, session.begin():
+            repo = Repo(session)
+            newest = await repo.crm.newest_events()
+            writers = await repo.crm.event_writers()
+        loop = asyncio.get_running_loop()
+        deadline, pause = loop.time() + self.settle.total_seconds(), SETTLE_POLL
+        while writers:
+            if loop.time() >= deadline:
+                log.warning(
+                    "team %s: CRM write-back waits for %d open event writer(s), the oldest open %.1f s "
+                    "(pid %s); collecting next round",
+                    self.team_id,
+                    len(writers),
+                    max(w.open_for for w in writers),
+                    max(writers, key=lambda w: w.open_for).pid,
+                )
+                return None
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.25)
+            async with self.pool() as session, session.begin():
+                writers = await Repo(session).crm.event_writers(writers)
+        return newest
 
     async def _collect(self, batch: int, upto: int, step: Collector) -> int:
         """Runs ``step`` batch by batch, each in its own transaction, while the connection is active;

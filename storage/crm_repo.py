@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, and_, delete, func, insert, or_, select, text, update
 
@@ -72,14 +72,25 @@ class TaskMark:
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 
 # Held shared by every transaction that writes a task or deal event, from before its insert draws an id (the
-# statement triggers of migration 0015, PostgreSQL only; the migration spells the number out).
-EVENT_WRITERS_LOCK = 263_100_015
+# statement triggers of migration 0015, PostgreSQL only; the migration spells the numbers out). Two int4 keys:
+# a space of its own, apart from the single bigint keys of ``storage.db.lock_person`` (Telegram ids).
+EVENT_WRITERS_LOCK = (0x524F50, 1)  # "ROP", 1
+
+
+class EventWriter(NamedTuple):
+    """A transaction writing events now: its virtual transaction id, its backend and how long it is open."""
+
+    vxid: str
+    pid: int
+    open_for: float  # seconds
 
 
 _EVENT_WRITERS = text(
-    "SELECT virtualtransaction FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = :key"
-    " AND objsubid = 1 AND granted AND pid <> pg_backend_pid()"
-    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    "SELECT l.virtualtransaction, l.pid, coalesce(extract(epoch FROM now() - a.xact_start), 0)"
+    " FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
+    " WHERE l.locktype = 'advisory' AND l.classid = :space AND l.objid = :key AND l.objsubid = 2"
+    " AND l.mode = 'ShareLock' AND l.granted AND l.pid <> pg_backend_pid()"
+    " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
 )
 
 
@@ -606,8 +617,8 @@ class CrmRepo(SessionRepo):
     async def marks_after(
         self, team_id: int, provider: str, after: int, upto: int, limit: int = 500
     ) -> list[TaskMark]:
-        """Task events of the team after event ``after`` up to ``upto`` (``settled_events``), oldest first,
-        with each task and its CRM id."""
+        """Task events of the team after event ``after`` up to ``upto`` (what ``newest_events`` read once
+        ``event_writers`` were gone), oldest first, with each task and its CRM id."""
         rows = await self.session.execute(
             select(TaskEvent.id, TaskEvent.kind, TaskEvent.at, TaskEvent.data, Task, CrmLink.external_id)
             .join(Task, Task.id == TaskEvent.task_id)
@@ -753,7 +764,7 @@ class CrmRepo(SessionRepo):
         ).one()
         return int(row[0]), int(row[1])
 
-    async def event_writers(self, among: Sequence[str] | None = None) -> list[str]:
+    async def event_writers(self, among: Iterable[EventWriter] = ()) -> list[EventWriter]:
         """The other transactions writing task or deal events now (of ``among``, when given).
 
         On PostgreSQL an event's id is drawn at its insert, and a transaction still open may commit a
@@ -764,8 +775,12 @@ class CrmRepo(SessionRepo):
         one. SQLite runs one writer at a time: what it shows is settled, and this is always empty."""
         if self.session.get_bind().dialect.name != "postgresql":
             return []
-        rows = await self.session.scalars(_EVENT_WRITERS, {"key": EVENT_WRITERS_LOCK})
-        return [vxid for vxid in rows.all() if among is None or vxid in among]
+        space, key = EVENT_WRITERS_LOCK
+        rows = await self.session.execute(_EVENT_WRITERS, {"space": space, "key": key})
+        seen = {w.vxid for w in among}
+        return [
+            EventWriter(vxid, pid, float(age)) for vxid, pid, age in rows.all() if not seen or vxid in seen
+        ]
 
     async def set_deal_events_cursor(self, team_id: int, event_id: int) -> None:
         await self.session.execute(

@@ -326,7 +326,7 @@ async def pg_pool(postgres_url: str):  # type: ignore[no-untyped-def]
 
 @pytest.mark.postgres
 async def test_a_mark_committed_after_a_later_one_still_reaches_the_crm(
-    pg_pool, amo: FakeAmoCrm, clock: Clock
+    pg_pool, amo: FakeAmoCrm, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
     """On PostgreSQL an event's id is drawn when it is written, not when it commits: a mark whose
     transaction is still open while a later mark commits and the write-back collects has the lower id.
@@ -347,6 +347,7 @@ async def test_a_mark_committed_after_a_later_one_still_reaches_the_crm(
 
         # the write-back runs while the first mark is still open: it must not move its cursor past it
         early, _ = await _write_back(pg_pool, amo, team.team_id, clock)
+        assert "waits for 1 open event writer" in caplog.text  # and says so, naming its backend
         await slow.commit()
     finally:
         await slow.close()

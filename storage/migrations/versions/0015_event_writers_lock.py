@@ -2,9 +2,10 @@
 
 On PostgreSQL a task or deal event draws its id at the insert, and a transaction still open may commit a
 lower id after a higher one is visible. A statement trigger on ``task_events`` and ``deal_events`` takes a
-shared advisory lock (key 263100015, ``storage.crm_repo.EVENT_WRITERS_LOCK``) before the insert draws any
-id, held to the end of the transaction: the write-back waits for the holders it sees before moving its
-cursor (``CrmRepo.event_writers``). Nobody takes the lock exclusively, so writers never wait on it.
+shared advisory lock (keys 5394256 and 1, ``storage.crm_repo.EVENT_WRITERS_LOCK``: two int4 keys, a space
+apart from the bigint keys of the per-person lock) before the insert draws any id, held to the end of the
+transaction: the write-back waits for the holders it sees before moving its cursor
+(``CrmRepo.event_writers``). Nobody takes the lock exclusively, so writers never wait on it.
 SQLite runs one writer at a time and needs none of this.
 
 Revision ID: 0015
@@ -31,7 +32,7 @@ def upgrade() -> None:
         """
         CREATE FUNCTION rop_event_writer() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            PERFORM pg_advisory_xact_lock_shared(263100015);
+            PERFORM pg_advisory_xact_lock_shared(5394256, 1);
             RETURN NULL;
         END
         $$
