@@ -43,7 +43,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, overload
 from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
@@ -102,13 +102,20 @@ class Seen:
 
 
 class _Cast:
-    """``demo.anna``: the person of the demo named so (``Demo.person`` creates them)."""
+    """``demo.anna``: the person of the demo named so (``Demo.person`` creates them); read-only."""
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.key = name
 
-    def __get__(self, demo: Demo, owner: type | None = None) -> Person:
-        return demo.people[self.key]
+    @overload
+    def __get__(self, demo: None, owner: type) -> _Cast: ...
+    @overload
+    def __get__(self, demo: Demo, owner: type | None = None) -> Person: ...
+    def __get__(self, demo: Demo | None, owner: type | None = None) -> Person | _Cast:
+        return self if demo is None else demo.people[self.key]
+
+    def __set__(self, demo: Demo, value: object) -> None:
+        raise AttributeError(f"the demo's {self.key} is its person of that name, not to be replaced")
 
 
 @dataclass

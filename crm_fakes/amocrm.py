@@ -305,7 +305,10 @@ class FakeAmoCrm(ServedFake):
         }
         for path, methods in (api | control).items():
             for method, handler in methods.items():
-                self.app.router.add_route(method, path, handler)
+                if method == "GET":  # answers HEAD too, as aiohttp's add_get does
+                    self.app.router.add_get(path, handler)
+                else:
+                    self.app.router.add_route(method, path, handler)
         self.oauth.add_control(self.app.router)
 
     @web.middleware

@@ -20,7 +20,9 @@ class TokenBuckets:
     burst: int
     max_users: int = 50_000
     monotonic: Callable[[], float] = time.monotonic
-    buckets: OrderedDict[int, tuple[float, float]] = field(init=False, default_factory=OrderedDict)
+    buckets: OrderedDict[int, tuple[float, float]] = field(
+        init=False, default_factory=OrderedDict, repr=False, compare=False
+    )
 
     def take(self, key: int) -> bool:
         now = self.monotonic()
