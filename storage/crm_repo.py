@@ -86,7 +86,7 @@ class EventWriter(NamedTuple):
 
 
 _EVENT_WRITERS = text(
-    "SELECT l.virtualtransaction, l.pid, coalesce(extract(epoch FROM now() - a.xact_start), 0)"
+    "SELECT l.virtualtransaction, l.pid, greatest(extract(epoch FROM clock_timestamp() - a.xact_start), 0)"
     " FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
     " WHERE l.locktype = 'advisory' AND l.classid = :space AND l.objid = :key AND l.objsubid = 2"
     " AND l.mode = 'ShareLock' AND l.granted AND l.pid <> pg_backend_pid()"
@@ -764,7 +764,7 @@ class CrmRepo(SessionRepo):
         ).one()
         return int(row[0]), int(row[1])
 
-    async def event_writers(self, among: Iterable[EventWriter] = ()) -> list[EventWriter]:
+    async def event_writers(self, among: Iterable[EventWriter] | None = None) -> list[EventWriter]:
         """The other transactions writing task or deal events now (of ``among``, when given).
 
         On PostgreSQL an event's id is drawn at its insert, and a transaction still open may commit a
@@ -777,9 +777,11 @@ class CrmRepo(SessionRepo):
             return []
         space, key = EVENT_WRITERS_LOCK
         rows = await self.session.execute(_EVENT_WRITERS, {"space": space, "key": key})
-        seen = {w.vxid for w in among}
+        seen = None if among is None else {w.vxid for w in among}
         return [
-            EventWriter(vxid, pid, float(age)) for vxid, pid, age in rows.all() if not seen or vxid in seen
+            EventWriter(vxid, pid, float(age or 0))
+            for vxid, pid, age in rows.all()
+            if seen is None or vxid in seen
         ]
 
     async def set_deal_events_cursor(self, team_id: int, event_id: int) -> None:

@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from bot.middlewares.base import Next
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # compared by identity, as any table of state
 class TokenBuckets:
     """A token bucket per user: ``rate`` tokens a second up to ``burst``; bounded in memory (LRU)."""
 

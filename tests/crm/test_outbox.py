@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -55,8 +55,6 @@ async def _write_back(pool, amo: FakeAmoCrm, team_id: int, clock: Clock):  # the
 
 async def on_a_submitted_plan(repo: Repo, team, task_id: int, now):  # type: ignore[no-untyped-def]
     """Anna's task on her plan for its day, submitted (what the head may change): (head, plan, task)."""
-    from datetime import timedelta
-
     anna = await repo.members.in_team(team.team_id, team.anna_id)
     head = await repo.members.in_team(team.team_id, team.head_id)
     task = await repo.tasks.get(team.team_id, task_id)
@@ -346,7 +344,13 @@ async def test_a_mark_committed_after_a_later_one_still_reaches_the_crm(
             await repo.days.move(member, task, date(2026, 12, 10), clock())
 
         # the write-back runs while the first mark is still open: it must not move its cursor past it
-        early, _ = await _write_back(pg_pool, amo, team.team_id, clock)
+        client = amo_client(amo)
+        try:  # the write-back waits a little for the open mark, then leaves it for its next round
+            early = await CrmWriteBack(
+                pg_pool, client, team.team_id, clock, T, settle=timedelta(seconds=0.3)
+            ).collect()
+        finally:
+            await client.close()
         assert "waits for 1 open event writer" in caplog.text  # and says so, naming its backend
         await slow.commit()
     finally:
