@@ -58,6 +58,7 @@ from storage.models import (
     Vacation,
 )
 from storage.repo import ClientRepo, TaskRepo
+from storage.sales_repo import LIVE
 from storage.session_repo import once
 
 if TYPE_CHECKING:  # named in annotations only
@@ -529,7 +530,7 @@ class DayRepo:
                 Deal.member_id == member.id,
                 Deal.team_id == member.team_id,
                 Deal.on_date == day,
-                Deal.state == "live",
+                LIVE,
             )
             .order_by(Deal.id)
         )

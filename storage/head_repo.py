@@ -54,6 +54,7 @@ from storage.models import (
 )
 from storage.outbox_repo import OutboxRepo
 from storage.repo import name_key
+from storage.sales_repo import LIVE
 
 #: Plans the head can still act on from the card (approve, return).
 UNDECIDED = AWAITING
@@ -395,7 +396,7 @@ class HeadRepo:
             select(Deal.member_id, Deal.amount)
             .join(Client, Client.id == Deal.client_id)
             .where(Deal.team_id == team.id, Deal.member_id.in_(ids), Deal.on_date == today)
-            .where(Deal.state == "live")
+            .where(LIVE)
         ):
             deals[member_id].append(Decimal(amount))
         reports = await self.submitted_reports(team.id, [today])
@@ -672,7 +673,7 @@ class HeadRepo:
                         Deal.member_id == manager.id,
                         Deal.on_date >= month_start,
                         Deal.on_date <= today,
-                        Deal.state == "live",
+                        LIVE,
                     )
                     .group_by(Deal.client_id)
                 )
