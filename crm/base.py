@@ -40,10 +40,26 @@ class EntityKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class EntityRef:
-    """What a CRM task is bound to: the kind of record and its id in the CRM."""
+    """What a CRM task is bound to: the kind of record and its id in the CRM. Its ``key`` (``deal:123``)
+    is how a bot client remembers the record it came from."""
 
     kind: EntityKind
     id: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind.value}:{self.id}"
+
+    @classmethod
+    def from_key(cls, key: str | None) -> EntityRef | None:
+        """``deal:123`` → the record; None for no key or one of no known kind."""
+        if not key:
+            return None
+        kind, _, ext = key.partition(":")
+        try:
+            return cls(EntityKind(kind), ext)
+        except ValueError:
+            return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +120,10 @@ class CrmDeal:
     updated_at: datetime
     closed_at: datetime | None = None
     company_id: str | None = None
+
+    @property
+    def ref(self) -> EntityRef:
+        return EntityRef(EntityKind.DEAL, self.id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,17 +81,6 @@ class DrainReport:
     revoked: bool = False
 
 
-def entity_of(key: str | None) -> EntityRef | None:
-    """``deal:123`` → the CRM entity a client came from."""
-    if not key:
-        return None
-    kind, _, ext = key.partition(":")
-    try:
-        return EntityRef(EntityKind(kind), ext)
-    except ValueError:
-        return None
-
-
 @dataclass(eq=False)
 class CrmWriteBack(TeamCrmJob):
     t: Texts
@@ -189,7 +178,7 @@ class CrmWriteBack(TeamCrmJob):
         now = self.clock()
         made = 0
         for mark in marks:
-            entity = entity_of(refs.get(mark.client.id))
+            entity = EntityRef.from_key(refs.get(mark.client.id))
             if entity is None or entity.kind is not EntityKind.DEAL:
                 continue  # not a CRM deal
             planned = _plan_deal(mark, entity.id, win=conn.win_deals, won=mark.deal.id in won)
@@ -326,7 +315,7 @@ class CrmWriteBack(TeamCrmJob):
                 return SKIPPED, payload  # a resend after the task was made and linked
             due = _end_of(date.fromisoformat(payload["due"]), tz)
             created = await self.crm.create_task(
-                entity_of(payload.get("entity")), payload["user"], payload["text"], due
+                EntityRef.from_key(payload.get("entity")), payload["user"], payload["text"], due
             )
             return SENT, {**payload, "external_id": created}
         if external is None:
@@ -348,7 +337,7 @@ class CrmWriteBack(TeamCrmJob):
             await self.crm.set_task_text(external, payload["text"])
             return SENT, payload
         if op in ("note", "result"):
-            entity = entity_of(payload.get("entity"))
+            entity = EntityRef.from_key(payload.get("entity"))
             if entity is None or (op == "result" and payload["text"] == result_sent):
                 return SKIPPED, payload  # nowhere to put it, or the completion already carried it
             text = payload["text"] if op == "note" else self.t("crm-note-result", result=payload["text"])

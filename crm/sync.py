@@ -35,7 +35,7 @@ from functools import lru_cache
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from crm.base import CrmDeal, CrmTask, EntityKind, EntityRef, Semantic
+from crm.base import CrmDeal, CrmTask, EntityKind, Semantic
 from crm.job import TeamCrmJob
 from crm.rules import default_stage_rows, match_users
 from domain.actions import check_action
@@ -69,10 +69,6 @@ class SyncReport:
     tasks_edited: int = 0
     #: a full sync: the bot's open tasks the CRM no longer lists as open, read again by id
     tasks_rechecked: int = 0
-
-
-def client_key(ref: EntityRef) -> str:
-    return f"{ref.kind.value}:{ref.id}"
 
 
 def version_of(at: datetime) -> str:
@@ -168,7 +164,7 @@ class CrmSync(TeamCrmJob):
     async def _apply_deals(self, repo: Repo, deals: list[CrmDeal]) -> None:
         mine = [d for d in deals if d.responsible_id in self._users]
         self.report.deals_unmatched += len(deals) - len(mine)
-        keys = [client_key(EntityRef(EntityKind.DEAL, d.id)) for d in mine]
+        keys = [d.ref.key for d in mine]
         clients = await repo.crm.links(self.team_id, self.kind, LinkKind.CLIENT, keys)
         won_links = await repo.crm.links(self.team_id, self.kind, LinkKind.DEAL, [d.id for d in mine])
         new = [d for d, key in zip(mine, keys, strict=True) if key not in clients]
@@ -177,7 +173,7 @@ class CrmSync(TeamCrmJob):
             self.kind,
             [
                 NewCrmClient(
-                    external_id=client_key(EntityRef(EntityKind.DEAL, d.id)),
+                    external_id=d.ref.key,
                     version=version_of(d.updated_at),
                     owner_id=self._users[d.responsible_id],
                     name=d.name or f"#{d.id}",
@@ -188,9 +184,7 @@ class CrmSync(TeamCrmJob):
         )
         self.report.clients_created += len(created)
         local = {key: link.local_id for key, link in clients.items()}
-        local.update(
-            (client_key(EntityRef(EntityKind.DEAL, d.id)), cid) for d, cid in zip(new, created, strict=True)
-        )
+        local.update((d.ref.key, cid) for d, cid in zip(new, created, strict=True))
         by_id = await repo.crm.clients_by_id(self.team_id, local.values())
         now = self.clock()
         new_ids = set(created)
@@ -254,20 +248,18 @@ class CrmSync(TeamCrmJob):
 
     async def _clients_for(self, tasks: list[CrmTask]) -> dict[str, int]:
         """Client id of each entity the tasks are bound to, creating the clients not yet seen."""
-        refs = {client_key(t.entity): t.entity for t in tasks if t.entity is not None}
+        refs = {t.entity.key: t.entity for t in tasks if t.entity is not None}
         async with self.pool() as session, session.begin():
             links = await Repo(session).crm.links(self.team_id, self.kind, LinkKind.CLIENT, refs)
         found = {key: link.local_id for key, link in links.items()}
         missing = [ref for key, ref in refs.items() if key not in found]
         if not missing:
             return found
-        owner_of = {
-            client_key(t.entity): self._users[t.responsible_id] for t in tasks if t.entity is not None
-        }
+        owner_of = {t.entity.key: self._users[t.responsible_id] for t in tasks if t.entity is not None}
         new: list[NewCrmClient] = []
         deal_ids = [r.id for r in missing if r.kind is EntityKind.DEAL]
         for deal in await self.crm.deals_by_id(deal_ids) if deal_ids else []:
-            key = client_key(EntityRef(EntityKind.DEAL, deal.id))
+            key = deal.ref.key
             new.append(
                 NewCrmClient(
                     key,
@@ -279,7 +271,7 @@ class CrmSync(TeamCrmJob):
             )
         others = [r for r in missing if r.kind is not EntityKind.DEAL]
         for company in await self.crm.companies(others) if others else []:
-            key = client_key(company.ref)
+            key = company.ref.key
             new.append(
                 NewCrmClient(key, None, owner_of[key], company.name or f"#{company.ref.id}", Stage.NEW)
             )
@@ -307,7 +299,7 @@ class CrmSync(TeamCrmJob):
                 if link is None:
                     if task.completed:
                         continue
-                    client_id = clients.get(client_key(task.entity)) if task.entity else None
+                    client_id = clients.get(task.entity.key) if task.entity else None
                     vague = _vague(task.text, names.get(client_id) if client_id else None)
                     self.report.tasks_vague += vague is not None
                     new.append(
