@@ -30,7 +30,7 @@ from domain.digest import (
 )
 from domain.due import DueSend
 from domain.enums import OPEN_STAGES, HotOutcome, PlanStatus, Role, Stage, TaskEventKind, TaskStatus
-from domain.errors import NotFound, UserError
+from domain.errors import UserError
 from domain.frozen import FREEZE_MOVES
 from domain.hot import HotItem
 from domain.plan import AWAITING, PlanEvent, TaskChange, require_task_change, transition
@@ -55,6 +55,7 @@ from storage.models import (
 from storage.outbox_repo import OutboxRepo
 from storage.repo import name_key
 from storage.sales_repo import LIVE
+from storage.session_repo import SessionRepo
 
 #: Plans the head can still act on from the card (approve, return).
 UNDECIDED = AWAITING
@@ -86,9 +87,9 @@ class TaskRow:
     assignee: str
 
 
-class HeadRepo:
+class HeadRepo(SessionRepo):
     def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+        super().__init__(session)
         self.days = DayRepo(session)
 
     # ------------------------------------------------------------------ people
@@ -103,17 +104,15 @@ class HeadRepo:
 
     async def manager(self, team_id: int, member_id: int) -> Member:
         """An active manager of the team; anything else is "not found"."""
-        member = await self.session.scalar(
+        return await self.required(
             select(Member).where(
                 Member.id == member_id,
                 Member.team_id == team_id,
                 Member.role == Role.MANAGER,
                 Member.active.is_(True),
-            )
+            ),
+            "member",
         )
-        if member is None:
-            raise NotFound("member")
-        return member
 
     async def find_managers(self, team_id: int, query: str) -> list[Member]:
         """Managers whose name or @username contains ``query`` (case-insensitive); an exact match wins."""
@@ -127,19 +126,13 @@ class HeadRepo:
     # ------------------------------------------------------------------ plans
 
     async def plan(self, team_id: int, plan_id: int) -> Plan:
-        plan = await self.session.scalar(select(Plan).where(Plan.id == plan_id, Plan.team_id == team_id))
-        if plan is None:
-            raise NotFound("plan")
-        return plan
+        return await self.required(select(Plan).where(Plan.id == plan_id, Plan.team_id == team_id), "plan")
 
     async def plan_task(self, team_id: int, plan: Plan, task_id: int) -> Task:
         """A task on ``plan``; a task that left it (reassigned) or another team's is "not found"."""
-        task = await self.session.scalar(
-            select(Task).where(Task.id == task_id, Task.team_id == team_id, Task.plan_id == plan.id)
+        return await self.required(
+            select(Task).where(Task.id == task_id, Task.team_id == team_id, Task.plan_id == plan.id), "task"
         )
-        if task is None:
-            raise NotFound("task")
-        return task
 
     async def plans(self, team_id: int, statuses: Sequence[PlanStatus]) -> Sequence[Plan]:
         return (
@@ -474,14 +467,12 @@ class HeadRepo:
     # ------------------------------------------------------------------ hot list
 
     async def hot_entry(self, team_id: int, entry_id: int) -> HotEntry:
-        entry = await self.session.scalar(
+        return await self.required(
             select(HotEntry).where(
                 HotEntry.id == entry_id, HotEntry.team_id == team_id, HotEntry.closed_at.is_(None)
-            )
+            ),
+            "hot",
         )
-        if entry is None:
-            raise NotFound("hot")
-        return entry
 
     async def hot_items(self, team: Team, entry_ids: Iterable[int] | None = None) -> list[HotItem]:
         """Open entries of the team's hot list."""
@@ -565,12 +556,9 @@ class HeadRepo:
     # ------------------------------------------------------------------ reviews
 
     async def review(self, team_id: int, review_id: int) -> Review:
-        review = await self.session.scalar(
-            select(Review).where(Review.id == review_id, Review.team_id == team_id)
+        return await self.required(
+            select(Review).where(Review.id == review_id, Review.team_id == team_id), "review"
         )
-        if review is None:
-            raise NotFound("review")
-        return review
 
     async def open_review(self, team_id: int, manager_id: int, day: date) -> Review | None:
         return await self.session.scalar(

@@ -14,7 +14,6 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from domain.deals import HISTORY, DealEventKind, DealState, RecentDeal
 from domain.enums import Role, TaskEventKind
-from domain.errors import NotFound
 from domain.reporting import TaskHistory
 from domain.sales import BonusScale, Fact, Target
 from domain.zones import team_zone
@@ -164,10 +163,7 @@ class SalesRepo(SessionRepo):
 
     async def deal(self, team_id: int, deal_id: int) -> Deal:
         """The team's deal, or ``NotFound`` (another team's deal looks the same as none)."""
-        deal = await self.session.scalar(select(Deal).where(Deal.id == deal_id, Deal.team_id == team_id))
-        if deal is None:
-            raise NotFound("deal")
-        return deal
+        return await self.required(select(Deal).where(Deal.id == deal_id, Deal.team_id == team_id), "deal")
 
     async def set_deal_state(self, deal: Deal, target: DealState, actor_id: int, now: datetime) -> bool:
         """Move the deal from its current state to ``target`` (one winner if two race); False if it had

@@ -64,12 +64,10 @@ class SettingsRepo(SessionRepo):
         return team.holiday_country
 
     async def member(self, team_id: int, member_id: int) -> Member:
-        member = await self.session.scalar(
-            select(Member).where(Member.id == member_id, Member.team_id == team_id, Member.active.is_(True))
+        return await self.required(
+            select(Member).where(Member.id == member_id, Member.team_id == team_id, Member.active.is_(True)),
+            "member",
         )
-        if member is None:
-            raise NotFound("member")
-        return member
 
     async def members(self, team_id: int) -> Sequence[Member]:
         return (
@@ -114,13 +112,12 @@ class SettingsRepo(SessionRepo):
         return vacation
 
     async def delete_vacation(self, team_id: int, vacation_id: int) -> Vacation:
-        vacation = await self.session.scalar(
+        vacation = await self.required(
             select(Vacation)
             .join(Member, Member.id == Vacation.member_id)
-            .where(Vacation.id == vacation_id, Member.team_id == team_id)
+            .where(Vacation.id == vacation_id, Member.team_id == team_id),
+            "vacation",
         )
-        if vacation is None:
-            raise NotFound("vacation")
         await self.session.delete(vacation)
         await self.session.flush()
         return vacation
