@@ -54,6 +54,7 @@ from domain.plan import (
     require_task_change,
 )
 from domain.text import utf16_len
+from domain.zones import team_zone
 from handlers.callbacks import pressed
 from handlers.day import WORKERS, Day, show_page
 from handlers.day_views import Page, fmt_date, member_zone, paginate, render_plan, task_line
@@ -62,7 +63,7 @@ from handlers.head_common import HEAD, one_text, tell
 from handlers.routing import on_actions, on_typed, role_router
 from scheduler.compose import ComposeContext, Outgoing
 from scheduler.jobs import JOBS
-from storage.head_repo import day_bounds, team_zone
+from storage.head_repo import day_bounds
 from storage.models import Member, Plan, Task, Team
 from storage.repo import Repo
 

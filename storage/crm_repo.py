@@ -30,6 +30,7 @@ from storage.models import (
     Task,
     TaskEvent,
 )
+from storage.reachability_repo import ReachabilityRepo
 from storage.session_repo import SessionRepo
 
 
@@ -860,6 +861,4 @@ class CrmRepo(SessionRepo):
     async def tell_heads(self, team_id: int, kind: str, now: datetime) -> int:
         """Queue the notice ``kind`` to the team's active, reachable heads for their local today (made due
         again where today's already went out); how many heads."""
-        from storage.reachability_repo import ReachabilityRepo
-
         return await ReachabilityRepo(self.session).tell_heads(team_id, kind, now)

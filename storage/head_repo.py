@@ -62,10 +62,6 @@ UNDECIDED = AWAITING
 DECIDED = (PlanStatus.APPROVED, PlanStatus.AUTO_APPROVED)
 
 
-def team_zone(team: Team) -> ZoneInfo:
-    return zones.team_zone(team)
-
-
 #: The outbox kind telling a manager their plan was approved automatically (listed in ``scheduler.kinds``).
 AUTO_APPROVED_NOTICE = "plan_auto_approved"
 
@@ -146,7 +142,7 @@ class HeadRepo(SessionRepo):
     async def settle(self, team: Team, now: datetime) -> list[Plan]:
         """Approve automatically every submitted plan whose deadline has come (``domain.approval``), and
         queue each manager's ``AUTO_APPROVED_NOTICE`` through the outbox (one a manager a local day)."""
-        zone = team_zone(team)
+        zone = zones.team_zone(team)
         approved = []
         for plan in await self.plans(team.id, UNDECIDED):
             submitted = plan.submitted_at or now
@@ -476,7 +472,7 @@ class HeadRepo(SessionRepo):
 
     async def hot_items(self, team: Team, entry_ids: Iterable[int] | None = None) -> list[HotItem]:
         """Open entries of the team's hot list."""
-        zone = team_zone(team)
+        zone = zones.team_zone(team)
         query = (
             select(HotEntry, Client.name, Member.name)
             .join(Client, Client.id == HotEntry.client_id)
@@ -606,7 +602,7 @@ class HeadRepo(SessionRepo):
 
     async def review_clients(self, team: Team, manager: Member, today: date) -> list[ReviewClient]:
         """The manager's clients as the review agenda needs them (``domain.review``)."""
-        zone = team_zone(team)
+        zone = zones.team_zone(team)
         clients = (
             await self.session.scalars(
                 select(Client).where(Client.team_id == team.id, Client.owner_id == manager.id)
