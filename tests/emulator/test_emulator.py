@@ -548,6 +548,24 @@ async def test_commands_by_scope_and_language(bot: Bot, emu: Emulator) -> None:
         )
 
 
+async def test_profile_texts_by_language(bot: Bot, emu: Emulator) -> None:
+    """setMy…/getMy… Description, ShortDescription and Name keep one text a language; a name not set is the
+    bot's own, a description not set is empty."""
+    await bot.set_my_description("Ежедневный план менеджера")
+    await bot.set_my_description("A manager's daily plan", language_code="en")
+    await bot.set_my_short_description("План и факт")
+    await bot.set_my_name("Помощник РОП", language_code="ru")
+    assert (await bot.get_my_description()).description == "Ежедневный план менеджера"
+    assert (await bot.get_my_description(language_code="en")).description == "A manager's daily plan"
+    assert (await bot.get_my_short_description()).short_description == "План и факт"
+    assert (await bot.get_my_short_description(language_code="en")).short_description == ""
+    assert (await bot.get_my_name(language_code="ru")).name == "Помощник РОП"
+    assert (await bot.get_my_name()).name == "РОП-ассистент"
+    assert (await emu.call(TOKEN, "getmydescription", {}))[1]["result"] == {
+        "description": "Ежедневный план менеджера"
+    }
+
+
 async def test_press_on_another_chats_message(bot: Bot, emu: Emulator) -> None:
     sent = await bot.send_message(OTHER, "Пригласить?", reply_markup=keyboard(("Принять", "invite:7")))
     query_id = emu.press_button(USER, "Принять", chat_id=OTHER)
