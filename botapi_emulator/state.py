@@ -896,8 +896,13 @@ class Emulator:
     @api_method("setMyShortDescription")
     @api_method("setMyName")
     def _set_profile_text(self, request: Request) -> bool:
+        """An empty or absent text removes the language's own (the Bot API: "pass an empty string to
+        remove"), so reading it gives the default again."""
         field, key = self._profile_text(request)
-        self.profile[key] = request.get_str(field) or ""
+        if text := request.get_str(field):
+            self.profile[key] = text
+        else:
+            self.profile.pop(key, None)
         return True
 
     @api_method("getMyDescription")

@@ -561,6 +561,10 @@ async def test_profile_texts_by_language(bot: Bot, emu: Emulator) -> None:
     assert (await bot.get_my_short_description(language_code="en")).short_description == ""
     assert (await bot.get_my_name(language_code="ru")).name == "Помощник РОП"
     assert (await bot.get_my_name()).name == "РОП-ассистент"
+    await bot.set_my_name("", language_code="ru")  # an empty name removes the language's own
+    assert (await bot.get_my_name(language_code="ru")).name == "РОП-ассистент"
+    await bot.set_my_description("", language_code="en")
+    assert (await bot.get_my_description(language_code="en")).description == ""
     assert (await emu.call(TOKEN, "getmydescription", {}))[1]["result"] == {
         "description": "Ежедневный план менеджера"
     }
