@@ -50,7 +50,9 @@ _CLAIMED = (
     .cte("claimed")
 )
 _ONE_ROW = select(literal(1).label("one")).subquery("one_row")
-_FIND = (
+#: The active member with a Telegram id (``tg_id``) and their team: always one row, Member None for anyone
+#: else (``MemberRepo.active_with_team`` reads it alone; the claim reads it with more).
+SENDER = (
     select(Member, Team)
     .select_from(_ONE_ROW)
     .outerjoin(Member, and_(Member.tg_id == bindparam("tg_id"), Member.active.is_(True)))
@@ -58,13 +60,13 @@ _FIND = (
 )
 # The sender's dialog under the key aiogram will read it by (``bot/dialog_storage.py``) in the same read:
 # every member's update reads it, and a statement of its own cost as much as the join.
-_FIND_WITH_DIALOG = _FIND.add_columns(
+_FIND_WITH_DIALOG = SENDER.add_columns(
     DialogState.user_id.is_not(None).label("dialog_found"),
     DialogState.state.label("dialog_state"),
     DialogState.data.label("dialog_data"),
 ).outerjoin(DialogState, KEY_MATCH)
 _CLAIMED_COLUMN = exists(select(_CLAIMED.c.update_id)).label("claimed")
-_CLAIM_AND_FIND = _FIND.add_columns(_CLAIMED_COLUMN)
+_CLAIM_AND_FIND = SENDER.add_columns(_CLAIMED_COLUMN)
 _CLAIM_AND_FIND_WITH_DIALOG = _FIND_WITH_DIALOG.add_columns(_CLAIMED_COLUMN)
 
 
@@ -98,7 +100,7 @@ class ProcessedUpdateRepo(SessionRepo):
         else:
             if not await self.claim(update_id, now):
                 return Claim(False, None)
-            statement = _FIND if dialog is None else _FIND_WITH_DIALOG
+            statement = SENDER if dialog is None else _FIND_WITH_DIALOG
             row = (await self.session.execute(statement, params)).one()
             claimed = True
         sender = None if row.Member is None else (row.Member, row.Team)
