@@ -14,6 +14,7 @@ from aiogram.types import ChatMemberUpdated
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.filters import Magic
+from handlers.routing import PRIVATE
 from storage.repo import Repo
 
 
@@ -24,7 +25,5 @@ async def unblocked(event: ChatMemberUpdated, session_pool: async_sessionmaker[A
 
 def build_router() -> Router:
     router = Router(name="reachability")
-    router.my_chat_member.register(
-        unblocked, Magic(F.chat.type == "private", F.new_chat_member.status == "member")
-    )
+    router.my_chat_member.register(unblocked, PRIVATE, Magic(F.new_chat_member.status == "member"))
     return router
