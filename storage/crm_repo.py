@@ -153,8 +153,7 @@ class CrmRepo(SessionRepo):
         conn.status, conn.account_name, conn.summary = CrmConnectionStatus.ACTIVE, account_name, summary
         conn.connected_at, conn.last_error = now, None
         # marks made before the connection are not the CRM's business: the write-back starts here
-        conn.events_cursor = await self.session.scalar(select(func.max(TaskEvent.id))) or 0
-        conn.deal_events_cursor = await self.session.scalar(select(func.max(DealEvent.id))) or 0
+        conn.events_cursor, conn.deal_events_cursor = await self.newest_events()
         await self.session.flush()
         return conn
 
